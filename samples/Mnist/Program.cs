@@ -1,0 +1,1 @@
+Console.WriteLine("NetGen MNIST sample");
