@@ -1,0 +1,24 @@
+namespace NetGen.Generators;
+
+/// <summary>
+/// Diagnostic ids as plain strings, so the Roslyn-free stages (Shapes) can name the error they found.
+/// The descriptors, with titles and messages, are in <see cref="Diagnostics"/>.
+/// </summary>
+public static class DiagnosticIds
+{
+    public const string NotPartial = "NG0001";
+    public const string MissingInput = "NG0002";
+    public const string NonPositiveSize = "NG0003";
+    public const string LayersSplitAcrossDeclarations = "NG0004";
+    public const string MissingLoss = "NG0005";
+    public const string MissingOptimizer = "NG0006";
+    public const string LossDoesNotFitOutput = "NG0007";
+    public const string LogitsExpected = "NG0008";
+    public const string ValueOutOfRange = "NG0009";
+    public const string Duplicate = "NG0010";
+    public const string UnsupportedType = "NG0011";
+    public const string DenseNeedsVector = "NG0012";
+    public const string NoLayers = "NG0013";
+    public const string UnknownEnumValue = "NG0014";
+    public const string InternalError = "NG9999";
+}

@@ -1,0 +1,84 @@
+using Microsoft.CodeAnalysis;
+
+namespace NetGen.Generators;
+
+/// <summary>Every diagnostic NetGen reports. Each message says how to fix the declaration.</summary>
+public static class Diagnostics
+{
+    private const string Category = "NetGen";
+    private const string HelpRoot = "https://github.com/netgen-dev/netgen/blob/main/docs/diagnostics.md#";
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpRoot + id.ToLowerInvariant());
+
+    private static DiagnosticDescriptor Warning(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpRoot + id.ToLowerInvariant());
+
+    public static readonly DiagnosticDescriptor NotPartial = Error(DiagnosticIds.NotPartial,
+        "Network class must be partial",
+        "The network class '{0}' must be declared 'partial' so NetGen can add its generated members: write 'partial class {0}'");
+
+    public static readonly DiagnosticDescriptor MissingInput = Error(DiagnosticIds.MissingInput,
+        "Network declares no input",
+        "The network '{0}' declares no input shape: add [Input(...)] before the first layer, for example [Input(784)] or [Input(1, 28, 28)]");
+
+    public static readonly DiagnosticDescriptor NonPositiveSize = Error(DiagnosticIds.NonPositiveSize,
+        "Size must be positive",
+        "{0} is {1}, but it must be a positive whole number: use 1 or more");
+
+    public static readonly DiagnosticDescriptor LayersSplitAcrossDeclarations = Error(DiagnosticIds.LayersSplitAcrossDeclarations,
+        "Layer attributes are split over several partial declarations",
+        "The layers of '{0}' are declared on more than one partial declaration, so their order is ambiguous: move every NetGen attribute to the declaration that carries [Network]");
+
+    public static readonly DiagnosticDescriptor MissingLoss = Error(DiagnosticIds.MissingLoss,
+        "Network declares no loss",
+        "The network '{0}' declares no loss, so no training code can be emitted: add [SoftmaxCrossEntropy] for class labels or [MeanSquaredError] for regression targets");
+
+    public static readonly DiagnosticDescriptor MissingOptimizer = Error(DiagnosticIds.MissingOptimizer,
+        "Network declares no optimizer",
+        "The network '{0}' declares no optimizer, so no training step can be emitted: add [Adam] (a good default) or [Sgd(LearningRate = 0.01, Momentum = 0.9)]");
+
+    public static readonly DiagnosticDescriptor LossDoesNotFitOutput = Error(DiagnosticIds.LossDoesNotFitOutput,
+        "Loss does not fit the output layer",
+        "[SoftmaxCrossEntropy] needs at least 2 output classes, but the network outputs {0}: end with a layer of one unit per class, or use [MeanSquaredError] for a single regression output");
+
+    public static readonly DiagnosticDescriptor LogitsExpected = Warning(DiagnosticIds.LogitsExpected,
+        "Softmax cross-entropy expects raw logits",
+        "The last layer applies {0} before [SoftmaxCrossEntropy], which applies softmax itself; this squashes the logits and slows learning: remove the activation from the last layer");
+
+    public static readonly DiagnosticDescriptor ValueOutOfRange = Error(DiagnosticIds.ValueOutOfRange,
+        "Value out of range",
+        "{0} is {1}, but it must be {2}");
+
+    public static readonly DiagnosticDescriptor Duplicate = Error(DiagnosticIds.Duplicate,
+        "Declared more than once",
+        "The network '{0}' declares {1} more than once: keep exactly one");
+
+    public static readonly DiagnosticDescriptor UnsupportedType = Error(DiagnosticIds.UnsupportedType,
+        "Network class shape not supported",
+        "The network class '{0}' is {1}: declare networks as non-generic, non-static classes directly in a namespace");
+
+    public static readonly DiagnosticDescriptor DenseNeedsVector = Error(DiagnosticIds.DenseNeedsVector,
+        "Dense layer needs a vector input",
+        "[Dense] receives a {0} tensor, but it needs a vector: insert [Flatten] before it (reshape to {1} features)");
+
+    public static readonly DiagnosticDescriptor NoLayers = Error(DiagnosticIds.NoLayers,
+        "Network declares no layers",
+        "The network '{0}' declares no layers: add at least one layer after [Input], for example [Dense(10)]");
+
+    public static readonly DiagnosticDescriptor UnknownEnumValue = Error(DiagnosticIds.UnknownEnumValue,
+        "Unknown enum value",
+        "{0} has no member with value {1}: use one of the named members of {0}");
+
+    public static readonly DiagnosticDescriptor InternalError = Error(DiagnosticIds.InternalError,
+        "NetGen internal error",
+        "NetGen could not generate '{0}' because of an internal error ({1}); please report it with the declaration");
+
+    /// <summary>The descriptor for an id produced by a Roslyn-free stage.</summary>
+    public static DiagnosticDescriptor ById(string id) => id switch
+    {
+        DiagnosticIds.LossDoesNotFitOutput => LossDoesNotFitOutput,
+        DiagnosticIds.DenseNeedsVector => DenseNeedsVector,
+        _ => InternalError,
+    };
+}

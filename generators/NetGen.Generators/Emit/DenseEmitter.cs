@@ -1,0 +1,106 @@
+using NetGen.Generators.Model;
+using NetGen.Generators.Shapes;
+
+namespace NetGen.Generators.Emit;
+
+/// <summary>Dense: <c>output = activation(input · weight^T + bias)</c>, weight [units, inputs].</summary>
+internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
+{
+    private DenseSpec Spec => (DenseSpec)Layer.Spec;
+
+    private bool HasActivation => Spec.Activation != ActivationKind.Identity;
+
+    private string Units => Name + "Units";
+
+    private string Inputs => Name + "Inputs";
+
+    public override Buffer Output => new(Field("Output"), Units);
+
+    /// <summary>Holds the gradient of the output; the activation's backward turns it, in place, into the pre-activation's.</summary>
+    public override Buffer? OutputGradient => new(Field("Gradient"), Units);
+
+    private Buffer PreActivation => new(Field("PreActivation"), Units);
+
+    /// <summary>Where the matrix product writes: the pre-activation buffer, or the output when there is no activation.</summary>
+    private Buffer Product => HasActivation ? PreActivation : Output;
+
+    public override string Describe() =>
+        $"{Name}: {Layer.Input.Size} -> {Spec.Units}" + (HasActivation ? $", {Spec.Activation}" : "") + (Spec.UseBias ? "" : ", no bias");
+
+    public override string TableName() => HasActivation ? $"{Name} {Spec.Activation}" : Name;
+
+    public override void EmitConstants(SourceWriter writer)
+    {
+        writer.WriteLine($"// {Describe()}");
+        writer.WriteLine($"private const int {Inputs} = {Literals.Int(Layer.Input.Size)};");
+        writer.WriteLine($"private const int {Units} = {Literals.Int(Spec.Units)};");
+        writer.WriteLine($"private const int {Name}WeightOffset = {Literals.Int(Layer.WeightOffset)};");
+        writer.WriteLine($"private const int {Name}WeightCount = {Literals.Int(Layer.WeightCount)};");
+        writer.WriteLine($"private const int {Name}BiasOffset = {Literals.Int(Layer.BiasOffset)};");
+        writer.WriteLine($"private const int {Name}BiasCount = {Literals.Int(Layer.BiasCount)};");
+    }
+
+    public override void EmitFields(SourceWriter writer)
+    {
+        if (HasActivation) writer.WriteLine($"private readonly float[] {PreActivation.Field} = new float[BatchSize * {Units}];");
+        writer.WriteLine($"private readonly float[] {Output.Field} = new float[BatchSize * {Units}];");
+        writer.WriteLine($"private readonly float[] {OutputGradient!.Field} = new float[BatchSize * {Units}];");
+    }
+
+    public override void EmitAccessors(SourceWriter writer)
+    {
+        writer.WriteLine($"/// <summary>{Name}'s weight, [{Spec.Units}, {Layer.Input.Size}] row-major (units x inputs), a view into <see cref=\"Parameters\"/>.</summary>");
+        writer.WriteLine($"public global::System.Span<float> {Name}Weight => _parameters.AsSpan({Name}WeightOffset, {Name}WeightCount);");
+        writer.WriteLine();
+        writer.WriteLine($"/// <summary>{Name}'s bias, [{Layer.BiasCount}], a view into <see cref=\"Parameters\"/>.</summary>");
+        writer.WriteLine($"public global::System.Span<float> {Name}Bias => _parameters.AsSpan({Name}BiasOffset, {Name}BiasCount);");
+        writer.WriteLine();
+    }
+
+    public override void EmitInitialization(SourceWriter writer)
+    {
+        string init = "global::NetGen.WeightInit." + Spec.Init;
+        writer.WriteLine($"// {Describe()}");
+        writer.WriteLine($"global::NetGen.Initialization.Initializers.Fill(parameters.Slice({Name}WeightOffset, {Name}WeightCount), {init}, fanIn: {Inputs}, fanOut: {Units}, scale: {Literals.Double(Spec.InitScale)}, ref rng);");
+        if (Spec.UseBias)
+        {
+            writer.WriteLine($"global::NetGen.Initialization.Initializers.FillBias(parameters.Slice({Name}BiasOffset, {Name}BiasCount), {init}, fanIn: {Inputs}, ref rng);");
+        }
+    }
+
+    public override void EmitForward(SourceWriter writer)
+    {
+        writer.WriteLine($"// {Describe()}");
+        writer.WriteLine($"global::NetGen.Kernels.Dense.Forward({Input.Span}, {Name}Weight, {Name}Bias, {Product.Span}, rows, {Inputs}, {Units});");
+        if (HasActivation)
+        {
+            writer.WriteLine($"global::NetGen.Kernels.Activations.{KernelName(Spec.Activation)}Forward({PreActivation.Span}, {Output.Span});");
+        }
+    }
+
+    public override void EmitBackward(SourceWriter writer)
+    {
+        string gradient = OutputGradient!.Span;
+        writer.WriteLine($"// {Describe()}");
+        if (HasActivation)
+        {
+            writer.WriteLine($"global::NetGen.Kernels.Activations.{KernelName(Spec.Activation)}Backward({PreActivation.Span}, {Output.Span}, {gradient}, {gradient});");
+        }
+
+        string inputGradient = InputGradient?.Span ?? "default";
+        writer.WriteLine($"global::NetGen.Kernels.Dense.Backward({gradient}, {Input.Span}, {Name}Weight, {inputGradient},");
+        writer.WriteLine($"    _gradients.AsSpan({Name}WeightOffset, {Name}WeightCount), _gradients.AsSpan({Name}BiasOffset, {Name}BiasCount), rows, {Inputs}, {Units});");
+    }
+
+    public override System.Collections.Generic.IEnumerable<string> NonFiniteChecks()
+    {
+        yield return $"global::NetGen.Training.NumericChecks.Describe(\"{Name}'s parameters\", _parameters.AsSpan({Name}WeightOffset, {Name}WeightCount + {Name}BiasCount), columns: 0)";
+        yield return $"global::NetGen.Training.NumericChecks.Describe(\"{Name}'s output\", {Output.Span}, columns: {Units})";
+    }
+
+    private static string KernelName(ActivationKind activation) => activation switch
+    {
+        ActivationKind.ReLU => "Relu",
+        _ => activation.ToString(),
+    };
+}

@@ -1,0 +1,82 @@
+using NetGen.Generators.Model;
+using NetGen.Generators.Shapes;
+
+namespace NetGen.Generators.Emit;
+
+/// <summary>
+/// A batch of activations in generated code: a field holding <c>BatchSize * size</c> floats, or the
+/// caller's <c>inputs</c> span. <see cref="Span"/> is the expression for the first <c>rows</c> samples.
+/// </summary>
+internal sealed record Buffer(string Field, string SizeConstant)
+{
+    public static Buffer Inputs { get; } = new("inputs", "InputSize");
+
+    public bool IsInputs => Field == Inputs.Field;
+
+    public string Span => IsInputs ? Field : $"{Field}.AsSpan(0, rows * {SizeConstant})";
+}
+
+/// <summary>
+/// Emits one layer's part of the generated class: constants, buffers, initialization, forward and backward.
+/// One subclass per layer kind keeps each layer's forward and backward code side by side.
+/// </summary>
+internal abstract class LayerEmitter(ResolvedLayer layer)
+{
+    public ResolvedLayer Layer { get; } = layer;
+
+    public string Name => Layer.Name;
+
+    /// <summary>Where this layer reads its input and writes its input gradient (set by the network emitter).</summary>
+    public Buffer Input { get; set; } = Buffer.Inputs;
+
+    public Buffer? InputGradient { get; set; }
+
+    /// <summary>Where this layer's output and its gradient live.</summary>
+    public abstract Buffer Output { get; }
+
+    public abstract Buffer? OutputGradient { get; }
+
+    /// <summary>One line for the comment above the layer's code and the table, e.g. "Dense1: 784 -> 256, ReLU".</summary>
+    public abstract string Describe();
+
+    /// <summary>The short kind and settings for the table's Layer column, e.g. "Dense1 ReLU".</summary>
+    public abstract string TableName();
+
+    public virtual void EmitConstants(SourceWriter writer)
+    {
+    }
+
+    public virtual void EmitFields(SourceWriter writer)
+    {
+    }
+
+    public virtual void EmitAccessors(SourceWriter writer)
+    {
+    }
+
+    /// <summary>Code inside <c>FillParameters(Span&lt;float&gt; parameters, ref Rng rng)</c>.</summary>
+    public virtual void EmitInitialization(SourceWriter writer)
+    {
+    }
+
+    public abstract void EmitForward(SourceWriter writer);
+
+    public abstract void EmitBackward(SourceWriter writer);
+
+    /// <summary>
+    /// Expressions that describe this layer's first non-finite parameter or output value, or are null when
+    /// all are finite; chained with ?? to name where a NaN loss came from.
+    /// </summary>
+    public virtual System.Collections.Generic.IEnumerable<string> NonFiniteChecks()
+    {
+        yield break;
+    }
+
+    protected string Field(string suffix) => "_" + char.ToLowerInvariant(Name[0]) + Name.Substring(1) + suffix;
+
+    public static LayerEmitter For(ResolvedLayer layer) => layer.Spec switch
+    {
+        DenseSpec => new DenseEmitter(layer),
+        _ => new FlattenEmitter(layer),
+    };
+}

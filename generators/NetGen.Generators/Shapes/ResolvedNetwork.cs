@@ -1,0 +1,39 @@
+using NetGen.Generators.Model;
+
+namespace NetGen.Generators.Shapes;
+
+/// <summary>
+/// A layer with everything the emitter needs as constants: its name in generated code, shapes in and out,
+/// and where its parameters sit in the flat parameter buffer.
+/// </summary>
+public sealed record ResolvedLayer(
+    LayerSpec Spec,
+    string Name,
+    TensorShape Input,
+    TensorShape Output,
+    int WeightOffset,
+    int WeightCount,
+    int BiasOffset,
+    int BiasCount)
+{
+    public int ParameterCount => WeightCount + BiasCount;
+}
+
+/// <summary>A network whose shapes, parameter layout and buffer sizes are all known.</summary>
+public sealed record ResolvedNetwork(
+    NetworkModel Model,
+    EquatableArray<ResolvedLayer> Layers,
+    int ParameterCount,
+    int OptimizerStateCount,
+    long ActivationFloats)
+{
+    public TensorShape InputShape => new(Model.InputShape);
+
+    public TensorShape OutputShape => Layers.Count == 0 ? InputShape : Layers[Layers.Count - 1].Output;
+}
+
+/// <summary>
+/// A declaration that cannot work, found by shape inference. The parser turns it into a diagnostic at
+/// the attribute of layer <see cref="LayerIndex"/> (or its argument <see cref="Argument"/>); -1 means the loss.
+/// </summary>
+public sealed record ShapeError(int LayerIndex, string? Argument, string DiagnosticId, EquatableArray<string> MessageArguments);

@@ -1,0 +1,18 @@
+using System;
+using System.Linq;
+using NetGen.Generators.Model;
+
+namespace NetGen.Generators.Shapes;
+
+/// <summary>The shape of one sample (batch dimension excluded), outermost dimension first.</summary>
+public sealed record TensorShape(EquatableArray<int> Dimensions)
+{
+    public static TensorShape Vector(int size) => new(EquatableArray.Create(size));
+
+    public int Rank => Dimensions.Count;
+
+    /// <summary>Elements in one sample.</summary>
+    public int Size => Dimensions.Aggregate(1, (product, d) => product * d);
+
+    public override string ToString() => string.Join("x", Dimensions);
+}

@@ -1,0 +1,80 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using DiffPlex.DiffBuilder;
+using DiffPlex.DiffBuilder.Model;
+
+namespace NetGen.Generators.Tests.Infrastructure;
+
+/// <summary>
+/// Snapshot testing for generated source: compares with <c>Snapshots/{name}.verified.cs</c> beside the test.
+/// A mismatch writes <c>{name}.received.cs</c> beside it and fails with a line diff; setting the environment
+/// variable <c>NETGEN_ACCEPT_SNAPSHOTS=1</c> accepts the received text as the new verified file instead.
+/// </summary>
+public static class Snapshot
+{
+    public const string AcceptVariable = "NETGEN_ACCEPT_SNAPSHOTS";
+
+    public static void Verify(string name, string actual, [CallerFilePath] string callerPath = "")
+    {
+        string folder = Path.Combine(Path.GetDirectoryName(callerPath)!, "Snapshots");
+        string verifiedPath = Path.Combine(folder, name + ".verified.cs");
+        string receivedPath = Path.Combine(folder, name + ".received.cs");
+        string normalized = Scrub(actual);
+
+        string? expected = File.Exists(verifiedPath) ? Normalize(File.ReadAllText(verifiedPath)) : null;
+        if (expected == normalized)
+        {
+            if (File.Exists(receivedPath)) File.Delete(receivedPath);
+            return;
+        }
+
+        Directory.CreateDirectory(folder);
+        if (Environment.GetEnvironmentVariable(AcceptVariable) == "1")
+        {
+            File.WriteAllText(verifiedPath, normalized);
+            if (File.Exists(receivedPath)) File.Delete(receivedPath);
+            return;
+        }
+
+        File.WriteAllText(receivedPath, normalized);
+        Assert.Fail(expected is null
+            ? $"No snapshot {verifiedPath} yet. Review {receivedPath}, then rerun with {AcceptVariable}=1 to accept it."
+            : $"Generated source differs from {verifiedPath} (received: {receivedPath}; rerun with {AcceptVariable}=1 to accept):\n{Diff(expected, normalized)}");
+    }
+
+    /// <summary>The generator's version changes with every release; snapshots pin everything else.</summary>
+    public static string Scrub(string text) =>
+        Normalize(text.Replace($"\"NetGen\", \"{Emit.CpuEmitter.Version}\"", "\"NetGen\", \"FIXED_VERSION\""));
+
+    private static string Normalize(string text) => text.Replace("\r\n", "\n");
+
+    /// <summary>A unified-style diff of the changed lines with two lines of context.</summary>
+    public static string Diff(string expected, string actual)
+    {
+        DiffPaneModel model = InlineDiffBuilder.Diff(expected, actual, ignoreWhiteSpace: false);
+        var lines = model.Lines;
+        var show = new bool[lines.Count];
+        for (int i = 0; i < lines.Count; i++)
+        {
+            if (lines[i].Type is ChangeType.Inserted or ChangeType.Deleted)
+            {
+                for (int j = Math.Max(0, i - 2); j <= Math.Min(lines.Count - 1, i + 2); j++) show[j] = true;
+            }
+        }
+
+        var builder = new StringBuilder();
+        for (int i = 0; i < lines.Count; i++)
+        {
+            if (!show[i])
+            {
+                if (i > 0 && show[i - 1]) builder.AppendLine("  ...");
+                continue;
+            }
+
+            string prefix = lines[i].Type switch { ChangeType.Inserted => "+ ", ChangeType.Deleted => "- ", _ => "  " };
+            builder.Append(prefix).AppendLine(lines[i].Text);
+        }
+
+        return builder.ToString();
+    }
+}
