@@ -306,7 +306,7 @@ public static class CpuEmitter
         if (optimizer.Kind == OptimizerKind.Adam)
         {
             writer.WriteLine("global::NetGen.Optimizers.Adam.Step(_parameters, _gradients,");
-            writer.WriteLine("    m: _optimizerState.AsSpan(0, ParameterCount), v: _optimizerState.AsSpan(ParameterCount, ParameterCount), vMax: default,");
+            writer.WriteLine("    m: new global::System.Span<float>(_optimizerState, 0, ParameterCount), v: new global::System.Span<float>(_optimizerState, ParameterCount, ParameterCount), vMax: default,");
             writer.WriteLine("    _step, LearningRate, AdamBeta1, AdamBeta2, AdamEpsilon, AdamWeightDecay, decoupledWeightDecay: false);");
         }
         else
@@ -380,7 +380,7 @@ public static class CpuEmitter
             writer.WriteLine("    throw new global::System.ArgumentException($\"input holds {input.Length} floats; one sample is {InputSize}.\", nameof(input));");
             writer.WriteLine("const int rows = 1;");
             writer.WriteLine("ForwardCore(input, rows, training: false);");
-            writer.WriteLine($"return global::NetGen.Kernels.Scores.ArgMax({output.Field}.AsSpan(0, OutputSize));");
+            writer.WriteLine($"return global::NetGen.Kernels.Scores.ArgMax(First({output.Field}, OutputSize));");
             writer.CloseBrace();
             writer.WriteLine();
         }
@@ -420,6 +420,9 @@ public static class CpuEmitter
     private static void EmitHelpers(SourceWriter writer, ResolvedNetwork network, List<LayerEmitter> emitters)
     {
         string name = network.Model.ClassName;
+        writer.WriteLine("// The first rows of a batch buffer.");
+        writer.WriteLine("private static global::System.Span<float> First(float[] buffer, int length) => new(buffer, 0, length);");
+        writer.WriteLine();
         writer.WriteLine("private static int SamplesOf(global::System.ReadOnlySpan<float> inputs, string caller)");
         writer.OpenBrace();
         writer.WriteLine("if (inputs.Length == 0 || inputs.Length % InputSize != 0)");

@@ -50,10 +50,14 @@ internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
     public override void EmitAccessors(SourceWriter writer)
     {
         writer.WriteLine($"/// <summary>{Name}'s weight, [{Spec.Units}, {Layer.Input.Size}] row-major (units x inputs), a view into <see cref=\"Parameters\"/>.</summary>");
-        writer.WriteLine($"public global::System.Span<float> {Name}Weight => _parameters.AsSpan({Name}WeightOffset, {Name}WeightCount);");
+        writer.WriteLine($"public global::System.Span<float> {Name}Weight => new(_parameters, {Name}WeightOffset, {Name}WeightCount);");
         writer.WriteLine();
         writer.WriteLine($"/// <summary>{Name}'s bias, [{Layer.BiasCount}], a view into <see cref=\"Parameters\"/>.</summary>");
-        writer.WriteLine($"public global::System.Span<float> {Name}Bias => _parameters.AsSpan({Name}BiasOffset, {Name}BiasCount);");
+        writer.WriteLine($"public global::System.Span<float> {Name}Bias => new(_parameters, {Name}BiasOffset, {Name}BiasCount);");
+        writer.WriteLine();
+        writer.WriteLine($"private global::System.Span<float> {Name}WeightGradient => new(_gradients, {Name}WeightOffset, {Name}WeightCount);");
+        writer.WriteLine();
+        writer.WriteLine($"private global::System.Span<float> {Name}BiasGradient => new(_gradients, {Name}BiasOffset, {Name}BiasCount);");
         writer.WriteLine();
     }
 
@@ -89,12 +93,12 @@ internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
 
         string inputGradient = InputGradient?.Span ?? "default";
         writer.WriteLine($"global::NetGen.Kernels.Dense.Backward({gradient}, {Input.Span}, {Name}Weight, {inputGradient},");
-        writer.WriteLine($"    _gradients.AsSpan({Name}WeightOffset, {Name}WeightCount), _gradients.AsSpan({Name}BiasOffset, {Name}BiasCount), rows, {Inputs}, {Units});");
+        writer.WriteLine($"    {Name}WeightGradient, {Name}BiasGradient, rows, {Inputs}, {Units});");
     }
 
     public override System.Collections.Generic.IEnumerable<string> NonFiniteChecks()
     {
-        yield return $"global::NetGen.Training.NumericChecks.Describe(\"{Name}'s parameters\", _parameters.AsSpan({Name}WeightOffset, {Name}WeightCount + {Name}BiasCount), columns: 0)";
+        yield return $"global::NetGen.Training.NumericChecks.Describe(\"{Name}'s parameters\", new global::System.Span<float>(_parameters, {Name}WeightOffset, {Name}WeightCount + {Name}BiasCount), columns: 0)";
         yield return $"global::NetGen.Training.NumericChecks.Describe(\"{Name}'s output\", {Output.Span}, columns: {Units})";
     }
 

@@ -13,7 +13,7 @@ internal sealed record Buffer(string Field, string SizeConstant)
 
     public bool IsInputs => Field == Inputs.Field;
 
-    public string Span => IsInputs ? Field : $"{Field}.AsSpan(0, rows * {SizeConstant})";
+    public string Span => IsInputs ? Field : $"First({Field}, rows * {SizeConstant})";
 }
 
 /// <summary>

@@ -1,0 +1,95 @@
+using System.Collections;
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using NetGen.Generators.Tests.Infrastructure;
+
+namespace NetGen.Generators.Tests;
+
+/// <summary>The pipeline caches: re-running or editing an unrelated file regenerates nothing.</summary>
+public class IncrementalTests
+{
+    private static readonly string[] TrackedSteps = [NetworkGenerator.TrackingNames.Parse, NetworkGenerator.TrackingNames.Networks];
+
+    [Fact]
+    public void IdenticalRerun_EveryTrackedStepIsCached()
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compile(Declarations.MnistMlp);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        GeneratorRunResult second = driver.RunGenerators(compilation.Clone()).GetRunResult().Results.Single();
+
+        foreach (string step in TrackedSteps)
+        {
+            var outputs = second.TrackedSteps[step].SelectMany(s => s.Outputs);
+            Assert.All(outputs, o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{step}: {o.Reason}"));
+        }
+
+        Assert.All(second.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs),
+            o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+    }
+
+    [Fact]
+    public void UnrelatedEdit_DoesNotRegenerate()
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compile(Declarations.MnistMlp, "class Other { int X; }");
+        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+
+        SyntaxTree other = compilation.SyntaxTrees.Last();
+        CSharpCompilation edited = compilation.ReplaceSyntaxTree(other,
+            CSharpSyntaxTree.ParseText("class Other { int X; int Y; }", GeneratorHarness.ParseOptions, path: other.FilePath));
+        GeneratorRunResult result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        Assert.All(result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs),
+            o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+    }
+
+    [Fact]
+    public void EquivalentEditOfTheNetworkFile_ModelUnchanged_OutputNotRegenerated()
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compile(Declarations.MnistMlp);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+
+        SyntaxTree tree = compilation.SyntaxTrees.Single();
+        CSharpCompilation edited = compilation.ReplaceSyntaxTree(tree,
+            CSharpSyntaxTree.ParseText("// a comment changes nothing\n" + Declarations.MnistMlp, GeneratorHarness.ParseOptions, path: tree.FilePath));
+        GeneratorRunResult result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        var networks = result.TrackedSteps[NetworkGenerator.TrackingNames.Networks].SelectMany(s => s.Outputs);
+        Assert.All(networks, o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
+        Assert.All(result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs),
+            o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
+    }
+
+    [Fact]
+    public void StepOutputs_HoldNoSymbolsOrCompilations()
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compile(Declarations.MnistMlp, Declarations.Regression, Declarations.ImageFlatten);
+        GeneratorRunResult result = GeneratorHarness.CreateDriver().RunGenerators(compilation).GetRunResult().Results.Single();
+        foreach (string step in TrackedSteps)
+        {
+            foreach (var output in result.TrackedSteps[step].SelectMany(s => s.Outputs))
+            {
+                AssertNoBannedTypes(output.Value, step, new HashSet<object>(ReferenceEqualityComparer.Instance));
+            }
+        }
+    }
+
+    /// <summary>Walks the object graph (NetEscapades' check): a symbol or compilation would pin the whole compilation in the cache.</summary>
+    private static void AssertNoBannedTypes(object? value, string path, HashSet<object> seen)
+    {
+        if (value is null || value is string || value.GetType().IsPrimitive || value.GetType().IsEnum) return;
+        if (value is Diagnostic) return; // Kept on purpose beside the model (STJ's pattern); compares by value.
+        Assert.False(value is ISymbol or Compilation or SemanticModel or SyntaxNode, $"{path} holds a {value.GetType().Name}");
+        if (!seen.Add(value)) return;
+        if (value is IEnumerable items)
+        {
+            foreach (object? item in items) AssertNoBannedTypes(item, path + "[]", seen);
+            return;
+        }
+
+        foreach (FieldInfo field in value.GetType().GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic))
+        {
+            AssertNoBannedTypes(field.GetValue(value), path + "." + field.Name, seen);
+        }
+    }
+}

@@ -1,7 +1,0 @@
-namespace NetGen.Tests;
-
-public class SmokeTests
-{
-    [Fact]
-    public void ActivationValues_AreStable() => Assert.Equal(1, (int)Activation.ReLU);
-}
