@@ -1,0 +1,122 @@
+using System.Numerics.Tensors;
+
+namespace NetGen.Kernels;
+
+/// <summary>
+/// Fully connected layer: <c>output = input · weight^T + bias</c>, weights stored [units, inputs] row-major as
+/// PyTorch's <c>nn.Linear</c>. Spans may be longer than the shape needs (a full buffer used for a short last
+/// batch); only the leading elements are read and written.
+/// </summary>
+public static class Dense
+{
+    // output[B,N] = input[B,K] · weight[N,K]^T + bias[N]
+    /// <summary>
+    /// output[batch, units] = input[batch, inputs] · weight[units, inputs]^T + bias[units]. Pass an empty
+    /// <paramref name="bias"/> for a layer without bias. <paramref name="output"/> is overwritten.
+    /// </summary>
+    public static void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output,
+        int batch, int inputs, int units)
+    {
+        CheckShapes(input, weight, bias, output, batch, inputs, units, nameof(input), nameof(output), nameof(bias));
+        Gemm.NT(input, weight, output, batch, units, inputs, accumulate: false);
+        if (bias.IsEmpty) return;
+        ReadOnlySpan<float> b = bias.Slice(0, units);
+        for (int row = 0; row < batch; row++)
+        {
+            Span<float> outputRow = output.Slice(row * units, units);
+            TensorPrimitives.Add(outputRow, b, outputRow);
+        }
+    }
+
+    // dinput[B,K] = doutput[B,N] · weight[N,K];  dweight[N,K] += doutput^T · input;  dbias[N] += sum_b doutput[b,:]
+    /// <summary>
+    /// Gradients of <see cref="Forward"/>. dinput[batch, inputs] = doutput[batch, units] · weight[units, inputs] is
+    /// OVERWRITTEN (skipped when <paramref name="dinput"/> is empty, as for the first layer);
+    /// dweight[units, inputs] += doutput^T · input and dbias[units] += Σ_b doutput[b, :] are ACCUMULATED
+    /// (dbias skipped when empty).
+    /// </summary>
+    public static void Backward(ReadOnlySpan<float> doutput, ReadOnlySpan<float> input, ReadOnlySpan<float> weight,
+        Span<float> dinput, Span<float> dweight, Span<float> dbias, int batch, int inputs, int units)
+    {
+        CheckShapes(input, weight, dbias, doutput, batch, inputs, units, nameof(input), nameof(doutput), nameof(dbias));
+        if (dweight.Length < units * inputs)
+            throw new ArgumentException($"dweight holds {dweight.Length} floats; [{units}, {inputs}] needs {units * inputs}.", nameof(dweight));
+        if (!dinput.IsEmpty)
+        {
+            if (dinput.Length < batch * inputs)
+                throw new ArgumentException($"dinput holds {dinput.Length} floats; [{batch}, {inputs}] needs {batch * inputs}.", nameof(dinput));
+            Gemm.NN(doutput, weight, dinput, batch, inputs, units, accumulate: false);
+        }
+        Gemm.TN(doutput, input, dweight, units, inputs, batch, accumulate: true);
+        if (dbias.IsEmpty) return;
+        Span<float> db = dbias.Slice(0, units);
+        for (int row = 0; row < batch; row++)
+            TensorPrimitives.Add(db, doutput.Slice(row * units, units), db);
+    }
+
+    /// <summary>Naive double-accumulating version of <see cref="Forward"/>: the reference tests compare against.</summary>
+    public static void ForwardReference(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output,
+        int batch, int inputs, int units)
+    {
+        CheckShapes(input, weight, bias, output, batch, inputs, units, nameof(input), nameof(output), nameof(bias));
+        for (int b = 0; b < batch; b++)
+        {
+            for (int n = 0; n < units; n++)
+            {
+                double sum = bias.IsEmpty ? 0.0 : bias[n];
+                for (int k = 0; k < inputs; k++) sum += (double)input[b * inputs + k] * weight[n * inputs + k];
+                output[b * units + n] = (float)sum;
+            }
+        }
+    }
+
+    /// <summary>Naive double-accumulating version of <see cref="Backward"/> (same overwrite/accumulate contract).</summary>
+    public static void BackwardReference(ReadOnlySpan<float> doutput, ReadOnlySpan<float> input, ReadOnlySpan<float> weight,
+        Span<float> dinput, Span<float> dweight, Span<float> dbias, int batch, int inputs, int units)
+    {
+        CheckShapes(input, weight, dbias, doutput, batch, inputs, units, nameof(input), nameof(doutput), nameof(dbias));
+        if (!dinput.IsEmpty)
+        {
+            for (int b = 0; b < batch; b++)
+            {
+                for (int k = 0; k < inputs; k++)
+                {
+                    double sum = 0.0;
+                    for (int n = 0; n < units; n++) sum += (double)doutput[b * units + n] * weight[n * inputs + k];
+                    dinput[b * inputs + k] = (float)sum;
+                }
+            }
+        }
+        for (int n = 0; n < units; n++)
+        {
+            for (int k = 0; k < inputs; k++)
+            {
+                double sum = dweight[n * inputs + k];
+                for (int b = 0; b < batch; b++) sum += (double)doutput[b * units + n] * input[b * inputs + k];
+                dweight[n * inputs + k] = (float)sum;
+            }
+            if (!dbias.IsEmpty)
+            {
+                double sum = dbias[n];
+                for (int b = 0; b < batch; b++) sum += doutput[b * units + n];
+                dbias[n] = (float)sum;
+            }
+        }
+    }
+
+    private static void CheckShapes(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> output,
+        int batch, int inputs, int units, string inputName, string outputName, string biasName)
+    {
+        if (batch < 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "batch must be >= 0.");
+        if (inputs <= 0) throw new ArgumentOutOfRangeException(nameof(inputs), inputs, "inputs must be > 0.");
+        if (units <= 0) throw new ArgumentOutOfRangeException(nameof(units), units, "units must be > 0.");
+        if (input.Length < batch * inputs)
+            throw new ArgumentException($"{inputName} holds {input.Length} floats; [{batch}, {inputs}] needs {batch * inputs}.", inputName);
+        if (weight.Length < units * inputs)
+            throw new ArgumentException($"weight holds {weight.Length} floats; [{units}, {inputs}] needs {units * inputs}.", nameof(weight));
+        if (output.Length < batch * units)
+            throw new ArgumentException($"{outputName} holds {output.Length} floats; [{batch}, {units}] needs {batch * units}.", outputName);
+        if (!bias.IsEmpty && bias.Length < units)
+            throw new ArgumentException($"{biasName} holds {bias.Length} floats; [{units}] needs {units} (or pass an empty span for no bias).", biasName);
+    }
+}

@@ -1,0 +1,144 @@
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace NetGen.Kernels;
+
+/// <summary>
+/// Losses (mean over the batch, as PyTorch's default <c>reduction='mean'</c>) with their gradients, and accuracy counting.
+/// Spans may be longer than the shape needs; only the leading [batch, ...] elements are used.
+/// </summary>
+public static class Losses
+{
+    // loss = -1/B Σ_b log softmax(logits[b,:])[labels[b]]
+    // dlogits[B,C] = (softmax(logits) - onehot(labels)) / B     (overwritten)
+    /// <summary>
+    /// Softmax cross-entropy on logits[batch, classes] with integer labels (PyTorch's <c>CrossEntropyLoss</c>):
+    /// returns -1/B Σ_b log softmax(logits[b])[labels[b]], computed with max subtraction and log-sum-exp so large logits
+    /// do not overflow. dlogits = (softmax - onehot)/B is OVERWRITTEN; pass an empty <paramref name="dlogits"/> to get
+    /// the loss alone (evaluation). Every label is checked before anything is written.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A label is outside [0, classes); the message names the row and the label.</exception>
+    public static float SoftmaxCrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, Span<float> dlogits, int batch, int classes)
+    {
+        CheckMatrix(logits.Length, batch, classes, nameof(logits));
+        if (!dlogits.IsEmpty) CheckMatrix(dlogits.Length, batch, classes, nameof(dlogits));
+        CheckLabels(labels, batch, classes);
+        if (batch == 0) return 0f;
+
+        double total = 0.0;
+        float inverseBatch = 1f / batch;
+        for (int b = 0; b < batch; b++)
+        {
+            ReadOnlySpan<float> row = logits.Slice(b * classes, classes);
+            int label = labels[b];
+            float max = TensorPrimitives.Max(row);
+            float sumExp;
+            if (dlogits.IsEmpty)
+            {
+                sumExp = SumExpShifted(row, max);
+            }
+            else
+            {
+                Span<float> gradientRow = dlogits.Slice(b * classes, classes);
+                TensorPrimitives.Subtract(row, max, gradientRow);
+                TensorPrimitives.Exp(gradientRow, gradientRow);
+                sumExp = TensorPrimitives.Sum(gradientRow);
+                TensorPrimitives.Multiply(gradientRow, inverseBatch / sumExp, gradientRow);
+                gradientRow[label] -= inverseBatch;
+            }
+            // -log softmax[label] = log Σ e^(x - max) + max - x[label]
+            total += System.Math.Log(sumExp) + max - row[label];
+        }
+        return (float)(total / batch);
+    }
+
+    // loss = 1/(B·N) Σ (output - target)²;   doutput[B,N] = 2·(output - target)/(B·N)   (overwritten)
+    /// <summary>
+    /// Mean squared error over every element of output[batch, outputs] (PyTorch's <c>MSELoss</c>, mean reduction).
+    /// doutput = 2(output - target)/(B·N) is OVERWRITTEN; pass an empty <paramref name="doutput"/> for the loss alone.
+    /// The sum is accumulated in double.
+    /// </summary>
+    public static float MeanSquaredError(ReadOnlySpan<float> output, ReadOnlySpan<float> targets, Span<float> doutput, int batch, int outputs)
+    {
+        CheckMatrix(output.Length, batch, outputs, nameof(output), nameof(outputs));
+        CheckMatrix(targets.Length, batch, outputs, nameof(targets), nameof(outputs));
+        if (!doutput.IsEmpty) CheckMatrix(doutput.Length, batch, outputs, nameof(doutput), nameof(outputs));
+        int count = batch * outputs;
+        if (count == 0) return 0f;
+        ReadOnlySpan<float> o = output.Slice(0, count);
+        ReadOnlySpan<float> t = targets.Slice(0, count);
+        double sum = SumOfSquaredDifferences(o, t);
+        if (!doutput.IsEmpty)
+        {
+            Span<float> d = doutput.Slice(0, count);
+            TensorPrimitives.Subtract(o, t, d);
+            TensorPrimitives.Multiply(d, (float)(2.0 / count), d);
+        }
+        return (float)(sum / count);
+    }
+
+    /// <summary>Number of rows of scores[batch, classes] whose arg-max (first one on ties) equals the label.</summary>
+    public static int CountCorrect(ReadOnlySpan<float> scores, ReadOnlySpan<int> labels, int batch, int classes)
+    {
+        CheckMatrix(scores.Length, batch, classes, nameof(scores));
+        if (labels.Length < batch) throw new ArgumentException($"labels holds {labels.Length} ints; batch {batch} needs {batch}.", nameof(labels));
+        int correct = 0;
+        for (int b = 0; b < batch; b++)
+            if (TensorPrimitives.IndexOfMax(scores.Slice(b * classes, classes)) == labels[b]) correct++;
+        return correct;
+    }
+
+    // Σ_c e^(x[c] - max) without a scratch buffer.
+    private static float SumExpShifted(ReadOnlySpan<float> row, float max)
+    {
+        int length = row.Length, width = Vector256<float>.Count, i = 0;
+        ref float rowRef = ref MemoryMarshal.GetReference(row);
+        Vector256<float> shift = Vector256.Create(max), accumulator = Vector256<float>.Zero;
+        for (; i <= length - width; i += width)
+            accumulator += Vector256.Exp(Vector256.LoadUnsafe(ref rowRef, (nuint)i) - shift);
+        float sum = Vector256.Sum(accumulator);
+        for (; i < length; i++) sum += MathF.Exp(row[i] - max);
+        return sum;
+    }
+
+    // Σ (a - b)² accumulated in double (4 lanes of double per step).
+    private static double SumOfSquaredDifferences(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        int length = a.Length, width = Vector256<float>.Count, i = 0;
+        ref float aRef = ref MemoryMarshal.GetReference(a);
+        ref float bRef = ref MemoryMarshal.GetReference(b);
+        Vector256<double> accumulator = Vector256<double>.Zero;
+        for (; i <= length - width; i += width)
+        {
+            Vector256<float> difference = Vector256.LoadUnsafe(ref aRef, (nuint)i) - Vector256.LoadUnsafe(ref bRef, (nuint)i);
+            (Vector256<double> lower, Vector256<double> upper) = Vector256.Widen(difference);
+            accumulator += lower * lower + upper * upper;
+        }
+        double sum = Vector256.Sum(accumulator);
+        for (; i < length; i++)
+        {
+            double difference = (double)a[i] - b[i];
+            sum += difference * difference;
+        }
+        return sum;
+    }
+
+    private static void CheckLabels(ReadOnlySpan<int> labels, int batch, int classes)
+    {
+        if (labels.Length < batch) throw new ArgumentException($"labels holds {labels.Length} ints; batch {batch} needs {batch}.", nameof(labels));
+        for (int b = 0; b < batch; b++)
+        {
+            int label = labels[b];
+            if ((uint)label >= (uint)classes)
+                throw new ArgumentOutOfRangeException(nameof(labels), label, $"labels[{b}] = {label} is outside [0, {classes}).");
+        }
+    }
+
+    private static void CheckMatrix(int length, int rows, int cols, string name, string colsName = "classes")
+    {
+        if (rows < 0) throw new ArgumentOutOfRangeException("batch", rows, "batch must be >= 0.");
+        if (cols <= 0) throw new ArgumentOutOfRangeException(colsName, cols, $"{colsName} must be > 0.");
+        if (length < rows * cols) throw new ArgumentException($"{name} holds {length} floats; [{rows}, {cols}] needs {rows * cols}.", name);
+    }
+}

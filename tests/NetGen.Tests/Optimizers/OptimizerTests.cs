@@ -1,0 +1,106 @@
+using NetGen.Optimizers;
+using static NetGen.Tests.Kernels.Numerics;
+
+namespace NetGen.Tests.Optimizers;
+
+/// <summary>
+/// Each optimizer runs several steps on a 37-element buffer (4 full vectors and a scalar tail) with fresh gradients
+/// every step, against the published torch.optim update rule written out here in double. Float state drifts from the
+/// double one by a few ulp per step; 1e-6 absolute + 1e-5 relative over 6 steps allows for that and nothing more.
+/// </summary>
+public class OptimizerTests
+{
+    private const int Length = 37, Steps = 6;
+    private const double Absolute = 1e-6, Relative = 1e-5;
+
+    private static float[] Gradient(int step) => Random(Length, 100 + (ulong)step, -2, 2);
+
+    [Theory]
+    [InlineData(0f, 0f, false)]
+    [InlineData(0f, 0.01f, false)]
+    [InlineData(0.9f, 0f, false)]
+    [InlineData(0.9f, 0.05f, false)]
+    [InlineData(0.9f, 0f, true)]
+    [InlineData(0.8f, 0.05f, true)]
+    public void Sgd_MatchesTorchRule(float momentum, float weightDecay, bool nesterov)
+    {
+        const float lr = 0.1f;
+        float[] parameters = Random(Length, 90);
+        float[] velocity = momentum == 0f ? [] : new float[Length];
+        double[] p = ToDouble(parameters), v = new double[Length];
+        for (int step = 1; step <= Steps; step++)
+        {
+            float[] grad = Gradient(step);
+            Sgd.Step(parameters, grad, velocity, lr, momentum, weightDecay, nesterov);
+            for (int i = 0; i < Length; i++)
+            {
+                double g = grad[i] + (double)weightDecay * p[i];
+                if (momentum != 0)
+                {
+                    v[i] = step == 1 ? g : momentum * v[i] + g; // torch clones the first gradient into the buffer
+                    g = nesterov ? g + momentum * v[i] : v[i];
+                }
+                p[i] -= lr * g;
+            }
+            AssertClose(p, parameters, Absolute, Relative, $"parameters after step {step}");
+            if (momentum != 0) AssertClose(v, velocity, Absolute, Relative, $"velocity after step {step}");
+        }
+    }
+
+    [Theory]
+    [InlineData(0f, false, false)]
+    [InlineData(0.01f, false, false)] // Adam, L2 penalty added to the gradient
+    [InlineData(0.01f, true, false)]  // AdamW, decoupled decay
+    [InlineData(0f, false, true)]     // AMSGrad
+    [InlineData(0.1f, true, true)]    // AdamW + AMSGrad
+    public void Adam_MatchesTorchRule(float weightDecay, bool decoupled, bool amsgrad)
+    {
+        const float lr = 0.01f, beta1 = 0.9f, beta2 = 0.999f, epsilon = 1e-8f;
+        float[] parameters = Random(Length, 91);
+        float[] m = new float[Length], v = new float[Length], vMax = amsgrad ? new float[Length] : [];
+        double[] p = ToDouble(parameters), md = new double[Length], vd = new double[Length], vMaxD = new double[Length];
+        for (int step = 1; step <= Steps; step++)
+        {
+            // Shrinking gradients make v decrease, so AMSGrad's max actually differs from v.
+            float[] grad = Gradient(step);
+            for (int i = 0; i < Length; i++) grad[i] /= step * step;
+            Adam.Step(parameters, grad, m, v, vMax, step, lr, beta1, beta2, epsilon, weightDecay, decoupled);
+            for (int i = 0; i < Length; i++)
+            {
+                double g = grad[i];
+                if (decoupled) p[i] *= 1 - (double)lr * weightDecay;
+                else g += weightDecay * p[i];
+                md[i] = beta1 * md[i] + (1 - (double)beta1) * g;
+                vd[i] = beta2 * vd[i] + (1 - (double)beta2) * g * g;
+                double second = vd[i];
+                if (amsgrad) second = vMaxD[i] = Math.Max(vMaxD[i], vd[i]);
+                double mHat = md[i] / (1 - Math.Pow(beta1, step)), vHat = second / (1 - Math.Pow(beta2, step));
+                p[i] -= lr * mHat / (Math.Sqrt(vHat) + epsilon);
+            }
+            AssertClose(p, parameters, Absolute, Relative, $"parameters after step {step}");
+            AssertClose(md, m, Absolute, Relative, $"m after step {step}");
+            AssertClose(vd, v, 1e-9, Relative, $"v after step {step}");
+            if (amsgrad) AssertClose(vMaxD, vMax, 1e-9, Relative, $"vMax after step {step}");
+        }
+        if (amsgrad) Assert.NotEqual(v, vMax);
+    }
+
+    [Fact]
+    public void Sgd_NesterovWithoutMomentum_Throws()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Sgd.Step(new float[3], new float[3], [], 0.1f, 0f, 0f, nesterov: true));
+        Assert.Equal("nesterov", error.ParamName);
+    }
+
+    [Fact]
+    public void Adam_WrongLengthOrZeroStep_ThrowsNamingTheArgument()
+    {
+        var error = Assert.Throws<ArgumentException>(() =>
+            Adam.Step(new float[4], new float[4], new float[3], new float[4], [], 1, 0.1f, 0.9f, 0.999f, 1e-8f, 0f, false));
+        Assert.Equal("m", error.ParamName);
+        Assert.Contains("expected 4", error.Message);
+        var stepError = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            Adam.Step(new float[4], new float[4], new float[4], new float[4], [], 0, 0.1f, 0.9f, 0.999f, 1e-8f, 0f, false));
+        Assert.Equal("step", stepError.ParamName);
+    }
+}
