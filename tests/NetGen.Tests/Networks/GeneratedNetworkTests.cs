@@ -88,7 +88,7 @@ public class GeneratedNetworkTests
 
         ReadOnlySpan<float> logits = net.Forward(inputs);
         var dlogits = new float[logits.Length];
-        Kernels.Losses.SoftmaxCrossEntropy(logits, labels, dlogits, GradientCheckNet.BatchSize, GradientCheckNet.OutputSize);
+        NetGen.Kernels.Losses.SoftmaxCrossEntropy(logits, labels, dlogits, GradientCheckNet.BatchSize, GradientCheckNet.OutputSize);
         net.ZeroGradients();
         net.Backward(inputs, dlogits);
         float[] analytic = net.Gradients.ToArray();
