@@ -258,148 +258,236 @@ public static class Pooling
     }
 
     // ---- Fast kernels for the 2x2, stride 2, unpadded window ----
-    // Input rows 2*oh and 2*oh+1 feed output row oh; eight outputs read sixteen floats of each row,
-    // split into even and odd columns, so the window's four values sit in the same lane of four vectors.
+    // Input rows 2*oh and 2*oh+1 feed output row oh. One step computes 8 (or 4) adjacent outputs from
+    // 16 (or 8) floats of each of the two rows, split into even and odd columns so that a window's four
+    // values sit in the same lane of four vectors. A row whose output width is not a multiple of the
+    // step ends with a step that overlaps the one before (it writes a few outputs again, with the same
+    // values), so there is no scalar tail; rows of fewer than 4 outputs, and machines without 256-bit
+    // vectors, take the scalar step.
 
     private static void MaxForwardTwoByTwo(ReadOnlySpan<float> input, Span<float> output, Span<int> argmax, in Shape shape)
     {
         int height = shape.Height, width = shape.Width, outHeight = shape.OutHeight, outWidth = shape.OutWidth;
-        int vectorEnd = Vector256.IsHardwareAccelerated ? outWidth - outWidth % Vector256<float>.Count : 0;
-        Vector256<int> laneColumns = Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14);
-        Vector256<int> one = Vector256.Create(1), below = Vector256.Create(width), belowRight = Vector256.Create(width + 1);
-        ref float inputStart = ref MemoryMarshal.GetReference(input);
-        ref float outputStart = ref MemoryMarshal.GetReference(output);
-        ref int argmaxStart = ref MemoryMarshal.GetReference(argmax);
+        bool vectorized = Vector256.IsHardwareAccelerated && outWidth >= 4;
         for (int plane = 0; plane < shape.Planes; plane++)
         {
             for (int oh = 0; oh < outHeight; oh++)
             {
-                int top = (2 * oh) * width;                 // index of input row 2*oh within the plane
-                ref float topRow = ref Unsafe.Add(ref inputStart, plane * height * width + top);
+                int top = 2 * oh * width;   // index of input row 2*oh within its plane: argmax counts from here
+                ref float topRow = ref Unsafe.Add(ref MemoryMarshal.GetReference(input), plane * height * width + top);
                 ref float bottomRow = ref Unsafe.Add(ref topRow, width);
                 int outRow = (plane * outHeight + oh) * outWidth;
-                int ow = 0;
-                for (; ow < vectorEnd; ow += Vector256<float>.Count)
+                ref float outputRow = ref Unsafe.Add(ref MemoryMarshal.GetReference(output), outRow);
+                ref int argmaxRow = ref Unsafe.Add(ref MemoryMarshal.GetReference(argmax), outRow);
+                if (!vectorized)
                 {
-                    // All four reads stay inside rows 2*oh and 2*oh+1: 2*ow + 16 <= 2*outWidth <= width.
-                    Deinterleave(ref Unsafe.Add(ref topRow, 2 * ow), out Vector256<float> topLeft, out Vector256<float> topRight);
-                    Deinterleave(ref Unsafe.Add(ref bottomRow, 2 * ow), out Vector256<float> bottomLeft, out Vector256<float> bottomRight);
-                    // Row-major scan with "greater, or NaN" (PyTorch's rule): the first maximum wins ties.
-                    Vector256<float> max = topLeft;
-                    Vector256<int> offset = Vector256<int>.Zero;
-                    Vector256<int> take = Replaces(topRight, max).AsInt32();
-                    max = Vector256.ConditionalSelect(take.AsSingle(), topRight, max);
-                    offset = Vector256.ConditionalSelect(take, one, offset);
-                    take = Replaces(bottomLeft, max).AsInt32();
-                    max = Vector256.ConditionalSelect(take.AsSingle(), bottomLeft, max);
-                    offset = Vector256.ConditionalSelect(take, below, offset);
-                    take = Replaces(bottomRight, max).AsInt32();
-                    max = Vector256.ConditionalSelect(take.AsSingle(), bottomRight, max);
-                    offset = Vector256.ConditionalSelect(take, belowRight, offset);
-                    max.StoreUnsafe(ref Unsafe.Add(ref outputStart, outRow + ow));
-                    (Vector256.Create(top + 2 * ow) + laneColumns + offset).StoreUnsafe(ref Unsafe.Add(ref argmaxStart, outRow + ow));
+                    for (int ow = 0; ow < outWidth; ow++) MaxOne(ref topRow, ref bottomRow, top, width, ow, ref outputRow, ref argmaxRow);
                 }
-                for (; ow < outWidth; ow++)
+                else if (outWidth >= 8)
                 {
-                    int left = top + 2 * ow;
-                    float max = Unsafe.Add(ref topRow, 2 * ow);
-                    int maxIndex = left;
-                    float value = Unsafe.Add(ref topRow, 2 * ow + 1);
-                    if (value > max || float.IsNaN(value)) { max = value; maxIndex = left + 1; }
-                    value = Unsafe.Add(ref bottomRow, 2 * ow);
-                    if (value > max || float.IsNaN(value)) { max = value; maxIndex = left + width; }
-                    value = Unsafe.Add(ref bottomRow, 2 * ow + 1);
-                    if (value > max || float.IsNaN(value)) { max = value; maxIndex = left + width + 1; }
-                    output[outRow + ow] = max;
-                    argmax[outRow + ow] = maxIndex;
+                    int ow = 0;
+                    for (; ow <= outWidth - 8; ow += 8) MaxEight(ref topRow, ref bottomRow, top, width, ow, ref outputRow, ref argmaxRow);
+                    if (ow < outWidth) MaxEight(ref topRow, ref bottomRow, top, width, outWidth - 8, ref outputRow, ref argmaxRow);
+                }
+                else
+                {
+                    MaxFour(ref topRow, ref bottomRow, top, width, 0, ref outputRow, ref argmaxRow);
+                    MaxFour(ref topRow, ref bottomRow, top, width, outWidth - 4, ref outputRow, ref argmaxRow);
                 }
             }
         }
+    }
+
+    // Outputs ow..ow+7 of one row. Reads columns 2*ow..2*ow+15 of both rows: inside, as 2*(ow+8) <= 2*outWidth <= width.
+    // The window is scanned in row-major order with "greater, or NaN" (PyTorch's rule): the first maximum wins ties.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MaxEight(ref float topRow, ref float bottomRow, int top, int width, int ow, ref float outputRow, ref int argmaxRow)
+    {
+        Deinterleave(Vector256.LoadUnsafe(ref topRow, (nuint)(2 * ow)), Vector256.LoadUnsafe(ref topRow, (nuint)(2 * ow + 8)),
+            out Vector256<float> topLeft, out Vector256<float> topRight);
+        Deinterleave(Vector256.LoadUnsafe(ref bottomRow, (nuint)(2 * ow)), Vector256.LoadUnsafe(ref bottomRow, (nuint)(2 * ow + 8)),
+            out Vector256<float> bottomLeft, out Vector256<float> bottomRight);
+        Vector256<float> max = topLeft;
+        Vector256<int> offset = Vector256<int>.Zero;
+        Vector256<int> take = Replaces(topRight, max).AsInt32();
+        max = Vector256.ConditionalSelect(take.AsSingle(), topRight, max);
+        offset = Vector256.ConditionalSelect(take, Vector256.Create(1), offset);
+        take = Replaces(bottomLeft, max).AsInt32();
+        max = Vector256.ConditionalSelect(take.AsSingle(), bottomLeft, max);
+        offset = Vector256.ConditionalSelect(take, Vector256.Create(width), offset);
+        take = Replaces(bottomRight, max).AsInt32();
+        max = Vector256.ConditionalSelect(take.AsSingle(), bottomRight, max);
+        offset = Vector256.ConditionalSelect(take, Vector256.Create(width + 1), offset);
+        max.StoreUnsafe(ref outputRow, (nuint)ow);
+        (Vector256.Create(top + 2 * ow) + Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14) + offset).StoreUnsafe(ref argmaxRow, (nuint)ow);
+    }
+
+    // Outputs ow..ow+3 of one row, as MaxEight. Reads columns 2*ow..2*ow+7 of both rows.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MaxFour(ref float topRow, ref float bottomRow, int top, int width, int ow, ref float outputRow, ref int argmaxRow)
+    {
+        Vector256<float> topPairs = Vector256.Shuffle(Vector256.LoadUnsafe(ref topRow, (nuint)(2 * ow)), EvenThenOdd);
+        Vector256<float> bottomPairs = Vector256.Shuffle(Vector256.LoadUnsafe(ref bottomRow, (nuint)(2 * ow)), EvenThenOdd);
+        Vector128<float> topRight = topPairs.GetUpper(), bottomLeft = bottomPairs.GetLower(), bottomRight = bottomPairs.GetUpper();
+        Vector128<float> max = topPairs.GetLower();
+        Vector128<int> offset = Vector128<int>.Zero;
+        Vector128<int> take = Replaces(topRight, max).AsInt32();
+        max = Vector128.ConditionalSelect(take.AsSingle(), topRight, max);
+        offset = Vector128.ConditionalSelect(take, Vector128.Create(1), offset);
+        take = Replaces(bottomLeft, max).AsInt32();
+        max = Vector128.ConditionalSelect(take.AsSingle(), bottomLeft, max);
+        offset = Vector128.ConditionalSelect(take, Vector128.Create(width), offset);
+        take = Replaces(bottomRight, max).AsInt32();
+        max = Vector128.ConditionalSelect(take.AsSingle(), bottomRight, max);
+        offset = Vector128.ConditionalSelect(take, Vector128.Create(width + 1), offset);
+        max.StoreUnsafe(ref outputRow, (nuint)ow);
+        (Vector128.Create(top + 2 * ow) + Vector128.Create(0, 2, 4, 6) + offset).StoreUnsafe(ref argmaxRow, (nuint)ow);
+    }
+
+    private static void MaxOne(ref float topRow, ref float bottomRow, int top, int width, int ow, ref float outputRow, ref int argmaxRow)
+    {
+        int left = top + 2 * ow;
+        float max = Unsafe.Add(ref topRow, 2 * ow);
+        int maxIndex = left;
+        float value = Unsafe.Add(ref topRow, 2 * ow + 1);
+        if (value > max || float.IsNaN(value)) { max = value; maxIndex = left + 1; }
+        value = Unsafe.Add(ref bottomRow, 2 * ow);
+        if (value > max || float.IsNaN(value)) { max = value; maxIndex = left + width; }
+        value = Unsafe.Add(ref bottomRow, 2 * ow + 1);
+        if (value > max || float.IsNaN(value)) { max = value; maxIndex = left + width + 1; }
+        Unsafe.Add(ref outputRow, ow) = max;
+        Unsafe.Add(ref argmaxRow, ow) = maxIndex;
     }
 
     private static void AvgForwardTwoByTwo(ReadOnlySpan<float> input, Span<float> output, in Shape shape)
     {
         int height = shape.Height, width = shape.Width, outHeight = shape.OutHeight, outWidth = shape.OutWidth;
-        int vectorEnd = Vector256.IsHardwareAccelerated ? outWidth - outWidth % Vector256<float>.Count : 0;
-        Vector256<float> quarter = Vector256.Create(0.25f);
-        ref float inputStart = ref MemoryMarshal.GetReference(input);
-        ref float outputStart = ref MemoryMarshal.GetReference(output);
+        bool vectorized = Vector256.IsHardwareAccelerated && outWidth >= 4;
         for (int plane = 0; plane < shape.Planes; plane++)
         {
             for (int oh = 0; oh < outHeight; oh++)
             {
-                ref float topRow = ref Unsafe.Add(ref inputStart, plane * height * width + 2 * oh * width);
+                ref float topRow = ref Unsafe.Add(ref MemoryMarshal.GetReference(input), plane * height * width + 2 * oh * width);
                 ref float bottomRow = ref Unsafe.Add(ref topRow, width);
-                int outRow = (plane * outHeight + oh) * outWidth;
-                int ow = 0;
-                for (; ow < vectorEnd; ow += Vector256<float>.Count)
+                ref float outputRow = ref Unsafe.Add(ref MemoryMarshal.GetReference(output), (plane * outHeight + oh) * outWidth);
+                if (!vectorized)
                 {
-                    // Reads stay inside the two rows: 2*ow + 16 <= 2*outWidth <= width.
-                    Deinterleave(ref Unsafe.Add(ref topRow, 2 * ow), out Vector256<float> topLeft, out Vector256<float> topRight);
-                    Deinterleave(ref Unsafe.Add(ref bottomRow, 2 * ow), out Vector256<float> bottomLeft, out Vector256<float> bottomRight);
-                    ((topLeft + topRight + bottomLeft + bottomRight) * quarter).StoreUnsafe(ref Unsafe.Add(ref outputStart, outRow + ow));
+                    for (int ow = 0; ow < outWidth; ow++)
+                    {
+                        float sum = (Unsafe.Add(ref topRow, 2 * ow) + Unsafe.Add(ref bottomRow, 2 * ow))
+                                  + (Unsafe.Add(ref topRow, 2 * ow + 1) + Unsafe.Add(ref bottomRow, 2 * ow + 1));
+                        Unsafe.Add(ref outputRow, ow) = sum * 0.25f;
+                    }
                 }
-                for (; ow < outWidth; ow++)
+                else if (outWidth >= 8)
                 {
-                    float sum = Unsafe.Add(ref topRow, 2 * ow) + Unsafe.Add(ref topRow, 2 * ow + 1)
-                              + Unsafe.Add(ref bottomRow, 2 * ow) + Unsafe.Add(ref bottomRow, 2 * ow + 1);
-                    output[outRow + ow] = sum * 0.25f;
+                    int ow = 0;
+                    for (; ow <= outWidth - 8; ow += 8) AvgEight(ref topRow, ref bottomRow, ow, ref outputRow);
+                    if (ow < outWidth) AvgEight(ref topRow, ref bottomRow, outWidth - 8, ref outputRow);
+                }
+                else
+                {
+                    AvgFour(ref topRow, ref bottomRow, 0, ref outputRow);
+                    AvgFour(ref topRow, ref bottomRow, outWidth - 4, ref outputRow);
                 }
             }
         }
     }
 
+    // Outputs ow..ow+7: add the two rows first, then the even and odd columns of the sums.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AvgEight(ref float topRow, ref float bottomRow, int ow, ref float outputRow)
+    {
+        Vector256<float> first = Vector256.LoadUnsafe(ref topRow, (nuint)(2 * ow)) + Vector256.LoadUnsafe(ref bottomRow, (nuint)(2 * ow));
+        Vector256<float> second = Vector256.LoadUnsafe(ref topRow, (nuint)(2 * ow + 8)) + Vector256.LoadUnsafe(ref bottomRow, (nuint)(2 * ow + 8));
+        Deinterleave(first, second, out Vector256<float> left, out Vector256<float> right);
+        ((left + right) * Vector256.Create(0.25f)).StoreUnsafe(ref outputRow, (nuint)ow);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AvgFour(ref float topRow, ref float bottomRow, int ow, ref float outputRow)
+    {
+        Vector256<float> sums = Vector256.LoadUnsafe(ref topRow, (nuint)(2 * ow)) + Vector256.LoadUnsafe(ref bottomRow, (nuint)(2 * ow));
+        Vector256<float> pairs = Vector256.Shuffle(sums, EvenThenOdd);
+        ((pairs.GetLower() + pairs.GetUpper()) * Vector128.Create(0.25f)).StoreUnsafe(ref outputRow, (nuint)ow);
+    }
+
     private static void AvgBackwardTwoByTwo(ReadOnlySpan<float> doutput, Span<float> dinput, in Shape shape)
     {
         int height = shape.Height, width = shape.Width, outHeight = shape.OutHeight, outWidth = shape.OutWidth;
-        int vectorEnd = Vector256.IsHardwareAccelerated ? outWidth - outWidth % Vector256<float>.Count : 0;
-        Vector256<float> quarter = Vector256.Create(0.25f);
-        Vector256<int> lowerPairs = Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3), upperPairs = Vector256.Create(4, 4, 5, 5, 6, 6, 7, 7);
-        ref float doutputStart = ref MemoryMarshal.GetReference(doutput);
-        ref float dinputStart = ref MemoryMarshal.GetReference(dinput);
+        bool vectorized = Vector256.IsHardwareAccelerated && outWidth >= 4;
         for (int plane = 0; plane < shape.Planes; plane++)
         {
             Span<float> dx = dinput.Slice(plane * height * width, height * width);
             for (int oh = 0; oh < outHeight; oh++)
             {
-                ref float topRow = ref Unsafe.Add(ref dinputStart, plane * height * width + 2 * oh * width);
+                ref float topRow = ref Unsafe.Add(ref MemoryMarshal.GetReference(dx), 2 * oh * width);
                 ref float bottomRow = ref Unsafe.Add(ref topRow, width);
-                int outRow = (plane * outHeight + oh) * outWidth;
-                int ow = 0;
-                for (; ow < vectorEnd; ow += Vector256<float>.Count)
+                ref float doutputRow = ref Unsafe.Add(ref MemoryMarshal.GetReference(doutput), (plane * outHeight + oh) * outWidth);
+                if (!vectorized)
                 {
-                    Vector256<float> share = Vector256.LoadUnsafe(ref Unsafe.Add(ref doutputStart, outRow + ow)) * quarter;
-                    Vector256<float> left = Vector256.Shuffle(share, lowerPairs), right = Vector256.Shuffle(share, upperPairs);
-                    left.StoreUnsafe(ref Unsafe.Add(ref topRow, 2 * ow));
-                    right.StoreUnsafe(ref Unsafe.Add(ref topRow, 2 * ow + Vector256<float>.Count));
-                    left.StoreUnsafe(ref Unsafe.Add(ref bottomRow, 2 * ow));
-                    right.StoreUnsafe(ref Unsafe.Add(ref bottomRow, 2 * ow + Vector256<float>.Count));
+                    for (int ow = 0; ow < outWidth; ow++)
+                    {
+                        float share = Unsafe.Add(ref doutputRow, ow) * 0.25f;
+                        Unsafe.Add(ref topRow, 2 * ow) = share;
+                        Unsafe.Add(ref topRow, 2 * ow + 1) = share;
+                        Unsafe.Add(ref bottomRow, 2 * ow) = share;
+                        Unsafe.Add(ref bottomRow, 2 * ow + 1) = share;
+                    }
                 }
-                for (; ow < outWidth; ow++)
+                else if (outWidth >= 8)
                 {
-                    float share = doutput[outRow + ow] * 0.25f;
-                    int left = 2 * oh * width + 2 * ow;
-                    dx[left] = share;
-                    dx[left + 1] = share;
-                    dx[left + width] = share;
-                    dx[left + width + 1] = share;
+                    int ow = 0;
+                    for (; ow <= outWidth - 8; ow += 8) AvgBackwardEight(ref doutputRow, ow, ref topRow, ref bottomRow);
+                    if (ow < outWidth) AvgBackwardEight(ref doutputRow, outWidth - 8, ref topRow, ref bottomRow);
+                }
+                else
+                {
+                    AvgBackwardFour(ref doutputRow, 0, ref topRow, ref bottomRow);
+                    AvgBackwardFour(ref doutputRow, outWidth - 4, ref topRow, ref bottomRow);
                 }
                 // An odd width leaves the last column outside every window.
-                if (width > 2 * outWidth) dx.Slice(2 * oh * width + 2 * outWidth, width - 2 * outWidth).Clear();
-                if (width > 2 * outWidth) dx.Slice((2 * oh + 1) * width + 2 * outWidth, width - 2 * outWidth).Clear();
+                if (width > 2 * outWidth)
+                {
+                    dx.Slice(2 * oh * width + 2 * outWidth, width - 2 * outWidth).Clear();
+                    dx.Slice((2 * oh + 1) * width + 2 * outWidth, width - 2 * outWidth).Clear();
+                }
             }
             // An odd height leaves the last row outside every window.
             dx.Slice(2 * outHeight * width).Clear();
         }
     }
 
-    // Sixteen consecutive floats -> (columns 0,2,...,14) and (columns 1,3,...,15).
+    // doutput[ow..ow+7] / 4, each written to the 2x2 block of its window: columns 2*ow..2*ow+15 of both rows.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Deinterleave(ref float source, out Vector256<float> even, out Vector256<float> odd)
+    private static void AvgBackwardEight(ref float doutputRow, int ow, ref float topRow, ref float bottomRow)
     {
-        Vector256<int> evenThenOdd = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
-        Vector256<float> first = Vector256.Shuffle(Vector256.LoadUnsafe(ref source), evenThenOdd);
-        Vector256<float> second = Vector256.Shuffle(Vector256.LoadUnsafe(ref source, (nuint)Vector256<float>.Count), evenThenOdd);
+        Vector256<float> share = Vector256.LoadUnsafe(ref doutputRow, (nuint)ow) * Vector256.Create(0.25f);
+        Vector256<float> left = Vector256.Shuffle(share, Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3));
+        Vector256<float> right = Vector256.Shuffle(share, Vector256.Create(4, 4, 5, 5, 6, 6, 7, 7));
+        left.StoreUnsafe(ref topRow, (nuint)(2 * ow));
+        right.StoreUnsafe(ref topRow, (nuint)(2 * ow + 8));
+        left.StoreUnsafe(ref bottomRow, (nuint)(2 * ow));
+        right.StoreUnsafe(ref bottomRow, (nuint)(2 * ow + 8));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AvgBackwardFour(ref float doutputRow, int ow, ref float topRow, ref float bottomRow)
+    {
+        Vector128<float> share = Vector128.LoadUnsafe(ref doutputRow, (nuint)ow) * Vector128.Create(0.25f);
+        Vector256<float> pairs = Vector256.Shuffle(share.ToVector256Unsafe(), Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3));
+        pairs.StoreUnsafe(ref topRow, (nuint)(2 * ow));
+        pairs.StoreUnsafe(ref bottomRow, (nuint)(2 * ow));
+    }
+
+    private static Vector256<int> EvenThenOdd => Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
+
+    // Sixteen consecutive floats (first, second) -> columns 0,2,...,14 and columns 1,3,...,15.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Deinterleave(Vector256<float> first, Vector256<float> second, out Vector256<float> even, out Vector256<float> odd)
+    {
+        first = Vector256.Shuffle(first, EvenThenOdd);
+        second = Vector256.Shuffle(second, EvenThenOdd);
         even = Vector256.Create(first.GetLower(), second.GetLower());
         odd = Vector256.Create(first.GetUpper(), second.GetUpper());
     }
@@ -408,6 +496,10 @@ public static class Pooling
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Replaces(Vector256<float> candidate, Vector256<float> max) =>
         Vector256.GreaterThan(candidate, max) | ~Vector256.Equals(candidate, candidate);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Replaces(Vector128<float> candidate, Vector128<float> max) =>
+        Vector128.GreaterThan(candidate, max) | ~Vector128.Equals(candidate, candidate);
 
     private static int CheckGlobal(int inputLength, string inputName, int outputLength, string outputName, int batch, int channels, int spatial)
     {

@@ -149,8 +149,9 @@ public class PoolingTests
         Assert.Equal(1f, output[5], 6);
     }
 
-    // The 2x2 stride 2 fast kernels against the plain reference loops, on widths that cover the
-    // 8-output vector body, the scalar tail, and odd heights and widths (a row or column in no window).
+    // The 2x2 stride 2 fast kernels against the plain reference loops, on output widths that cover the
+    // scalar step (1, 3), one or two 4-output steps (4, 5, 7), 8-output steps with and without an
+    // overlapping last step (8, 14, 16, 18), and odd heights and widths (a row or column in no window).
     // Max pooling is exact, ties included: values come from a set of five, so many windows hold ties,
     // and the fast kernel must pick the same (first, row-major) element as the reference.
     [Theory]
@@ -160,6 +161,9 @@ public class PoolingTests
     [InlineData(3, 2, 17, 33)]
     [InlineData(1, 1, 5, 16)]
     [InlineData(2, 4, 28, 28)]
+    [InlineData(1, 3, 10, 10)]
+    [InlineData(2, 1, 4, 14)]
+    [InlineData(1, 1, 3, 6)]
     public void TwoByTwoFastKernels_MatchReference(int batch, int channels, int height, int width)
     {
         var c = new PoolCase($"{batch}x{channels}x{height}x{width}", batch, channels, height, width, 2, 2, 2, 2);
