@@ -176,6 +176,7 @@ public static class CpuEmitter
         writer.WriteLine("private readonly float[] _optimizerState = new float[OptimizerStateCount];");
         writer.WriteLine("private int _step;");
         foreach (LayerEmitter emitter in emitters) emitter.EmitFields(writer);
+        Conv2DEmitter.EmitSharedScratch(writer, emitters);
         writer.WriteLine();
     }
 
