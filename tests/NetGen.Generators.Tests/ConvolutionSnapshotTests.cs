@@ -97,6 +97,17 @@ public class ConvolutionSnapshotTests
     }
 
     [Fact]
+    public void ConvolutionSpecs_HaveValueEquality()
+    {
+        // The incremental pipeline caches on model equality: equal declarations must compare equal.
+        Assert.Equal(Conv(0, 4, 3, stride: 2, same: true), Conv(0, 4, 3, stride: 2, same: true));
+        Assert.NotEqual(Conv(0, 4, 3, stride: 2, same: true), Conv(0, 4, 3, stride: 2, padding: 1));
+        Assert.Equal(new ReshapeSpec(1, EquatableArray.Create(1, -1)), new ReshapeSpec(1, EquatableArray.Create(1, -1)));
+        Assert.Equal(new Pool2DSpec(2, PoolKind.Max, 2, 2, 0).GetHashCode(), new Pool2DSpec(2, PoolKind.Max, 2, 2, 0).GetHashCode());
+        Assert.NotEqual<LayerSpec>(new Pool2DSpec(2, PoolKind.Max, 2, 2, 0), new Pool2DSpec(2, PoolKind.Average, 2, 2, 0));
+    }
+
+    [Fact]
     public void Reshape_InfersTheMinusOneDimension()
     {
         var model = new NetworkModel(null, "Net", 4, 0, EquatableArray.Create(784),
