@@ -102,22 +102,140 @@ internal sealed class AttributeReader(List<Diagnostic> diagnostics, Cancellation
         return new OptimizerSpec(OptimizerKind.Sgd, learningRate, momentum, nesterov, 0.9, 0.999, 1e-8, weightDecay);
     }
 
-    public OptimizerSpec Adam(AttributeData attribute)
+    public OptimizerSpec Adam(AttributeData attribute, OptimizerKind kind)
     {
+        string owner = kind == OptimizerKind.AdamW ? "AdamW" : "Adam";
         double learningRate = Double(attribute, "LearningRate", 1e-3);
         double beta1 = Double(attribute, "Beta1", 0.9);
         double beta2 = Double(attribute, "Beta2", 0.999);
         double epsilon = Double(attribute, "Epsilon", 1e-8);
-        double weightDecay = Double(attribute, "WeightDecay", 0);
-        RequireRange(attribute, "Adam", "LearningRate", learningRate, v => v > 0, "a positive number, such as 1e-3");
-        RequireRange(attribute, "Adam", "Beta1", beta1, v => v >= 0 && v < 1, "in [0, 1), such as 0.9");
-        RequireRange(attribute, "Adam", "Beta2", beta2, v => v >= 0 && v < 1, "in [0, 1), such as 0.999");
-        RequireRange(attribute, "Adam", "Epsilon", epsilon, v => v > 0, "a small positive number, such as 1e-8");
-        RequireRange(attribute, "Adam", "WeightDecay", weightDecay, v => v >= 0, "zero or positive, such as 1e-4");
-        return new OptimizerSpec(OptimizerKind.Adam, learningRate, 0, false, beta1, beta2, epsilon, weightDecay);
+        double weightDecay = Double(attribute, "WeightDecay", kind == OptimizerKind.AdamW ? 0.01 : 0);
+        bool amsgrad = Bool(attribute, "Amsgrad", false);
+        RequireRange(attribute, owner, "LearningRate", learningRate, v => v > 0, "a positive number, such as 1e-3");
+        RequireRange(attribute, owner, "Beta1", beta1, v => v >= 0 && v < 1, "in [0, 1), such as 0.9");
+        RequireRange(attribute, owner, "Beta2", beta2, v => v >= 0 && v < 1, "in [0, 1), such as 0.999");
+        RequireRange(attribute, owner, "Epsilon", epsilon, v => v > 0, "a small positive number, such as 1e-8");
+        RequireRange(attribute, owner, "WeightDecay", weightDecay, v => v >= 0, "zero or positive, such as 1e-4");
+        return new OptimizerSpec(kind, learningRate, 0, false, beta1, beta2, epsilon, weightDecay, amsgrad);
     }
 
-    private void RequireRange(AttributeData attribute, string owner, string name, double value, Func<double, bool> valid, string expected)
+    public OptimizerSpec RmsProp(AttributeData attribute)
+    {
+        double learningRate = Double(attribute, "LearningRate", 0.01);
+        double alpha = Double(attribute, "Alpha", 0.99);
+        double epsilon = Double(attribute, "Epsilon", 1e-8);
+        double momentum = Double(attribute, "Momentum", 0);
+        bool centered = Bool(attribute, "Centered", false);
+        double weightDecay = Double(attribute, "WeightDecay", 0);
+        RequireRange(attribute, "RmsProp", "LearningRate", learningRate, v => v > 0, "a positive number, such as 1e-3");
+        RequireRange(attribute, "RmsProp", "Alpha", alpha, v => v >= 0 && v < 1, "in [0, 1), such as 0.99");
+        RequireRange(attribute, "RmsProp", "Epsilon", epsilon, v => v > 0, "a small positive number, such as 1e-8");
+        RequireRange(attribute, "RmsProp", "Momentum", momentum, v => v >= 0 && v < 1, "in [0, 1), such as 0.9");
+        RequireRange(attribute, "RmsProp", "WeightDecay", weightDecay, v => v >= 0, "zero or positive, such as 1e-4");
+        return new OptimizerSpec(OptimizerKind.RmsProp, learningRate, momentum, false, 0.9, 0.999, epsilon, weightDecay, Alpha: alpha, Centered: centered);
+    }
+
+    public OptimizerSpec Adagrad(AttributeData attribute)
+    {
+        double learningRate = Double(attribute, "LearningRate", 0.01);
+        double decay = Double(attribute, "LearningRateDecay", 0);
+        double epsilon = Double(attribute, "Epsilon", 1e-10);
+        double weightDecay = Double(attribute, "WeightDecay", 0);
+        RequireRange(attribute, "Adagrad", "LearningRate", learningRate, v => v > 0, "a positive number, such as 0.01");
+        RequireRange(attribute, "Adagrad", "LearningRateDecay", decay, v => v >= 0, "zero or positive");
+        RequireRange(attribute, "Adagrad", "Epsilon", epsilon, v => v > 0, "a small positive number, such as 1e-10");
+        RequireRange(attribute, "Adagrad", "WeightDecay", weightDecay, v => v >= 0, "zero or positive, such as 1e-4");
+        return new OptimizerSpec(OptimizerKind.Adagrad, learningRate, 0, false, 0.9, 0.999, epsilon, weightDecay, LearningRateDecay: decay);
+    }
+
+    /// <summary>One of the learning-rate schedule attributes, validated.</summary>
+    public ScheduleSpec Schedule(AttributeData attribute)
+    {
+        string owner = attribute.AttributeClass!.Name.Replace("Attribute", "");
+        const string Fraction = "in (0, 1]";
+        switch (owner)
+        {
+            case "StepDecay":
+            {
+                int stepSize = Int(attribute, "StepSize", 1000);
+                double gamma = Double(attribute, "Gamma", 0.1);
+                RequirePositive(attribute, "StepSize", stepSize, "StepDecay.StepSize");
+                RequireRange(attribute, owner, "Gamma", gamma, v => v > 0 && v <= 1, Fraction + ", such as 0.1");
+                return new ScheduleSpec(ScheduleKind.StepDecay, stepSize, gamma);
+            }
+            case "ExponentialDecay":
+            {
+                double gamma = Double(attribute, "Gamma", 0.999);
+                RequireRange(attribute, owner, "Gamma", gamma, v => v > 0 && v <= 1, Fraction + ", such as 0.999");
+                return new ScheduleSpec(ScheduleKind.ExponentialDecay, 0, gamma);
+            }
+            case "CosineAnnealing":
+            {
+                int total = Int(attribute, "TotalSteps", 10000);
+                double minimum = Double(attribute, "MinLearningRate", 0);
+                RequirePositive(attribute, "TotalSteps", total, "CosineAnnealing.TotalSteps");
+                RequireRange(attribute, owner, "MinLearningRate", minimum, v => v >= 0, "zero or positive");
+                return new ScheduleSpec(ScheduleKind.CosineAnnealing, total, minimum);
+            }
+            case "LinearWarmup":
+            {
+                int steps = Int(attribute, "Steps", 100);
+                double start = Double(attribute, "StartFactor", 1.0 / 3);
+                RequirePositive(attribute, "Steps", steps, "LinearWarmup.Steps");
+                RequireRange(attribute, owner, "StartFactor", start, v => v > 0 && v <= 1, Fraction + ", such as 0.1");
+                return new ScheduleSpec(ScheduleKind.LinearWarmup, steps, start);
+            }
+            default:
+            {
+                double factor = Double(attribute, "Factor", 0.1);
+                int patience = Int(attribute, "Patience", 10);
+                double threshold = Double(attribute, "Threshold", 1e-4);
+                int cooldown = Int(attribute, "Cooldown", 0);
+                double minimum = Double(attribute, "MinLearningRate", 0);
+                RequireRange(attribute, owner, "Factor", factor, v => v > 0 && v < 1, "in (0, 1), such as 0.1");
+                RequireRange(attribute, owner, "Patience", patience, v => v >= 0, "zero or positive");
+                RequireRange(attribute, owner, "Threshold", threshold, v => v >= 0, "zero or positive, such as 1e-4");
+                RequireRange(attribute, owner, "Cooldown", cooldown, v => v >= 0, "zero or positive");
+                RequireRange(attribute, owner, "MinLearningRate", minimum, v => v >= 0, "zero or positive");
+                return new ScheduleSpec(ScheduleKind.ReduceOnPlateau, patience, factor, patience, threshold, cooldown, minimum);
+            }
+        }
+    }
+
+    public double PositionalDouble(AttributeData attribute, int position) =>
+        attribute.ConstructorArguments.Length > position ? attribute.ConstructorArguments[position].Value switch
+        {
+            double value => value,
+            float value => value,
+            int value => value,
+            _ => double.NaN,
+        } : double.NaN;
+
+    /// <summary>A property that defaults to 0 and must not be negative.</summary>
+    public double NonNegative(AttributeData attribute, string owner, string name)
+    {
+        double value = Double(attribute, name, 0);
+        RequireRange(attribute, owner, name, value, v => v >= 0, "zero or positive");
+        return value;
+    }
+
+    /// <summary>A property that defaults to NaN ("not set"), and when set must not be negative.</summary>
+    public double OptionalNonNegative(AttributeData attribute, string owner, string name)
+    {
+        double value = Double(attribute, name, double.NaN);
+        if (Named(attribute, name) is not null) RequireRange(attribute, owner, name, value, v => v >= 0, "zero or positive");
+        return value;
+    }
+
+    public void RequireRange(AttributeData attribute, int position, string what, double value, Func<double, bool> valid, string expected)
+    {
+        if (double.IsNaN(value) || double.IsInfinity(value) || !valid(value))
+        {
+            diagnostics.Add(Diagnostic.Create(Diagnostics.ValueOutOfRange, ArgumentLocation(attribute, position, null), what, Format(value), expected));
+        }
+    }
+
+    public void RequireRange(AttributeData attribute, string owner, string name, double value, Func<double, bool> valid, string expected)
     {
         if (double.IsNaN(value) || double.IsInfinity(value) || !valid(value))
         {

@@ -97,6 +97,9 @@ public static class NetworkParser
         OptimizerSpec? optimizer = null;
         var layers = new List<LayerSpec>();
         var layerAttributes = new List<AttributeData>();
+        PenaltySpec? penalty = null;
+        ClippingSpec? clipping = null;
+        var schedules = new List<(ScheduleSpec Spec, AttributeData Attribute)>();
 
         foreach (AttributeData attribute in ours)
         {
@@ -118,13 +121,76 @@ public static class NetworkParser
                     int units = reader.PositionalInt(attribute, 0);
                     reader.RequirePositive(attribute, 0, units, "Dense units");
                     var activation = reader.Enum<ActivationKind>(attribute, 1, "Activation", ActivationKind.Identity, "NetGen.Activation");
+                    double alpha = reader.OptionalNonNegative(attribute, "Dense", "ActivationAlpha");
                     var init = reader.NamedEnum<WeightInitKind>(attribute, "Init", WeightInitKind.Default, "NetGen.WeightInit");
                     double initScale = reader.Double(attribute, "InitScale", double.NaN);
                     bool useBias = reader.Bool(attribute, "UseBias", true);
-                    layers.Add(new DenseSpec(layers.Count, units, activation, init, initScale, useBias));
+                    var layerPenalty = new PenaltySpec(reader.OptionalNonNegative(attribute, "Dense", "L1"), reader.OptionalNonNegative(attribute, "Dense", "L2"));
+                    layers.Add(new DenseSpec(layers.Count, units, new ActivationSpec(activation, alpha), init, initScale, useBias, layerPenalty));
                     layerAttributes.Add(attribute);
                     break;
                 }
+                case "ActivationAttribute":
+                {
+                    var activation = reader.Enum<ActivationKind>(attribute, 0, "activation", ActivationKind.Identity, "NetGen.Activation");
+                    double alpha = reader.OptionalNonNegative(attribute, "Activation", "Alpha");
+                    layers.Add(new ActivationLayerSpec(layers.Count, new ActivationSpec(activation, alpha)));
+                    layerAttributes.Add(attribute);
+                    break;
+                }
+                case "SoftmaxAttribute":
+                    layers.Add(new SoftmaxSpec(layers.Count));
+                    layerAttributes.Add(attribute);
+                    break;
+                case "DropoutAttribute":
+                {
+                    double rate = reader.PositionalDouble(attribute, 0);
+                    reader.RequireRange(attribute, 0, "Dropout rate", rate, v => v >= 0 && v < 1, "in [0, 1), such as 0.5");
+                    layers.Add(new DropoutSpec(layers.Count, rate));
+                    layerAttributes.Add(attribute);
+                    break;
+                }
+                case "BatchNormAttribute":
+                {
+                    double momentum = reader.Double(attribute, "Momentum", 0.1);
+                    double epsilon = reader.Double(attribute, "Epsilon", 1e-5);
+                    reader.RequireRange(attribute, "BatchNorm", "Momentum", momentum, v => v >= 0 && v <= 1, "in [0, 1], such as 0.1");
+                    reader.RequireRange(attribute, "BatchNorm", "Epsilon", epsilon, v => v > 0, "a small positive number, such as 1e-5");
+                    layers.Add(new BatchNormSpec(layers.Count, momentum, epsilon));
+                    layerAttributes.Add(attribute);
+                    break;
+                }
+                case "LayerNormAttribute":
+                {
+                    double epsilon = reader.Double(attribute, "Epsilon", 1e-5);
+                    reader.RequireRange(attribute, "LayerNorm", "Epsilon", epsilon, v => v > 0, "a small positive number, such as 1e-5");
+                    layers.Add(new LayerNormSpec(layers.Count, epsilon));
+                    layerAttributes.Add(attribute);
+                    break;
+                }
+                case "RegularizationAttribute":
+                    if (penalty is not null)
+                    {
+                        diagnostics.Add(Diagnostic.Create(Diagnostics.Duplicate, LocationOf(attribute, cancellationToken), type.Name, "[Regularization]"));
+                        break;
+                    }
+                    penalty = new PenaltySpec(reader.NonNegative(attribute, "Regularization", "L1"), reader.NonNegative(attribute, "Regularization", "L2"));
+                    break;
+                case "ClipGradientsAttribute":
+                    if (clipping is not null)
+                    {
+                        diagnostics.Add(Diagnostic.Create(Diagnostics.Duplicate, LocationOf(attribute, cancellationToken), type.Name, "[ClipGradients]"));
+                        break;
+                    }
+                    clipping = new ClippingSpec(reader.NonNegative(attribute, "ClipGradients", "MaxNorm"), reader.NonNegative(attribute, "ClipGradients", "MaxValue"));
+                    break;
+                case "StepDecayAttribute":
+                case "ExponentialDecayAttribute":
+                case "CosineAnnealingAttribute":
+                case "LinearWarmupAttribute":
+                case "ReduceOnPlateauAttribute":
+                    schedules.Add((reader.Schedule(attribute), attribute));
+                    break;
                 case "FlattenAttribute":
                     layers.Add(new FlattenSpec(layers.Count));
                     layerAttributes.Add(attribute);
@@ -141,12 +207,22 @@ public static class NetworkParser
                     break;
                 case "SgdAttribute":
                 case "AdamAttribute":
+                case "AdamWAttribute":
+                case "RmsPropAttribute":
+                case "AdagradAttribute":
                     if (optimizer is not null)
                     {
                         diagnostics.Add(Diagnostic.Create(Diagnostics.Duplicate, LocationOf(attribute, cancellationToken), type.Name, "an optimizer"));
                         break;
                     }
-                    optimizer = name == "SgdAttribute" ? reader.Sgd(attribute) : reader.Adam(attribute);
+                    optimizer = name switch
+                    {
+                        "SgdAttribute" => reader.Sgd(attribute),
+                        "AdamAttribute" => reader.Adam(attribute, OptimizerKind.Adam),
+                        "AdamWAttribute" => reader.Adam(attribute, OptimizerKind.AdamW),
+                        "RmsPropAttribute" => reader.RmsProp(attribute),
+                        _ => reader.Adagrad(attribute),
+                    };
                     break;
             }
         }
@@ -158,15 +234,29 @@ public static class NetworkParser
         if (optimizer is null) diagnostics.Add(Diagnostic.Create(Diagnostics.MissingOptimizer, networkLocation, type.Name));
         if (diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error)) return null;
 
-        if (loss!.Kind == LossKind.SoftmaxCrossEntropy && layers[layers.Count - 1] is DenseSpec { Activation: not ActivationKind.Identity } last)
+        CheckSchedules(schedules, diagnostics, cancellationToken);
+        if (diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error)) return null;
+        Pitfalls.Check(layers, layerAttributes, reader, diagnostics);
+        if (loss!.Kind == LossKind.SoftmaxCrossEntropy)
         {
-            diagnostics.Add(Diagnostic.Create(Diagnostics.LogitsExpected,
-                reader.ArgumentLocation(layerAttributes[layers.Count - 1], 1, "Activation"), last.Activation.ToString()));
+            switch (layers[layers.Count - 1])
+            {
+                case DenseSpec { Activation.IsIdentity: false } last:
+                    diagnostics.Add(Diagnostic.Create(Diagnostics.LogitsExpected,
+                        reader.ArgumentLocation(layerAttributes[layers.Count - 1], 1, "Activation"), last.Activation.ToString()));
+                    break;
+                case ActivationLayerSpec or SoftmaxSpec:
+                    diagnostics.Add(Diagnostic.Create(Diagnostics.LogitsExpected, LocationOf(layerAttributes[layers.Count - 1], cancellationToken),
+                        layers[layers.Count - 1] is ActivationLayerSpec a ? a.Activation.ToString() : "Softmax"));
+                    break;
+            }
         }
 
+        var training = new TrainingSpec(penalty ?? PenaltySpec.None, clipping ?? ClippingSpec.None,
+            schedules.Select(s => s.Spec).ToEquatableArray());
         var model = new NetworkModel(
             type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(),
-            type.Name, batchSize, seed, inputShape!.Value, layers.ToEquatableArray(), loss, optimizer!);
+            type.Name, batchSize, seed, inputShape!.Value, layers.ToEquatableArray(), loss, optimizer!, training);
 
         (ResolvedNetwork? network, List<ShapeError> errors) = ShapeInference.Resolve(model);
         foreach (ShapeError error in errors)
@@ -177,7 +267,40 @@ public static class NetworkParser
             diagnostics.Add(Diagnostic.Create(Diagnostics.ById(error.DiagnosticId), location, error.MessageArguments.ToArray<object>()));
         }
 
+        if (network is not null)
+        {
+            diagnostics.Add(Diagnostic.Create(Diagnostics.MemoryFootprint, networkLocation, type.Name,
+                Emit.Literals.Grouped(network.ParameterCount), Emit.Literals.Grouped(4L * network.ParameterCount),
+                Emit.Literals.Grouped(4L * network.ParameterCount), Emit.Literals.Grouped(4L * network.OptimizerStateCount),
+                Emit.Literals.Grouped(4L * network.ActivationFloats), model.BatchSize));
+        }
+
         return network;
+    }
+
+    /// <summary>At most one decay schedule, one warm-up and one plateau reduction.</summary>
+    private static void CheckSchedules(List<(ScheduleSpec Spec, AttributeData Attribute)> schedules, List<Diagnostic> diagnostics,
+        CancellationToken cancellationToken)
+    {
+        static int Group(ScheduleKind kind) => kind switch
+        {
+            ScheduleKind.LinearWarmup => 1,
+            ScheduleKind.ReduceOnPlateau => 2,
+            _ => 0,
+        };
+
+        var seen = new Dictionary<int, AttributeData>();
+        foreach ((ScheduleSpec spec, AttributeData attribute) in schedules)
+        {
+            if (seen.TryGetValue(Group(spec.Kind), out AttributeData? first))
+            {
+                diagnostics.Add(Diagnostic.Create(Diagnostics.ScheduleConflict, LocationOf(attribute, cancellationToken),
+                    "[" + attribute.AttributeClass!.Name.Replace("Attribute", "") + "]", "[" + first.AttributeClass!.Name.Replace("Attribute", "") + "]"));
+                continue;
+            }
+
+            seen[Group(spec.Kind)] = attribute;
+        }
     }
 
     private static SyntaxNode? DeclarationOf(AttributeData attribute, CancellationToken cancellationToken) =>
