@@ -78,7 +78,7 @@ public partial class DiagnosticTests
     [InlineData("[StepDecay] [[|CosineAnnealing|]]")]
     [InlineData("[LinearWarmup] [[|LinearWarmup(Steps = 5)|]]")]
     [InlineData("[ReduceOnPlateau] [ExponentialDecay] [[|ReduceOnPlateau|]]")]
-    public void ConflictingSchedules_ReportNG0044_AtTheSecond(string schedules) =>
+    public void ConflictingSchedules_ReportsNG0044_AtTheSecond(string schedules) =>
         AssertSingle("NG0044", $"[Network] [Input(4)] [Dense(2)] [SoftmaxCrossEntropy] [Adam] {schedules}\npublic partial class Net;");
 
     [Theory]
@@ -95,7 +95,6 @@ public partial class DiagnosticTests
     [InlineData("[Adam] [Regularization([|L2 = -1e-4|])]")]
     [InlineData("[Adam] [ClipGradients([|MaxNorm = -1|])]")]
     [InlineData("[Adam] [StepDecay([|Gamma = 0|])]")]
-    [InlineData("[Adam] [StepDecay([|StepSize = 0|])]")]
     [InlineData("[Adam] [CosineAnnealing([|MinLearningRate = -0.1|])]")]
     [InlineData("[Adam] [LinearWarmup([|StartFactor = 2|])]")]
     [InlineData("[Adam] [ReduceOnPlateau([|Factor = 1|])]")]
@@ -104,6 +103,12 @@ public partial class DiagnosticTests
     [InlineData("[Adagrad([|LearningRateDecay = -1|])]")]
     public void InvalidTrainingValue_ReportsNG0009_AtTheArgument(string attributes) =>
         AssertSingle("NG0009", $"[Network] [Input(4)] [Dense(2)] [SoftmaxCrossEntropy] {attributes}\npublic partial class Net;");
+
+    [Fact]
+    public void ZeroScheduleSteps_ReportsNG0003_AtTheArgument() => AssertSingle("NG0003", """
+        [Network] [Input(4)] [Dense(2)] [SoftmaxCrossEntropy] [Adam] [StepDecay([|StepSize = 0|])]
+        public partial class Net;
+        """);
 
     [Fact]
     public void NegativeLayerPenalty_ReportsNG0009_AtTheArgument() => AssertSingle("NG0009", """

@@ -13,7 +13,7 @@ namespace NetGen.Generators.Parser;
 /// Reads attribute arguments with their defaults, validates them, and reports each invalid value at the
 /// exact argument that holds it.
 /// </summary>
-internal sealed class AttributeReader(List<Diagnostic> diagnostics, CancellationToken cancellationToken)
+internal sealed class AttributeReader(List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
 {
     public int Int(AttributeData attribute, string name, int fallback) =>
         Named(attribute, name) is { Value: int value } ? value : fallback;
@@ -46,7 +46,7 @@ internal sealed class AttributeReader(List<Diagnostic> diagnostics, Cancellation
     private T CheckEnum<T>(AttributeData attribute, int? position, string? name, int raw, T fallback, string typeName) where T : struct, Enum
     {
         if (System.Enum.IsDefined(typeof(T), raw)) return (T)(object)raw;
-        diagnostics.Add(Diagnostic.Create(Diagnostics.UnknownEnumValue, ArgumentLocation(attribute, position, name), typeName, raw));
+        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UnknownEnumValue, ArgumentLocation(attribute, position, name), typeName, raw));
         return fallback;
     }
 
@@ -58,7 +58,7 @@ internal sealed class AttributeReader(List<Diagnostic> diagnostics, Cancellation
             : Array.Empty<int>();
         if (dimensions.Length == 0)
         {
-            diagnostics.Add(Diagnostic.Create(Diagnostics.NonPositiveSize, NetworkParser.LocationOf(attribute, cancellationToken), "The number of input dimensions", 0));
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NonPositiveSize, NetworkParser.LocationOf(attribute, cancellationToken), "The number of input dimensions", 0));
             return EquatableArray.Create(1);
         }
 
@@ -68,7 +68,7 @@ internal sealed class AttributeReader(List<Diagnostic> diagnostics, Cancellation
             if (dimensions[i] > 0) continue;
             // params expanded: one argument per dimension; otherwise point at the array argument.
             Location location = argumentCount == dimensions.Length ? ArgumentLocation(attribute, i, null) : ArgumentLocation(attribute, 0, null);
-            diagnostics.Add(Diagnostic.Create(Diagnostics.NonPositiveSize, location, $"Input dimension {i + 1}", dimensions[i]));
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NonPositiveSize, location, $"Input dimension {i + 1}", dimensions[i]));
         }
 
         return dimensions.ToEquatableArray();
@@ -76,12 +76,12 @@ internal sealed class AttributeReader(List<Diagnostic> diagnostics, Cancellation
 
     public void RequirePositive(AttributeData attribute, int position, int value, string what)
     {
-        if (value <= 0) diagnostics.Add(Diagnostic.Create(Diagnostics.NonPositiveSize, ArgumentLocation(attribute, position, null), what, value));
+        if (value <= 0) diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NonPositiveSize, ArgumentLocation(attribute, position, null), what, value));
     }
 
     public void RequirePositive(AttributeData attribute, string name, int value, string what)
     {
-        if (value <= 0) diagnostics.Add(Diagnostic.Create(Diagnostics.NonPositiveSize, ArgumentLocation(attribute, null, name), what, value));
+        if (value <= 0) diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NonPositiveSize, ArgumentLocation(attribute, null, name), what, value));
     }
 
     public OptimizerSpec Sgd(AttributeData attribute)
@@ -95,7 +95,7 @@ internal sealed class AttributeReader(List<Diagnostic> diagnostics, Cancellation
         RequireRange(attribute, "Sgd", "WeightDecay", weightDecay, v => v >= 0, "zero or positive, such as 1e-4");
         if (nesterov && momentum <= 0)
         {
-            diagnostics.Add(Diagnostic.Create(Diagnostics.ValueOutOfRange, ArgumentLocation(attribute, null, "Nesterov"),
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ValueOutOfRange, ArgumentLocation(attribute, null, "Nesterov"),
                 "Sgd.Momentum", Format(momentum), "greater than 0 when Nesterov = true, such as 0.9"));
         }
 
@@ -231,7 +231,7 @@ internal sealed class AttributeReader(List<Diagnostic> diagnostics, Cancellation
     {
         if (double.IsNaN(value) || double.IsInfinity(value) || !valid(value))
         {
-            diagnostics.Add(Diagnostic.Create(Diagnostics.ValueOutOfRange, ArgumentLocation(attribute, position, null), what, Format(value), expected));
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ValueOutOfRange, ArgumentLocation(attribute, position, null), what, Format(value), expected));
         }
     }
 
@@ -239,7 +239,7 @@ internal sealed class AttributeReader(List<Diagnostic> diagnostics, Cancellation
     {
         if (double.IsNaN(value) || double.IsInfinity(value) || !valid(value))
         {
-            diagnostics.Add(Diagnostic.Create(Diagnostics.ValueOutOfRange, ArgumentLocation(attribute, null, name),
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ValueOutOfRange, ArgumentLocation(attribute, null, name),
                 owner + "." + name, Format(value), expected));
         }
     }

@@ -15,10 +15,17 @@ namespace NetGen.Generators.Parser;
 public sealed record ParseResult(ResolvedNetwork? Network, EquatableArray<DiagnosticInfo> Diagnostics);
 
 /// <summary>
-/// A Roslyn diagnostic kept beside the model. Roslyn's <see cref="Diagnostic"/> compares by value,
-/// so the pipeline still caches; its location is the real source location, so #pragma applies.
+/// A diagnostic kept beside the model, equatable so the pipeline caches (Roslyn's <see cref="Diagnostic"/>
+/// compares its message arguments by reference). The location is the real source location from the syntax
+/// tree, never rebuilt from a path, so #pragma and .editorconfig apply to it.
 /// </summary>
-public sealed record DiagnosticInfo(Diagnostic Diagnostic);
+public sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, Location Location, EquatableArray<string> Arguments)
+{
+    public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, Location location, params object?[] arguments) =>
+        new(descriptor, location, arguments.Select(a => System.Convert.ToString(a, CultureInfo.InvariantCulture) ?? "").ToEquatableArray());
+
+    public Diagnostic ToDiagnostic() => Diagnostic.Create(Descriptor, Location, Arguments.ToArray<object>());
+}
 
 /// <summary>
 /// Reads the NetGen attributes of one class into a <see cref="NetworkModel"/>, runs shape inference, and
@@ -32,36 +39,36 @@ public static class NetworkParser
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var type = (INamedTypeSymbol)context.TargetSymbol;
-        var diagnostics = new List<Diagnostic>();
+        var diagnostics = new List<DiagnosticInfo>();
         try
         {
             ResolvedNetwork? network = ParseCore(type, (TypeDeclarationSyntax)context.TargetNode, diagnostics, cancellationToken);
-            bool failed = diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
-            return new ParseResult(failed ? null : network, diagnostics.Select(d => new DiagnosticInfo(d)).ToEquatableArray());
+            bool failed = diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error);
+            return new ParseResult(failed ? null : network, diagnostics.ToEquatableArray());
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             // The generator never throws: an unexpected failure becomes a diagnostic on the class.
-            Diagnostic internalError = Diagnostic.Create(Diagnostics.InternalError, context.TargetNode.GetLocation(),
+            DiagnosticInfo internalError = DiagnosticInfo.Create(Diagnostics.InternalError, context.TargetNode.GetLocation(),
                 type.Name, exception.GetType().Name + ": " + exception.Message);
-            return new ParseResult(null, EquatableArray.Create(new DiagnosticInfo(internalError)));
+            return new ParseResult(null, EquatableArray.Create(internalError));
         }
     }
 
     private static ResolvedNetwork? ParseCore(INamedTypeSymbol type, TypeDeclarationSyntax declaration,
-        List<Diagnostic> diagnostics, CancellationToken cancellationToken)
+        List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         Location classLocation = declaration.Identifier.GetLocation();
         if (!declaration.Modifiers.Any(m => m.Text == "partial"))
         {
-            diagnostics.Add(Diagnostic.Create(Diagnostics.NotPartial, classLocation, type.Name));
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NotPartial, classLocation, type.Name));
             return null;
         }
 
         if (type.IsGenericType || type.IsStatic || type.ContainingType is not null)
         {
             string reason = type.IsGenericType ? "generic" : type.IsStatic ? "static" : "nested in another type";
-            diagnostics.Add(Diagnostic.Create(Diagnostics.UnsupportedType, classLocation, type.Name, reason));
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UnsupportedType, classLocation, type.Name, reason));
             return null;
         }
 
@@ -80,7 +87,7 @@ public static class NetworkParser
         AttributeData? elsewhere = ours.FirstOrDefault(a => DeclarationOf(a, cancellationToken) != networkDeclaration);
         if (elsewhere is not null)
         {
-            diagnostics.Add(Diagnostic.Create(Diagnostics.LayersSplitAcrossDeclarations, LocationOf(elsewhere, cancellationToken), type.Name));
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.LayersSplitAcrossDeclarations, LocationOf(elsewhere, cancellationToken), type.Name));
             return null;
         }
 
@@ -111,7 +118,7 @@ public static class NetworkParser
                 case "InputAttribute":
                     if (inputShape is not null)
                     {
-                        diagnostics.Add(Diagnostic.Create(Diagnostics.Duplicate, LocationOf(attribute, cancellationToken), type.Name, "[Input]"));
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.Duplicate, LocationOf(attribute, cancellationToken), type.Name, "[Input]"));
                         break;
                     }
                     inputShape = reader.Shape(attribute);
@@ -171,7 +178,7 @@ public static class NetworkParser
                 case "RegularizationAttribute":
                     if (penalty is not null)
                     {
-                        diagnostics.Add(Diagnostic.Create(Diagnostics.Duplicate, LocationOf(attribute, cancellationToken), type.Name, "[Regularization]"));
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.Duplicate, LocationOf(attribute, cancellationToken), type.Name, "[Regularization]"));
                         break;
                     }
                     penalty = new PenaltySpec(reader.NonNegative(attribute, "Regularization", "L1"), reader.NonNegative(attribute, "Regularization", "L2"));
@@ -179,7 +186,7 @@ public static class NetworkParser
                 case "ClipGradientsAttribute":
                     if (clipping is not null)
                     {
-                        diagnostics.Add(Diagnostic.Create(Diagnostics.Duplicate, LocationOf(attribute, cancellationToken), type.Name, "[ClipGradients]"));
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.Duplicate, LocationOf(attribute, cancellationToken), type.Name, "[ClipGradients]"));
                         break;
                     }
                     clipping = new ClippingSpec(reader.NonNegative(attribute, "ClipGradients", "MaxNorm"), reader.NonNegative(attribute, "ClipGradients", "MaxValue"));
@@ -199,7 +206,7 @@ public static class NetworkParser
                 case "MeanSquaredErrorAttribute":
                     if (loss is not null)
                     {
-                        diagnostics.Add(Diagnostic.Create(Diagnostics.Duplicate, LocationOf(attribute, cancellationToken), type.Name, "a loss"));
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.Duplicate, LocationOf(attribute, cancellationToken), type.Name, "a loss"));
                         break;
                     }
                     loss = new LossSpec(name == "SoftmaxCrossEntropyAttribute" ? LossKind.SoftmaxCrossEntropy : LossKind.MeanSquaredError);
@@ -212,7 +219,7 @@ public static class NetworkParser
                 case "AdagradAttribute":
                     if (optimizer is not null)
                     {
-                        diagnostics.Add(Diagnostic.Create(Diagnostics.Duplicate, LocationOf(attribute, cancellationToken), type.Name, "an optimizer"));
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.Duplicate, LocationOf(attribute, cancellationToken), type.Name, "an optimizer"));
                         break;
                     }
                     optimizer = name switch
@@ -228,25 +235,25 @@ public static class NetworkParser
         }
 
         Location networkLocation = LocationOf(networkAttribute, cancellationToken);
-        if (inputShape is null) diagnostics.Add(Diagnostic.Create(Diagnostics.MissingInput, networkLocation, type.Name));
-        if (layers.Count == 0) diagnostics.Add(Diagnostic.Create(Diagnostics.NoLayers, networkLocation, type.Name));
-        if (loss is null) diagnostics.Add(Diagnostic.Create(Diagnostics.MissingLoss, networkLocation, type.Name));
-        if (optimizer is null) diagnostics.Add(Diagnostic.Create(Diagnostics.MissingOptimizer, networkLocation, type.Name));
-        if (diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error)) return null;
+        if (inputShape is null) diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MissingInput, networkLocation, type.Name));
+        if (layers.Count == 0) diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NoLayers, networkLocation, type.Name));
+        if (loss is null) diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MissingLoss, networkLocation, type.Name));
+        if (optimizer is null) diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MissingOptimizer, networkLocation, type.Name));
+        if (diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error)) return null;
 
         CheckSchedules(schedules, diagnostics, cancellationToken);
-        if (diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error)) return null;
+        if (diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error)) return null;
         Pitfalls.Check(layers, layerAttributes, reader, diagnostics);
         if (loss!.Kind == LossKind.SoftmaxCrossEntropy)
         {
             switch (layers[layers.Count - 1])
             {
                 case DenseSpec { Activation.IsIdentity: false } last:
-                    diagnostics.Add(Diagnostic.Create(Diagnostics.LogitsExpected,
+                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.LogitsExpected,
                         reader.ArgumentLocation(layerAttributes[layers.Count - 1], 1, "Activation"), last.Activation.ToString()));
                     break;
                 case ActivationLayerSpec or SoftmaxSpec:
-                    diagnostics.Add(Diagnostic.Create(Diagnostics.LogitsExpected, LocationOf(layerAttributes[layers.Count - 1], cancellationToken),
+                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.LogitsExpected, LocationOf(layerAttributes[layers.Count - 1], cancellationToken),
                         layers[layers.Count - 1] is ActivationLayerSpec a ? a.Activation.ToString() : "Softmax"));
                     break;
             }
@@ -264,12 +271,12 @@ public static class NetworkParser
             Location location = error.LayerIndex >= 0
                 ? reader.ArgumentLocation(layerAttributes[error.LayerIndex], null, error.Argument)
                 : LocationOf(lossAttribute!, cancellationToken);
-            diagnostics.Add(Diagnostic.Create(Diagnostics.ById(error.DiagnosticId), location, error.MessageArguments.ToArray<object>()));
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ById(error.DiagnosticId), location, error.MessageArguments.ToArray<object>()));
         }
 
         if (network is not null)
         {
-            diagnostics.Add(Diagnostic.Create(Diagnostics.MemoryFootprint, networkLocation, type.Name,
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MemoryFootprint, networkLocation, type.Name,
                 Emit.Literals.Grouped(network.ParameterCount), Emit.Literals.Grouped(4L * network.ParameterCount),
                 Emit.Literals.Grouped(4L * network.ParameterCount), Emit.Literals.Grouped(4L * network.OptimizerStateCount),
                 Emit.Literals.Grouped(4L * network.ActivationFloats), model.BatchSize));
@@ -279,7 +286,7 @@ public static class NetworkParser
     }
 
     /// <summary>At most one decay schedule, one warm-up and one plateau reduction.</summary>
-    private static void CheckSchedules(List<(ScheduleSpec Spec, AttributeData Attribute)> schedules, List<Diagnostic> diagnostics,
+    private static void CheckSchedules(List<(ScheduleSpec Spec, AttributeData Attribute)> schedules, List<DiagnosticInfo> diagnostics,
         CancellationToken cancellationToken)
     {
         static int Group(ScheduleKind kind) => kind switch
@@ -294,7 +301,7 @@ public static class NetworkParser
         {
             if (seen.TryGetValue(Group(spec.Kind), out AttributeData? first))
             {
-                diagnostics.Add(Diagnostic.Create(Diagnostics.ScheduleConflict, LocationOf(attribute, cancellationToken),
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ScheduleConflict, LocationOf(attribute, cancellationToken),
                     "[" + attribute.AttributeClass!.Name.Replace("Attribute", "") + "]", "[" + first.AttributeClass!.Name.Replace("Attribute", "") + "]"));
                 continue;
             }

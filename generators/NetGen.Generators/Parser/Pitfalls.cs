@@ -14,14 +14,14 @@ internal static class Pitfalls
     /// <summary>Saturating layers in a row, without normalization or a suitable initializer, before warning.</summary>
     public const int SaturatingDepth = 5;
 
-    public static void Check(List<LayerSpec> layers, List<AttributeData> attributes, AttributeReader reader, List<Diagnostic> diagnostics)
+    public static void Check(List<LayerSpec> layers, List<AttributeData> attributes, AttributeReader reader, List<DiagnosticInfo> diagnostics)
     {
         for (int i = 0; i < layers.Count; i++)
         {
             if (layers[i] is DenseSpec { Init: WeightInitKind.Zeros or WeightInitKind.Constant } constant)
             {
                 string value = constant.Init == WeightInitKind.Zeros ? "0" : double.IsNaN(constant.InitScale) ? "InitScale" : constant.InitScale.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
-                diagnostics.Add(Diagnostic.Create(Diagnostics.ConstantInitialization, reader.ArgumentLocation(attributes[i], null, "Init"),
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ConstantInitialization, reader.ArgumentLocation(attributes[i], null, "Init"),
                     "Dense layer " + (i + 1), value));
             }
         }
@@ -60,7 +60,7 @@ internal static class Pitfalls
 
             if (++run == SaturatingDepth)
             {
-                diagnostics.Add(Diagnostic.Create(Diagnostics.DeepSaturatingStack, reader.ArgumentLocation(attributes[i], null, null),
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DeepSaturatingStack, reader.ArgumentLocation(attributes[i], null, null),
                     run, activation.Kind));
                 return;
             }
