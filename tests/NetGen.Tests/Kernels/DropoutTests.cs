@@ -24,8 +24,8 @@ public class DropoutTests
         double sum = 0;
         for (int i = 0; i < n; i++)
         {
-            Assert.True(mask[i] == 0f || mask[i] == scale, $"mask[{i}] = {mask[i]}");
-            Assert.Equal(x[i] * mask[i], y[i]);
+            if (mask[i] != 0f && mask[i] != scale) Assert.Fail($"mask[{i}] = {mask[i]}, neither 0 nor {scale}");
+            if (y[i] != x[i] * mask[i]) Assert.Fail($"y[{i}] = {y[i]}, expected x·mask = {x[i] * mask[i]}");
             if (mask[i] == 0f) dropped++;
             sum += y[i];
         }
