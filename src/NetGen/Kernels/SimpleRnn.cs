@@ -88,7 +88,7 @@ public static class SimpleRnn
     /// Backpropagates through the whole sequence saved in <paramref name="cache"/>.
     /// <paramref name="doutput"/> [B, T, H] is the gradient of every output step (zeros except the last
     /// step for a "last state only" layer). <paramref name="dinput"/> is overwritten (skipped when empty);
-    /// parameter gradients are accumulated.
+    /// parameter gradients are accumulated. The initial state is only checked: Forward copied it into the cache.
     /// </summary>
     public static void Backward(ReadOnlySpan<float> doutput, ReadOnlySpan<float> input, ReadOnlySpan<float> weightIh,
         ReadOnlySpan<float> weightHh, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> cache,
