@@ -26,6 +26,7 @@ public static class DiagnosticIds
     public const string MemoryFootprint = "NG0042";
     public const string NormalizationShape = "NG0043";
     public const string ScheduleConflict = "NG0044";
+    public const string InitScaleRequired = "NG0045";
 
     public const string InternalError = "NG9999";
 }

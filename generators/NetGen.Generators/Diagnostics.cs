@@ -93,6 +93,10 @@ public static class Diagnostics
         "Learning-rate schedules conflict",
         "{0} cannot be combined with {1}: declare at most one of [StepDecay], [ExponentialDecay] and [CosineAnnealing], optionally with one [LinearWarmup] and one [ReduceOnPlateau]");
 
+    public static readonly DiagnosticDescriptor InitScaleRequired = Error(DiagnosticIds.InitScaleRequired,
+        "Initializer needs a scale",
+        "WeightInit.{0} needs InitScale ({1}): add InitScale = ..., for example InitScale = 0.01");
+
     public static readonly DiagnosticDescriptor InternalError = Error(DiagnosticIds.InternalError,
         "NetGen internal error",
         "NetGen could not generate '{0}' because of an internal error ({1}); please report it with the declaration");

@@ -54,10 +54,9 @@ public class IncrementalTests
             CSharpSyntaxTree.ParseText("// a comment changes nothing\n" + Declarations.MnistMlp, GeneratorHarness.ParseOptions, path: tree.FilePath));
         GeneratorRunResult result = driver.RunGenerators(edited).GetRunResult().Results.Single();
 
+        // The diagnostics move with the text (their locations must), but the model, and so the emitted source, does not.
         var networks = result.TrackedSteps[NetworkGenerator.TrackingNames.Networks].SelectMany(s => s.Outputs);
         Assert.All(networks, o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
-        Assert.All(result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs),
-            o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
     }
 
     [Fact]

@@ -129,3 +129,13 @@ public partial class DiagnosticTests
             """);
     }
 }
+
+public partial class DiagnosticTests
+{
+    [Theory]
+    [InlineData("Uniform")]
+    [InlineData("Normal")]
+    [InlineData("Constant")]
+    public void InitializerWithoutScale_ReportsNG0045_AtTheInitArgument(string init) =>
+        AssertSingle("NG0045", $"[Network] [Input(4)] [Dense(3, [|Init = WeightInit.{init}|])] [Dense(2)] [SoftmaxCrossEntropy] [Adam]\npublic partial class Net;");
+}

@@ -233,8 +233,12 @@ public static class CpuEmitter
         writer.WriteLine("/// <summary>The learning rate the last optimizer step used, after any schedule.</summary>");
         writer.WriteLine("public float CurrentLearningRate { get; private set; } = DefaultLearningRate;");
         writer.WriteLine();
-        writer.WriteLine("/// <summary>The global L2 norm of the gradients at the last optimizer step, before any clipping.</summary>");
-        writer.WriteLine("public float LastGradientNorm { get; private set; }");
+        if (network.Model.Options.Clipping.MaxNorm > 0)
+        {
+            writer.WriteLine();
+            writer.WriteLine("/// <summary>The global L2 norm of the gradients at the last optimizer step, before clipping.</summary>");
+            writer.WriteLine("public float LastGradientNorm { get; private set; }");
+        }
         writer.WriteLine();
         foreach (LayerEmitter emitter in emitters) emitter.EmitAccessors(writer);
     }
@@ -414,17 +418,15 @@ public static class CpuEmitter
         ClippingSpec clipping = network.Model.Options.Clipping;
         writer.WriteLine("/// <summary>");
         writer.WriteLine($"/// Applies one {Describe(optimizer)} update to <see cref=\"Parameters\"/> from <see cref=\"Gradients\"/>, in one pass over the flat buffers:");
-        writer.WriteLine("/// records the gradient norm" + (clipping.MaxNorm > 0 || clipping.MaxValue > 0 ? ", clips the gradients" : "") + ", applies the learning-rate schedule, then updates.");
+        writer.WriteLine("/// " + (clipping.MaxNorm > 0 || clipping.MaxValue > 0 ? "clips the gradients, " : "") + "applies the learning-rate schedule, then updates.");
         writer.WriteLine("/// </summary>");
         writer.WriteLine("public void OptimizerStep()");
         writer.OpenBrace();
-        writer.WriteLine(clipping.MaxNorm > 0
-            ? "LastGradientNorm = global::NetGen.Kernels.Regularization.ClipByGlobalNorm(_gradients, ClipMaxNorm);"
-            : "LastGradientNorm = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients);");
+        if (clipping.MaxNorm > 0) writer.WriteLine("LastGradientNorm = global::NetGen.Kernels.Regularization.ClipByGlobalNorm(_gradients, ClipMaxNorm);");
         if (clipping.MaxValue > 0) writer.WriteLine("global::NetGen.Kernels.Regularization.ClipByValue(_gradients, ClipMaxValue);");
         writer.WriteLine("CurrentLearningRate = ScheduledLearningRate(_step);");
         writer.WriteLine("_step++;");
-        string State(int index) => $"new global::System.Span<float>(_optimizerState, {(index == 0 ? "0" : index + " * ParameterCount")}, ParameterCount)";
+        string State(int index) => $"new global::System.Span<float>(_optimizerState, {(index switch { 0 => "0", 1 => "ParameterCount", _ => index + " * ParameterCount" })}, ParameterCount)";
         switch (optimizer.Kind)
         {
             case OptimizerKind.Adam or OptimizerKind.AdamW:
@@ -519,6 +521,9 @@ public static class CpuEmitter
         writer.WriteLine("/// <summary>The layers that have parameters, in order: the entries of <see cref=\"GradientNorms\"/>.</summary>");
         writer.WriteLine($"public static global::System.Collections.Generic.IReadOnlyList<string> ParameterLayers {{ get; }} = new string[] {{ {string.Join(", ", layers.Select(l => "\"" + l.Name + "\""))} }};");
         writer.WriteLine();
+        writer.WriteLine("/// <summary>The global L2 norm of all gradients as they are now (after the last backward pass, or after clipping once a step ran).</summary>");
+        writer.WriteLine("public float GradientNorm() => global::NetGen.Kernels.Regularization.GlobalNorm(_gradients);");
+        writer.WriteLine();
         writer.WriteLine("/// <summary>The L2 norm of each parameter layer's gradient (see <see cref=\"ParameterLayers\"/>), after the last backward pass.</summary>");
         writer.WriteLine("public void GradientNorms(global::System.Span<float> norms)");
         writer.OpenBrace();
@@ -526,8 +531,8 @@ public static class CpuEmitter
         writer.WriteLine($"    throw new global::System.ArgumentException($\"norms holds {{norms.Length}} floats; this network has {Literals.Int(layers.Count)} parameter layers.\", nameof(norms));");
         for (int i = 0; i < layers.Count; i++)
         {
-            ResolvedLayer layer = layers[i].Layer;
-            writer.WriteLine($"norms[{Literals.Int(i)}] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, {Literals.Int(layer.WeightOffset)}, {Literals.Int(layer.ParameterCount)})); // {layer.Name}");
+            (string offset, string count) = layers[i].ParameterRange;
+            writer.WriteLine($"norms[{Literals.Int(i)}] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, {offset}, {count}));");
         }
 
         writer.CloseBrace();

@@ -102,6 +102,8 @@ internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
         yield return $"global::NetGen.Training.NumericChecks.Describe(\"{Name}'s output\", {Output.Span}, columns: {Units})";
     }
 
+    public override (string Offset, string Count) ParameterRange => ($"{Name}WeightOffset", $"{Name}WeightCount + {Name}BiasCount");
+
     public override Penalty? Penalized =>
         Spec.Penalty.Over(Network.Options.Penalty) is { IsNone: false } penalty ? new Penalty($"{Name}Weight", $"{Name}WeightGradient", penalty) : null;
 }

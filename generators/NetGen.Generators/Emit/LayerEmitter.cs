@@ -35,6 +35,9 @@ internal abstract class LayerEmitter(ResolvedLayer layer)
     /// <summary>This layer's penalized weight, if any.</summary>
     public virtual Penalty? Penalized => null;
 
+    /// <summary>Where this layer's parameters sit in the flat buffer, as expressions over its named constants.</summary>
+    public virtual (string Offset, string Count) ParameterRange => (Literals.Int(Layer.WeightOffset), Literals.Int(Layer.ParameterCount));
+
     /// <summary>Whether the layer draws random numbers in training (dropout).</summary>
     public virtual bool UsesRandom => false;
 

@@ -35,6 +35,8 @@ internal sealed class BatchNormEmitter(ResolvedLayer layer) : ElementwiseEmitter
         writer.WriteLine($"private const float {Name}Epsilon = {Literals.Float(Spec.Epsilon)};");
     }
 
+    public override (string Offset, string Count) ParameterRange => ($"{Name}ScaleOffset", $"2 * {Channels}");
+
     public override void EmitFields(SourceWriter writer)
     {
         base.EmitFields(writer);
@@ -104,6 +106,8 @@ internal sealed class LayerNormEmitter(ResolvedLayer layer) : ElementwiseEmitter
         writer.WriteLine($"private const int {Name}ShiftOffset = {Literals.Int(Layer.BiasOffset)};");
         writer.WriteLine($"private const float {Name}Epsilon = {Literals.Float(Spec.Epsilon)};");
     }
+
+    public override (string Offset, string Count) ParameterRange => ($"{Name}ScaleOffset", $"2 * {Size}");
 
     public override void EmitFields(SourceWriter writer)
     {

@@ -131,6 +131,12 @@ public static class NetworkParser
                     double alpha = reader.OptionalNonNegative(attribute, "Dense", "ActivationAlpha");
                     var init = reader.NamedEnum<WeightInitKind>(attribute, "Init", WeightInitKind.Default, "NetGen.WeightInit");
                     double initScale = reader.Double(attribute, "InitScale", double.NaN);
+                    if (init is WeightInitKind.Constant or WeightInitKind.Uniform or WeightInitKind.Normal && double.IsNaN(initScale))
+                    {
+                        string meaning = init switch { WeightInitKind.Constant => "the value", WeightInitKind.Uniform => "the bound a of U(-a, a)", _ => "the standard deviation" };
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InitScaleRequired, reader.ArgumentLocation(attribute, null, "Init"), init, meaning));
+                    }
+
                     bool useBias = reader.Bool(attribute, "UseBias", true);
                     var layerPenalty = new PenaltySpec(reader.OptionalNonNegative(attribute, "Dense", "L1"), reader.OptionalNonNegative(attribute, "Dense", "L2"));
                     layers.Add(new DenseSpec(layers.Count, units, new ActivationSpec(activation, alpha), init, initScale, useBias, layerPenalty));
