@@ -57,16 +57,18 @@ public class ConvolutionSnapshotTests
     private static readonly OptimizerSpec Adam = new(OptimizerKind.Adam, 1e-3, 0, false, 0.9, 0.999, 1e-8, 0);
 
     private static Conv2DSpec Conv(int index, int filters, int kernel, int stride = 1, int padding = 0, bool same = false, int dilation = 1) =>
-        new(index, filters, kernel, stride, padding, same, dilation, ActivationKind.ReLU, WeightInitKind.Default, double.NaN, UseBias: true);
+        new(index, filters, kernel, stride, padding, same, dilation, new ActivationSpec(ActivationKind.ReLU, double.NaN), WeightInitKind.Default,
+            double.NaN, UseBias: true, PenaltySpec.Inherit);
+
+    private static DenseSpec Dense(int index, int units, ActivationKind activation) =>
+        new(index, units, new ActivationSpec(activation, double.NaN), WeightInitKind.Default, double.NaN, UseBias: true, PenaltySpec.Inherit);
 
     [Fact]
     public void LeNet5_HasPyTorchsShapesAndParameterCount()
     {
         var model = new NetworkModel(null, "LeNet5", 64, 0, EquatableArray.Create(1, 28, 28), EquatableArray.Create<LayerSpec>(
                 Conv(0, 6, 5, padding: 2), new Pool2DSpec(1, PoolKind.Max, 2, 2, 0), Conv(2, 16, 5), new Pool2DSpec(3, PoolKind.Max, 2, 2, 0),
-                new FlattenSpec(4), new DenseSpec(5, 120, ActivationKind.ReLU, WeightInitKind.Default, double.NaN, true),
-                new DenseSpec(6, 84, ActivationKind.ReLU, WeightInitKind.Default, double.NaN, true),
-                new DenseSpec(7, 10, ActivationKind.Identity, WeightInitKind.Default, double.NaN, true)),
+                new FlattenSpec(4), Dense(5, 120, ActivationKind.ReLU), Dense(6, 84, ActivationKind.ReLU), Dense(7, 10, ActivationKind.Identity)),
             new LossSpec(LossKind.SoftmaxCrossEntropy), Adam);
         var (network, errors) = ShapeInference.Resolve(model);
         Assert.Empty(errors);

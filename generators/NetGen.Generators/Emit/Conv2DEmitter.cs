@@ -17,7 +17,7 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
 
     private Conv2DSpec Spec => (Conv2DSpec)Layer.Spec;
 
-    private bool HasActivation => Spec.Activation != ActivationKind.Identity;
+    private bool HasActivation => !Spec.Activation.IsIdentity;
 
     private string OutputSize => Name + "OutputSize";
 
@@ -125,7 +125,7 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
         writer.WriteLine($"    {ShapeArguments});");
         if (HasActivation)
         {
-            writer.WriteLine($"global::NetGen.Kernels.Activations.{KernelName(Spec.Activation)}Forward({PreActivation.Span}, {Output.Span});");
+            writer.WriteLine(ActivationCode.Forward(Spec.Activation, PreActivation.Span, Output.Span));
         }
     }
 
@@ -135,7 +135,7 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
         writer.WriteLine($"// {Describe()}");
         if (HasActivation)
         {
-            writer.WriteLine($"global::NetGen.Kernels.Activations.{KernelName(Spec.Activation)}Backward({PreActivation.Span}, {Output.Span}, {gradient}, {gradient});");
+            writer.WriteLine(ActivationCode.Backward(Spec.Activation, PreActivation.Span, Output.Span, gradient, gradient));
         }
 
         string inputGradient = InputGradient?.Span ?? "default";
@@ -150,9 +150,9 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
         yield return $"global::NetGen.Training.NumericChecks.Describe(\"{Name}'s output\", {Output.Span}, columns: {OutputSize})";
     }
 
-    private static string KernelName(ActivationKind activation) => activation switch
-    {
-        ActivationKind.ReLU => "Relu",
-        _ => activation.ToString(),
-    };
+    public override (string Offset, string Count) ParameterRange => ($"{Name}WeightOffset", $"{Name}WeightCount + {Name}BiasCount");
+
+    /// <summary>The weight (not the bias) carries the layer's L1/L2 penalty, or the network's [Regularization].</summary>
+    public override Penalty? Penalized =>
+        Spec.Penalty.Over(Network.Options.Penalty) is { IsNone: false } penalty ? new Penalty($"{Name}Weight", $"{Name}WeightGradient", penalty) : null;
 }

@@ -15,7 +15,7 @@ namespace NetGen.Generators.Parser;
 /// </summary>
 internal static class ConvolutionReader
 {
-    public static Conv2DSpec Conv2D(AttributeReader reader, AttributeData attribute, int index, List<Diagnostic> diagnostics)
+    public static Conv2DSpec Conv2D(AttributeReader reader, AttributeData attribute, int index, List<DiagnosticInfo> diagnostics)
     {
         int filters = reader.PositionalInt(attribute, 0);
         int kernel = reader.PositionalInt(attribute, 1);
@@ -24,9 +24,16 @@ internal static class ConvolutionReader
         bool samePadding = reader.Bool(attribute, "SamePadding", false);
         int dilation = reader.Int(attribute, "Dilation", 1);
         var activation = reader.NamedEnum(attribute, "Activation", ActivationKind.Identity, "NetGen.Activation");
+        double alpha = reader.OptionalNonNegative(attribute, "Conv2D", "ActivationAlpha");
         var init = reader.NamedEnum(attribute, "Init", WeightInitKind.Default, "NetGen.WeightInit");
         double initScale = reader.Double(attribute, "InitScale", double.NaN);
         bool useBias = reader.Bool(attribute, "UseBias", true);
+        var penalty = new PenaltySpec(reader.OptionalNonNegative(attribute, "Conv2D", "L1"), reader.OptionalNonNegative(attribute, "Conv2D", "L2"));
+        if (init is WeightInitKind.Constant or WeightInitKind.Uniform or WeightInitKind.Normal && double.IsNaN(initScale))
+        {
+            string meaning = init switch { WeightInitKind.Constant => "the value", WeightInitKind.Uniform => "the bound a of U(-a, a)", _ => "the standard deviation" };
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InitScaleRequired, reader.ArgumentLocation(attribute, null, "Init"), init, meaning));
+        }
 
         reader.RequirePositive(attribute, 0, filters, "Conv2D filters");
         reader.RequirePositive(attribute, 1, kernel, "Conv2D kernel");
@@ -34,27 +41,28 @@ internal static class ConvolutionReader
         reader.RequirePositive(attribute, "Dilation", dilation, "Conv2D.Dilation");
         if (padding < 0)
         {
-            diagnostics.Add(Diagnostic.Create(Diagnostics.ValueOutOfRange, reader.ArgumentLocation(attribute, null, "Padding"),
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ValueOutOfRange, reader.ArgumentLocation(attribute, null, "Padding"),
                 "Conv2D.Padding", Int(padding), "zero or positive, such as 1 (or SamePadding = true)"));
         }
 
-        var spec = new Conv2DSpec(index, filters, kernel, stride, padding, samePadding, dilation, activation, init, initScale, useBias);
+        var spec = new Conv2DSpec(index, filters, kernel, stride, padding, samePadding, dilation, new ActivationSpec(activation, alpha),
+            init, initScale, useBias, penalty);
         if (samePadding && attribute.NamedArguments.Any(a => a.Key == "Padding"))
         {
-            diagnostics.Add(Diagnostic.Create(Diagnostics.PaddingDeclaredTwice, reader.ArgumentLocation(attribute, null, "Padding"), Int(padding)));
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.PaddingDeclaredTwice, reader.ArgumentLocation(attribute, null, "Padding"), Int(padding)));
         }
         else if (samePadding && kernel > 0 && dilation > 0 && spec.KernelExtent % 2 == 0)
         {
             // Only an odd dilation with an even kernel gives an even span: the neighbouring odd kernels fix it.
             string kernelText = dilation == 1 ? $"{kernel}x{kernel} kernel" : $"{kernel}x{kernel} kernel with dilation {dilation}";
-            diagnostics.Add(Diagnostic.Create(Diagnostics.SamePaddingNeedsOddKernel, reader.ArgumentLocation(attribute, null, "SamePadding"),
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.SamePaddingNeedsOddKernel, reader.ArgumentLocation(attribute, null, "SamePadding"),
                 kernelText, Int(spec.KernelExtent), $"{kernel - 1} or {kernel + 1}"));
         }
 
         return spec;
     }
 
-    public static Pool2DSpec Pool2D(AttributeReader reader, AttributeData attribute, int index, PoolKind kind, List<Diagnostic> diagnostics)
+    public static Pool2DSpec Pool2D(AttributeReader reader, AttributeData attribute, int index, PoolKind kind, List<DiagnosticInfo> diagnostics)
     {
         string layer = kind == PoolKind.Max ? "MaxPool2D" : "AvgPool2D";
         int size = reader.PositionalInt(attribute, 0);
@@ -66,14 +74,14 @@ internal static class ConvolutionReader
         if (padding < 0 || (size > 0 && padding > size / 2))
         {
             // As PyTorch: more than half the window would let a window hold only padding.
-            diagnostics.Add(Diagnostic.Create(Diagnostics.ValueOutOfRange, reader.ArgumentLocation(attribute, null, "Padding"),
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ValueOutOfRange, reader.ArgumentLocation(attribute, null, "Padding"),
                 layer + ".Padding", Int(padding), $"between 0 and half the window ({Int(System.Math.Max(size, 0) / 2)})"));
         }
 
         return new Pool2DSpec(index, kind, size, stride, padding);
     }
 
-    public static ReshapeSpec Reshape(AttributeReader reader, AttributeData attribute, int index, List<Diagnostic> diagnostics,
+    public static ReshapeSpec Reshape(AttributeReader reader, AttributeData attribute, int index, List<DiagnosticInfo> diagnostics,
         CancellationToken cancellationToken)
     {
         int[] dimensions = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Kind == TypedConstantKind.Array
@@ -81,7 +89,7 @@ internal static class ConvolutionReader
             : System.Array.Empty<int>();
         if (dimensions.Length == 0)
         {
-            diagnostics.Add(Diagnostic.Create(Diagnostics.NonPositiveSize, NetworkParser.LocationOf(attribute, cancellationToken),
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NonPositiveSize, NetworkParser.LocationOf(attribute, cancellationToken),
                 "The number of reshape dimensions", 0));
             return new ReshapeSpec(index, EquatableArray.Create(-1));
         }
@@ -96,7 +104,7 @@ internal static class ConvolutionReader
             inferred |= dimensions[i] == -1;
             if (dimensions[i] > 0 || firstInferred) continue;
             Location location = reader.ArgumentLocation(attribute, argumentCount == dimensions.Length ? i : 0, null);
-            diagnostics.Add(Diagnostic.Create(Diagnostics.InvalidReshapeDimension, location, Int(i + 1), Int(dimensions[i])));
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidReshapeDimension, location, Int(i + 1), Int(dimensions[i])));
         }
 
         return new ReshapeSpec(index, dimensions.ToEquatableArray());

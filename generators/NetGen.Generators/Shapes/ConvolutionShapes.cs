@@ -41,7 +41,7 @@ public static class ConvolutionShapes
                 int biases = conv.UseBias ? conv.Filters : 0;
                 layer = new ResolvedLayer(spec, name, input, output, offset, weights, offset + weights, biases);
                 // Output and its gradient, plus the pre-activation when there is an activation.
-                activationFloats = (long)output.Size * (conv.Activation == ActivationKind.Identity ? 2 : 3);
+                activationFloats = (long)output.Size * (conv.Activation.IsIdentity ? 2 : 3);
                 return null;
             }
             case Pool2DSpec pool:

@@ -45,6 +45,9 @@ public sealed class Conv2DAttribute : Attribute
     /// <summary>Activation applied to the outputs. Default <see cref="Activation.Identity"/>.</summary>
     public Activation Activation { get; set; }
 
+    /// <summary>The slope of <see cref="Activation.LeakyReLU"/> (default 0.01) or scale of <see cref="Activation.ELU"/> (default 1).</summary>
+    public double ActivationAlpha { get; set; } = double.NaN;
+
     /// <summary>
     /// Weight initializer; <see cref="WeightInit.Default"/> is PyTorch's Conv2d default, U(±1/sqrt(fan_in)) for
     /// weight and bias with fan_in = inChannels * kernel * kernel. Glorot uses fan_out = filters * kernel * kernel.
@@ -56,6 +59,12 @@ public sealed class Conv2DAttribute : Attribute
 
     /// <summary>Whether the layer has a bias (one per filter). Default true.</summary>
     public bool UseBias { get; set; } = true;
+
+    /// <summary>L1 penalty on this layer's weight; overrides [Regularization]. NaN (default) uses the network's.</summary>
+    public double L1 { get; set; } = double.NaN;
+
+    /// <summary>L2 penalty on this layer's weight; overrides [Regularization]. NaN (default) uses the network's.</summary>
+    public double L2 { get; set; } = double.NaN;
 }
 
 /// <summary>
