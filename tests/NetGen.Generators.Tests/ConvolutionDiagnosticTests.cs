@@ -103,9 +103,14 @@ public partial class DiagnosticTests
     [InlineData("[Conv2D(4, 3, [|Padding = -1|])]")]
     [InlineData("[MaxPool2D(2, [|Padding = 2|])]")]
     [InlineData("[AvgPool2D(3, Stride = 1, [|Padding = -1|])]")]
-    public void NegativeOrTooLargePadding_ReportsNG0009_AtThePadding(string layer)
+    [InlineData("[Conv2D(4, 3, Activation = Activation.LeakyReLU, [|ActivationAlpha = -0.1|])]")]
+    public void NegativeOrTooLargePaddingOrAlpha_ReportsNG0009_AtTheArgument(string layer)
     {
         Diagnostic d = AssertSingle("NG0009", $"[Network] [Input(1, 8, 8)] {layer} " + Tail);
-        Assert.Contains("Padding", d.GetMessage());
+        Assert.Contains(layer.Contains("Alpha") ? "ActivationAlpha" : "Padding", d.GetMessage());
     }
+
+    [Fact]
+    public void ConvolutionUniformInitWithoutScale_ReportsNG0045_AtInit() =>
+        AssertSingle("NG0045", "[Network] [Input(1, 8, 8)] [Conv2D(4, 3, [|Init = WeightInit.Uniform|])] " + Tail);
 }

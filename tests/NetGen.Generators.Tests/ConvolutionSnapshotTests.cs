@@ -27,7 +27,10 @@ public class ConvolutionSnapshotTests
         public partial class LeNet5;
         """;
 
-    /// <summary>Same padding (stride 1 and 2), no bias, dilation, average and overlapping max pooling, global pooling, reshape.</summary>
+    /// <summary>
+    /// Same padding (stride 1 and 2), no bias, LeakyReLU with its alpha, an L2 penalty, batch normalization over channels,
+    /// dilation, average and overlapping max pooling, global pooling, reshape.
+    /// </summary>
     public const string ConvFeatures = """
         using NetGen;
 
@@ -35,7 +38,8 @@ public class ConvolutionSnapshotTests
         [Input(784)]
         [Reshape(1, 28, -1)]
         [Conv2D(8, 3, SamePadding = true, Activation = Activation.ReLU, Init = WeightInit.HeUniform)]
-        [Conv2D(16, 3, Stride = 2, SamePadding = true, Activation = Activation.ReLU, UseBias = false)]
+        [Conv2D(16, 3, Stride = 2, SamePadding = true, Activation = Activation.LeakyReLU, ActivationAlpha = 0.1, UseBias = false, L2 = 1e-4)]
+        [BatchNorm]
         [AvgPool2D(2)]
         [Conv2D(32, 3, Dilation = 2, Padding = 2, Activation = Activation.Tanh)]
         [MaxPool2D(3, Stride = 2, Padding = 1)]

@@ -2,23 +2,24 @@
 #nullable enable
 
 /// <summary>
-/// NetGen network: 8 layers, 6,202 parameters, softmax cross-entropy, SGD (lr 0.05, momentum 0.9).
+/// NetGen network: 9 layers, 6,234 parameters, softmax cross-entropy, SGD (lr 0.05, momentum 0.9).
 /// </summary>
 /// <remarks>
 /// <code>
-/// | Layer            | Output   | Parameters | Offset |
-/// | ---------------- | -------- | ---------- | ------ |
-/// | Input            | 784      | 0          | -      |
-/// | Reshape1         | 1x28x28  | 0          | -      |
-/// | Conv2D1 3x3 ReLU | 8x28x28  | 80         | 0      |
-/// | Conv2D2 3x3 ReLU | 16x14x14 | 1,152      | 80     |
-/// | AvgPool2D1 2x2   | 16x7x7   | 0          | -      |
-/// | Conv2D3 3x3 Tanh | 32x7x7   | 4,640      | 1232   |
-/// | MaxPool2D1 3x3   | 32x4x4   | 0          | -      |
-/// | GlobalAvgPool2D1 | 32       | 0          | -      |
-/// | Dense1           | 10       | 330        | 5872   |
+/// | Layer                      | Output   | Parameters | Offset |
+/// | -------------------------- | -------- | ---------- | ------ |
+/// | Input                      | 784      | 0          | -      |
+/// | Reshape1                   | 1x28x28  | 0          | -      |
+/// | Conv2D1 3x3 ReLU           | 8x28x28  | 80         | 0      |
+/// | Conv2D2 3x3 LeakyReLU(0.1) | 16x14x14 | 1,152      | 80     |
+/// | BatchNorm1                 | 16x14x14 | 32         | 1232   |
+/// | AvgPool2D1 2x2             | 16x7x7   | 0          | -      |
+/// | Conv2D3 3x3 Tanh           | 32x7x7   | 4,640      | 1264   |
+/// | MaxPool2D1 3x3             | 32x4x4   | 0          | -      |
+/// | GlobalAvgPool2D1           | 32       | 0          | -      |
+/// | Dense1                     | 10       | 330        | 5904   |
 /// </code>
-/// Memory at batch 16: parameters 24,808 B, gradients 24,808 B, optimizer state 24,808 B, activations 2,367,872 B.
+/// Memory at batch 16: parameters 24,936 B, gradients 24,936 B, optimizer state 24,936 B, activations 2,769,280 B.
 /// Not thread-safe: one instance trains or predicts on one thread at a time.
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "FIXED_VERSION")]
@@ -34,7 +35,7 @@ partial class ConvFeatures
     public const int OutputSize = 10;
 
     /// <summary>Trainable parameters in <see cref="Parameters"/>.</summary>
-    public const int ParameterCount = 6202;
+    public const int ParameterCount = 6234;
 
     /// <summary>The seed that a new instance is initialized with.</summary>
     public const int Seed = 2;
@@ -44,7 +45,8 @@ partial class ConvFeatures
 
     private const float SgdMomentum = 0.9f;
     private const float SgdWeightDecay = 0f;
-    private const int OptimizerStateCount = 6202;
+    private const int StatisticsCount = 32;
+    private const int OptimizerStateCount = 6234;
 
     // Conv2D1: 1x28x28 -> 8x28x28, 3x3 kernel, same padding (1), ReLU
     private const int Conv2D1InChannels = 1;
@@ -62,7 +64,7 @@ partial class ConvFeatures
     private const int Conv2D1WeightCount = 72;
     private const int Conv2D1BiasOffset = 72;
     private const int Conv2D1BiasCount = 8;
-    // Conv2D2: 8x28x28 -> 16x14x14, 3x3 kernel, stride 2, same padding (1), ReLU, no bias
+    // Conv2D2: 8x28x28 -> 16x14x14, 3x3 kernel, stride 2, same padding (1), LeakyReLU(0.1), no bias
     private const int Conv2D2InChannels = 8;
     private const int Conv2D2InHeight = 28;
     private const int Conv2D2InWidth = 28;
@@ -78,6 +80,16 @@ partial class ConvFeatures
     private const int Conv2D2WeightCount = 1152;
     private const int Conv2D2BiasOffset = 1232;
     private const int Conv2D2BiasCount = 0;
+    // BatchNorm1: normalize 16 channels of 196 values (momentum 0.1, epsilon 1E-05)
+    private const int BatchNorm1Size = 3136;
+    private const int BatchNorm1Channels = 16;
+    private const int BatchNorm1Spatial = 196;
+    private const int BatchNorm1ScaleOffset = 1232;
+    private const int BatchNorm1ShiftOffset = 1248;
+    private const int BatchNorm1RunningMeanOffset = 0;
+    private const int BatchNorm1RunningVarianceOffset = 16;
+    private const float BatchNorm1Momentum = 0.1f;
+    private const float BatchNorm1Epsilon = 1E-05f;
     // AvgPool2D1: 16x14x14 -> 16x7x7, average of 2x2 windows, stride 2
     private const int AvgPool2D1Channels = 16;
     private const int AvgPool2D1InHeight = 14;
@@ -100,9 +112,9 @@ partial class ConvFeatures
     private const int Conv2D3Padding = 2;
     private const int Conv2D3Dilation = 2;
     private const int Conv2D3OutputSize = Conv2D3Filters * Conv2D3OutHeight * Conv2D3OutWidth;
-    private const int Conv2D3WeightOffset = 1232;
+    private const int Conv2D3WeightOffset = 1264;
     private const int Conv2D3WeightCount = 4608;
-    private const int Conv2D3BiasOffset = 5840;
+    private const int Conv2D3BiasOffset = 5872;
     private const int Conv2D3BiasCount = 32;
     // MaxPool2D1: 32x7x7 -> 32x4x4, max of 3x3 windows, stride 2, padding 1
     private const int MaxPool2D1Channels = 32;
@@ -120,14 +132,15 @@ partial class ConvFeatures
     // Dense1: 32 -> 10
     private const int Dense1Inputs = 32;
     private const int Dense1Units = 10;
-    private const int Dense1WeightOffset = 5872;
+    private const int Dense1WeightOffset = 5904;
     private const int Dense1WeightCount = 320;
-    private const int Dense1BiasOffset = 6192;
+    private const int Dense1BiasOffset = 6224;
     private const int Dense1BiasCount = 10;
 
     private readonly float[] _parameters = InitialParameters(Seed);
     private readonly float[] _gradients = new float[ParameterCount];
     private readonly float[] _optimizerState = new float[OptimizerStateCount];
+    private readonly float[] _statistics = InitialStatistics();
     private int _step;
     private readonly float[] _conv2D1PreActivation = new float[BatchSize * Conv2D1OutputSize];
     private readonly float[] _conv2D1Output = new float[BatchSize * Conv2D1OutputSize];
@@ -135,6 +148,10 @@ partial class ConvFeatures
     private readonly float[] _conv2D2PreActivation = new float[BatchSize * Conv2D2OutputSize];
     private readonly float[] _conv2D2Output = new float[BatchSize * Conv2D2OutputSize];
     private readonly float[] _conv2D2Gradient = new float[BatchSize * Conv2D2OutputSize];
+    private readonly float[] _batchNorm1Output = new float[BatchSize * BatchNorm1Size];
+    private readonly float[] _batchNorm1Gradient = new float[BatchSize * BatchNorm1Size];
+    private readonly float[] _batchNorm1Mean = new float[BatchNorm1Channels];
+    private readonly float[] _batchNorm1InverseStd = new float[BatchNorm1Channels];
     private readonly float[] _avgPool2D1Output = new float[BatchSize * AvgPool2D1OutputSize];
     private readonly float[] _avgPool2D1Gradient = new float[BatchSize * AvgPool2D1OutputSize];
     private readonly float[] _conv2D3PreActivation = new float[BatchSize * Conv2D3OutputSize];
@@ -159,11 +176,18 @@ partial class ConvFeatures
     /// <summary>The optimizer's state (moments or velocity) for every parameter, in one flat buffer.</summary>
     public global::System.Span<float> OptimizerState => _optimizerState;
 
+    /// <summary>Non-trainable state that training updates, such as batch normalization's running mean and variance (empty when there is none).</summary>
+    public global::System.Span<float> Statistics => _statistics;
+
     /// <summary>Optimizer steps taken since the parameters were initialized.</summary>
     public int StepCount => _step;
 
-    /// <summary>The learning rate the next optimizer step uses; schedules set it between steps.</summary>
+    /// <summary>The base learning rate; a declared schedule scales it each step (see <see cref="CurrentLearningRate"/>).</summary>
     public float LearningRate { get; set; } = DefaultLearningRate;
+
+    /// <summary>The learning rate the last optimizer step used, after any schedule.</summary>
+    public float CurrentLearningRate { get; private set; } = DefaultLearningRate;
+
 
     /// <summary>Conv2D1's weight, [8, 1, 3, 3] row-major (filters x in channels x kernel height x kernel width), a view into <see cref="Parameters"/>.</summary>
     public global::System.Span<float> Conv2D1Weight => new(_parameters, Conv2D1WeightOffset, Conv2D1WeightCount);
@@ -184,6 +208,18 @@ partial class ConvFeatures
     private global::System.Span<float> Conv2D2WeightGradient => new(_gradients, Conv2D2WeightOffset, Conv2D2WeightCount);
 
     private global::System.Span<float> Conv2D2BiasGradient => new(_gradients, Conv2D2BiasOffset, Conv2D2BiasCount);
+
+    /// <summary>BatchNorm1's scale (gamma), one per channel, a view into <see cref="Parameters"/>.</summary>
+    public global::System.Span<float> BatchNorm1Scale => new(_parameters, BatchNorm1ScaleOffset, BatchNorm1Channels);
+
+    /// <summary>BatchNorm1's shift (beta), a view into <see cref="Parameters"/>.</summary>
+    public global::System.Span<float> BatchNorm1Shift => new(_parameters, BatchNorm1ShiftOffset, BatchNorm1Channels);
+
+    /// <summary>BatchNorm1's running mean, a view into <see cref="Statistics"/>.</summary>
+    public global::System.Span<float> BatchNorm1RunningMean => new(_statistics, BatchNorm1RunningMeanOffset, BatchNorm1Channels);
+
+    /// <summary>BatchNorm1's running variance, a view into <see cref="Statistics"/>.</summary>
+    public global::System.Span<float> BatchNorm1RunningVariance => new(_statistics, BatchNorm1RunningVarianceOffset, BatchNorm1Channels);
 
     /// <summary>Conv2D3's weight, [32, 16, 3, 3] row-major (filters x in channels x kernel height x kernel width), a view into <see cref="Parameters"/>.</summary>
     public global::System.Span<float> Conv2D3Weight => new(_parameters, Conv2D3WeightOffset, Conv2D3WeightCount);
@@ -209,6 +245,7 @@ partial class ConvFeatures
     public void ResetParameters(int seed = Seed)
     {
         FillParameters(_parameters, seed);
+        FillStatistics(_statistics);
         global::System.Array.Clear(_gradients);
         global::System.Array.Clear(_optimizerState);
         _step = 0;
@@ -221,14 +258,30 @@ partial class ConvFeatures
         return parameters;
     }
 
+    private static float[] InitialStatistics()
+    {
+        var statistics = new float[StatisticsCount];
+        FillStatistics(statistics);
+        return statistics;
+    }
+
+    private static void FillStatistics(global::System.Span<float> statistics)
+    {
+        statistics.Slice(BatchNorm1RunningMeanOffset, BatchNorm1Channels).Clear();
+        statistics.Slice(BatchNorm1RunningVarianceOffset, BatchNorm1Channels).Fill(1f);
+    }
+
     private static void FillParameters(global::System.Span<float> parameters, int seed)
     {
         var rng = new global::NetGen.Rng(unchecked((ulong)seed));
         // Conv2D1: 1x28x28 -> 8x28x28, 3x3 kernel, same padding (1), ReLU
         global::NetGen.Initialization.Initializers.Fill(parameters.Slice(Conv2D1WeightOffset, Conv2D1WeightCount), global::NetGen.WeightInit.HeUniform, fanIn: Conv2D1InChannels * Conv2D1Kernel * Conv2D1Kernel, fanOut: Conv2D1Filters * Conv2D1Kernel * Conv2D1Kernel, scale: double.NaN, ref rng);
         global::NetGen.Initialization.Initializers.FillBias(parameters.Slice(Conv2D1BiasOffset, Conv2D1BiasCount), global::NetGen.WeightInit.HeUniform, fanIn: Conv2D1InChannels * Conv2D1Kernel * Conv2D1Kernel, ref rng);
-        // Conv2D2: 8x28x28 -> 16x14x14, 3x3 kernel, stride 2, same padding (1), ReLU, no bias
+        // Conv2D2: 8x28x28 -> 16x14x14, 3x3 kernel, stride 2, same padding (1), LeakyReLU(0.1), no bias
         global::NetGen.Initialization.Initializers.Fill(parameters.Slice(Conv2D2WeightOffset, Conv2D2WeightCount), global::NetGen.WeightInit.Default, fanIn: Conv2D2InChannels * Conv2D2Kernel * Conv2D2Kernel, fanOut: Conv2D2Filters * Conv2D2Kernel * Conv2D2Kernel, scale: double.NaN, ref rng);
+        // BatchNorm1: scale 1, shift 0
+        parameters.Slice(BatchNorm1ScaleOffset, BatchNorm1Channels).Fill(1f);
+        parameters.Slice(BatchNorm1ShiftOffset, BatchNorm1Channels).Clear();
         // Conv2D3: 16x7x7 -> 32x7x7, 3x3 kernel, padding 2, dilation 2, Tanh
         global::NetGen.Initialization.Initializers.Fill(parameters.Slice(Conv2D3WeightOffset, Conv2D3WeightCount), global::NetGen.WeightInit.Default, fanIn: Conv2D3InChannels * Conv2D3Kernel * Conv2D3Kernel, fanOut: Conv2D3Filters * Conv2D3Kernel * Conv2D3Kernel, scale: double.NaN, ref rng);
         global::NetGen.Initialization.Initializers.FillBias(parameters.Slice(Conv2D3BiasOffset, Conv2D3BiasCount), global::NetGen.WeightInit.Default, fanIn: Conv2D3InChannels * Conv2D3Kernel * Conv2D3Kernel, ref rng);
@@ -258,13 +311,21 @@ partial class ConvFeatures
             rows, Conv2D1InChannels, Conv2D1InHeight, Conv2D1InWidth, Conv2D1Filters, Conv2D1Kernel, Conv2D1Kernel, Conv2D1Stride, Conv2D1Stride, Conv2D1Padding, Conv2D1Padding, Conv2D1Dilation, Conv2D1Dilation);
         global::NetGen.Kernels.Activations.ReluForward(First(_conv2D1PreActivation, rows * Conv2D1OutputSize), First(_conv2D1Output, rows * Conv2D1OutputSize));
 
-        // Conv2D2: 8x28x28 -> 16x14x14, 3x3 kernel, stride 2, same padding (1), ReLU, no bias
+        // Conv2D2: 8x28x28 -> 16x14x14, 3x3 kernel, stride 2, same padding (1), LeakyReLU(0.1), no bias
         global::NetGen.Kernels.Conv2D.Forward(First(_conv2D1Output, rows * Conv2D1OutputSize), Conv2D2Weight, Conv2D2Bias, First(_conv2D2PreActivation, rows * Conv2D2OutputSize), _convolutionScratch,
             rows, Conv2D2InChannels, Conv2D2InHeight, Conv2D2InWidth, Conv2D2Filters, Conv2D2Kernel, Conv2D2Kernel, Conv2D2Stride, Conv2D2Stride, Conv2D2Padding, Conv2D2Padding, Conv2D2Dilation, Conv2D2Dilation);
-        global::NetGen.Kernels.Activations.ReluForward(First(_conv2D2PreActivation, rows * Conv2D2OutputSize), First(_conv2D2Output, rows * Conv2D2OutputSize));
+        global::NetGen.Kernels.Activations.LeakyReluForward(First(_conv2D2PreActivation, rows * Conv2D2OutputSize), First(_conv2D2Output, rows * Conv2D2OutputSize), 0.1f);
+
+        // BatchNorm1: normalize 16 channels of 196 values (momentum 0.1, epsilon 1E-05)
+        if (training)
+            global::NetGen.Kernels.BatchNorm.ForwardTraining(First(_conv2D2Output, rows * Conv2D2OutputSize), BatchNorm1Scale, BatchNorm1Shift, First(_batchNorm1Output, rows * BatchNorm1Size), _batchNorm1Mean, _batchNorm1InverseStd,
+                BatchNorm1RunningMean, BatchNorm1RunningVariance, BatchNorm1Momentum, BatchNorm1Epsilon, rows, BatchNorm1Channels, BatchNorm1Spatial);
+        else
+            global::NetGen.Kernels.BatchNorm.ForwardInference(First(_conv2D2Output, rows * Conv2D2OutputSize), BatchNorm1Scale, BatchNorm1Shift, BatchNorm1RunningMean, BatchNorm1RunningVariance,
+                BatchNorm1Epsilon, First(_batchNorm1Output, rows * BatchNorm1Size), rows, BatchNorm1Channels, BatchNorm1Spatial);
 
         // AvgPool2D1: 16x14x14 -> 16x7x7, average of 2x2 windows, stride 2
-        global::NetGen.Kernels.Pooling.AvgForward(First(_conv2D2Output, rows * Conv2D2OutputSize), First(_avgPool2D1Output, rows * AvgPool2D1OutputSize),
+        global::NetGen.Kernels.Pooling.AvgForward(First(_batchNorm1Output, rows * BatchNorm1Size), First(_avgPool2D1Output, rows * AvgPool2D1OutputSize),
             rows, AvgPool2D1Channels, AvgPool2D1InHeight, AvgPool2D1InWidth, AvgPool2D1Size, AvgPool2D1Size, AvgPool2D1Stride, AvgPool2D1Stride, AvgPool2D1Padding, AvgPool2D1Padding);
 
         // Conv2D3: 16x7x7 -> 32x7x7, 3x3 kernel, padding 2, dilation 2, Tanh
@@ -320,11 +381,15 @@ partial class ConvFeatures
             rows, Conv2D3InChannels, Conv2D3InHeight, Conv2D3InWidth, Conv2D3Filters, Conv2D3Kernel, Conv2D3Kernel, Conv2D3Stride, Conv2D3Stride, Conv2D3Padding, Conv2D3Padding, Conv2D3Dilation, Conv2D3Dilation);
 
         // AvgPool2D1: 16x14x14 -> 16x7x7, average of 2x2 windows, stride 2
-        global::NetGen.Kernels.Pooling.AvgBackward(First(_avgPool2D1Gradient, rows * AvgPool2D1OutputSize), First(_conv2D2Gradient, rows * Conv2D2OutputSize),
+        global::NetGen.Kernels.Pooling.AvgBackward(First(_avgPool2D1Gradient, rows * AvgPool2D1OutputSize), First(_batchNorm1Gradient, rows * BatchNorm1Size),
             rows, AvgPool2D1Channels, AvgPool2D1InHeight, AvgPool2D1InWidth, AvgPool2D1Size, AvgPool2D1Size, AvgPool2D1Stride, AvgPool2D1Stride, AvgPool2D1Padding, AvgPool2D1Padding);
 
-        // Conv2D2: 8x28x28 -> 16x14x14, 3x3 kernel, stride 2, same padding (1), ReLU, no bias
-        global::NetGen.Kernels.Activations.ReluBackward(First(_conv2D2PreActivation, rows * Conv2D2OutputSize), First(_conv2D2Output, rows * Conv2D2OutputSize), First(_conv2D2Gradient, rows * Conv2D2OutputSize), First(_conv2D2Gradient, rows * Conv2D2OutputSize));
+        // BatchNorm1: normalize 16 channels of 196 values (momentum 0.1, epsilon 1E-05)
+        global::NetGen.Kernels.BatchNorm.Backward(First(_batchNorm1Gradient, rows * BatchNorm1Size), First(_conv2D2Output, rows * Conv2D2OutputSize), BatchNorm1Scale, _batchNorm1Mean, _batchNorm1InverseStd, First(_conv2D2Gradient, rows * Conv2D2OutputSize),
+            new global::System.Span<float>(_gradients, BatchNorm1ScaleOffset, BatchNorm1Channels), new global::System.Span<float>(_gradients, BatchNorm1ShiftOffset, BatchNorm1Channels), rows, BatchNorm1Channels, BatchNorm1Spatial);
+
+        // Conv2D2: 8x28x28 -> 16x14x14, 3x3 kernel, stride 2, same padding (1), LeakyReLU(0.1), no bias
+        global::NetGen.Kernels.Activations.LeakyReluBackward(First(_conv2D2PreActivation, rows * Conv2D2OutputSize), First(_conv2D2Output, rows * Conv2D2OutputSize), First(_conv2D2Gradient, rows * Conv2D2OutputSize), First(_conv2D2Gradient, rows * Conv2D2OutputSize), 0.1f);
         global::NetGen.Kernels.Conv2D.Backward(First(_conv2D2Gradient, rows * Conv2D2OutputSize), First(_conv2D1Output, rows * Conv2D1OutputSize), Conv2D2Weight, First(_conv2D1Gradient, rows * Conv2D1OutputSize),
             Conv2D2WeightGradient, Conv2D2BiasGradient, _convolutionScratch,
             rows, Conv2D2InChannels, Conv2D2InHeight, Conv2D2InWidth, Conv2D2Filters, Conv2D2Kernel, Conv2D2Kernel, Conv2D2Stride, Conv2D2Stride, Conv2D2Padding, Conv2D2Padding, Conv2D2Dilation, Conv2D2Dilation);
@@ -341,32 +406,94 @@ partial class ConvFeatures
     /// <summary>Sets every gradient to zero; <see cref="Backward"/> adds to them.</summary>
     public void ZeroGradients() => global::System.Array.Clear(_gradients);
 
-    /// <summary>Applies one SGD (lr 0.05, momentum 0.9) update to <see cref="Parameters"/> from <see cref="Gradients"/>, in one pass over the flat buffers.</summary>
+    /// <summary>
+    /// Applies one SGD (lr 0.05, momentum 0.9) update to <see cref="Parameters"/> from <see cref="Gradients"/>, in one pass over the flat buffers:
+    /// applies the learning-rate schedule, then updates.
+    /// </summary>
     public void OptimizerStep()
     {
+        CurrentLearningRate = ScheduledLearningRate(_step);
         _step++;
-        global::NetGen.Optimizers.Sgd.Step(_parameters, _gradients, velocity: _optimizerState, LearningRate, SgdMomentum, SgdWeightDecay, nesterov: false);
+        global::NetGen.Optimizers.Sgd.Step(_parameters, _gradients, velocity: _optimizerState, CurrentLearningRate, SgdMomentum, SgdWeightDecay, nesterov: false);
+    }
+
+    // No learning-rate schedule declared: every step uses LearningRate.
+    private float ScheduledLearningRate(int step) => LearningRate;
+
+    // Weight penalties (L1: lambda * sum |w|, L2: lambda * sum w^2), part of the reported loss.
+    private float PenaltyLoss()
+    {
+        float penalty = 0f;
+        penalty += global::NetGen.Kernels.Regularization.L2Penalty(Conv2D2Weight, 0.0001f);
+        return penalty;
+    }
+
+    private void AddPenaltyGradients()
+    {
+        global::NetGen.Kernels.Regularization.AddL2Gradient(Conv2D2Weight, Conv2D2WeightGradient, 0.0001f);
+    }
+
+    /// <summary>The training-mode loss (including weight penalties) of 1 to <see cref="BatchSize"/> samples, without changing gradients or parameters.</summary>
+    public float ComputeLoss(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
+    {
+        int rows = RowsOf(inputs, nameof(ComputeLoss));
+        CheckTargets(labels, rows, nameof(ComputeLoss));
+        ForwardCore(inputs, rows, training: true);
+        return LossCore(labels, rows) + PenaltyLoss();
     }
 
     /// <summary>
-    /// One training step on 1 to <see cref="BatchSize"/> samples: forward, loss, backward and an optimizer update.
-    /// Allocates nothing. Returns the batch's mean loss.
+    /// Forward, loss and backward on 1 to <see cref="BatchSize"/> samples: sets <see cref="Gradients"/> to the gradient of the
+    /// batch's mean loss plus weight penalties, without updating parameters (for gradient accumulation or all-reduce
+    /// before <see cref="OptimizerStep"/>). Returns the loss.
     /// </summary>
     /// <param name="inputs">The samples, <c>rows * InputSize</c> floats, row after row.</param>
     /// <param name="labels">One class index in [0, OutputSize) per row.</param>
-    /// <exception cref="global::NetGen.NonFiniteLossException">The loss is NaN or infinite; the message names the first layer whose values are not finite.</exception>
-    public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
+    /// <exception cref="global::NetGen.NonFiniteLossException">The loss is NaN or infinite; the message names the first input, parameter or layer output that is not finite.</exception>
+    public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
     {
-        int rows = RowsOf(inputs, nameof(TrainStep));
-        CheckTargets(labels, rows, nameof(TrainStep));
+        int rows = RowsOf(inputs, nameof(ComputeGradients));
+        CheckTargets(labels, rows, nameof(ComputeGradients));
         global::System.Array.Clear(_gradients);
         ForwardCore(inputs, rows, training: true);
-        float loss = LossCore(labels, rows);
+        float loss = LossCore(labels, rows) + PenaltyLoss();
         if (!float.IsFinite(loss))
             throw new global::NetGen.NonFiniteLossException("ConvFeatures", loss, _step + 1, DescribeNonFinite(inputs, rows));
         BackwardCore(inputs, rows);
+        AddPenaltyGradients();
+        return loss;
+    }
+
+    /// <summary>
+    /// One training step on 1 to <see cref="BatchSize"/> samples: forward, loss, backward and an optimizer update
+    /// (<see cref="ComputeGradients"/> then <see cref="OptimizerStep"/>). Allocates nothing. Returns the batch's mean loss.
+    /// </summary>
+    /// <param name="inputs">The samples, <c>rows * InputSize</c> floats, row after row.</param>
+    /// <param name="labels">One class index in [0, OutputSize) per row.</param>
+    /// <exception cref="global::NetGen.NonFiniteLossException">The loss is NaN or infinite; no update is applied.</exception>
+    public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
+    {
+        float loss = ComputeGradients(inputs, labels);
         OptimizerStep();
         return loss;
+    }
+
+    /// <summary>The layers that have parameters, in order: the entries of <see cref="GradientNorms"/>.</summary>
+    public static global::System.Collections.Generic.IReadOnlyList<string> ParameterLayers { get; } = new string[] { "Conv2D1", "Conv2D2", "BatchNorm1", "Conv2D3", "Dense1" };
+
+    /// <summary>The global L2 norm of all gradients as they are now (after the last backward pass, or after clipping once a step ran).</summary>
+    public float GradientNorm() => global::NetGen.Kernels.Regularization.GlobalNorm(_gradients);
+
+    /// <summary>The L2 norm of each parameter layer's gradient (see <see cref="ParameterLayers"/>), after the last backward pass.</summary>
+    public void GradientNorms(global::System.Span<float> norms)
+    {
+        if (norms.Length != 5)
+            throw new global::System.ArgumentException($"norms holds {norms.Length} floats; this network has 5 parameter layers.", nameof(norms));
+        norms[0] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Conv2D1WeightOffset, Conv2D1WeightCount + Conv2D1BiasCount));
+        norms[1] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Conv2D2WeightOffset, Conv2D2WeightCount + Conv2D2BiasCount));
+        norms[2] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, BatchNorm1ScaleOffset, 2 * BatchNorm1Channels));
+        norms[3] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Conv2D3WeightOffset, Conv2D3WeightCount + Conv2D3BiasCount));
+        norms[4] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount));
     }
 
     /// <summary>
@@ -454,6 +581,7 @@ partial class ConvFeatures
         ?? global::NetGen.Training.NumericChecks.Describe("Conv2D1's output", First(_conv2D1Output, rows * Conv2D1OutputSize), columns: Conv2D1OutputSize)
         ?? global::NetGen.Training.NumericChecks.Describe("Conv2D2's parameters", new global::System.Span<float>(_parameters, Conv2D2WeightOffset, Conv2D2WeightCount + Conv2D2BiasCount), columns: 0)
         ?? global::NetGen.Training.NumericChecks.Describe("Conv2D2's output", First(_conv2D2Output, rows * Conv2D2OutputSize), columns: Conv2D2OutputSize)
+        ?? global::NetGen.Training.NumericChecks.Describe("BatchNorm1's output", First(_batchNorm1Output, rows * BatchNorm1Size), columns: BatchNorm1Size)
         ?? global::NetGen.Training.NumericChecks.Describe("AvgPool2D1's output", First(_avgPool2D1Output, rows * AvgPool2D1OutputSize), columns: AvgPool2D1OutputSize)
         ?? global::NetGen.Training.NumericChecks.Describe("Conv2D3's parameters", new global::System.Span<float>(_parameters, Conv2D3WeightOffset, Conv2D3WeightCount + Conv2D3BiasCount), columns: 0)
         ?? global::NetGen.Training.NumericChecks.Describe("Conv2D3's output", First(_conv2D3Output, rows * Conv2D3OutputSize), columns: Conv2D3OutputSize)

@@ -17,11 +17,16 @@ namespace NetGen.Tests.Networks;
 [Sgd(LearningRate = 0.1)]
 public partial class ConvGradientNet;
 
-/// <summary>Reshape, a strided same-padded convolution, the vectorized 2x2 max and average pools, a pointwise convolution, global pooling.</summary>
+/// <summary>
+/// Reshape, a strided same-padded convolution with batch normalization over its channels, the vectorized 2x2 max and
+/// average pools, a pointwise convolution, global pooling.
+/// </summary>
 [Network(BatchSize = 2, Seed = 9)]
 [Input(768)]
 [Reshape(3, -1, 16)]                                                             // 3x16x16
-[Conv2D(5, 3, Stride = 2, SamePadding = true, Activation = Activation.Tanh)]     // 5x8x8
+[Conv2D(5, 3, Stride = 2, SamePadding = true, UseBias = false)]                  // 5x8x8
+[BatchNorm]
+[Activation(Activation.Tanh)]
 [MaxPool2D(2)]                                                                   // 5x4x4
 [Conv2D(4, 1, Activation = Activation.Sigmoid)]                                  // 4x4x4
 [AvgPool2D(2)]                                                                   // 4x2x2
@@ -55,17 +60,17 @@ public class ConvNetworkTests
         Assert.Equal(4 * 2 * 3 * 3 + 4 + 3 * 4 * 2 * 2 + 3 * 6 + 3, ConvGradientNet.ParameterCount);
         AssertBackwardMatchesFiniteDifferences(ConvGradientNet.InputSize, ConvGradientNet.BatchSize, ConvGradientNet.ParameterCount,
             [0, 2, 1], net.Forward, net.ZeroGradients, net.Backward, () => net.Gradients.ToArray(), () => net.Parameters.ToArray(),
-            (p, value) => net.Parameters[p] = value, (inputs, labels) => net.Evaluate(inputs, labels).Loss, seed: 4);
+            (p, value) => net.Parameters[p] = value, (inputs, labels) => net.ComputeLoss(inputs, labels), seed: 4);
     }
 
     [Fact]
     public void Backward_MatchesFiniteDifferencesOfTheLoss_ForEveryParameter_StrideSamePaddingPoolsReshape()
     {
         var net = new StridedConvGradientNet();
-        Assert.Equal(5 * 3 * 3 * 3 + 5 + 4 * 5 + 4 + 3 * 4 + 3, StridedConvGradientNet.ParameterCount);
+        Assert.Equal(5 * 3 * 3 * 3 + 2 * 5 + 4 * 5 + 4 + 3 * 4 + 3, StridedConvGradientNet.ParameterCount);
         AssertBackwardMatchesFiniteDifferences(StridedConvGradientNet.InputSize, StridedConvGradientNet.BatchSize, StridedConvGradientNet.ParameterCount,
             [2, 0], net.Forward, net.ZeroGradients, net.Backward, () => net.Gradients.ToArray(), () => net.Parameters.ToArray(),
-            (p, value) => net.Parameters[p] = value, (inputs, labels) => net.Evaluate(inputs, labels).Loss, seed: 5);
+            (p, value) => net.Parameters[p] = value, (inputs, labels) => net.ComputeLoss(inputs, labels), seed: 5);
     }
 
     private delegate ReadOnlySpan<float> ForwardPass(ReadOnlySpan<float> inputs);
@@ -76,7 +81,8 @@ public class ConvNetworkTests
 
     /// <summary>
     /// The generated wiring (buffers, im2col scratch reuse, argmax, pooling backward into the right buffer, reshape
-    /// aliasing, activation backward in place) against central differences of the network's own loss, for every parameter.
+    /// aliasing, activation backward in place) against central differences of the network's own training-mode loss
+    /// (batch statistics for batch normalization), for every parameter.
     /// Tolerance: eps = 1e-3 keeps max-pool windows from switching their winner inside the difference (a switch is
     /// a kink, not a rounding error); the float loss (about 1) then carries a rounding noise of about 1e-7 / 2e-3 = 5e-5
     /// in each difference, so 5e-4 absolute plus 1% relative passes correct gradients and fails a wiring bug,
