@@ -35,7 +35,7 @@ public static class CpuEmitter
 
         EmitClassDocumentation(writer, network, emitters);
         writer.WriteLine($"[global::System.CodeDom.Compiler.GeneratedCode(\"NetGen\", \"{Version}\")]");
-        writer.WriteLine($"partial class {model.ClassName}");
+        writer.WriteLine($"partial class {model.ClassName} : global::NetGen.INetwork<{TargetType(network)}>");
         writer.OpenBrace();
 
         EmitConstants(writer, network, emitters);
@@ -50,10 +50,22 @@ public static class CpuEmitter
         EmitPredict(writer, network, emitters);
         EmitEvaluate(writer, network, emitters);
         EmitHelpers(writer, network, emitters);
+        EmitInterface(writer);
 
         writer.CloseBrace();
         if (model.Namespace is not null) writer.CloseBrace();
         return writer.ToString();
+    }
+
+    /// <summary>The constants and static members that <c>INetwork</c> reaches through instance properties.</summary>
+    private static void EmitInterface(SourceWriter writer)
+    {
+        writer.WriteLine();
+        writer.WriteLine("int global::NetGen.INetwork.BatchSize => BatchSize;");
+        writer.WriteLine("int global::NetGen.INetwork.InputSize => InputSize;");
+        writer.WriteLine("int global::NetGen.INetwork.OutputSize => OutputSize;");
+        writer.WriteLine("int global::NetGen.INetwork.ParameterCount => ParameterCount;");
+        writer.WriteLine("global::System.Collections.Generic.IReadOnlyList<string> global::NetGen.INetwork.ParameterLayers => ParameterLayers;");
     }
 
     /// <summary>Creates one emitter per layer and wires each layer's input to the previous layer's output.</summary>

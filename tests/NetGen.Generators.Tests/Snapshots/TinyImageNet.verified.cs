@@ -19,7 +19,7 @@ namespace Demo.Vision
     /// Not thread-safe: one instance trains or predicts on one thread at a time.
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "FIXED_VERSION")]
-    partial class TinyImageNet
+    partial class TinyImageNet : global::NetGen.INetwork<int>
     {
         /// <summary>Samples in one training batch; every activation buffer is sized for it.</summary>
         public const int BatchSize = 8;
@@ -377,5 +377,11 @@ namespace Demo.Vision
             ?? global::NetGen.Training.NumericChecks.Describe("Dense2's parameters", new global::System.Span<float>(_parameters, Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount), columns: 0)
             ?? global::NetGen.Training.NumericChecks.Describe("Dense2's output", First(_dense2Output, rows * Dense2Units), columns: Dense2Units)
             ?? "the loss only: every input, parameter and output is finite";
+
+        int global::NetGen.INetwork.BatchSize => BatchSize;
+        int global::NetGen.INetwork.InputSize => InputSize;
+        int global::NetGen.INetwork.OutputSize => OutputSize;
+        int global::NetGen.INetwork.ParameterCount => ParameterCount;
+        global::System.Collections.Generic.IReadOnlyList<string> global::NetGen.INetwork.ParameterLayers => ParameterLayers;
     }
 }
