@@ -56,71 +56,41 @@ public class ConvNetworkTests
     [Fact]
     public void Backward_MatchesFiniteDifferencesOfTheLoss_ForEveryParameter_OddSizesPaddingDilation()
     {
-        var net = new ConvGradientNet();
         Assert.Equal(4 * 2 * 3 * 3 + 4 + 3 * 4 * 2 * 2 + 3 * 6 + 3, ConvGradientNet.ParameterCount);
-        AssertBackwardMatchesFiniteDifferences(ConvGradientNet.InputSize, ConvGradientNet.BatchSize, ConvGradientNet.ParameterCount,
-            [0, 2, 1], net.Forward, net.ZeroGradients, net.Backward, () => net.Gradients.ToArray(), () => net.Parameters.ToArray(),
-            (p, value) => net.Parameters[p] = value, (inputs, labels) => net.ComputeLoss(inputs, labels), seed: 4);
+        AssertBackwardMatchesFiniteDifferences(new ConvGradientNet(), [0, 2, 1], seed: 4);
     }
 
     [Fact]
-    public void Backward_MatchesFiniteDifferencesOfTheLoss_ForEveryParameter_StrideSamePaddingPoolsReshape()
+    public void Backward_MatchesFiniteDifferencesOfTheLoss_ForEveryParameter_StrideSamePaddingBatchNormPoolsReshape()
     {
-        var net = new StridedConvGradientNet();
         Assert.Equal(5 * 3 * 3 * 3 + 2 * 5 + 4 * 5 + 4 + 3 * 4 + 3, StridedConvGradientNet.ParameterCount);
-        AssertBackwardMatchesFiniteDifferences(StridedConvGradientNet.InputSize, StridedConvGradientNet.BatchSize, StridedConvGradientNet.ParameterCount,
-            [2, 0], net.Forward, net.ZeroGradients, net.Backward, () => net.Gradients.ToArray(), () => net.Parameters.ToArray(),
-            (p, value) => net.Parameters[p] = value, (inputs, labels) => net.ComputeLoss(inputs, labels), seed: 5);
+        AssertBackwardMatchesFiniteDifferences(new StridedConvGradientNet(), [2, 0], seed: 5);
     }
-
-    private delegate ReadOnlySpan<float> ForwardPass(ReadOnlySpan<float> inputs);
-
-    private delegate void BackwardPass(ReadOnlySpan<float> inputs, ReadOnlySpan<float> outputGradient);
-
-    private delegate double LossOf(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels);
 
     /// <summary>
     /// The generated wiring (buffers, im2col scratch reuse, argmax, pooling backward into the right buffer, reshape
     /// aliasing, activation backward in place) against central differences of the network's own training-mode loss
     /// (batch statistics for batch normalization), for every parameter.
-    /// Tolerance: eps = 1e-3 keeps max-pool windows from switching their winner inside the difference (a switch is
-    /// a kink, not a rounding error); the float loss (about 1) then carries a rounding noise of about 1e-7 / 2e-3 = 5e-5
-    /// in each difference, so 5e-4 absolute plus 1% relative passes correct gradients and fails a wiring bug,
-    /// which is off by O(1).
+    /// Tolerance: eps = 1e-3 (not the shared 1e-2) keeps max-pool windows from switching their winner inside the
+    /// difference (a switch is a kink, not a rounding error; at 1e-2 some do). The float loss (about 1) then carries
+    /// a rounding noise of about 1e-7 / 2e-3 = 5e-5 in each difference, so 5e-4 absolute plus 1% relative passes
+    /// correct gradients and fails a wiring bug, which is off by O(1).
     /// </summary>
-    private static void AssertBackwardMatchesFiniteDifferences(int inputSize, int batch, int parameterCount, int[] labels,
-        ForwardPass forward, Action zeroGradients, BackwardPass backward, Func<float[]> gradients, Func<float[]> parameters,
-        Action<int, float> setParameter, LossOf loss, int seed)
+    private static void AssertBackwardMatchesFiniteDifferences(INetwork<int> net, int[] labels, int seed)
     {
         var rng = new Rng((ulong)seed);
-        var inputs = new float[batch * inputSize];
+        var inputs = new float[labels.Length * net.InputSize];
         for (int i = 0; i < inputs.Length; i++) inputs[i] = rng.NextUniform(-1, 1);
 
-        ReadOnlySpan<float> logits = forward(inputs);
-        var dlogits = new float[logits.Length];
-        NetGen.Kernels.Losses.SoftmaxCrossEntropy(logits, labels, dlogits, batch, logits.Length / batch);
-        zeroGradients();
-        backward(inputs, dlogits);
-        float[] analytic = gradients();
-        float[] saved = parameters();
-
-        const float Epsilon = 1e-3f;
-        int nonZero = 0;
-        for (int p = 0; p < parameterCount; p++)
-        {
-            setParameter(p, saved[p] + Epsilon);
-            double plus = loss(inputs, labels);
-            setParameter(p, saved[p] - Epsilon);
-            double minus = loss(inputs, labels);
-            setParameter(p, saved[p]);
-            double numeric = (plus - minus) / (2 * Epsilon);
-            Assert.True(Math.Abs(numeric - analytic[p]) <= 5e-4 + 1e-2 * Math.Abs(numeric),
-                $"parameter {p}: analytic {analytic[p]}, numeric {numeric}");
-            if (Math.Abs(analytic[p]) > 1e-5) nonZero++;
-        }
+        net.ComputeGradients(inputs, labels);
+        float[] analytic = net.Gradients.ToArray();
+        int checkedCount = NetworkGradientCheck.AssertMatchesFiniteDifferences(net.Parameters, analytic, () => net.ComputeLoss(inputs, labels),
+            absolute: 5e-4, relative: 1e-2, epsilon: 1e-3f);
+        Assert.Equal(net.ParameterCount, checkedCount);
 
         // The check means something only if gradients reach (almost) every parameter, the first layer's included.
-        Assert.True(nonZero >= parameterCount * 9 / 10, $"only {nonZero} of {parameterCount} gradients are non-zero");
+        int nonZero = analytic.Count(g => Math.Abs(g) > 1e-5);
+        Assert.True(nonZero >= net.ParameterCount * 9 / 10, $"only {nonZero} of {net.ParameterCount} gradients are non-zero");
     }
 
     /// <summary>
