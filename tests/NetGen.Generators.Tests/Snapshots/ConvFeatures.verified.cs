@@ -23,7 +23,7 @@
 /// Not thread-safe: one instance trains or predicts on one thread at a time.
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "FIXED_VERSION")]
-partial class ConvFeatures
+partial class ConvFeatures : global::NetGen.INetwork<int>
 {
     /// <summary>Samples in one training batch; every activation buffer is sized for it.</summary>
     public const int BatchSize = 16;
@@ -590,4 +590,10 @@ partial class ConvFeatures
         ?? global::NetGen.Training.NumericChecks.Describe("Dense1's parameters", new global::System.Span<float>(_parameters, Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount), columns: 0)
         ?? global::NetGen.Training.NumericChecks.Describe("Dense1's output", First(_dense1Output, rows * Dense1Units), columns: Dense1Units)
         ?? "the loss only: every input, parameter and output is finite";
+
+    int global::NetGen.INetwork.BatchSize => BatchSize;
+    int global::NetGen.INetwork.InputSize => InputSize;
+    int global::NetGen.INetwork.OutputSize => OutputSize;
+    int global::NetGen.INetwork.ParameterCount => ParameterCount;
+    global::System.Collections.Generic.IReadOnlyList<string> global::NetGen.INetwork.ParameterLayers => ParameterLayers;
 }

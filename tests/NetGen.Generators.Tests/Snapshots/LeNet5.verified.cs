@@ -24,7 +24,7 @@ namespace Samples.LeNet
     /// Not thread-safe: one instance trains or predicts on one thread at a time.
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "FIXED_VERSION")]
-    partial class LeNet5
+    partial class LeNet5 : global::NetGen.INetwork<int>
     {
         /// <summary>Samples in one training batch; every activation buffer is sized for it.</summary>
         public const int BatchSize = 64;
@@ -560,5 +560,11 @@ namespace Samples.LeNet
             ?? global::NetGen.Training.NumericChecks.Describe("Dense3's parameters", new global::System.Span<float>(_parameters, Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount), columns: 0)
             ?? global::NetGen.Training.NumericChecks.Describe("Dense3's output", First(_dense3Output, rows * Dense3Units), columns: Dense3Units)
             ?? "the loss only: every input, parameter and output is finite";
+
+        int global::NetGen.INetwork.BatchSize => BatchSize;
+        int global::NetGen.INetwork.InputSize => InputSize;
+        int global::NetGen.INetwork.OutputSize => OutputSize;
+        int global::NetGen.INetwork.ParameterCount => ParameterCount;
+        global::System.Collections.Generic.IReadOnlyList<string> global::NetGen.INetwork.ParameterLayers => ParameterLayers;
     }
 }
