@@ -64,7 +64,7 @@ public static class Diagnostics
 
     public static readonly DiagnosticDescriptor NoLayers = Error(DiagnosticIds.NoLayers,
         "Network declares no layers",
-        "The network '{0}' declares no layers: add at least one layer after [Input], for example [Dense(10)]");
+        "The network '{0}' declares no layer with parameters to train: add at least one such layer after [Input], for example [Dense(10)]");
 
     public static readonly DiagnosticDescriptor UnknownEnumValue = Error(DiagnosticIds.UnknownEnumValue,
         "Unknown enum value",
@@ -139,6 +139,7 @@ public static class Diagnostics
         DiagnosticIds.OutputSizeNotWhole => OutputSizeNotWhole,
         DiagnosticIds.ReshapeSizeMismatch => ReshapeSizeMismatch,
         DiagnosticIds.NormalizationShape => NormalizationShape,
+        DiagnosticIds.NoLayers => NoLayers,
         _ => InternalError,
     };
 }

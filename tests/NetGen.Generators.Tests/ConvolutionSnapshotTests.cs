@@ -117,7 +117,8 @@ public class ConvolutionSnapshotTests
     public void Reshape_InfersTheMinusOneDimension()
     {
         var model = new NetworkModel(null, "Net", 4, 0, EquatableArray.Create(784),
-            EquatableArray.Create<LayerSpec>(new ReshapeSpec(0, EquatableArray.Create(4, -1, 7)), new FlattenSpec(1)),
+            EquatableArray.Create<LayerSpec>(new ReshapeSpec(0, EquatableArray.Create(4, -1, 7)), new FlattenSpec(1),
+                new DenseSpec(2, 10, ActivationSpec.Identity, WeightInitKind.Default, double.NaN, true, PenaltySpec.Inherit)),
             new LossSpec(LossKind.SoftmaxCrossEntropy), Adam);
         var (network, _) = ShapeInference.Resolve(model);
         Assert.Equal("4x28x7", network!.Layers[0].Output.ToString());

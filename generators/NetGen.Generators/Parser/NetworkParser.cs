@@ -292,9 +292,12 @@ public static class NetworkParser
         (ResolvedNetwork? network, List<ShapeError> errors) = ShapeInference.Resolve(model);
         foreach (ShapeError error in errors)
         {
-            Location location = error.LayerIndex >= 0
-                ? reader.ArgumentLocation(layerAttributes[error.LayerIndex], null, error.Argument)
-                : LocationOf(lossAttribute!, cancellationToken);
+            Location location = error.LayerIndex switch
+            {
+                >= 0 => reader.ArgumentLocation(layerAttributes[error.LayerIndex], null, error.Argument),
+                -1 => LocationOf(lossAttribute!, cancellationToken),
+                _ => networkLocation,
+            };
             diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ById(error.DiagnosticId), location, error.MessageArguments.ToArray<object>()));
         }
 

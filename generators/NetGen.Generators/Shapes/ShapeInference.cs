@@ -115,6 +115,12 @@ public static class ShapeInference
                 EquatableArray.Create(shape.ToString())));
         }
 
+        if (errors.Count == 0 && offset == 0)
+        {
+            // Nothing to train: no layer has parameters, so no gradient flows anywhere.
+            errors.Add(new ShapeError(-2, null, DiagnosticIds.NoLayers, EquatableArray.Create(model.ClassName)));
+        }
+
         if (errors.Count > 0) return (null, errors);
 
         var network = new ResolvedNetwork(model, layers.ToEquatableArray(), offset, OptimizerStateCount(model.Optimizer, offset),
