@@ -10,7 +10,8 @@ using NetGen.Distributed.Harness;
 // Launched by NetGen.Distributed.Tests as `mpirun.mpich -np N dotnet NetGen.Distributed.Harness.dll MODE [options]`,
 // and by hand for the benchmark. Modes:
 //   reference   --network adam|sgd --batch B --steps S --samples N --out FILE   single process, plain TrainStep, no MPI
-//   distributed --network adam|sgd --batch B --steps S --samples N --out FILE   data-parallel; rank 0 writes the parameters
+//   distributed --network adam|sgd --batch B --steps S --samples N --out FILE [--reference-out FILE2]
+//               data-parallel; rank 0 writes the parameters (and first runs `reference` into FILE2, saving a launch)
 //   shards      --batch B --samples N --epochs E      every rank's shard of every batch; prints the coverage per epoch
 //   mismatch-count | mismatch-seed                    ranks disagree on the parameter count | on the parameters
 //   fail-rank                                         rank 1 throws at step 3: the job must abort, not hang
@@ -28,7 +29,8 @@ return options.Mode switch
     _ => Options.Fail($"unknown mode '{options.Mode}'"),
 };
 
-internal sealed record Options(string Mode, string Network, int Batch, int Steps, int Samples, int Epochs, int Reps, double BaselineMicroseconds, string? Out)
+internal sealed record Options(string Mode, string Network, int Batch, int Steps, int Samples, int Epochs, int Reps, double BaselineMicroseconds, string? Out,
+    string? ReferenceOut = null)
 {
     public static Options Parse(string[] args)
     {
@@ -46,6 +48,7 @@ internal sealed record Options(string Mode, string Network, int Batch, int Steps
                 "--reps" => o with { Reps = Int(value) },
                 "--baseline-us" => o with { BaselineMicroseconds = double.Parse(value, CultureInfo.InvariantCulture) },
                 "--out" => o with { Out = value },
+                "--reference-out" => o with { ReferenceOut = value },
                 _ => throw new ArgumentException($"unknown option '{args[i]}'"),
             };
         }
@@ -84,15 +87,19 @@ internal static class Modes
             parameters = () => net.Parameters.ToArray();
         }
 
+        float[] initial = parameters();
         float loss = 0;
         ForEachStep(batches, o.Steps, (x, y, rows) => loss = trainStep(x, y));
-        Write(o.Out, parameters());
-        Console.WriteLine(Json(("mode", "reference"), ("network", o.Network), ("steps", o.Steps), ("last_loss", loss)));
+        float[] final = parameters();
+        Write(o.Out, final);
+        Console.WriteLine(Json(("mode", "reference"), ("network", o.Network), ("steps", o.Steps), ("last_loss", loss),
+            ("max_change", MaxDifference(initial, final))));
         return 0;
     }
 
     public static int Distributed(DataParallel dp, Options o)
     {
+        if (dp.IsRoot && o.ReferenceOut is not null) Reference(o with { Out = o.ReferenceOut });
         return o.Network == "adam" ? Train(new ParityAdamMlp(), nameof(ParityAdamMlp)) : Train(new ParitySgdMlp(), nameof(ParitySgdMlp));
 
         int Train(IDataParallelNetwork<int> net, string name)
@@ -100,6 +107,7 @@ internal static class Modes
             var (inputs, labels) = SyntheticData(o.Samples, 48);
             var batches = new MiniBatches<int>(inputs, labels, 48, labelSize: 1, o.Batch, seed: 5);
             dp.Synchronize(net, name);
+            float[] initial = net.Parameters.ToArray();
             float loss = 0;
             ForEachStep(batches, o.Steps, (x, y, rows) => loss = dp.TrainStep(net, x, y, rows));
             dp.VerifyIdentical(net.Parameters, name); // the replicas must still be bit-identical
@@ -107,7 +115,7 @@ internal static class Modes
             {
                 Write(o.Out, net.Parameters.ToArray());
                 Console.WriteLine(Json(("mode", "distributed"), ("network", o.Network), ("ranks", dp.Ranks), ("steps", o.Steps), ("last_loss", loss),
-                    ("replicas_identical", true)));
+                    ("max_change", MaxDifference(initial, net.Parameters.ToArray())), ("replicas_identical", true)));
             }
 
             return 0;
@@ -260,6 +268,13 @@ internal static class Modes
                 step(inputs, labels, rows);
             }
         }
+    }
+
+    private static float MaxDifference(float[] a, float[] b)
+    {
+        float max = 0;
+        for (int i = 0; i < a.Length; i++) max = Math.Max(max, Math.Abs(a[i] - b[i]));
+        return max;
     }
 
     private static void Write(string? path, float[] values)
