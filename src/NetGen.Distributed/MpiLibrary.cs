@@ -109,6 +109,7 @@ internal static unsafe class MpiLibrary
         if (getVersion(buffer, &length) != 0 || length <= 0) return "unknown";
         string text = Encoding.UTF8.GetString(buffer, Math.Min(length, MaxLibraryVersion)).TrimEnd('\0');
         int newline = text.IndexOf('\n');
-        return (newline >= 0 ? text[..newline] : text).Trim();
+        string firstLine = (newline >= 0 ? text[..newline] : text).Trim();
+        return string.Join(' ', firstLine.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)); // "MPICH Version:\t4.0.2" -> one space
     }
 }

@@ -15,7 +15,9 @@ using NetGen.Distributed.Harness;
 //   shards      --batch B --samples N --epochs E      every rank's shard of every batch; prints the coverage per epoch
 //   mismatch-count | mismatch-seed                    ranks disagree on the parameter count | on the parameters
 //   fail-rank                                         rank 1 throws at step 3: the job must abort, not hang
-//   bench       [--steps S] [--reps R] [--baseline-us T]   mlp_train 784-1024-1024-10 b256 adam, one JSON line
+//   bench       [--steps S] [--reps R] [--baseline-us T]   mlp_train 784-1024-1024-10 b256 adam, one JSON line; with N > 1
+//               ranks the 1-process baseline for scaling_efficiency is T, or else measured in the same job between reps
+//   allreduce   [--steps S] [--reps R]            the gradient all-reduce of that network alone (no training), one JSON line
 var options = Options.Parse(args);
 return options.Mode switch
 {
@@ -26,6 +28,7 @@ return options.Mode switch
     "mismatch-seed" => DataParallel.Run(Modes.MismatchSeed),
     "fail-rank" => DataParallel.Run(Modes.FailRank),
     "bench" => DataParallel.Run(dp => Modes.Bench(dp, options)),
+    "allreduce" => DataParallel.Run(dp => Modes.AllReduce(dp, options)),
     _ => Options.Fail($"unknown mode '{options.Mode}'"),
 };
 
@@ -200,31 +203,90 @@ internal static class Modes
         for (int i = 0; i < labels.Length; i++) labels[i] = rng.NextInt(BenchMlp.OutputSize);
 
         for (int i = 0; i < 20; i++) dp.TrainStep(net, inputs, labels, Rows); // warm-up: JIT tiers, caches
+
+        // With several ranks and no --baseline-us, the single-process baseline is measured in the same job, rep by rep
+        // between the data-parallel reps (rank 0 trains its own replica alone on the whole batch while the others wait
+        // at a barrier), so that both see the same background load on a shared machine.
+        bool interleaveBaseline = dp.Ranks > 1 && o.BaselineMicroseconds <= 0;
+        var single = interleaveBaseline ? new BenchMlp() : null;
+        if (single is not null && dp.IsRoot) for (int i = 0; i < 20; i++) single.TrainStep(inputs, labels);
         var repSeconds = new double[o.Reps];
-        dp.ResetTimers();
+        var baselineSeconds = new double[o.Reps];
+        double allReduceSeconds = 0;
+        long allReduceCount = 0;
         for (int rep = 0; rep < o.Reps; rep++)
         {
+            if (single is not null)
+            {
+                dp.Barrier();
+                if (dp.IsRoot)
+                {
+                    long startSingle = Stopwatch.GetTimestamp();
+                    for (int i = 0; i < o.Steps; i++) single.TrainStep(inputs, labels);
+                    baselineSeconds[rep] = Stopwatch.GetElapsedTime(startSingle).TotalSeconds / o.Steps;
+                }
+            }
+
             dp.Barrier();
+            dp.ResetTimers();
             long start = Stopwatch.GetTimestamp();
             for (int i = 0; i < o.Steps; i++) dp.TrainStep(net, inputs, labels, Rows);
             repSeconds[rep] = Stopwatch.GetElapsedTime(start).TotalSeconds / o.Steps;
+            allReduceSeconds += dp.AllReduceSeconds;
+            allReduceCount += dp.AllReduceCount;
         }
 
-        Array.Sort(repSeconds);
-        double seconds = repSeconds[repSeconds.Length / 2];
-        double allReduceMicroseconds = dp.AllReduceCount == 0 ? 0 : dp.AllReduceSeconds / dp.AllReduceCount * 1e6;
+        double seconds = Median(repSeconds);
+        double allReduceMicroseconds = allReduceCount == 0 ? 0 : allReduceSeconds / allReduceCount * 1e6;
         double flops = 3.0 * 2 * (784.0 * 1024 + 1024.0 * 1024 + 1024.0 * 10) * Rows;
         double microseconds = seconds * 1e6;
-        double efficiency = dp.Ranks == 1 ? 1.0 : o.BaselineMicroseconds > 0 ? o.BaselineMicroseconds / (dp.Ranks * microseconds) : double.NaN;
+        double baselineMicroseconds = dp.Ranks == 1 ? microseconds : interleaveBaseline ? Median(baselineSeconds) * 1e6 : o.BaselineMicroseconds;
+        double efficiency = baselineMicroseconds / (dp.Ranks * microseconds);
         if (dp.IsRoot)
         {
             Console.WriteLine(Json(("workload", Workload), ("implementation", "netgen data-parallel"), ("threads", 1), ("ranks", dp.Ranks),
                 ("us_per_step", Math.Round(microseconds, 2)), ("samples_per_s", Math.Round(Rows / seconds)), ("gflops", Math.Round(flops / seconds / 1e9, 2)),
                 ("allreduce_us_per_step", Math.Round(allReduceMicroseconds, 2)), ("gradient_bytes", net.Gradients.Length * sizeof(float)),
-                ("scaling_efficiency", double.IsNaN(efficiency) ? null : Math.Round(efficiency, 3)), ("mpi", DataParallel.LibraryDescription)));
+                ("baseline_us_per_step", Math.Round(baselineMicroseconds, 2)), ("scaling_efficiency", Math.Round(efficiency, 3)),
+                ("mpi", DataParallel.LibraryDescription)));
         }
 
         return 0;
+    }
+
+    public static int AllReduce(DataParallel dp, Options o)
+    {
+        // The all-reduce of BenchMlp's gradient buffer alone, after a barrier: the transport's cost without the
+        // waiting for a slower rank that the in-training figure includes.
+        var gradients = new float[BenchMlp.ParameterCount];
+        gradients.AsSpan().Fill(1e-3f);
+        for (int i = 0; i < 10; i++) dp.AllReduceSum(gradients);
+        var repSeconds = new double[o.Reps];
+        for (int rep = 0; rep < o.Reps; rep++)
+        {
+            dp.Barrier();
+            long start = Stopwatch.GetTimestamp();
+            for (int i = 0; i < o.Steps; i++) dp.AllReduceSum(gradients);
+            repSeconds[rep] = Stopwatch.GetElapsedTime(start).TotalSeconds / o.Steps;
+        }
+
+        double seconds = Median(repSeconds);
+        int bytes = gradients.Length * sizeof(float);
+        if (dp.IsRoot)
+        {
+            Console.WriteLine(Json(("workload", "allreduce float32 sum, BenchMlp gradients"), ("ranks", dp.Ranks), ("bytes", bytes),
+                ("us_per_allreduce", Math.Round(seconds * 1e6, 2)), ("algorithm_gb_per_s", Math.Round(bytes / seconds / 1e9, 3)),
+                ("mpi", DataParallel.LibraryDescription)));
+        }
+
+        return 0;
+    }
+
+    private static double Median(double[] values)
+    {
+        double[] sorted = values.ToArray();
+        Array.Sort(sorted);
+        return sorted[sorted.Length / 2];
     }
 
     // Inputs U(-1, 1); each label is the argmax of a fixed random linear teacher, so the task is learnable.
