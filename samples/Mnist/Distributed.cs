@@ -115,22 +115,5 @@ internal static class MnistDistributed
     }
 }
 
-// Data-parallel training needs the gradients of a shard without the optimizer step. Written here from the public
-// generated members until the generator emits ComputeGradients; an explicit implementation, so it will not collide.
-public partial class MnistMlp : IDataParallelNetwork<int>
-{
-    private readonly float[] _logitGradient = new float[BatchSize * OutputSize];
-
-    float IDataParallelNetwork<int>.ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<int> targets)
-    {
-        // loss = mean over rows of -log softmax(logits)[label];  dlogits[rows, 10] = (softmax - onehot) / rows
-        int rows = targets.Length;
-        ZeroGradients();
-        ReadOnlySpan<float> logits = Forward(inputs);
-        Span<float> logitGradient = _logitGradient.AsSpan(0, rows * OutputSize);
-        float loss = NetGen.Kernels.Losses.SoftmaxCrossEntropy(logits, targets, logitGradient, rows, OutputSize);
-        if (!float.IsFinite(loss)) throw new InvalidOperationException($"{nameof(MnistMlp)}: the loss is {loss}; lower the learning rate or check the inputs.");
-        Backward(inputs, logitGradient);
-        return loss;
-    }
-}
+// The generated members (Parameters, Gradients, OptimizerState, ComputeGradients, OptimizerStep) implement it.
+public partial class MnistMlp : IDataParallelNetwork<int>;
