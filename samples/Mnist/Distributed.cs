@@ -40,7 +40,7 @@ internal static class MnistDistributed
         MnistDataset data = MnistDataset.Load(dataFolder); // a rank that cannot read it aborts the job, naming itself
         var network = new MnistMlp();
         network.ResetParameters(seed);
-        dp.Synchronize(network, nameof(MnistMlp));
+        dp.Synchronize(network);
         // The same seed on every rank: every rank cuts the same global batches and takes its shard of each.
         var batches = new MiniBatches<int>(data.TrainImages, data.TrainLabels, MnistDataset.ImageSize, labelSize: 1, MnistMlp.BatchSize, seed);
         if (dp.IsRoot)
@@ -114,6 +114,3 @@ internal static class MnistDistributed
         return 2;
     }
 }
-
-// The generated members (Parameters, Gradients, OptimizerState, ComputeGradients, OptimizerStep) implement it.
-public partial class MnistMlp : IDataParallelNetwork<int>;

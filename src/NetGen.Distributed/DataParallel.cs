@@ -18,7 +18,7 @@ namespace NetGen.Distributed;
 /// return DataParallel.Run(dp =>
 /// {
 ///     var net = new MnistMlp();                       // same seed on every rank
-///     dp.Synchronize(net, nameof(MnistMlp));          // count check, broadcast from rank 0, checksum check
+///     dp.Synchronize(net);                            // count check, broadcast from rank 0, checksum check
 ///     var batches = new MiniBatches&lt;int&gt;(x, y, 784, 1, globalBatch, seed);   // same seed: same batches
 ///     ...
 ///     int rows = batches.GetBatch(b, out var images, out var labels);
@@ -162,11 +162,11 @@ public sealed unsafe class DataParallel : IDisposable
     /// the same optimizer update. Returns the mean loss over the global batch (one more all-reduce, of one number).
     /// A rank whose shard is empty (fewer rows than ranks) contributes zero gradients.
     /// </summary>
-    /// <param name="network">This rank's replica.</param>
+    /// <param name="network">This rank's replica: any generated network (they all implement <see cref="INetwork{TTarget}"/>).</param>
     /// <param name="inputs">The global batch's inputs, <paramref name="rows"/> rows.</param>
     /// <param name="targets">The global batch's targets, <paramref name="rows"/> rows (1 value per row for class labels).</param>
     /// <param name="rows">Rows in the global batch.</param>
-    public float TrainStep<TTarget>(IDataParallelNetwork<TTarget> network, ReadOnlySpan<float> inputs, ReadOnlySpan<TTarget> targets, int rows)
+    public float TrainStep<TTarget>(INetwork<TTarget> network, ReadOnlySpan<float> inputs, ReadOnlySpan<TTarget> targets, int rows)
         where TTarget : unmanaged
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -181,6 +181,9 @@ public sealed unsafe class DataParallel : IDisposable
             throw new ArgumentException($"targets hold {targets.Length} values, not a whole, non-zero number of values per row for {rows} rows.", nameof(targets));
         }
 
+        // Running statistics (batch normalization) follow rank 0's, as DDP's default broadcast_buffers=True does;
+        // each replica still normalizes with the statistics of its own shard.
+        if (Ranks > 1 && !network.Statistics.IsEmpty) Broadcast(network.Statistics);
         Shard shard = ShardOf(rows);
         float loss = 0f;
         if (shard.Count > 0)
@@ -293,17 +296,20 @@ public sealed unsafe class DataParallel : IDisposable
 
     /// <summary>
     /// Makes every replica start from rank 0's state: checks the parameter counts agree, broadcasts rank 0's
-    /// parameters and optimizer state, and verifies the checksums. Call once before training (and after rank 0
-    /// loads a checkpoint).
+    /// parameters, optimizer state and running statistics, and verifies the checksums. Call once before training.
     /// </summary>
+    /// <param name="network">This rank's replica.</param>
+    /// <param name="networkName">The name the error messages use; default: the class name.</param>
     /// <exception cref="DistributedMismatchException">On every rank, when the ranks disagree on the parameter count.</exception>
-    public void Synchronize<TTarget>(IDataParallelNetwork<TTarget> network, string networkName) where TTarget : unmanaged
+    public void Synchronize(INetwork network, string? networkName = null)
     {
         ArgumentNullException.ThrowIfNull(network);
+        networkName ??= network.GetType().Name;
         CheckParameterCount(network.Parameters.Length, networkName);
-        CheckParameterCount(network.OptimizerState.Length, networkName + " (optimizer state)");
+        CheckParameterCount(network.OptimizerState.Length + network.Statistics.Length, networkName + " (optimizer state and statistics)");
         Broadcast(network.Parameters);
         Broadcast(network.OptimizerState);
+        Broadcast(network.Statistics);
         VerifyIdentical(network.Parameters, networkName);
     }
 

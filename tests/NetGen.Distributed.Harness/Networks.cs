@@ -1,7 +1,7 @@
 namespace NetGen.Distributed.Harness;
 
-// The networks the distributed tests and the benchmark train. Each opts into IDataParallelNetwork<int>:
-// the generated Parameters, Gradients, OptimizerState, ComputeGradients and OptimizerStep implement it.
+// The networks the distributed tests and the benchmark train; like every generated network they implement
+// INetwork<int>, which is all DataParallel needs.
 
 /// <summary>Parity test network with Adam, the optimizer most sensitive to gradient rounding (it normalizes each update).</summary>
 [Network(BatchSize = 64, Seed = 7)]
@@ -11,7 +11,7 @@ namespace NetGen.Distributed.Harness;
 [Dense(10)]
 [SoftmaxCrossEntropy]
 [Adam(LearningRate = 1e-2)]
-public partial class ParityAdamMlp : IDataParallelNetwork<int>;
+public partial class ParityAdamMlp;
 
 /// <summary>Parity test network with SGD and momentum; also the "other" network of the parameter-count mismatch test.</summary>
 [Network(BatchSize = 64, Seed = 7)]
@@ -20,7 +20,7 @@ public partial class ParityAdamMlp : IDataParallelNetwork<int>;
 [Dense(10)]
 [SoftmaxCrossEntropy]
 [Sgd(LearningRate = 0.1, Momentum = 0.9)]
-public partial class ParitySgdMlp : IDataParallelNetwork<int>;
+public partial class ParitySgdMlp;
 
 /// <summary>The benchmark workload of pytorch_peer.py: <c>mlp_train 784-1024-1024-10 b256 adam</c>.</summary>
 [Network(BatchSize = 256, Seed = 1)]
@@ -30,4 +30,4 @@ public partial class ParitySgdMlp : IDataParallelNetwork<int>;
 [Dense(10)]
 [SoftmaxCrossEntropy]
 [Adam(LearningRate = 1e-3)]
-public partial class BenchMlp : IDataParallelNetwork<int>;
+public partial class BenchMlp;

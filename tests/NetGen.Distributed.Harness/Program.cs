@@ -105,7 +105,7 @@ internal static class Modes
         if (dp.IsRoot && o.ReferenceOut is not null) Reference(o with { Out = o.ReferenceOut });
         return o.Network == "adam" ? Train(new ParityAdamMlp(), nameof(ParityAdamMlp)) : Train(new ParitySgdMlp(), nameof(ParitySgdMlp));
 
-        int Train(IDataParallelNetwork<int> net, string name)
+        int Train(INetwork<int> net, string name)
         {
             var (inputs, labels) = SyntheticData(o.Samples, 48);
             var batches = new MiniBatches<int>(inputs, labels, 48, labelSize: 1, o.Batch, seed: 5);
