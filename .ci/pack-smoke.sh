@@ -12,7 +12,7 @@ start=$SECONDS
 # our own (falling back to the user's for everything else), so a stale NetGen is never reused.
 version="0.0.0-smoke.$(date +%s)"
 feed="$work/feed"
-dotnet pack "$repo/src/NetGen/NetGen.csproj" -c Release -o "$feed" -p:Version="$version" --nologo -v quiet
+dotnet pack "$repo/src/NetGen/NetGen.csproj" -c Release -o "$feed" -p:Version="$version" --nologo -v quiet -clp:NoSummary
 nupkg="$feed/NetGen.$version.nupkg"
 [ -f "$nupkg" ] || { echo "pack-smoke: $nupkg was not produced"; exit 1; }
 echo "pack-smoke: packed $(basename "$nupkg") ($(stat -c %s "$nupkg") bytes)"
@@ -59,7 +59,7 @@ XML
 awk '/^## Quick start/{q=1} q&&/^```csharp$/{c=1;next} c&&/^```$/{exit} c{print}' "$repo/README.md" > "$app/Program.cs"
 [ -s "$app/Program.cs" ] || { echo "pack-smoke: no csharp block under '## Quick start' in README.md"; exit 1; }
 
-dotnet build "$app/Smoke.csproj" -c Release --nologo -v quiet
+dotnet build "$app/Smoke.csproj" -c Release --nologo -v quiet -clp:NoSummary
 output="$(dotnet "$app/bin/Release/net10.0/Smoke.dll")"
 echo "$output" | sed 's/^/pack-smoke:   /'
 
