@@ -6,14 +6,15 @@ namespace NetGen.Training;
 /// <summary>
 /// Trains a classification network for a number of epochs: shuffled mini-batches, a validation pass
 /// after each epoch (loss, accuracy, confusion matrix), and callbacks for progress, learning-rate
-/// schedules, early stopping and checkpoints. The Keras <c>fit</c> loop, for generated networks.
+/// schedules, early stopping and checkpoints. The Keras <c>fit</c> loop, for generated networks: it
+/// sees them through <see cref="INetwork{TTarget}"/> only, so it needs no reflection (trimming- and AOT-safe).
 /// </summary>
 /// <example>
 /// <code>
 /// var trainer = new Trainer(network, new TrainerOptions
 /// {
 ///     Epochs = 20,
-///     Callbacks = [new PlainProgress(), LearningRateSchedule.Cosine(20), new EarlyStopping(patience: 3)],
+///     Callbacks = [new PlainProgress(), new LearningRateScheduler(new CosineAnnealing(totalSteps: 20)), new EarlyStoppingCallback(patience: 3)],
 /// });
 /// TrainingHistory history = trainer.Fit(trainImages, trainLabels, testImages, testLabels);
 /// </code>
@@ -21,7 +22,7 @@ namespace NetGen.Training;
 public sealed class Trainer
 {
     /// <summary>A trainer for <paramref name="network"/>.</summary>
-    public Trainer(ITrainableNetwork network, TrainerOptions? options = null)
+    public Trainer(INetwork<int> network, TrainerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         Network = network;
@@ -30,7 +31,7 @@ public sealed class Trainer
     }
 
     /// <summary>The network being trained.</summary>
-    public ITrainableNetwork Network { get; }
+    public INetwork<int> Network { get; }
 
     /// <summary>The options.</summary>
     public TrainerOptions Options { get; }

@@ -35,7 +35,7 @@ public readonly record struct BatchProgress(int Epoch, int Batch, int BatchCount
 /// <summary>What callbacks see of the run: the network, the plan, the history so far, and a way to stop.</summary>
 public sealed class TrainerContext
 {
-    internal TrainerContext(ITrainableNetwork network, TrainerOptions options, int trainCount, int validationCount, int batchCount, TrainingHistory history)
+    internal TrainerContext(INetwork<int> network, TrainerOptions options, int trainCount, int validationCount, int batchCount, TrainingHistory history)
     {
         Network = network;
         Options = options;
@@ -46,7 +46,7 @@ public sealed class TrainerContext
     }
 
     /// <summary>The network being trained.</summary>
-    public ITrainableNetwork Network { get; }
+    public INetwork<int> Network { get; }
 
     /// <summary>The options of this run.</summary>
     public TrainerOptions Options { get; }

@@ -100,7 +100,7 @@ public sealed record ClassificationMetrics(int Count, double Loss, double Accura
     /// <paramref name="scratch"/> (at least <c>BatchSize * OutputSize</c> floats), and scores the probabilities.
     /// </summary>
     /// <exception cref="ArgumentException">The inputs are not whole samples, the label count differs, or a label is out of range (its index is named).</exception>
-    public static ClassificationMetrics Evaluate(ITrainableNetwork network, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, Span<float> scratch)
+    public static ClassificationMetrics Evaluate(INetwork network, ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, Span<float> scratch)
     {
         ArgumentNullException.ThrowIfNull(network);
         int inputSize = network.InputSize;

@@ -16,7 +16,7 @@ public sealed class TrainerCallbackTests
     /// exp(-loss[epoch]), so the validation loss of epoch e is exactly <c>losses[e - 1]</c>.
     /// Each training step adds 1 to the single parameter, so it records how many steps ran.
     /// </summary>
-    private sealed class ScriptedNetwork(double[] validationLosses) : ITrainableNetwork
+    private sealed class ScriptedNetwork(double[] validationLosses) : INetwork<int>
     {
         private readonly float[] _parameters = new float[1];
 
@@ -30,11 +30,15 @@ public sealed class TrainerCallbackTests
 
         public int OutputSize => 2;
 
+        public int ParameterCount => 1;
+
         public Span<float> Parameters => _parameters;
 
         public float LearningRate { get; set; } = 0.1f;
 
-        public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels)
+        public float CurrentLearningRate => LearningRate;
+
+        public float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<int> targets)
         {
             _parameters[0] += 1;
             return 1f;
@@ -51,6 +55,22 @@ public sealed class TrainerCallbackTests
         }
 
         public void SaveCheckpoint(string path) => Saved.Add($"{path}@{Epoch}:{_parameters[0]}");
+
+        // The trainer uses none of these.
+        public Span<float> Gradients => throw new NotSupportedException();
+        public Span<float> OptimizerState => throw new NotSupportedException();
+        public Span<float> Statistics => throw new NotSupportedException();
+        public int StepCount => throw new NotSupportedException();
+        public IReadOnlyList<string> ParameterLayers => throw new NotSupportedException();
+        public void ResetParameters(int seed) => throw new NotSupportedException();
+        public void ZeroGradients() => throw new NotSupportedException();
+        public void OptimizerStep() => throw new NotSupportedException();
+        public float GradientNorm() => throw new NotSupportedException();
+        public void GradientNorms(Span<float> norms) => throw new NotSupportedException();
+        public ReadOnlySpan<float> Forward(ReadOnlySpan<float> inputs) => throw new NotSupportedException();
+        public float ComputeGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<int> targets) => throw new NotSupportedException();
+        public float ComputeLoss(ReadOnlySpan<float> inputs, ReadOnlySpan<int> targets) => throw new NotSupportedException();
+        public Evaluation Evaluate(ReadOnlySpan<float> inputs, ReadOnlySpan<int> targets) => throw new NotSupportedException();
     }
 
     /// <summary>Tells the scripted network which epoch it is in.</summary>
@@ -70,7 +90,7 @@ public sealed class TrainerCallbackTests
     public void EarlyStopping_StopsAfterPatienceEpochsWithoutImprovement_AndRestoresTheBestEpochsWeights()
     {
         var network = new ScriptedNetwork([1.0, 0.5, 0.7, 0.6, 0.9, 0.4, 0.1]);
-        var stopping = new EarlyStopping(patience: 3);
+        var stopping = new EarlyStoppingCallback(patience: 3);
 
         TrainingHistory history = Fit(network, epochs: 7, stopping);
 
@@ -87,7 +107,7 @@ public sealed class TrainerCallbackTests
     public void EarlyStopping_MinimumDelta_SmallImprovementsDoNotCount()
     {
         var network = new ScriptedNetwork([1.0, 0.99, 0.98, 0.97, 0.2]);
-        TrainingHistory history = Fit(network, epochs: 5, new EarlyStopping(patience: 2, minimumDelta: 0.05, restoreBestWeights: false));
+        TrainingHistory history = Fit(network, epochs: 5, new EarlyStoppingCallback(patience: 2, minimumDelta: 0.05, restoreBestWeights: false));
 
         Assert.Equal(3, history.Epochs.Count);
         Assert.Equal(6f, network.Parameters[0]);        // not restored
@@ -97,7 +117,7 @@ public sealed class TrainerCallbackTests
     public void EarlyStopping_BestIsTheLastEpoch_KeepsTheWeights()
     {
         var network = new ScriptedNetwork([1.0, 0.8, 0.6]);
-        TrainingHistory history = Fit(network, epochs: 3, new EarlyStopping(patience: 1));
+        TrainingHistory history = Fit(network, epochs: 3, new EarlyStoppingCallback(patience: 1));
 
         Assert.False(history.StoppedEarly);
         Assert.Null(history.StopReason);
@@ -109,7 +129,7 @@ public sealed class TrainerCallbackTests
     {
         // Accuracy: probability of class 0 above one half is right. exp(-0.5) = 0.61 right; exp(-0.9) = 0.41 wrong.
         var network = new ScriptedNetwork([0.9, 0.5, 0.9, 0.9]);
-        var stopping = new EarlyStopping(patience: 2, metric: TrainerMetric.ValidationAccuracy);
+        var stopping = new EarlyStoppingCallback(patience: 2, metric: TrainerMetric.ValidationAccuracy);
         Fit(network, epochs: 4, stopping);
 
         Assert.Equal(2, stopping.BestEpoch);
@@ -120,7 +140,7 @@ public sealed class TrainerCallbackTests
     public void CheckpointOnBest_SavesOnlyWhenTheMetricImproves()
     {
         var network = new ScriptedNetwork([1.0, 0.5, 0.7, 0.4, 0.45]);
-        var checkpoint = new CheckpointOnBest("best.safetensors");
+        var checkpoint = new CheckpointOnBest("best.safetensors", network.SaveCheckpoint);
 
         Fit(network, epochs: 5, checkpoint);
 
@@ -140,10 +160,10 @@ public sealed class TrainerCallbackTests
         // What the generated SaveCheckpoint will do; written out here until the generator emits it.
         void Save(string file) => layout.Save(file, network.Parameters.ToArray(), network.OptimizerState.ToArray(), network.StepCount);
         (float[] inputs, int[] labels) = TrainerTests.NoisyXor(40, seed: 5);
-        var stopping = new EarlyStopping(patience: 2);
-        var options = new TrainerOptions { Epochs = 6, Callbacks = [stopping, new CheckpointOnBest(path, save: Save)] };
+        var stopping = new EarlyStoppingCallback(patience: 2);
+        var options = new TrainerOptions { Epochs = 6, Callbacks = [stopping, new CheckpointOnBest(path, Save)] };
 
-        new Trainer(TrainerTests.Adapt(network), options).Fit(inputs, labels, inputs, labels);
+        new Trainer(network, options).Fit(inputs, labels, inputs, labels);
 
         // Early stopping restored the best weights, and the checkpoint holds the same best epoch's weights.
         float[] loaded = new float[XorNet.ParameterCount];
@@ -154,17 +174,17 @@ public sealed class TrainerCallbackTests
     [Fact]
     public void LearningRateSchedules_SetTheRateBeforeEachEpoch()
     {
-        float[] Rates(LearningRateSchedule schedule, int epochs)
+        float[] Rates(LearningRateScheduler schedule, int epochs)
         {
             var network = new ScriptedNetwork(Enumerable.Repeat(1.0, epochs).ToArray());
             return Fit(network, epochs, schedule).Epochs.Select(e => e.LearningRate).ToArray();
         }
 
-        Assert.Equal([0.1f, 0.1f, 0.01f, 0.01f, 0.001f], Rates(LearningRateSchedule.Step(everyEpochs: 2, factor: 0.1f), 5), new FloatTolerance(1e-7f));
-        Assert.Equal([0.1f, 0.05f, 0.025f], Rates(LearningRateSchedule.Exponential(0.5f), 3), new FloatTolerance(1e-7f));
-        // Cosine over 3 epochs from 0.1 to 0: 0.1, 0.05 (halfway), 0.
-        Assert.Equal([0.1f, 0.05f, 0f], Rates(LearningRateSchedule.Cosine(3), 3), new FloatTolerance(1e-7f));
-        Assert.Equal([0.1f, 0.2f], Rates(new LearningRateSchedule((epoch, initial) => initial * epoch), 2), new FloatTolerance(1e-7f));
+        Assert.Equal([0.1f, 0.1f, 0.01f, 0.01f, 0.001f], Rates(new LearningRateScheduler(new StepDecay(stepSize: 2, gamma: 0.1)), 5), new FloatTolerance(1e-7f));
+        Assert.Equal([0.1f, 0.05f, 0.025f], Rates(new LearningRateScheduler(new ExponentialDecay(0.5)), 3), new FloatTolerance(1e-7f));
+        // Cosine with T = 2 epochs from 0.1 to 0: 0.1, 0.05 (halfway), 0.
+        Assert.Equal([0.1f, 0.05f, 0f], Rates(new LearningRateScheduler(new CosineAnnealing(totalSteps: 2)), 3), new FloatTolerance(1e-7f));
+        Assert.Equal([0.1f, 0.2f], Rates(new LearningRateScheduler((epoch, initial) => initial * epoch), 2), new FloatTolerance(1e-7f));
     }
 
     [Fact]
@@ -180,7 +200,7 @@ public sealed class TrainerCallbackTests
     {
         var output = new StringWriter();
         var network = new ScriptedNetwork([1.0, 1.0, 1.0]);
-        Fit(network, epochs: 3, new EarlyStopping(patience: 1, restoreBestWeights: false), new PlainProgress(output, batchInterval: 2));
+        Fit(network, epochs: 3, new EarlyStoppingCallback(patience: 1, restoreBestWeights: false), new PlainProgress(output, batchInterval: 2));
 
         string[] lines = output.ToString().ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
         Assert.Equal("training on 4 samples (2 batches of 2), validating on 2, 3 epochs", lines[0]);

@@ -32,7 +32,7 @@ public sealed class TrainerConsoleTests
         (float[] inputs, int[] labels) = TrainerTests.NoisyXor(40, seed: 1);
         var options = new TrainerOptions { Epochs = 2, Callbacks = [new SpectreProgress(console)] };
 
-        new Trainer(TrainerTests.Adapt(new XorNet()), options).Fit(inputs, labels, inputs, labels);
+        new Trainer(new XorNet(), options).Fit(inputs, labels, inputs, labels);
 
         string text = output.ToString();
         Assert.Contains("training on 40 samples (10 batches of 4), validating on 40, 2 epochs", text, StringComparison.Ordinal);
@@ -48,7 +48,7 @@ public sealed class TrainerConsoleTests
         (float[] inputs, int[] labels) = TrainerTests.NoisyXor(40, seed: 1);
         var options = new TrainerOptions { Epochs = 3, Callbacks = [new TrainingPlots(plots) { Width = 400, Height = 300 }] };
 
-        new Trainer(TrainerTests.Adapt(new XorNet()), options).Fit(inputs, labels, inputs, labels);
+        new Trainer(new XorNet(), options).Fit(inputs, labels, inputs, labels);
 
         foreach (string name in new[] { TrainingPlots.LossFile, TrainingPlots.AccuracyFile })
         {

@@ -4,7 +4,7 @@ using NetGen.Training;
 namespace NetGen.Tests.Training;
 
 /// <summary>
-/// <see cref="Trainer"/> trains a generated network through delegates (no reflection), its validation
+/// <see cref="Trainer"/> trains a generated network through its <see cref="INetwork{TTarget}"/> (no reflection), its validation
 /// numbers agree with the network's own <c>Evaluate</c>, and the confusion matrix counts what it should.
 /// </summary>
 public sealed class TrainerTests
@@ -26,25 +26,13 @@ public sealed class TrainerTests
         return (inputs, labels);
     }
 
-    internal static NetworkFunctions Adapt(XorNet network) => new()
-    {
-        BatchSize = XorNet.BatchSize,
-        InputSize = XorNet.InputSize,
-        OutputSize = XorNet.OutputSize,
-        TrainStep = network.TrainStep,
-        Predict = network.Predict,
-        GetParameters = () => network.Parameters,
-        GetLearningRate = () => network.LearningRate,
-        SetLearningRate = rate => network.LearningRate = rate,
-    };
-
     [Fact]
-    public void Fit_GeneratedNetworkThroughDelegates_LearnsNoisyXor()
+    public void Fit_GeneratedNetwork_LearnsNoisyXor()
     {
         (float[] trainInputs, int[] trainLabels) = NoisyXor(200, seed: 1);
         (float[] testInputs, int[] testLabels) = NoisyXor(100, seed: 2);
         var network = new XorNet();
-        var trainer = new Trainer(Adapt(network), new TrainerOptions { Epochs = 12, EvaluateTrainingSet = true });
+        var trainer = new Trainer(network, new TrainerOptions { Epochs = 12, EvaluateTrainingSet = true });
 
         TrainingHistory history = trainer.Fit(trainInputs, trainLabels, testInputs, testLabels);
 
@@ -66,7 +54,7 @@ public sealed class TrainerTests
         var network = new XorNet();
         for (int i = 0; i < 20; i++) network.TrainStep(inputs.AsSpan(0, 8), labels.AsSpan(0, 4));
 
-        ClassificationMetrics metrics = ClassificationMetrics.Evaluate(Adapt(network), inputs, labels, new float[XorNet.BatchSize * XorNet.OutputSize]);
+        ClassificationMetrics metrics = ClassificationMetrics.Evaluate(network, inputs, labels, new float[XorNet.BatchSize * XorNet.OutputSize]);
         Evaluation reference = network.Evaluate(inputs, labels);
 
         Assert.Equal(reference.Count, metrics.Count);
@@ -107,14 +95,14 @@ public sealed class TrainerTests
     {
         var network = new XorNet();
         var error = Assert.Throws<ArgumentException>(() =>
-            ClassificationMetrics.Evaluate(Adapt(network), new float[6], [0, 1, 2], new float[8]));
+            ClassificationMetrics.Evaluate(network, new float[6], [0, 1, 2], new float[8]));
         Assert.StartsWith("labels[2] is 2, outside [0, 2).", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Fit_ValidationInputsWithoutLabels_IsAnArgumentError()
     {
-        var trainer = new Trainer(Adapt(new XorNet()));
+        var trainer = new Trainer(new XorNet());
         var error = Assert.Throws<ArgumentException>(() => trainer.Fit(new float[8], [0, 1, 1, 0], validationInputs: new float[2]));
         Assert.Equal("validationLabels", error.ParamName);
     }
@@ -122,7 +110,7 @@ public sealed class TrainerTests
     [Fact]
     public void Fit_ValidationInputsOfWrongLength_GivesBothCounts()
     {
-        var trainer = new Trainer(Adapt(new XorNet()));
+        var trainer = new Trainer(new XorNet());
         var error = Assert.Throws<ArgumentException>(() => trainer.Fit(new float[8], [0, 1, 1, 0], new float[5], [0, 1, 1]));
         Assert.StartsWith("validationInputs hold 5 floats: 3 samples of 2 need 6.", error.Message, StringComparison.Ordinal);
     }

@@ -7,15 +7,13 @@ namespace NetGen.Training;
 /// </summary>
 public sealed class CheckpointOnBest : TrainerCallback
 {
-    private readonly Action<string>? _save;
+    private readonly Action<string> _save;
 
-    /// <summary>
-    /// Saves to <paramref name="path"/> with <paramref name="save"/>, or with the network's
-    /// <see cref="ITrainableNetwork.SaveCheckpoint"/> when <paramref name="save"/> is null.
-    /// </summary>
-    public CheckpointOnBest(string path, TrainerMetric metric = TrainerMetric.ValidationLoss, Action<string>? save = null)
+    /// <summary>Saves to <paramref name="path"/> with <paramref name="save"/>, for example <c>network.SaveCheckpoint</c>.</summary>
+    public CheckpointOnBest(string path, Action<string> save, TrainerMetric metric = TrainerMetric.ValidationLoss)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(save);
         Path = path;
         Metric = metric;
         _save = save;
@@ -47,7 +45,6 @@ public sealed class CheckpointOnBest : TrainerCallback
         if (!EpochResult.Improves(Metric, value, BestValue, 0)) return;
         BestValue = value;
         SavedEpoch = result.Epoch;
-        if (_save is not null) _save(Path);
-        else context.Network.SaveCheckpoint(Path);
+        _save(Path);
     }
 }

@@ -3,18 +3,15 @@ using System.Globalization;
 namespace NetGen.Training;
 
 /// <summary>
-/// Stops training when <see cref="Metric"/> has not improved by more than <see cref="MinimumDelta"/>
-/// for <see cref="Patience"/> epochs in a row (Keras' <c>EarlyStopping</c>). With
-/// <see cref="RestoreBestWeights"/>, it copies the parameters at each new best into a snapshot and
-/// copies the best back when training ends, so the network ends at its best epoch, not its last.
+/// <see cref="EarlyStopping"/> as a <see cref="Trainer"/> callback: stops training when <see cref="Metric"/>
+/// has not improved by more than <see cref="MinimumDelta"/> for <see cref="Patience"/> epochs in a row
+/// (Keras' <c>EarlyStopping</c>), and with <see cref="RestoreBestWeights"/> puts the best epoch's
+/// parameters back when training ends, so the network ends at its best epoch, not its last.
 /// </summary>
-public sealed class EarlyStopping : TrainerCallback
+public sealed class EarlyStoppingCallback : TrainerCallback
 {
-    private float[] _bestParameters = [];
-    private int _epochsWithoutImprovement;
-
     /// <summary>Stops after <paramref name="patience"/> epochs without improvement of <paramref name="metric"/>.</summary>
-    public EarlyStopping(int patience = 3, TrainerMetric metric = TrainerMetric.ValidationLoss, double minimumDelta = 0, bool restoreBestWeights = true)
+    public EarlyStoppingCallback(int patience = 3, TrainerMetric metric = TrainerMetric.ValidationLoss, double minimumDelta = 0, bool restoreBestWeights = true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(patience, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(minimumDelta);
@@ -36,38 +33,23 @@ public sealed class EarlyStopping : TrainerCallback
     /// <summary>Put the best epoch's parameters back when training ends.</summary>
     public bool RestoreBestWeights { get; }
 
+    /// <summary>The tracker of the current run (best value, best epoch, the best parameters); null before training begins.</summary>
+    public EarlyStopping? State { get; private set; }
+
     /// <summary>The best epoch so far (0 before one has a number).</summary>
-    public int BestEpoch { get; private set; }
+    public int BestEpoch => Math.Max(State?.BestEpoch ?? 0, 0);
 
     /// <summary>The best value so far (NaN before one).</summary>
-    public double BestValue { get; private set; } = double.NaN;
+    public double BestValue => BestEpoch == 0 ? double.NaN : State!.BestMetric;
 
     /// <inheritdoc/>
-    public override void OnTrainBegin(TrainerContext context)
-    {
-        BestEpoch = 0;
-        BestValue = double.NaN;
-        _epochsWithoutImprovement = 0;
-        if (RestoreBestWeights && _bestParameters.Length != context.Network.Parameters.Length)
-        {
-            _bestParameters = new float[context.Network.Parameters.Length];
-        }
-    }
+    public override void OnTrainBegin(TrainerContext context) =>
+        State = new EarlyStopping(context.Network.Parameters.Length, Patience, higherIsBetter: Metric == TrainerMetric.ValidationAccuracy, MinimumDelta);
 
     /// <inheritdoc/>
     public override void OnEpochEnd(TrainerContext context, EpochResult result)
     {
-        double value = result.Value(Metric);
-        if (EpochResult.Improves(Metric, value, BestValue, MinimumDelta))
-        {
-            BestValue = value;
-            BestEpoch = result.Epoch;
-            _epochsWithoutImprovement = 0;
-            if (RestoreBestWeights) context.Network.Parameters.CopyTo(_bestParameters);
-            return;
-        }
-
-        if (++_epochsWithoutImprovement >= Patience)
+        if (State!.Update(result.Epoch, result.Value(Metric), context.Network.Parameters))
         {
             context.Stop(string.Create(CultureInfo.InvariantCulture,
                 $"early stopping: {Metric} did not improve for {Patience} epochs (best {BestValue:G5} at epoch {BestEpoch})"));
@@ -79,7 +61,7 @@ public sealed class EarlyStopping : TrainerCallback
     {
         if (RestoreBestWeights && BestEpoch > 0 && BestEpoch != history.Last?.Epoch)
         {
-            _bestParameters.CopyTo(context.Network.Parameters);
+            State!.RestoreBest(context.Network.Parameters);
         }
     }
 }
