@@ -19,6 +19,9 @@ public readonly record struct CheckpointTensor(string Name, int[] Shape, int Off
 /// public void SaveCheckpoint(string path) => CheckpointLayout.Save(path, _parameters, _optimizerState, _step);
 /// public void LoadCheckpoint(string path) => _step = CheckpointLayout.Load(path, _parameters, _optimizerState);
 /// </code>
+/// A network with batch normalization also passes its running statistics (PyTorch's buffers
+/// <c>bn1.running_mean</c>, <c>bn1.running_var</c>): <c>statistics: [new("bn1.running_mean", [64], 0), ...], statisticsCount: StatisticsCount</c>
+/// in the constructor, and the <c>_statistics</c> buffer in the Save and Load overloads that take it.
 /// </summary>
 /// <remarks>
 /// The file holds each parameter tensor under its name, and the optimizer state as one copy of the
@@ -45,14 +48,18 @@ public sealed class CheckpointLayout
 
     private readonly CheckpointTensor[] _tensors;
     private readonly string[] _optimizerStateNames;
+    private readonly CheckpointTensor[] _statistics;
 
     /// <summary>Checks and stores a layout.</summary>
     /// <param name="networkName">The network's name, written to the metadata.</param>
     /// <param name="parameterCount">Floats in the flat parameter buffer.</param>
     /// <param name="tensors">The parameter tensors; each lies inside the buffer and no two overlap.</param>
     /// <param name="optimizerStateNames">One name per copy of the parameter layout in the optimizer-state buffer, in buffer order (empty for plain SGD).</param>
-    /// <exception cref="ArgumentException">A tensor lies outside the buffer, overlaps another or repeats a name; a state name is empty or repeated.</exception>
-    public CheckpointLayout(string networkName, int parameterCount, CheckpointTensor[] tensors, string[] optimizerStateNames)
+    /// <param name="statistics">Non-trainable running statistics (batch normalization's running mean and variance), as tensors of the statistics buffer; null for none.</param>
+    /// <param name="statisticsCount">Floats in the statistics buffer.</param>
+    /// <exception cref="ArgumentException">A tensor lies outside its buffer, overlaps another or repeats a name; a state name is empty or repeated.</exception>
+    public CheckpointLayout(string networkName, int parameterCount, CheckpointTensor[] tensors, string[] optimizerStateNames,
+        CheckpointTensor[]? statistics = null, int statisticsCount = 0)
     {
         ArgumentNullException.ThrowIfNull(networkName);
         ArgumentNullException.ThrowIfNull(tensors);
@@ -62,21 +69,40 @@ public sealed class CheckpointLayout
         ParameterCount = parameterCount;
         _tensors = (CheckpointTensor[])tensors.Clone();
         _optimizerStateNames = (string[])optimizerStateNames.Clone();
+        _statistics = statistics is null ? [] : (CheckpointTensor[])statistics.Clone();
+        ArgumentOutOfRangeException.ThrowIfNegative(statisticsCount);
+        StatisticsCount = statisticsCount;
 
         var names = new HashSet<string>(StringComparer.Ordinal);
+        CheckTensors(_tensors, parameterCount, "parameters", names, nameof(tensors));
+        CheckTensors(_statistics, statisticsCount, "statistics", names, nameof(statistics));
+
+        var stateNames = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string state in _optimizerStateNames)
+        {
+            if (string.IsNullOrEmpty(state) || state.Contains(',', StringComparison.Ordinal) || !stateNames.Add(state))
+            {
+                throw new ArgumentException($"optimizer state name '{state}' is empty, has a comma or is used twice.", nameof(optimizerStateNames));
+            }
+        }
+    }
+
+    // Every tensor lies inside its buffer, no two overlap, and names are unique across buffers.
+    private static void CheckTensors(CheckpointTensor[] tensors, int bufferCount, string buffer, HashSet<string> names, string argument)
+    {
         var byOffset = new List<(int Begin, int End, string Name)>();
-        foreach (CheckpointTensor tensor in _tensors)
+        foreach (CheckpointTensor tensor in tensors)
         {
             if (string.IsNullOrEmpty(tensor.Name) || !names.Add(tensor.Name))
             {
-                throw new ArgumentException($"tensor name '{tensor.Name}' is empty or used twice.", nameof(tensors));
+                throw new ArgumentException($"tensor name '{tensor.Name}' is empty or used twice.", argument);
             }
 
             int count = Safetensors.ElementCount(tensor.Shape);
-            if (tensor.Offset < 0 || (long)tensor.Offset + count > parameterCount)
+            if (tensor.Offset < 0 || (long)tensor.Offset + count > bufferCount)
             {
                 throw new ArgumentException(
-                    $"tensor '{tensor.Name}' {Safetensors.FormatShape(tensor.Shape)} at offset {tensor.Offset} ends at {(long)tensor.Offset + count}, outside the {parameterCount} parameters.", nameof(tensors));
+                    $"tensor '{tensor.Name}' {Safetensors.FormatShape(tensor.Shape)} at offset {tensor.Offset} ends at {(long)tensor.Offset + count}, outside the {bufferCount} {buffer}.", argument);
             }
 
             byOffset.Add((tensor.Offset, tensor.Offset + count, tensor.Name));
@@ -87,16 +113,7 @@ public sealed class CheckpointLayout
         {
             if (byOffset[i].Begin < byOffset[i - 1].End)
             {
-                throw new ArgumentException($"tensors '{byOffset[i - 1].Name}' and '{byOffset[i].Name}' overlap at offset {byOffset[i].Begin}.", nameof(tensors));
-            }
-        }
-
-        var stateNames = new HashSet<string>(StringComparer.Ordinal);
-        foreach (string state in _optimizerStateNames)
-        {
-            if (string.IsNullOrEmpty(state) || state.Contains(',', StringComparison.Ordinal) || !stateNames.Add(state))
-            {
-                throw new ArgumentException($"optimizer state name '{state}' is empty, has a comma or is used twice.", nameof(optimizerStateNames));
+                throw new ArgumentException($"tensors '{byOffset[i - 1].Name}' and '{byOffset[i].Name}' overlap at offset {byOffset[i].Begin}.", argument);
             }
         }
     }
@@ -116,19 +133,39 @@ public sealed class CheckpointLayout
     /// <summary>Floats the optimizer-state buffer must hold: one copy of the parameters per state name.</summary>
     public int OptimizerStateCount => _optimizerStateNames.Length * ParameterCount;
 
+    /// <summary>The running-statistics tensors (empty without batch normalization).</summary>
+    public IReadOnlyList<CheckpointTensor> Statistics => _statistics;
+
+    /// <summary>Floats in the statistics buffer.</summary>
+    public int StatisticsCount { get; }
+
     /// <summary>
     /// Writes the parameters, the optimizer state and the step count to <paramref name="path"/> as
     /// safetensors, atomically (temporary file, then rename).
     /// </summary>
     /// <exception cref="ArgumentException">A buffer has the wrong length; the message gives both lengths.</exception>
-    public void Save(string path, ReadOnlyMemory<float> parameters, ReadOnlyMemory<float> optimizerState, int step)
+    public void Save(string path, ReadOnlyMemory<float> parameters, ReadOnlyMemory<float> optimizerState, int step) =>
+        Save(path, parameters, optimizerState, ReadOnlyMemory<float>.Empty, step);
+
+    /// <summary>
+    /// Writes the parameters, the running statistics (under their own names, as PyTorch's buffers), the
+    /// optimizer state and the step count to <paramref name="path"/>, atomically.
+    /// </summary>
+    /// <exception cref="ArgumentException">A buffer has the wrong length; the message gives both lengths.</exception>
+    public void Save(string path, ReadOnlyMemory<float> parameters, ReadOnlyMemory<float> optimizerState, ReadOnlyMemory<float> statistics, int step)
     {
         CheckLength(parameters.Length, ParameterCount, nameof(parameters));
+        CheckLength(statistics.Length, StatisticsCount, nameof(statistics));
         CheckLength(optimizerState.Length, OptimizerStateCount, nameof(optimizerState));
         var entries = new List<(string Name, int[] Shape, ReadOnlyMemory<float> Data)>(_tensors.Length * (1 + _optimizerStateNames.Length));
         foreach (CheckpointTensor tensor in _tensors)
         {
             entries.Add((tensor.Name, tensor.Shape, parameters.Slice(tensor.Offset, Safetensors.ElementCount(tensor.Shape))));
+        }
+
+        foreach (CheckpointTensor tensor in _statistics)
+        {
+            entries.Add((tensor.Name, tensor.Shape, statistics.Slice(tensor.Offset, Safetensors.ElementCount(tensor.Shape))));
         }
 
         for (int s = 0; s < _optimizerStateNames.Length; s++)
@@ -162,13 +199,24 @@ public sealed class CheckpointLayout
     /// network's (the message names the file, the tensor and both shapes); or only part of the optimizer state is there.
     /// </exception>
     /// <exception cref="ArgumentException">A buffer has the wrong length.</exception>
-    public int Load(string path, Span<float> parameters, Span<float> optimizerState)
+    public int Load(string path, Span<float> parameters, Span<float> optimizerState) =>
+        Load(path, parameters, optimizerState, Span<float>.Empty);
+
+    /// <summary>
+    /// As <see cref="Load(string, Span{float}, Span{float})"/>, and also reads the running statistics,
+    /// which the file must have (a PyTorch <c>state_dict</c> of the same architecture has them).
+    /// </summary>
+    /// <exception cref="InvalidDataException">As the other overload; also when a statistics tensor is missing or has another shape.</exception>
+    /// <exception cref="ArgumentException">A buffer has the wrong length.</exception>
+    public int Load(string path, Span<float> parameters, Span<float> optimizerState, Span<float> statistics)
     {
         CheckLength(parameters.Length, ParameterCount, nameof(parameters));
+        CheckLength(statistics.Length, StatisticsCount, nameof(statistics));
         CheckLength(optimizerState.Length, OptimizerStateCount, nameof(optimizerState));
         using SafetensorsReader reader = SafetensorsReader.Open(path);
 
         foreach (CheckpointTensor tensor in _tensors) reader.Check(tensor.Name, tensor.Shape);
+        foreach (CheckpointTensor tensor in _statistics) reader.Check(tensor.Name, tensor.Shape);
 
         int present = 0;
         string? missing = null;
@@ -205,6 +253,11 @@ public sealed class CheckpointLayout
         foreach (CheckpointTensor tensor in _tensors)
         {
             reader.Read(tensor.Name, parameters.Slice(tensor.Offset, Safetensors.ElementCount(tensor.Shape)), tensor.Shape);
+        }
+
+        foreach (CheckpointTensor tensor in _statistics)
+        {
+            reader.Read(tensor.Name, statistics.Slice(tensor.Offset, Safetensors.ElementCount(tensor.Shape)), tensor.Shape);
         }
 
         if (!withOptimizerState)

@@ -151,6 +151,27 @@ public sealed class CheckpointLayoutTests
     }
 
     [Fact]
+    public void Statistics_SaveUnderTheirOwnNames_AndLoadBack()
+    {
+        using var folder = new TemporaryFolder();
+        string path = folder.File("bn.safetensors");
+        // A layer with 3 weights and a batch norm over 2 features: running mean and variance in the statistics buffer.
+        var layout = new CheckpointLayout("Bn", 3, [new("dense1.weight", [3], 0)], ["momentum_buffer"],
+            statistics: [new("batchnorm1.running_mean", [2], 0), new("batchnorm1.running_var", [2], 2)], statisticsCount: 4);
+        layout.Save(path, new float[] { 1, 2, 3 }, new float[] { 4, 5, 6 }, new float[] { 0.5f, -0.5f, 1.5f, 2.5f }, step: 7);
+
+        Assert.Equal(["dense1.weight", "batchnorm1.running_mean", "batchnorm1.running_var", "optimizer.momentum_buffer.dense1.weight"],
+            Safetensors.Load(path).Tensors.Select(t => t.Name));
+        float[] parameters = new float[3], state = new float[3], statistics = new float[4];
+        Assert.Equal(7, layout.Load(path, parameters, state, statistics));
+        Assert.Equal([1f, 2, 3], parameters);
+        Assert.Equal([4f, 5, 6], state);
+        Assert.Equal([0.5f, -0.5f, 1.5f, 2.5f], statistics);
+        Assert.Contains("outside the 4 statistics",
+            Assert.Throws<ArgumentException>(() => new CheckpointLayout("N", 3, [], [], [new("s", [5], 0)], 4)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Layout_OverlappingOrOutOfRangeTensors_AreRejected()
     {
         Assert.Contains("'a' and 'b' overlap at offset 3",
