@@ -49,12 +49,64 @@ public static class CpuEmitter
         EmitTrainStep(writer, network, emitters);
         EmitPredict(writer, network, emitters);
         EmitEvaluate(writer, network, emitters);
+        EmitCheckpoint(writer, network, emitters);
         EmitHelpers(writer, network, emitters);
         EmitInterface(writer);
 
         writer.CloseBrace();
         if (model.Namespace is not null) writer.CloseBrace();
         return writer.ToString();
+    }
+
+    /// <summary>SaveCheckpoint/LoadCheckpoint in the safetensors format, tensors named as PyTorch's state_dict.</summary>
+    private static void EmitCheckpoint(SourceWriter writer, ResolvedNetwork network, List<LayerEmitter> emitters)
+    {
+        OptimizerSpec optimizer = network.Model.Optimizer;
+        string[] states = optimizer.Kind switch
+        {
+            OptimizerKind.Adam or OptimizerKind.AdamW => optimizer.Amsgrad ? ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] : ["exp_avg", "exp_avg_sq"],
+            OptimizerKind.RmsProp => new[] { "square_avg" }.Concat(optimizer.Momentum > 0 ? ["momentum_buffer"] : new string[0])
+                .Concat(optimizer.Centered ? ["grad_avg"] : new string[0]).ToArray(),
+            OptimizerKind.Adagrad => ["sum"],
+            _ => optimizer.Momentum > 0 ? ["momentum_buffer"] : [],
+        };
+        static string Tensor((string Name, int[] Shape, string Offset) t) =>
+            $"new(\"{t.Name}\", new[] {{ {string.Join(", ", t.Shape.Select(Literals.Int))} }}, {t.Offset})";
+
+        var tensors = emitters.SelectMany(e => e.CheckpointTensors()).ToList();
+        var statistics = emitters.SelectMany(e => e.CheckpointStatistics()).ToList();
+        writer.WriteLine("// The checkpoint layout: each parameter tensor by name, the optimizer state as copies of that layout, running statistics.");
+        writer.WriteLine($"private static readonly global::NetGen.Checkpoints.CheckpointLayout CheckpointLayout = new(\"{network.Model.ClassName}\", ParameterCount,");
+        writer.Indentation++;
+        writer.WriteLine("new global::NetGen.Checkpoints.CheckpointTensor[]");
+        writer.OpenBrace();
+        foreach (var tensor in tensors) writer.WriteLine(Tensor(tensor) + ",");
+        writer.CloseBrace(",");
+        writer.WriteLine($"optimizerStateNames: new string[] {{ {string.Join(", ", states.Select(n => "\"" + n + "\""))} }},");
+        if (statistics.Count > 0)
+        {
+            writer.WriteLine("statistics: new global::NetGen.Checkpoints.CheckpointTensor[]");
+            writer.OpenBrace();
+            foreach (var tensor in statistics) writer.WriteLine(Tensor(tensor) + ",");
+            writer.CloseBrace(",");
+        }
+        else
+        {
+            writer.WriteLine("statistics: null,");
+        }
+
+        writer.WriteLine("statisticsCount: StatisticsCount);");
+        writer.Indentation--;
+        writer.WriteLine();
+        writer.WriteLine("/// <summary>");
+        writer.WriteLine("/// Saves parameters, optimizer state, running statistics and the step count to a safetensors file (tensors named");
+        writer.WriteLine("/// as PyTorch's state_dict, e.g. <c>dense1.weight</c>), through a temporary file renamed over <paramref name=\"path\"/>.");
+        writer.WriteLine("/// </summary>");
+        writer.WriteLine("public void SaveCheckpoint(string path) => CheckpointLayout.Save(path, _parameters, _optimizerState, _statistics, _step);");
+        writer.WriteLine();
+        writer.WriteLine("/// <summary>Loads a checkpoint written by <see cref=\"SaveCheckpoint\"/> (or weights only); a mismatch names the tensor and both shapes, and nothing is changed.</summary>");
+        writer.WriteLine("public void LoadCheckpoint(string path) => _step = CheckpointLayout.Load(path, _parameters, _optimizerState, _statistics);");
+        writer.WriteLine();
     }
 
     /// <summary>The constants and static members that <c>INetwork</c> reaches through instance properties.</summary>

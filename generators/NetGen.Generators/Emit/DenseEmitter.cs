@@ -102,6 +102,12 @@ internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
         yield return $"global::NetGen.Training.NumericChecks.Describe(\"{Name}'s output\", {Output.Span}, columns: {Units})";
     }
 
+    public override System.Collections.Generic.IEnumerable<(string Name, int[] Shape, string Offset)> CheckpointTensors()
+    {
+        yield return (CheckpointName + ".weight", new[] { Spec.Units, Layer.Input.Size }, $"{Name}WeightOffset");
+        if (Spec.UseBias) yield return (CheckpointName + ".bias", new[] { Spec.Units }, $"{Name}BiasOffset");
+    }
+
     public override (string Offset, string Count) ParameterRange => ($"{Name}WeightOffset", $"{Name}WeightCount + {Name}BiasCount");
 
     public override Penalty? Penalized =>
