@@ -236,6 +236,24 @@ public static class NetworkParser
                     layers.Add(new FlattenSpec(layers.Count));
                     layerAttributes.Add(attribute);
                     break;
+                case "Conv2DAttribute":
+                    layers.Add(ConvolutionReader.Conv2D(reader, attribute, layers.Count, diagnostics));
+                    layerAttributes.Add(attribute);
+                    break;
+                case "MaxPool2DAttribute":
+                case "AvgPool2DAttribute":
+                    layers.Add(ConvolutionReader.Pool2D(reader, attribute, layers.Count,
+                        name == "MaxPool2DAttribute" ? PoolKind.Max : PoolKind.Average, diagnostics));
+                    layerAttributes.Add(attribute);
+                    break;
+                case "GlobalAvgPool2DAttribute":
+                    layers.Add(new GlobalAvgPool2DSpec(layers.Count));
+                    layerAttributes.Add(attribute);
+                    break;
+                case "ReshapeAttribute":
+                    layers.Add(ConvolutionReader.Reshape(reader, attribute, layers.Count, diagnostics, cancellationToken));
+                    layerAttributes.Add(attribute);
+                    break;
                 case "SoftmaxCrossEntropyAttribute":
                 case "MeanSquaredErrorAttribute":
                     if (loss is not null)

@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using NetGen;
+using NetGen.Data;
+using Samples.LeNet;
+
+// Trains LeNet-5 on MNIST and reports per-epoch loss, accuracy and time,
+// ending with one machine-readable `summary: {json}` line.
+const string Usage = """
+    Usage: dotnet run --project samples/LeNet -c Release -- [options]
+
+    Trains LeNet-5 (conv 6@5x5 pad 2, max-pool 2, conv 16@5x5, max-pool 2, dense 120-84-10,
+    ReLU; Adam, lr 1e-3, batch 64) on MNIST.
+
+    Options:
+      --data DIR     folder with the MNIST IDX files (train-images-idx3-ubyte[.gz], ...);
+                     default: the 8000/2000 digits bundled in samples/data/mnist
+      --epochs N     epochs to train (default 15)
+      --seed N       seed for initialization and shuffling (default 1)
+      --help         print this text
+    """;
+
+string dataFolder = Path.Combine(AppContext.BaseDirectory, "data", "mnist");
+int epochs = 15;
+int seed = 1;
+
+for (int i = 0; i < args.Length; i++)
+{
+    string option = args[i];
+    if (option is "--help" or "-h")
+    {
+        Console.WriteLine(Usage);
+        return 0;
+    }
+
+    if (i + 1 >= args.Length || option is not ("--data" or "--epochs" or "--seed"))
+    {
+        return BadArguments($"unknown option or missing value: '{option}'");
+    }
+
+    string value = args[++i];
+    switch (option)
+    {
+        case "--data":
+            dataFolder = value;
+            break;
+        case "--epochs" when int.TryParse(value, CultureInfo.InvariantCulture, out int n) && n > 0:
+            epochs = n;
+            break;
+        case "--seed" when int.TryParse(value, CultureInfo.InvariantCulture, out int s):
+            seed = s;
+            break;
+        default:
+            return BadArguments($"{option} needs a {(option == "--epochs" ? "positive " : "")}whole number, not '{value}'");
+    }
+}
+
+MnistDataset data;
+try
+{
+    data = MnistDataset.Load(dataFolder);
+}
+catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"error: cannot load MNIST from '{dataFolder}': {e.Message}");
+    return 1;
+}
+
+Console.WriteLine($"MNIST: {data.TrainCount} training and {data.TestCount} test images from {dataFolder}");
+Console.WriteLine($"Network: {nameof(LeNet5)}, {LeNet5.ParameterCount:N0} parameters, batch {LeNet5.BatchSize}, seed {seed}");
+Console.WriteLine();
+Console.WriteLine("epoch   loss     train acc   test acc   seconds");
+
+var network = new LeNet5();
+network.ResetParameters(seed);
+var batches = new MiniBatches<int>(data.TrainImages, data.TrainLabels, MnistDataset.ImageSize, labelSize: 1,
+    LeNet5.BatchSize, seed);
+
+double totalSeconds = 0;
+Evaluation test = default;
+Evaluation train = default;
+for (int epoch = 1; epoch <= epochs; epoch++)
+{
+    var clock = Stopwatch.StartNew();
+    batches.StartEpoch(epoch);
+    double lossSum = 0;
+    for (int b = 0; b < batches.BatchCount; b++)
+    {
+        int rows = batches.GetBatch(b, out ReadOnlySpan<float> images, out ReadOnlySpan<int> labels);
+        lossSum += network.TrainStep(images, labels) * rows;
+    }
+
+    double seconds = clock.Elapsed.TotalSeconds;
+    totalSeconds += seconds;
+    train = network.Evaluate(data.TrainImages, data.TrainLabels);
+    test = network.Evaluate(data.TestImages, data.TestLabels);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{epoch,5}   {lossSum / batches.Count,6:F4}   {train.Accuracy * 100,8:F2}%   {test.Accuracy * 100,7:F2}%   {seconds,7:F2}"));
+}
+
+Console.WriteLine();
+Console.WriteLine("summary: " + Summary());
+return 0;
+
+string Summary()
+{
+    using var stream = new MemoryStream();
+    using (var json = new Utf8JsonWriter(stream))
+    {
+        json.WriteStartObject();
+        json.WriteString("sample", "lenet");
+        json.WriteString("network", "lenet5 conv6@5x5p2-pool2-conv16@5x5-pool2-120-84-10 relu adam b64");
+        json.WriteString("device", "simd");
+        json.WriteNumber("epochs", epochs);
+        json.WriteNumber("seed", seed);
+        json.WriteNumber("train_samples", data.TrainCount);
+        json.WriteNumber("test_samples", data.TestCount);
+        json.WriteNumber("train_accuracy", Math.Round(train.Accuracy, 4));
+        json.WriteNumber("test_accuracy", Math.Round(test.Accuracy, 4));
+        json.WriteNumber("test_loss", Math.Round(test.Loss, 4));
+        json.WriteNumber("seconds_per_epoch", Math.Round(totalSeconds / epochs, 3));
+        json.WriteEndObject();
+    }
+
+    return Encoding.UTF8.GetString(stream.ToArray());
+}
+
+static int BadArguments(string message)
+{
+    Console.Error.WriteLine($"error: {message}");
+    Console.Error.WriteLine(Usage);
+    return 2;
+}
