@@ -52,8 +52,8 @@ public partial class StatefulLongNet;
 [Network(BatchSize = 32, Seed = 1)]
 [Input(10)]
 [Embedding(8, 8)]
-[Lstm(32, ReturnSequences = false)]
-[Dense(8)]
+[Lstm(16, ReturnSequences = false)]
+[Dense(4)]
 [SoftmaxCrossEntropy]
-[Adam(LearningRate = 0.01)]
+[Adam(LearningRate = 0.02)]
 public partial class RecallLstmNet;
