@@ -116,6 +116,8 @@ internal abstract class LayerEmitter(ResolvedLayer layer)
         DropoutSpec => new DropoutEmitter(layer),
         BatchNormSpec => new BatchNormEmitter(layer),
         LayerNormSpec => new LayerNormEmitter(layer),
+        EmbeddingSpec => new EmbeddingEmitter(layer),
+        RecurrentSpec => new RecurrentEmitter(layer),
         _ => new FlattenEmitter(layer),
     };
 }
