@@ -29,4 +29,10 @@ public static class DiagnosticIds
     public const string InitScaleRequired = "NG0045";
 
     public const string InternalError = "NG9999";
+
+    // Issue 9: architecture search spaces (NG0300-NG0319).
+    public const string SearchSpaceTooLarge = "NG0300";
+    public const string EmptyChoice = "NG0301";
+    public const string RepeatedChoice = "NG0302";
+    public const string SearchVariantInvalid = "NG0303";
 }

@@ -42,5 +42,8 @@ public sealed class NetworkGenerator : IIncrementalGenerator
 
         context.RegisterSourceOutput(networks,
             static (spc, network) => spc.AddSource(CpuEmitter.HintName(network), CpuEmitter.Emit(network)));
+
+        // [SearchSpace] classes: one generated network per structural variant plus their registry (issue 9).
+        Search.SearchSpaceEmitter.Register(context);
     }
 }
