@@ -193,16 +193,20 @@ public static class Leaderboard
         return [.. records.OrderByDescending(r => r.ValidationMetric).ThenBy(r => r.ParameterCount).ThenBy(r => r.Trial).Take(top)];
     }
 
-    /// <summary>The table of <see cref="Rank"/>, with a header line; <paramref name="metricName"/> heads the metric column.</summary>
-    public static string Format(IEnumerable<TrialRecord> records, int top, string metricName = "val acc")
+    /// <summary>
+    /// The table of <see cref="Rank"/>, with a header line; <paramref name="metricName"/> heads the metric column and
+    /// <paramref name="describe"/> (default: the configuration's key) writes the last column.
+    /// </summary>
+    public static string Format(IEnumerable<TrialRecord> records, int top, string metricName = "val acc", Func<SearchConfiguration, string>? describe = null)
     {
+        describe ??= configuration => configuration.Key;
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"{"rank",4}  {metricName,8}  {"epochs",6}  {"params",10}  {"seconds",8}  configuration");
         int rank = 1;
         foreach (TrialRecord record in Rank(records, top))
         {
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"{rank++,4}  {record.ValidationMetric,8:F4}  {record.Epochs,6}  {record.ParameterCount,10:N0}  {record.TrainingSeconds,8:F1}  {record.Configuration.Key}");
+                $"{rank++,4}  {record.ValidationMetric,8:F4}  {record.Epochs,6}  {record.ParameterCount,10:N0}  {record.TrainingSeconds,8:F1}  {describe(record.Configuration)}");
         }
 
         return text.ToString();

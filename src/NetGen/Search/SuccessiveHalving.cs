@@ -128,6 +128,9 @@ public sealed class Hyperband : SearchStrategy
         _bracket = s;
     }
 
+    /// <summary>Whether to start over with fresh configurations after the last bracket, until the budget stops the search. Default false.</summary>
+    public bool Repeat { get; init; }
+
     /// <summary>The number of brackets: <c>sMax + 1</c>.</summary>
     public int BracketCount => _maxBracket + 1;
 
@@ -141,6 +144,7 @@ public sealed class Hyperband : SearchStrategy
         {
             if (_current is null)
             {
+                if (_bracket < 0 && Repeat) _bracket = _maxBracket;
                 if (_bracket < 0) return [];
                 int s = _bracket--;
                 int configurations = (int)Math.Ceiling((_maxBracket + 1.0) / (s + 1) * Math.Pow(_eta, s));
