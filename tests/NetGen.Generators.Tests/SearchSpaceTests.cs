@@ -86,6 +86,12 @@ public class SearchSpaceTests
         """);
 
     [Fact]
+    public void An_empty_optional_list_reports_NG0301_too() => AssertSingle("NG0301", """
+        [SearchSpace] [Input(4)] [DenseChoice(Units = new[] { 8 }, [|Activations = new Activation[0]|])] [Dense(2)] [SoftmaxCrossEntropy] [Adam]
+        public partial class Net;
+        """);
+
+    [Fact]
     public void An_empty_params_list_reports_NG0301_at_the_attribute() => AssertSingle("NG0301", """
         [SearchSpace] [Input(4)] [[|RepeatChoice|]] [Dense(4)] [Dense(2)] [SoftmaxCrossEntropy] [Adam]
         public partial class Net;

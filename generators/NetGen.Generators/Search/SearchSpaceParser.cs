@@ -380,8 +380,9 @@ public static class SearchSpaceParser
         CancellationToken cancellationToken, string what, bool required)
     {
         TypedConstant constant = attribute.NamedArguments.FirstOrDefault(a => a.Key == name).Value;
+        // An optional list that is absent takes its default; one that is written must list something.
         if (constant.Kind != TypedConstantKind.Array && !required) return [];
-        return Check(attribute, null, name, constant, convert, diagnostics, cancellationToken, what, required);
+        return Check(attribute, null, name, constant, convert, diagnostics, cancellationToken, what, required: true);
     }
 
     private static T[] Check<T>(AttributeData attribute, int? position, string? name, TypedConstant constant, Func<TypedConstant, T> convert,
