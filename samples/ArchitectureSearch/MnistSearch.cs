@@ -15,5 +15,5 @@ namespace Samples.ArchitectureSearch;
 [Dense(10)]
 [SoftmaxCrossEntropy]
 [OptimizerChoice(SearchOptimizer.Adam, SearchOptimizer.Sgd)]
-[LearningRateRange(3e-4, 3e-2)]
+[LearningRateRange(1e-4, 1e-2)]
 public partial class MnistSearch;
