@@ -18,8 +18,11 @@ const string Usage = """
                      default: the 8000/2000 digits bundled in samples/data/mnist
       --epochs N     epochs to train (default 15)
       --seed N       seed for initialization and shuffling (default 1)
+      --ranks        train data-parallel over the processes of an MPI job (mpirun.mpich -np 2 dotnet Mnist.dll --ranks)
       --help         print this text
     """;
+
+if (args.Contains("--ranks")) return MnistDistributed.Run(args); // Distributed.cs
 
 string dataFolder = Path.Combine(AppContext.BaseDirectory, "data", "mnist");
 int epochs = 15;

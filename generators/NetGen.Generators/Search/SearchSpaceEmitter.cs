@@ -28,8 +28,17 @@ public static class SearchSpaceEmitter
         context.RegisterSourceOutput(results.Where(static r => r.Model is not null).Select(static (r, _) => r.Model!),
             static (spc, model) =>
             {
-                foreach (Shapes.ResolvedNetwork variant in model.Variants) spc.AddSource(CpuEmitter.HintName(variant), CpuEmitter.Emit(variant));
-                spc.AddSource(HintName(model), EmitRegistry(model));
+                try
+                {
+                    foreach (Shapes.ResolvedNetwork variant in model.Variants) spc.AddSource(CpuEmitter.HintName(variant), CpuEmitter.Emit(variant));
+                    spc.AddSource(HintName(model), EmitRegistry(model));
+                }
+                catch (System.Exception exception) when (exception is not System.OperationCanceledException)
+                {
+                    // The generator never throws: a variant the emitter cannot handle becomes a diagnostic, not CS8785.
+                    spc.ReportDiagnostic(Diagnostic.Create(Diagnostics.InternalError, Location.None, model.ClassName,
+                        exception.GetType().Name + ": " + exception.Message));
+                }
             });
     }
 

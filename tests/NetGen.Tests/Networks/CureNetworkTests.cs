@@ -35,28 +35,15 @@ public class CureNetworkTests
         net.ComputeGradients(x, y);
         float[] analytic = net.Gradients.ToArray();
 
-        const float Epsilon = 1e-2f;
-        Span<float> parameters = net.Parameters;
-        int checkedCount = 0;
-        for (int p = 0; p < CureGradientNet.ParameterCount; p++)
-        {
-            float saved = parameters[p];
-            parameters[p] = saved + Epsilon;
-            net.DropoutRandom = start;
-            double plus = net.ComputeLoss(x, y);
-            parameters[p] = saved - Epsilon;
-            net.DropoutRandom = start;
-            double minus = net.ComputeLoss(x, y);
-            parameters[p] = saved;
-            if (Math.Abs(saved) < Epsilon && IsL1Weight(p)) continue; // |w| is not differentiable at 0
-            double numeric = (plus - minus) / (2 * Epsilon);
-            Assert.True(Math.Abs(numeric - analytic[p]) <= 3e-3 + 3e-2 * Math.Abs(numeric),
-                $"parameter {p}: analytic {analytic[p]}, numeric {numeric}");
-            checkedCount++;
-        }
-
+        int checkedCount = NetworkGradientCheck.AssertMatchesFiniteDifferences(net.Parameters, analytic,
+            () =>
+            {
+                net.DropoutRandom = start;
+                return net.ComputeLoss(x, y);
+            },
+            absolute: 3e-3, relative: 3e-2,
+            skip: (p, w) => p < 5 * 7 && Math.Abs(w) < 1e-2f); // L1 weights near 0: |w| is not differentiable there
         Assert.True(checkedCount > CureGradientNet.ParameterCount * 9 / 10);
-        static bool IsL1Weight(int p) => p < 5 * 7;
     }
 
     [Fact]
@@ -191,20 +178,7 @@ public class CureNetworkTests
         var targets = new float[4 * 3];
         for (int i = 0; i < 4; i++) targets[3 * i + i % 3] = 1;
         net.ComputeGradients(x, targets);
-        float[] analytic = net.Gradients.ToArray();
-        const float Epsilon = 1e-2f;
-        Span<float> parameters = net.Parameters;
-        for (int p = 0; p < SoftmaxOutputNet.ParameterCount; p++)
-        {
-            float saved = parameters[p];
-            parameters[p] = saved + Epsilon;
-            double plus = net.ComputeLoss(x, targets);
-            parameters[p] = saved - Epsilon;
-            double minus = net.ComputeLoss(x, targets);
-            parameters[p] = saved;
-            double numeric = (plus - minus) / (2 * Epsilon);
-            Assert.True(Math.Abs(numeric - analytic[p]) <= 1e-3 + 2e-2 * Math.Abs(numeric), $"parameter {p}: analytic {analytic[p]}, numeric {numeric}");
-        }
+        NetworkGradientCheck.AssertMatchesFiniteDifferences(net.Parameters, net.Gradients.ToArray(), () => net.ComputeLoss(x, targets), absolute: 1e-3);
     }
 
     [Fact]
