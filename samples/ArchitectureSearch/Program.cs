@@ -19,7 +19,8 @@ const string Usage = """
       --strategy S        hyperband (default), random, grid or evolution
       --budget-minutes N  wall-clock budget for the search (default 4; the winner's refit comes after it)
       --max-trials N      stop after N trials as well (default: no limit)
-      --epochs N          epochs per trial for random/grid/evolution; Hyperband's largest rung (default 9)
+      --epochs N          epochs per trial for random/grid/evolution (default 9); Hyperband's largest rung (default 27)
+      --refit             retrain the winner on all training images (validation included) before the test
       --results FILE      JSON-lines results file, resumed if it exists (default search-results.jsonl)
       --data DIR          MNIST folder (default: the bundled digits)
       --seed N            seed of the strategy, initialization and shuffling (default 1)
@@ -28,9 +29,9 @@ const string Usage = """
 
 var extra = new Dictionary<string, bool?>
 {
-    ["--strategy"] = false, ["--budget-minutes"] = true, ["--max-trials"] = true, ["--results"] = false,
+    ["--strategy"] = false, ["--refit"] = null, ["--budget-minutes"] = true, ["--max-trials"] = true, ["--results"] = false,
 };
-if (SampleOptions.TryParse(args, Usage, defaultEpochs: 9, extra, out SampleOptions options) is int exit) return exit;
+if (SampleOptions.TryParse(args, Usage, defaultEpochs: 0, extra, out SampleOptions options) is int exit) return exit;
 string strategyName = options.Get("--strategy", "hyperband");
 if (strategyName is not ("hyperband" or "random" or "grid" or "evolution"))
 {
@@ -48,7 +49,7 @@ var space = new SearchSpace(
     SearchDimension.Choice("variant", [.. MnistSearch.Variants.Select(v => v.Name)], structural: true),
     SearchDimension.LogUniform("learning_rate", MnistSearch.LearningRateLow, MnistSearch.LearningRateHigh));
 int seed = options.Seed;
-int epochs = options.Epochs;
+int epochs = options.Epochs > 0 ? options.Epochs : strategyName == "hyperband" ? 27 : 9;
 SearchStrategy strategy = strategyName switch
 {
     "random" => new RandomSearch(space, epochs, seed),
@@ -105,7 +106,11 @@ double searchSeconds = clock.Elapsed.TotalSeconds;
 NetworkVariant<int> winner = VariantOf(best.Configuration);
 double learningRate = best.Configuration.Number("learning_rate");
 INetwork<int> network = Build(winner, learningRate);
-var batches = new MiniBatches<int>(trainX, trainY, MnistDataset.ImageSize, 1, network.BatchSize, seed);
+// --refit: train the winner on training + validation images instead (more data, but not the network that was validated).
+bool refit = options.Has("--refit");
+var batches = refit
+    ? new MiniBatches<int>(data.TrainImages, data.TrainLabels, MnistDataset.ImageSize, 1, network.BatchSize, seed)
+    : new MiniBatches<int>(trainX, trainY, MnistDataset.ImageSize, 1, network.BatchSize, seed);
 for (int epoch = 1; epoch <= best.Epochs; epoch++) TrainingLoop.TrainEpoch(network, batches, epoch);
 double testAccuracy = network.Evaluate(data.TestImages, data.TestLabels).Accuracy;
 
@@ -125,6 +130,7 @@ Console.WriteLine(SummaryLine.Format(
     ("best_variant", winner.Description),
     ("best_learning_rate", learningRate),
     ("best_epochs", best.Epochs),
+    ("refit", refit),
     ("search_seconds", searchSeconds),
     ("seconds", clock.Elapsed.TotalSeconds)));
 return 0;
