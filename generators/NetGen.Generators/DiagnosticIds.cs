@@ -41,4 +41,10 @@ public static class DiagnosticIds
     public const string LongSimpleRnn = "NG0072";
 
     public const string InternalError = "NG9999";
+
+    // Issue 9: architecture search spaces (NG0300-NG0319).
+    public const string SearchSpaceTooLarge = "NG0300";
+    public const string EmptyChoice = "NG0301";
+    public const string RepeatedChoice = "NG0302";
+    public const string SearchVariantInvalid = "NG0303";
 }

@@ -57,5 +57,8 @@ public sealed class NetworkGenerator : IIncrementalGenerator
 
             spc.AddSource(CpuEmitter.HintName(network), source);
         });
+
+        // [SearchSpace] classes: one generated network per structural variant plus their registry (issue 9).
+        Search.SearchSpaceEmitter.Register(context);
     }
 }
