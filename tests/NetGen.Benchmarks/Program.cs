@@ -37,7 +37,7 @@ for (int i = 0; i < args.Length; i++)
 }
 
 var timing = quick ? new Timing(WarmSeconds: 0.05, Repetitions: 3, RepetitionSeconds: 0.02) : new Timing(0.3, 11, 0.1);
-int threads = 1;   // the kernels are single-threaded so far
+int threads = NetGen.Threading.WorkerPool.ThreadCount;
 int cores = Environment.ProcessorCount;
 double peakOneThread = Peak.MeasureGflops(1, quick ? 0.05 : 0.3);
 double peak = Peak.MeasureGflops(cores, quick ? 0.05 : 0.3);

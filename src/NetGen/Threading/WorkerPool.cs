@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+
+namespace NetGen.Threading;
+
+/// <summary>
+/// The threads that NetGen's large kernels (matrix products) split their work across: started once, woken per call,
+/// with no allocation and no <see cref="Task"/> per call. The calling thread takes part 0 of every job, so a pool of
+/// <see cref="ThreadCount"/> threads starts <c>ThreadCount - 1</c> workers.
+/// </summary>
+/// <remarks>
+/// Kernels split their output into disjoint parts and compute every element in the same order whatever the part,
+/// so results are bit-identical for every thread count. Workers spin for a short while after a job (the next kernel
+/// of a training step usually follows within microseconds), then sleep until woken. A job started while the pool is
+/// busy (a second network training on another thread, or a kernel called from inside a job) runs all its parts on
+/// its own thread.
+/// </remarks>
+public sealed unsafe class WorkerPool
+{
+    // How long an idle worker spins before it sleeps; a wake-up from sleep costs tens of microseconds.
+    private const long SpinMicroseconds = 200;
+
+    private static WorkerPool? s_shared;
+    private static int s_threadCount = DefaultThreadCount();
+    private static readonly object s_gate = new();
+
+    private readonly Worker[] _workers;
+    private delegate*<void*, int, int, void> _work;
+    private void* _context;
+    private int _parts;
+    private int _generation;
+    private int _pending;
+    private int _busy;
+    private volatile bool _stopping;
+
+    /// <summary>
+    /// Threads that large kernels use, the calling thread included: the NETGEN_THREADS environment variable if set,
+    /// else <see cref="Environment.ProcessorCount"/>. Setting it (1 or more) replaces the pool; set it between steps,
+    /// not while a kernel runs on another thread.
+    /// </summary>
+    public static int ThreadCount
+    {
+        get => s_threadCount;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, nameof(ThreadCount));
+            lock (s_gate)
+            {
+                if (value == s_threadCount) return;
+                s_threadCount = value;
+                s_shared?.Stop();
+                s_shared = null;
+            }
+        }
+    }
+
+    /// <summary>The pool of <see cref="ThreadCount"/> threads, started on first use.</summary>
+    internal static WorkerPool Shared
+    {
+        get
+        {
+            WorkerPool? pool = Volatile.Read(ref s_shared);
+            if (pool is not null) return pool;
+            lock (s_gate) return s_shared ??= new WorkerPool(s_threadCount);
+        }
+    }
+
+    private WorkerPool(int threads)
+    {
+        _workers = new Worker[threads - 1];
+        for (int i = 0; i < _workers.Length; i++)
+        {
+            _workers[i] = new Worker(this, i + 1);
+        }
+    }
+
+    /// <summary>Threads a job is split across, the caller included.</summary>
+    internal int Parallelism => _workers.Length + 1;
+
+    /// <summary>
+    /// Runs <c>work(context, part, parts)</c> for every part in [0, <paramref name="parts"/>) and returns when all are
+    /// done; part 0 runs on the calling thread. <paramref name="parts"/> must not exceed <see cref="Parallelism"/>.
+    /// <paramref name="context"/> usually points at a struct on the caller's stack, which outlives the call.
+    /// </summary>
+    internal void Run(delegate*<void*, int, int, void> work, void* context, int parts)
+    {
+        Debug.Assert(parts >= 1 && parts <= Parallelism);
+        if (parts == 1 || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        {
+            // Busy (another thread's job, or a kernel inside a job): the same parts, one after another, give the same result.
+            for (int part = 0; part < parts; part++) work(context, part, parts);
+            return;
+        }
+        try
+        {
+            _work = work;
+            _context = context;
+            _parts = parts;
+            // Every worker acknowledges every job, taking part or not, so none can still be reading this job's fields
+            // when the next one is written.
+            Volatile.Write(ref _pending, _workers.Length);
+            Interlocked.Increment(ref _generation);   // a full fence: the job above is visible before the new generation
+            foreach (var worker in _workers) worker.WakeIfSleeping();
+            work(context, 0, parts);
+            var spinner = new SpinWait();
+            while (Volatile.Read(ref _pending) != 0) spinner.SpinOnce(sleep1Threshold: -1);
+        }
+        finally
+        {
+            Volatile.Write(ref _busy, 0);
+        }
+    }
+
+    // Takes the pool for good (a job in flight finishes first; later jobs run on their callers), then ends the workers.
+    private void Stop()
+    {
+        var spinner = new SpinWait();
+        while (Interlocked.CompareExchange(ref _busy, 1, 0) != 0) spinner.SpinOnce();
+        _stopping = true;
+        Interlocked.Increment(ref _generation);
+        foreach (var worker in _workers) worker.WakeIfSleeping();
+    }
+
+    private sealed class Worker
+    {
+        private readonly WorkerPool _pool;
+        private readonly int _part;
+        private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
+        private int _sleeping;
+
+        public Worker(WorkerPool pool, int part)
+        {
+            _pool = pool;
+            _part = part;
+            var thread = new Thread(Loop) { IsBackground = true, Name = $"NetGen worker {part}" };
+            thread.UnsafeStart();
+        }
+
+        public void WakeIfSleeping()
+        {
+            if (Volatile.Read(ref _sleeping) != 0) _wake.Set();
+        }
+
+        private void Loop()
+        {
+            int seen = Volatile.Read(ref _pool._generation);
+            while (true)
+            {
+                seen = WaitForJob(seen);
+                if (_pool._stopping) return;
+                int parts = _pool._parts;
+                if (_part < parts) _pool._work(_pool._context, _part, parts);
+                Interlocked.Decrement(ref _pool._pending);
+            }
+        }
+
+        // Spins until the generation moves past `seen`, sleeping on the event after SpinMicroseconds; returns the new one.
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private int WaitForJob(int seen)
+        {
+            long spinUntil = Stopwatch.GetTimestamp() + SpinMicroseconds * Stopwatch.Frequency / 1_000_000;
+            int generation;
+            while ((generation = Volatile.Read(ref _pool._generation)) == seen)
+            {
+                if (Stopwatch.GetTimestamp() < spinUntil)
+                {
+                    Thread.SpinWait(8);
+                    continue;
+                }
+                _wake.Reset();
+                Interlocked.Exchange(ref _sleeping, 1);   // a full fence: the pool sees the flag, or we see its generation
+                if (Volatile.Read(ref _pool._generation) == seen) _wake.Wait();
+                Interlocked.Exchange(ref _sleeping, 0);
+                spinUntil = Stopwatch.GetTimestamp() + SpinMicroseconds * Stopwatch.Frequency / 1_000_000;
+            }
+            return generation;
+        }
+    }
+
+    private static int DefaultThreadCount()
+    {
+        string? text = Environment.GetEnvironmentVariable("NETGEN_THREADS");
+        return int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int threads) && threads >= 1
+            ? threads
+            : Environment.ProcessorCount;
+    }
+}
