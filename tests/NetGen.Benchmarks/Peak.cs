@@ -16,15 +16,13 @@ internal static class Peak
     public static int VectorBits => Vector512.IsHardwareAccelerated ? 512 : 256;
 
     /// <summary>
-    /// GFLOP/s of all <paramref name="threads"/> threads together (2 flops per FMA lane), best of a few tries. On a
+    /// GFLOP/s of all <paramref name="threads"/> threads running together (2 flops per FMA lane). On a
     /// virtual machine whose two vCPUs are sometimes two hardware threads of one core, this moves with the host's
     /// placement: compare it with the one-thread figure.
     /// </summary>
     public static double MeasureGflops(int threads, double seconds)
     {
-        double best = 0;
-        for (int attempt = 0; attempt < 3; attempt++) best = Math.Max(best, MeasureOnce(threads, seconds));
-        return best;
+        return MeasureOnce(threads, seconds);
     }
 
     private static double MeasureOnce(int threads, double seconds)
@@ -46,22 +44,23 @@ internal static class Peak
         return rates.Sum() / 1e9;
     }
 
-    // Flops per second of one thread: repeats a block of FMAs until `seconds` have passed.
+    // Flops per second of one thread: the fastest of many short blocks of FMAs (about 0.1 ms each) run for `seconds`,
+    // so a busy machine that preempts the thread now and then lowers the figure less.
     private static double RunOneThread(double seconds)
     {
-        const long Iterations = 1 << 16;
+        const long Iterations = 1 << 14;
         long flopsPerBlock = Iterations * 16 * 2 * (VectorBits / 32);
-        long blocks = 0;
+        double best = 0;
         long start = Stopwatch.GetTimestamp();
         float sink = 0;
         do
         {
+            long blockStart = Stopwatch.GetTimestamp();
             sink += Vector512.IsHardwareAccelerated ? Fma512(Iterations) : Fma256(Iterations);
-            blocks++;
+            best = Math.Max(best, flopsPerBlock / Stopwatch.GetElapsedTime(blockStart).TotalSeconds);
         } while (Stopwatch.GetElapsedTime(start).TotalSeconds < seconds);
-        double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
         s_sink += sink;
-        return blocks * flopsPerBlock / elapsed;
+        return best;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

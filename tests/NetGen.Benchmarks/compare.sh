@@ -5,13 +5,19 @@
 #      ${TMPDIR:-/tmp}/netgen-ort-peer because it builds and exports models beside itself);
 #   3. this benchmark app (arguments of this script go to it, e.g. --workload b1 or --quick).
 # The two vCPUs sometimes sit far apart (see the round trips printed at the end): compare figures of one run only.
-# Needs /usr/bin/python3 with Debian's python3-torch (apt-get install -y python3-torch) and NuGet for the ORT peer.
+# Needs /usr/bin/python3 with Debian's python3-torch on OpenBLAS (apt-get install -y python3-torch libopenblas0-pthread) and NuGet for the ORT peer.
 # The raw JSON lines stay in the folder printed at the end.
 set -euo pipefail
 root=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
 bench="$root/../shared/bench"
 python=/usr/bin/python3
 out=$(mktemp -d "${TMPDIR:-/tmp}/netgen-compare.XXXXXX")
+
+blas=$(readlink -f /etc/alternatives/libblas.so.3-x86_64-linux-gnu 2>/dev/null || true)
+case "$blas" in
+    *openblas*) ;;
+    *) echo "# WARNING: libblas.so.3 is '$blas', not OpenBLAS: PyTorch's figures will be far too slow" >&2 ;;
+esac
 
 echo "# building NetGen.Benchmarks" >&2
 dotnet build "$root/tests/NetGen.Benchmarks" -c Release -nologo -v q >&2

@@ -6,12 +6,12 @@ using NetGen.Threading;
 namespace NetGen.Kernels;
 
 // The blocked path of Gemm (after BLIS, Van Zee and van de Geijn 2015): C is computed in tiles of TileRows x
-// TileColumns held in registers; B is packed, KC rows deep and NC columns wide, into a per-thread buffer laid out as
-// [strip][depth][TileColumns] so the micro-kernel reads it with aligned vector loads from L1; A is read in place
-// (element (i, p) at a[i*aRowStride + p*aDepthStride]) and broadcast one element at a time, which suits both A[M,K]
-// (NN, NT) and A[K,M]^T (TN) without packing. Threads split C into disjoint column (or row) ranges; every element
-// is the same chain of fused multiply-adds in the same order whatever the split, so results are identical for any
-// thread count.
+// TileColumns held in registers. B is packed, KC rows deep and NC columns wide, into a per-thread buffer laid out as
+// [strip][depth][TileColumns], which the micro-kernel reads with vector loads from L1; A is packed, MC rows by KC,
+// as [strip][depth][TileRows], which it broadcasts one element at a time. Packing turns every layout into the same
+// two contiguous streams: A[M,K] (NN, NT) and B[N,K] (NT) are transposed on the way, 8x8 at a time in AVX
+// registers. Threads split C into disjoint column (or row) ranges; every element is the same chain of fused
+// multiply-adds in the same order whatever the split, so results are identical for any thread count.
 public static unsafe partial class Gemm
 {
     /// <summary>Rows of C per register tile (MR).</summary>
@@ -138,7 +138,7 @@ public static unsafe partial class Gemm
     private static void BlockedRange(ref Product p, int rowStart, int rowEnd, int columnStart, int columnEnd)
     {
         ThreadBuffers buffers = ThreadBuffers.Current;
-        float* packed = buffers.PackedB;
+        float* packedB = buffers.PackedB, packedA = buffers.PackedA;
         for (int jc = columnStart; jc < columnEnd; jc += ColumnBlock)
         {
             int nc = Math.Min(ColumnBlock, columnEnd - jc);
@@ -146,22 +146,23 @@ public static unsafe partial class Gemm
             {
                 int kc = Math.Min(DepthBlock, p.K - pc);
                 bool add = pc > 0 || p.Accumulate;
-                if (p.BTransposed) PackTransposed(p.B, p.Ldb, pc, kc, jc, nc, packed);
-                else PackRows(p.B, p.Ldb, pc, kc, jc, nc, packed);
+                if (p.BTransposed) PackTransposed(p.B, p.Ldb, pc, kc, jc, nc, packedB);
+                else PackRows(p.B, p.Ldb, pc, kc, jc, nc, packedB);
                 for (int ic = rowStart; ic < rowEnd; ic += RowBlock)
                 {
                     int mc = Math.Min(RowBlock, rowEnd - ic);
+                    PackA(ref p, ic, mc, pc, kc, packedA);
                     for (int jr = 0; jr < nc; jr += TileColumns)
                     {
                         int nr = Math.Min(TileColumns, nc - jr);
-                        float* strip = packed + (nint)(jr / TileColumns) * kc * TileColumns;
+                        float* stripB = packedB + (nint)(jr / TileColumns) * kc * TileColumns;
                         for (int ir = 0; ir < mc; ir += TileRows)
                         {
                             int mr = Math.Min(TileRows, mc - ir);
-                            float* a = p.A + (ic + ir) * p.ARowStride + pc * p.ADepthStride;
+                            float* stripA = packedA + (nint)(ir / TileRows) * kc * TileRows;
                             float* c = p.C + (nint)(ic + ir) * p.N + jc + jr;
-                            if (mr == TileRows && nr == TileColumns) Tile(kc, a, p.ARowStride, p.ADepthStride, strip, c, p.N, add);
-                            else EdgeTile(kc, a, p.ARowStride, p.ADepthStride, strip, c, p.N, add, mr, nr, buffers);
+                            if (mr == TileRows && nr == TileColumns) Tile(kc, stripA, stripB, c, p.N, add);
+                            else EdgeTile(kc, stripA, stripB, c, p.N, add, mr, nr, buffers.Tile);
                         }
                     }
                 }
@@ -169,27 +170,11 @@ public static unsafe partial class Gemm
         }
     }
 
-    // A partial tile: the rows of A that exist are copied into a zero-padded panel, the full tile is computed into a
-    // scratch tile, and its valid part is stored. The same multiply-adds in the same order as a full tile.
-    private static void EdgeTile(int kc, float* a, nint aRowStride, nint aDepthStride, float* strip, float* c, int ldc,
-        bool add, int mr, int nr, ThreadBuffers buffers)
+    // A partial tile: the full tile is computed into a scratch tile (the packed strips are zero-padded), and its valid
+    // part is stored. The same multiply-adds in the same order as a full tile.
+    private static void EdgeTile(int kc, float* stripA, float* stripB, float* c, int ldc, bool add, int mr, int nr, float* tile)
     {
-        float* panel = buffers.EdgeA;   // [TileRows][kc]
-        for (int i = 0; i < TileRows; i++)
-        {
-            float* row = panel + i * DepthBlock;
-            if (i < mr)
-            {
-                float* source = a + i * aRowStride;
-                for (int q = 0; q < kc; q++) row[q] = source[q * aDepthStride];
-            }
-            else
-            {
-                new Span<float>(row, kc).Clear();
-            }
-        }
-        float* tile = buffers.Tile;
-        Tile(kc, panel, DepthBlock, 1, strip, tile, TileColumns, add: false);
+        Tile(kc, stripA, stripB, tile, TileColumns, add: false);
         for (int i = 0; i < mr; i++)
         {
             float* target = c + (nint)i * ldc;
@@ -199,48 +184,85 @@ public static unsafe partial class Gemm
         }
     }
 
-    private static void Tile(int kc, float* a, nint aRowStride, nint aDepthStride, float* strip, float* c, int ldc, bool add)
+    // packed[strip][q][i] = A(ic + strip*8 + i, pc + q) for i < 8; zero past row ic + mc. A(i, p) is A[i*K + p] in the
+    // NN and NT layouts (8x8 transposes) and A[p*M + i] in the TN layout (8 contiguous floats per step).
+    private static void PackA(ref Product p, int ic, int mc, int pc, int kc, float* packed)
     {
-        if (UseVector512) Tile512(kc, a, aRowStride, aDepthStride, strip, c, ldc, add);
-        else
+        for (int ir = 0; ir < mc; ir += TileRows)
         {
-            for (int half = 0; half < TileColumns; half += 16)
+            int mr = Math.Min(TileRows, mc - ir);
+            float* target = packed + (nint)(ir / TileRows) * kc * TileRows;
+            if (p.ADepthStride == 1)
             {
-                Tile256(kc, a, aRowStride, aDepthStride, strip + half, c + half, ldc, add);
-                Tile256(kc, a + 4 * aRowStride, aRowStride, aDepthStride, strip + half, c + 4 * (nint)ldc + half, ldc, add);
+                float* source = p.A + (nint)(ic + ir) * p.ARowStride + pc;
+                int q = 0;
+                if (mr == TileRows)
+                {
+                    for (; q + 8 <= kc; q += 8) Transpose8x8(source + q, p.ARowStride, target + (nint)q * TileRows, TileRows);
+                }
+                for (; q < kc; q++)
+                {
+                    for (int i = 0; i < TileRows; i++) target[(nint)q * TileRows + i] = i < mr ? source[i * p.ARowStride + q] : 0f;
+                }
+            }
+            else
+            {
+                float* source = p.A + (nint)pc * p.ADepthStride + ic + ir;
+                if (mr == TileRows)
+                {
+                    for (int q = 0; q < kc; q++) Vector256.Store(Vector256.Load(source + q * p.ADepthStride), target + (nint)q * TileRows);
+                }
+                else
+                {
+                    for (int q = 0; q < kc; q++)
+                    {
+                        for (int i = 0; i < TileRows; i++) target[(nint)q * TileRows + i] = i < mr ? source[q * p.ADepthStride + i] : 0f;
+                    }
+                }
             }
         }
     }
 
-    // C[8, 32] (+)= A[8, kc] · strip[kc, 32]: 16 Vector512 accumulators, two vector loads and eight broadcasts per step.
+    private static void Tile(int kc, float* stripA, float* stripB, float* c, int ldc, bool add)
+    {
+        if (UseVector512) Tile512(kc, stripA, stripB, c, ldc, add);
+        else
+        {
+            for (int half = 0; half < TileColumns; half += 16)
+            {
+                Tile256(kc, stripA, stripB + half, c + half, ldc, add);
+                Tile256(kc, stripA + 4, stripB + half, c + 4 * (nint)ldc + half, ldc, add);
+            }
+        }
+    }
+
+    // C[8, 32] (+)= stripA[kc][8]^T · stripB[kc][32]: 16 Vector512 accumulators, two vector loads and eight broadcasts per step.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile512(int kc, float* a, nint rs, nint ds, float* b, float* c, int ldc, bool add)
+    private static void Tile512(int kc, float* a, float* b, float* c, int ldc, bool add)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
-        float* a0 = a, a1 = a + rs, a2 = a + 2 * rs, a3 = a + 3 * rs, a4 = a + 4 * rs, a5 = a + 5 * rs, a6 = a + 6 * rs, a7 = a + 7 * rs;
-        nint offset = 0;
         for (int q = 0; q < kc; q++)
         {
             Vector512<float> b0 = Vector512.Load(b), b1 = Vector512.Load(b + 16);
-            Vector512<float> x = Vector512.Create(a0[offset]);
+            Vector512<float> x = Vector512.Create(a[0]);
             c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
-            x = Vector512.Create(a1[offset]);
+            x = Vector512.Create(a[1]);
             c10 = Vector512.FusedMultiplyAdd(x, b0, c10); c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
-            x = Vector512.Create(a2[offset]);
+            x = Vector512.Create(a[2]);
             c20 = Vector512.FusedMultiplyAdd(x, b0, c20); c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
-            x = Vector512.Create(a3[offset]);
+            x = Vector512.Create(a[3]);
             c30 = Vector512.FusedMultiplyAdd(x, b0, c30); c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
-            x = Vector512.Create(a4[offset]);
+            x = Vector512.Create(a[4]);
             c40 = Vector512.FusedMultiplyAdd(x, b0, c40); c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
-            x = Vector512.Create(a5[offset]);
+            x = Vector512.Create(a[5]);
             c50 = Vector512.FusedMultiplyAdd(x, b0, c50); c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
-            x = Vector512.Create(a6[offset]);
+            x = Vector512.Create(a[6]);
             c60 = Vector512.FusedMultiplyAdd(x, b0, c60); c61 = Vector512.FusedMultiplyAdd(x, b1, c61);
-            x = Vector512.Create(a7[offset]);
+            x = Vector512.Create(a[7]);
             c70 = Vector512.FusedMultiplyAdd(x, b0, c70); c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
+            a += TileRows;
             b += TileColumns;
-            offset += ds;
         }
         Store512(c, c00, c01, add); c += ldc;
         Store512(c, c10, c11, add); c += ldc;
@@ -264,26 +286,24 @@ public static unsafe partial class Gemm
         Vector512.Store(right, c + 16);
     }
 
-    // C[4, 16] (+)= A[4, kc] · strip[kc, 16 of 32]: the Vector256 kernel (8 accumulators fit AVX2's 16 registers).
+    // C[4, 16] (+)= 4 rows of stripA · 16 columns of stripB: the Vector256 kernel (8 accumulators fit AVX2's 16 registers).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile256(int kc, float* a, nint rs, nint ds, float* b, float* c, int ldc, bool add)
+    private static void Tile256(int kc, float* a, float* b, float* c, int ldc, bool add)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
-        float* a0 = a, a1 = a + rs, a2 = a + 2 * rs, a3 = a + 3 * rs;
-        nint offset = 0;
         for (int q = 0; q < kc; q++)
         {
             Vector256<float> b0 = Vector256.Load(b), b1 = Vector256.Load(b + 8);
-            Vector256<float> x = Vector256.Create(a0[offset]);
+            Vector256<float> x = Vector256.Create(a[0]);
             c00 = Vector256.FusedMultiplyAdd(x, b0, c00); c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
-            x = Vector256.Create(a1[offset]);
+            x = Vector256.Create(a[1]);
             c10 = Vector256.FusedMultiplyAdd(x, b0, c10); c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
-            x = Vector256.Create(a2[offset]);
+            x = Vector256.Create(a[2]);
             c20 = Vector256.FusedMultiplyAdd(x, b0, c20); c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
-            x = Vector256.Create(a3[offset]);
+            x = Vector256.Create(a[3]);
             c30 = Vector256.FusedMultiplyAdd(x, b0, c30); c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
+            a += TileRows;
             b += TileColumns;
-            offset += ds;
         }
         Store256(c, c00, c01, add); c += ldc;
         Store256(c, c10, c11, add); c += ldc;
@@ -408,13 +428,13 @@ public static unsafe partial class Gemm
 
         private ThreadBuffers()
         {
-            const int Floats = DepthBlock * ColumnBlock + TileRows * DepthBlock + TileRows * TileColumns + 3 * 16;
+            const int Floats = DepthBlock * ColumnBlock + RowBlock * DepthBlock + TileRows * TileColumns + 16;
             _storage = GC.AllocateUninitializedArray<float>(Floats, pinned: true);
             float* start = (float*)Unsafe.AsPointer(ref _storage[0]);
             float* aligned = (float*)(((nint)start + 63) & ~(nint)63);
             PackedB = aligned;
-            EdgeA = PackedB + DepthBlock * ColumnBlock;
-            Tile = EdgeA + TileRows * DepthBlock;
+            PackedA = PackedB + DepthBlock * ColumnBlock;
+            Tile = PackedA + RowBlock * DepthBlock;
         }
 
         public static ThreadBuffers Current => t_current ??= new ThreadBuffers();
@@ -422,8 +442,8 @@ public static unsafe partial class Gemm
         /// <summary>[ColumnBlock / TileColumns][DepthBlock][TileColumns] floats.</summary>
         public float* PackedB { get; }
 
-        /// <summary>[TileRows][DepthBlock] floats: the rows of A of a partial tile.</summary>
-        public float* EdgeA { get; }
+        /// <summary>[RowBlock / TileRows][DepthBlock][TileRows] floats.</summary>
+        public float* PackedA { get; }
 
         /// <summary>[TileRows][TileColumns] floats: a partial tile of C.</summary>
         public float* Tile { get; }

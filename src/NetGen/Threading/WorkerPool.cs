@@ -5,7 +5,7 @@ namespace NetGen.Threading;
 
 /// <summary>
 /// The threads that NetGen's large kernels (matrix products) split their work across: started once, woken per call,
-/// with no allocation and no <see cref="Task"/> per call. The calling thread takes part 0 of every job, so a pool of
+/// with no allocation and no <see cref="Task"/> per call. The calling thread works on every job too, so a pool of
 /// <see cref="ThreadCount"/> threads starts <c>ThreadCount - 1</c> workers.
 /// </summary>
 /// <remarks>
@@ -29,7 +29,8 @@ public sealed unsafe class WorkerPool
     private void* _context;
     private int _parts;
     private int _generation;
-    private int _pending;
+    private long _claim;        // (generation << 32) | next part to hand out; parts past _parts are closed
+    private int _remaining;     // parts of the current job not finished yet
     private int _busy;
     private volatile bool _stopping;
 
@@ -79,12 +80,13 @@ public sealed unsafe class WorkerPool
 
     /// <summary>
     /// Runs <c>work(context, part, parts)</c> for every part in [0, <paramref name="parts"/>) and returns when all are
-    /// done; part 0 runs on the calling thread. <paramref name="parts"/> must not exceed <see cref="Parallelism"/>.
+    /// done. The caller and the woken workers claim parts one at a time, so the caller runs all of them if the workers
+    /// are slow to wake. <paramref name="parts"/> is usually <see cref="Parallelism"/>.
     /// <paramref name="context"/> usually points at a struct on the caller's stack, which outlives the call.
     /// </summary>
     internal void Run(delegate*<void*, int, int, void> work, void* context, int parts)
     {
-        Debug.Assert(parts >= 1 && parts <= Parallelism);
+        Debug.Assert(parts >= 1);
         if (parts == 1 || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
         {
             // Busy (another thread's job, or a kernel inside a job): the same parts, one after another, give the same result.
@@ -93,21 +95,49 @@ public sealed unsafe class WorkerPool
         }
         try
         {
+            int generation = _generation + 1;
+            // Close the claims of the last job before rewriting its fields: a late worker's claim then fails.
+            Interlocked.Exchange(ref _claim, ((long)generation << 32) | int.MaxValue);
             _work = work;
             _context = context;
             _parts = parts;
-            // Every worker acknowledges every job, taking part or not, so none can still be reading this job's fields
-            // when the next one is written.
-            Volatile.Write(ref _pending, _workers.Length);
-            Interlocked.Increment(ref _generation);   // a full fence: the job above is visible before the new generation
+            Volatile.Write(ref _remaining, parts);
+            Interlocked.Exchange(ref _claim, (long)generation << 32);
+            Interlocked.Exchange(ref _generation, generation);
             foreach (var worker in _workers) worker.WakeIfSleeping();
-            work(context, 0, parts);
+            RunParts(generation);
+            // Parts are claimed, not assigned: a worker that is descheduled or asleep leaves its parts to the caller,
+            // which only waits for parts already started.
+            long spinUntil = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 500;
             var spinner = new SpinWait();
-            while (Volatile.Read(ref _pending) != 0) spinner.SpinOnce(sleep1Threshold: -1);
+            while (Volatile.Read(ref _remaining) != 0)
+            {
+                if (Stopwatch.GetTimestamp() < spinUntil) Thread.SpinWait(4);
+                else spinner.SpinOnce(sleep1Threshold: -1);
+            }
         }
         finally
         {
             Volatile.Write(ref _busy, 0);
+        }
+    }
+
+    // Claims and runs parts of job `generation` until none is left.
+    private void RunParts(int generation)
+    {
+        while (true)
+        {
+            long claim = Volatile.Read(ref _claim);
+            if ((int)(claim >> 32) != generation) return;
+            var work = _work;
+            void* context = _context;
+            int parts = _parts;
+            int part = (int)claim;
+            if (part >= parts) return;
+            // Success means the job was still `generation` after the fields above were read.
+            if (Interlocked.CompareExchange(ref _claim, claim + 1, claim) != claim) continue;
+            work(context, part, parts);
+            Interlocked.Decrement(ref _remaining);
         }
     }
 
@@ -148,9 +178,7 @@ public sealed unsafe class WorkerPool
             {
                 seen = WaitForJob(seen);
                 if (_pool._stopping) return;
-                int parts = _pool._parts;
-                if (_part < parts) _pool._work(_pool._context, _part, parts);
-                Interlocked.Decrement(ref _pool._pending);
+                _pool.RunParts(seen);
             }
         }
 
