@@ -15,22 +15,36 @@ public static class Dense
     /// <paramref name="bias"/> for a layer without bias. <paramref name="output"/> is overwritten.
     /// </summary>
     public static void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output,
-        int batch, int inputs, int units)
+        int batch, int inputs, int units) =>
+        Forward(input, weight, bias, output, batch, inputs, units, Activation.Identity);
+
+    // output[B,N] = activation(input[B,K] · weight[N,K]^T + bias[N])
+    /// <summary>
+    /// output[batch, units] = activation(input[batch, inputs] · weight[units, inputs]^T + bias[units]): the layer and
+    /// its activation in one call. The bias and the activation are applied by each thread to the block of the output
+    /// it has just computed, while it is in that core's cache, so no separate pass over the output and no buffer for
+    /// the pre-activation values is needed (every <see cref="Activation"/>'s backward reads only its output, see
+    /// <see cref="Activations.Backward"/>). Pass an empty <paramref name="bias"/> for a layer without bias.
+    /// <paramref name="output"/> is overwritten.
+    /// </summary>
+    /// <remarks>
+    /// The product is chosen from the shape: one sample (or fewer than 8) or fewer than 16 units run as dot products of
+    /// input rows with weight rows, the weight rows split across the cores (the one-sample inference path); large
+    /// batches run on the packed, register-blocked kernel, split across the cores; small layers on one thread.
+    /// </remarks>
+    public static void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output,
+        int batch, int inputs, int units, Activation activation)
     {
         CheckShapes(input, weight, bias, output, batch, inputs, units, nameof(input), nameof(output), nameof(bias));
-        Gemm.NT(input, weight, output, batch, units, inputs, accumulate: false);
-        if (bias.IsEmpty) return;
-        ReadOnlySpan<float> b = bias.Slice(0, units);
-        for (int row = 0; row < batch; row++)
-        {
-            Span<float> outputRow = output.Slice(row * units, units);
-            TensorPrimitives.Add(outputRow, b, outputRow);
-        }
+        if (!Enum.IsDefined(activation)) throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");
+        if (batch == 0) return;
+        Gemm.NTCore(input, weight, output, batch, units, inputs, accumulate: false, bias.IsEmpty ? default : bias.Slice(0, units),
+            activation, hasEpilogue: !bias.IsEmpty || activation != Activation.Identity);
     }
 
     // dinput[B,K] = doutput[B,N] · weight[N,K];  dweight[N,K] += doutput^T · input;  dbias[N] += sum_b doutput[b,:]
     /// <summary>
-    /// Gradients of <see cref="Forward"/>. dinput[batch, inputs] = doutput[batch, units] · weight[units, inputs] is
+    /// Gradients of <see cref="Forward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int)"/>. dinput[batch, inputs] = doutput[batch, units] · weight[units, inputs] is
     /// OVERWRITTEN (skipped when <paramref name="dinput"/> is empty, as for the first layer);
     /// dweight[units, inputs] += doutput^T · input and dbias[units] += Σ_b doutput[b, :] are ACCUMULATED
     /// (dbias skipped when empty).
@@ -54,7 +68,7 @@ public static class Dense
             TensorPrimitives.Add(db, doutput.Slice(row * units, units), db);
     }
 
-    /// <summary>Naive double-accumulating version of <see cref="Forward"/>: the reference tests compare against.</summary>
+    /// <summary>Naive double-accumulating version of <see cref="Forward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int)"/>: the reference tests compare against.</summary>
     public static void ForwardReference(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output,
         int batch, int inputs, int units)
     {

@@ -1,0 +1,77 @@
+using NetGen.Kernels;
+using NetGen.Tests.Kernels;
+
+namespace NetGen.Tests.Performance;
+
+/// <summary>
+/// <see cref="Dense.Forward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, Activation)"/>,
+/// the layer with its bias and activation fused, against the layer computed in double and activated after, on the
+/// shapes that reach each product path: one sample (row dots, weight rows split across cores), few units (row dots),
+/// tiny (simple kernel) and batched (packed kernel, split across cores).
+/// </summary>
+public class DenseEpilogueTests
+{
+    public static TheoryData<Activation, int, int, int, bool> Cases()
+    {
+        var data = new TheoryData<Activation, int, int, int, bool>();
+        int[][] shapes = [[1, 784, 256], [3, 17, 7], [65, 129, 3], [64, 784, 129], [17, 63, 65]];
+        foreach (Activation activation in Enum.GetValues<Activation>())
+        {
+            foreach (int[] s in shapes)
+            {
+                data.Add(activation, s[0], s[1], s[2], true);
+            }
+        }
+        data.Add(Activation.ReLU, 64, 784, 129, false);
+        data.Add(Activation.Tanh, 1, 784, 256, false);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void FusedForward_MatchesDoubleLayerThenActivation(Activation activation, int batch, int inputs, int units, bool withBias)
+    {
+        float[] input = Numerics.Random(batch * inputs, 1), weight = Numerics.Random(units * inputs, 2);
+        float[] bias = withBias ? Numerics.Random(units, 3) : [];
+        float[] output = Numerics.Random(batch * units, 4);   // garbage: the call must overwrite it
+        Dense.Forward(input, weight, bias, output, batch, inputs, units, activation);
+
+        // Pre-activation error: at most gamma_(k+2)·(sum |x w| + |b|) (Higham 3.1: k + 1 rounded terms), doubled for
+        // slack; every activation here has slope at most 1, so it carries over; the float activation itself adds a few
+        // ulps of a value of magnitude at most max(1, |z|), covered by 1e-6 · max(1, |z|).
+        const double Unit = 1.0 / (1 << 24);
+        double gamma = (inputs + 2) * Unit / (1 - (inputs + 2) * Unit);
+        for (int b = 0; b < batch; b++)
+        {
+            for (int n = 0; n < units; n++)
+            {
+                double z = withBias ? bias[n] : 0, magnitude = Math.Abs(z);
+                for (int k = 0; k < inputs; k++)
+                {
+                    double term = (double)input[b * inputs + k] * weight[n * inputs + k];
+                    z += term;
+                    magnitude += Math.Abs(term);
+                }
+                double expected = activation switch
+                {
+                    Activation.ReLU => Math.Max(0, z),
+                    Activation.Sigmoid => 1 / (1 + Math.Exp(-z)),
+                    Activation.Tanh => Math.Tanh(z),
+                    _ => z,
+                };
+                double allowed = 2 * gamma * magnitude + 1e-6 * Math.Max(1, Math.Abs(z));
+                double error = Math.Abs(output[b * units + n] - expected);
+                if (!(error <= allowed))
+                    Assert.Fail($"{activation} {batch}x{inputs}->{units}: output[{b}, {n}] = {output[b * units + n]:R}, expected {expected:R} (error {error:E2} > {allowed:E2}).");
+            }
+        }
+    }
+
+    [Fact]
+    public void FusedForward_UnknownActivation_ThrowsNamingIt()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            Dense.Forward(new float[6], new float[6], [], new float[4], 2, 3, 2, (Activation)99));
+        Assert.Equal("activation", error.ParamName);
+    }
+}
