@@ -28,8 +28,7 @@ public static class Dense
     /// <paramref name="output"/> is overwritten.
     /// </summary>
     /// <remarks>
-    /// The product is chosen from the shape: one sample (or fewer than 8) or fewer than 16 units run as dot products of
-    /// input rows with weight rows, the weight rows split across the cores (the one-sample inference path); large
+    /// The product is chosen from the shape: one sample (or up to 7) runs as dot products of input rows with weight rows, the weight rows split across the cores (the one-sample inference path); large
     /// batches run on the packed, register-blocked kernel, split across the cores; small layers on one thread.
     /// </remarks>
     public static void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output,
@@ -50,7 +49,18 @@ public static class Dense
     /// (dbias skipped when empty).
     /// </summary>
     public static void Backward(ReadOnlySpan<float> doutput, ReadOnlySpan<float> input, ReadOnlySpan<float> weight,
-        Span<float> dinput, Span<float> dweight, Span<float> dbias, int batch, int inputs, int units)
+        Span<float> dinput, Span<float> dweight, Span<float> dbias, int batch, int inputs, int units) =>
+        Backward(doutput, input, weight, dinput, dweight, dbias, batch, inputs, units, accumulateParameterGradients: true);
+
+    // dinput[B,K] = doutput[B,N] · weight[N,K];  dweight[N,K] (+)= doutput^T · input;  dbias[N] (+)= sum_b doutput[b,:]
+    /// <summary>
+    /// <see cref="Backward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, int, int, int)"/>
+    /// with a choice: with <paramref name="accumulateParameterGradients"/> false, dweight and dbias are OVERWRITTEN,
+    /// so a training step whose every parameter gradient comes from one Backward call needs no clearing pass over
+    /// the gradient buffer first (and the weight-gradient product stores instead of reading and adding).
+    /// </summary>
+    public static void Backward(ReadOnlySpan<float> doutput, ReadOnlySpan<float> input, ReadOnlySpan<float> weight,
+        Span<float> dinput, Span<float> dweight, Span<float> dbias, int batch, int inputs, int units, bool accumulateParameterGradients)
     {
         CheckShapes(input, weight, dbias, doutput, batch, inputs, units, nameof(input), nameof(doutput), nameof(dbias));
         if (dweight.Length < units * inputs)
@@ -61,9 +71,10 @@ public static class Dense
                 throw new ArgumentException($"dinput holds {dinput.Length} floats; [{batch}, {inputs}] needs {batch * inputs}.", nameof(dinput));
             Gemm.NN(doutput, weight, dinput, batch, inputs, units, accumulate: false);
         }
-        Gemm.TN(doutput, input, dweight, units, inputs, batch, accumulate: true);
+        Gemm.TN(doutput, input, dweight, units, inputs, batch, accumulate: accumulateParameterGradients);
         if (dbias.IsEmpty) return;
         Span<float> db = dbias.Slice(0, units);
+        if (!accumulateParameterGradients) db.Clear();
         for (int row = 0; row < batch; row++)
             TensorPrimitives.Add(db, doutput.Slice(row * units, units), db);
     }
@@ -84,7 +95,7 @@ public static class Dense
         }
     }
 
-    /// <summary>Naive double-accumulating version of <see cref="Backward"/> (same overwrite/accumulate contract).</summary>
+    /// <summary>Naive double-accumulating version of <see cref="Backward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, int, int, int)"/> (same overwrite/accumulate contract).</summary>
     public static void BackwardReference(ReadOnlySpan<float> doutput, ReadOnlySpan<float> input, ReadOnlySpan<float> weight,
         Span<float> dinput, Span<float> dweight, Span<float> dbias, int batch, int inputs, int units)
     {

@@ -4,8 +4,8 @@ using NetGen.Threading;
 
 namespace NetGen.Kernels;
 
-// The NT product for few rows of A (inference on one sample is the case that matters: a matrix-vector product) or
-// few columns of C: every element is a dot product of two contiguous rows, A[i, :] and B[j, :]. Nothing is packed;
+// The NT product for few rows of A (inference on one sample is the case that matters: a matrix-vector product):
+// every element is a dot product of two contiguous rows, A[i, :] and B[j, :]. Nothing is packed;
 // the rows of B (the weights) are split across threads, so with two cores each core streams half of them, from its
 // own L2 once they have been read there.
 public static unsafe partial class Gemm

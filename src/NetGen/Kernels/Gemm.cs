@@ -8,9 +8,8 @@ namespace NetGen.Kernels;
 /// </summary>
 /// <remarks>
 /// Large products run on packed, register-blocked kernels (Gemm.Packed.cs) split across the
-/// <see cref="Threading.WorkerPool"/>; NT products with fewer than 8 rows (one-sample inference) or fewer than 16
-/// columns run as row dot products split across the pool (Gemm.Dots.cs); small ones run on the simple row kernels
-/// below. Results do not depend on the thread count: the threads split C, never a sum. The spans must not overlap C.
+/// <see cref="Threading.WorkerPool"/>; NT products with fewer than 8 rows (one-sample inference) run as row dot
+/// products split across the pool (Gemm.Dots.cs); small ones run on the simple row kernels below. Results do not depend on the thread count: the threads split C, never a sum. The spans must not overlap C.
 /// </remarks>
 public static unsafe partial class Gemm
 {
@@ -51,7 +50,7 @@ public static unsafe partial class Gemm
     internal static void NTCore(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate,
         ReadOnlySpan<float> bias, Activation activation, bool hasEpilogue)
     {
-        if (BlockedSupported && m > 0 && n > 0 && k > 0 && (m < TileRows || n < 16))
+        if (BlockedSupported && m > 0 && n > 0 && k > 0 && m < TileRows)
         {
             fixed (float* pa = a, pb = b, pc = c, pbias = bias)
                 RowDots(pa, pb, pc, m, n, k, accumulate, pbias, activation, hasEpilogue);

@@ -6,8 +6,8 @@ namespace NetGen.Tests.Performance;
 /// <summary>
 /// <see cref="Dense.Forward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, Activation)"/>,
 /// the layer with its bias and activation fused, against the layer computed in double and activated after, on the
-/// shapes that reach each product path: one sample (row dots, weight rows split across cores), few units (row dots),
-/// tiny (simple kernel) and batched (packed kernel, split across cores).
+/// shapes that reach each product path: one sample (row dots, weight rows split across cores), few units (packed kernel,
+/// padded tile), tiny (simple kernel) and batched (packed kernel, split across cores).
 /// </summary>
 public class DenseEpilogueTests
 {
@@ -65,6 +65,25 @@ public class DenseEpilogueTests
                     Assert.Fail($"{activation} {batch}x{inputs}->{units}: output[{b}, {n}] = {output[b * units + n]:R}, expected {expected:R} (error {error:E2} > {allowed:E2}).");
             }
         }
+    }
+
+    [Theory]
+    [InlineData(64, 784, 129)]
+    [InlineData(3, 17, 7)]
+    public void Backward_WithoutAccumulation_OverwritesStaleParameterGradients(int batch, int inputs, int units)
+    {
+        float[] doutput = Numerics.Random(batch * units, 5), input = Numerics.Random(batch * inputs, 6), weight = Numerics.Random(units * inputs, 7);
+        float[] dweight = Numerics.Random(units * inputs, 8), dbias = Numerics.Random(units, 9);   // stale values to overwrite
+        float[] dinput = new float[batch * inputs];
+        Dense.Backward(doutput, input, weight, dinput, dweight, dbias, batch, inputs, units, accumulateParameterGradients: false);
+
+        float[] expectedWeight = new float[units * inputs], expectedBias = new float[units], expectedInput = new float[batch * inputs];
+        Dense.BackwardReference(doutput, input, weight, expectedInput, expectedWeight, expectedBias, batch, inputs, units);
+        // Each gradient is a float sum of `batch` (dweight, dbias) or `units` (dinput) products of values in [-1, 1],
+        // so its error is below (terms + 1)·2^-24·terms; 1e-5 relative plus 1e-4 absolute bounds that for 784 terms.
+        Numerics.AssertClose(expectedWeight, dweight, 1e-4, 1e-5, "dweight");
+        Numerics.AssertClose(expectedBias, dbias, 1e-4, 1e-5, "dbias");
+        Numerics.AssertClose(expectedInput, dinput, 1e-4, 1e-5, "dinput");
     }
 
     [Fact]
