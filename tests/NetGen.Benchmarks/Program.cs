@@ -63,6 +63,13 @@ foreach (var workload in Workloads.All)
         .Add("alloc_bytes_per_step", Math.Round(allocated, 1)).Add("peer", Workloads.Peer);
     Console.WriteLine(line.ToString());
 }
+
+// What bfloat16 weights cost in accuracy: one network trained on the bundled digits, tested both ways.
+if ("mlp_infer_bf16 784-256-128-10 b1".Contains(filter, StringComparison.Ordinal) && Bfloat16Inference.MnistAccuracy() is var (fp32, bf16, samples))
+{
+    Console.WriteLine(new JsonLine("mlp_infer_bf16 mnist_accuracy").Add("test_samples", samples)
+        .Add("fp32_test_accuracy", Math.Round(fp32, 4)).Add("bf16_test_accuracy", Math.Round(bf16, 4)).Add("peer", Workloads.Peer).ToString());
+}
 return 0;
 
 // Median seconds per step, and managed bytes allocated per step by every thread (worker threads included).

@@ -20,6 +20,7 @@ internal static class Workloads
         new("mlp_train 784-256-128-10 b64 adam", 64, MlpFlops([784, 256, 128, 10], 64, train: true), SmallTrain),
         new("mlp_train 784-1024-1024-10 b256 adam", 256, MlpFlops([784, 1024, 1024, 10], 256, train: true), BigTrain),
         new("mlp_infer 784-256-128-10 b1", 1, MlpFlops([784, 256, 128, 10], 1, train: false), () => SmallInfer(1)),
+        new("mlp_infer_bf16 784-256-128-10 b1", 1, MlpFlops([784, 256, 128, 10], 1, train: false), SmallInferBfloat16),
         new("mlp_infer 784-256-128-10 b64", 64, MlpFlops([784, 256, 128, 10], 64, train: false), () => SmallInfer(64)),
         new("mlp_infer 784-1024-1024-10 b256", 256, MlpFlops([784, 1024, 1024, 10], 256, train: false), BigInfer),
     ];
@@ -54,6 +55,14 @@ internal static class Workloads
         var network = new SmallMlp();
         float[] inputs = RandomInputs(batch * SmallMlp.InputSize, seed: 1);
         float[] outputs = new float[batch * SmallMlp.OutputSize];
+        return () => network.Predict(inputs, outputs);
+    }
+
+    private static Action SmallInferBfloat16()
+    {
+        var network = new Bfloat16Inference(new SmallMlp());
+        float[] inputs = RandomInputs(SmallMlp.InputSize, seed: 1);
+        float[] outputs = new float[SmallMlp.OutputSize];
         return () => network.Predict(inputs, outputs);
     }
 
