@@ -33,7 +33,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Parse);
 
         context.RegisterSourceOutput(results.SelectMany(static (result, _) => result.Diagnostics),
-            static (spc, info) => spc.ReportDiagnostic(info.Diagnostic));
+            static (spc, info) => spc.ReportDiagnostic(info.ToDiagnostic()));
 
         var networks = results
             .Where(static result => result.Network is not null)
