@@ -23,8 +23,9 @@ public static class Dense
     /// output[batch, units] = activation(input[batch, inputs] · weight[units, inputs]^T + bias[units]): the layer and
     /// its activation in one call. The bias and the activation are applied by each thread to the block of the output
     /// it has just computed, while it is in that core's cache, so no separate pass over the output and no buffer for
-    /// the pre-activation values is needed (every <see cref="Activation"/>'s backward reads only its output, see
-    /// <see cref="Activations.Backward"/>). Pass an empty <paramref name="bias"/> for a layer without bias.
+    /// the pre-activation values is needed: the activations that fuse (Identity, ReLU, Sigmoid, Tanh; others throw
+    /// <see cref="ArgumentOutOfRangeException"/>) read only their output in backward. Pass an empty
+    /// <paramref name="bias"/> for a layer without bias.
     /// <paramref name="output"/> is overwritten.
     /// </summary>
     /// <remarks>
@@ -35,7 +36,7 @@ public static class Dense
         int batch, int inputs, int units, Activation activation)
     {
         CheckShapes(input, weight, bias, output, batch, inputs, units, nameof(input), nameof(output), nameof(bias));
-        if (!Enum.IsDefined(activation)) throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");
+        CheckFusedActivation(activation);
         if (batch == 0) return;
         Gemm.NTCore(input, weight, output, batch, units, inputs, accumulate: false, bias.IsEmpty ? default : bias.Slice(0, units),
             activation, hasEpilogue: !bias.IsEmpty || activation != Activation.Identity);
@@ -127,6 +128,18 @@ public static class Dense
                 dbias[n] = (float)sum;
             }
         }
+    }
+
+    /// <summary>
+    /// Throws unless <paramref name="activation"/> can be fused into the layer: Identity, ReLU, Sigmoid and Tanh, whose
+    /// backward reads only the output. The others (LeakyReLU, ELU, GELU, SiLU, Softplus...) take a parameter or need
+    /// the pre-activation values in backward: apply them after the layer with their own kernel.
+    /// </summary>
+    internal static void CheckFusedActivation(Activation activation)
+    {
+        if (activation is not (Activation.Identity or Activation.ReLU or Activation.Sigmoid or Activation.Tanh))
+            throw new ArgumentOutOfRangeException(nameof(activation), activation,
+                "Only Identity, ReLU, Sigmoid and Tanh fuse into the layer; apply the others after it with their own kernel.");
     }
 
     private static void CheckShapes(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> output,

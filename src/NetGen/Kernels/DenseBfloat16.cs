@@ -59,7 +59,7 @@ public static unsafe class DenseBfloat16
             throw new ArgumentException($"output holds {output.Length} floats; [{batch}, {units}] needs {batch * units}.", nameof(output));
         if (!bias.IsEmpty && bias.Length < units)
             throw new ArgumentException($"bias holds {bias.Length} floats; [{units}] needs {units} (or pass an empty span for no bias).", nameof(bias));
-        if (!Enum.IsDefined(activation)) throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");
+        Dense.CheckFusedActivation(activation);
         if (batch == 0) return;
 
         fixed (float* pinput = input, pbias = bias, poutput = output)

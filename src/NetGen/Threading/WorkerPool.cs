@@ -33,6 +33,7 @@ public sealed unsafe class WorkerPool
     private int _remaining;     // parts of the current job not finished yet
     private int _busy;
     private volatile bool _stopping;
+    private System.Runtime.ExceptionServices.ExceptionDispatchInfo? _failure;   // the first exception a part threw
 
     /// <summary>
     /// Threads that large kernels use, the calling thread included: the NETGEN_THREADS environment variable if set,
@@ -115,6 +116,8 @@ public sealed unsafe class WorkerPool
                 if (Stopwatch.GetTimestamp() < spinUntil) Thread.SpinWait(4);
                 else spinner.SpinOnce(sleep1Threshold: -1);
             }
+            var failure = Interlocked.Exchange(ref _failure, null);
+            failure?.Throw();   // on the caller, with the part's stack trace, never on a worker (which would end the process)
         }
         finally
         {
@@ -136,7 +139,14 @@ public sealed unsafe class WorkerPool
             if (part >= parts) return;
             // Success means the job was still `generation` after the fields above were read.
             if (Interlocked.CompareExchange(ref _claim, claim + 1, claim) != claim) continue;
-            work(context, part, parts);
+            try
+            {
+                work(context, part, parts);
+            }
+            catch (Exception exception)
+            {
+                Interlocked.CompareExchange(ref _failure, System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(exception), null);
+            }
             Interlocked.Decrement(ref _remaining);
         }
     }

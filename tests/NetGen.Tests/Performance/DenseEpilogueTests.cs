@@ -15,7 +15,7 @@ public class DenseEpilogueTests
     {
         var data = new TheoryData<Activation, int, int, int, bool>();
         int[][] shapes = [[1, 784, 256], [3, 17, 7], [65, 129, 3], [64, 784, 129], [17, 63, 65]];
-        foreach (Activation activation in Enum.GetValues<Activation>())
+        foreach (Activation activation in new[] { Activation.Identity, Activation.ReLU, Activation.Sigmoid, Activation.Tanh })
         {
             foreach (int[] s in shapes)
             {
@@ -86,11 +86,13 @@ public class DenseEpilogueTests
         Numerics.AssertClose(expectedInput, dinput, 1e-4, 1e-5, "dinput");
     }
 
-    [Fact]
-    public void FusedForward_UnknownActivation_ThrowsNamingIt()
+    [Theory]
+    [InlineData(Activation.GELU)]
+    [InlineData((Activation)99)]
+    public void FusedForward_ActivationThatCannotFuse_ThrowsNamingIt(Activation activation)
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(() =>
-            Dense.Forward(new float[6], new float[6], [], new float[4], 2, 3, 2, (Activation)99));
+            Dense.Forward(new float[6], new float[6], [], new float[4], 2, 3, 2, activation));
         Assert.Equal("activation", error.ParamName);
     }
 }
