@@ -108,6 +108,7 @@ public static unsafe class DenseBfloat16
         public Activation Activation;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Part(void* context, int part, int parts)
     {
         ref Layer layer = ref *(Layer*)context;
@@ -185,6 +186,7 @@ public static unsafe class DenseBfloat16
     }
 
     // x · w[0, :] for one bfloat16 row, formed exactly as one row of Dot4.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Dot1(float* x, ushort* w, nint k)
     {
         int q = 0;

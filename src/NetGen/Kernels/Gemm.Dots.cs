@@ -40,6 +40,7 @@ public static unsafe partial class Gemm
         RowDotsPart(&product, 0, 1);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowDotsPart(void* context, int part, int parts)
     {
         ref Product p = ref *(Product*)context;
@@ -136,6 +137,7 @@ public static unsafe partial class Gemm
     }
 
     // x · w[0, :], formed exactly as one row of Dot4.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Dot1(float* x, float* w, int k)
     {
         int q = 0;

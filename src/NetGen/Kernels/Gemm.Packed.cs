@@ -113,6 +113,7 @@ public static unsafe partial class Gemm
         BlockedPart(&product, 0, 1);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BlockedPart(void* context, int part, int parts)
     {
         ref Product p = ref *(Product*)context;
@@ -135,6 +136,7 @@ public static unsafe partial class Gemm
     }
 
     // C[rowStart..rowEnd, columnStart..columnEnd] of the product, block by block.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BlockedRange(ref Product p, int rowStart, int rowEnd, int columnStart, int columnEnd)
     {
         ThreadBuffers buffers = ThreadBuffers.Current;
@@ -172,6 +174,7 @@ public static unsafe partial class Gemm
 
     // A partial tile: the full tile is computed into a scratch tile (the packed strips are zero-padded), and its valid
     // part is stored. The same multiply-adds in the same order as a full tile.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void EdgeTile(int kc, float* stripA, float* stripB, float* c, int ldc, bool add, int mr, int nr, float* tile)
     {
         Tile(kc, stripA, stripB, tile, TileColumns, add: false);
@@ -186,6 +189,7 @@ public static unsafe partial class Gemm
 
     // packed[strip][q][i] = A(ic + strip*8 + i, pc + q) for i < 8; zero past row ic + mc. A(i, p) is A[i*K + p] in the
     // NN and NT layouts (8x8 transposes) and A[p*M + i] in the TN layout (8 contiguous floats per step).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackA(ref Product p, int ic, int mc, int pc, int kc, float* packed)
     {
         for (int ir = 0; ir < mc; ir += TileRows)
@@ -324,6 +328,7 @@ public static unsafe partial class Gemm
     }
 
     // packed[strip][q][0..32) = B[pc + q, jc + strip*32 + 0..32) for B stored [K,N] row-major; zero past column nc.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackRows(float* b, int ldb, int pc, int kc, int jc, int nc, float* packed)
     {
         for (int jr = 0; jr < nc; jr += TileColumns)
@@ -355,6 +360,7 @@ public static unsafe partial class Gemm
 
     // packed[strip][q][j] = B[jc + strip*32 + j, pc + q] for B stored [N,K] (the NT layout): 8x8 transposes in AVX
     // registers, scalar at the edges; zero past column nc.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackTransposed(float* b, int ldb, int pc, int kc, int jc, int nc, float* packed)
     {
         for (int jr = 0; jr < nc; jr += TileColumns)
@@ -408,6 +414,7 @@ public static unsafe partial class Gemm
     }
 
     // C[i, j] = activation(C[i, j] + bias[j]) over one thread's range, while it is still in that core's cache.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Epilogue(ref Product p, int rowStart, int rowEnd, int columnStart, int columnEnd)
     {
         int width = columnEnd - columnStart;
