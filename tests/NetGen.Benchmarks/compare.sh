@@ -48,7 +48,8 @@ netgen, torch, ort = {}, {}, {}
 peak = None
 for r in lines("netgen.jsonl"):
     if r["workload"] == "fp32_fma_peak": peak = r["gflops"]
-    else: netgen[r["workload"]] = r
+    elif "us_per_step" in r: netgen[r["workload"]] = r
+    else: print("NetGen:", json.dumps(r))
 for r in lines("pytorch.jsonl") + lines("onnxruntime.jsonl"):
     best = ort if r["peer"].startswith("onnxruntime") else torch
     w = r["workload"]

@@ -426,6 +426,9 @@ public static unsafe partial class Gemm
         }
     }
 
+    /// <summary>Allocates this thread's packing buffers now (pool workers call it when they start), not inside a timed step.</summary>
+    internal static void PrepareThread() => _ = ThreadBuffers.Current;
+
     /// <summary>Per-thread packing buffers, allocated once per thread (pinned, 64-byte aligned) and reused by every call.</summary>
     private sealed class ThreadBuffers
     {

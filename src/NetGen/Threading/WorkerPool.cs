@@ -183,6 +183,7 @@ public sealed unsafe class WorkerPool
 
         private void Loop()
         {
+            Kernels.Gemm.PrepareThread();   // the packing buffers, before the first job rather than inside it
             int seen = Volatile.Read(ref _pool._generation);
             while (true)
             {
