@@ -15,28 +15,53 @@ public static class Dense
     /// <paramref name="bias"/> for a layer without bias. <paramref name="output"/> is overwritten.
     /// </summary>
     public static void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output,
-        int batch, int inputs, int units)
+        int batch, int inputs, int units) =>
+        Forward(input, weight, bias, output, batch, inputs, units, Activation.Identity);
+
+    // output[B,N] = activation(input[B,K] · weight[N,K]^T + bias[N])
+    /// <summary>
+    /// output[batch, units] = activation(input[batch, inputs] · weight[units, inputs]^T + bias[units]): the layer and
+    /// its activation in one call. The bias and the activation are applied by each thread to the block of the output
+    /// it has just computed, while it is in that core's cache, so no separate pass over the output and no buffer for
+    /// the pre-activation values is needed: the activations that fuse (Identity, ReLU, Sigmoid, Tanh; others throw
+    /// <see cref="ArgumentOutOfRangeException"/>) read only their output in backward. Pass an empty
+    /// <paramref name="bias"/> for a layer without bias.
+    /// <paramref name="output"/> is overwritten.
+    /// </summary>
+    /// <remarks>
+    /// The product is chosen from the shape: one sample (or up to 7) runs as dot products of input rows with weight rows, the weight rows split across the cores (the one-sample inference path); large
+    /// batches run on the packed, register-blocked kernel, split across the cores; small layers on one thread.
+    /// </remarks>
+    public static void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output,
+        int batch, int inputs, int units, Activation activation)
     {
         CheckShapes(input, weight, bias, output, batch, inputs, units, nameof(input), nameof(output), nameof(bias));
-        Gemm.NT(input, weight, output, batch, units, inputs, accumulate: false);
-        if (bias.IsEmpty) return;
-        ReadOnlySpan<float> b = bias.Slice(0, units);
-        for (int row = 0; row < batch; row++)
-        {
-            Span<float> outputRow = output.Slice(row * units, units);
-            TensorPrimitives.Add(outputRow, b, outputRow);
-        }
+        CheckFusedActivation(activation);
+        if (batch == 0) return;
+        Gemm.NTCore(input, weight, output, batch, units, inputs, accumulate: false, bias.IsEmpty ? default : bias.Slice(0, units),
+            activation, hasEpilogue: !bias.IsEmpty || activation != Activation.Identity);
     }
 
     // dinput[B,K] = doutput[B,N] · weight[N,K];  dweight[N,K] += doutput^T · input;  dbias[N] += sum_b doutput[b,:]
     /// <summary>
-    /// Gradients of <see cref="Forward"/>. dinput[batch, inputs] = doutput[batch, units] · weight[units, inputs] is
+    /// Gradients of <see cref="Forward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int)"/>. dinput[batch, inputs] = doutput[batch, units] · weight[units, inputs] is
     /// OVERWRITTEN (skipped when <paramref name="dinput"/> is empty, as for the first layer);
     /// dweight[units, inputs] += doutput^T · input and dbias[units] += Σ_b doutput[b, :] are ACCUMULATED
     /// (dbias skipped when empty).
     /// </summary>
     public static void Backward(ReadOnlySpan<float> doutput, ReadOnlySpan<float> input, ReadOnlySpan<float> weight,
-        Span<float> dinput, Span<float> dweight, Span<float> dbias, int batch, int inputs, int units)
+        Span<float> dinput, Span<float> dweight, Span<float> dbias, int batch, int inputs, int units) =>
+        Backward(doutput, input, weight, dinput, dweight, dbias, batch, inputs, units, accumulateParameterGradients: true);
+
+    // dinput[B,K] = doutput[B,N] · weight[N,K];  dweight[N,K] (+)= doutput^T · input;  dbias[N] (+)= sum_b doutput[b,:]
+    /// <summary>
+    /// <see cref="Backward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, int, int, int)"/>
+    /// with a choice: with <paramref name="accumulateParameterGradients"/> false, dweight and dbias are OVERWRITTEN,
+    /// so a training step whose every parameter gradient comes from one Backward call needs no clearing pass over
+    /// the gradient buffer first (and the weight-gradient product stores instead of reading and adding).
+    /// </summary>
+    public static void Backward(ReadOnlySpan<float> doutput, ReadOnlySpan<float> input, ReadOnlySpan<float> weight,
+        Span<float> dinput, Span<float> dweight, Span<float> dbias, int batch, int inputs, int units, bool accumulateParameterGradients)
     {
         CheckShapes(input, weight, dbias, doutput, batch, inputs, units, nameof(input), nameof(doutput), nameof(dbias));
         if (dweight.Length < units * inputs)
@@ -47,14 +72,15 @@ public static class Dense
                 throw new ArgumentException($"dinput holds {dinput.Length} floats; [{batch}, {inputs}] needs {batch * inputs}.", nameof(dinput));
             Gemm.NN(doutput, weight, dinput, batch, inputs, units, accumulate: false);
         }
-        Gemm.TN(doutput, input, dweight, units, inputs, batch, accumulate: true);
+        Gemm.TN(doutput, input, dweight, units, inputs, batch, accumulate: accumulateParameterGradients);
         if (dbias.IsEmpty) return;
         Span<float> db = dbias.Slice(0, units);
+        if (!accumulateParameterGradients) db.Clear();
         for (int row = 0; row < batch; row++)
             TensorPrimitives.Add(db, doutput.Slice(row * units, units), db);
     }
 
-    /// <summary>Naive double-accumulating version of <see cref="Forward"/>: the reference tests compare against.</summary>
+    /// <summary>Naive double-accumulating version of <see cref="Forward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int)"/>: the reference tests compare against.</summary>
     public static void ForwardReference(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output,
         int batch, int inputs, int units)
     {
@@ -70,7 +96,7 @@ public static class Dense
         }
     }
 
-    /// <summary>Naive double-accumulating version of <see cref="Backward"/> (same overwrite/accumulate contract).</summary>
+    /// <summary>Naive double-accumulating version of <see cref="Backward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, int, int, int)"/> (same overwrite/accumulate contract).</summary>
     public static void BackwardReference(ReadOnlySpan<float> doutput, ReadOnlySpan<float> input, ReadOnlySpan<float> weight,
         Span<float> dinput, Span<float> dweight, Span<float> dbias, int batch, int inputs, int units)
     {
@@ -102,6 +128,18 @@ public static class Dense
                 dbias[n] = (float)sum;
             }
         }
+    }
+
+    /// <summary>
+    /// Throws unless <paramref name="activation"/> can be fused into the layer: Identity, ReLU, Sigmoid and Tanh, whose
+    /// backward reads only the output. The others (LeakyReLU, ELU, GELU, SiLU, Softplus...) take a parameter or need
+    /// the pre-activation values in backward: apply them after the layer with their own kernel.
+    /// </summary>
+    internal static void CheckFusedActivation(Activation activation)
+    {
+        if (activation is not (Activation.Identity or Activation.ReLU or Activation.Sigmoid or Activation.Tanh))
+            throw new ArgumentOutOfRangeException(nameof(activation), activation,
+                "Only Identity, ReLU, Sigmoid and Tanh fuse into the layer; apply the others after it with their own kernel.");
     }
 
     private static void CheckShapes(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> output,

@@ -6,12 +6,78 @@ namespace NetGen.Kernels;
 /// Row-major single-precision matrix products in the three layouts that forward and backward
 /// passes need. <c>accumulate</c> adds into C (BLAS beta = 1) instead of overwriting it (beta = 0).
 /// </summary>
-public static class Gemm
+/// <remarks>
+/// Large products run on packed, register-blocked kernels (Gemm.Packed.cs) split across the
+/// <see cref="Threading.WorkerPool"/>; NT products with fewer than 8 rows (one-sample inference) run as row dot
+/// products split across the pool (Gemm.Dots.cs); small ones run on the simple row kernels below. Results do not depend on the thread count: the threads split C, never a sum. The spans must not overlap C.
+/// </remarks>
+public static unsafe partial class Gemm
 {
     /// <summary>C[M,N] (+)= A[M,K] * B[K,N].</summary>
     public static void NN(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate)
     {
         CheckSizes(a, b, c, m, n, k);
+        if (UseBlocked(m, n, k))
+        {
+            fixed (float* pa = a, pb = b, pc = c)
+                Blocked(pa, k, 1, pb, n, bTransposed: false, pc, m, n, k, accumulate, null, Activation.Identity, hasEpilogue: false);
+            return;
+        }
+        SimpleNN(a, b, c, m, n, k, accumulate);
+    }
+
+    /// <summary>C[M,N] (+)= A[M,K] * B[N,K]^T.</summary>
+    public static void NT(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate)
+    {
+        CheckSizes(a, b, c, m, n, k);
+        NTCore(a, b, c, m, n, k, accumulate, default, Activation.Identity, hasEpilogue: false);
+    }
+
+    /// <summary>C[M,N] (+)= A[K,M]^T * B[K,N].</summary>
+    public static void TN(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate)
+    {
+        CheckSizes(a, b, c, m, n, k);
+        if (UseBlocked(m, n, k))
+        {
+            fixed (float* pa = a, pb = b, pc = c)
+                Blocked(pa, 1, m, pb, n, bTransposed: false, pc, m, n, k, accumulate, null, Activation.Identity, hasEpilogue: false);
+            return;
+        }
+        SimpleTN(a, b, c, m, n, k, accumulate);
+    }
+
+    // C[M,N] (+)= A[M,K]·B[N,K]^T, then, with hasEpilogue, C = activation(C + bias) (bias empty: none). Sizes checked.
+    internal static void NTCore(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate,
+        ReadOnlySpan<float> bias, Activation activation, bool hasEpilogue)
+    {
+        if (BlockedSupported && m > 0 && n > 0 && k > 0 && m < TileRows)
+        {
+            fixed (float* pa = a, pb = b, pc = c, pbias = bias)
+                RowDots(pa, pb, pc, m, n, k, accumulate, pbias, activation, hasEpilogue);
+            return;
+        }
+        if (UseBlocked(m, n, k))
+        {
+            fixed (float* pa = a, pb = b, pc = c, pbias = bias)
+                Blocked(pa, k, 1, pb, k, bTransposed: true, pc, m, n, k, accumulate, pbias, activation, hasEpilogue);
+            return;
+        }
+        SimpleNT(a, b, c, m, n, k, accumulate);
+        if (!hasEpilogue) return;
+        for (int i = 0; i < m; i++)
+        {
+            Span<float> row = c.Slice(i * n, n);
+            if (!bias.IsEmpty) TensorPrimitives.Add(row, bias.Slice(0, n), row);
+            if (activation != Activation.Identity) Activations.Forward(activation, row, row);
+        }
+    }
+
+    private static bool UseBlocked(int m, int n, int k) =>
+        BlockedSupported && m > 0 && n > 0 && k > 0 && (long)m * n * k >= PackedThreshold;
+
+    // The simple row kernels: small products, and machines without AVX2 and FMA.
+    private static void SimpleNN(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate)
+    {
         for (int i = 0; i < m; i++)
         {
             Span<float> cRow = c.Slice(i * n, n);
@@ -25,10 +91,8 @@ public static class Gemm
         }
     }
 
-    /// <summary>C[M,N] (+)= A[M,K] * B[N,K]^T.</summary>
-    public static void NT(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate)
+    private static void SimpleNT(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate)
     {
-        CheckSizes(a, b, c, m, n, k);
         for (int i = 0; i < m; i++)
         {
             ReadOnlySpan<float> aRow = a.Slice(i * k, k);
@@ -41,10 +105,8 @@ public static class Gemm
         }
     }
 
-    /// <summary>C[M,N] (+)= A[K,M]^T * B[K,N].</summary>
-    public static void TN(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate)
+    private static void SimpleTN(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate)
     {
-        CheckSizes(a, b, c, m, n, k);
         if (!accumulate) c.Slice(0, m * n).Clear();
         for (int p = 0; p < k; p++)
         {
@@ -82,6 +144,9 @@ public static class Gemm
 
     private static void CheckSizes(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k)
     {
+        if (m < 0) throw new ArgumentOutOfRangeException(nameof(m), m, "m must be >= 0.");
+        if (n < 0) throw new ArgumentOutOfRangeException(nameof(n), n, "n must be >= 0.");
+        if (k < 0) throw new ArgumentOutOfRangeException(nameof(k), k, "k must be >= 0.");
         if (a.Length < m * k) throw new ArgumentException($"A holds {a.Length} floats; {m}x{k} needs {m * k}.", nameof(a));
         if (b.Length < k * n) throw new ArgumentException($"B holds {b.Length} floats; {k}x{n} needs {k * n}.", nameof(b));
         if (c.Length < m * n) throw new ArgumentException($"C holds {c.Length} floats; {m}x{n} needs {m * n}.", nameof(c));

@@ -1,0 +1,178 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using NetGen.Threading;
+
+namespace NetGen.Kernels;
+
+// The NT product for few rows of A (inference on one sample is the case that matters: a matrix-vector product):
+// every element is a dot product of two contiguous rows, A[i, :] and B[j, :]. Nothing is packed;
+// the rows of B (the weights) are split across threads, so with two cores each core streams half of them, from its
+// own L2 once they have been read there.
+public static unsafe partial class Gemm
+{
+    /// <summary>Row-dot products with fewer multiply-adds than this run on one thread.</summary>
+    internal const long DotParallelThreshold = 1 << 15;
+
+    private static void RowDots(float* a, float* b, float* c, int m, int n, int k, bool accumulate, float* bias,
+        Activation activation, bool hasEpilogue)
+    {
+        var product = new Product
+        {
+            A = a, B = b, C = c, M = m, N = n, K = k, Accumulate = accumulate, Bias = bias, Activation = activation,
+            HasEpilogue = hasEpilogue,
+        };
+        if (t_sequentialParts > 0)
+        {
+            int parts = Math.Min(t_sequentialParts, (n + 3) / 4);
+            for (int part = 0; part < parts; part++) RowDotsPart(&product, part, parts);
+            return;
+        }
+        if ((long)m * n * k >= DotParallelThreshold && n >= 8)
+        {
+            WorkerPool pool = WorkerPool.Shared;
+            int parts = Math.Min(pool.Parallelism, n / 4);
+            if (parts > 1)
+            {
+                pool.Run(&RowDotsPart, &product, parts);
+                return;
+            }
+        }
+        RowDotsPart(&product, 0, 1);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RowDotsPart(void* context, int part, int parts)
+    {
+        ref Product p = ref *(Product*)context;
+        int groups = (p.N + 3) / 4;
+        int columnStart = groups * part / parts * 4;
+        int columnEnd = Math.Min(p.N, groups * (part + 1) / parts * 4);
+        if (columnStart >= columnEnd) return;
+        float* sums = stackalloc float[4];
+        for (int i = 0; i < p.M; i++)
+        {
+            float* x = p.A + (nint)i * p.K;
+            float* c = p.C + (nint)i * p.N;
+            int j = columnStart;
+            for (; j + 4 <= columnEnd; j += 4)
+            {
+                Dot4(x, p.B + (nint)j * p.K, p.K, p.K, sums);
+                for (int t = 0; t < 4; t++) c[j + t] = p.Accumulate ? c[j + t] + sums[t] : sums[t];
+            }
+            for (; j < columnEnd; j++)
+            {
+                float dot = Dot1(x, p.B + (nint)j * p.K, p.K);
+                c[j] = p.Accumulate ? c[j] + dot : dot;
+            }
+        }
+        if (p.HasEpilogue) Epilogue(ref p, 0, p.M, columnStart, columnEnd);
+    }
+
+    // sums[t] = x · w[t, :] for four rows of w, t in 0..4. Each row's sum is formed exactly as Dot1 forms it.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Dot4(float* x, float* w, nint ldw, int k, float* sums)
+    {
+        float* w0 = w, w1 = w + ldw, w2 = w + 2 * ldw, w3 = w + 3 * ldw;
+        int q = 0;
+        if (UseVector512)
+        {
+            Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
+            Vector512<float> t0 = default, t1 = default, t2 = default, t3 = default;
+            for (; q + 32 <= k; q += 32)
+            {
+                Vector512<float> x0 = Vector512.Load(x + q), x1 = Vector512.Load(x + q + 16);
+                s0 = Vector512.FusedMultiplyAdd(Vector512.Load(w0 + q), x0, s0); t0 = Vector512.FusedMultiplyAdd(Vector512.Load(w0 + q + 16), x1, t0);
+                s1 = Vector512.FusedMultiplyAdd(Vector512.Load(w1 + q), x0, s1); t1 = Vector512.FusedMultiplyAdd(Vector512.Load(w1 + q + 16), x1, t1);
+                s2 = Vector512.FusedMultiplyAdd(Vector512.Load(w2 + q), x0, s2); t2 = Vector512.FusedMultiplyAdd(Vector512.Load(w2 + q + 16), x1, t2);
+                s3 = Vector512.FusedMultiplyAdd(Vector512.Load(w3 + q), x0, s3); t3 = Vector512.FusedMultiplyAdd(Vector512.Load(w3 + q + 16), x1, t3);
+            }
+            if (q + 16 <= k)
+            {
+                Vector512<float> x0 = Vector512.Load(x + q);
+                s0 = Vector512.FusedMultiplyAdd(Vector512.Load(w0 + q), x0, s0);
+                s1 = Vector512.FusedMultiplyAdd(Vector512.Load(w1 + q), x0, s1);
+                s2 = Vector512.FusedMultiplyAdd(Vector512.Load(w2 + q), x0, s2);
+                s3 = Vector512.FusedMultiplyAdd(Vector512.Load(w3 + q), x0, s3);
+                q += 16;
+            }
+            sums[0] = Vector512.Sum(s0 + t0);
+            sums[1] = Vector512.Sum(s1 + t1);
+            sums[2] = Vector512.Sum(s2 + t2);
+            sums[3] = Vector512.Sum(s3 + t3);
+        }
+        else
+        {
+            Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
+            Vector256<float> t0 = default, t1 = default, t2 = default, t3 = default;
+            for (; q + 16 <= k; q += 16)
+            {
+                Vector256<float> x0 = Vector256.Load(x + q), x1 = Vector256.Load(x + q + 8);
+                s0 = Vector256.FusedMultiplyAdd(Vector256.Load(w0 + q), x0, s0); t0 = Vector256.FusedMultiplyAdd(Vector256.Load(w0 + q + 8), x1, t0);
+                s1 = Vector256.FusedMultiplyAdd(Vector256.Load(w1 + q), x0, s1); t1 = Vector256.FusedMultiplyAdd(Vector256.Load(w1 + q + 8), x1, t1);
+                s2 = Vector256.FusedMultiplyAdd(Vector256.Load(w2 + q), x0, s2); t2 = Vector256.FusedMultiplyAdd(Vector256.Load(w2 + q + 8), x1, t2);
+                s3 = Vector256.FusedMultiplyAdd(Vector256.Load(w3 + q), x0, s3); t3 = Vector256.FusedMultiplyAdd(Vector256.Load(w3 + q + 8), x1, t3);
+            }
+            if (q + 8 <= k)
+            {
+                Vector256<float> x0 = Vector256.Load(x + q);
+                s0 = Vector256.FusedMultiplyAdd(Vector256.Load(w0 + q), x0, s0);
+                s1 = Vector256.FusedMultiplyAdd(Vector256.Load(w1 + q), x0, s1);
+                s2 = Vector256.FusedMultiplyAdd(Vector256.Load(w2 + q), x0, s2);
+                s3 = Vector256.FusedMultiplyAdd(Vector256.Load(w3 + q), x0, s3);
+                q += 8;
+            }
+            sums[0] = Vector256.Sum(s0 + t0);
+            sums[1] = Vector256.Sum(s1 + t1);
+            sums[2] = Vector256.Sum(s2 + t2);
+            sums[3] = Vector256.Sum(s3 + t3);
+        }
+        for (; q < k; q++)
+        {
+            float xq = x[q];
+            sums[0] = MathF.FusedMultiplyAdd(w0[q], xq, sums[0]);
+            sums[1] = MathF.FusedMultiplyAdd(w1[q], xq, sums[1]);
+            sums[2] = MathF.FusedMultiplyAdd(w2[q], xq, sums[2]);
+            sums[3] = MathF.FusedMultiplyAdd(w3[q], xq, sums[3]);
+        }
+    }
+
+    // x · w[0, :], formed exactly as one row of Dot4.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static float Dot1(float* x, float* w, int k)
+    {
+        int q = 0;
+        float sum;
+        if (UseVector512)
+        {
+            Vector512<float> s = default, t = default;
+            for (; q + 32 <= k; q += 32)
+            {
+                s = Vector512.FusedMultiplyAdd(Vector512.Load(w + q), Vector512.Load(x + q), s);
+                t = Vector512.FusedMultiplyAdd(Vector512.Load(w + q + 16), Vector512.Load(x + q + 16), t);
+            }
+            if (q + 16 <= k)
+            {
+                s = Vector512.FusedMultiplyAdd(Vector512.Load(w + q), Vector512.Load(x + q), s);
+                q += 16;
+            }
+            sum = Vector512.Sum(s + t);
+        }
+        else
+        {
+            Vector256<float> s = default, t = default;
+            for (; q + 16 <= k; q += 16)
+            {
+                s = Vector256.FusedMultiplyAdd(Vector256.Load(w + q), Vector256.Load(x + q), s);
+                t = Vector256.FusedMultiplyAdd(Vector256.Load(w + q + 8), Vector256.Load(x + q + 8), t);
+            }
+            if (q + 8 <= k)
+            {
+                s = Vector256.FusedMultiplyAdd(Vector256.Load(w + q), Vector256.Load(x + q), s);
+                q += 8;
+            }
+            sum = Vector256.Sum(s + t);
+        }
+        for (; q < k; q++) sum = MathF.FusedMultiplyAdd(w[q], x[q], sum);
+        return sum;
+    }
+}

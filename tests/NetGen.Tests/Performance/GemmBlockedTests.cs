@@ -1,0 +1,150 @@
+using NetGen.Kernels;
+using NetGen.Tests.Kernels;
+
+namespace NetGen.Tests.Performance;
+
+/// <summary>
+/// The blocked, row-dot and simple paths of <see cref="Gemm"/> against the double-precision reference, on awkward
+/// shapes that leave partial register tiles and partial blocks in every dimension, for every layout; and the
+/// promise that results do not depend on how C is split across threads.
+/// </summary>
+public class GemmBlockedTests
+{
+    public enum Layout { NN, NT, TN }
+
+    // Each awkward size appears in every dimension; the products span the simple (< 2^16 multiply-adds), blocked,
+    // parallel (>= 2^18) and row-dot (NT with m < 8) paths, and k = 784 crosses depth blocks of 256.
+    public static TheoryData<Layout, int, int, int> Shapes()
+    {
+        var data = new TheoryData<Layout, int, int, int>();
+        int[][] shapes =
+        [
+            [1, 65, 784], [3, 129, 63], [7, 17, 65], [17, 63, 129], [63, 65, 17], [65, 7, 129], [129, 3, 65],
+            [784, 17, 7], [65, 129, 63], [129, 784, 17], [17, 129, 784], [63, 1, 129], [784, 65, 1], [129, 65, 129],
+        ];
+        foreach (Layout layout in Enum.GetValues<Layout>())
+            foreach (int[] s in shapes) data.Add(layout, s[0], s[1], s[2]);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void FastPaths_MatchDoubleReference_WithinRoundingBound(Layout layout, int m, int n, int k)
+    {
+        var (a, b, initial) = Operands(m, n, k, seed: (ulong)(m * 1_000_003 + n * 1009 + k));
+        foreach (bool accumulate in new[] { false, true })
+        {
+            float[] c = (float[])initial.Clone();
+            Run(layout, a, b, c, m, n, k, accumulate);
+            AssertWithinBound(layout, a, b, initial, c, m, n, k, accumulate, $"{layout} {m}x{n}x{k} accumulate={accumulate}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Results_AreBitIdentical_ForEveryThreadSplit_AndBothVectorWidths(Layout layout, int m, int n, int k)
+    {
+        var (a, b, initial) = Operands(m, n, k, seed: 7);
+        float[] pooled = (float[])initial.Clone();
+        Run(layout, a, b, pooled, m, n, k, accumulate: true);   // the shared pool, as many threads as cores
+        foreach (int parts in new[] { 1, 2, 3 })
+        {
+            float[] split = (float[])initial.Clone();
+            try
+            {
+                Gemm.SequentialParts = parts;
+                Run(layout, a, b, split, m, n, k, accumulate: true);
+            }
+            finally
+            {
+                Gemm.SequentialParts = 0;
+            }
+            Assert.True(pooled.AsSpan().SequenceEqual(split), $"{layout} {m}x{n}x{k}: {parts} parts differ from the pool's result.");
+        }
+
+        // The Vector256 register tile forms every element with the same multiply-adds as the Vector512 one; the
+        // row-dot path (NT with m < 8) sums in a different order per width, so it gets the bound instead.
+        float[] narrow = (float[])initial.Clone();
+        try
+        {
+            Gemm.SequentialParts = 2;
+            Gemm.ForceVector256 = true;
+            Run(layout, a, b, narrow, m, n, k, accumulate: true);
+        }
+        finally
+        {
+            Gemm.SequentialParts = 0;
+            Gemm.ForceVector256 = false;
+        }
+        bool rowDots = layout == Layout.NT && m < Gemm.TileRows;
+        if (rowDots) AssertWithinBound(layout, a, b, initial, narrow, m, n, k, accumulate: true, $"{layout} {m}x{n}x{k} Vector256");
+        else Assert.True(pooled.AsSpan().SequenceEqual(narrow), $"{layout} {m}x{n}x{k}: the Vector256 kernel differs from the Vector512 one.");
+    }
+
+    [Fact]
+    public void RepeatedCalls_AllocateNothing_OnTheCallingThread()
+    {
+        var (a, b, c) = Operands(129, 784, 65, seed: 3);
+        for (int warmUp = 0; warmUp < 2; warmUp++)   // the pool and this thread's packing buffers start on first use
+        {
+            Gemm.NT(a, b, c, 129, 784, 65, accumulate: false);
+            Gemm.NN(a, b, c, 129, 784, 65, accumulate: false);
+            Gemm.TN(a, b, c, 129, 784, 65, accumulate: true);
+            Gemm.NT(a, b, c, 1, 784, 65, accumulate: false);
+        }
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 5; i++)
+        {
+            Gemm.NT(a, b, c, 129, 784, 65, accumulate: false);
+            Gemm.NN(a, b, c, 129, 784, 65, accumulate: false);
+            Gemm.TN(a, b, c, 129, 784, 65, accumulate: true);
+            Gemm.NT(a, b, c, 1, 784, 65, accumulate: false);
+        }
+        // The pool's threads are covered by the benchmark app, which counts every thread's bytes per step
+        // (GC.GetTotalAllocatedBytes); here other test classes run concurrently, so only this thread is measured.
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    private static (float[] A, float[] B, float[] C) Operands(int m, int n, int k, ulong seed) =>
+        (Numerics.Random(m * k, seed), Numerics.Random(k * n, seed + 1), Numerics.Random(m * n, seed + 2));
+
+    private static void Run(Layout layout, float[] a, float[] b, float[] c, int m, int n, int k, bool accumulate)
+    {
+        switch (layout)
+        {
+            case Layout.NN: Gemm.NN(a, b, c, m, n, k, accumulate); break;
+            case Layout.NT: Gemm.NT(a, b, c, m, n, k, accumulate); break;
+            default: Gemm.TN(a, b, c, m, n, k, accumulate); break;
+        }
+    }
+
+    // A float sum of k products, each rounded once by a fused multiply-add, errs from the exact sum by at most
+    // gamma_(k+1) = (k+1)u / (1 - (k+1)u), u = 2^-24, times the sum of the magnitudes of its terms (Higham, Accuracy
+    // and Stability of Numerical Algorithms, 3.1), whatever the order of summation: that bound, doubled for the
+    // reference's own rounding to float, is the tolerance of each element.
+    private static void AssertWithinBound(Layout layout, float[] a, float[] b, float[] initial, float[] c, int m, int n, int k,
+        bool accumulate, string what)
+    {
+        const double Unit = 1.0 / (1 << 24);
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double exact = accumulate ? initial[i * n + j] : 0.0;
+                double magnitude = Math.Abs(exact);
+                for (int p = 0; p < k; p++)
+                {
+                    double av = layout == Layout.TN ? a[p * m + i] : a[i * k + p];
+                    double bv = layout == Layout.NT ? b[j * k + p] : b[p * n + j];
+                    exact += av * bv;
+                    magnitude += Math.Abs(av * bv);
+                }
+                double gamma = (k + 1) * Unit / (1 - (k + 1) * Unit);
+                double allowed = 2 * gamma * magnitude + 1e-30;
+                double error = Math.Abs(c[i * n + j] - exact);
+                if (!(error <= allowed))
+                    Assert.Fail($"{what}: C[{i}, {j}] = {c[i * n + j]:R}, exact {exact:R} (error {error:E2} > bound {allowed:E2}).");
+            }
+        }
+    }
+}
