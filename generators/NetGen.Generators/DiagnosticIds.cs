@@ -21,4 +21,6 @@ public static class DiagnosticIds
     public const string NoLayers = "NG0013";
     public const string UnknownEnumValue = "NG0014";
     public const string InternalError = "NG9999";
+    public const string NoGpuKernel = "NG0200";
+    public const string GpuInternalError = "NG0201";
 }
