@@ -22,5 +22,4 @@ public static class DiagnosticIds
     public const string UnknownEnumValue = "NG0014";
     public const string InternalError = "NG9999";
     public const string NoGpuKernel = "NG0200";
-    public const string GpuInternalError = "NG0201";
 }

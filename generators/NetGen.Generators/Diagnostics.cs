@@ -81,10 +81,6 @@ public static class Diagnostics
         "Layer has no GPU kernel yet",
         "The network '{0}' gets no Gpu class: its layer {1} ({2}) has no GPU kernel yet. The CPU class is generated as usual; train this network on the CPU, or remove the layer to get the Gpu class.");
 
-    public static readonly DiagnosticDescriptor GpuInternalError = Warning(DiagnosticIds.GpuInternalError,
-        "NetGen GPU emitter internal error",
-        "NetGen could not generate the Gpu class of '{0}' because of an internal error ({1}); the CPU class is generated as usual; please report it with the declaration");
-
     /// <summary>The descriptor for an id produced by a Roslyn-free stage.</summary>
     public static DiagnosticDescriptor ById(string id) => id switch
     {

@@ -73,9 +73,9 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         }
         catch (System.Exception exception) when (exception is not System.OperationCanceledException)
         {
-            // The generator never throws: the CPU class is already out; the GPU variant is skipped with a reason.
-            context.ReportDiagnostic(Diagnostic.Create(Diagnostics.GpuInternalError, Location.None,
-                network.Model.ClassName, exception.GetType().Name + ": " + exception.Message));
+            // The generator never throws: the CPU class is already out; the Gpu class is skipped with the reason.
+            context.ReportDiagnostic(Diagnostic.Create(Diagnostics.InternalError, Location.None,
+                network.Model.ClassName + ".Gpu", exception.GetType().Name + ": " + exception.Message));
         }
     }
 }

@@ -7,7 +7,7 @@ namespace NetGen.Generators.Tests;
 /// Every diagnostic: its id, its exact span (marked [| |] in the source), and that a wrong declaration
 /// gets no generated code while the generator itself never throws.
 /// </summary>
-public class DiagnosticTests
+public partial class DiagnosticTests
 {
     private const string Usings = "using NetGen;\n";
 

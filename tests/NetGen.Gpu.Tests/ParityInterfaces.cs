@@ -58,3 +58,8 @@ public partial class IdentityPlainSgdRegression : ICpuNetwork, IRegressor
 {
     public sealed partial class Gpu : IGpuNetwork, IRegressor;
 }
+
+public partial class TileEdgeNet : ICpuNetwork, IClassifier
+{
+    public sealed partial class Gpu : IGpuNetwork, IClassifier;
+}

@@ -45,3 +45,13 @@ public partial class IdentityPlainSgdRegression;
 [SoftmaxCrossEntropy]
 [Adam(LearningRate = 3e-3)]
 public partial class TiledNet;
+
+// Just past one 16 x 16 tile in every dimension but the batch: the shared-memory kernels' edges, with few groups
+// (on the CPU accelerator each 256-thread group and barrier is slow).
+[Network(BatchSize = 5, Seed = 13)]
+[Input(17)]
+[Dense(18, Activation.ReLU)]
+[Dense(3)]
+[SoftmaxCrossEntropy]
+[Adam(LearningRate = 0.01)]
+public partial class TileEdgeNet;

@@ -71,13 +71,13 @@ public sealed class ParityTests(GpuDeviceFixture fixture, ITestOutputHelper outp
     }
 
     [Fact]
-    public void SharedMemoryTileKernels_MultiTileShapes_MatchSimd()
+    public void SharedMemoryTileKernels_TileEdges_MatchSimd()
     {
         // The 16 x 16 shared-memory kernels that CUDA and OpenCL run, on a CPU device with 256-thread groups.
         Assert.True(fixture.TiledDevice.Kernels.UsesSharedMemoryTiles);
-        var cpu = new TiledNet();
-        using var gpu = new TiledNet.Gpu(fixture.TiledDevice);
-        Check(cpu, gpu, TiledNet.BatchSize, TiledNet.InputSize, TiledNet.OutputSize, classification: true, steps: 2);
+        var cpu = new TileEdgeNet();
+        using var gpu = new TileEdgeNet.Gpu(fixture.TiledDevice);
+        Check(cpu, gpu, TileEdgeNet.BatchSize, TileEdgeNet.InputSize, TileEdgeNet.OutputSize, classification: true, steps: 2);
     }
 
     private void Check<TCpu, TGpu>(TCpu cpu, TGpu gpu, int batchSize, int inputSize, int outputSize, bool classification, int steps = Steps)

@@ -358,7 +358,7 @@ public static class GpuEmitter
         string targets = TargetName(network);
         writer.WriteLine("/// <summary>");
         writer.WriteLine("/// One training step on 1 to <see cref=\"BatchSize\"/> samples on the device: copy the batch in, forward, loss, backward and an");
-        writer.WriteLine("/// optimizer update. Allocates nothing on the host or the device. Returns the batch's mean loss.");
+        writer.WriteLine("/// optimizer update. Allocates no buffer: every one was allocated by the constructor. Returns the batch's mean loss.");
         writer.WriteLine("/// </summary>");
         writer.WriteLine("/// <param name=\"inputs\">The samples, <c>rows * InputSize</c> floats, row after row.</param>");
         writer.WriteLine(IsClassification(network)
