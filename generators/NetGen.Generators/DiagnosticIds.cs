@@ -20,6 +20,14 @@ public static class DiagnosticIds
     public const string DenseNeedsVector = "NG0012";
     public const string NoLayers = "NG0013";
     public const string UnknownEnumValue = "NG0014";
+    // Issue 4: training pitfalls and their cures (NG0040-NG0069).
+    public const string DeepSaturatingStack = "NG0040";
+    public const string ConstantInitialization = "NG0041";
+    public const string MemoryFootprint = "NG0042";
+    public const string NormalizationShape = "NG0043";
+    public const string ScheduleConflict = "NG0044";
+    public const string InitScaleRequired = "NG0045";
+
     public const string InternalError = "NG9999";
     public const string NoGpuKernel = "NG0200";
 }

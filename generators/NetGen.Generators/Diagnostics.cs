@@ -70,22 +70,47 @@ public static class Diagnostics
         "Unknown enum value",
         "{0} has no member with value {1}: use one of the named members of {0}");
 
+    private static DiagnosticDescriptor Info(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Info, isEnabledByDefault: true, helpLinkUri: HelpRoot + id.ToLowerInvariant());
+
+    public static readonly DiagnosticDescriptor DeepSaturatingStack = Warning(DiagnosticIds.DeepSaturatingStack,
+        "Deep stack of saturating activations",
+        "This is saturating layer {0} in a row ({1}) without normalization or a Glorot/LeCun/orthogonal initializer: expect vanishing gradients; use ReLU with He initialization, add [BatchNorm], or initialize with WeightInit.GlorotUniform");
+
+    public static readonly DiagnosticDescriptor ConstantInitialization = Warning(DiagnosticIds.ConstantInitialization,
+        "Weights initialized to a constant",
+        "{0}'s weights all start at the same value ({1}), so every unit computes the same thing and symmetry is never broken: use a random initializer such as WeightInit.HeUniform or WeightInit.GlorotUniform");
+
+    public static readonly DiagnosticDescriptor MemoryFootprint = Info(DiagnosticIds.MemoryFootprint,
+        "Network memory",
+        "'{0}' holds {1} parameters: {2} bytes of parameters, {3} of gradients, {4} of optimizer state and {5} of activations at batch {6}");
+
+    public static readonly DiagnosticDescriptor NormalizationShape = Error(DiagnosticIds.NormalizationShape,
+        "Normalization cannot take this shape",
+        "[BatchNorm] receives a {0} tensor, but it normalizes features of a vector or channels of a (channels, height, width) image: place it after a Dense or Conv2D layer, or use [LayerNorm]");
+
+    public static readonly DiagnosticDescriptor ScheduleConflict = Error(DiagnosticIds.ScheduleConflict,
+        "Learning-rate schedules conflict",
+        "{0} cannot be combined with {1}: declare at most one of [StepDecay], [ExponentialDecay] and [CosineAnnealing], optionally with one [LinearWarmup] and one [ReduceOnPlateau]");
+
+    public static readonly DiagnosticDescriptor InitScaleRequired = Error(DiagnosticIds.InitScaleRequired,
+        "Initializer needs a scale",
+        "WeightInit.{0} needs InitScale ({1}): add InitScale = ..., for example InitScale = 0.01");
+
     public static readonly DiagnosticDescriptor InternalError = Error(DiagnosticIds.InternalError,
         "NetGen internal error",
         "NetGen could not generate '{0}' because of an internal error ({1}); please report it with the declaration");
 
-    private static DiagnosticDescriptor Info(string id, string title, string message) =>
-        new(id, title, message, Category, DiagnosticSeverity.Info, isEnabledByDefault: true, helpLinkUri: HelpRoot + id.ToLowerInvariant());
-
     public static readonly DiagnosticDescriptor NoGpuKernel = Info(DiagnosticIds.NoGpuKernel,
-        "Layer has no GPU kernel yet",
-        "The network '{0}' gets no Gpu class: its layer {1} ({2}) has no GPU kernel yet. The CPU class is generated as usual; train this network on the CPU, or remove the layer to get the Gpu class.");
+        "No GPU kernel yet",
+        "The network '{0}' gets no Gpu class: {1} has no GPU kernel yet. The CPU class is generated as usual: train this network on the CPU for now.");
 
     /// <summary>The descriptor for an id produced by a Roslyn-free stage.</summary>
     public static DiagnosticDescriptor ById(string id) => id switch
     {
         DiagnosticIds.LossDoesNotFitOutput => LossDoesNotFitOutput,
         DiagnosticIds.DenseNeedsVector => DenseNeedsVector,
+        DiagnosticIds.NormalizationShape => NormalizationShape,
         _ => InternalError,
     };
 }

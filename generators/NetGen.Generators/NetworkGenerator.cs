@@ -38,7 +38,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Parse);
 
         context.RegisterSourceOutput(results.SelectMany(static (result, _) => result.Diagnostics),
-            static (spc, info) => spc.ReportDiagnostic(info.Diagnostic));
+            static (spc, info) => spc.ReportDiagnostic(info.ToDiagnostic()));
 
         var networks = results
             .Where(static result => result.Network is not null)
@@ -59,11 +59,10 @@ public sealed class NetworkGenerator : IIncrementalGenerator
     private static void EmitGpu(SourceProductionContext context, Shapes.ResolvedNetwork network, bool referencesGpu)
     {
         if (!referencesGpu) return;
-        Shapes.ResolvedLayer? unsupported = GpuEmitter.FirstUnsupportedLayer(network);
+        string? unsupported = GpuEmitter.FirstUnsupportedFeature(network);
         if (unsupported is not null)
         {
-            context.ReportDiagnostic(Diagnostic.Create(Diagnostics.NoGpuKernel, Location.None,
-                network.Model.ClassName, unsupported.Name, GpuEmitter.KindOf(unsupported)));
+            context.ReportDiagnostic(Diagnostic.Create(Diagnostics.NoGpuKernel, Location.None, network.Model.ClassName, unsupported));
             return;
         }
 

@@ -44,4 +44,28 @@ public static class Declarations
         [Sgd(LearningRate = 0.1)]
         partial class TinyImageNet;
         """;
+
+    public const string Cures = """
+        using NetGen;
+
+        namespace Demo.Cures;
+
+        [Network(BatchSize = 32, Seed = 4)]
+        [Input(784)]
+        [Dense(128, Init = WeightInit.HeNormal, L1 = 1e-5)]
+        [BatchNorm]
+        [Activation(Activation.LeakyReLU, Alpha = 0.1)]
+        [Dropout(0.25)]
+        [Dense(64, Activation.GELU)]
+        [LayerNorm]
+        [Dense(10)]
+        [SoftmaxCrossEntropy]
+        [Regularization(L2 = 1e-4)]
+        [ClipGradients(MaxNorm = 1.0)]
+        [AdamW(LearningRate = 3e-3, WeightDecay = 0.01)]
+        [LinearWarmup(Steps = 100)]
+        [CosineAnnealing(TotalSteps = 2000, MinLearningRate = 1e-5)]
+        [ReduceOnPlateau(Patience = 3)]
+        public partial class RegularizedMlp;
+        """;
 }

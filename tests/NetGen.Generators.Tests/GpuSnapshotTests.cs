@@ -3,9 +3,6 @@ using Basic.Reference.Assemblies;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Text;
-using NetGen.Generators.Emit.Gpu;
-using NetGen.Generators.Model;
-using NetGen.Generators.Shapes;
 using NetGen.Generators.Tests.Infrastructure;
 
 namespace NetGen.Generators.Tests;
@@ -24,7 +21,7 @@ public class GpuSnapshotTests
         .Append(MetadataReference.CreateFromFile(typeof(ILGPU.Context).Assembly.Location))
         .ToImmutableArray();
 
-    private static CSharpCompilation CompileWithGpu(params string[] sources) =>
+    internal static CSharpCompilation CompileWithGpu(params string[] sources) =>
         CSharpCompilation.Create(
             "UserAssembly",
             sources.Select((s, i) => CSharpSyntaxTree.ParseText(SourceText.From(s), GeneratorHarness.ParseOptions, path: $"Network{i}.cs")),
@@ -63,7 +60,7 @@ public class GpuSnapshotTests
     {
         GeneratorRun run = GeneratorHarness.RunClean(Declarations.MnistMlp);
         Assert.DoesNotContain(run.Sources, s => s.HintName.EndsWith(".Gpu.g.cs", StringComparison.Ordinal));
-        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Id == DiagnosticIds.NoGpuKernel);
     }
 
     [Fact]
@@ -92,47 +89,25 @@ public class GpuSnapshotTests
             o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
     }
 
-    [Fact]
-    public void DenseAndFlatten_HaveGpuKernels()
-    {
-        ResolvedNetwork network = Parse(Declarations.ImageFlatten);
-        Assert.Null(GpuEmitter.FirstUnsupportedLayer(network));
-    }
-
-    private static ResolvedNetwork Parse(string source)
-    {
-        GeneratorRun run = GeneratorHarness.Run(CompileWithGpu(source));
-        GeneratorRunResult result = run.Driver.GetRunResult().Results.Single();
-        return (ResolvedNetwork)result.TrackedSteps[NetworkGenerator.TrackingNames.Networks].Single().Outputs.Single().Value;
-    }
 }
 
-/// <summary>NG0200 (Info): a network with a layer kind that has no GPU kernel gets no Gpu class, and the build goes on.</summary>
+/// <summary>NG0200 (Info): a network with a feature the GPU emitter cannot run yet gets no Gpu class, and the build goes on.</summary>
 public partial class DiagnosticTests
 {
-    // A layer kind that has no GPU kernel (stands in for the layers the CPU emitter gains before the GPU emitter does).
-    private sealed record UnknownLayerSpec(int Index) : LayerSpec(Index);
-
-    [Fact]
-    public void LayerWithoutGpuKernel_ReportsNG0200_NamingTheLayer()
+    [Theory]
+    [InlineData("[Dense(8, Activation.ReLU)]\n[Dropout(0.5)]\n[Dense(3)]\n[SoftmaxCrossEntropy]\n[Adam]", "its layer Dropout1 (Dropout)")]
+    [InlineData("[Dense(8, Activation.ELU)]\n[Dense(3)]\n[SoftmaxCrossEntropy]\n[Adam]", "Dense1's ELU activation")]
+    [InlineData("[Dense(8, Activation.ReLU)]\n[Dense(3)]\n[SoftmaxCrossEntropy]\n[RmsProp]", "the RmsProp optimizer")]
+    public void FeatureWithoutGpuKernel_ReportsNG0200_AndSkipsOnlyTheGpuClass(string layers, string named)
     {
-        var model = new NetworkModel("Demo", "Mixed", 4, 1, EquatableArray.Create(3),
-            EquatableArray.Create<LayerSpec>(
-                new DenseSpec(0, 5, ActivationKind.ReLU, WeightInitKind.Default, double.NaN, true),
-                new UnknownLayerSpec(1)),
-            new LossSpec(LossKind.MeanSquaredError),
-            new OptimizerSpec(OptimizerKind.Sgd, 0.1, 0, false, 0.9, 0.999, 1e-8, 0));
-        var dense = new ResolvedLayer(model.Layers[0], "Dense1", new TensorShape(EquatableArray.Create(3)), new TensorShape(EquatableArray.Create(5)), 0, 15, 15, 5);
-        var unknown = new ResolvedLayer(model.Layers[1], "UnknownLayer2", dense.Output, dense.Output, 20, 0, 20, 0);
-        var network = new ResolvedNetwork(model, EquatableArray.Create(dense, unknown), 20, 0, 40);
+        string source = "using NetGen;\n\n[Network(BatchSize = 4)]\n[Input(5)]\n" + layers + "\npublic partial class Mixed;\n";
+        GeneratorRun run = GeneratorHarness.Run(GpuSnapshotTests.CompileWithGpu(source));
 
-        ResolvedLayer? unsupported = GpuEmitter.FirstUnsupportedLayer(network);
-
-        Assert.Same(unknown, unsupported);
-        Assert.Equal("UnknownLayer", GpuEmitter.KindOf(unsupported!));
-        Diagnostic diagnostic = Diagnostic.Create(Diagnostics.NoGpuKernel, Location.None, "Mixed", unsupported!.Name, GpuEmitter.KindOf(unsupported));
-        Assert.Equal("NG0200", diagnostic.Id);
+        Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics, d => d.Id == DiagnosticIds.NoGpuKernel);
         Assert.Equal(DiagnosticSeverity.Info, diagnostic.Severity);
-        Assert.Contains("'Mixed' gets no Gpu class: its layer UnknownLayer2 (UnknownLayer) has no GPU kernel yet", diagnostic.GetMessage());
+        Assert.Contains($"'Mixed' gets no Gpu class: {named} has no GPU kernel yet", diagnostic.GetMessage(), StringComparison.Ordinal);
+        Assert.Contains(run.Sources, s => s.HintName == "Mixed.g.cs");
+        Assert.DoesNotContain(run.Sources, s => s.HintName.EndsWith(".Gpu.g.cs", StringComparison.Ordinal));
+        Assert.Empty(run.OutputDiagnostics);
     }
 }

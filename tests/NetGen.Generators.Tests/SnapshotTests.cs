@@ -18,6 +18,10 @@ public class SnapshotTests
         Snapshot.Verify("TinyImageNet", GeneratorHarness.RunClean(Declarations.ImageFlatten).Source("TinyImageNet.g.cs"));
 
     [Fact]
+    public void CuresForTrainingPitfalls_MatchSnapshot() =>
+        Snapshot.Verify("RegularizedMlp", GeneratorHarness.RunClean(Declarations.Cures).Source("RegularizedMlp.g.cs"));
+
+    [Fact]
     public void Snapshot_Mismatch_ShowsChangedLinesWithContext()
     {
         string diff = Snapshot.Diff("a\nb\nc\nd\ne\nf\ng\n", "a\nb\nc\nX\ne\nf\ng\n");

@@ -35,7 +35,7 @@ public static class CpuEmitter
 
         EmitClassDocumentation(writer, network, emitters);
         writer.WriteLine($"[global::System.CodeDom.Compiler.GeneratedCode(\"NetGen\", \"{Version}\")]");
-        writer.WriteLine($"partial class {model.ClassName}");
+        writer.WriteLine($"partial class {model.ClassName} : global::NetGen.INetwork<{TargetType(network)}>");
         writer.OpenBrace();
 
         EmitConstants(writer, network, emitters);
@@ -46,14 +46,26 @@ public static class CpuEmitter
         EmitLoss(writer, network, emitters);
         EmitBackward(writer, network, emitters);
         EmitOptimizer(writer, network);
-        EmitTrainStep(writer, network);
+        EmitTrainStep(writer, network, emitters);
         EmitPredict(writer, network, emitters);
         EmitEvaluate(writer, network, emitters);
         EmitHelpers(writer, network, emitters);
+        EmitInterface(writer);
 
         writer.CloseBrace();
         if (model.Namespace is not null) writer.CloseBrace();
         return writer.ToString();
+    }
+
+    /// <summary>The constants and static members that <c>INetwork</c> reaches through instance properties.</summary>
+    private static void EmitInterface(SourceWriter writer)
+    {
+        writer.WriteLine();
+        writer.WriteLine("int global::NetGen.INetwork.BatchSize => BatchSize;");
+        writer.WriteLine("int global::NetGen.INetwork.InputSize => InputSize;");
+        writer.WriteLine("int global::NetGen.INetwork.OutputSize => OutputSize;");
+        writer.WriteLine("int global::NetGen.INetwork.ParameterCount => ParameterCount;");
+        writer.WriteLine("global::System.Collections.Generic.IReadOnlyList<string> global::NetGen.INetwork.ParameterLayers => ParameterLayers;");
     }
 
     /// <summary>Creates one emitter per layer and wires each layer's input to the previous layer's output.</summary>
@@ -65,6 +77,7 @@ public static class CpuEmitter
         foreach (ResolvedLayer layer in network.Layers)
         {
             LayerEmitter emitter = LayerEmitter.For(layer);
+            emitter.Network = network.Model;
             emitter.Input = input;
             emitter.InputGradient = inputGradient;
             input = emitter.Output;
@@ -118,7 +131,11 @@ public static class CpuEmitter
 
     private static string Describe(OptimizerSpec optimizer) => optimizer.Kind switch
     {
-        OptimizerKind.Adam => $"Adam (lr {Literals.Double(optimizer.LearningRate)})",
+        OptimizerKind.Adam => $"Adam (lr {Literals.Double(optimizer.LearningRate)}{(optimizer.Amsgrad ? ", AMSGrad" : "")})",
+        OptimizerKind.AdamW => $"AdamW (lr {Literals.Double(optimizer.LearningRate)}, weight decay {Literals.Double(optimizer.WeightDecay)}{(optimizer.Amsgrad ? ", AMSGrad" : "")})",
+        OptimizerKind.RmsProp => $"RMSprop (lr {Literals.Double(optimizer.LearningRate)}, alpha {Literals.Double(optimizer.Alpha)}" +
+            (optimizer.Momentum > 0 ? $", momentum {Literals.Double(optimizer.Momentum)}" : "") + (optimizer.Centered ? ", centered" : "") + ")",
+        OptimizerKind.Adagrad => $"Adagrad (lr {Literals.Double(optimizer.LearningRate)})",
         _ => $"SGD (lr {Literals.Double(optimizer.LearningRate)}" + (optimizer.Momentum > 0 ? $", momentum {Literals.Double(optimizer.Momentum)}" : "") +
              (optimizer.Nesterov ? ", Nesterov" : "") + ")",
     };
@@ -146,18 +163,35 @@ public static class CpuEmitter
         writer.WriteLine();
 
         OptimizerSpec optimizer = model.Optimizer;
-        if (optimizer.Kind == OptimizerKind.Adam)
+        switch (optimizer.Kind)
         {
-            writer.WriteLine($"private const float AdamBeta1 = {Literals.Float(optimizer.Beta1)};");
-            writer.WriteLine($"private const float AdamBeta2 = {Literals.Float(optimizer.Beta2)};");
-            writer.WriteLine($"private const float AdamEpsilon = {Literals.Float(optimizer.Epsilon)};");
-            writer.WriteLine($"private const float AdamWeightDecay = {Literals.Float(optimizer.WeightDecay)};");
+            case OptimizerKind.Adam or OptimizerKind.AdamW:
+                writer.WriteLine($"private const float AdamBeta1 = {Literals.Float(optimizer.Beta1)};");
+                writer.WriteLine($"private const float AdamBeta2 = {Literals.Float(optimizer.Beta2)};");
+                writer.WriteLine($"private const float AdamEpsilon = {Literals.Float(optimizer.Epsilon)};");
+                writer.WriteLine($"private const float AdamWeightDecay = {Literals.Float(optimizer.WeightDecay)};");
+                break;
+            case OptimizerKind.RmsProp:
+                writer.WriteLine($"private const float RmsPropAlpha = {Literals.Float(optimizer.Alpha)};");
+                writer.WriteLine($"private const float RmsPropEpsilon = {Literals.Float(optimizer.Epsilon)};");
+                writer.WriteLine($"private const float RmsPropMomentum = {Literals.Float(optimizer.Momentum)};");
+                writer.WriteLine($"private const float RmsPropWeightDecay = {Literals.Float(optimizer.WeightDecay)};");
+                break;
+            case OptimizerKind.Adagrad:
+                writer.WriteLine($"private const float AdagradLearningRateDecay = {Literals.Float(optimizer.LearningRateDecay)};");
+                writer.WriteLine($"private const float AdagradEpsilon = {Literals.Float(optimizer.Epsilon)};");
+                writer.WriteLine($"private const float AdagradWeightDecay = {Literals.Float(optimizer.WeightDecay)};");
+                break;
+            default:
+                writer.WriteLine($"private const float SgdMomentum = {Literals.Float(optimizer.Momentum)};");
+                writer.WriteLine($"private const float SgdWeightDecay = {Literals.Float(optimizer.WeightDecay)};");
+                break;
         }
-        else
-        {
-            writer.WriteLine($"private const float SgdMomentum = {Literals.Float(optimizer.Momentum)};");
-            writer.WriteLine($"private const float SgdWeightDecay = {Literals.Float(optimizer.WeightDecay)};");
-        }
+
+        ClippingSpec clipping = model.Options.Clipping;
+        if (clipping.MaxNorm > 0) writer.WriteLine($"private const float ClipMaxNorm = {Literals.Float(clipping.MaxNorm)};");
+        if (clipping.MaxValue > 0) writer.WriteLine($"private const float ClipMaxValue = {Literals.Float(clipping.MaxValue)};");
+        writer.WriteLine($"private const int StatisticsCount = {Literals.Int(network.StatisticsCount)};");
 
         writer.WriteLine($"private const int OptimizerStateCount = {Literals.Int(network.OptimizerStateCount)};");
         writer.WriteLine();
@@ -174,7 +208,9 @@ public static class CpuEmitter
         writer.WriteLine("private readonly float[] _parameters = InitialParameters(Seed);");
         writer.WriteLine("private readonly float[] _gradients = new float[ParameterCount];");
         writer.WriteLine("private readonly float[] _optimizerState = new float[OptimizerStateCount];");
+        writer.WriteLine("private readonly float[] _statistics = InitialStatistics();");
         writer.WriteLine("private int _step;");
+        if (emitters.Any(e => e.UsesRandom)) writer.WriteLine("private global::NetGen.Rng _dropoutRandom = DropoutRandomFor(Seed);");
         foreach (LayerEmitter emitter in emitters) emitter.EmitFields(writer);
         writer.WriteLine();
     }
@@ -190,11 +226,31 @@ public static class CpuEmitter
         writer.WriteLine("/// <summary>The optimizer's state (moments or velocity) for every parameter, in one flat buffer.</summary>");
         writer.WriteLine("public global::System.Span<float> OptimizerState => _optimizerState;");
         writer.WriteLine();
+        writer.WriteLine("/// <summary>Non-trainable state that training updates, such as batch normalization's running mean and variance (empty when there is none).</summary>");
+        writer.WriteLine("public global::System.Span<float> Statistics => _statistics;");
+        writer.WriteLine();
+        if (emitters.Any(e => e.UsesRandom))
+        {
+            writer.WriteLine("/// <summary>The random state dropout draws its masks from; save and restore it to replay the same masks.</summary>");
+            writer.WriteLine("public global::NetGen.Rng DropoutRandom { get => _dropoutRandom; set => _dropoutRandom = value; }");
+            writer.WriteLine();
+        }
+
         writer.WriteLine("/// <summary>Optimizer steps taken since the parameters were initialized.</summary>");
         writer.WriteLine("public int StepCount => _step;");
         writer.WriteLine();
-        writer.WriteLine("/// <summary>The learning rate the next optimizer step uses; schedules set it between steps.</summary>");
+        writer.WriteLine("/// <summary>The base learning rate; a declared schedule scales it each step (see <see cref=\"CurrentLearningRate\"/>).</summary>");
         writer.WriteLine("public float LearningRate { get; set; } = DefaultLearningRate;");
+        writer.WriteLine();
+        writer.WriteLine("/// <summary>The learning rate the last optimizer step used, after any schedule.</summary>");
+        writer.WriteLine("public float CurrentLearningRate { get; private set; } = DefaultLearningRate;");
+        writer.WriteLine();
+        if (network.Model.Options.Clipping.MaxNorm > 0)
+        {
+            writer.WriteLine();
+            writer.WriteLine("/// <summary>The global L2 norm of the gradients at the last optimizer step, before clipping.</summary>");
+            writer.WriteLine("public float LastGradientNorm { get; private set; }");
+        }
         writer.WriteLine();
         foreach (LayerEmitter emitter in emitters) emitter.EmitAccessors(writer);
     }
@@ -205,9 +261,12 @@ public static class CpuEmitter
         writer.WriteLine("public void ResetParameters(int seed = Seed)");
         writer.OpenBrace();
         writer.WriteLine("FillParameters(_parameters, seed);");
+        writer.WriteLine("FillStatistics(_statistics);");
         writer.WriteLine("global::System.Array.Clear(_gradients);");
         writer.WriteLine("global::System.Array.Clear(_optimizerState);");
         writer.WriteLine("_step = 0;");
+        if (emitters.Any(e => e.UsesRandom)) writer.WriteLine("_dropoutRandom = DropoutRandomFor(seed);");
+        if (HasPlateau(network)) writer.WriteLine("_plateau = NewPlateau();");
         writer.CloseBrace();
         writer.WriteLine();
         writer.WriteLine("private static float[] InitialParameters(int seed)");
@@ -217,6 +276,32 @@ public static class CpuEmitter
         writer.WriteLine("return parameters;");
         writer.CloseBrace();
         writer.WriteLine();
+        writer.WriteLine("private static float[] InitialStatistics()");
+        writer.OpenBrace();
+        writer.WriteLine("var statistics = new float[StatisticsCount];");
+        writer.WriteLine("FillStatistics(statistics);");
+        writer.WriteLine("return statistics;");
+        writer.CloseBrace();
+        writer.WriteLine();
+        writer.WriteLine("private static void FillStatistics(global::System.Span<float> statistics)");
+        writer.OpenBrace();
+        bool anyStatistics = false;
+        foreach (BatchNormEmitter batchNorm in emitters.OfType<BatchNormEmitter>())
+        {
+            batchNorm.EmitStatisticsInitialization(writer);
+            anyStatistics = true;
+        }
+
+        if (!anyStatistics) writer.WriteLine("// No running statistics in this network.");
+        writer.CloseBrace();
+        writer.WriteLine();
+        if (emitters.Any(e => e.UsesRandom))
+        {
+            writer.WriteLine("// Dropout draws from its own stream, derived from the seed, so masks do not shift the initialization.");
+            writer.WriteLine("private static global::NetGen.Rng DropoutRandomFor(int seed) => new global::NetGen.Rng(unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);");
+            writer.WriteLine();
+        }
+
         writer.WriteLine("private static void FillParameters(global::System.Span<float> parameters, int seed)");
         writer.OpenBrace();
         writer.WriteLine("var rng = new global::NetGen.Rng(unchecked((ulong)seed));");
@@ -296,52 +381,172 @@ public static class CpuEmitter
         writer.WriteLine();
     }
 
-    private static void EmitOptimizer(SourceWriter writer, ResolvedNetwork network)
+    private static bool HasPlateau(ResolvedNetwork network) =>
+        network.Model.Options.Schedules.Any(sc => sc.Kind == ScheduleKind.ReduceOnPlateau);
+
+    private static void EmitPenalty(SourceWriter writer, List<LayerEmitter> emitters)
     {
-        OptimizerSpec optimizer = network.Model.Optimizer;
-        writer.WriteLine($"/// <summary>Applies one {Describe(optimizer)} update to <see cref=\"Parameters\"/> from <see cref=\"Gradients\"/>, in one pass over the flat buffers.</summary>");
-        writer.WriteLine("public void OptimizerStep()");
-        writer.OpenBrace();
-        writer.WriteLine("_step++;");
-        if (optimizer.Kind == OptimizerKind.Adam)
+        var penalized = emitters.Select(e => e.Penalized).OfType<Penalty>().ToList();
+        writer.WriteLine("// Weight penalties (L1: lambda * sum |w|, L2: lambda * sum w^2), part of the reported loss.");
+        if (penalized.Count == 0)
         {
-            writer.WriteLine("global::NetGen.Optimizers.Adam.Step(_parameters, _gradients,");
-            writer.WriteLine("    m: new global::System.Span<float>(_optimizerState, 0, ParameterCount), v: new global::System.Span<float>(_optimizerState, ParameterCount, ParameterCount), vMax: default,");
-            writer.WriteLine("    _step, LearningRate, AdamBeta1, AdamBeta2, AdamEpsilon, AdamWeightDecay, decoupledWeightDecay: false);");
+            writer.WriteLine("private float PenaltyLoss() => 0f;");
+            writer.WriteLine();
+            writer.WriteLine("private void AddPenaltyGradients()");
+            writer.OpenBrace();
+            writer.WriteLine("// No weight penalties declared.");
+            writer.CloseBrace();
+            writer.WriteLine();
+            return;
         }
-        else
+
+        writer.WriteLine("private float PenaltyLoss()");
+        writer.OpenBrace();
+        writer.WriteLine("float penalty = 0f;");
+        foreach (Penalty p in penalized)
         {
-            writer.WriteLine($"global::NetGen.Optimizers.Sgd.Step(_parameters, _gradients, velocity: _optimizerState, LearningRate, SgdMomentum, SgdWeightDecay, nesterov: {Literals.Bool(optimizer.Nesterov)});");
+            if (p.Spec.L1 > 0) writer.WriteLine($"penalty += global::NetGen.Kernels.Regularization.L1Penalty({p.Weight}, {Literals.Float(p.Spec.L1)});");
+            if (p.Spec.L2 > 0) writer.WriteLine($"penalty += global::NetGen.Kernels.Regularization.L2Penalty({p.Weight}, {Literals.Float(p.Spec.L2)});");
+        }
+
+        writer.WriteLine("return penalty;");
+        writer.CloseBrace();
+        writer.WriteLine();
+        writer.WriteLine("private void AddPenaltyGradients()");
+        writer.OpenBrace();
+        foreach (Penalty p in penalized)
+        {
+            if (p.Spec.L1 > 0) writer.WriteLine($"global::NetGen.Kernels.Regularization.AddL1Gradient({p.Weight}, {p.Gradient}, {Literals.Float(p.Spec.L1)});");
+            if (p.Spec.L2 > 0) writer.WriteLine($"global::NetGen.Kernels.Regularization.AddL2Gradient({p.Weight}, {p.Gradient}, {Literals.Float(p.Spec.L2)});");
         }
 
         writer.CloseBrace();
         writer.WriteLine();
     }
 
-    private static void EmitTrainStep(SourceWriter writer, ResolvedNetwork network)
+    private static void EmitOptimizer(SourceWriter writer, ResolvedNetwork network)
+    {
+        OptimizerSpec optimizer = network.Model.Optimizer;
+        ClippingSpec clipping = network.Model.Options.Clipping;
+        writer.WriteLine("/// <summary>");
+        writer.WriteLine($"/// Applies one {Describe(optimizer)} update to <see cref=\"Parameters\"/> from <see cref=\"Gradients\"/>, in one pass over the flat buffers:");
+        writer.WriteLine("/// " + (clipping.MaxNorm > 0 || clipping.MaxValue > 0 ? "clips the gradients, " : "") + "applies the learning-rate schedule, then updates.");
+        writer.WriteLine("/// </summary>");
+        writer.WriteLine("public void OptimizerStep()");
+        writer.OpenBrace();
+        if (clipping.MaxNorm > 0) writer.WriteLine("LastGradientNorm = global::NetGen.Kernels.Regularization.ClipByGlobalNorm(_gradients, ClipMaxNorm);");
+        if (clipping.MaxValue > 0) writer.WriteLine("global::NetGen.Kernels.Regularization.ClipByValue(_gradients, ClipMaxValue);");
+        writer.WriteLine("CurrentLearningRate = ScheduledLearningRate(_step);");
+        writer.WriteLine("_step++;");
+        string State(int index) => $"new global::System.Span<float>(_optimizerState, {(index switch { 0 => "0", 1 => "ParameterCount", _ => index + " * ParameterCount" })}, ParameterCount)";
+        switch (optimizer.Kind)
+        {
+            case OptimizerKind.Adam or OptimizerKind.AdamW:
+                writer.WriteLine("global::NetGen.Optimizers.Adam.Step(_parameters, _gradients,");
+                writer.WriteLine($"    m: {State(0)}, v: {State(1)}, vMax: {(optimizer.Amsgrad ? State(2) : "default")},");
+                writer.WriteLine($"    _step, CurrentLearningRate, AdamBeta1, AdamBeta2, AdamEpsilon, AdamWeightDecay, decoupledWeightDecay: {Literals.Bool(optimizer.Kind == OptimizerKind.AdamW)});");
+                break;
+            case OptimizerKind.RmsProp:
+            {
+                int next = 1;
+                string momentum = optimizer.Momentum > 0 ? State(next++) : "default";
+                string centered = optimizer.Centered ? State(next) : "default";
+                writer.WriteLine($"global::NetGen.Optimizers.RmsProp.Step(_parameters, _gradients, squareAverage: {State(0)}, momentumBuffer: {momentum}, gradientAverage: {centered},");
+                writer.WriteLine($"    CurrentLearningRate, RmsPropAlpha, RmsPropEpsilon, RmsPropWeightDecay, RmsPropMomentum, centered: {Literals.Bool(optimizer.Centered)});");
+                break;
+            }
+            case OptimizerKind.Adagrad:
+                writer.WriteLine("global::NetGen.Optimizers.Adagrad.Step(_parameters, _gradients, sum: _optimizerState, _step, CurrentLearningRate, AdagradLearningRateDecay, AdagradWeightDecay, AdagradEpsilon);");
+                break;
+            default:
+                writer.WriteLine($"global::NetGen.Optimizers.Sgd.Step(_parameters, _gradients, velocity: _optimizerState, CurrentLearningRate, SgdMomentum, SgdWeightDecay, nesterov: {Literals.Bool(optimizer.Nesterov)});");
+                break;
+        }
+
+        writer.CloseBrace();
+        writer.WriteLine();
+        ScheduleEmitter.Emit(writer, network);
+    }
+
+    private static void EmitTrainStep(SourceWriter writer, ResolvedNetwork network, List<LayerEmitter> emitters)
     {
         string targets = TargetName(network);
-        writer.WriteLine("/// <summary>");
-        writer.WriteLine("/// One training step on 1 to <see cref=\"BatchSize\"/> samples: forward, loss, backward and an optimizer update.");
-        writer.WriteLine("/// Allocates nothing. Returns the batch's mean loss.");
-        writer.WriteLine("/// </summary>");
-        writer.WriteLine($"/// <param name=\"inputs\">The samples, <c>rows * InputSize</c> floats, row after row.</param>");
-        writer.WriteLine(IsClassification(network)
+        string targetType = TargetType(network);
+        string targetsDoc = IsClassification(network)
             ? "/// <param name=\"labels\">One class index in [0, OutputSize) per row.</param>"
-            : "/// <param name=\"targets\">The target outputs, <c>rows * OutputSize</c> floats.</param>");
-        writer.WriteLine("/// <exception cref=\"global::NetGen.NonFiniteLossException\">The loss is NaN or infinite; the message names the first layer whose values are not finite.</exception>");
-        writer.WriteLine($"public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<{TargetType(network)}> {targets})");
+            : "/// <param name=\"targets\">The target outputs, <c>rows * OutputSize</c> floats.</param>";
+        EmitPenalty(writer, emitters);
+
+        writer.WriteLine("/// <summary>The training-mode loss (including weight penalties) of 1 to <see cref=\"BatchSize\"/> samples, without changing gradients or parameters.</summary>");
+        writer.WriteLine($"public float ComputeLoss(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<{targetType}> {targets})");
         writer.OpenBrace();
-        writer.WriteLine("int rows = RowsOf(inputs, nameof(TrainStep));");
-        writer.WriteLine($"CheckTargets({targets}, rows, nameof(TrainStep));");
+        writer.WriteLine("int rows = RowsOf(inputs, nameof(ComputeLoss));");
+        writer.WriteLine($"CheckTargets({targets}, rows, nameof(ComputeLoss));");
+        writer.WriteLine("ForwardCore(inputs, rows, training: true);");
+        writer.WriteLine($"return LossCore({targets}, rows) + PenaltyLoss();");
+        writer.CloseBrace();
+        writer.WriteLine();
+
+        writer.WriteLine("/// <summary>");
+        writer.WriteLine("/// Forward, loss and backward on 1 to <see cref=\"BatchSize\"/> samples: sets <see cref=\"Gradients\"/> to the gradient of the");
+        writer.WriteLine("/// batch's mean loss plus weight penalties, without updating parameters (for gradient accumulation or all-reduce");
+        writer.WriteLine("/// before <see cref=\"OptimizerStep\"/>). Returns the loss.");
+        writer.WriteLine("/// </summary>");
+        writer.WriteLine("/// <param name=\"inputs\">The samples, <c>rows * InputSize</c> floats, row after row.</param>");
+        writer.WriteLine(targetsDoc);
+        writer.WriteLine("/// <exception cref=\"global::NetGen.NonFiniteLossException\">The loss is NaN or infinite; the message names the first input, parameter or layer output that is not finite.</exception>");
+        writer.WriteLine($"public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<{targetType}> {targets})");
+        writer.OpenBrace();
+        writer.WriteLine("int rows = RowsOf(inputs, nameof(ComputeGradients));");
+        writer.WriteLine($"CheckTargets({targets}, rows, nameof(ComputeGradients));");
         writer.WriteLine("global::System.Array.Clear(_gradients);");
         writer.WriteLine("ForwardCore(inputs, rows, training: true);");
-        writer.WriteLine($"float loss = LossCore({targets}, rows);");
+        writer.WriteLine($"float loss = LossCore({targets}, rows) + PenaltyLoss();");
         writer.WriteLine("if (!float.IsFinite(loss))");
         writer.WriteLine($"    throw new global::NetGen.NonFiniteLossException(\"{network.Model.ClassName}\", loss, _step + 1, DescribeNonFinite(inputs, rows));");
         writer.WriteLine("BackwardCore(inputs, rows);");
+        writer.WriteLine("AddPenaltyGradients();");
+        writer.WriteLine("return loss;");
+        writer.CloseBrace();
+        writer.WriteLine();
+
+        writer.WriteLine("/// <summary>");
+        writer.WriteLine("/// One training step on 1 to <see cref=\"BatchSize\"/> samples: forward, loss, backward and an optimizer update");
+        writer.WriteLine("/// (<see cref=\"ComputeGradients\"/> then <see cref=\"OptimizerStep\"/>). Allocates nothing. Returns the batch's mean loss.");
+        writer.WriteLine("/// </summary>");
+        writer.WriteLine("/// <param name=\"inputs\">The samples, <c>rows * InputSize</c> floats, row after row.</param>");
+        writer.WriteLine(targetsDoc);
+        writer.WriteLine("/// <exception cref=\"global::NetGen.NonFiniteLossException\">The loss is NaN or infinite; no update is applied.</exception>");
+        writer.WriteLine($"public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<{targetType}> {targets})");
+        writer.OpenBrace();
+        writer.WriteLine($"float loss = ComputeGradients(inputs, {targets});");
         writer.WriteLine("OptimizerStep();");
         writer.WriteLine("return loss;");
+        writer.CloseBrace();
+        writer.WriteLine();
+        EmitGradientHealth(writer, network, emitters);
+    }
+
+    private static void EmitGradientHealth(SourceWriter writer, ResolvedNetwork network, List<LayerEmitter> emitters)
+    {
+        var layers = emitters.Where(e => e.Layer.ParameterCount > 0).ToList();
+        writer.WriteLine("/// <summary>The layers that have parameters, in order: the entries of <see cref=\"GradientNorms\"/>.</summary>");
+        writer.WriteLine($"public static global::System.Collections.Generic.IReadOnlyList<string> ParameterLayers {{ get; }} = new string[] {{ {string.Join(", ", layers.Select(l => "\"" + l.Name + "\""))} }};");
+        writer.WriteLine();
+        writer.WriteLine("/// <summary>The global L2 norm of all gradients as they are now (after the last backward pass, or after clipping once a step ran).</summary>");
+        writer.WriteLine("public float GradientNorm() => global::NetGen.Kernels.Regularization.GlobalNorm(_gradients);");
+        writer.WriteLine();
+        writer.WriteLine("/// <summary>The L2 norm of each parameter layer's gradient (see <see cref=\"ParameterLayers\"/>), after the last backward pass.</summary>");
+        writer.WriteLine("public void GradientNorms(global::System.Span<float> norms)");
+        writer.OpenBrace();
+        writer.WriteLine($"if (norms.Length != {Literals.Int(layers.Count)})");
+        writer.WriteLine($"    throw new global::System.ArgumentException($\"norms holds {{norms.Length}} floats; this network has {Literals.Int(layers.Count)} parameter layers.\", nameof(norms));");
+        for (int i = 0; i < layers.Count; i++)
+        {
+            (string offset, string count) = layers[i].ParameterRange;
+            writer.WriteLine($"norms[{Literals.Int(i)}] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, {offset}, {count}));");
+        }
+
         writer.CloseBrace();
         writer.WriteLine();
     }

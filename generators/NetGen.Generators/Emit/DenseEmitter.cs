@@ -8,7 +8,7 @@ internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
 {
     private DenseSpec Spec => (DenseSpec)Layer.Spec;
 
-    private bool HasActivation => Spec.Activation != ActivationKind.Identity;
+    private bool HasActivation => !Spec.Activation.IsIdentity;
 
     private string Units => Name + "Units";
 
@@ -78,7 +78,7 @@ internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
         writer.WriteLine($"global::NetGen.Kernels.Dense.Forward({Input.Span}, {Name}Weight, {Name}Bias, {Product.Span}, rows, {Inputs}, {Units});");
         if (HasActivation)
         {
-            writer.WriteLine($"global::NetGen.Kernels.Activations.{KernelName(Spec.Activation)}Forward({PreActivation.Span}, {Output.Span});");
+            writer.WriteLine(ActivationCode.Forward(Spec.Activation, PreActivation.Span, Output.Span));
         }
     }
 
@@ -88,7 +88,7 @@ internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
         writer.WriteLine($"// {Describe()}");
         if (HasActivation)
         {
-            writer.WriteLine($"global::NetGen.Kernels.Activations.{KernelName(Spec.Activation)}Backward({PreActivation.Span}, {Output.Span}, {gradient}, {gradient});");
+            writer.WriteLine(ActivationCode.Backward(Spec.Activation, PreActivation.Span, Output.Span, gradient, gradient));
         }
 
         string inputGradient = InputGradient?.Span ?? "default";
@@ -102,9 +102,8 @@ internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
         yield return $"global::NetGen.Training.NumericChecks.Describe(\"{Name}'s output\", {Output.Span}, columns: {Units})";
     }
 
-    private static string KernelName(ActivationKind activation) => activation switch
-    {
-        ActivationKind.ReLU => "Relu",
-        _ => activation.ToString(),
-    };
+    public override (string Offset, string Count) ParameterRange => ($"{Name}WeightOffset", $"{Name}WeightCount + {Name}BiasCount");
+
+    public override Penalty? Penalized =>
+        Spec.Penalty.Over(Network.Options.Penalty) is { IsNone: false } penalty ? new Penalty($"{Name}Weight", $"{Name}WeightGradient", penalty) : null;
 }

@@ -16,6 +16,9 @@ internal sealed record Buffer(string Field, string SizeConstant)
     public string Span => IsInputs ? Field : $"First({Field}, rows * {SizeConstant})";
 }
 
+/// <summary>A weight that carries an L1/L2 penalty: the expressions for its values and gradient.</summary>
+internal sealed record Penalty(string Weight, string Gradient, PenaltySpec Spec);
+
 /// <summary>
 /// Emits one layer's part of the generated class: constants, buffers, initialization, forward and backward.
 /// One subclass per layer kind keeps each layer's forward and backward code side by side.
@@ -25,6 +28,18 @@ internal abstract class LayerEmitter(ResolvedLayer layer)
     public ResolvedLayer Layer { get; } = layer;
 
     public string Name => Layer.Name;
+
+    /// <summary>The whole network's declaration, for network-wide options such as weight penalties.</summary>
+    public NetworkModel Network { get; set; } = null!;
+
+    /// <summary>This layer's penalized weight, if any.</summary>
+    public virtual Penalty? Penalized => null;
+
+    /// <summary>Where this layer's parameters sit in the flat buffer, as expressions over its named constants.</summary>
+    public virtual (string Offset, string Count) ParameterRange => (Literals.Int(Layer.WeightOffset), Literals.Int(Layer.ParameterCount));
+
+    /// <summary>Whether the layer draws random numbers in training (dropout).</summary>
+    public virtual bool UsesRandom => false;
 
     /// <summary>Where this layer reads its input and writes its input gradient (set by the network emitter).</summary>
     public Buffer Input { get; set; } = Buffer.Inputs;
@@ -77,6 +92,11 @@ internal abstract class LayerEmitter(ResolvedLayer layer)
     public static LayerEmitter For(ResolvedLayer layer) => layer.Spec switch
     {
         DenseSpec => new DenseEmitter(layer),
+        ActivationLayerSpec => new ActivationLayerEmitter(layer),
+        SoftmaxSpec => new SoftmaxEmitter(layer),
+        DropoutSpec => new DropoutEmitter(layer),
+        BatchNormSpec => new BatchNormEmitter(layer),
+        LayerNormSpec => new LayerNormEmitter(layer),
         _ => new FlattenEmitter(layer),
     };
 }

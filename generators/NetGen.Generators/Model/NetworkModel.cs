@@ -9,6 +9,12 @@ public enum ActivationKind
     ReLU = 1,
     Sigmoid = 2,
     Tanh = 3,
+    LeakyReLU = 4,
+    ELU = 5,
+    GELU = 6,
+    GELUTanh = 7,
+    SiLU = 8,
+    Softplus = 9,
 }
 
 public enum WeightInitKind
@@ -37,14 +43,71 @@ public enum OptimizerKind
 {
     Sgd,
     Adam,
+    AdamW,
+    RmsProp,
+    Adagrad,
+}
+
+public enum ScheduleKind
+{
+    StepDecay,
+    ExponentialDecay,
+    CosineAnnealing,
+    LinearWarmup,
+    ReduceOnPlateau,
 }
 
 /// <summary>One declared layer. <see cref="Index"/> is its position among the layer attributes, 0-based.</summary>
 public abstract record LayerSpec(int Index);
 
-/// <summary>[Dense(units, activation, Init = ..., InitScale = ..., UseBias = ...)].</summary>
-public sealed record DenseSpec(int Index, int Units, ActivationKind Activation, WeightInitKind Init, double InitScale, bool UseBias)
+/// <summary>An activation and its alpha (NaN: the activation's default).</summary>
+public sealed record ActivationSpec(ActivationKind Kind, double Alpha)
+{
+    public static ActivationSpec Identity { get; } = new(ActivationKind.Identity, double.NaN);
+
+    public bool IsIdentity => Kind == ActivationKind.Identity;
+
+    /// <summary>LeakyReLU and ELU take alpha; the default is PyTorch's.</summary>
+    public bool HasAlpha => Kind is ActivationKind.LeakyReLU or ActivationKind.ELU;
+
+    public double EffectiveAlpha => !double.IsNaN(Alpha) ? Alpha : Kind == ActivationKind.LeakyReLU ? 0.01 : 1.0;
+
+    /// <summary>Saturating activations make gradients vanish in deep stacks.</summary>
+    public bool Saturates => Kind is ActivationKind.Sigmoid or ActivationKind.Tanh;
+
+    public override string ToString() => HasAlpha && !double.IsNaN(Alpha) ? $"{Kind}({Alpha.ToString("R", System.Globalization.CultureInfo.InvariantCulture)})" : Kind.ToString();
+}
+
+/// <summary>Per-layer weight penalties; NaN means "the network's [Regularization]".</summary>
+public sealed record PenaltySpec(double L1, double L2)
+{
+    public static PenaltySpec Inherit { get; } = new(double.NaN, double.NaN);
+
+    public static PenaltySpec None { get; } = new(0, 0);
+
+    public PenaltySpec Over(PenaltySpec network) => new(double.IsNaN(L1) ? network.L1 : L1, double.IsNaN(L2) ? network.L2 : L2);
+
+    public bool IsNone => L1 == 0 && L2 == 0;
+}
+
+/// <summary>[Dense(units, activation, Init = ..., InitScale = ..., UseBias = ..., L1 = ..., L2 = ...)].</summary>
+public sealed record DenseSpec(int Index, int Units, ActivationSpec Activation, WeightInitKind Init, double InitScale, bool UseBias, PenaltySpec Penalty)
     : LayerSpec(Index);
+
+/// <summary>[Activation(kind, Alpha = ...)].</summary>
+public sealed record ActivationLayerSpec(int Index, ActivationSpec Activation) : LayerSpec(Index);
+
+/// <summary>[Softmax].</summary>
+public sealed record SoftmaxSpec(int Index) : LayerSpec(Index);
+
+/// <summary>[Dropout(rate)].</summary>
+public sealed record DropoutSpec(int Index, double Rate) : LayerSpec(Index);
+
+/// <summary>[BatchNorm(Momentum = ..., Epsilon = ...)].</summary>
+public sealed record BatchNormSpec(int Index, double Momentum, double Epsilon) : LayerSpec(Index);
+
+/// <summary>[LayerNorm(Epsilon = ...)].</summary>
+public sealed record LayerNormSpec(int Index, double Epsilon) : LayerSpec(Index);
 
 /// <summary>[Flatten].</summary>
 public sealed record FlattenSpec(int Index) : LayerSpec(Index);
@@ -60,7 +123,26 @@ public sealed record OptimizerSpec(
     double Beta1,
     double Beta2,
     double Epsilon,
-    double WeightDecay);
+    double WeightDecay,
+    bool Amsgrad = false,
+    double Alpha = 0.99,
+    bool Centered = false,
+    double LearningRateDecay = 0);
+
+/// <summary>A learning-rate schedule: <see cref="Steps"/> is the step size, total steps or warm-up steps; <see cref="Value"/> gamma, minimum rate, start factor or reduction factor.</summary>
+public sealed record ScheduleSpec(ScheduleKind Kind, int Steps, double Value, int Patience = 0, double Threshold = 0, int Cooldown = 0, double MinLearningRate = 0);
+
+/// <summary>Gradient clipping; 0 disables each.</summary>
+public sealed record ClippingSpec(double MaxNorm, double MaxValue)
+{
+    public static ClippingSpec None { get; } = new(0, 0);
+}
+
+/// <summary>Options that apply to the whole network's training.</summary>
+public sealed record TrainingSpec(PenaltySpec Penalty, ClippingSpec Clipping, EquatableArray<ScheduleSpec> Schedules)
+{
+    public static TrainingSpec Default { get; } = new(PenaltySpec.None, ClippingSpec.None, EquatableArray<ScheduleSpec>.Empty);
+}
 
 /// <summary>A declared network: the class it belongs to and its layers in order.</summary>
 public sealed record NetworkModel(
@@ -71,4 +153,8 @@ public sealed record NetworkModel(
     EquatableArray<int> InputShape,
     EquatableArray<LayerSpec> Layers,
     LossSpec Loss,
-    OptimizerSpec Optimizer);
+    OptimizerSpec Optimizer,
+    TrainingSpec? Training = null)
+{
+    public TrainingSpec Options => Training ?? TrainingSpec.Default;
+}

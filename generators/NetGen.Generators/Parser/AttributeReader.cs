@@ -13,7 +13,7 @@ namespace NetGen.Generators.Parser;
 /// Reads attribute arguments with their defaults, validates them, and reports each invalid value at the
 /// exact argument that holds it.
 /// </summary>
-internal sealed class AttributeReader(List<Diagnostic> diagnostics, CancellationToken cancellationToken)
+internal sealed class AttributeReader(List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
 {
     public int Int(AttributeData attribute, string name, int fallback) =>
         Named(attribute, name) is { Value: int value } ? value : fallback;
@@ -46,7 +46,7 @@ internal sealed class AttributeReader(List<Diagnostic> diagnostics, Cancellation
     private T CheckEnum<T>(AttributeData attribute, int? position, string? name, int raw, T fallback, string typeName) where T : struct, Enum
     {
         if (System.Enum.IsDefined(typeof(T), raw)) return (T)(object)raw;
-        diagnostics.Add(Diagnostic.Create(Diagnostics.UnknownEnumValue, ArgumentLocation(attribute, position, name), typeName, raw));
+        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UnknownEnumValue, ArgumentLocation(attribute, position, name), typeName, raw));
         return fallback;
     }
 
@@ -58,7 +58,7 @@ internal sealed class AttributeReader(List<Diagnostic> diagnostics, Cancellation
             : Array.Empty<int>();
         if (dimensions.Length == 0)
         {
-            diagnostics.Add(Diagnostic.Create(Diagnostics.NonPositiveSize, NetworkParser.LocationOf(attribute, cancellationToken), "The number of input dimensions", 0));
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NonPositiveSize, NetworkParser.LocationOf(attribute, cancellationToken), "The number of input dimensions", 0));
             return EquatableArray.Create(1);
         }
 
@@ -68,7 +68,7 @@ internal sealed class AttributeReader(List<Diagnostic> diagnostics, Cancellation
             if (dimensions[i] > 0) continue;
             // params expanded: one argument per dimension; otherwise point at the array argument.
             Location location = argumentCount == dimensions.Length ? ArgumentLocation(attribute, i, null) : ArgumentLocation(attribute, 0, null);
-            diagnostics.Add(Diagnostic.Create(Diagnostics.NonPositiveSize, location, $"Input dimension {i + 1}", dimensions[i]));
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NonPositiveSize, location, $"Input dimension {i + 1}", dimensions[i]));
         }
 
         return dimensions.ToEquatableArray();
@@ -76,12 +76,12 @@ internal sealed class AttributeReader(List<Diagnostic> diagnostics, Cancellation
 
     public void RequirePositive(AttributeData attribute, int position, int value, string what)
     {
-        if (value <= 0) diagnostics.Add(Diagnostic.Create(Diagnostics.NonPositiveSize, ArgumentLocation(attribute, position, null), what, value));
+        if (value <= 0) diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NonPositiveSize, ArgumentLocation(attribute, position, null), what, value));
     }
 
     public void RequirePositive(AttributeData attribute, string name, int value, string what)
     {
-        if (value <= 0) diagnostics.Add(Diagnostic.Create(Diagnostics.NonPositiveSize, ArgumentLocation(attribute, null, name), what, value));
+        if (value <= 0) diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NonPositiveSize, ArgumentLocation(attribute, null, name), what, value));
     }
 
     public OptimizerSpec Sgd(AttributeData attribute)
@@ -95,33 +95,151 @@ internal sealed class AttributeReader(List<Diagnostic> diagnostics, Cancellation
         RequireRange(attribute, "Sgd", "WeightDecay", weightDecay, v => v >= 0, "zero or positive, such as 1e-4");
         if (nesterov && momentum <= 0)
         {
-            diagnostics.Add(Diagnostic.Create(Diagnostics.ValueOutOfRange, ArgumentLocation(attribute, null, "Nesterov"),
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ValueOutOfRange, ArgumentLocation(attribute, null, "Nesterov"),
                 "Sgd.Momentum", Format(momentum), "greater than 0 when Nesterov = true, such as 0.9"));
         }
 
         return new OptimizerSpec(OptimizerKind.Sgd, learningRate, momentum, nesterov, 0.9, 0.999, 1e-8, weightDecay);
     }
 
-    public OptimizerSpec Adam(AttributeData attribute)
+    public OptimizerSpec Adam(AttributeData attribute, OptimizerKind kind)
     {
+        string owner = kind == OptimizerKind.AdamW ? "AdamW" : "Adam";
         double learningRate = Double(attribute, "LearningRate", 1e-3);
         double beta1 = Double(attribute, "Beta1", 0.9);
         double beta2 = Double(attribute, "Beta2", 0.999);
         double epsilon = Double(attribute, "Epsilon", 1e-8);
-        double weightDecay = Double(attribute, "WeightDecay", 0);
-        RequireRange(attribute, "Adam", "LearningRate", learningRate, v => v > 0, "a positive number, such as 1e-3");
-        RequireRange(attribute, "Adam", "Beta1", beta1, v => v >= 0 && v < 1, "in [0, 1), such as 0.9");
-        RequireRange(attribute, "Adam", "Beta2", beta2, v => v >= 0 && v < 1, "in [0, 1), such as 0.999");
-        RequireRange(attribute, "Adam", "Epsilon", epsilon, v => v > 0, "a small positive number, such as 1e-8");
-        RequireRange(attribute, "Adam", "WeightDecay", weightDecay, v => v >= 0, "zero or positive, such as 1e-4");
-        return new OptimizerSpec(OptimizerKind.Adam, learningRate, 0, false, beta1, beta2, epsilon, weightDecay);
+        double weightDecay = Double(attribute, "WeightDecay", kind == OptimizerKind.AdamW ? 0.01 : 0);
+        bool amsgrad = Bool(attribute, "Amsgrad", false);
+        RequireRange(attribute, owner, "LearningRate", learningRate, v => v > 0, "a positive number, such as 1e-3");
+        RequireRange(attribute, owner, "Beta1", beta1, v => v >= 0 && v < 1, "in [0, 1), such as 0.9");
+        RequireRange(attribute, owner, "Beta2", beta2, v => v >= 0 && v < 1, "in [0, 1), such as 0.999");
+        RequireRange(attribute, owner, "Epsilon", epsilon, v => v > 0, "a small positive number, such as 1e-8");
+        RequireRange(attribute, owner, "WeightDecay", weightDecay, v => v >= 0, "zero or positive, such as 1e-4");
+        return new OptimizerSpec(kind, learningRate, 0, false, beta1, beta2, epsilon, weightDecay, amsgrad);
     }
 
-    private void RequireRange(AttributeData attribute, string owner, string name, double value, Func<double, bool> valid, string expected)
+    public OptimizerSpec RmsProp(AttributeData attribute)
+    {
+        double learningRate = Double(attribute, "LearningRate", 0.01);
+        double alpha = Double(attribute, "Alpha", 0.99);
+        double epsilon = Double(attribute, "Epsilon", 1e-8);
+        double momentum = Double(attribute, "Momentum", 0);
+        bool centered = Bool(attribute, "Centered", false);
+        double weightDecay = Double(attribute, "WeightDecay", 0);
+        RequireRange(attribute, "RmsProp", "LearningRate", learningRate, v => v > 0, "a positive number, such as 1e-3");
+        RequireRange(attribute, "RmsProp", "Alpha", alpha, v => v >= 0 && v < 1, "in [0, 1), such as 0.99");
+        RequireRange(attribute, "RmsProp", "Epsilon", epsilon, v => v > 0, "a small positive number, such as 1e-8");
+        RequireRange(attribute, "RmsProp", "Momentum", momentum, v => v >= 0 && v < 1, "in [0, 1), such as 0.9");
+        RequireRange(attribute, "RmsProp", "WeightDecay", weightDecay, v => v >= 0, "zero or positive, such as 1e-4");
+        return new OptimizerSpec(OptimizerKind.RmsProp, learningRate, momentum, false, 0.9, 0.999, epsilon, weightDecay, Alpha: alpha, Centered: centered);
+    }
+
+    public OptimizerSpec Adagrad(AttributeData attribute)
+    {
+        double learningRate = Double(attribute, "LearningRate", 0.01);
+        double decay = Double(attribute, "LearningRateDecay", 0);
+        double epsilon = Double(attribute, "Epsilon", 1e-10);
+        double weightDecay = Double(attribute, "WeightDecay", 0);
+        RequireRange(attribute, "Adagrad", "LearningRate", learningRate, v => v > 0, "a positive number, such as 0.01");
+        RequireRange(attribute, "Adagrad", "LearningRateDecay", decay, v => v >= 0, "zero or positive");
+        RequireRange(attribute, "Adagrad", "Epsilon", epsilon, v => v > 0, "a small positive number, such as 1e-10");
+        RequireRange(attribute, "Adagrad", "WeightDecay", weightDecay, v => v >= 0, "zero or positive, such as 1e-4");
+        return new OptimizerSpec(OptimizerKind.Adagrad, learningRate, 0, false, 0.9, 0.999, epsilon, weightDecay, LearningRateDecay: decay);
+    }
+
+    /// <summary>One of the learning-rate schedule attributes, validated.</summary>
+    public ScheduleSpec Schedule(AttributeData attribute)
+    {
+        string owner = attribute.AttributeClass!.Name.Replace("Attribute", "");
+        const string Fraction = "in (0, 1]";
+        switch (owner)
+        {
+            case "StepDecay":
+            {
+                int stepSize = Int(attribute, "StepSize", 1000);
+                double gamma = Double(attribute, "Gamma", 0.1);
+                RequirePositive(attribute, "StepSize", stepSize, "StepDecay.StepSize");
+                RequireRange(attribute, owner, "Gamma", gamma, v => v > 0 && v <= 1, Fraction + ", such as 0.1");
+                return new ScheduleSpec(ScheduleKind.StepDecay, stepSize, gamma);
+            }
+            case "ExponentialDecay":
+            {
+                double gamma = Double(attribute, "Gamma", 0.999);
+                RequireRange(attribute, owner, "Gamma", gamma, v => v > 0 && v <= 1, Fraction + ", such as 0.999");
+                return new ScheduleSpec(ScheduleKind.ExponentialDecay, 0, gamma);
+            }
+            case "CosineAnnealing":
+            {
+                int total = Int(attribute, "TotalSteps", 10000);
+                double minimum = Double(attribute, "MinLearningRate", 0);
+                RequirePositive(attribute, "TotalSteps", total, "CosineAnnealing.TotalSteps");
+                RequireRange(attribute, owner, "MinLearningRate", minimum, v => v >= 0, "zero or positive");
+                return new ScheduleSpec(ScheduleKind.CosineAnnealing, total, minimum);
+            }
+            case "LinearWarmup":
+            {
+                int steps = Int(attribute, "Steps", 100);
+                double start = Double(attribute, "StartFactor", 1.0 / 3);
+                RequirePositive(attribute, "Steps", steps, "LinearWarmup.Steps");
+                RequireRange(attribute, owner, "StartFactor", start, v => v > 0 && v <= 1, Fraction + ", such as 0.1");
+                return new ScheduleSpec(ScheduleKind.LinearWarmup, steps, start);
+            }
+            default:
+            {
+                double factor = Double(attribute, "Factor", 0.1);
+                int patience = Int(attribute, "Patience", 10);
+                double threshold = Double(attribute, "Threshold", 1e-4);
+                int cooldown = Int(attribute, "Cooldown", 0);
+                double minimum = Double(attribute, "MinLearningRate", 0);
+                RequireRange(attribute, owner, "Factor", factor, v => v > 0 && v < 1, "in (0, 1), such as 0.1");
+                RequireRange(attribute, owner, "Patience", patience, v => v >= 0, "zero or positive");
+                RequireRange(attribute, owner, "Threshold", threshold, v => v >= 0, "zero or positive, such as 1e-4");
+                RequireRange(attribute, owner, "Cooldown", cooldown, v => v >= 0, "zero or positive");
+                RequireRange(attribute, owner, "MinLearningRate", minimum, v => v >= 0, "zero or positive");
+                return new ScheduleSpec(ScheduleKind.ReduceOnPlateau, patience, factor, patience, threshold, cooldown, minimum);
+            }
+        }
+    }
+
+    public double PositionalDouble(AttributeData attribute, int position) =>
+        attribute.ConstructorArguments.Length > position ? attribute.ConstructorArguments[position].Value switch
+        {
+            double value => value,
+            float value => value,
+            int value => value,
+            _ => double.NaN,
+        } : double.NaN;
+
+    /// <summary>A property that defaults to 0 and must not be negative.</summary>
+    public double NonNegative(AttributeData attribute, string owner, string name)
+    {
+        double value = Double(attribute, name, 0);
+        RequireRange(attribute, owner, name, value, v => v >= 0, "zero or positive");
+        return value;
+    }
+
+    /// <summary>A property that defaults to NaN ("not set"), and when set must not be negative.</summary>
+    public double OptionalNonNegative(AttributeData attribute, string owner, string name)
+    {
+        double value = Double(attribute, name, double.NaN);
+        if (Named(attribute, name) is not null) RequireRange(attribute, owner, name, value, v => v >= 0, "zero or positive");
+        return value;
+    }
+
+    public void RequireRange(AttributeData attribute, int position, string what, double value, Func<double, bool> valid, string expected)
     {
         if (double.IsNaN(value) || double.IsInfinity(value) || !valid(value))
         {
-            diagnostics.Add(Diagnostic.Create(Diagnostics.ValueOutOfRange, ArgumentLocation(attribute, null, name),
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ValueOutOfRange, ArgumentLocation(attribute, position, null), what, Format(value), expected));
+        }
+    }
+
+    public void RequireRange(AttributeData attribute, string owner, string name, double value, Func<double, bool> valid, string expected)
+    {
+        if (double.IsNaN(value) || double.IsInfinity(value) || !valid(value))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ValueOutOfRange, ArgumentLocation(attribute, null, name),
                 owner + "." + name, Format(value), expected));
         }
     }

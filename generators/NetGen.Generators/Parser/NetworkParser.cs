@@ -15,10 +15,17 @@ namespace NetGen.Generators.Parser;
 public sealed record ParseResult(ResolvedNetwork? Network, EquatableArray<DiagnosticInfo> Diagnostics);
 
 /// <summary>
-/// A Roslyn diagnostic kept beside the model. Roslyn's <see cref="Diagnostic"/> compares by value,
-/// so the pipeline still caches; its location is the real source location, so #pragma applies.
+/// A diagnostic kept beside the model, equatable so the pipeline caches (Roslyn's <see cref="Diagnostic"/>
+/// compares its message arguments by reference). The location is the real source location from the syntax
+/// tree, never rebuilt from a path, so #pragma and .editorconfig apply to it.
 /// </summary>
-public sealed record DiagnosticInfo(Diagnostic Diagnostic);
+public sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, Location Location, EquatableArray<string> Arguments)
+{
+    public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, Location location, params object?[] arguments) =>
+        new(descriptor, location, arguments.Select(a => System.Convert.ToString(a, CultureInfo.InvariantCulture) ?? "").ToEquatableArray());
+
+    public Diagnostic ToDiagnostic() => Diagnostic.Create(Descriptor, Location, Arguments.ToArray<object>());
+}
 
 /// <summary>
 /// Reads the NetGen attributes of one class into a <see cref="NetworkModel"/>, runs shape inference, and
@@ -32,36 +39,36 @@ public static class NetworkParser
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var type = (INamedTypeSymbol)context.TargetSymbol;
-        var diagnostics = new List<Diagnostic>();
+        var diagnostics = new List<DiagnosticInfo>();
         try
         {
             ResolvedNetwork? network = ParseCore(type, (TypeDeclarationSyntax)context.TargetNode, diagnostics, cancellationToken);
-            bool failed = diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
-            return new ParseResult(failed ? null : network, diagnostics.Select(d => new DiagnosticInfo(d)).ToEquatableArray());
+            bool failed = diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error);
+            return new ParseResult(failed ? null : network, diagnostics.ToEquatableArray());
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             // The generator never throws: an unexpected failure becomes a diagnostic on the class.
-            Diagnostic internalError = Diagnostic.Create(Diagnostics.InternalError, context.TargetNode.GetLocation(),
+            DiagnosticInfo internalError = DiagnosticInfo.Create(Diagnostics.InternalError, context.TargetNode.GetLocation(),
                 type.Name, exception.GetType().Name + ": " + exception.Message);
-            return new ParseResult(null, EquatableArray.Create(new DiagnosticInfo(internalError)));
+            return new ParseResult(null, EquatableArray.Create(internalError));
         }
     }
 
     private static ResolvedNetwork? ParseCore(INamedTypeSymbol type, TypeDeclarationSyntax declaration,
-        List<Diagnostic> diagnostics, CancellationToken cancellationToken)
+        List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         Location classLocation = declaration.Identifier.GetLocation();
         if (!declaration.Modifiers.Any(m => m.Text == "partial"))
         {
-            diagnostics.Add(Diagnostic.Create(Diagnostics.NotPartial, classLocation, type.Name));
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NotPartial, classLocation, type.Name));
             return null;
         }
 
         if (type.IsGenericType || type.IsStatic || type.ContainingType is not null)
         {
             string reason = type.IsGenericType ? "generic" : type.IsStatic ? "static" : "nested in another type";
-            diagnostics.Add(Diagnostic.Create(Diagnostics.UnsupportedType, classLocation, type.Name, reason));
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UnsupportedType, classLocation, type.Name, reason));
             return null;
         }
 
@@ -80,7 +87,7 @@ public static class NetworkParser
         AttributeData? elsewhere = ours.FirstOrDefault(a => DeclarationOf(a, cancellationToken) != networkDeclaration);
         if (elsewhere is not null)
         {
-            diagnostics.Add(Diagnostic.Create(Diagnostics.LayersSplitAcrossDeclarations, LocationOf(elsewhere, cancellationToken), type.Name));
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.LayersSplitAcrossDeclarations, LocationOf(elsewhere, cancellationToken), type.Name));
             return null;
         }
 
@@ -97,6 +104,9 @@ public static class NetworkParser
         OptimizerSpec? optimizer = null;
         var layers = new List<LayerSpec>();
         var layerAttributes = new List<AttributeData>();
+        PenaltySpec? penalty = null;
+        ClippingSpec? clipping = null;
+        var schedules = new List<(ScheduleSpec Spec, AttributeData Attribute)>();
 
         foreach (AttributeData attribute in ours)
         {
@@ -108,7 +118,7 @@ public static class NetworkParser
                 case "InputAttribute":
                     if (inputShape is not null)
                     {
-                        diagnostics.Add(Diagnostic.Create(Diagnostics.Duplicate, LocationOf(attribute, cancellationToken), type.Name, "[Input]"));
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.Duplicate, LocationOf(attribute, cancellationToken), type.Name, "[Input]"));
                         break;
                     }
                     inputShape = reader.Shape(attribute);
@@ -118,13 +128,82 @@ public static class NetworkParser
                     int units = reader.PositionalInt(attribute, 0);
                     reader.RequirePositive(attribute, 0, units, "Dense units");
                     var activation = reader.Enum<ActivationKind>(attribute, 1, "Activation", ActivationKind.Identity, "NetGen.Activation");
+                    double alpha = reader.OptionalNonNegative(attribute, "Dense", "ActivationAlpha");
                     var init = reader.NamedEnum<WeightInitKind>(attribute, "Init", WeightInitKind.Default, "NetGen.WeightInit");
                     double initScale = reader.Double(attribute, "InitScale", double.NaN);
+                    if (init is WeightInitKind.Constant or WeightInitKind.Uniform or WeightInitKind.Normal && double.IsNaN(initScale))
+                    {
+                        string meaning = init switch { WeightInitKind.Constant => "the value", WeightInitKind.Uniform => "the bound a of U(-a, a)", _ => "the standard deviation" };
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InitScaleRequired, reader.ArgumentLocation(attribute, null, "Init"), init, meaning));
+                    }
+
                     bool useBias = reader.Bool(attribute, "UseBias", true);
-                    layers.Add(new DenseSpec(layers.Count, units, activation, init, initScale, useBias));
+                    var layerPenalty = new PenaltySpec(reader.OptionalNonNegative(attribute, "Dense", "L1"), reader.OptionalNonNegative(attribute, "Dense", "L2"));
+                    layers.Add(new DenseSpec(layers.Count, units, new ActivationSpec(activation, alpha), init, initScale, useBias, layerPenalty));
                     layerAttributes.Add(attribute);
                     break;
                 }
+                case "ActivationAttribute":
+                {
+                    var activation = reader.Enum<ActivationKind>(attribute, 0, "activation", ActivationKind.Identity, "NetGen.Activation");
+                    double alpha = reader.OptionalNonNegative(attribute, "Activation", "Alpha");
+                    layers.Add(new ActivationLayerSpec(layers.Count, new ActivationSpec(activation, alpha)));
+                    layerAttributes.Add(attribute);
+                    break;
+                }
+                case "SoftmaxAttribute":
+                    layers.Add(new SoftmaxSpec(layers.Count));
+                    layerAttributes.Add(attribute);
+                    break;
+                case "DropoutAttribute":
+                {
+                    double rate = reader.PositionalDouble(attribute, 0);
+                    reader.RequireRange(attribute, 0, "Dropout rate", rate, v => v >= 0 && v < 1, "in [0, 1), such as 0.5");
+                    layers.Add(new DropoutSpec(layers.Count, rate));
+                    layerAttributes.Add(attribute);
+                    break;
+                }
+                case "BatchNormAttribute":
+                {
+                    double momentum = reader.Double(attribute, "Momentum", 0.1);
+                    double epsilon = reader.Double(attribute, "Epsilon", 1e-5);
+                    reader.RequireRange(attribute, "BatchNorm", "Momentum", momentum, v => v >= 0 && v <= 1, "in [0, 1], such as 0.1");
+                    reader.RequireRange(attribute, "BatchNorm", "Epsilon", epsilon, v => v > 0, "a small positive number, such as 1e-5");
+                    layers.Add(new BatchNormSpec(layers.Count, momentum, epsilon));
+                    layerAttributes.Add(attribute);
+                    break;
+                }
+                case "LayerNormAttribute":
+                {
+                    double epsilon = reader.Double(attribute, "Epsilon", 1e-5);
+                    reader.RequireRange(attribute, "LayerNorm", "Epsilon", epsilon, v => v > 0, "a small positive number, such as 1e-5");
+                    layers.Add(new LayerNormSpec(layers.Count, epsilon));
+                    layerAttributes.Add(attribute);
+                    break;
+                }
+                case "RegularizationAttribute":
+                    if (penalty is not null)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.Duplicate, LocationOf(attribute, cancellationToken), type.Name, "[Regularization]"));
+                        break;
+                    }
+                    penalty = new PenaltySpec(reader.NonNegative(attribute, "Regularization", "L1"), reader.NonNegative(attribute, "Regularization", "L2"));
+                    break;
+                case "ClipGradientsAttribute":
+                    if (clipping is not null)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.Duplicate, LocationOf(attribute, cancellationToken), type.Name, "[ClipGradients]"));
+                        break;
+                    }
+                    clipping = new ClippingSpec(reader.NonNegative(attribute, "ClipGradients", "MaxNorm"), reader.NonNegative(attribute, "ClipGradients", "MaxValue"));
+                    break;
+                case "StepDecayAttribute":
+                case "ExponentialDecayAttribute":
+                case "CosineAnnealingAttribute":
+                case "LinearWarmupAttribute":
+                case "ReduceOnPlateauAttribute":
+                    schedules.Add((reader.Schedule(attribute), attribute));
+                    break;
                 case "FlattenAttribute":
                     layers.Add(new FlattenSpec(layers.Count));
                     layerAttributes.Add(attribute);
@@ -133,7 +212,7 @@ public static class NetworkParser
                 case "MeanSquaredErrorAttribute":
                     if (loss is not null)
                     {
-                        diagnostics.Add(Diagnostic.Create(Diagnostics.Duplicate, LocationOf(attribute, cancellationToken), type.Name, "a loss"));
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.Duplicate, LocationOf(attribute, cancellationToken), type.Name, "a loss"));
                         break;
                     }
                     loss = new LossSpec(name == "SoftmaxCrossEntropyAttribute" ? LossKind.SoftmaxCrossEntropy : LossKind.MeanSquaredError);
@@ -141,32 +220,56 @@ public static class NetworkParser
                     break;
                 case "SgdAttribute":
                 case "AdamAttribute":
+                case "AdamWAttribute":
+                case "RmsPropAttribute":
+                case "AdagradAttribute":
                     if (optimizer is not null)
                     {
-                        diagnostics.Add(Diagnostic.Create(Diagnostics.Duplicate, LocationOf(attribute, cancellationToken), type.Name, "an optimizer"));
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.Duplicate, LocationOf(attribute, cancellationToken), type.Name, "an optimizer"));
                         break;
                     }
-                    optimizer = name == "SgdAttribute" ? reader.Sgd(attribute) : reader.Adam(attribute);
+                    optimizer = name switch
+                    {
+                        "SgdAttribute" => reader.Sgd(attribute),
+                        "AdamAttribute" => reader.Adam(attribute, OptimizerKind.Adam),
+                        "AdamWAttribute" => reader.Adam(attribute, OptimizerKind.AdamW),
+                        "RmsPropAttribute" => reader.RmsProp(attribute),
+                        _ => reader.Adagrad(attribute),
+                    };
                     break;
             }
         }
 
         Location networkLocation = LocationOf(networkAttribute, cancellationToken);
-        if (inputShape is null) diagnostics.Add(Diagnostic.Create(Diagnostics.MissingInput, networkLocation, type.Name));
-        if (layers.Count == 0) diagnostics.Add(Diagnostic.Create(Diagnostics.NoLayers, networkLocation, type.Name));
-        if (loss is null) diagnostics.Add(Diagnostic.Create(Diagnostics.MissingLoss, networkLocation, type.Name));
-        if (optimizer is null) diagnostics.Add(Diagnostic.Create(Diagnostics.MissingOptimizer, networkLocation, type.Name));
-        if (diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error)) return null;
+        if (inputShape is null) diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MissingInput, networkLocation, type.Name));
+        if (layers.Count == 0) diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NoLayers, networkLocation, type.Name));
+        if (loss is null) diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MissingLoss, networkLocation, type.Name));
+        if (optimizer is null) diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MissingOptimizer, networkLocation, type.Name));
+        if (diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error)) return null;
 
-        if (loss!.Kind == LossKind.SoftmaxCrossEntropy && layers[layers.Count - 1] is DenseSpec { Activation: not ActivationKind.Identity } last)
+        CheckSchedules(schedules, diagnostics, cancellationToken);
+        if (diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error)) return null;
+        Pitfalls.Check(layers, layerAttributes, reader, diagnostics);
+        if (loss!.Kind == LossKind.SoftmaxCrossEntropy)
         {
-            diagnostics.Add(Diagnostic.Create(Diagnostics.LogitsExpected,
-                reader.ArgumentLocation(layerAttributes[layers.Count - 1], 1, "Activation"), last.Activation.ToString()));
+            switch (layers[layers.Count - 1])
+            {
+                case DenseSpec { Activation.IsIdentity: false } last:
+                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.LogitsExpected,
+                        reader.ArgumentLocation(layerAttributes[layers.Count - 1], 1, "Activation"), last.Activation.ToString()));
+                    break;
+                case ActivationLayerSpec or SoftmaxSpec:
+                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.LogitsExpected, LocationOf(layerAttributes[layers.Count - 1], cancellationToken),
+                        layers[layers.Count - 1] is ActivationLayerSpec a ? a.Activation.ToString() : "Softmax"));
+                    break;
+            }
         }
 
+        var training = new TrainingSpec(penalty ?? PenaltySpec.None, clipping ?? ClippingSpec.None,
+            schedules.Select(s => s.Spec).ToEquatableArray());
         var model = new NetworkModel(
             type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(),
-            type.Name, batchSize, seed, inputShape!.Value, layers.ToEquatableArray(), loss, optimizer!);
+            type.Name, batchSize, seed, inputShape!.Value, layers.ToEquatableArray(), loss, optimizer!, training);
 
         (ResolvedNetwork? network, List<ShapeError> errors) = ShapeInference.Resolve(model);
         foreach (ShapeError error in errors)
@@ -174,10 +277,43 @@ public static class NetworkParser
             Location location = error.LayerIndex >= 0
                 ? reader.ArgumentLocation(layerAttributes[error.LayerIndex], null, error.Argument)
                 : LocationOf(lossAttribute!, cancellationToken);
-            diagnostics.Add(Diagnostic.Create(Diagnostics.ById(error.DiagnosticId), location, error.MessageArguments.ToArray<object>()));
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ById(error.DiagnosticId), location, error.MessageArguments.ToArray<object>()));
+        }
+
+        if (network is not null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MemoryFootprint, networkLocation, type.Name,
+                Emit.Literals.Grouped(network.ParameterCount), Emit.Literals.Grouped(4L * network.ParameterCount),
+                Emit.Literals.Grouped(4L * network.ParameterCount), Emit.Literals.Grouped(4L * network.OptimizerStateCount),
+                Emit.Literals.Grouped(4L * network.ActivationFloats), model.BatchSize));
         }
 
         return network;
+    }
+
+    /// <summary>At most one decay schedule, one warm-up and one plateau reduction.</summary>
+    private static void CheckSchedules(List<(ScheduleSpec Spec, AttributeData Attribute)> schedules, List<DiagnosticInfo> diagnostics,
+        CancellationToken cancellationToken)
+    {
+        static int Group(ScheduleKind kind) => kind switch
+        {
+            ScheduleKind.LinearWarmup => 1,
+            ScheduleKind.ReduceOnPlateau => 2,
+            _ => 0,
+        };
+
+        var seen = new Dictionary<int, AttributeData>();
+        foreach ((ScheduleSpec spec, AttributeData attribute) in schedules)
+        {
+            if (seen.TryGetValue(Group(spec.Kind), out AttributeData? first))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ScheduleConflict, LocationOf(attribute, cancellationToken),
+                    "[" + attribute.AttributeClass!.Name.Replace("Attribute", "") + "]", "[" + first.AttributeClass!.Name.Replace("Attribute", "") + "]"));
+                continue;
+            }
+
+            seen[Group(spec.Kind)] = attribute;
+        }
     }
 
     private static SyntaxNode? DeclarationOf(AttributeData attribute, CancellationToken cancellationToken) =>

@@ -14,7 +14,9 @@ public sealed record ResolvedLayer(
     int WeightOffset,
     int WeightCount,
     int BiasOffset,
-    int BiasCount)
+    int BiasCount,
+    int StatisticsOffset = 0,
+    int StatisticsCount = 0)
 {
     public int ParameterCount => WeightCount + BiasCount;
 }
@@ -25,7 +27,8 @@ public sealed record ResolvedNetwork(
     EquatableArray<ResolvedLayer> Layers,
     int ParameterCount,
     int OptimizerStateCount,
-    long ActivationFloats)
+    long ActivationFloats,
+    int StatisticsCount = 0)
 {
     public TensorShape InputShape => new(Model.InputShape);
 

@@ -18,6 +18,7 @@ public static class ShapeInference
         int offset = 0;
         long activations = 0;
 
+        int statistics = 0;
         foreach (LayerSpec spec in model.Layers)
         {
             string kind = KindName(spec);
@@ -43,7 +44,7 @@ public static class ShapeInference
                     layers.Add(new ResolvedLayer(spec, name, shape, output, offset, weights, offset + weights, biases));
                     offset += weights + biases;
                     // Output (and pre-activation when there is an activation) plus its gradient.
-                    activations += (long)dense.Units * (dense.Activation == ActivationKind.Identity ? 2 : 3);
+                    activations += (long)dense.Units * (dense.Activation.IsIdentity ? 2 : 3);
                     shape = output;
                     break;
                 }
@@ -52,6 +53,40 @@ public static class ShapeInference
                     var output = TensorShape.Vector(shape.Size);
                     layers.Add(new ResolvedLayer(spec, name, shape, output, offset, 0, offset, 0));
                     shape = output;
+                    break;
+                }
+                case ActivationLayerSpec or SoftmaxSpec:
+                    // Output and its gradient.
+                    layers.Add(new ResolvedLayer(spec, name, shape, shape, offset, 0, offset, 0));
+                    activations += 2L * shape.Size;
+                    break;
+                case DropoutSpec:
+                    // Output, mask and gradient.
+                    layers.Add(new ResolvedLayer(spec, name, shape, shape, offset, 0, offset, 0));
+                    activations += 3L * shape.Size;
+                    break;
+                case BatchNormSpec:
+                {
+                    if (shape.Rank is not (1 or 3))
+                    {
+                        errors.Add(new ShapeError(spec.Index, null, DiagnosticIds.NormalizationShape, EquatableArray.Create(shape.ToString())));
+                        return (null, errors);
+                    }
+
+                    // One scale and shift per feature (after dense) or per channel (after convolution); running mean and variance beside.
+                    int channels = shape.Dimensions[0];
+                    layers.Add(new ResolvedLayer(spec, name, shape, shape, offset, channels, offset + channels, channels, statistics, 2 * channels));
+                    offset += 2 * channels;
+                    statistics += 2 * channels;
+                    activations += 2L * shape.Size;
+                    break;
+                }
+                case LayerNormSpec:
+                {
+                    int features = shape.Size;
+                    layers.Add(new ResolvedLayer(spec, name, shape, shape, offset, features, offset + features, features));
+                    offset += 2 * features;
+                    activations += 2L * shape.Size;
                     break;
                 }
             }
@@ -65,22 +100,29 @@ public static class ShapeInference
 
         if (errors.Count > 0) return (null, errors);
 
-        int optimizerState = model.Optimizer.Kind switch
-        {
-            OptimizerKind.Adam => 2 * offset,
-            OptimizerKind.Sgd when model.Optimizer.Momentum > 0 => offset,
-            _ => 0,
-        };
-
-        var network = new ResolvedNetwork(model, layers.ToEquatableArray(), offset, optimizerState,
-            activations * model.BatchSize);
+        var network = new ResolvedNetwork(model, layers.ToEquatableArray(), offset, OptimizerStateCount(model.Optimizer, offset),
+            activations * model.BatchSize, statistics);
         return (network, errors);
     }
+
+    /// <summary>Floats of optimizer state per parameter buffer: moments, velocities or sums, each one flat buffer.</summary>
+    public static int OptimizerStateCount(OptimizerSpec optimizer, int parameters) => parameters * optimizer.Kind switch
+    {
+        OptimizerKind.Adam or OptimizerKind.AdamW => optimizer.Amsgrad ? 3 : 2,
+        OptimizerKind.RmsProp => 1 + (optimizer.Momentum > 0 ? 1 : 0) + (optimizer.Centered ? 1 : 0),
+        OptimizerKind.Adagrad => 1,
+        _ => optimizer.Momentum > 0 ? 1 : 0,
+    };
 
     private static string KindName(LayerSpec spec) => spec switch
     {
         DenseSpec => "Dense",
         FlattenSpec => "Flatten",
+        ActivationLayerSpec => "Activation",
+        SoftmaxSpec => "Softmax",
+        DropoutSpec => "Dropout",
+        BatchNormSpec => "BatchNorm",
+        LayerNormSpec => "LayerNorm",
         _ => "Layer",
     };
 }

@@ -28,6 +28,15 @@ public sealed class DenseAttribute : Attribute
 
     /// <summary>Whether the layer has a bias. Default true.</summary>
     public bool UseBias { get; set; } = true;
+
+    /// <summary>The slope of <see cref="Activation.LeakyReLU"/> (default 0.01) or scale of <see cref="Activation.ELU"/> (default 1).</summary>
+    public double ActivationAlpha { get; set; } = double.NaN;
+
+    /// <summary>L1 penalty on this layer's weight; overrides [Regularization]. NaN (default) uses the network's.</summary>
+    public double L1 { get; set; } = double.NaN;
+
+    /// <summary>L2 penalty on this layer's weight; overrides [Regularization]. NaN (default) uses the network's.</summary>
+    public double L2 { get; set; } = double.NaN;
 }
 
 /// <summary>

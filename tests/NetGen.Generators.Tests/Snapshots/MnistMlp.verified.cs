@@ -19,7 +19,7 @@ namespace Samples.Mnist
     /// Not thread-safe: one instance trains or predicts on one thread at a time.
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "FIXED_VERSION")]
-    partial class MnistMlp
+    partial class MnistMlp : global::NetGen.INetwork<int>
     {
         /// <summary>Samples in one training batch; every activation buffer is sized for it.</summary>
         public const int BatchSize = 64;
@@ -43,6 +43,7 @@ namespace Samples.Mnist
         private const float AdamBeta2 = 0.999f;
         private const float AdamEpsilon = 1E-08f;
         private const float AdamWeightDecay = 0f;
+        private const int StatisticsCount = 0;
         private const int OptimizerStateCount = 470292;
 
         // Dense1: 784 -> 256, ReLU
@@ -70,6 +71,7 @@ namespace Samples.Mnist
         private readonly float[] _parameters = InitialParameters(Seed);
         private readonly float[] _gradients = new float[ParameterCount];
         private readonly float[] _optimizerState = new float[OptimizerStateCount];
+        private readonly float[] _statistics = InitialStatistics();
         private int _step;
         private readonly float[] _dense1PreActivation = new float[BatchSize * Dense1Units];
         private readonly float[] _dense1Output = new float[BatchSize * Dense1Units];
@@ -89,11 +91,18 @@ namespace Samples.Mnist
         /// <summary>The optimizer's state (moments or velocity) for every parameter, in one flat buffer.</summary>
         public global::System.Span<float> OptimizerState => _optimizerState;
 
+        /// <summary>Non-trainable state that training updates, such as batch normalization's running mean and variance (empty when there is none).</summary>
+        public global::System.Span<float> Statistics => _statistics;
+
         /// <summary>Optimizer steps taken since the parameters were initialized.</summary>
         public int StepCount => _step;
 
-        /// <summary>The learning rate the next optimizer step uses; schedules set it between steps.</summary>
+        /// <summary>The base learning rate; a declared schedule scales it each step (see <see cref="CurrentLearningRate"/>).</summary>
         public float LearningRate { get; set; } = DefaultLearningRate;
+
+        /// <summary>The learning rate the last optimizer step used, after any schedule.</summary>
+        public float CurrentLearningRate { get; private set; } = DefaultLearningRate;
+
 
         /// <summary>Dense1's weight, [256, 784] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
         public global::System.Span<float> Dense1Weight => new(_parameters, Dense1WeightOffset, Dense1WeightCount);
@@ -129,6 +138,7 @@ namespace Samples.Mnist
         public void ResetParameters(int seed = Seed)
         {
             FillParameters(_parameters, seed);
+            FillStatistics(_statistics);
             global::System.Array.Clear(_gradients);
             global::System.Array.Clear(_optimizerState);
             _step = 0;
@@ -139,6 +149,18 @@ namespace Samples.Mnist
             var parameters = new float[ParameterCount];
             FillParameters(parameters, seed);
             return parameters;
+        }
+
+        private static float[] InitialStatistics()
+        {
+            var statistics = new float[StatisticsCount];
+            FillStatistics(statistics);
+            return statistics;
+        }
+
+        private static void FillStatistics(global::System.Span<float> statistics)
+        {
+            // No running statistics in this network.
         }
 
         private static void FillParameters(global::System.Span<float> parameters, int seed)
@@ -218,34 +240,89 @@ namespace Samples.Mnist
         /// <summary>Sets every gradient to zero; <see cref="Backward"/> adds to them.</summary>
         public void ZeroGradients() => global::System.Array.Clear(_gradients);
 
-        /// <summary>Applies one Adam (lr 0.001) update to <see cref="Parameters"/> from <see cref="Gradients"/>, in one pass over the flat buffers.</summary>
+        /// <summary>
+        /// Applies one Adam (lr 0.001) update to <see cref="Parameters"/> from <see cref="Gradients"/>, in one pass over the flat buffers:
+        /// applies the learning-rate schedule, then updates.
+        /// </summary>
         public void OptimizerStep()
         {
+            CurrentLearningRate = ScheduledLearningRate(_step);
             _step++;
             global::NetGen.Optimizers.Adam.Step(_parameters, _gradients,
                 m: new global::System.Span<float>(_optimizerState, 0, ParameterCount), v: new global::System.Span<float>(_optimizerState, ParameterCount, ParameterCount), vMax: default,
-                _step, LearningRate, AdamBeta1, AdamBeta2, AdamEpsilon, AdamWeightDecay, decoupledWeightDecay: false);
+                _step, CurrentLearningRate, AdamBeta1, AdamBeta2, AdamEpsilon, AdamWeightDecay, decoupledWeightDecay: false);
+        }
+
+        // No learning-rate schedule declared: every step uses LearningRate.
+        private float ScheduledLearningRate(int step) => LearningRate;
+
+        // Weight penalties (L1: lambda * sum |w|, L2: lambda * sum w^2), part of the reported loss.
+        private float PenaltyLoss() => 0f;
+
+        private void AddPenaltyGradients()
+        {
+            // No weight penalties declared.
+        }
+
+        /// <summary>The training-mode loss (including weight penalties) of 1 to <see cref="BatchSize"/> samples, without changing gradients or parameters.</summary>
+        public float ComputeLoss(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
+        {
+            int rows = RowsOf(inputs, nameof(ComputeLoss));
+            CheckTargets(labels, rows, nameof(ComputeLoss));
+            ForwardCore(inputs, rows, training: true);
+            return LossCore(labels, rows) + PenaltyLoss();
         }
 
         /// <summary>
-        /// One training step on 1 to <see cref="BatchSize"/> samples: forward, loss, backward and an optimizer update.
-        /// Allocates nothing. Returns the batch's mean loss.
+        /// Forward, loss and backward on 1 to <see cref="BatchSize"/> samples: sets <see cref="Gradients"/> to the gradient of the
+        /// batch's mean loss plus weight penalties, without updating parameters (for gradient accumulation or all-reduce
+        /// before <see cref="OptimizerStep"/>). Returns the loss.
         /// </summary>
         /// <param name="inputs">The samples, <c>rows * InputSize</c> floats, row after row.</param>
         /// <param name="labels">One class index in [0, OutputSize) per row.</param>
-        /// <exception cref="global::NetGen.NonFiniteLossException">The loss is NaN or infinite; the message names the first layer whose values are not finite.</exception>
-        public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
+        /// <exception cref="global::NetGen.NonFiniteLossException">The loss is NaN or infinite; the message names the first input, parameter or layer output that is not finite.</exception>
+        public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
         {
-            int rows = RowsOf(inputs, nameof(TrainStep));
-            CheckTargets(labels, rows, nameof(TrainStep));
+            int rows = RowsOf(inputs, nameof(ComputeGradients));
+            CheckTargets(labels, rows, nameof(ComputeGradients));
             global::System.Array.Clear(_gradients);
             ForwardCore(inputs, rows, training: true);
-            float loss = LossCore(labels, rows);
+            float loss = LossCore(labels, rows) + PenaltyLoss();
             if (!float.IsFinite(loss))
                 throw new global::NetGen.NonFiniteLossException("MnistMlp", loss, _step + 1, DescribeNonFinite(inputs, rows));
             BackwardCore(inputs, rows);
+            AddPenaltyGradients();
+            return loss;
+        }
+
+        /// <summary>
+        /// One training step on 1 to <see cref="BatchSize"/> samples: forward, loss, backward and an optimizer update
+        /// (<see cref="ComputeGradients"/> then <see cref="OptimizerStep"/>). Allocates nothing. Returns the batch's mean loss.
+        /// </summary>
+        /// <param name="inputs">The samples, <c>rows * InputSize</c> floats, row after row.</param>
+        /// <param name="labels">One class index in [0, OutputSize) per row.</param>
+        /// <exception cref="global::NetGen.NonFiniteLossException">The loss is NaN or infinite; no update is applied.</exception>
+        public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
+        {
+            float loss = ComputeGradients(inputs, labels);
             OptimizerStep();
             return loss;
+        }
+
+        /// <summary>The layers that have parameters, in order: the entries of <see cref="GradientNorms"/>.</summary>
+        public static global::System.Collections.Generic.IReadOnlyList<string> ParameterLayers { get; } = new string[] { "Dense1", "Dense2", "Dense3" };
+
+        /// <summary>The global L2 norm of all gradients as they are now (after the last backward pass, or after clipping once a step ran).</summary>
+        public float GradientNorm() => global::NetGen.Kernels.Regularization.GlobalNorm(_gradients);
+
+        /// <summary>The L2 norm of each parameter layer's gradient (see <see cref="ParameterLayers"/>), after the last backward pass.</summary>
+        public void GradientNorms(global::System.Span<float> norms)
+        {
+            if (norms.Length != 3)
+                throw new global::System.ArgumentException($"norms holds {norms.Length} floats; this network has 3 parameter layers.", nameof(norms));
+            norms[0] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount));
+            norms[1] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount));
+            norms[2] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount));
         }
 
         /// <summary>
@@ -336,5 +413,11 @@ namespace Samples.Mnist
             ?? global::NetGen.Training.NumericChecks.Describe("Dense3's parameters", new global::System.Span<float>(_parameters, Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount), columns: 0)
             ?? global::NetGen.Training.NumericChecks.Describe("Dense3's output", First(_dense3Output, rows * Dense3Units), columns: Dense3Units)
             ?? "the loss only: every input, parameter and output is finite";
+
+        int global::NetGen.INetwork.BatchSize => BatchSize;
+        int global::NetGen.INetwork.InputSize => InputSize;
+        int global::NetGen.INetwork.OutputSize => OutputSize;
+        int global::NetGen.INetwork.ParameterCount => ParameterCount;
+        global::System.Collections.Generic.IReadOnlyList<string> global::NetGen.INetwork.ParameterLayers => ParameterLayers;
     }
 }

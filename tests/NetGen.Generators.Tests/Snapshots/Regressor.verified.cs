@@ -16,7 +16,7 @@
 /// Not thread-safe: one instance trains or predicts on one thread at a time.
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "FIXED_VERSION")]
-partial class Regressor
+partial class Regressor : global::NetGen.INetwork<float>
 {
     /// <summary>Samples in one training batch; every activation buffer is sized for it.</summary>
     public const int BatchSize = 16;
@@ -38,6 +38,7 @@ partial class Regressor
 
     private const float SgdMomentum = 0.9f;
     private const float SgdWeightDecay = 0f;
+    private const int StatisticsCount = 0;
     private const int OptimizerStateCount = 41;
 
     // Dense1: 3 -> 8, Tanh
@@ -58,6 +59,7 @@ partial class Regressor
     private readonly float[] _parameters = InitialParameters(Seed);
     private readonly float[] _gradients = new float[ParameterCount];
     private readonly float[] _optimizerState = new float[OptimizerStateCount];
+    private readonly float[] _statistics = InitialStatistics();
     private int _step;
     private readonly float[] _dense1PreActivation = new float[BatchSize * Dense1Units];
     private readonly float[] _dense1Output = new float[BatchSize * Dense1Units];
@@ -74,11 +76,18 @@ partial class Regressor
     /// <summary>The optimizer's state (moments or velocity) for every parameter, in one flat buffer.</summary>
     public global::System.Span<float> OptimizerState => _optimizerState;
 
+    /// <summary>Non-trainable state that training updates, such as batch normalization's running mean and variance (empty when there is none).</summary>
+    public global::System.Span<float> Statistics => _statistics;
+
     /// <summary>Optimizer steps taken since the parameters were initialized.</summary>
     public int StepCount => _step;
 
-    /// <summary>The learning rate the next optimizer step uses; schedules set it between steps.</summary>
+    /// <summary>The base learning rate; a declared schedule scales it each step (see <see cref="CurrentLearningRate"/>).</summary>
     public float LearningRate { get; set; } = DefaultLearningRate;
+
+    /// <summary>The learning rate the last optimizer step used, after any schedule.</summary>
+    public float CurrentLearningRate { get; private set; } = DefaultLearningRate;
+
 
     /// <summary>Dense1's weight, [8, 3] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
     public global::System.Span<float> Dense1Weight => new(_parameters, Dense1WeightOffset, Dense1WeightCount);
@@ -104,6 +113,7 @@ partial class Regressor
     public void ResetParameters(int seed = Seed)
     {
         FillParameters(_parameters, seed);
+        FillStatistics(_statistics);
         global::System.Array.Clear(_gradients);
         global::System.Array.Clear(_optimizerState);
         _step = 0;
@@ -114,6 +124,18 @@ partial class Regressor
         var parameters = new float[ParameterCount];
         FillParameters(parameters, seed);
         return parameters;
+    }
+
+    private static float[] InitialStatistics()
+    {
+        var statistics = new float[StatisticsCount];
+        FillStatistics(statistics);
+        return statistics;
+    }
+
+    private static void FillStatistics(global::System.Span<float> statistics)
+    {
+        // No running statistics in this network.
     }
 
     private static void FillParameters(global::System.Span<float> parameters, int seed)
@@ -181,32 +203,86 @@ partial class Regressor
     /// <summary>Sets every gradient to zero; <see cref="Backward"/> adds to them.</summary>
     public void ZeroGradients() => global::System.Array.Clear(_gradients);
 
-    /// <summary>Applies one SGD (lr 0.05, momentum 0.9, Nesterov) update to <see cref="Parameters"/> from <see cref="Gradients"/>, in one pass over the flat buffers.</summary>
+    /// <summary>
+    /// Applies one SGD (lr 0.05, momentum 0.9, Nesterov) update to <see cref="Parameters"/> from <see cref="Gradients"/>, in one pass over the flat buffers:
+    /// applies the learning-rate schedule, then updates.
+    /// </summary>
     public void OptimizerStep()
     {
+        CurrentLearningRate = ScheduledLearningRate(_step);
         _step++;
-        global::NetGen.Optimizers.Sgd.Step(_parameters, _gradients, velocity: _optimizerState, LearningRate, SgdMomentum, SgdWeightDecay, nesterov: true);
+        global::NetGen.Optimizers.Sgd.Step(_parameters, _gradients, velocity: _optimizerState, CurrentLearningRate, SgdMomentum, SgdWeightDecay, nesterov: true);
+    }
+
+    // No learning-rate schedule declared: every step uses LearningRate.
+    private float ScheduledLearningRate(int step) => LearningRate;
+
+    // Weight penalties (L1: lambda * sum |w|, L2: lambda * sum w^2), part of the reported loss.
+    private float PenaltyLoss() => 0f;
+
+    private void AddPenaltyGradients()
+    {
+        // No weight penalties declared.
+    }
+
+    /// <summary>The training-mode loss (including weight penalties) of 1 to <see cref="BatchSize"/> samples, without changing gradients or parameters.</summary>
+    public float ComputeLoss(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
+    {
+        int rows = RowsOf(inputs, nameof(ComputeLoss));
+        CheckTargets(targets, rows, nameof(ComputeLoss));
+        ForwardCore(inputs, rows, training: true);
+        return LossCore(targets, rows) + PenaltyLoss();
     }
 
     /// <summary>
-    /// One training step on 1 to <see cref="BatchSize"/> samples: forward, loss, backward and an optimizer update.
-    /// Allocates nothing. Returns the batch's mean loss.
+    /// Forward, loss and backward on 1 to <see cref="BatchSize"/> samples: sets <see cref="Gradients"/> to the gradient of the
+    /// batch's mean loss plus weight penalties, without updating parameters (for gradient accumulation or all-reduce
+    /// before <see cref="OptimizerStep"/>). Returns the loss.
     /// </summary>
     /// <param name="inputs">The samples, <c>rows * InputSize</c> floats, row after row.</param>
     /// <param name="targets">The target outputs, <c>rows * OutputSize</c> floats.</param>
-    /// <exception cref="global::NetGen.NonFiniteLossException">The loss is NaN or infinite; the message names the first layer whose values are not finite.</exception>
-    public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
+    /// <exception cref="global::NetGen.NonFiniteLossException">The loss is NaN or infinite; the message names the first input, parameter or layer output that is not finite.</exception>
+    public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
     {
-        int rows = RowsOf(inputs, nameof(TrainStep));
-        CheckTargets(targets, rows, nameof(TrainStep));
+        int rows = RowsOf(inputs, nameof(ComputeGradients));
+        CheckTargets(targets, rows, nameof(ComputeGradients));
         global::System.Array.Clear(_gradients);
         ForwardCore(inputs, rows, training: true);
-        float loss = LossCore(targets, rows);
+        float loss = LossCore(targets, rows) + PenaltyLoss();
         if (!float.IsFinite(loss))
             throw new global::NetGen.NonFiniteLossException("Regressor", loss, _step + 1, DescribeNonFinite(inputs, rows));
         BackwardCore(inputs, rows);
+        AddPenaltyGradients();
+        return loss;
+    }
+
+    /// <summary>
+    /// One training step on 1 to <see cref="BatchSize"/> samples: forward, loss, backward and an optimizer update
+    /// (<see cref="ComputeGradients"/> then <see cref="OptimizerStep"/>). Allocates nothing. Returns the batch's mean loss.
+    /// </summary>
+    /// <param name="inputs">The samples, <c>rows * InputSize</c> floats, row after row.</param>
+    /// <param name="targets">The target outputs, <c>rows * OutputSize</c> floats.</param>
+    /// <exception cref="global::NetGen.NonFiniteLossException">The loss is NaN or infinite; no update is applied.</exception>
+    public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
+    {
+        float loss = ComputeGradients(inputs, targets);
         OptimizerStep();
         return loss;
+    }
+
+    /// <summary>The layers that have parameters, in order: the entries of <see cref="GradientNorms"/>.</summary>
+    public static global::System.Collections.Generic.IReadOnlyList<string> ParameterLayers { get; } = new string[] { "Dense1", "Dense2" };
+
+    /// <summary>The global L2 norm of all gradients as they are now (after the last backward pass, or after clipping once a step ran).</summary>
+    public float GradientNorm() => global::NetGen.Kernels.Regularization.GlobalNorm(_gradients);
+
+    /// <summary>The L2 norm of each parameter layer's gradient (see <see cref="ParameterLayers"/>), after the last backward pass.</summary>
+    public void GradientNorms(global::System.Span<float> norms)
+    {
+        if (norms.Length != 2)
+            throw new global::System.ArgumentException($"norms holds {norms.Length} floats; this network has 2 parameter layers.", nameof(norms));
+        norms[0] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount));
+        norms[1] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount));
     }
 
     /// <summary>
@@ -278,4 +354,10 @@ partial class Regressor
         ?? global::NetGen.Training.NumericChecks.Describe("Dense2's parameters", new global::System.Span<float>(_parameters, Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount), columns: 0)
         ?? global::NetGen.Training.NumericChecks.Describe("Dense2's output", First(_dense2Output, rows * Dense2Units), columns: Dense2Units)
         ?? "the loss only: every input, parameter and output is finite";
+
+    int global::NetGen.INetwork.BatchSize => BatchSize;
+    int global::NetGen.INetwork.InputSize => InputSize;
+    int global::NetGen.INetwork.OutputSize => OutputSize;
+    int global::NetGen.INetwork.ParameterCount => ParameterCount;
+    global::System.Collections.Generic.IReadOnlyList<string> global::NetGen.INetwork.ParameterLayers => ParameterLayers;
 }

@@ -19,7 +19,7 @@ namespace Demo.Vision
     /// Not thread-safe: one instance trains or predicts on one thread at a time.
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "FIXED_VERSION")]
-    partial class TinyImageNet
+    partial class TinyImageNet : global::NetGen.INetwork<int>
     {
         /// <summary>Samples in one training batch; every activation buffer is sized for it.</summary>
         public const int BatchSize = 8;
@@ -41,6 +41,7 @@ namespace Demo.Vision
 
         private const float SgdMomentum = 0f;
         private const float SgdWeightDecay = 0f;
+        private const int StatisticsCount = 0;
         private const int OptimizerStateCount = 0;
 
         // Dense1: 784 -> 32, Sigmoid, no bias
@@ -61,6 +62,7 @@ namespace Demo.Vision
         private readonly float[] _parameters = InitialParameters(Seed);
         private readonly float[] _gradients = new float[ParameterCount];
         private readonly float[] _optimizerState = new float[OptimizerStateCount];
+        private readonly float[] _statistics = InitialStatistics();
         private int _step;
         private readonly float[] _dense1PreActivation = new float[BatchSize * Dense1Units];
         private readonly float[] _dense1Output = new float[BatchSize * Dense1Units];
@@ -77,11 +79,18 @@ namespace Demo.Vision
         /// <summary>The optimizer's state (moments or velocity) for every parameter, in one flat buffer.</summary>
         public global::System.Span<float> OptimizerState => _optimizerState;
 
+        /// <summary>Non-trainable state that training updates, such as batch normalization's running mean and variance (empty when there is none).</summary>
+        public global::System.Span<float> Statistics => _statistics;
+
         /// <summary>Optimizer steps taken since the parameters were initialized.</summary>
         public int StepCount => _step;
 
-        /// <summary>The learning rate the next optimizer step uses; schedules set it between steps.</summary>
+        /// <summary>The base learning rate; a declared schedule scales it each step (see <see cref="CurrentLearningRate"/>).</summary>
         public float LearningRate { get; set; } = DefaultLearningRate;
+
+        /// <summary>The learning rate the last optimizer step used, after any schedule.</summary>
+        public float CurrentLearningRate { get; private set; } = DefaultLearningRate;
+
 
         /// <summary>Dense1's weight, [32, 784] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
         public global::System.Span<float> Dense1Weight => new(_parameters, Dense1WeightOffset, Dense1WeightCount);
@@ -107,6 +116,7 @@ namespace Demo.Vision
         public void ResetParameters(int seed = Seed)
         {
             FillParameters(_parameters, seed);
+            FillStatistics(_statistics);
             global::System.Array.Clear(_gradients);
             global::System.Array.Clear(_optimizerState);
             _step = 0;
@@ -117,6 +127,18 @@ namespace Demo.Vision
             var parameters = new float[ParameterCount];
             FillParameters(parameters, seed);
             return parameters;
+        }
+
+        private static float[] InitialStatistics()
+        {
+            var statistics = new float[StatisticsCount];
+            FillStatistics(statistics);
+            return statistics;
+        }
+
+        private static void FillStatistics(global::System.Span<float> statistics)
+        {
+            // No running statistics in this network.
         }
 
         private static void FillParameters(global::System.Span<float> parameters, int seed)
@@ -187,32 +209,86 @@ namespace Demo.Vision
         /// <summary>Sets every gradient to zero; <see cref="Backward"/> adds to them.</summary>
         public void ZeroGradients() => global::System.Array.Clear(_gradients);
 
-        /// <summary>Applies one SGD (lr 0.1) update to <see cref="Parameters"/> from <see cref="Gradients"/>, in one pass over the flat buffers.</summary>
+        /// <summary>
+        /// Applies one SGD (lr 0.1) update to <see cref="Parameters"/> from <see cref="Gradients"/>, in one pass over the flat buffers:
+        /// applies the learning-rate schedule, then updates.
+        /// </summary>
         public void OptimizerStep()
         {
+            CurrentLearningRate = ScheduledLearningRate(_step);
             _step++;
-            global::NetGen.Optimizers.Sgd.Step(_parameters, _gradients, velocity: _optimizerState, LearningRate, SgdMomentum, SgdWeightDecay, nesterov: false);
+            global::NetGen.Optimizers.Sgd.Step(_parameters, _gradients, velocity: _optimizerState, CurrentLearningRate, SgdMomentum, SgdWeightDecay, nesterov: false);
+        }
+
+        // No learning-rate schedule declared: every step uses LearningRate.
+        private float ScheduledLearningRate(int step) => LearningRate;
+
+        // Weight penalties (L1: lambda * sum |w|, L2: lambda * sum w^2), part of the reported loss.
+        private float PenaltyLoss() => 0f;
+
+        private void AddPenaltyGradients()
+        {
+            // No weight penalties declared.
+        }
+
+        /// <summary>The training-mode loss (including weight penalties) of 1 to <see cref="BatchSize"/> samples, without changing gradients or parameters.</summary>
+        public float ComputeLoss(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
+        {
+            int rows = RowsOf(inputs, nameof(ComputeLoss));
+            CheckTargets(labels, rows, nameof(ComputeLoss));
+            ForwardCore(inputs, rows, training: true);
+            return LossCore(labels, rows) + PenaltyLoss();
         }
 
         /// <summary>
-        /// One training step on 1 to <see cref="BatchSize"/> samples: forward, loss, backward and an optimizer update.
-        /// Allocates nothing. Returns the batch's mean loss.
+        /// Forward, loss and backward on 1 to <see cref="BatchSize"/> samples: sets <see cref="Gradients"/> to the gradient of the
+        /// batch's mean loss plus weight penalties, without updating parameters (for gradient accumulation or all-reduce
+        /// before <see cref="OptimizerStep"/>). Returns the loss.
         /// </summary>
         /// <param name="inputs">The samples, <c>rows * InputSize</c> floats, row after row.</param>
         /// <param name="labels">One class index in [0, OutputSize) per row.</param>
-        /// <exception cref="global::NetGen.NonFiniteLossException">The loss is NaN or infinite; the message names the first layer whose values are not finite.</exception>
-        public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
+        /// <exception cref="global::NetGen.NonFiniteLossException">The loss is NaN or infinite; the message names the first input, parameter or layer output that is not finite.</exception>
+        public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
         {
-            int rows = RowsOf(inputs, nameof(TrainStep));
-            CheckTargets(labels, rows, nameof(TrainStep));
+            int rows = RowsOf(inputs, nameof(ComputeGradients));
+            CheckTargets(labels, rows, nameof(ComputeGradients));
             global::System.Array.Clear(_gradients);
             ForwardCore(inputs, rows, training: true);
-            float loss = LossCore(labels, rows);
+            float loss = LossCore(labels, rows) + PenaltyLoss();
             if (!float.IsFinite(loss))
                 throw new global::NetGen.NonFiniteLossException("TinyImageNet", loss, _step + 1, DescribeNonFinite(inputs, rows));
             BackwardCore(inputs, rows);
+            AddPenaltyGradients();
+            return loss;
+        }
+
+        /// <summary>
+        /// One training step on 1 to <see cref="BatchSize"/> samples: forward, loss, backward and an optimizer update
+        /// (<see cref="ComputeGradients"/> then <see cref="OptimizerStep"/>). Allocates nothing. Returns the batch's mean loss.
+        /// </summary>
+        /// <param name="inputs">The samples, <c>rows * InputSize</c> floats, row after row.</param>
+        /// <param name="labels">One class index in [0, OutputSize) per row.</param>
+        /// <exception cref="global::NetGen.NonFiniteLossException">The loss is NaN or infinite; no update is applied.</exception>
+        public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
+        {
+            float loss = ComputeGradients(inputs, labels);
             OptimizerStep();
             return loss;
+        }
+
+        /// <summary>The layers that have parameters, in order: the entries of <see cref="GradientNorms"/>.</summary>
+        public static global::System.Collections.Generic.IReadOnlyList<string> ParameterLayers { get; } = new string[] { "Dense1", "Dense2" };
+
+        /// <summary>The global L2 norm of all gradients as they are now (after the last backward pass, or after clipping once a step ran).</summary>
+        public float GradientNorm() => global::NetGen.Kernels.Regularization.GlobalNorm(_gradients);
+
+        /// <summary>The L2 norm of each parameter layer's gradient (see <see cref="ParameterLayers"/>), after the last backward pass.</summary>
+        public void GradientNorms(global::System.Span<float> norms)
+        {
+            if (norms.Length != 2)
+                throw new global::System.ArgumentException($"norms holds {norms.Length} floats; this network has 2 parameter layers.", nameof(norms));
+            norms[0] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount));
+            norms[1] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount));
         }
 
         /// <summary>
@@ -301,5 +377,11 @@ namespace Demo.Vision
             ?? global::NetGen.Training.NumericChecks.Describe("Dense2's parameters", new global::System.Span<float>(_parameters, Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount), columns: 0)
             ?? global::NetGen.Training.NumericChecks.Describe("Dense2's output", First(_dense2Output, rows * Dense2Units), columns: Dense2Units)
             ?? "the loss only: every input, parameter and output is finite";
+
+        int global::NetGen.INetwork.BatchSize => BatchSize;
+        int global::NetGen.INetwork.InputSize => InputSize;
+        int global::NetGen.INetwork.OutputSize => OutputSize;
+        int global::NetGen.INetwork.ParameterCount => ParameterCount;
+        global::System.Collections.Generic.IReadOnlyList<string> global::NetGen.INetwork.ParameterLayers => ParameterLayers;
     }
 }

@@ -93,20 +93,7 @@ public class GeneratedNetworkTests
         net.Backward(inputs, dlogits);
         float[] analytic = net.Gradients.ToArray();
 
-        const float Epsilon = 1e-2f;
-        Span<float> parameters = net.Parameters;
-        for (int p = 0; p < GradientCheckNet.ParameterCount; p++)
-        {
-            float saved = parameters[p];
-            parameters[p] = saved + Epsilon;
-            double plus = net.Evaluate(inputs, labels).Loss;
-            parameters[p] = saved - Epsilon;
-            double minus = net.Evaluate(inputs, labels).Loss;
-            parameters[p] = saved;
-            double numeric = (plus - minus) / (2 * Epsilon);
-            Assert.True(Math.Abs(numeric - analytic[p]) <= 2e-3 + 2e-2 * Math.Abs(numeric),
-                $"parameter {p}: analytic {analytic[p]}, numeric {numeric}");
-        }
+        NetworkGradientCheck.AssertMatchesFiniteDifferences(net.Parameters, analytic, () => net.Evaluate(inputs, labels).Loss);
     }
 
     [Fact]

@@ -85,6 +85,72 @@ public class OptimizerTests
         if (amsgrad) Assert.NotEqual(v, vMax);
     }
 
+    [Theory]
+    [InlineData(0f, 0f, false)]
+    [InlineData(0.01f, 0f, false)]
+    [InlineData(0f, 0.9f, false)]
+    [InlineData(0f, 0f, true)]
+    [InlineData(0.01f, 0.5f, true)]
+    public void RmsProp_MatchesTorchRule(float weightDecay, float momentum, bool centered)
+    {
+        const float lr = 0.01f, alpha = 0.99f, epsilon = 1e-8f;
+        float[] parameters = Random(Length, 92);
+        float[] square = new float[Length], buffer = momentum > 0 ? new float[Length] : [], average = centered ? new float[Length] : [];
+        double[] p = ToDouble(parameters), s = new double[Length], b = new double[Length], a = new double[Length];
+        for (int step = 1; step <= Steps; step++)
+        {
+            float[] grad = Gradient(step);
+            RmsProp.Step(parameters, grad, square, buffer, average, lr, alpha, epsilon, weightDecay, momentum, centered);
+            for (int i = 0; i < Length; i++)
+            {
+                double g = grad[i] + (double)weightDecay * p[i];
+                s[i] = alpha * s[i] + (1 - (double)alpha) * g * g;
+                double variance = s[i];
+                if (centered)
+                {
+                    a[i] = alpha * a[i] + (1 - (double)alpha) * g;
+                    variance -= a[i] * a[i];
+                }
+                double denominator = Math.Sqrt(variance) + epsilon;
+                if (momentum > 0)
+                {
+                    b[i] = momentum * b[i] + g / denominator;
+                    p[i] -= lr * b[i];
+                }
+                else p[i] -= lr * g / denominator;
+            }
+            AssertClose(p, parameters, Absolute, Relative, $"parameters after step {step}");
+            AssertClose(s, square, 1e-9, Relative, $"squareAverage after step {step}");
+            // a sums terms (1-α)·g ~ 0.02 of both signs, each rounded to ~1e-9: absolute 1e-8 over 6 steps.
+            if (centered) AssertClose(a, average, 1e-8, Relative, $"gradientAverage after step {step}");
+        }
+    }
+
+    [Theory]
+    [InlineData(0f, 0f)]
+    [InlineData(0.1f, 0f)]
+    [InlineData(0f, 0.01f)]
+    public void Adagrad_MatchesTorchRule(float learningRateDecay, float weightDecay)
+    {
+        const float lr = 0.1f, epsilon = 1e-10f;
+        float[] parameters = Random(Length, 93), sum = new float[Length];
+        double[] p = ToDouble(parameters), s = new double[Length];
+        for (int step = 1; step <= Steps; step++)
+        {
+            float[] grad = Gradient(step);
+            Adagrad.Step(parameters, grad, sum, step, lr, learningRateDecay, weightDecay, epsilon);
+            double clr = lr / (1 + (step - 1) * (double)learningRateDecay);
+            for (int i = 0; i < Length; i++)
+            {
+                double g = grad[i] + (double)weightDecay * p[i];
+                s[i] += g * g;
+                p[i] -= clr * g / (Math.Sqrt(s[i]) + epsilon);
+            }
+            AssertClose(p, parameters, Absolute, Relative, $"parameters after step {step}");
+            AssertClose(s, sum, 1e-9, Relative, $"sum after step {step}");
+        }
+    }
+
     [Fact]
     public void Sgd_NesterovWithoutMomentum_Throws()
     {

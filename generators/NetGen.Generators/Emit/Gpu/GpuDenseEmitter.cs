@@ -12,13 +12,19 @@ internal sealed class GpuDenseEmitter(ResolvedLayer layer) : GpuLayerEmitter(lay
 {
     private DenseSpec Spec => (DenseSpec)Layer.Spec;
 
-    private bool HasActivation => Spec.Activation != ActivationKind.Identity;
+    private ActivationKind ActivationKind => Spec.Activation.Kind;
+
+    private bool HasActivation => ActivationKind != ActivationKind.Identity;
+
+    /// <summary>The activations the device kernels implement (ActivationKernels in NetGen.Gpu).</summary>
+    public static bool SupportsActivation(ActivationKind kind) =>
+        kind is ActivationKind.Identity or ActivationKind.ReLU or ActivationKind.Sigmoid or ActivationKind.Tanh;
 
     private string Units => Name + "Units";
 
     private string Inputs => Name + "Inputs";
 
-    private string Activation => "global::NetGen.Activation." + Spec.Activation;
+    private string Activation => "global::NetGen.Activation." + ActivationKind;
 
     public override GpuBuffer Output => new(Field("Output"), Units);
 
@@ -28,12 +34,12 @@ internal sealed class GpuDenseEmitter(ResolvedLayer layer) : GpuLayerEmitter(lay
     private GpuBuffer PreActivation => new(Field("PreActivation"), Units);
 
     public override string Describe() =>
-        $"{Name}: {Layer.Input.Size} -> {Spec.Units}" + (HasActivation ? $", {Spec.Activation}" : "") + (Spec.UseBias ? "" : ", no bias");
+        $"{Name}: {Layer.Input.Size} -> {Spec.Units}" + (HasActivation ? $", {ActivationKind}" : "") + (Spec.UseBias ? "" : ", no bias");
 
     public override string[] KernelRow() => new[]
     {
-        HasActivation ? $"{Name} {Spec.Activation}" : Name,
-        $"DenseForward [B,{Layer.Input.Size}]x[{Spec.Units},{Layer.Input.Size}]^T" + (Spec.UseBias ? " + bias" : "") + (HasActivation ? ", " + Spec.Activation : ""),
+        HasActivation ? $"{Name} {ActivationKind}" : Name,
+        $"DenseForward [B,{Layer.Input.Size}]x[{Spec.Units},{Layer.Input.Size}]^T" + (Spec.UseBias ? " + bias" : "") + (HasActivation ? ", " + ActivationKind : ""),
         (HasActivation ? "ActivationBackward, " : "") + (InputGradient is null ? "DenseBackward (dweight" : "DenseBackward (dinput, dweight") + (Spec.UseBias ? ", dbias)" : ")"),
     };
 

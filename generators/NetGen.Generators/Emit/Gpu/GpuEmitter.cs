@@ -24,11 +24,33 @@ public static class GpuEmitter
     public static string HintName(ResolvedNetwork network) =>
         (network.Model.Namespace is null ? "" : network.Model.Namespace + ".") + network.Model.ClassName + ".Gpu.g.cs";
 
-    /// <summary>The first layer whose kind has no GPU kernel yet, or null when the whole network can run on the device.</summary>
-    public static ResolvedLayer? FirstUnsupportedLayer(ResolvedNetwork network) =>
-        network.Layers.FirstOrDefault(layer => GpuLayerEmitter.For(layer) is null);
+    /// <summary>
+    /// What in the network the GPU emitter cannot run yet (a layer kind, an activation, an optimizer, a schedule,
+    /// clipping or a penalty), described for NG0200, e.g. "its layer Dropout2 (Dropout)"; null when it can run it all.
+    /// A network with such a feature gets no Gpu class rather than one that trains differently from the CPU class.
+    /// </summary>
+    public static string? FirstUnsupportedFeature(ResolvedNetwork network)
+    {
+        NetworkModel model = network.Model;
+        foreach (ResolvedLayer layer in network.Layers)
+        {
+            if (GpuLayerEmitter.For(layer) is null) return $"its layer {layer.Name} ({KindOf(layer)})";
+            if (layer.Spec is DenseSpec dense)
+            {
+                if (!GpuDenseEmitter.SupportsActivation(dense.Activation.Kind)) return $"{layer.Name}'s {dense.Activation.Kind} activation";
+                if (!dense.Penalty.Over(model.Options.Penalty).IsNone) return $"{layer.Name}'s L1/L2 penalty";
+            }
+        }
 
-    /// <summary>The layer's kind as written in its attribute, e.g. "Conv2D" for a Conv2DSpec.</summary>
+        OptimizerSpec optimizer = model.Optimizer;
+        if (optimizer.Kind is not (OptimizerKind.Sgd or OptimizerKind.Adam)) return $"the {optimizer.Kind} optimizer";
+        if (optimizer.Amsgrad) return "AMSGrad";
+        if (model.Options.Schedules.Count > 0) return "a learning-rate schedule";
+        if (model.Options.Clipping.MaxNorm > 0 || model.Options.Clipping.MaxValue > 0) return "gradient clipping";
+        return null;
+    }
+
+    /// <summary>The layer's kind as written in its attribute, e.g. "Dropout" for a DropoutSpec.</summary>
     public static string KindOf(ResolvedLayer layer)
     {
         string name = layer.Spec.GetType().Name;
@@ -86,7 +108,7 @@ public static class GpuEmitter
         foreach (ResolvedLayer layer in network.Layers)
         {
             GpuLayerEmitter emitter = GpuLayerEmitter.For(layer)
-                ?? throw new System.InvalidOperationException($"{layer.Name} has no GPU kernel; check FirstUnsupportedLayer before Emit.");
+                ?? throw new System.InvalidOperationException($"{layer.Name} has no GPU kernel; check FirstUnsupportedFeature before Emit.");
             emitter.Input = input;
             emitter.InputGradient = inputGradient;
             input = emitter.Output;

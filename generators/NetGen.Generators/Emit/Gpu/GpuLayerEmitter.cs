@@ -19,7 +19,7 @@ internal sealed record GpuBuffer(string Field, string SizeConstant)
 /// <summary>
 /// Emits one layer's part of the generated Gpu class: constants, device buffers, the forward launch and the
 /// backward launches. One subclass per layer kind, as for the CPU emitters; a layer kind without one has no GPU
-/// kernel yet, and the network then gets no Gpu class (see <see cref="GpuEmitter.FirstUnsupportedLayer"/>).
+/// kernel yet, and the network then gets no Gpu class (see <see cref="GpuEmitter.FirstUnsupportedFeature"/>).
 /// </summary>
 internal abstract class GpuLayerEmitter(ResolvedLayer layer)
 {

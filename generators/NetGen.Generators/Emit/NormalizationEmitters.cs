@@ -1,0 +1,147 @@
+using NetGen.Generators.Model;
+using NetGen.Generators.Shapes;
+
+namespace NetGen.Generators.Emit;
+
+/// <summary>
+/// [BatchNorm]: per feature after a dense layer, per channel (over height x width) after a convolution.
+/// Scale (gamma) and shift (beta) are parameters; running mean and variance live in the statistics buffer.
+/// </summary>
+internal sealed class BatchNormEmitter(ResolvedLayer layer) : ElementwiseEmitter(layer)
+{
+    private BatchNormSpec Spec => (BatchNormSpec)Layer.Spec;
+
+    private int ChannelCount => Layer.Output.Dimensions[0];
+
+    private int SpatialCount => Layer.Output.Size / ChannelCount;
+
+    private string Channels => Name + "Channels";
+
+    private string Spatial => Name + "Spatial";
+
+    public override string Describe() =>
+        $"{Name}: normalize {Literals.Int(ChannelCount)} {(SpatialCount == 1 ? "features" : $"channels of {Literals.Int(SpatialCount)} values")} (momentum {Literals.Double(Spec.Momentum)}, epsilon {Literals.Double(Spec.Epsilon)})";
+
+    public override void EmitConstants(SourceWriter writer)
+    {
+        base.EmitConstants(writer);
+        writer.WriteLine($"private const int {Channels} = {Literals.Int(ChannelCount)};");
+        writer.WriteLine($"private const int {Spatial} = {Literals.Int(SpatialCount)};");
+        writer.WriteLine($"private const int {Name}ScaleOffset = {Literals.Int(Layer.WeightOffset)};");
+        writer.WriteLine($"private const int {Name}ShiftOffset = {Literals.Int(Layer.BiasOffset)};");
+        writer.WriteLine($"private const int {Name}RunningMeanOffset = {Literals.Int(Layer.StatisticsOffset)};");
+        writer.WriteLine($"private const int {Name}RunningVarianceOffset = {Literals.Int(Layer.StatisticsOffset + ChannelCount)};");
+        writer.WriteLine($"private const float {Name}Momentum = {Literals.Float(Spec.Momentum)};");
+        writer.WriteLine($"private const float {Name}Epsilon = {Literals.Float(Spec.Epsilon)};");
+    }
+
+    public override (string Offset, string Count) ParameterRange => ($"{Name}ScaleOffset", $"2 * {Channels}");
+
+    public override void EmitFields(SourceWriter writer)
+    {
+        base.EmitFields(writer);
+        writer.WriteLine($"private readonly float[] {Field("Mean")} = new float[{Channels}];");
+        writer.WriteLine($"private readonly float[] {Field("InverseStd")} = new float[{Channels}];");
+    }
+
+    public override void EmitAccessors(SourceWriter writer)
+    {
+        writer.WriteLine($"/// <summary>{Name}'s scale (gamma), one per {(SpatialCount == 1 ? "feature" : "channel")}, a view into <see cref=\"Parameters\"/>.</summary>");
+        writer.WriteLine($"public global::System.Span<float> {Name}Scale => new(_parameters, {Name}ScaleOffset, {Channels});");
+        writer.WriteLine();
+        writer.WriteLine($"/// <summary>{Name}'s shift (beta), a view into <see cref=\"Parameters\"/>.</summary>");
+        writer.WriteLine($"public global::System.Span<float> {Name}Shift => new(_parameters, {Name}ShiftOffset, {Channels});");
+        writer.WriteLine();
+        writer.WriteLine($"/// <summary>{Name}'s running mean, a view into <see cref=\"Statistics\"/>.</summary>");
+        writer.WriteLine($"public global::System.Span<float> {Name}RunningMean => new(_statistics, {Name}RunningMeanOffset, {Channels});");
+        writer.WriteLine();
+        writer.WriteLine($"/// <summary>{Name}'s running variance, a view into <see cref=\"Statistics\"/>.</summary>");
+        writer.WriteLine($"public global::System.Span<float> {Name}RunningVariance => new(_statistics, {Name}RunningVarianceOffset, {Channels});");
+        writer.WriteLine();
+    }
+
+    public override void EmitInitialization(SourceWriter writer)
+    {
+        writer.WriteLine($"// {Name}: scale 1, shift 0");
+        writer.WriteLine($"parameters.Slice({Name}ScaleOffset, {Channels}).Fill(1f);");
+        writer.WriteLine($"parameters.Slice({Name}ShiftOffset, {Channels}).Clear();");
+    }
+
+    /// <summary>Running mean 0 and variance 1, as PyTorch.</summary>
+    public void EmitStatisticsInitialization(SourceWriter writer)
+    {
+        writer.WriteLine($"statistics.Slice({Name}RunningMeanOffset, {Channels}).Clear();");
+        writer.WriteLine($"statistics.Slice({Name}RunningVarianceOffset, {Channels}).Fill(1f);");
+    }
+
+    public override void EmitForward(SourceWriter writer)
+    {
+        writer.WriteLine($"// {Describe()}");
+        writer.WriteLine("if (training)");
+        writer.WriteLine($"    global::NetGen.Kernels.BatchNorm.ForwardTraining({Input.Span}, {Name}Scale, {Name}Shift, {Output.Span}, {Field("Mean")}, {Field("InverseStd")},");
+        writer.WriteLine($"        {Name}RunningMean, {Name}RunningVariance, {Name}Momentum, {Name}Epsilon, rows, {Channels}, {Spatial});");
+        writer.WriteLine("else");
+        writer.WriteLine($"    global::NetGen.Kernels.BatchNorm.ForwardInference({Input.Span}, {Name}Scale, {Name}Shift, {Name}RunningMean, {Name}RunningVariance,");
+        writer.WriteLine($"        {Name}Epsilon, {Output.Span}, rows, {Channels}, {Spatial});");
+    }
+
+    protected override void EmitBackwardCore(SourceWriter writer, string inputGradient)
+    {
+        writer.WriteLine($"global::NetGen.Kernels.BatchNorm.Backward({OutputGradient!.Span}, {Input.Span}, {Name}Scale, {Field("Mean")}, {Field("InverseStd")}, {inputGradient},");
+        writer.WriteLine($"    new global::System.Span<float>(_gradients, {Name}ScaleOffset, {Channels}), new global::System.Span<float>(_gradients, {Name}ShiftOffset, {Channels}), rows, {Channels}, {Spatial});");
+    }
+}
+
+/// <summary>[LayerNorm]: each sample normalized over all its values, with per-value scale and shift.</summary>
+internal sealed class LayerNormEmitter(ResolvedLayer layer) : ElementwiseEmitter(layer)
+{
+    private LayerNormSpec Spec => (LayerNormSpec)Layer.Spec;
+
+    public override string Describe() => $"{Name}: normalize each sample's {Literals.Int(Layer.Output.Size)} values (epsilon {Literals.Double(Spec.Epsilon)})";
+
+    public override void EmitConstants(SourceWriter writer)
+    {
+        base.EmitConstants(writer);
+        writer.WriteLine($"private const int {Name}ScaleOffset = {Literals.Int(Layer.WeightOffset)};");
+        writer.WriteLine($"private const int {Name}ShiftOffset = {Literals.Int(Layer.BiasOffset)};");
+        writer.WriteLine($"private const float {Name}Epsilon = {Literals.Float(Spec.Epsilon)};");
+    }
+
+    public override (string Offset, string Count) ParameterRange => ($"{Name}ScaleOffset", $"2 * {Size}");
+
+    public override void EmitFields(SourceWriter writer)
+    {
+        base.EmitFields(writer);
+        writer.WriteLine($"private readonly float[] {Field("Mean")} = new float[BatchSize];");
+        writer.WriteLine($"private readonly float[] {Field("InverseStd")} = new float[BatchSize];");
+    }
+
+    public override void EmitAccessors(SourceWriter writer)
+    {
+        writer.WriteLine($"/// <summary>{Name}'s scale (gamma), a view into <see cref=\"Parameters\"/>.</summary>");
+        writer.WriteLine($"public global::System.Span<float> {Name}Scale => new(_parameters, {Name}ScaleOffset, {Size});");
+        writer.WriteLine();
+        writer.WriteLine($"/// <summary>{Name}'s shift (beta), a view into <see cref=\"Parameters\"/>.</summary>");
+        writer.WriteLine($"public global::System.Span<float> {Name}Shift => new(_parameters, {Name}ShiftOffset, {Size});");
+        writer.WriteLine();
+    }
+
+    public override void EmitInitialization(SourceWriter writer)
+    {
+        writer.WriteLine($"// {Name}: scale 1, shift 0");
+        writer.WriteLine($"parameters.Slice({Name}ScaleOffset, {Size}).Fill(1f);");
+        writer.WriteLine($"parameters.Slice({Name}ShiftOffset, {Size}).Clear();");
+    }
+
+    public override void EmitForward(SourceWriter writer)
+    {
+        writer.WriteLine($"// {Describe()}");
+        writer.WriteLine($"global::NetGen.Kernels.LayerNorm.Forward({Input.Span}, {Name}Scale, {Name}Shift, {Output.Span}, First({Field("Mean")}, rows), First({Field("InverseStd")}, rows), rows, {Size}, {Name}Epsilon);");
+    }
+
+    protected override void EmitBackwardCore(SourceWriter writer, string inputGradient)
+    {
+        writer.WriteLine($"global::NetGen.Kernels.LayerNorm.Backward({OutputGradient!.Span}, {Input.Span}, {Name}Scale, First({Field("Mean")}, rows), First({Field("InverseStd")}, rows), {inputGradient},");
+        writer.WriteLine($"    new global::System.Span<float>(_gradients, {Name}ScaleOffset, {Size}), new global::System.Span<float>(_gradients, {Name}ShiftOffset, {Size}), rows, {Size});");
+    }
+}

@@ -1,0 +1,69 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using NetGen.Generators.Model;
+
+namespace NetGen.Generators.Parser;
+
+/// <summary>
+/// Build-time warnings for the classic training pitfalls the declaration already shows: a deep stack of
+/// saturating activations (vanishing gradients) and weights that start identical (symmetry never broken).
+/// </summary>
+internal static class Pitfalls
+{
+    /// <summary>Saturating layers in a row, without normalization or a suitable initializer, before warning.</summary>
+    public const int SaturatingDepth = 5;
+
+    public static void Check(List<LayerSpec> layers, List<AttributeData> attributes, AttributeReader reader, List<DiagnosticInfo> diagnostics)
+    {
+        for (int i = 0; i < layers.Count; i++)
+        {
+            if (layers[i] is DenseSpec { Init: WeightInitKind.Zeros or WeightInitKind.Constant } constant)
+            {
+                string value = constant.Init == WeightInitKind.Zeros ? "0" : double.IsNaN(constant.InitScale) ? "InitScale" : constant.InitScale.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ConstantInitialization, reader.ArgumentLocation(attributes[i], null, "Init"),
+                    "Dense layer " + (i + 1), value));
+            }
+        }
+
+        if (layers.Any(l => l is BatchNormSpec or LayerNormSpec)) return;
+
+        // Count saturating activations; the initializer of the dense layer feeding each one decides whether it counts.
+        int run = 0;
+        WeightInitKind lastInit = WeightInitKind.Default;
+        for (int i = 0; i < layers.Count; i++)
+        {
+            ActivationSpec? activation = null;
+            switch (layers[i])
+            {
+                case DenseSpec dense:
+                    lastInit = dense.Init;
+                    activation = dense.Activation;
+                    break;
+                case ActivationLayerSpec layer:
+                    activation = layer.Activation;
+                    break;
+            }
+
+            if (activation is null) continue;
+            if (!activation.Saturates)
+            {
+                if (!activation.IsIdentity) run = 0;
+                continue;
+            }
+
+            if (lastInit is WeightInitKind.GlorotUniform or WeightInitKind.GlorotNormal or WeightInitKind.LeCunUniform
+                or WeightInitKind.LeCunNormal or WeightInitKind.Orthogonal)
+            {
+                continue;
+            }
+
+            if (++run == SaturatingDepth)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DeepSaturatingStack, reader.ArgumentLocation(attributes[i], null, null),
+                    run, activation.Kind));
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,343 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace NetGen.Kernels;
+
+/// <summary>
+/// Elman recurrent layer with tanh, exactly PyTorch's <c>nn.RNN(nonlinearity="tanh", batch_first=True)</c>:
+/// h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh), with weightIh [H, I], weightHh [H, H],
+/// biasIh [H], biasHh [H]. Sequences are batch-major: input [B, T, I], output [B, T, H].
+/// </summary>
+/// <remarks>
+/// Forward saves what Backward needs in a caller-provided cache of <see cref="CacheSize"/> floats:
+/// <code>
+///   states [B*T, H]      h_t in (b, t) row order; first holds the input projection of every step
+///   hidden [T+1, B, H]   step-major copy: slot 0 is the initial state, slot t+1 is h_t, so each
+///                        step's h_{t-1} is one contiguous [B, H] matrix for the recurrent GEMM
+///   work   [B, H]        h_{t-1} W_hh^T of the current step
+/// </code>
+/// Backward uses <see cref="ScratchSize"/> floats of scratch: dpre [B*T, H] (gradient of every
+/// pre-activation, (b, t) order, so dW_ih and dinput are one GEMM each), dstep [B, H], dh [B, H].
+/// Truncated BPTT: the caller copies finalHidden into initialHidden for the next batch; no gradient
+/// flows into the previous batch (the overload with <c>dinitialHidden</c> reports it for tests and for
+/// callers that own the initial state).
+/// </remarks>
+public static class SimpleRnn
+{
+    /// <summary>Floats of cache that <see cref="Forward"/> writes and Backward reads.</summary>
+    public static int CacheSize(int batch, int steps, int hidden)
+        => checked(batch * steps * hidden + (steps + 1) * batch * hidden + batch * hidden);
+
+    /// <summary>
+    /// Floats of scratch Backward needs. Takes <paramref name="steps"/> because the gradient of every
+    /// step's pre-activation is kept so that dW_ih and dinput are single GEMMs over all B*T rows.
+    /// </summary>
+    public static int ScratchSize(int batch, int steps, int hidden)
+        => checked(batch * steps * hidden + 2 * batch * hidden);
+
+    // input[B,T,I], weightIh[H,I], weightHh[H,H], biasIh[H], biasHh[H], initialHidden[B,H] or empty
+    //   -> output[B,T,H] (every h_t), finalHidden[B,H] (= h_{T-1}; skipped when empty), cache[CacheSize]
+    /// <summary>
+    /// Runs the layer over the whole sequence: <paramref name="output"/> [B, T, H] receives every hidden
+    /// state, <paramref name="finalHidden"/> [B, H] the last one (skipped when empty). An empty
+    /// <paramref name="initialHidden"/> means zeros. <paramref name="initialHidden"/> may be the same
+    /// memory as <paramref name="finalHidden"/>.
+    /// </summary>
+    public static void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> weightIh, ReadOnlySpan<float> weightHh,
+        ReadOnlySpan<float> biasIh, ReadOnlySpan<float> biasHh, ReadOnlySpan<float> initialHidden,
+        Span<float> output, Span<float> finalHidden, Span<float> cache,
+        int batch, int steps, int inputSize, int hidden)
+    {
+        CheckForward(input, weightIh, weightHh, biasIh, biasHh, initialHidden, output, finalHidden, cache, batch, steps, inputSize, hidden);
+        int rows = batch * steps, stateSize = batch * hidden;
+        Span<float> states = cache.Slice(0, rows * hidden);
+        Span<float> hiddenStates = cache.Slice(rows * hidden, (steps + 1) * stateSize);
+        Span<float> work = cache.Slice(rows * hidden + (steps + 1) * stateSize, stateSize);
+
+        // states[B*T,H] = x W_ih^T + b_ih + b_hh for every step at once
+        Gemm.NT(input, weightIh, states, rows, hidden, inputSize, accumulate: false);
+        for (int row = 0; row < rows; row++)
+        {
+            Span<float> pre = states.Slice(row * hidden, hidden);
+            TensorPrimitives.Add(pre, biasIh, pre);
+            TensorPrimitives.Add(pre, biasHh, pre);
+        }
+        CopyOrClear(initialHidden, hiddenStates.Slice(0, stateSize));
+
+        for (int t = 0; t < steps; t++)
+        {
+            ReadOnlySpan<float> previous = hiddenStates.Slice(t * stateSize, stateSize);
+            Span<float> next = hiddenStates.Slice((t + 1) * stateSize, stateSize);
+            Gemm.NT(previous, weightHh, work, batch, hidden, hidden, accumulate: false);   // work[B,H] = h_{t-1} W_hh^T
+            for (int b = 0; b < batch; b++)
+            {
+                int row = b * steps + t;
+                Span<float> h = states.Slice(row * hidden, hidden);
+                TensorPrimitives.Add(h, work.Slice(b * hidden, hidden), h);
+                TensorPrimitives.Tanh(h, h);
+                h.CopyTo(next.Slice(b * hidden, hidden));
+                h.CopyTo(output.Slice(row * hidden, hidden));
+            }
+        }
+        if (!finalHidden.IsEmpty) hiddenStates.Slice(steps * stateSize, stateSize).CopyTo(finalHidden);
+    }
+
+    // doutput[B,T,H] -> dinput[B,T,I] (overwritten, skipped when empty); dweightIh[H,I], dweightHh[H,H],
+    // dbiasIh[H], dbiasHh[H] accumulated.
+    /// <summary>
+    /// Backpropagates through the whole sequence saved in <paramref name="cache"/>.
+    /// <paramref name="doutput"/> [B, T, H] is the gradient of every output step (zeros except the last
+    /// step for a "last state only" layer). <paramref name="dinput"/> is overwritten (skipped when empty);
+    /// parameter gradients are accumulated. The initial state is only checked: Forward copied it into the cache.
+    /// </summary>
+    public static void Backward(ReadOnlySpan<float> doutput, ReadOnlySpan<float> input, ReadOnlySpan<float> weightIh,
+        ReadOnlySpan<float> weightHh, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> cache,
+        Span<float> dinput, Span<float> dweightIh, Span<float> dweightHh, Span<float> dbiasIh, Span<float> dbiasHh,
+        Span<float> scratch, int batch, int steps, int inputSize, int hidden)
+        => Backward(doutput, input, weightIh, weightHh, initialHidden, cache, dinput, dweightIh, dweightHh, dbiasIh, dbiasHh,
+            dinitialHidden: default, stepGradientNorms: default, scratch, batch, steps, inputSize, hidden);
+
+    /// <summary>
+    /// Backward that also reports <paramref name="dinitialHidden"/> [B, H] = dL/dh_{-1} (overwritten;
+    /// skipped when empty) and <paramref name="stepGradientNorms"/> [T]: for each step t the mean over
+    /// the batch of ||dL/dh_t||, the probe that shows vanishing gradients (skipped when empty).
+    /// </summary>
+    public static void Backward(ReadOnlySpan<float> doutput, ReadOnlySpan<float> input, ReadOnlySpan<float> weightIh,
+        ReadOnlySpan<float> weightHh, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> cache,
+        Span<float> dinput, Span<float> dweightIh, Span<float> dweightHh, Span<float> dbiasIh, Span<float> dbiasHh,
+        Span<float> dinitialHidden, Span<float> stepGradientNorms, Span<float> scratch,
+        int batch, int steps, int inputSize, int hidden)
+    {
+        CheckBackward(doutput, input, weightIh, weightHh, initialHidden, cache, dinput, dweightIh, dweightHh, dbiasIh, dbiasHh,
+            dinitialHidden, stepGradientNorms, scratch, batch, steps, inputSize, hidden);
+        int rows = batch * steps, stateSize = batch * hidden;
+        ReadOnlySpan<float> hiddenStates = cache.Slice(rows * hidden, (steps + 1) * stateSize);
+        Span<float> dpre = scratch.Slice(0, rows * hidden);
+        Span<float> dstep = scratch.Slice(rows * hidden, stateSize);
+        Span<float> dh = scratch.Slice(rows * hidden + stateSize, stateSize);
+
+        dh.Clear();   // dL/dh_{T-1} from later steps: none (truncated BPTT)
+        for (int t = steps - 1; t >= 0; t--)
+        {
+            ReadOnlySpan<float> previous = hiddenStates.Slice(t * stateSize, stateSize);
+            ReadOnlySpan<float> current = hiddenStates.Slice((t + 1) * stateSize, stateSize);
+            float normSum = 0f;
+            for (int b = 0; b < batch; b++)
+            {
+                int row = b * steps + t;
+                Span<float> dhRow = dh.Slice(b * hidden, hidden);
+                TensorPrimitives.Add(dhRow, doutput.Slice(row * hidden, hidden), dhRow);   // dh_t total
+                if (!stepGradientNorms.IsEmpty) normSum += TensorPrimitives.Norm(dhRow);
+                Span<float> dstepRow = dstep.Slice(b * hidden, hidden);
+                TanhBackward(dhRow, current.Slice(b * hidden, hidden), dstepRow);        // dpre = dh (1 - h^2)
+                dstepRow.CopyTo(dpre.Slice(row * hidden, hidden));
+                TensorPrimitives.Add(dbiasHh, dstepRow, dbiasHh);
+            }
+            if (!stepGradientNorms.IsEmpty) stepGradientNorms[t] = normSum / batch;
+            Gemm.TN(dstep, previous, dweightHh, hidden, hidden, batch, accumulate: true);   // dW_hh += dpre_t^T h_{t-1}
+            Gemm.NN(dstep, weightHh, dh, batch, hidden, hidden, accumulate: false);        // dh_{t-1} = dpre_t W_hh
+        }
+        if (!dinitialHidden.IsEmpty) dh.CopyTo(dinitialHidden);
+
+        for (int row = 0; row < rows; row++) TensorPrimitives.Add(dbiasIh, dpre.Slice(row * hidden, hidden), dbiasIh);
+        Gemm.TN(dpre, input, dweightIh, hidden, inputSize, rows, accumulate: true);           // dW_ih += dpre^T x
+        if (!dinput.IsEmpty) Gemm.NN(dpre, weightIh, dinput, rows, inputSize, hidden, accumulate: false);   // dx = dpre W_ih
+    }
+
+    // dpre = dh * (1 - h^2), h = tanh(pre)
+    private static void TanhBackward(ReadOnlySpan<float> dh, ReadOnlySpan<float> h, Span<float> dpre)
+    {
+        int j = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; j <= dh.Length - Vector<float>.Count; j += Vector<float>.Count)
+            {
+                var hv = new Vector<float>(h.Slice(j));
+                (new Vector<float>(dh.Slice(j)) * (Vector<float>.One - hv * hv)).CopyTo(dpre.Slice(j));
+            }
+        }
+        for (; j < dh.Length; j++) dpre[j] = dh[j] * (1f - h[j] * h[j]);
+    }
+
+    /// <summary>Plain scalar <see cref="Forward"/> with the same cache layout: the reference the fast kernel is tested against.</summary>
+    public static void ForwardReference(ReadOnlySpan<float> input, ReadOnlySpan<float> weightIh, ReadOnlySpan<float> weightHh,
+        ReadOnlySpan<float> biasIh, ReadOnlySpan<float> biasHh, ReadOnlySpan<float> initialHidden,
+        Span<float> output, Span<float> finalHidden, Span<float> cache,
+        int batch, int steps, int inputSize, int hidden)
+    {
+        CheckForward(input, weightIh, weightHh, biasIh, biasHh, initialHidden, output, finalHidden, cache, batch, steps, inputSize, hidden);
+        int rows = batch * steps, stateSize = batch * hidden;
+        Span<float> states = cache.Slice(0, rows * hidden);
+        Span<float> hiddenStates = cache.Slice(rows * hidden, (steps + 1) * stateSize);
+        for (int i = 0; i < stateSize; i++) hiddenStates[i] = initialHidden.IsEmpty ? 0f : initialHidden[i];
+        for (int t = 0; t < steps; t++)
+            for (int b = 0; b < batch; b++)
+                for (int j = 0; j < hidden; j++)
+                {
+                    double sum = biasIh[j] + (double)biasHh[j];
+                    for (int p = 0; p < inputSize; p++) sum += (double)input[(b * steps + t) * inputSize + p] * weightIh[j * inputSize + p];
+                    for (int p = 0; p < hidden; p++) sum += (double)hiddenStates[t * stateSize + b * hidden + p] * weightHh[j * hidden + p];
+                    float h = (float)Math.Tanh(sum);
+                    states[(b * steps + t) * hidden + j] = h;
+                    output[(b * steps + t) * hidden + j] = h;
+                    hiddenStates[(t + 1) * stateSize + b * hidden + j] = h;
+                }
+        for (int i = 0; i < finalHidden.Length && i < stateSize; i++) finalHidden[i] = hiddenStates[steps * stateSize + i];
+    }
+
+    /// <summary>Plain scalar Backward (full overload) reading the same cache: the reference the fast kernel is tested against.</summary>
+    public static void BackwardReference(ReadOnlySpan<float> doutput, ReadOnlySpan<float> input, ReadOnlySpan<float> weightIh,
+        ReadOnlySpan<float> weightHh, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> cache,
+        Span<float> dinput, Span<float> dweightIh, Span<float> dweightHh, Span<float> dbiasIh, Span<float> dbiasHh,
+        Span<float> dinitialHidden, Span<float> stepGradientNorms, Span<float> scratch,
+        int batch, int steps, int inputSize, int hidden)
+    {
+        CheckBackward(doutput, input, weightIh, weightHh, initialHidden, cache, dinput, dweightIh, dweightHh, dbiasIh, dbiasHh,
+            dinitialHidden, stepGradientNorms, scratch, batch, steps, inputSize, hidden);
+        int rows = batch * steps, stateSize = batch * hidden;
+        ReadOnlySpan<float> hiddenStates = cache.Slice(rows * hidden, (steps + 1) * stateSize);
+        Span<float> dpre = scratch.Slice(0, hidden);
+        Span<float> dh = scratch.Slice(hidden, stateSize);             // carried dL/dh per batch row
+        Span<float> dhPrevious = scratch.Slice(hidden + stateSize, stateSize);
+        dh.Clear();
+        if (!dinput.IsEmpty) dinput.Slice(0, rows * inputSize).Clear();
+        for (int t = steps - 1; t >= 0; t--)
+        {
+            dhPrevious.Clear();
+            double normSum = 0;
+            for (int b = 0; b < batch; b++)
+            {
+                int row = b * steps + t;
+                double squares = 0;
+                for (int j = 0; j < hidden; j++)
+                {
+                    float total = dh[b * hidden + j] + doutput[row * hidden + j];
+                    squares += (double)total * total;
+                    float h = hiddenStates[(t + 1) * stateSize + b * hidden + j];
+                    dpre[j] = total * (1f - h * h);
+                }
+                normSum += Math.Sqrt(squares);
+                for (int j = 0; j < hidden; j++)
+                {
+                    dbiasIh[j] += dpre[j];
+                    dbiasHh[j] += dpre[j];
+                    for (int p = 0; p < inputSize; p++)
+                    {
+                        dweightIh[j * inputSize + p] += dpre[j] * input[row * inputSize + p];
+                        if (!dinput.IsEmpty) dinput[row * inputSize + p] += dpre[j] * weightIh[j * inputSize + p];
+                    }
+                    for (int p = 0; p < hidden; p++)
+                    {
+                        dweightHh[j * hidden + p] += dpre[j] * hiddenStates[t * stateSize + b * hidden + p];
+                        dhPrevious[b * hidden + p] += dpre[j] * weightHh[j * hidden + p];
+                    }
+                }
+            }
+            if (!stepGradientNorms.IsEmpty) stepGradientNorms[t] = (float)(normSum / batch);
+            dhPrevious.CopyTo(dh);
+        }
+        if (!dinitialHidden.IsEmpty) dh.CopyTo(dinitialHidden);
+    }
+
+    private static void CheckForward(ReadOnlySpan<float> input, ReadOnlySpan<float> weightIh, ReadOnlySpan<float> weightHh,
+        ReadOnlySpan<float> biasIh, ReadOnlySpan<float> biasHh, ReadOnlySpan<float> initialHidden,
+        Span<float> output, Span<float> finalHidden, Span<float> cache, int batch, int steps, int inputSize, int hidden)
+    {
+        RecurrentChecks.Dimensions(batch, steps, inputSize, hidden);
+        RecurrentChecks.Parameters(weightIh.Length, weightHh.Length, biasIh.Length, biasHh.Length, 1, inputSize, hidden);
+        RecurrentChecks.Exactly(input.Length, batch * steps * inputSize, nameof(input), batch, steps, inputSize);
+        RecurrentChecks.EmptyOrExactly(initialHidden.Length, batch * hidden, nameof(initialHidden), batch, hidden);
+        RecurrentChecks.Exactly(output.Length, batch * steps * hidden, nameof(output), batch, steps, hidden);
+        RecurrentChecks.EmptyOrExactly(finalHidden.Length, batch * hidden, nameof(finalHidden), batch, hidden);
+        RecurrentChecks.AtLeast(cache.Length, CacheSize(batch, steps, hidden), nameof(cache), "CacheSize(batch, steps, hidden)");
+    }
+
+    private static void CheckBackward(ReadOnlySpan<float> doutput, ReadOnlySpan<float> input, ReadOnlySpan<float> weightIh,
+        ReadOnlySpan<float> weightHh, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> cache,
+        Span<float> dinput, Span<float> dweightIh, Span<float> dweightHh, Span<float> dbiasIh, Span<float> dbiasHh,
+        Span<float> dinitialHidden, Span<float> stepGradientNorms, Span<float> scratch,
+        int batch, int steps, int inputSize, int hidden)
+    {
+        RecurrentChecks.Dimensions(batch, steps, inputSize, hidden);
+        RecurrentChecks.Weights(weightIh.Length, weightHh.Length, 1, inputSize, hidden);
+        RecurrentChecks.Gradients(dweightIh.Length, dweightHh.Length, dbiasIh.Length, dbiasHh.Length, 1, inputSize, hidden);
+        RecurrentChecks.Exactly(doutput.Length, batch * steps * hidden, nameof(doutput), batch, steps, hidden);
+        RecurrentChecks.Exactly(input.Length, batch * steps * inputSize, nameof(input), batch, steps, inputSize);
+        RecurrentChecks.EmptyOrExactly(initialHidden.Length, batch * hidden, nameof(initialHidden), batch, hidden);
+        RecurrentChecks.AtLeast(cache.Length, CacheSize(batch, steps, hidden), nameof(cache), "CacheSize(batch, steps, hidden)");
+        RecurrentChecks.EmptyOrExactly(dinput.Length, batch * steps * inputSize, nameof(dinput), batch, steps, inputSize);
+        RecurrentChecks.EmptyOrExactly(dinitialHidden.Length, batch * hidden, nameof(dinitialHidden), batch, hidden);
+        RecurrentChecks.EmptyOrExactly(stepGradientNorms.Length, steps, nameof(stepGradientNorms), steps);
+        RecurrentChecks.AtLeast(scratch.Length, ScratchSize(batch, steps, hidden), nameof(scratch), "ScratchSize(batch, steps, hidden)");
+    }
+
+    private static void CopyOrClear(ReadOnlySpan<float> source, Span<float> destination)
+    {
+        if (source.IsEmpty) destination.Clear();
+        else source.Slice(0, destination.Length).CopyTo(destination);
+    }
+}
+
+/// <summary>Argument checks shared by <see cref="SimpleRnn"/>, <see cref="Lstm"/> and <see cref="Gru"/>.</summary>
+internal static class RecurrentChecks
+{
+    public static void Dimensions(int batch, int steps, int inputSize, int hidden)
+    {
+        if (batch <= 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "The batch size must be positive.");
+        if (steps <= 0) throw new ArgumentOutOfRangeException(nameof(steps), steps, "The number of time steps must be positive.");
+        if (inputSize <= 0) throw new ArgumentOutOfRangeException(nameof(inputSize), inputSize, "The input size must be positive.");
+        if (hidden <= 0) throw new ArgumentOutOfRangeException(nameof(hidden), hidden, "The hidden size must be positive.");
+    }
+
+    // weightIh[G*H, I], weightHh[G*H, H]
+    public static void Weights(int weightIh, int weightHh, int gates, int inputSize, int hidden)
+    {
+        int rows = gates * hidden;
+        Exactly(weightIh, rows * inputSize, "weightIh", rows, inputSize);
+        Exactly(weightHh, rows * hidden, "weightHh", rows, hidden);
+    }
+
+    // weightIh[G*H, I], weightHh[G*H, H], biasIh[G*H], biasHh[G*H]
+    public static void Parameters(int weightIh, int weightHh, int biasIh, int biasHh, int gates, int inputSize, int hidden)
+    {
+        int rows = gates * hidden;
+        Weights(weightIh, weightHh, gates, inputSize, hidden);
+        Exactly(biasIh, rows, "biasIh", rows);
+        Exactly(biasHh, rows, "biasHh", rows);
+    }
+
+    public static void Gradients(int dweightIh, int dweightHh, int dbiasIh, int dbiasHh, int gates, int inputSize, int hidden)
+    {
+        int rows = gates * hidden;
+        Exactly(dweightIh, rows * inputSize, "dweightIh", rows, inputSize);
+        Exactly(dweightHh, rows * hidden, "dweightHh", rows, hidden);
+        Exactly(dbiasIh, rows, "dbiasIh", rows);
+        Exactly(dbiasHh, rows, "dbiasHh", rows);
+    }
+
+    // The shape is passed as numbers (not a formatted string) so that a passing check allocates nothing.
+    public static void Exactly(int actual, int expected, string name, int dimension0, int dimension1 = -1, int dimension2 = -1)
+    {
+        if (actual != expected)
+            throw new ArgumentException(
+                $"{name} holds {actual} floats; {Shape(dimension0, dimension1, dimension2)} needs exactly {expected}.", name);
+    }
+
+    public static void EmptyOrExactly(int actual, int expected, string name, int dimension0, int dimension1 = -1, int dimension2 = -1)
+    {
+        if (actual != 0 && actual != expected)
+            throw new ArgumentException(
+                $"{name} holds {actual} floats; it must be empty or {Shape(dimension0, dimension1, dimension2)} ({expected} floats).", name);
+    }
+
+    private static string Shape(int dimension0, int dimension1, int dimension2)
+        => dimension2 >= 0 ? $"[{dimension0}, {dimension1}, {dimension2}]"
+            : dimension1 >= 0 ? $"[{dimension0}, {dimension1}]" : $"[{dimension0}]";
+
+    // Cache and scratch may be longer than needed (slices of one arena).
+    public static void AtLeast(int actual, int expected, string name, string what)
+    {
+        if (actual < expected)
+            throw new ArgumentException($"{name} holds {actual} floats; {what} is {expected}.", name);
+    }
+}
