@@ -19,13 +19,13 @@ public sealed class GpuKernels
     private readonly Accelerator _accelerator;
 
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>? _tiled;
-    private Action<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>? _blocked;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, int>? _activationBackward;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int>? _biasBackward;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape, int>? _blocked;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>? _activationBackward;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>? _biasBackward;
     private Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, float>? _softmaxCrossEntropy;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float>? _meanSquaredError;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamStepArguments>? _adam;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, SgdStepArguments>? _sgd;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamStepArguments, int, int>? _adam;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, SgdStepArguments, int, int>? _sgd;
 
     internal GpuKernels(Accelerator accelerator, bool useSharedMemoryTiles)
     {
@@ -79,8 +79,9 @@ public sealed class GpuKernels
         if (dbias.Length > 0)
         {
             CheckLength(dbias, units, nameof(dbias));
-            _biasBackward ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(DenseKernels.BiasBackward);
-            _biasBackward(units, doutput, dbias, rows, units);
+            _biasBackward ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>(DenseKernels.BiasBackward);
+            int threads = Threads(units);
+            _biasBackward(threads, doutput, dbias, rows, units, threads);
         }
     }
 
@@ -94,8 +95,9 @@ public sealed class GpuKernels
         if (activation == Activation.Identity) return;
         CheckLength(output, count, nameof(output));
         CheckLength(gradient, count, nameof(gradient));
-        _activationBackward ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(ActivationKernels.Backward);
-        _activationBackward(count, output, gradient, (int)activation);
+        _activationBackward ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>(ActivationKernels.Backward);
+        int threads = Threads(count);
+        _activationBackward(threads, output, gradient, (int)activation, count, threads);
     }
 
     // rowLosses[b] = -log softmax(logits[b])[labels[b]];  dlogits[rows, classes] = (softmax - onehot) / rows
@@ -154,9 +156,10 @@ public sealed class GpuKernels
             Epsilon = epsilon,
             WeightDecay = weightDecay,
         };
-        _adam ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamStepArguments>(
+        _adam ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamStepArguments, int, int>(
             OptimizerKernels.Adam);
-        _adam(checked((int)count), parameters, gradients, m, v, arguments);
+        int threads = Threads(checked((int)count));
+        _adam(threads, parameters, gradients, m, v, arguments, (int)count, threads);
     }
 
     /// <summary>
@@ -171,9 +174,10 @@ public sealed class GpuKernels
         if (momentum != 0f) CheckLength(velocity, count, nameof(velocity));
         if (nesterov && momentum <= 0f) throw new ArgumentException($"Nesterov momentum needs momentum > 0 (got {momentum}).", nameof(nesterov));
         var arguments = new SgdStepArguments { LearningRate = learningRate, Momentum = momentum, WeightDecay = weightDecay, Nesterov = nesterov ? 1 : 0 };
-        _sgd ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, SgdStepArguments>(
+        _sgd ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, SgdStepArguments, int, int>(
             OptimizerKernels.Sgd);
-        _sgd(checked((int)count), parameters, gradients, momentum != 0f ? velocity : parameters, arguments);
+        int threads = Threads(checked((int)count));
+        _sgd(threads, parameters, gradients, momentum != 0f ? velocity : parameters, arguments, (int)count, threads);
     }
 
     /// <summary>Copies <paramref name="source"/> into the leading elements of the device view <paramref name="target"/> (in stream order: after the kernels launched before).</summary>
@@ -211,11 +215,20 @@ public sealed class GpuKernels
         }
         else
         {
-            _blocked ??= _accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape>(
+            _blocked ??= _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmShape, int>(
                 MatrixMultiply.Blocked);
-            _blocked(new Index2D(DivideRoundingUp(shape.N, MatrixMultiply.Block), DivideRoundingUp(shape.M, MatrixMultiply.Block)), a, b, bias, preActivation, c, shape);
+            int threads = Threads(DivideRoundingUp(shape.N, MatrixMultiply.Block) * DivideRoundingUp(shape.M, MatrixMultiply.Block));
+            _blocked(threads, a, b, bias, preActivation, c, shape, threads);
         }
     }
+
+    // Threads for a grid-stride launch over count items: one per item on a GPU; on the CPU accelerator, a few per
+    // OS thread (each group of simulated threads costs a synchronization of the OS threads, so fewer is faster).
+    private int Threads(int count) =>
+        _accelerator.AcceleratorType == AcceleratorType.CPU ? Math.Min(count, CpuThreadsPerLaunch * _accelerator.MaxNumThreadsPerGroup) : count;
+
+    // Simulated threads per CPU thread in a grid-stride launch: a little slack for uneven items.
+    private const int CpuThreadsPerLaunch = 4;
 
     private static int DivideRoundingUp(int value, int divisor) => (value + divisor - 1) / divisor;
 

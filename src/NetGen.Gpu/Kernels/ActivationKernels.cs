@@ -25,13 +25,19 @@ internal static class ActivationKernels
 
     // dz[n] = dy[n] · f'(y[n]), in place on gradient[count]:
     // ReLU: y > 0 ? dy : 0;  Sigmoid: dy·y·(1 - y);  Tanh: dy·(1 - y²)   (each reads the output y only)
-    /// <summary>Turns d(loss)/d(output) into d(loss)/d(pre-activation), in place; one thread per element.</summary>
-    internal static void Backward(Index1D index, ArrayView<float> output, ArrayView<float> gradient, int activation)
+    /// <summary>
+    /// Turns d(loss)/d(output) into d(loss)/d(pre-activation), in place; thread <paramref name="index"/> handles
+    /// elements index, index + stride, ... (one each on a GPU, where stride = count).
+    /// </summary>
+    internal static void Backward(Index1D index, ArrayView<float> output, ArrayView<float> gradient, int activation, int count, int stride)
     {
-        float y = output[index];
-        float dy = gradient[index];
-        if (activation == Relu) gradient[index] = y > 0f ? dy : 0f;
-        else if (activation == Sigmoid) gradient[index] = dy * y * (1f - y);
-        else if (activation == Tanh) gradient[index] = dy * (1f - y * y);
+        for (int n = index; n < count; n += stride)
+        {
+            float y = output[n];
+            float dy = gradient[n];
+            if (activation == Relu) gradient[n] = y > 0f ? dy : 0f;
+            else if (activation == Sigmoid) gradient[n] = dy * y * (1f - y);
+            else if (activation == Tanh) gradient[n] = dy * (1f - y * y);
+        }
     }
 }

@@ -114,12 +114,27 @@ internal static class MatrixMultiply
         if (row < shape.M && column < shape.N) Store(bias, preActivation, c, shape, row, column, sum);
     }
 
-    // C[M,N] (+)= A[M,K] · B[K,N] (+ bias[N]), then activation; one thread per 4 x 4 block of C: index (ceil(N/4), ceil(M/4)).
-    /// <summary>The register-blocked kernel for ILGPU's CPU accelerator (no shared memory, no barrier).</summary>
-    internal static void Blocked(Index2D index, ArrayView<float> a, ArrayView<float> b, ArrayView<float> bias,
-        ArrayView<float> preActivation, ArrayView<float> c, GemmShape shape)
+    // C[M,N] (+)= A[M,K] · B[K,N] (+ bias[N]), then activation; 4 x 4 blocks of C, thread t computes blocks t, t + stride, ...
+    /// <summary>
+    /// The register-blocked kernel for ILGPU's CPU accelerator (no shared memory, no barrier). Each thread walks
+    /// blocks with a stride, so a launch needs only a few threads: the CPU accelerator synchronizes its OS threads
+    /// once per group, which one thread per block would pay thousands of times per product.
+    /// </summary>
+    internal static void Blocked(Index1D index, ArrayView<float> a, ArrayView<float> b, ArrayView<float> bias,
+        ArrayView<float> preActivation, ArrayView<float> c, GemmShape shape, int stride)
     {
-        int row0 = index.Y * Block, column0 = index.X * Block;
+        int blockColumns = (shape.N + Block - 1) / Block;
+        int blocks = blockColumns * ((shape.M + Block - 1) / Block);
+        for (int block = index; block < blocks; block += stride)
+        {
+            MultiplyBlock(a, b, bias, preActivation, c, shape, block / blockColumns * Block, block % blockColumns * Block);
+        }
+    }
+
+    // One 4 x 4 block of C with its top-left element at (row0, column0).
+    private static void MultiplyBlock(ArrayView<float> a, ArrayView<float> b, ArrayView<float> bias,
+        ArrayView<float> preActivation, ArrayView<float> c, GemmShape shape, int row0, int column0)
+    {
 
         // Rows and columns past the edge read the last valid one (always in bounds) and are not stored.
         long a0 = (long)Clamp(row0, shape.M) * shape.ARowStride, a1 = (long)Clamp(row0 + 1, shape.M) * shape.ARowStride;

@@ -32,8 +32,14 @@ internal struct SgdStepArguments
 internal static class OptimizerKernels
 {
     // g = grad + wd·p;  m += (1-β1)(g - m);  v = β2·v + (1-β2)·g²;  p -= lr/(1-β1^t) · m / (sqrt(v)/sqrt(1-β2^t) + ε)
-    /// <summary>One Adam (coupled weight decay, PyTorch's <c>Adam</c>) update of parameter <paramref name="index"/>.</summary>
+    /// <summary>One Adam (coupled weight decay, PyTorch's <c>Adam</c>) update of parameters index, index + stride, ... below count.</summary>
     internal static void Adam(Index1D index, ArrayView<float> parameters, ArrayView<float> gradients, ArrayView<float> m,
+        ArrayView<float> v, AdamStepArguments step, int count, int stride)
+    {
+        for (int i = index; i < count; i += stride) AdamOne(i, parameters, gradients, m, v, step);
+    }
+
+    private static void AdamOne(int index, ArrayView<float> parameters, ArrayView<float> gradients, ArrayView<float> m,
         ArrayView<float> v, AdamStepArguments step)
     {
         float p = parameters[index];
@@ -48,8 +54,14 @@ internal static class OptimizerKernels
     }
 
     // g = grad + wd·p;  v = μ·v + g;  p -= lr · (nesterov ? g + μ·v : v)     (p -= lr·g when μ = 0; velocity may be empty then)
-    /// <summary>One SGD update (PyTorch's <c>SGD</c>, dampening 0) of parameter <paramref name="index"/>.</summary>
+    /// <summary>One SGD update (PyTorch's <c>SGD</c>, dampening 0) of parameters index, index + stride, ... below count.</summary>
     internal static void Sgd(Index1D index, ArrayView<float> parameters, ArrayView<float> gradients, ArrayView<float> velocity,
+        SgdStepArguments step, int count, int stride)
+    {
+        for (int i = index; i < count; i += stride) SgdOne(i, parameters, gradients, velocity, step);
+    }
+
+    private static void SgdOne(int index, ArrayView<float> parameters, ArrayView<float> gradients, ArrayView<float> velocity,
         SgdStepArguments step)
     {
         float p = parameters[index];
