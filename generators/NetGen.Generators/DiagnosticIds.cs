@@ -20,6 +20,13 @@ public static class DiagnosticIds
     public const string DenseNeedsVector = "NG0012";
     public const string NoLayers = "NG0013";
     public const string UnknownEnumValue = "NG0014";
+    public const string SpatialLayerNeedsImage = "NG0020";
+    public const string KernelLargerThanInput = "NG0021";
+    public const string OutputSizeNotWhole = "NG0022";
+    public const string ReshapeSizeMismatch = "NG0023";
+    public const string InvalidReshapeDimension = "NG0024";
+    public const string SamePaddingNeedsOddKernel = "NG0025";
+    public const string PaddingDeclaredTwice = "NG0026";
     // Issue 4: training pitfalls and their cures (NG0040-NG0069).
     public const string DeepSaturatingStack = "NG0040";
     public const string ConstantInitialization = "NG0041";

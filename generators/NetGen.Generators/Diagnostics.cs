@@ -64,7 +64,7 @@ public static class Diagnostics
 
     public static readonly DiagnosticDescriptor NoLayers = Error(DiagnosticIds.NoLayers,
         "Network declares no layers",
-        "The network '{0}' declares no layers: add at least one layer after [Input], for example [Dense(10)]");
+        "The network '{0}' declares no layer with parameters to train: add at least one such layer after [Input], for example [Dense(10)]");
 
     public static readonly DiagnosticDescriptor UnknownEnumValue = Error(DiagnosticIds.UnknownEnumValue,
         "Unknown enum value",
@@ -105,12 +105,45 @@ public static class Diagnostics
         "No GPU kernel yet",
         "The network '{0}' gets no Gpu class: {1} has no GPU kernel yet. The CPU class is generated as usual: train this network on the CPU for now.");
 
+    public static readonly DiagnosticDescriptor SpatialLayerNeedsImage = Error(DiagnosticIds.SpatialLayerNeedsImage,
+        "Convolution or pooling needs a (channels, height, width) input",
+        "[{0}] needs a (channels, height, width) input, but receives a {1} tensor: {2}");
+
+    public static readonly DiagnosticDescriptor KernelLargerThanInput = Error(DiagnosticIds.KernelLargerThanInput,
+        "Kernel larger than its input",
+        "{0}: the {1} is larger than its {2} input{3}: use a window that spans at most {4}, or add padding");
+
+    public static readonly DiagnosticDescriptor OutputSizeNotWhole = Error(DiagnosticIds.OutputSizeNotWhole,
+        "Windows do not fit the input a whole number of times",
+        "{0} does not fit its {1} input a whole number of times: in {2}, ({3} + 2*{4} - {5}) / {6} + 1 = {7} outputs, so PyTorch would silently drop the last {8}: {9}");
+
+    public static readonly DiagnosticDescriptor ReshapeSizeMismatch = Error(DiagnosticIds.ReshapeSizeMismatch,
+        "Reshape changes the number of elements",
+        "[Reshape({0})] does not fit its {1} input of {2} elements: {3}");
+
+    public static readonly DiagnosticDescriptor InvalidReshapeDimension = Error(DiagnosticIds.InvalidReshapeDimension,
+        "Invalid reshape dimension",
+        "[Reshape] dimension {0} is {1}: every dimension must be positive, except one that may be -1 to infer it from the others");
+
+    public static readonly DiagnosticDescriptor SamePaddingNeedsOddKernel = Error(DiagnosticIds.SamePaddingNeedsOddKernel,
+        "Same padding needs an odd kernel span",
+        "SamePadding pads (span - 1) / 2 on every side, so it needs an odd kernel span, but the {0} spans {1}: use an odd kernel such as {2}, or give Padding explicitly");
+
+    public static readonly DiagnosticDescriptor PaddingDeclaredTwice = Error(DiagnosticIds.PaddingDeclaredTwice,
+        "Padding declared twice",
+        "[Conv2D] sets both Padding = {0} and SamePadding = true: keep one of them");
+
     /// <summary>The descriptor for an id produced by a Roslyn-free stage.</summary>
     public static DiagnosticDescriptor ById(string id) => id switch
     {
         DiagnosticIds.LossDoesNotFitOutput => LossDoesNotFitOutput,
         DiagnosticIds.DenseNeedsVector => DenseNeedsVector,
+        DiagnosticIds.SpatialLayerNeedsImage => SpatialLayerNeedsImage,
+        DiagnosticIds.KernelLargerThanInput => KernelLargerThanInput,
+        DiagnosticIds.OutputSizeNotWhole => OutputSizeNotWhole,
+        DiagnosticIds.ReshapeSizeMismatch => ReshapeSizeMismatch,
         DiagnosticIds.NormalizationShape => NormalizationShape,
+        DiagnosticIds.NoLayers => NoLayers,
         _ => InternalError,
     };
 }

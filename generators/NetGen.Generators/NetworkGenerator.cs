@@ -45,8 +45,23 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Select(static (result, _) => result.Network!)
             .WithTrackingName(TrackingNames.Networks);
 
-        context.RegisterSourceOutput(networks,
-            static (spc, network) => spc.AddSource(CpuEmitter.HintName(network), CpuEmitter.Emit(network)));
+        context.RegisterSourceOutput(networks, static (spc, network) =>
+        {
+            string source;
+            try
+            {
+                source = CpuEmitter.Emit(network);
+            }
+            catch (System.Exception exception) when (exception is not System.OperationCanceledException)
+            {
+                // The generator never throws: a declaration the emitter cannot handle becomes a diagnostic, not CS8785.
+                spc.ReportDiagnostic(Diagnostic.Create(Diagnostics.InternalError, Location.None, network.Model.ClassName,
+                    exception.GetType().Name + ": " + exception.Message));
+                return;
+            }
+
+            spc.AddSource(CpuEmitter.HintName(network), source);
+        });
 
         // The GPU variant, only for projects that reference NetGen.Gpu: a bool, so edits that keep it re-run nothing downstream.
         IncrementalValueProvider<bool> referencesGpu = context.CompilationProvider

@@ -21,8 +21,11 @@ const string Usage = """
       --seed N       seed for initialization and shuffling (default 1)
       --device D     simd (default: the SIMD CPU class), ilgpu-cpu (ILGPU's CPU accelerator),
                      cuda or opencl (the generated MnistMlp.Gpu class on that device)
+      --ranks        train data-parallel over the processes of an MPI job (mpirun.mpich -np 2 dotnet Mnist.dll --ranks)
       --help         print this text
     """;
+
+if (args.Contains("--ranks")) return MnistDistributed.Run(args); // Distributed.cs
 
 string dataFolder = Path.Combine(AppContext.BaseDirectory, "data", "mnist");
 int epochs = 15;

@@ -139,3 +139,18 @@ public partial class DiagnosticTests
     public void InitializerWithoutScale_ReportsNG0045_AtTheInitArgument(string init) =>
         AssertSingle("NG0045", $"[Network] [Input(4)] [Dense(3, [|Init = WeightInit.{init}|])] [Dense(2)] [SoftmaxCrossEntropy] [Adam]\npublic partial class Net;");
 }
+
+public partial class DiagnosticTests
+{
+    [Fact]
+    public void OnlyParameterlessLayers_ReportsNG0013_AtNetworkAttribute() => AssertSingle("NG0013", """
+        [[|Network|]] [Input(1, 4, 4)] [Flatten] [SoftmaxCrossEntropy] [Adam]
+        public partial class Net;
+        """);
+
+    [Fact]
+    public void ConstantConvolutionInit_WarnsNG0041_AtTheInitArgument() => AssertSingle("NG0041", """
+        [Network] [Input(1, 8, 8)] [Conv2D(4, 3, [|Init = WeightInit.Zeros|])] [Flatten] [Dense(2)] [SoftmaxCrossEntropy] [Adam]
+        public partial class Net;
+        """, generatesCode: true);
+}

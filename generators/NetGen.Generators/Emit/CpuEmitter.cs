@@ -212,6 +212,7 @@ public static class CpuEmitter
         writer.WriteLine("private int _step;");
         if (emitters.Any(e => e.UsesRandom)) writer.WriteLine("private global::NetGen.Rng _dropoutRandom = DropoutRandomFor(Seed);");
         foreach (LayerEmitter emitter in emitters) emitter.EmitFields(writer);
+        Conv2DEmitter.EmitSharedScratch(writer, emitters);
         writer.WriteLine();
     }
 

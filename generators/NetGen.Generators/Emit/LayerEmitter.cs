@@ -92,6 +92,10 @@ internal abstract class LayerEmitter(ResolvedLayer layer)
     public static LayerEmitter For(ResolvedLayer layer) => layer.Spec switch
     {
         DenseSpec => new DenseEmitter(layer),
+        Conv2DSpec => new Conv2DEmitter(layer),
+        Pool2DSpec => new Pool2DEmitter(layer),
+        GlobalAvgPool2DSpec => new GlobalAvgPool2DEmitter(layer),
+        ReshapeSpec => new ReshapeEmitter(layer),
         ActivationLayerSpec => new ActivationLayerEmitter(layer),
         SoftmaxSpec => new SoftmaxEmitter(layer),
         DropoutSpec => new DropoutEmitter(layer),

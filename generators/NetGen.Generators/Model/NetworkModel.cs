@@ -158,3 +158,32 @@ public sealed record NetworkModel(
 {
     public TrainingSpec Options => Training ?? TrainingSpec.Default;
 }
+
+/// <summary>
+/// [Conv2D(filters, kernel, Stride = ..., Padding = ..., SamePadding = ..., Dilation = ..., Activation = ..., ActivationAlpha = ...,
+/// Init = ..., InitScale = ..., UseBias = ..., L1 = ..., L2 = ...)]: a square kernel, the same stride, padding and dilation in both dimensions.
+/// </summary>
+public sealed record Conv2DSpec(int Index, int Filters, int Kernel, int Stride, int Padding, bool SamePadding, int Dilation,
+    ActivationSpec Activation, WeightInitKind Init, double InitScale, bool UseBias, PenaltySpec Penalty) : LayerSpec(Index)
+{
+    /// <summary>Positions one kernel spans with its dilation: <c>dilation * (kernel - 1) + 1</c>.</summary>
+    public int KernelExtent => Dilation * (Kernel - 1) + 1;
+
+    /// <summary>The padding on every side: <see cref="Padding"/>, or <c>(extent - 1) / 2</c> with <see cref="SamePadding"/>.</summary>
+    public int EffectivePadding => SamePadding ? (KernelExtent - 1) / 2 : Padding;
+}
+
+public enum PoolKind
+{
+    Max,
+    Average,
+}
+
+/// <summary>[MaxPool2D(size, Stride = ..., Padding = ...)] or [AvgPool2D(...)]: square windows.</summary>
+public sealed record Pool2DSpec(int Index, PoolKind Kind, int Size, int Stride, int Padding) : LayerSpec(Index);
+
+/// <summary>[GlobalAvgPool2D]: (channels, height, width) -> (channels).</summary>
+public sealed record GlobalAvgPool2DSpec(int Index) : LayerSpec(Index);
+
+/// <summary>[Reshape(shape)]: the declared dimensions, at most one of them -1 (inferred by shape inference).</summary>
+public sealed record ReshapeSpec(int Index, EquatableArray<int> Shape) : LayerSpec(Index);

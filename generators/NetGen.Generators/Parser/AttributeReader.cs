@@ -269,6 +269,14 @@ internal sealed class AttributeReader(List<DiagnosticInfo> diagnostics, Cancella
         AttributeSyntax? syntax = Syntax(attribute);
         if (syntax is null) return Location.None;
         var arguments = syntax.ArgumentList?.Arguments ?? default;
+        // A constructor parameter's name (e.g. "kernel" from a Roslyn-free stage) stands for its position.
+        if (position is null && name is not null && attribute.AttributeConstructor is { } named)
+        {
+            for (int p = 0; p < named.Parameters.Length; p++)
+            {
+                if (named.Parameters[p].Name == name) position = p;
+            }
+        }
 
         if (name is not null)
         {

@@ -208,6 +208,24 @@ public static class NetworkParser
                     layers.Add(new FlattenSpec(layers.Count));
                     layerAttributes.Add(attribute);
                     break;
+                case "Conv2DAttribute":
+                    layers.Add(ConvolutionReader.Conv2D(reader, attribute, layers.Count, diagnostics));
+                    layerAttributes.Add(attribute);
+                    break;
+                case "MaxPool2DAttribute":
+                case "AvgPool2DAttribute":
+                    layers.Add(ConvolutionReader.Pool2D(reader, attribute, layers.Count,
+                        name == "MaxPool2DAttribute" ? PoolKind.Max : PoolKind.Average, diagnostics));
+                    layerAttributes.Add(attribute);
+                    break;
+                case "GlobalAvgPool2DAttribute":
+                    layers.Add(new GlobalAvgPool2DSpec(layers.Count));
+                    layerAttributes.Add(attribute);
+                    break;
+                case "ReshapeAttribute":
+                    layers.Add(ConvolutionReader.Reshape(reader, attribute, layers.Count, diagnostics, cancellationToken));
+                    layerAttributes.Add(attribute);
+                    break;
                 case "SoftmaxCrossEntropyAttribute":
                 case "MeanSquaredErrorAttribute":
                     if (loss is not null)
@@ -274,9 +292,12 @@ public static class NetworkParser
         (ResolvedNetwork? network, List<ShapeError> errors) = ShapeInference.Resolve(model);
         foreach (ShapeError error in errors)
         {
-            Location location = error.LayerIndex >= 0
-                ? reader.ArgumentLocation(layerAttributes[error.LayerIndex], null, error.Argument)
-                : LocationOf(lossAttribute!, cancellationToken);
+            Location location = error.LayerIndex switch
+            {
+                >= 0 => reader.ArgumentLocation(layerAttributes[error.LayerIndex], null, error.Argument),
+                -1 => LocationOf(lossAttribute!, cancellationToken),
+                _ => networkLocation,
+            };
             diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ById(error.DiagnosticId), location, error.MessageArguments.ToArray<object>()));
         }
 

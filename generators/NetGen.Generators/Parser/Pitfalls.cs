@@ -18,11 +18,17 @@ internal static class Pitfalls
     {
         for (int i = 0; i < layers.Count; i++)
         {
-            if (layers[i] is DenseSpec { Init: WeightInitKind.Zeros or WeightInitKind.Constant } constant)
+            (string kind, WeightInitKind init, double scale)? weights = layers[i] switch
             {
-                string value = constant.Init == WeightInitKind.Zeros ? "0" : double.IsNaN(constant.InitScale) ? "InitScale" : constant.InitScale.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+                DenseSpec dense => ("Dense", dense.Init, dense.InitScale),
+                Conv2DSpec conv => ("Conv2D", conv.Init, conv.InitScale),
+                _ => null,
+            };
+            if (weights is { init: WeightInitKind.Zeros or WeightInitKind.Constant } constant)
+            {
+                string value = constant.init == WeightInitKind.Zeros ? "0" : double.IsNaN(constant.scale) ? "InitScale" : constant.scale.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
                 diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ConstantInitialization, reader.ArgumentLocation(attributes[i], null, "Init"),
-                    "Dense layer " + (i + 1), value));
+                    constant.kind + " layer " + (i + 1), value));
             }
         }
 
@@ -39,6 +45,10 @@ internal static class Pitfalls
                 case DenseSpec dense:
                     lastInit = dense.Init;
                     activation = dense.Activation;
+                    break;
+                case Conv2DSpec conv:
+                    lastInit = conv.Init;
+                    activation = conv.Activation;
                     break;
                 case ActivationLayerSpec layer:
                     activation = layer.Activation;

@@ -37,6 +37,6 @@ public sealed record ResolvedNetwork(
 
 /// <summary>
 /// A declaration that cannot work, found by shape inference. The parser turns it into a diagnostic at
-/// the attribute of layer <see cref="LayerIndex"/> (or its argument <see cref="Argument"/>); -1 means the loss.
+/// the attribute of layer <see cref="LayerIndex"/> (or its argument <see cref="Argument"/>); -1 means the loss, -2 the [Network] attribute.
 /// </summary>
 public sealed record ShapeError(int LayerIndex, string? Argument, string DiagnosticId, EquatableArray<string> MessageArguments);

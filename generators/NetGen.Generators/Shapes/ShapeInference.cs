@@ -17,6 +17,7 @@ public static class ShapeInference
         TensorShape shape = new(model.InputShape);
         int offset = 0;
         long activations = 0;
+        long convolutionScratch = 0;   // one im2col buffer, shared by every convolution: the largest one's size
 
         int statistics = 0;
         foreach (LayerSpec spec in model.Layers)
@@ -53,6 +54,22 @@ public static class ShapeInference
                     var output = TensorShape.Vector(shape.Size);
                     layers.Add(new ResolvedLayer(spec, name, shape, output, offset, 0, offset, 0));
                     shape = output;
+                    break;
+                }
+                case Conv2DSpec or Pool2DSpec or GlobalAvgPool2DSpec or ReshapeSpec:
+                {
+                    ShapeError? error = ConvolutionShapes.Resolve(spec, name, shape, offset, out ResolvedLayer layer, out long floats);
+                    if (error is not null)
+                    {
+                        errors.Add(error);
+                        return (null, errors);
+                    }
+
+                    layers.Add(layer);
+                    offset += layer.ParameterCount;
+                    activations += floats;
+                    convolutionScratch = System.Math.Max(convolutionScratch, ConvolutionShapes.ScratchFloats(layer));
+                    shape = layer.Output;
                     break;
                 }
                 case ActivationLayerSpec or SoftmaxSpec:
@@ -98,10 +115,16 @@ public static class ShapeInference
                 EquatableArray.Create(shape.ToString())));
         }
 
+        if (errors.Count == 0 && offset == 0)
+        {
+            // Nothing to train: no layer has parameters, so no gradient flows anywhere.
+            errors.Add(new ShapeError(-2, null, DiagnosticIds.NoLayers, EquatableArray.Create(model.ClassName)));
+        }
+
         if (errors.Count > 0) return (null, errors);
 
         var network = new ResolvedNetwork(model, layers.ToEquatableArray(), offset, OptimizerStateCount(model.Optimizer, offset),
-            activations * model.BatchSize, statistics);
+            activations * model.BatchSize + convolutionScratch, statistics);
         return (network, errors);
     }
 
@@ -118,6 +141,11 @@ public static class ShapeInference
     {
         DenseSpec => "Dense",
         FlattenSpec => "Flatten",
+        Conv2DSpec => "Conv2D",
+        Pool2DSpec { Kind: PoolKind.Max } => "MaxPool2D",
+        Pool2DSpec => "AvgPool2D",
+        GlobalAvgPool2DSpec => "GlobalAvgPool2D",
+        ReshapeSpec => "Reshape",
         ActivationLayerSpec => "Activation",
         SoftmaxSpec => "Softmax",
         DropoutSpec => "Dropout",

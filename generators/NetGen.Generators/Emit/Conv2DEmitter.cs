@@ -1,0 +1,158 @@
+using System.Collections.Generic;
+using System.Linq;
+using NetGen.Generators.Model;
+using NetGen.Generators.Shapes;
+
+namespace NetGen.Generators.Emit;
+
+/// <summary>
+/// Conv2D: <c>output = activation(conv(input, weight) + bias)</c> over [B, C, H, W] batches, weight
+/// [filters, inChannels, kernel, kernel]. Lowered to im2col + GEMM by <c>NetGen.Kernels.Conv2D</c>, with one
+/// im2col scratch buffer shared by every convolution of the network (they run one at a time).
+/// </summary>
+internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
+{
+    /// <summary>The field that holds the shared im2col scratch.</summary>
+    private const string Scratch = "_convolutionScratch";
+
+    private Conv2DSpec Spec => (Conv2DSpec)Layer.Spec;
+
+    private bool HasActivation => !Spec.Activation.IsIdentity;
+
+    private string OutputSize => Name + "OutputSize";
+
+    public override Buffer Output => new(Field("Output"), OutputSize);
+
+    /// <summary>Holds the gradient of the output; the activation's backward turns it, in place, into the pre-activation's.</summary>
+    public override Buffer? OutputGradient => new(Field("Gradient"), OutputSize);
+
+    private Buffer PreActivation => new(Field("PreActivation"), OutputSize);
+
+    /// <summary>Where the convolution writes: the pre-activation buffer, or the output when there is no activation.</summary>
+    private Buffer Product => HasActivation ? PreActivation : Output;
+
+    public override string Describe()
+    {
+        var parts = new List<string> { $"{Name}: {Layer.Input} -> {Layer.Output}", $"{Spec.Kernel}x{Spec.Kernel} kernel" };
+        if (Spec.Stride != 1) parts.Add($"stride {Spec.Stride}");
+        if (Spec.SamePadding) parts.Add($"same padding ({Spec.EffectivePadding})");
+        else if (Spec.Padding != 0) parts.Add($"padding {Spec.Padding}");
+        if (Spec.Dilation != 1) parts.Add($"dilation {Spec.Dilation}");
+        if (HasActivation) parts.Add(Spec.Activation.ToString());
+        if (!Spec.UseBias) parts.Add("no bias");
+        return string.Join(", ", parts);
+    }
+
+    public override string TableName() => $"{Name} {Spec.Kernel}x{Spec.Kernel}" + (HasActivation ? $" {Spec.Activation}" : "");
+
+    public override void EmitConstants(SourceWriter writer)
+    {
+        writer.WriteLine($"// {Describe()}");
+        writer.WriteLine($"private const int {Name}InChannels = {Literals.Int(Layer.Input.Dimensions[0])};");
+        writer.WriteLine($"private const int {Name}InHeight = {Literals.Int(Layer.Input.Dimensions[1])};");
+        writer.WriteLine($"private const int {Name}InWidth = {Literals.Int(Layer.Input.Dimensions[2])};");
+        writer.WriteLine($"private const int {Name}Filters = {Literals.Int(Spec.Filters)};");
+        writer.WriteLine($"private const int {Name}OutHeight = {Literals.Int(Layer.Output.Dimensions[1])};");
+        writer.WriteLine($"private const int {Name}OutWidth = {Literals.Int(Layer.Output.Dimensions[2])};");
+        writer.WriteLine($"private const int {Name}Kernel = {Literals.Int(Spec.Kernel)};");
+        writer.WriteLine($"private const int {Name}Stride = {Literals.Int(Spec.Stride)};");
+        writer.WriteLine($"private const int {Name}Padding = {Literals.Int(Spec.EffectivePadding)};");
+        writer.WriteLine($"private const int {Name}Dilation = {Literals.Int(Spec.Dilation)};");
+        writer.WriteLine($"private const int {OutputSize} = {Name}Filters * {Name}OutHeight * {Name}OutWidth;");
+        writer.WriteLine($"private const int {Name}WeightOffset = {Literals.Int(Layer.WeightOffset)};");
+        writer.WriteLine($"private const int {Name}WeightCount = {Literals.Int(Layer.WeightCount)};");
+        writer.WriteLine($"private const int {Name}BiasOffset = {Literals.Int(Layer.BiasOffset)};");
+        writer.WriteLine($"private const int {Name}BiasCount = {Literals.Int(Layer.BiasCount)};");
+    }
+
+    public override void EmitFields(SourceWriter writer)
+    {
+        if (HasActivation) writer.WriteLine($"private readonly float[] {PreActivation.Field} = new float[BatchSize * {OutputSize}];");
+        writer.WriteLine($"private readonly float[] {Output.Field} = new float[BatchSize * {OutputSize}];");
+        writer.WriteLine($"private readonly float[] {OutputGradient!.Field} = new float[BatchSize * {OutputSize}];");
+    }
+
+    /// <summary>
+    /// The one im2col scratch buffer every convolution shares, sized for the largest; nothing when the network
+    /// has no convolution. Called once by the network emitter after every layer's fields.
+    /// </summary>
+    public static void EmitSharedScratch(SourceWriter writer, IReadOnlyList<LayerEmitter> emitters)
+    {
+        var convolutions = emitters.OfType<Conv2DEmitter>().ToList();
+        if (convolutions.Count == 0) return;
+        long size = convolutions.Max(c => ConvolutionShapes.ScratchFloats(c.Layer));
+        string sizes = string.Join(", ", convolutions.Select(c => $"{c.Name} {Literals.Grouped(ConvolutionShapes.ScratchFloats(c.Layer))}"));
+        writer.WriteLine($"// im2col scratch (one sample's patches) shared by every convolution, sized for the largest: {sizes} floats.");
+        writer.WriteLine($"private readonly float[] {Scratch} = new float[{Literals.Long(size)}];");
+    }
+
+    public override void EmitAccessors(SourceWriter writer)
+    {
+        writer.WriteLine($"/// <summary>{Name}'s weight, [{Spec.Filters}, {Layer.Input.Dimensions[0]}, {Spec.Kernel}, {Spec.Kernel}] row-major (filters x in channels x kernel height x kernel width), a view into <see cref=\"Parameters\"/>.</summary>");
+        writer.WriteLine($"public global::System.Span<float> {Name}Weight => new(_parameters, {Name}WeightOffset, {Name}WeightCount);");
+        writer.WriteLine();
+        writer.WriteLine(Spec.UseBias
+            ? $"/// <summary>{Name}'s bias, [{Layer.BiasCount}] (one per filter), a view into <see cref=\"Parameters\"/>.</summary>"
+            : $"/// <summary>{Name}'s bias: empty, the layer has none (UseBias = false).</summary>");
+        writer.WriteLine($"public global::System.Span<float> {Name}Bias => new(_parameters, {Name}BiasOffset, {Name}BiasCount);");
+        writer.WriteLine();
+        writer.WriteLine($"private global::System.Span<float> {Name}WeightGradient => new(_gradients, {Name}WeightOffset, {Name}WeightCount);");
+        writer.WriteLine();
+        writer.WriteLine($"private global::System.Span<float> {Name}BiasGradient => new(_gradients, {Name}BiasOffset, {Name}BiasCount);");
+        writer.WriteLine();
+    }
+
+    public override void EmitInitialization(SourceWriter writer)
+    {
+        string init = "global::NetGen.WeightInit." + Spec.Init;
+        string fanIn = $"{Name}InChannels * {Name}Kernel * {Name}Kernel";
+        writer.WriteLine($"// {Describe()}");
+        writer.WriteLine($"global::NetGen.Initialization.Initializers.Fill(parameters.Slice({Name}WeightOffset, {Name}WeightCount), {init}, fanIn: {fanIn}, fanOut: {Name}Filters * {Name}Kernel * {Name}Kernel, scale: {Literals.Double(Spec.InitScale)}, ref rng);");
+        if (Spec.UseBias)
+        {
+            writer.WriteLine($"global::NetGen.Initialization.Initializers.FillBias(parameters.Slice({Name}BiasOffset, {Name}BiasCount), {init}, fanIn: {fanIn}, ref rng);");
+        }
+    }
+
+    private string ShapeArguments =>
+        $"rows, {Name}InChannels, {Name}InHeight, {Name}InWidth, {Name}Filters, {Name}Kernel, {Name}Kernel, " +
+        $"{Name}Stride, {Name}Stride, {Name}Padding, {Name}Padding, {Name}Dilation, {Name}Dilation";
+
+    public override void EmitForward(SourceWriter writer)
+    {
+        writer.WriteLine($"// {Describe()}");
+        writer.WriteLine($"global::NetGen.Kernels.Conv2D.Forward({Input.Span}, {Name}Weight, {Name}Bias, {Product.Span}, {Scratch},");
+        writer.WriteLine($"    {ShapeArguments});");
+        if (HasActivation)
+        {
+            writer.WriteLine(ActivationCode.Forward(Spec.Activation, PreActivation.Span, Output.Span));
+        }
+    }
+
+    public override void EmitBackward(SourceWriter writer)
+    {
+        string gradient = OutputGradient!.Span;
+        writer.WriteLine($"// {Describe()}");
+        if (HasActivation)
+        {
+            writer.WriteLine(ActivationCode.Backward(Spec.Activation, PreActivation.Span, Output.Span, gradient, gradient));
+        }
+
+        string inputGradient = InputGradient?.Span ?? "default";
+        writer.WriteLine($"global::NetGen.Kernels.Conv2D.Backward({gradient}, {Input.Span}, {Name}Weight, {inputGradient},");
+        writer.WriteLine($"    {Name}WeightGradient, {Name}BiasGradient, {Scratch},");
+        writer.WriteLine($"    {ShapeArguments});");
+    }
+
+    public override IEnumerable<string> NonFiniteChecks()
+    {
+        yield return $"global::NetGen.Training.NumericChecks.Describe(\"{Name}'s parameters\", new global::System.Span<float>(_parameters, {Name}WeightOffset, {Name}WeightCount + {Name}BiasCount), columns: 0)";
+        yield return $"global::NetGen.Training.NumericChecks.Describe(\"{Name}'s output\", {Output.Span}, columns: {OutputSize})";
+    }
+
+    public override (string Offset, string Count) ParameterRange => ($"{Name}WeightOffset", $"{Name}WeightCount + {Name}BiasCount");
+
+    /// <summary>The weight (not the bias) carries the layer's L1/L2 penalty, or the network's [Regularization].</summary>
+    public override Penalty? Penalized =>
+        Spec.Penalty.Over(Network.Options.Penalty) is { IsNone: false } penalty ? new Penalty($"{Name}Weight", $"{Name}WeightGradient", penalty) : null;
+}

@@ -1,0 +1,186 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using NetGen.Generators.Model;
+
+namespace NetGen.Generators.Shapes;
+
+/// <summary>
+/// Shape inference for convolution, pooling and reshape on (channels, height, width) tensors: output shapes,
+/// parameter layout, buffer sizes, and the errors for shapes that cannot work. Pure arithmetic, as
+/// <see cref="ShapeInference"/>.
+/// </summary>
+public static class ConvolutionShapes
+{
+    /// <summary>
+    /// Resolves one convolution, pooling, global pooling or reshape layer at parameter offset <paramref name="offset"/>.
+    /// <paramref name="activationFloats"/> is what its buffers hold per sample (outputs, gradients, pre-activations,
+    /// max-pooling's argmax indices).
+    /// </summary>
+    public static ShapeError? Resolve(LayerSpec spec, string name, TensorShape input, int offset,
+        out ResolvedLayer layer, out long activationFloats)
+    {
+        layer = new ResolvedLayer(spec, name, input, input, offset, 0, offset, 0);
+        activationFloats = 0;
+        switch (spec)
+        {
+            case Conv2DSpec conv:
+            {
+                if (input.Rank != 3) return NeedsImage(spec, "Conv2D", input);
+                int channels = input.Dimensions[0], height = input.Dimensions[1], width = input.Dimensions[2];
+                int padding = conv.EffectivePadding;
+                ShapeError? error = CheckWindow(spec, name, input, conv.KernelExtent, KernelText(conv), conv.Stride, padding,
+                    exactFit: !conv.SamePadding, maxPadding: int.MaxValue, conv.KernelExtent % 2 == 1);
+                if (error is not null) return error;
+
+                var output = new TensorShape(EquatableArray.Create(conv.Filters,
+                    OutputLength(height, conv.KernelExtent, conv.Stride, padding),
+                    OutputLength(width, conv.KernelExtent, conv.Stride, padding)));
+                int weights = conv.Filters * channels * conv.Kernel * conv.Kernel;
+                int biases = conv.UseBias ? conv.Filters : 0;
+                layer = new ResolvedLayer(spec, name, input, output, offset, weights, offset + weights, biases);
+                // Output and its gradient, plus the pre-activation when there is an activation.
+                activationFloats = (long)output.Size * (conv.Activation.IsIdentity ? 2 : 3);
+                return null;
+            }
+            case Pool2DSpec pool:
+            {
+                string kind = pool.Kind == PoolKind.Max ? "MaxPool2D" : "AvgPool2D";
+                if (input.Rank != 3) return NeedsImage(spec, kind, input);
+                ShapeError? error = CheckWindow(spec, name, input, pool.Size, $"{pool.Size}x{pool.Size} window", pool.Stride, pool.Padding,
+                    exactFit: true, maxPadding: pool.Size / 2, suggestSamePadding: false);
+                if (error is not null) return error;
+
+                var output = new TensorShape(EquatableArray.Create(input.Dimensions[0],
+                    OutputLength(input.Dimensions[1], pool.Size, pool.Stride, pool.Padding),
+                    OutputLength(input.Dimensions[2], pool.Size, pool.Stride, pool.Padding)));
+                layer = new ResolvedLayer(spec, name, input, output, offset, 0, offset, 0);
+                // Output and its gradient; max pooling also keeps one argmax index per output.
+                activationFloats = (long)output.Size * (pool.Kind == PoolKind.Max ? 3 : 2);
+                return null;
+            }
+            case GlobalAvgPool2DSpec:
+            {
+                if (input.Rank != 3) return NeedsImage(spec, "GlobalAvgPool2D", input);
+                var output = TensorShape.Vector(input.Dimensions[0]);
+                layer = new ResolvedLayer(spec, name, input, output, offset, 0, offset, 0);
+                activationFloats = 2L * output.Size;
+                return null;
+            }
+            case ReshapeSpec reshape:
+            {
+                int known = reshape.Shape.Where(d => d > 0).Aggregate(1, (product, d) => product * d);
+                bool infers = reshape.Shape.Any(d => d == -1);
+                string declared = string.Join(", ", reshape.Shape);
+                if (infers ? input.Size % known != 0 : known != input.Size)
+                {
+                    string reason = infers
+                        ? $"the other dimensions multiply to {Int(known)}, which does not divide {Int(input.Size)}"
+                        : $"its dimensions multiply to {Int(known)}; make them multiply to {Int(input.Size)}, or write -1 for one of them";
+                    return new ShapeError(spec.Index, null, DiagnosticIds.ReshapeSizeMismatch,
+                        EquatableArray.Create(declared, input.ToString(), Int(input.Size), reason));
+                }
+
+                var output = new TensorShape(reshape.Shape.Select(d => d == -1 ? input.Size / known : d).ToEquatableArray());
+                layer = new ResolvedLayer(spec, name, input, output, offset, 0, offset, 0);
+                return null;
+            }
+            default:
+                throw new ArgumentException($"{spec.GetType().Name} is not a convolution, pooling or reshape layer.", nameof(spec));
+        }
+    }
+
+    /// <summary>
+    /// Floats of im2col scratch one convolution needs (one sample's <c>IC*K*K x OH*OW</c> matrix; none for a 1x1
+    /// kernel with stride 1 and no padding), as <c>NetGen.Kernels.Conv2D.ScratchSize</c> computes it; 0 for other layers.
+    /// </summary>
+    public static long ScratchFloats(ResolvedLayer layer)
+    {
+        if (layer.Spec is not Conv2DSpec conv) return 0;
+        bool pointwise = conv.Kernel == 1 && conv.Stride == 1 && conv.EffectivePadding == 0;
+        if (pointwise) return 0;
+        long patch = (long)layer.Input.Dimensions[0] * conv.Kernel * conv.Kernel;
+        return patch * layer.Output.Dimensions[1] * layer.Output.Dimensions[2];
+    }
+
+    /// <summary>PyTorch's output length, rounded down: <c>(input + 2*padding - extent) / stride + 1</c>.</summary>
+    public static int OutputLength(int input, int extent, int stride, int padding) => (input + 2 * padding - extent) / stride + 1;
+
+    private static string KernelText(Conv2DSpec conv) => conv.Dilation == 1
+        ? $"{conv.Kernel}x{conv.Kernel} kernel"
+        : $"{conv.Kernel}x{conv.Kernel} kernel with dilation {conv.Dilation} (spanning {conv.KernelExtent})";
+
+    private static ShapeError NeedsImage(LayerSpec spec, string kind, TensorShape input)
+    {
+        int side = (int)Math.Round(Math.Sqrt(input.Size));
+        string fix = input.Rank == 1 && side * side == input.Size
+            ? $"declare [Input(1, {side}, {side})], or insert [Reshape(1, {side}, {side})] before it"
+            : "declare [Input(channels, height, width)], or insert [Reshape(channels, height, width)] before it";
+        return new ShapeError(spec.Index, null, DiagnosticIds.SpatialLayerNeedsImage, EquatableArray.Create(kind, input.ToString(), fix));
+    }
+
+    /// <summary>
+    /// A window spanning <paramref name="extent"/> must fit the padded input (NG0021) and, with
+    /// <paramref name="exactFit"/>, tile it a whole number of times (NG0022, which suggests a padding or stride that does).
+    /// </summary>
+    private static ShapeError? CheckWindow(LayerSpec spec, string name, TensorShape input, int extent, string window,
+        int stride, int padding, bool exactFit, int maxPadding, bool suggestSamePadding)
+    {
+        int height = input.Dimensions[1], width = input.Dimensions[2];
+        int smaller = Math.Min(height, width);
+        if (extent > smaller + 2 * padding)
+        {
+            string padded = padding == 0 ? "" : $" (padded by {Int(padding)} to {Int(height + 2 * padding)}x{Int(width + 2 * padding)})";
+            string argument = spec is Conv2DSpec ? "kernel" : "size";
+            return new ShapeError(spec.Index, argument, DiagnosticIds.KernelLargerThanInput,
+                EquatableArray.Create(name, window, $"{Int(height)}x{Int(width)}", padded, Int(smaller + 2 * padding)));
+        }
+
+        if (!exactFit) return null;
+        foreach ((string dimension, int length, string unit) in new[] { ("height", height, "row"), ("width", width, "column") })
+        {
+            int span = length + 2 * padding - extent;
+            int dropped = span % stride;
+            if (dropped == 0) continue;
+
+            string outputs = (span / (double)stride + 1).ToString("0.###", CultureInfo.InvariantCulture);
+            string fix = Suggest(height, width, extent, stride, padding, maxPadding, suggestSamePadding);
+            return new ShapeError(spec.Index, "Stride", DiagnosticIds.OutputSizeNotWhole, EquatableArray.Create(
+                name, input.ToString(), dimension, Int(length), Int(padding), Int(extent), Int(stride), outputs,
+                dropped == 1 ? unit : $"{Int(dropped)} {unit}s", fix));
+        }
+
+        return null;
+    }
+
+    /// <summary>The paddings and strides nearest to the declared ones that fit both dimensions exactly.</summary>
+    private static string Suggest(int height, int width, int extent, int stride, int padding, int maxPadding, bool suggestSamePadding)
+    {
+        bool Fits(int s, int p) => new[] { height, width }.All(n => n + 2 * p >= extent && (n + 2 * p - extent) % s == 0);
+
+        var options = new List<string>();
+        // Paddings: the ones closest to the declared padding (ties give two).
+        int searchLimit = Math.Min(maxPadding, padding + 2 * stride + extent);
+        List<int> paddings = Nearest(Enumerable.Range(0, Math.Max(searchLimit + 1, 0)).Where(p => Fits(stride, p)), padding);
+        if (paddings.Count > 0) options.Add("Padding = " + string.Join(" or ", paddings.Select(Int)));
+        // Strides: the nearest below and above the declared stride (stride 1 always fits).
+        int largest = Math.Max(height, width) + 2 * padding;
+        int? below = Enumerable.Range(1, stride - 1).Reverse().Cast<int?>().FirstOrDefault(s => Fits(s!.Value, padding));
+        int? above = Enumerable.Range(stride + 1, Math.Max(largest - stride, 0)).Cast<int?>().FirstOrDefault(s => Fits(s!.Value, padding));
+        var strides = new[] { below, above }.Where(s => s is not null).Select(s => Int(s!.Value)).ToList();
+        if (strides.Count > 0) options.Add("Stride = " + string.Join(" or ", strides));
+        if (suggestSamePadding) options.Add("SamePadding = true");
+        return "use " + string.Join(", or ", options);
+    }
+
+    private static List<int> Nearest(IEnumerable<int> candidates, int target)
+    {
+        var list = candidates.ToList();
+        if (list.Count == 0) return list;
+        int best = list.Min(c => Math.Abs(c - target));
+        return list.Where(c => Math.Abs(c - target) == best).ToList();
+    }
+
+    private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+}
