@@ -11,8 +11,10 @@ namespace NetGen.Gpu;
 /// </summary>
 /// <remarks>
 /// Views may be longer than a shape needs (a full batch buffer used for a short last batch); only the leading
-/// elements are read and written. On a GPU the matrix products use 16 x 16 shared-memory tiles; on ILGPU's CPU
-/// accelerator, where a group barrier is an OS-level barrier, they use register blocks without barriers.
+/// elements are read and written. On a GPU the matrix products use 16 x 16 shared-memory tiles and element-wise
+/// kernels one thread per element; on ILGPU's CPU accelerator, where a group barrier is an OS-level barrier and each
+/// group of simulated threads costs a synchronization, the products use register blocks without barriers and every
+/// kernel walks its items with a grid stride over a few simulated threads.
 /// </remarks>
 public sealed class GpuKernels
 {

@@ -58,8 +58,8 @@ internal struct GemmShape
 /// Matrix product kernels. <see cref="Tiled"/> is the GPU kernel: 16 x 16 threads per group, each computing one
 /// element of a 16 x 16 tile of C while the group stages 16 x 16 tiles of A and B in shared memory, so each value
 /// read from global memory is used 16 times. <see cref="Blocked"/> is the same product for ILGPU's CPU
-/// accelerator, where a group barrier is an OS-level barrier across threads: each thread computes a 4 x 4 block
-/// of C from registers, with no shared memory and no barrier. Both end with the dense layer's epilogue:
+/// accelerator, where a group barrier is an OS-level barrier across threads: each thread computes 4 x 4 blocks
+/// of C from registers, walking the blocks with a grid stride, with no shared memory and no barrier. Both end with the dense layer's epilogue:
 /// <code>
 /// z = (Accumulate ? C : 0) + Σ_k A(i,k)·B(k,j) + bias[j]      (bias skipped when empty)
 /// C = activation(z); preActivation = z                        (preActivation written only with an activation)
