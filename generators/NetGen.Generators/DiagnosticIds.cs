@@ -35,6 +35,11 @@ public static class DiagnosticIds
     public const string ScheduleConflict = "NG0044";
     public const string InitScaleRequired = "NG0045";
 
+    // Issue 6: recurrent networks (NG0070-NG0089).
+    public const string RecurrentNeedsSequence = "NG0070";
+    public const string EmbeddingNotFirst = "NG0071";
+    public const string LongSimpleRnn = "NG0072";
+
     public const string InternalError = "NG9999";
     public const string NoGpuKernel = "NG0200";
 }

@@ -97,6 +97,18 @@ public static class Diagnostics
         "Initializer needs a scale",
         "WeightInit.{0} needs InitScale ({1}): add InitScale = ..., for example InitScale = 0.01");
 
+    public static readonly DiagnosticDescriptor RecurrentNeedsSequence = Error(DiagnosticIds.RecurrentNeedsSequence,
+        "Recurrent layer needs a sequence",
+        "[{0}] receives a {1} tensor, but it needs a (steps, features) sequence: declare [Input(steps, features)], start with [Embedding(vocabulary, dimensions)] after [Input(steps)] for token ids, or keep ReturnSequences = true on the recurrent layer before it");
+
+    public static readonly DiagnosticDescriptor EmbeddingNotFirst = Error(DiagnosticIds.EmbeddingNotFirst,
+        "Embedding must be the first layer",
+        "[Embedding] turns token ids into vectors, so it must be the first layer, right after [Input(steps)]; here it receives {0}: move it first with a one-dimensional [Input(steps)], or remove it and feed float features");
+
+    public static readonly DiagnosticDescriptor LongSimpleRnn = Warning(DiagnosticIds.LongSimpleRnn,
+        "Plain RNN over a long sequence",
+        "{0} unrolls a plain tanh RNN over {1} steps ({2} or more warns): its gradient shrinks at every step back, so it cannot learn dependencies that span the sequence; use [Lstm] or [Gru]");
+
     public static readonly DiagnosticDescriptor InternalError = Error(DiagnosticIds.InternalError,
         "NetGen internal error",
         "NetGen could not generate '{0}' because of an internal error ({1}); please report it with the declaration");
@@ -144,6 +156,8 @@ public static class Diagnostics
         DiagnosticIds.ReshapeSizeMismatch => ReshapeSizeMismatch,
         DiagnosticIds.NormalizationShape => NormalizationShape,
         DiagnosticIds.NoLayers => NoLayers,
+        DiagnosticIds.RecurrentNeedsSequence => RecurrentNeedsSequence,
+        DiagnosticIds.EmbeddingNotFirst => EmbeddingNotFirst,
         _ => InternalError,
     };
 }

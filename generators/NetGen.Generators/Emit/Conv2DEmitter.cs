@@ -45,6 +45,12 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
 
     public override string TableName() => $"{Name} {Spec.Kernel}x{Spec.Kernel}" + (HasActivation ? $" {Spec.Activation}" : "");
 
+    public override System.Collections.Generic.IEnumerable<(string Name, int[] Shape, string Offset)> CheckpointTensors()
+    {
+        yield return (CheckpointName + ".weight", new[] { Spec.Filters, Layer.Input.Dimensions[0], Spec.Kernel, Spec.Kernel }, $"{Name}WeightOffset");
+        if (Spec.UseBias) yield return (CheckpointName + ".bias", new[] { Spec.Filters }, $"{Name}BiasOffset");
+    }
+
     public override void EmitConstants(SourceWriter writer)
     {
         writer.WriteLine($"// {Describe()}");

@@ -35,7 +35,8 @@ public static class CpuEmitter
 
         EmitClassDocumentation(writer, network, emitters);
         writer.WriteLine($"[global::System.CodeDom.Compiler.GeneratedCode(\"NetGen\", \"{Version}\")]");
-        writer.WriteLine($"partial class {model.ClassName} : global::NetGen.INetwork<{TargetType(network)}>");
+        // Token networks take int inputs, which INetwork's float Forward/Predict cannot express: they get no interface.
+        writer.WriteLine(network.HasTokenInput ? $"partial class {model.ClassName}" : $"partial class {model.ClassName} : global::NetGen.INetwork<{TargetType(network)}>");
         writer.OpenBrace();
 
         EmitConstants(writer, network, emitters);
@@ -49,12 +50,65 @@ public static class CpuEmitter
         EmitTrainStep(writer, network, emitters);
         EmitPredict(writer, network, emitters);
         EmitEvaluate(writer, network, emitters);
+        EmitCheckpoint(writer, network, emitters);
         EmitHelpers(writer, network, emitters);
-        EmitInterface(writer);
+        if (emitters.OfType<RecurrentEmitter>().Any(r => r.Spec.Stateful)) EmitResetState(writer, emitters);
+        if (!network.HasTokenInput) EmitInterface(writer);
 
         writer.CloseBrace();
         if (model.Namespace is not null) writer.CloseBrace();
         return writer.ToString();
+    }
+
+    /// <summary>SaveCheckpoint/LoadCheckpoint in the safetensors format, tensors named as PyTorch's state_dict.</summary>
+    private static void EmitCheckpoint(SourceWriter writer, ResolvedNetwork network, List<LayerEmitter> emitters)
+    {
+        OptimizerSpec optimizer = network.Model.Optimizer;
+        string[] states = optimizer.Kind switch
+        {
+            OptimizerKind.Adam or OptimizerKind.AdamW => optimizer.Amsgrad ? ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] : ["exp_avg", "exp_avg_sq"],
+            OptimizerKind.RmsProp => new[] { "square_avg" }.Concat(optimizer.Momentum > 0 ? ["momentum_buffer"] : new string[0])
+                .Concat(optimizer.Centered ? ["grad_avg"] : new string[0]).ToArray(),
+            OptimizerKind.Adagrad => ["sum"],
+            _ => optimizer.Momentum > 0 ? ["momentum_buffer"] : [],
+        };
+        static string Tensor((string Name, int[] Shape, string Offset) t) =>
+            $"new(\"{t.Name}\", new[] {{ {string.Join(", ", t.Shape.Select(Literals.Int))} }}, {t.Offset})";
+
+        var tensors = emitters.SelectMany(e => e.CheckpointTensors()).ToList();
+        var statistics = emitters.SelectMany(e => e.CheckpointStatistics()).ToList();
+        writer.WriteLine("// The checkpoint layout: each parameter tensor by name, the optimizer state as copies of that layout, running statistics.");
+        writer.WriteLine($"private static readonly global::NetGen.Checkpoints.CheckpointLayout CheckpointLayout = new(\"{network.Model.ClassName}\", ParameterCount,");
+        writer.Indentation++;
+        writer.WriteLine("new global::NetGen.Checkpoints.CheckpointTensor[]");
+        writer.OpenBrace();
+        foreach (var tensor in tensors) writer.WriteLine(Tensor(tensor) + ",");
+        writer.CloseBrace(",");
+        writer.WriteLine($"optimizerStateNames: new string[] {{ {string.Join(", ", states.Select(n => "\"" + n + "\""))} }},");
+        if (statistics.Count > 0)
+        {
+            writer.WriteLine("statistics: new global::NetGen.Checkpoints.CheckpointTensor[]");
+            writer.OpenBrace();
+            foreach (var tensor in statistics) writer.WriteLine(Tensor(tensor) + ",");
+            writer.CloseBrace(",");
+        }
+        else
+        {
+            writer.WriteLine("statistics: null,");
+        }
+
+        writer.WriteLine("statisticsCount: StatisticsCount);");
+        writer.Indentation--;
+        writer.WriteLine();
+        writer.WriteLine("/// <summary>");
+        writer.WriteLine("/// Saves parameters, optimizer state, running statistics and the step count to a safetensors file (tensors named");
+        writer.WriteLine("/// as PyTorch's state_dict, e.g. <c>dense1.weight</c>), through a temporary file renamed over <paramref name=\"path\"/>.");
+        writer.WriteLine("/// </summary>");
+        writer.WriteLine("public void SaveCheckpoint(string path) => CheckpointLayout.Save(path, _parameters, _optimizerState, _statistics, _step);");
+        writer.WriteLine();
+        writer.WriteLine("/// <summary>Loads a checkpoint written by <see cref=\"SaveCheckpoint\"/> (or weights only); a mismatch names the tensor and both shapes, and nothing is changed.</summary>");
+        writer.WriteLine("public void LoadCheckpoint(string path) => _step = CheckpointLayout.Load(path, _parameters, _optimizerState, _statistics);");
+        writer.WriteLine();
     }
 
     /// <summary>The constants and static members that <c>INetwork</c> reaches through instance properties.</summary>
@@ -66,6 +120,25 @@ public static class CpuEmitter
         writer.WriteLine("int global::NetGen.INetwork.OutputSize => OutputSize;");
         writer.WriteLine("int global::NetGen.INetwork.ParameterCount => ParameterCount;");
         writer.WriteLine("global::System.Collections.Generic.IReadOnlyList<string> global::NetGen.INetwork.ParameterLayers => ParameterLayers;");
+    }
+
+    /// <summary>The type of the inputs parameter: token ids for a network that starts with an embedding, floats otherwise.</summary>
+    private static string InputsParameter(ResolvedNetwork network) =>
+        network.HasTokenInput ? "global::System.ReadOnlySpan<int> inputs" : "global::System.ReadOnlySpan<float> inputs";
+
+    /// <summary>Rows and columns of the loss: one row per sample, or one per step of a (steps, classes) output.</summary>
+    private static string LossRows(ResolvedNetwork network) => network.ClassifiesEveryStep ? "rows * OutputSteps" : "rows";
+
+    private static string LossColumns(ResolvedNetwork network) => network.ClassifiesEveryStep ? "OutputClasses" : "OutputSize";
+
+    private static void EmitResetState(SourceWriter writer, List<LayerEmitter> emitters)
+    {
+        writer.WriteLine();
+        writer.WriteLine("/// <summary>Sets the carried state of every stateful recurrent layer back to zeros (start of a new sequence).</summary>");
+        writer.WriteLine("public void ResetState()");
+        writer.OpenBrace();
+        foreach (RecurrentEmitter recurrent in emitters.OfType<RecurrentEmitter>().Where(r => r.Spec.Stateful)) recurrent.EmitResetState(writer);
+        writer.CloseBrace();
     }
 
     /// <summary>Creates one emitter per layer and wires each layer's input to the previous layer's output.</summary>
@@ -152,6 +225,15 @@ public static class CpuEmitter
         writer.WriteLine($"/// <summary>Floats in one output sample ({network.OutputShape}){(IsClassification(network) ? ": one score per class" : "")}.</summary>");
         writer.WriteLine($"public const int OutputSize = {Literals.Int(network.OutputShape.Size)};");
         writer.WriteLine();
+        if (network.ClassifiesEveryStep)
+        {
+            writer.WriteLine("/// <summary>Steps in one output sample: each step has its own label.</summary>");
+            writer.WriteLine($"public const int OutputSteps = {Literals.Int(network.OutputShape.Dimensions[0])};");
+            writer.WriteLine();
+            writer.WriteLine("/// <summary>Classes at each output step.</summary>");
+            writer.WriteLine($"public const int OutputClasses = {Literals.Int(network.OutputShape.Dimensions[1])};");
+            writer.WriteLine();
+        }
         writer.WriteLine("/// <summary>Trainable parameters in <see cref=\"Parameters\"/>.</summary>");
         writer.WriteLine($"public const int ParameterCount = {Literals.Int(network.ParameterCount)};");
         writer.WriteLine();
@@ -319,14 +401,14 @@ public static class CpuEmitter
         writer.WriteLine("/// keeping every activation for <see cref=\"Backward\"/>. Returns the outputs, <c>rows * OutputSize</c> floats,");
         writer.WriteLine("/// valid until the next call.");
         writer.WriteLine("/// </summary>");
-        writer.WriteLine("public global::System.ReadOnlySpan<float> Forward(global::System.ReadOnlySpan<float> inputs)");
+        writer.WriteLine($"public global::System.ReadOnlySpan<float> Forward({InputsParameter(network)})");
         writer.OpenBrace();
         writer.WriteLine("int rows = RowsOf(inputs, nameof(Forward));");
         writer.WriteLine("ForwardCore(inputs, rows, training: true);");
         writer.WriteLine($"return {output.Span};");
         writer.CloseBrace();
         writer.WriteLine();
-        writer.WriteLine("private void ForwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool training)");
+        writer.WriteLine($"private void ForwardCore({InputsParameter(network)}, int rows, bool training)");
         writer.OpenBrace();
         for (int i = 0; i < emitters.Count; i++)
         {
@@ -345,9 +427,9 @@ public static class CpuEmitter
         string kernel = IsClassification(network)
             ? "global::NetGen.Kernels.Losses.SoftmaxCrossEntropy"
             : "global::NetGen.Kernels.Losses.MeanSquaredError";
-        writer.WriteLine($"// {(IsClassification(network) ? "Softmax cross-entropy against class labels" : "Mean squared error against targets")}, averaged over the rows; writes d(loss)/d(output).");
+        writer.WriteLine($"// {(IsClassification(network) ? "Softmax cross-entropy against class labels" : "Mean squared error against targets")}, averaged over the rows{(network.ClassifiesEveryStep ? " and steps" : "")}; writes d(loss)/d(output).");
         writer.WriteLine($"private float LossCore(global::System.ReadOnlySpan<{TargetType(network)}> {TargetName(network)}, int rows) =>");
-        writer.WriteLine($"    {kernel}({output.Span}, {TargetName(network)}, {gradient.Span}, rows, OutputSize);");
+        writer.WriteLine($"    {kernel}({output.Span}, {TargetName(network)}, {gradient.Span}, {LossRows(network)}, {LossColumns(network)});");
         writer.WriteLine();
     }
 
@@ -358,7 +440,7 @@ public static class CpuEmitter
         writer.WriteLine("/// Backpropagates <paramref name=\"outputGradient\"/> (d loss / d output, <c>rows * OutputSize</c> floats) through the");
         writer.WriteLine("/// activations of the last <see cref=\"Forward\"/> call on the same <paramref name=\"inputs\"/>, adding to <see cref=\"Gradients\"/>.");
         writer.WriteLine("/// </summary>");
-        writer.WriteLine("public void Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradient)");
+        writer.WriteLine($"public void Backward({InputsParameter(network)}, global::System.ReadOnlySpan<float> outputGradient)");
         writer.OpenBrace();
         writer.WriteLine("int rows = RowsOf(inputs, nameof(Backward));");
         writer.WriteLine("if (outputGradient.Length != rows * OutputSize)");
@@ -367,7 +449,7 @@ public static class CpuEmitter
         writer.WriteLine("BackwardCore(inputs, rows);");
         writer.CloseBrace();
         writer.WriteLine();
-        writer.WriteLine("private void BackwardCore(global::System.ReadOnlySpan<float> inputs, int rows)");
+        writer.WriteLine($"private void BackwardCore({InputsParameter(network)}, int rows)");
         writer.OpenBrace();
         for (int i = emitters.Count - 1; i >= 0; i--)
         {
@@ -479,7 +561,7 @@ public static class CpuEmitter
         EmitPenalty(writer, emitters);
 
         writer.WriteLine("/// <summary>The training-mode loss (including weight penalties) of 1 to <see cref=\"BatchSize\"/> samples, without changing gradients or parameters.</summary>");
-        writer.WriteLine($"public float ComputeLoss(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<{targetType}> {targets})");
+        writer.WriteLine($"public float ComputeLoss({InputsParameter(network)}, global::System.ReadOnlySpan<{targetType}> {targets})");
         writer.OpenBrace();
         writer.WriteLine("int rows = RowsOf(inputs, nameof(ComputeLoss));");
         writer.WriteLine($"CheckTargets({targets}, rows, nameof(ComputeLoss));");
@@ -496,7 +578,7 @@ public static class CpuEmitter
         writer.WriteLine("/// <param name=\"inputs\">The samples, <c>rows * InputSize</c> floats, row after row.</param>");
         writer.WriteLine(targetsDoc);
         writer.WriteLine("/// <exception cref=\"global::NetGen.NonFiniteLossException\">The loss is NaN or infinite; the message names the first input, parameter or layer output that is not finite.</exception>");
-        writer.WriteLine($"public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<{targetType}> {targets})");
+        writer.WriteLine($"public float ComputeGradients({InputsParameter(network)}, global::System.ReadOnlySpan<{targetType}> {targets})");
         writer.OpenBrace();
         writer.WriteLine("int rows = RowsOf(inputs, nameof(ComputeGradients));");
         writer.WriteLine($"CheckTargets({targets}, rows, nameof(ComputeGradients));");
@@ -518,7 +600,7 @@ public static class CpuEmitter
         writer.WriteLine("/// <param name=\"inputs\">The samples, <c>rows * InputSize</c> floats, row after row.</param>");
         writer.WriteLine(targetsDoc);
         writer.WriteLine("/// <exception cref=\"global::NetGen.NonFiniteLossException\">The loss is NaN or infinite; no update is applied.</exception>");
-        writer.WriteLine($"public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<{targetType}> {targets})");
+        writer.WriteLine($"public float TrainStep({InputsParameter(network)}, global::System.ReadOnlySpan<{targetType}> {targets})");
         writer.OpenBrace();
         writer.WriteLine($"float loss = ComputeGradients(inputs, {targets});");
         writer.WriteLine("OptimizerStep();");
@@ -562,7 +644,7 @@ public static class CpuEmitter
         writer.WriteLine("/// </summary>");
         writer.WriteLine("/// <param name=\"inputs\">The samples, a whole number of <see cref=\"InputSize\"/>-float rows.</param>");
         writer.WriteLine("/// <param name=\"outputs\">Receives <see cref=\"OutputSize\"/> floats per sample.</param>");
-        writer.WriteLine("public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)");
+        writer.WriteLine($"public void Predict({InputsParameter(network)}, global::System.Span<float> outputs)");
         writer.OpenBrace();
         writer.WriteLine("int samples = SamplesOf(inputs, nameof(Predict));");
         writer.WriteLine("if (outputs.Length != samples * OutputSize)");
@@ -572,15 +654,15 @@ public static class CpuEmitter
         writer.WriteLine("int rows = global::System.Math.Min(BatchSize, samples - start);");
         writer.WriteLine("ForwardCore(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);");
         writer.WriteLine(IsClassification(network)
-            ? $"global::NetGen.Kernels.Activations.SoftmaxForward({output.Span}, outputs.Slice(start * OutputSize, rows * OutputSize), rows, OutputSize);"
+            ? $"global::NetGen.Kernels.Activations.SoftmaxForward({output.Span}, outputs.Slice(start * OutputSize, rows * OutputSize), {LossRows(network)}, {LossColumns(network)});"
             : $"{output.Span}.CopyTo(outputs.Slice(start * OutputSize, rows * OutputSize));");
         writer.CloseBrace();
         writer.CloseBrace();
         writer.WriteLine();
-        if (IsClassification(network))
+        if (IsClassification(network) && !network.ClassifiesEveryStep)
         {
             writer.WriteLine("/// <summary>The most likely class of one sample.</summary>");
-            writer.WriteLine("public int PredictClass(global::System.ReadOnlySpan<float> input)");
+            writer.WriteLine(network.HasTokenInput ? "public int PredictClass(global::System.ReadOnlySpan<int> input)" : "public int PredictClass(global::System.ReadOnlySpan<float> input)");
             writer.OpenBrace();
             writer.WriteLine("if (input.Length != InputSize)");
             writer.WriteLine("    throw new global::System.ArgumentException($\"input holds {input.Length} floats; one sample is {InputSize}.\", nameof(input));");
@@ -601,7 +683,7 @@ public static class CpuEmitter
         writer.WriteLine("/// Mean loss" + (classification ? " and accuracy" : "") + " over any number of samples, in inference mode, in chunks of <see cref=\"BatchSize\"/>.");
         writer.WriteLine("/// Parameters and gradients are left as they are.");
         writer.WriteLine("/// </summary>");
-        writer.WriteLine($"public global::NetGen.Evaluation Evaluate(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<{TargetType(network)}> {targets})");
+        writer.WriteLine($"public global::NetGen.Evaluation Evaluate({InputsParameter(network)}, global::System.ReadOnlySpan<{TargetType(network)}> {targets})");
         writer.OpenBrace();
         writer.WriteLine("int samples = SamplesOf(inputs, nameof(Evaluate));");
         writer.WriteLine($"CheckTargets({targets}, samples, nameof(Evaluate));");
@@ -610,14 +692,16 @@ public static class CpuEmitter
         writer.WriteLine("for (int start = 0; start < samples; start += BatchSize)");
         writer.OpenBrace();
         writer.WriteLine("int rows = global::System.Math.Min(BatchSize, samples - start);");
-        string targetSlice = classification ? $"{targets}.Slice(start, rows)" : $"{targets}.Slice(start * OutputSize, rows * OutputSize)";
+        string targetSlice = network.ClassifiesEveryStep ? $"{targets}.Slice(start * OutputSteps, rows * OutputSteps)"
+            : classification ? $"{targets}.Slice(start, rows)" : $"{targets}.Slice(start * OutputSize, rows * OutputSize)";
         writer.WriteLine($"var batchTargets = {targetSlice};");
         writer.WriteLine("ForwardCore(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);");
         writer.WriteLine("lossSum += (double)LossCore(batchTargets, rows) * rows;");
-        if (classification) writer.WriteLine($"correct += global::NetGen.Kernels.Losses.CountCorrect({output.Span}, batchTargets, rows, OutputSize);");
+        if (classification) writer.WriteLine($"correct += global::NetGen.Kernels.Losses.CountCorrect({output.Span}, batchTargets, {LossRows(network)}, {LossColumns(network)});");
         writer.CloseBrace();
         writer.WriteLine(classification
-            ? "return new global::NetGen.Evaluation(samples, lossSum / samples, (double)correct / samples);"
+            ? (network.ClassifiesEveryStep ? "return new global::NetGen.Evaluation(samples, lossSum / samples, (double)correct / ((long)samples * OutputSteps));"
+                : "return new global::NetGen.Evaluation(samples, lossSum / samples, (double)correct / samples);")
             : "return new global::NetGen.Evaluation(samples, lossSum / samples, double.NaN);");
         writer.CloseBrace();
         writer.WriteLine();
@@ -629,14 +713,14 @@ public static class CpuEmitter
         writer.WriteLine("// The first rows of a batch buffer.");
         writer.WriteLine("private static global::System.Span<float> First(float[] buffer, int length) => new(buffer, 0, length);");
         writer.WriteLine();
-        writer.WriteLine("private static int SamplesOf(global::System.ReadOnlySpan<float> inputs, string caller)");
+        writer.WriteLine($"private static int SamplesOf({InputsParameter(network)}, string caller)");
         writer.OpenBrace();
         writer.WriteLine("if (inputs.Length == 0 || inputs.Length % InputSize != 0)");
         writer.WriteLine($"    throw new global::System.ArgumentException($\"{name}.{{caller}}: inputs hold {{inputs.Length}} floats, which is not a whole, non-zero number of {{InputSize}}-float samples.\", \"inputs\");");
         writer.WriteLine("return inputs.Length / InputSize;");
         writer.CloseBrace();
         writer.WriteLine();
-        writer.WriteLine("private static int RowsOf(global::System.ReadOnlySpan<float> inputs, string caller)");
+        writer.WriteLine($"private static int RowsOf({InputsParameter(network)}, string caller)");
         writer.OpenBrace();
         writer.WriteLine("int rows = SamplesOf(inputs, caller);");
         writer.WriteLine("if (rows > BatchSize)");
@@ -646,7 +730,17 @@ public static class CpuEmitter
         writer.WriteLine();
         writer.WriteLine($"private static void CheckTargets(global::System.ReadOnlySpan<{TargetType(network)}> {TargetName(network)}, int rows, string caller)");
         writer.OpenBrace();
-        if (IsClassification(network))
+        if (network.ClassifiesEveryStep)
+        {
+            writer.WriteLine("if (labels.Length != rows * OutputSteps)");
+            writer.WriteLine($"    throw new global::System.ArgumentException($\"{name}.{{caller}}: {{labels.Length}} labels for {{rows}} samples; give one label per step, {{rows * OutputSteps}} in all.\", \"labels\");");
+            writer.WriteLine("for (int i = 0; i < labels.Length; i++)");
+            writer.OpenBrace();
+            writer.WriteLine("if ((uint)labels[i] >= OutputClasses)");
+            writer.WriteLine($"    throw new global::System.ArgumentOutOfRangeException(\"labels\", labels[i], $\"{name}.{{caller}}: label {{labels[i]}} at index {{i}} is outside [0, {{OutputClasses}}).\");");
+            writer.CloseBrace();
+        }
+        else if (IsClassification(network))
         {
             writer.WriteLine("if (labels.Length != rows)");
             writer.WriteLine($"    throw new global::System.ArgumentException($\"{name}.{{caller}}: {{labels.Length}} labels for {{rows}} samples; give one label per sample.\", \"labels\");");
@@ -665,9 +759,9 @@ public static class CpuEmitter
         writer.CloseBrace();
         writer.WriteLine();
         writer.WriteLine("// Names where a non-finite loss came from: the inputs, or the first layer whose parameters or outputs are not finite.");
-        writer.WriteLine("private string DescribeNonFinite(global::System.ReadOnlySpan<float> inputs, int rows) =>");
+        writer.WriteLine($"private string DescribeNonFinite({InputsParameter(network)}, int rows) =>");
         writer.Indentation++;
-        writer.WriteLine("global::NetGen.Training.NumericChecks.Describe(\"the inputs\", inputs, columns: InputSize)");
+        writer.WriteLine(network.HasTokenInput ? "((string?)null) // token ids are always finite" : "global::NetGen.Training.NumericChecks.Describe(\"the inputs\", inputs, columns: InputSize)");
         foreach (LayerEmitter emitter in emitters)
         {
             foreach (string check in emitter.NonFiniteChecks()) writer.WriteLine("?? " + check);

@@ -14,25 +14,39 @@ internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
 
     private string Inputs => Name + "Inputs";
 
-    public override Buffer Output => new(Field("Output"), Units);
+    /// <summary>After a (steps, features) sequence the layer applies at every step: rows * steps rows of features.</summary>
+    private bool PerStep => Layer.Input.Rank == 2;
+
+    /// <summary>Floats of output per sample: units, or steps * units per step.</summary>
+    private string OutputSize => PerStep ? Name + "OutputSize" : Units;
+
+    private string RowCount => PerStep ? $"rows * {Name}Steps" : "rows";
+
+    public override Buffer Output => new(Field("Output"), OutputSize);
 
     /// <summary>Holds the gradient of the output; the activation's backward turns it, in place, into the pre-activation's.</summary>
-    public override Buffer? OutputGradient => new(Field("Gradient"), Units);
+    public override Buffer? OutputGradient => new(Field("Gradient"), OutputSize);
 
-    private Buffer PreActivation => new(Field("PreActivation"), Units);
+    private Buffer PreActivation => new(Field("PreActivation"), OutputSize);
 
     /// <summary>Where the matrix product writes: the pre-activation buffer, or the output when there is no activation.</summary>
     private Buffer Product => HasActivation ? PreActivation : Output;
 
     public override string Describe() =>
-        $"{Name}: {Layer.Input.Size} -> {Spec.Units}" + (HasActivation ? $", {Spec.Activation}" : "") + (Spec.UseBias ? "" : ", no bias");
+        $"{Name}: {(PerStep ? Layer.Input.Dimensions[1] : Layer.Input.Size)} -> {Spec.Units}" + (PerStep ? $" at each of {Layer.Input.Dimensions[0]} steps" : "") + (HasActivation ? $", {Spec.Activation}" : "") + (Spec.UseBias ? "" : ", no bias");
 
     public override string TableName() => HasActivation ? $"{Name} {Spec.Activation}" : Name;
 
     public override void EmitConstants(SourceWriter writer)
     {
         writer.WriteLine($"// {Describe()}");
-        writer.WriteLine($"private const int {Inputs} = {Literals.Int(Layer.Input.Size)};");
+        writer.WriteLine($"private const int {Inputs} = {Literals.Int(PerStep ? Layer.Input.Dimensions[1] : Layer.Input.Size)};");
+        if (PerStep)
+        {
+            writer.WriteLine($"private const int {Name}Steps = {Literals.Int(Layer.Input.Dimensions[0])};");
+            writer.WriteLine($"private const int {OutputSize} = {Name}Steps * {Units};");
+        }
+
         writer.WriteLine($"private const int {Units} = {Literals.Int(Spec.Units)};");
         writer.WriteLine($"private const int {Name}WeightOffset = {Literals.Int(Layer.WeightOffset)};");
         writer.WriteLine($"private const int {Name}WeightCount = {Literals.Int(Layer.WeightCount)};");
@@ -42,14 +56,14 @@ internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
 
     public override void EmitFields(SourceWriter writer)
     {
-        if (HasActivation) writer.WriteLine($"private readonly float[] {PreActivation.Field} = new float[BatchSize * {Units}];");
-        writer.WriteLine($"private readonly float[] {Output.Field} = new float[BatchSize * {Units}];");
-        writer.WriteLine($"private readonly float[] {OutputGradient!.Field} = new float[BatchSize * {Units}];");
+        if (HasActivation) writer.WriteLine($"private readonly float[] {PreActivation.Field} = new float[BatchSize * {OutputSize}];");
+        writer.WriteLine($"private readonly float[] {Output.Field} = new float[BatchSize * {OutputSize}];");
+        writer.WriteLine($"private readonly float[] {OutputGradient!.Field} = new float[BatchSize * {OutputSize}];");
     }
 
     public override void EmitAccessors(SourceWriter writer)
     {
-        writer.WriteLine($"/// <summary>{Name}'s weight, [{Spec.Units}, {Layer.Input.Size}] row-major (units x inputs), a view into <see cref=\"Parameters\"/>.</summary>");
+        writer.WriteLine($"/// <summary>{Name}'s weight, [{Spec.Units}, {(PerStep ? Layer.Input.Dimensions[1] : Layer.Input.Size)}] row-major (units x inputs), a view into <see cref=\"Parameters\"/>.</summary>");
         writer.WriteLine($"public global::System.Span<float> {Name}Weight => new(_parameters, {Name}WeightOffset, {Name}WeightCount);");
         writer.WriteLine();
         writer.WriteLine($"/// <summary>{Name}'s bias, [{Layer.BiasCount}], a view into <see cref=\"Parameters\"/>.</summary>");
@@ -75,7 +89,7 @@ internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
     public override void EmitForward(SourceWriter writer)
     {
         writer.WriteLine($"// {Describe()}");
-        writer.WriteLine($"global::NetGen.Kernels.Dense.Forward({Input.Span}, {Name}Weight, {Name}Bias, {Product.Span}, rows, {Inputs}, {Units});");
+        writer.WriteLine($"global::NetGen.Kernels.Dense.Forward({Input.Span}, {Name}Weight, {Name}Bias, {Product.Span}, {RowCount}, {Inputs}, {Units});");
         if (HasActivation)
         {
             writer.WriteLine(ActivationCode.Forward(Spec.Activation, PreActivation.Span, Output.Span));
@@ -93,13 +107,19 @@ internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
 
         string inputGradient = InputGradient?.Span ?? "default";
         writer.WriteLine($"global::NetGen.Kernels.Dense.Backward({gradient}, {Input.Span}, {Name}Weight, {inputGradient},");
-        writer.WriteLine($"    {Name}WeightGradient, {Name}BiasGradient, rows, {Inputs}, {Units});");
+        writer.WriteLine($"    {Name}WeightGradient, {Name}BiasGradient, {RowCount}, {Inputs}, {Units});");
     }
 
     public override System.Collections.Generic.IEnumerable<string> NonFiniteChecks()
     {
         yield return $"global::NetGen.Training.NumericChecks.Describe(\"{Name}'s parameters\", new global::System.Span<float>(_parameters, {Name}WeightOffset, {Name}WeightCount + {Name}BiasCount), columns: 0)";
         yield return $"global::NetGen.Training.NumericChecks.Describe(\"{Name}'s output\", {Output.Span}, columns: {Units})";
+    }
+
+    public override System.Collections.Generic.IEnumerable<(string Name, int[] Shape, string Offset)> CheckpointTensors()
+    {
+        yield return (CheckpointName + ".weight", new[] { Spec.Units, Layer.Input.Size }, $"{Name}WeightOffset");
+        if (Spec.UseBias) yield return (CheckpointName + ".bias", new[] { Spec.Units }, $"{Name}BiasOffset");
     }
 
     public override (string Offset, string Count) ParameterRange => ($"{Name}WeightOffset", $"{Name}WeightCount + {Name}BiasCount");

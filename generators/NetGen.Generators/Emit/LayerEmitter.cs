@@ -38,6 +38,21 @@ internal abstract class LayerEmitter(ResolvedLayer layer)
     /// <summary>Where this layer's parameters sit in the flat buffer, as expressions over its named constants.</summary>
     public virtual (string Offset, string Count) ParameterRange => (Literals.Int(Layer.WeightOffset), Literals.Int(Layer.ParameterCount));
 
+    /// <summary>This layer's tensors in a checkpoint, named as PyTorch's state_dict ("dense1.weight"): name, shape, offset expression.</summary>
+    public virtual System.Collections.Generic.IEnumerable<(string Name, int[] Shape, string Offset)> CheckpointTensors()
+    {
+        yield break;
+    }
+
+    /// <summary>This layer's running statistics in a checkpoint ("batchnorm1.running_mean"), as offsets into the statistics buffer.</summary>
+    public virtual System.Collections.Generic.IEnumerable<(string Name, int[] Shape, string Offset)> CheckpointStatistics()
+    {
+        yield break;
+    }
+
+    /// <summary>The prefix of this layer's checkpoint tensor names: its name in lower case.</summary>
+    protected string CheckpointName => Name.ToLowerInvariant();
+
     /// <summary>Whether the layer draws random numbers in training (dropout).</summary>
     public virtual bool UsesRandom => false;
 
@@ -101,6 +116,8 @@ internal abstract class LayerEmitter(ResolvedLayer layer)
         DropoutSpec => new DropoutEmitter(layer),
         BatchNormSpec => new BatchNormEmitter(layer),
         LayerNormSpec => new LayerNormEmitter(layer),
+        EmbeddingSpec => new EmbeddingEmitter(layer),
+        RecurrentSpec => new RecurrentEmitter(layer),
         _ => new FlattenEmitter(layer),
     };
 }

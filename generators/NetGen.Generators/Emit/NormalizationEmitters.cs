@@ -1,3 +1,4 @@
+using System.Linq;
 using NetGen.Generators.Model;
 using NetGen.Generators.Shapes;
 
@@ -36,6 +37,18 @@ internal sealed class BatchNormEmitter(ResolvedLayer layer) : ElementwiseEmitter
     }
 
     public override (string Offset, string Count) ParameterRange => ($"{Name}ScaleOffset", $"2 * {Channels}");
+
+    public override System.Collections.Generic.IEnumerable<(string Name, int[] Shape, string Offset)> CheckpointTensors()
+    {
+        yield return (CheckpointName + ".weight", new[] { ChannelCount }, $"{Name}ScaleOffset");
+        yield return (CheckpointName + ".bias", new[] { ChannelCount }, $"{Name}ShiftOffset");
+    }
+
+    public override System.Collections.Generic.IEnumerable<(string Name, int[] Shape, string Offset)> CheckpointStatistics()
+    {
+        yield return (CheckpointName + ".running_mean", new[] { ChannelCount }, $"{Name}RunningMeanOffset");
+        yield return (CheckpointName + ".running_var", new[] { ChannelCount }, $"{Name}RunningVarianceOffset");
+    }
 
     public override void EmitFields(SourceWriter writer)
     {
@@ -108,6 +121,12 @@ internal sealed class LayerNormEmitter(ResolvedLayer layer) : ElementwiseEmitter
     }
 
     public override (string Offset, string Count) ParameterRange => ($"{Name}ScaleOffset", $"2 * {Size}");
+
+    public override System.Collections.Generic.IEnumerable<(string Name, int[] Shape, string Offset)> CheckpointTensors()
+    {
+        yield return (CheckpointName + ".weight", Layer.Output.Dimensions.ToArray(), $"{Name}ScaleOffset");
+        yield return (CheckpointName + ".bias", Layer.Output.Dimensions.ToArray(), $"{Name}ShiftOffset");
+    }
 
     public override void EmitFields(SourceWriter writer)
     {

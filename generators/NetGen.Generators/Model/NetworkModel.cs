@@ -187,3 +187,22 @@ public sealed record GlobalAvgPool2DSpec(int Index) : LayerSpec(Index);
 
 /// <summary>[Reshape(shape)]: the declared dimensions, at most one of them -1 (inferred by shape inference).</summary>
 public sealed record ReshapeSpec(int Index, EquatableArray<int> Shape) : LayerSpec(Index);
+
+// Issue 6: recurrent networks.
+
+public enum RecurrentKind
+{
+    SimpleRnn,
+    Lstm,
+    Gru,
+}
+
+/// <summary>[Embedding(vocabulary, dimensions)]: the first layer of a token network.</summary>
+public sealed record EmbeddingSpec(int Index, int Vocabulary, int Dimensions) : LayerSpec(Index);
+
+/// <summary>[SimpleRnn(hidden)], [Lstm(hidden, ForgetBias = ...)], [Gru(hidden)], each with ReturnSequences and Stateful.</summary>
+public sealed record RecurrentSpec(int Index, RecurrentKind Kind, int Hidden, bool ReturnSequences, bool Stateful, double ForgetBias) : LayerSpec(Index)
+{
+    /// <summary>Gate blocks in the weights: 1 (SimpleRnn), 4 (Lstm: i, f, g, o), 3 (Gru: r, z, n).</summary>
+    public int Gates => Kind switch { RecurrentKind.Lstm => 4, RecurrentKind.Gru => 3, _ => 1 };
+}

@@ -204,6 +204,34 @@ public static class NetworkParser
                 case "ReduceOnPlateauAttribute":
                     schedules.Add((reader.Schedule(attribute), attribute));
                     break;
+                case "EmbeddingAttribute":
+                {
+                    int vocabulary = reader.PositionalInt(attribute, 0);
+                    int dimensions = reader.PositionalInt(attribute, 1);
+                    reader.RequirePositive(attribute, 0, vocabulary, "Embedding vocabulary");
+                    reader.RequirePositive(attribute, 1, dimensions, "Embedding dimensions");
+                    layers.Add(new EmbeddingSpec(layers.Count, vocabulary, dimensions));
+                    layerAttributes.Add(attribute);
+                    break;
+                }
+                case "SimpleRnnAttribute":
+                case "LstmAttribute":
+                case "GruAttribute":
+                {
+                    var kind = name switch { "LstmAttribute" => RecurrentKind.Lstm, "GruAttribute" => RecurrentKind.Gru, _ => RecurrentKind.SimpleRnn };
+                    int hidden = reader.PositionalInt(attribute, 0);
+                    reader.RequirePositive(attribute, 0, hidden, kind + " hidden size");
+                    double forgetBias = kind == RecurrentKind.Lstm ? reader.Double(attribute, "ForgetBias", 1.0) : double.NaN;
+                    if (kind == RecurrentKind.Lstm && double.IsInfinity(forgetBias))
+                    {
+                        reader.RequireRange(attribute, "Lstm", "ForgetBias", forgetBias, v => true, "a finite number (or NaN for PyTorch's uniform initialization)");
+                    }
+
+                    layers.Add(new RecurrentSpec(layers.Count, kind, hidden, reader.Bool(attribute, "ReturnSequences", true),
+                        reader.Bool(attribute, "Stateful", false), forgetBias));
+                    layerAttributes.Add(attribute);
+                    break;
+                }
                 case "FlattenAttribute":
                     layers.Add(new FlattenSpec(layers.Count));
                     layerAttributes.Add(attribute);
@@ -301,6 +329,7 @@ public static class NetworkParser
             diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ById(error.DiagnosticId), location, error.MessageArguments.ToArray<object>()));
         }
 
+        if (network is not null) Pitfalls.CheckRecurrent(network, layerAttributes, reader, diagnostics);
         if (network is not null)
         {
             diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MemoryFootprint, networkLocation, type.Name,

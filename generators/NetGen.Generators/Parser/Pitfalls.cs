@@ -76,4 +76,20 @@ internal static class Pitfalls
             }
         }
     }
+
+    /// <summary>Time steps from which a plain tanh RNN draws a warning: by then its gradient has vanished many times over.</summary>
+    public const int LongSimpleRnnSteps = 50;
+
+    /// <summary>Warns about a SimpleRnn unrolled over <see cref="LongSimpleRnnSteps"/> or more steps.</summary>
+    public static void CheckRecurrent(Shapes.ResolvedNetwork network, List<AttributeData> attributes, AttributeReader reader, List<DiagnosticInfo> diagnostics)
+    {
+        foreach (Shapes.ResolvedLayer layer in network.Layers)
+        {
+            if (layer.Spec is RecurrentSpec { Kind: RecurrentKind.SimpleRnn } && layer.Input.Rank == 2 && layer.Input.Dimensions[0] >= LongSimpleRnnSteps)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.LongSimpleRnn, reader.ArgumentLocation(attributes[layer.Spec.Index], null, null),
+                    layer.Name, layer.Input.Dimensions[0], LongSimpleRnnSteps));
+            }
+        }
+    }
 }

@@ -33,6 +33,12 @@ public sealed record ResolvedNetwork(
     public TensorShape InputShape => new(Model.InputShape);
 
     public TensorShape OutputShape => Layers.Count == 0 ? InputShape : Layers[Layers.Count - 1].Output;
+
+    /// <summary>The network starts with an embedding: its inputs are token ids (int), not floats.</summary>
+    public bool HasTokenInput => Layers.Count > 0 && Layers[0].Spec is EmbeddingSpec;
+
+    /// <summary>The output is a (steps, classes) sequence under softmax cross-entropy: one label per step.</summary>
+    public bool ClassifiesEveryStep => Model.Loss.Kind == LossKind.SoftmaxCrossEntropy && OutputShape.Rank == 2;
 }
 
 /// <summary>

@@ -31,21 +31,22 @@ public static class ShapeInference
             {
                 case DenseSpec dense:
                 {
-                    if (shape.Rank != 1)
+                    // A (steps, features) sequence: the same dense layer applies at every step.
+                    if (shape.Rank is not (1 or 2))
                     {
                         errors.Add(new ShapeError(spec.Index, null, DiagnosticIds.DenseNeedsVector,
                             EquatableArray.Create(shape.ToString(), shape.Size.ToString(System.Globalization.CultureInfo.InvariantCulture))));
                         return (null, errors);
                     }
 
-                    int inputs = shape.Size;
+                    int inputs = shape.Dimensions[shape.Rank - 1];
                     int weights = dense.Units * inputs;
                     int biases = dense.UseBias ? dense.Units : 0;
-                    var output = TensorShape.Vector(dense.Units);
+                    var output = shape.Rank == 2 ? new TensorShape(EquatableArray.Create(shape.Dimensions[0], dense.Units)) : TensorShape.Vector(dense.Units);
                     layers.Add(new ResolvedLayer(spec, name, shape, output, offset, weights, offset + weights, biases));
                     offset += weights + biases;
                     // Output (and pre-activation when there is an activation) plus its gradient.
-                    activations += (long)dense.Units * (dense.Activation.IsIdentity ? 2 : 3);
+                    activations += (long)output.Size * (dense.Activation.IsIdentity ? 2 : 3);
                     shape = output;
                     break;
                 }
@@ -98,6 +99,47 @@ public static class ShapeInference
                     activations += 2L * shape.Size;
                     break;
                 }
+                case EmbeddingSpec embedding:
+                {
+                    if (spec.Index != 0 || shape.Rank != 1)
+                    {
+                        errors.Add(new ShapeError(spec.Index, null, DiagnosticIds.EmbeddingNotFirst,
+                            EquatableArray.Create(spec.Index != 0 ? "the output of layer " + spec.Index.ToString(System.Globalization.CultureInfo.InvariantCulture) + " (" + shape + ")" : "an input of shape " + shape)));
+                        return (null, errors);
+                    }
+
+                    // One token id per step in, one [dimensions] row per step out.
+                    int table = embedding.Vocabulary * embedding.Dimensions;
+                    var output = new TensorShape(EquatableArray.Create(shape.Dimensions[0], embedding.Dimensions));
+                    layers.Add(new ResolvedLayer(spec, name, shape, output, offset, table, offset + table, 0));
+                    offset += table;
+                    activations += 2L * output.Size;
+                    shape = output;
+                    break;
+                }
+                case RecurrentSpec recurrent:
+                {
+                    if (shape.Rank != 2)
+                    {
+                        errors.Add(new ShapeError(spec.Index, null, DiagnosticIds.RecurrentNeedsSequence,
+                            EquatableArray.Create(recurrent.Kind.ToString(), shape.ToString())));
+                        return (null, errors);
+                    }
+
+                    // weightIh [G*H, I], weightHh [G*H, H], then biasIh [G*H], biasHh [G*H].
+                    int steps = shape.Dimensions[0], features = shape.Dimensions[1], rowsOfWeights = recurrent.Gates * recurrent.Hidden;
+                    int weights = rowsOfWeights * (features + recurrent.Hidden);
+                    int biases = 2 * rowsOfWeights;
+                    var output = recurrent.ReturnSequences
+                        ? new TensorShape(EquatableArray.Create(steps, recurrent.Hidden))
+                        : TensorShape.Vector(recurrent.Hidden);
+                    layers.Add(new ResolvedLayer(spec, name, shape, output, offset, weights, offset + weights, biases));
+                    offset += weights + biases;
+                    // Sequence output and gradient, cache (gates and states of every step) and backward scratch, per sample.
+                    activations += 2L * steps * recurrent.Hidden + (long)steps * (2 * rowsOfWeights + 3 * recurrent.Hidden);
+                    shape = output;
+                    break;
+                }
                 case LayerNormSpec:
                 {
                     int features = shape.Size;
@@ -109,7 +151,8 @@ public static class ShapeInference
             }
         }
 
-        if (model.Loss.Kind == LossKind.SoftmaxCrossEntropy && shape.Size < 2)
+        // A (steps, classes) output is classified at every step.
+        if (model.Loss.Kind == LossKind.SoftmaxCrossEntropy && (shape.Rank == 2 ? shape.Dimensions[1] : shape.Size) < 2)
         {
             errors.Add(new ShapeError(-1, null, DiagnosticIds.LossDoesNotFitOutput,
                 EquatableArray.Create(shape.ToString())));
@@ -151,6 +194,8 @@ public static class ShapeInference
         DropoutSpec => "Dropout",
         BatchNormSpec => "BatchNorm",
         LayerNormSpec => "LayerNorm",
+        EmbeddingSpec => "Embedding",
+        RecurrentSpec recurrent => recurrent.Kind.ToString(),
         _ => "Layer",
     };
 }

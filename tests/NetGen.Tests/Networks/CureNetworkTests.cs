@@ -209,3 +209,43 @@ public class CureNetworkTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 }
+
+public class CheckpointNetworkTests
+{
+    [Fact]
+    public void SaveThenLoad_RestoresParametersOptimizerStateStatisticsAndStep()
+    {
+        var net = new CureGradientNet();
+        var rng = new Rng(1);
+        var x = new float[CureGradientNet.BatchSize * CureGradientNet.InputSize];
+        for (int i = 0; i < x.Length; i++) x[i] = rng.NextUniform(-1, 1);
+        int[] y = [0, 1, 2, 0, 1, 2];
+        for (int i = 0; i < 3; i++) net.TrainStep(x, y);
+
+        string folder = Path.Combine(Path.GetTempPath(), "netgen-checkpoint-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            string path = Path.Combine(folder, "cure.safetensors");
+            net.SaveCheckpoint(path);
+            var copy = new CureGradientNet();
+            copy.LoadCheckpoint(path);
+            Assert.Equal(net.Parameters.ToArray(), copy.Parameters.ToArray());
+            Assert.Equal(net.OptimizerState.ToArray(), copy.OptimizerState.ToArray());
+            Assert.Equal(net.Statistics.ToArray(), copy.Statistics.ToArray());
+            Assert.Equal(net.StepCount, copy.StepCount);
+            var names = NetGen.Checkpoints.Safetensors.Load(path).Tensors.Select(t => t.Name).ToArray();
+            Assert.Contains("dense1.weight", names);
+            Assert.Contains("batchnorm1.running_var", names);
+            Assert.Contains("optimizer.exp_avg.dense7.bias", names);
+
+            var other = new SmallMnistNet();
+            var e = Assert.ThrowsAny<Exception>(() => other.LoadCheckpoint(path));
+            Assert.Contains("dense1.weight", e.Message);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
