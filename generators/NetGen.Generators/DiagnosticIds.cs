@@ -42,4 +42,10 @@ public static class DiagnosticIds
 
     public const string InternalError = "NG9999";
     public const string NoGpuKernel = "NG0200";
+
+    // Issue 9: architecture search spaces (NG0300-NG0319).
+    public const string SearchSpaceTooLarge = "NG0300";
+    public const string EmptyChoice = "NG0301";
+    public const string RepeatedChoice = "NG0302";
+    public const string SearchVariantInvalid = "NG0303";
 }

@@ -160,4 +160,21 @@ public static class Diagnostics
         DiagnosticIds.EmbeddingNotFirst => EmbeddingNotFirst,
         _ => InternalError,
     };
+
+    // Issue 9: architecture search spaces.
+    public static readonly DiagnosticDescriptor SearchSpaceTooLarge = Error(DiagnosticIds.SearchSpaceTooLarge,
+        "Search space has too many variants",
+        "The search space '{0}' grows past MaxVariants at {1}: its {2} choices multiply the {3} variants before it, {4} variants in all, but MaxVariants is {5}: remove choices, move a choice to a run-time range, or raise MaxVariants");
+
+    public static readonly DiagnosticDescriptor EmptyChoice = Error(DiagnosticIds.EmptyChoice,
+        "Choice list is empty",
+        "{0} lists no choices, so the search space has no variants: list at least one value");
+
+    public static readonly DiagnosticDescriptor RepeatedChoice = Error(DiagnosticIds.RepeatedChoice,
+        "Choice list repeats a value",
+        "{0} lists {1} twice (choices {2} and {3}), which would train the same variant twice: remove the repeat");
+
+    public static readonly DiagnosticDescriptor SearchVariantInvalid = Error(DiagnosticIds.SearchVariantInvalid,
+        "A search variant has impossible shapes",
+        "The search variant {0} ({1}) cannot be built ({2}): declare it as a fixed [Network] to see the exact error");
 }

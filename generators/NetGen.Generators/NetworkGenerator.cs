@@ -63,6 +63,9 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             spc.AddSource(CpuEmitter.HintName(network), source);
         });
 
+        // [SearchSpace] classes: one generated network per structural variant plus their registry (issue 9).
+        Search.SearchSpaceEmitter.Register(context);
+
         // The GPU variant, only for projects that reference NetGen.Gpu: a bool, so edits that keep it re-run nothing downstream.
         IncrementalValueProvider<bool> referencesGpu = context.CompilationProvider
             .Select(static (compilation, _) => compilation.GetTypeByMetadataName(GpuDeviceTypeName) is not null)

@@ -118,7 +118,8 @@ internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
 
     public override System.Collections.Generic.IEnumerable<(string Name, int[] Shape, string Offset)> CheckpointTensors()
     {
-        yield return (CheckpointName + ".weight", new[] { Spec.Units, Layer.Input.Size }, $"{Name}WeightOffset");
+        // Inputs per unit: the whole sample, or the features of one step when the dense layer runs at every step.
+        yield return (CheckpointName + ".weight", new[] { Spec.Units, Layer.WeightCount / Spec.Units }, $"{Name}WeightOffset");
         if (Spec.UseBias) yield return (CheckpointName + ".bias", new[] { Spec.Units }, $"{Name}BiasOffset");
     }
 

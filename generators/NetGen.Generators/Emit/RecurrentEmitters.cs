@@ -24,6 +24,11 @@ internal sealed class EmbeddingEmitter(ResolvedLayer layer) : LayerEmitter(layer
 
     public override string TableName() => Name;
 
+    public override System.Collections.Generic.IEnumerable<(string Name, int[] Shape, string Offset)> CheckpointTensors()
+    {
+        yield return (CheckpointName + ".weight", new[] { Spec.Vocabulary, Spec.Dimensions }, $"{Name}WeightOffset");
+    }
+
     public override void EmitConstants(SourceWriter writer)
     {
         writer.WriteLine($"// {Describe()}");
@@ -117,6 +122,16 @@ internal sealed class RecurrentEmitter(ResolvedLayer layer) : LayerEmitter(layer
         (Spec.Stateful ? ", stateful" : "") + (IsLstm && !double.IsNaN(Spec.ForgetBias) ? $", forget bias {Literals.Double(Spec.ForgetBias)}" : "");
 
     public override string TableName() => Name + (Spec.Stateful ? " stateful" : "");
+
+    public override System.Collections.Generic.IEnumerable<(string Name, int[] Shape, string Offset)> CheckpointTensors()
+    {
+        // PyTorch's nn.LSTM/GRU/RNN names for one layer (suffix _l0), so weights move between the two.
+        int rows = Spec.Gates * Spec.Hidden;
+        yield return (CheckpointName + ".weight_ih_l0", new[] { rows, Layer.Input.Dimensions[1] }, $"{Name}WeightOffset");
+        yield return (CheckpointName + ".weight_hh_l0", new[] { rows, Spec.Hidden }, $"{Name}WeightHhOffset");
+        yield return (CheckpointName + ".bias_ih_l0", new[] { rows }, $"{Name}BiasOffset");
+        yield return (CheckpointName + ".bias_hh_l0", new[] { rows }, $"{Name}BiasOffset + {Name}GateRows");
+    }
 
     public override void EmitConstants(SourceWriter writer)
     {

@@ -397,6 +397,31 @@ namespace Samples.CharRnn
             return new global::NetGen.Evaluation(samples, lossSum / samples, (double)correct / ((long)samples * OutputSteps));
         }
 
+        // The checkpoint layout: each parameter tensor by name, the optimizer state as copies of that layout, running statistics.
+        private static readonly global::NetGen.Checkpoints.CheckpointLayout CheckpointLayout = new("CharLstm", ParameterCount,
+            new global::NetGen.Checkpoints.CheckpointTensor[]
+            {
+                new("embedding1.weight", new[] { 65, 32 }, Embedding1WeightOffset),
+                new("lstm1.weight_ih_l0", new[] { 512, 32 }, Lstm1WeightOffset),
+                new("lstm1.weight_hh_l0", new[] { 512, 128 }, Lstm1WeightHhOffset),
+                new("lstm1.bias_ih_l0", new[] { 512 }, Lstm1BiasOffset),
+                new("lstm1.bias_hh_l0", new[] { 512 }, Lstm1BiasOffset + Lstm1GateRows),
+                new("dense1.weight", new[] { 65, 8192 }, Dense1WeightOffset),
+                new("dense1.bias", new[] { 65 }, Dense1BiasOffset),
+            },
+            optimizerStateNames: new string[] { "exp_avg", "exp_avg_sq" },
+            statistics: null,
+            statisticsCount: StatisticsCount);
+
+        /// <summary>
+        /// Saves parameters, optimizer state, running statistics and the step count to a safetensors file (tensors named
+        /// as PyTorch's state_dict, e.g. <c>dense1.weight</c>), through a temporary file renamed over <paramref name="path"/>.
+        /// </summary>
+        public void SaveCheckpoint(string path) => CheckpointLayout.Save(path, _parameters, _optimizerState, _statistics, _step);
+
+        /// <summary>Loads a checkpoint written by <see cref="SaveCheckpoint"/> (or weights only); a mismatch names the tensor and both shapes, and nothing is changed.</summary>
+        public void LoadCheckpoint(string path) => _step = CheckpointLayout.Load(path, _parameters, _optimizerState, _statistics);
+
         // The first rows of a batch buffer.
         private static global::System.Span<float> First(float[] buffer, int length) => new(buffer, 0, length);
 

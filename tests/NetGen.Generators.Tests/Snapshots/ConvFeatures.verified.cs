@@ -545,6 +545,37 @@ partial class ConvFeatures : global::NetGen.INetwork<int>
         return new global::NetGen.Evaluation(samples, lossSum / samples, (double)correct / samples);
     }
 
+    // The checkpoint layout: each parameter tensor by name, the optimizer state as copies of that layout, running statistics.
+    private static readonly global::NetGen.Checkpoints.CheckpointLayout CheckpointLayout = new("ConvFeatures", ParameterCount,
+        new global::NetGen.Checkpoints.CheckpointTensor[]
+        {
+            new("conv2d1.weight", new[] { 8, 1, 3, 3 }, Conv2D1WeightOffset),
+            new("conv2d1.bias", new[] { 8 }, Conv2D1BiasOffset),
+            new("conv2d2.weight", new[] { 16, 8, 3, 3 }, Conv2D2WeightOffset),
+            new("batchnorm1.weight", new[] { 16 }, BatchNorm1ScaleOffset),
+            new("batchnorm1.bias", new[] { 16 }, BatchNorm1ShiftOffset),
+            new("conv2d3.weight", new[] { 32, 16, 3, 3 }, Conv2D3WeightOffset),
+            new("conv2d3.bias", new[] { 32 }, Conv2D3BiasOffset),
+            new("dense1.weight", new[] { 10, 32 }, Dense1WeightOffset),
+            new("dense1.bias", new[] { 10 }, Dense1BiasOffset),
+        },
+        optimizerStateNames: new string[] { "momentum_buffer" },
+        statistics: new global::NetGen.Checkpoints.CheckpointTensor[]
+        {
+            new("batchnorm1.running_mean", new[] { 16 }, BatchNorm1RunningMeanOffset),
+            new("batchnorm1.running_var", new[] { 16 }, BatchNorm1RunningVarianceOffset),
+        },
+        statisticsCount: StatisticsCount);
+
+    /// <summary>
+    /// Saves parameters, optimizer state, running statistics and the step count to a safetensors file (tensors named
+    /// as PyTorch's state_dict, e.g. <c>dense1.weight</c>), through a temporary file renamed over <paramref name="path"/>.
+    /// </summary>
+    public void SaveCheckpoint(string path) => CheckpointLayout.Save(path, _parameters, _optimizerState, _statistics, _step);
+
+    /// <summary>Loads a checkpoint written by <see cref="SaveCheckpoint"/> (or weights only); a mismatch names the tensor and both shapes, and nothing is changed.</summary>
+    public void LoadCheckpoint(string path) => _step = CheckpointLayout.Load(path, _parameters, _optimizerState, _statistics);
+
     // The first rows of a batch buffer.
     private static global::System.Span<float> First(float[] buffer, int length) => new(buffer, 0, length);
 

@@ -364,6 +364,30 @@ partial class GruClassifier : global::NetGen.INetwork<int>
         return new global::NetGen.Evaluation(samples, lossSum / samples, (double)correct / samples);
     }
 
+    // The checkpoint layout: each parameter tensor by name, the optimizer state as copies of that layout, running statistics.
+    private static readonly global::NetGen.Checkpoints.CheckpointLayout CheckpointLayout = new("GruClassifier", ParameterCount,
+        new global::NetGen.Checkpoints.CheckpointTensor[]
+        {
+            new("gru1.weight_ih_l0", new[] { 72, 3 }, Gru1WeightOffset),
+            new("gru1.weight_hh_l0", new[] { 72, 24 }, Gru1WeightHhOffset),
+            new("gru1.bias_ih_l0", new[] { 72 }, Gru1BiasOffset),
+            new("gru1.bias_hh_l0", new[] { 72 }, Gru1BiasOffset + Gru1GateRows),
+            new("dense1.weight", new[] { 4, 24 }, Dense1WeightOffset),
+            new("dense1.bias", new[] { 4 }, Dense1BiasOffset),
+        },
+        optimizerStateNames: new string[] { "exp_avg", "exp_avg_sq" },
+        statistics: null,
+        statisticsCount: StatisticsCount);
+
+    /// <summary>
+    /// Saves parameters, optimizer state, running statistics and the step count to a safetensors file (tensors named
+    /// as PyTorch's state_dict, e.g. <c>dense1.weight</c>), through a temporary file renamed over <paramref name="path"/>.
+    /// </summary>
+    public void SaveCheckpoint(string path) => CheckpointLayout.Save(path, _parameters, _optimizerState, _statistics, _step);
+
+    /// <summary>Loads a checkpoint written by <see cref="SaveCheckpoint"/> (or weights only); a mismatch names the tensor and both shapes, and nothing is changed.</summary>
+    public void LoadCheckpoint(string path) => _step = CheckpointLayout.Load(path, _parameters, _optimizerState, _statistics);
+
     // The first rows of a batch buffer.
     private static global::System.Span<float> First(float[] buffer, int length) => new(buffer, 0, length);
 

@@ -501,6 +501,38 @@ namespace Demo.Cures
             return new global::NetGen.Evaluation(samples, lossSum / samples, (double)correct / samples);
         }
 
+        // The checkpoint layout: each parameter tensor by name, the optimizer state as copies of that layout, running statistics.
+        private static readonly global::NetGen.Checkpoints.CheckpointLayout CheckpointLayout = new("RegularizedMlp", ParameterCount,
+            new global::NetGen.Checkpoints.CheckpointTensor[]
+            {
+                new("dense1.weight", new[] { 128, 784 }, Dense1WeightOffset),
+                new("dense1.bias", new[] { 128 }, Dense1BiasOffset),
+                new("batchnorm1.weight", new[] { 128 }, BatchNorm1ScaleOffset),
+                new("batchnorm1.bias", new[] { 128 }, BatchNorm1ShiftOffset),
+                new("dense2.weight", new[] { 64, 128 }, Dense2WeightOffset),
+                new("dense2.bias", new[] { 64 }, Dense2BiasOffset),
+                new("layernorm1.weight", new[] { 64 }, LayerNorm1ScaleOffset),
+                new("layernorm1.bias", new[] { 64 }, LayerNorm1ShiftOffset),
+                new("dense3.weight", new[] { 10, 64 }, Dense3WeightOffset),
+                new("dense3.bias", new[] { 10 }, Dense3BiasOffset),
+            },
+            optimizerStateNames: new string[] { "exp_avg", "exp_avg_sq" },
+            statistics: new global::NetGen.Checkpoints.CheckpointTensor[]
+            {
+                new("batchnorm1.running_mean", new[] { 128 }, BatchNorm1RunningMeanOffset),
+                new("batchnorm1.running_var", new[] { 128 }, BatchNorm1RunningVarianceOffset),
+            },
+            statisticsCount: StatisticsCount);
+
+        /// <summary>
+        /// Saves parameters, optimizer state, running statistics and the step count to a safetensors file (tensors named
+        /// as PyTorch's state_dict, e.g. <c>dense1.weight</c>), through a temporary file renamed over <paramref name="path"/>.
+        /// </summary>
+        public void SaveCheckpoint(string path) => CheckpointLayout.Save(path, _parameters, _optimizerState, _statistics, _step);
+
+        /// <summary>Loads a checkpoint written by <see cref="SaveCheckpoint"/> (or weights only); a mismatch names the tensor and both shapes, and nothing is changed.</summary>
+        public void LoadCheckpoint(string path) => _step = CheckpointLayout.Load(path, _parameters, _optimizerState, _statistics);
+
         // The first rows of a batch buffer.
         private static global::System.Span<float> First(float[] buffer, int length) => new(buffer, 0, length);
 

@@ -1,0 +1,453 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using NetGen.Generators.Model;
+using NetGen.Generators.Parser;
+using NetGen.Generators.Shapes;
+
+namespace NetGen.Generators.Search;
+
+/// <summary>One structural variant's registry entry: its generated class, structure, size and pasteable declaration.</summary>
+public sealed record VariantEntry(string ClassName, string Description, int ParameterCount, string Declaration);
+
+/// <summary>What a [SearchSpace] class becomes: one resolved network per structural variant, and the registry on the class.</summary>
+public sealed record SearchSpaceModel(
+    string? Namespace,
+    string ClassName,
+    string TargetType,
+    double LearningRateLow,
+    double LearningRateHigh,
+    EquatableArray<ResolvedNetwork> Variants,
+    EquatableArray<VariantEntry> Entries);
+
+/// <summary>The search-space parser's result: a model to emit (null when the declaration is wrong) and its diagnostics.</summary>
+public sealed record SearchParseResult(SearchSpaceModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);
+
+/// <summary>
+/// Reads a [SearchSpace] class: fixed layers, choice attributes and repeated blocks, in source order; checks
+/// every choice list; multiplies the structural choices out (up to MaxVariants) and resolves each variant's
+/// shapes with the same <see cref="ShapeInference"/> as a fixed network.
+/// </summary>
+public static class SearchSpaceParser
+{
+    private const string Namespace = "NetGen";
+
+    /// <summary>One way a layer attribute can turn out: the layers it adds (none for dropout 0) and their declaration lines.</summary>
+    private sealed record Option(IReadOnlyList<Func<int, LayerSpec>> Layers, IReadOnlyList<string> Declaration);
+
+    /// <summary>A layer attribute with its options, or a repeated block of them.</summary>
+    private sealed class Element
+    {
+        public AttributeData Attribute = null!;
+        public List<Option> Options = [];
+        public int[]? RepeatCounts;
+        public List<Element> Block = [];
+        public int BlockSize;
+    }
+
+    public static SearchParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var type = (INamedTypeSymbol)context.TargetSymbol;
+        var diagnostics = new List<DiagnosticInfo>();
+        try
+        {
+            SearchSpaceModel? model = ParseCore(type, (TypeDeclarationSyntax)context.TargetNode, diagnostics, cancellationToken);
+            bool failed = diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error);
+            return new SearchParseResult(failed ? null : model, diagnostics.ToEquatableArray());
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            DiagnosticInfo internalError = DiagnosticInfo.Create(Diagnostics.InternalError, context.TargetNode.GetLocation(),
+                type.Name, exception.GetType().Name + ": " + exception.Message);
+            return new SearchParseResult(null, EquatableArray.Create(internalError));
+        }
+    }
+
+    private static SearchSpaceModel? ParseCore(INamedTypeSymbol type, TypeDeclarationSyntax declaration, List<DiagnosticInfo> diagnostics,
+        CancellationToken cancellationToken)
+    {
+        Location classLocation = declaration.Identifier.GetLocation();
+        if (!declaration.Modifiers.Any(m => m.Text == "partial"))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NotPartial, classLocation, type.Name));
+            return null;
+        }
+
+        if (type.IsGenericType || type.IsStatic || type.ContainingType is not null)
+        {
+            string reason = type.IsGenericType ? "generic" : type.IsStatic ? "static" : "nested in another type";
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UnsupportedType, classLocation, type.Name, reason));
+            return null;
+        }
+
+        var ours = type.GetAttributes()
+            .Where(a => a.AttributeClass is { } c && c.ContainingNamespace?.ToDisplayString() == Namespace && a.ApplicationSyntaxReference is not null)
+            .ToList();
+        if (ours.Any(a => a.AttributeConstructor is null)) return null;
+        ours.Sort((a, b) => a.ApplicationSyntaxReference!.Span.Start.CompareTo(b.ApplicationSyntaxReference!.Span.Start));
+
+        var reader = new AttributeReader(diagnostics, cancellationToken);
+        AttributeData spaceAttribute = ours.First(a => a.AttributeClass!.Name == "SearchSpaceAttribute");
+        int batchSize = reader.Int(spaceAttribute, "BatchSize", 32);
+        int seed = reader.Int(spaceAttribute, "Seed", 0);
+        int maxVariants = reader.Int(spaceAttribute, "MaxVariants", 64);
+        reader.RequirePositive(spaceAttribute, "BatchSize", batchSize, "BatchSize");
+        reader.RequirePositive(spaceAttribute, "MaxVariants", maxVariants, "MaxVariants");
+
+        EquatableArray<int>? inputShape = null;
+        LossSpec? loss = null;
+        var optimizers = new List<(OptimizerSpec Spec, string Declaration)>();
+        AttributeData? optimizerAttribute = null;
+        double learningRateLow = double.NaN, learningRateHigh = double.NaN;
+        var elements = new List<Element>();
+        Element? openRepeat = null;
+
+        void AddLayer(Element element)
+        {
+            if (openRepeat is not null && openRepeat.Block.Count < openRepeat.BlockSize)
+            {
+                openRepeat.Block.Add(element);
+                return;
+            }
+
+            elements.Add(element);
+        }
+
+        foreach (AttributeData attribute in ours)
+        {
+            switch (attribute.AttributeClass!.Name)
+            {
+                case "InputAttribute":
+                    inputShape = reader.Shape(attribute);
+                    break;
+                case "DenseAttribute":
+                {
+                    int units = reader.PositionalInt(attribute, 0);
+                    reader.RequirePositive(attribute, 0, units, "Dense units");
+                    var activation = reader.Enum<ActivationKind>(attribute, 1, "Activation", ActivationKind.Identity, "NetGen.Activation");
+                    AddLayer(new Element { Attribute = attribute, Options = [DenseOption(units, activation)] });
+                    break;
+                }
+                case "DropoutAttribute":
+                {
+                    double rate = reader.PositionalDouble(attribute, 0);
+                    reader.RequireRange(attribute, 0, "Dropout rate", rate, v => v >= 0 && v < 1, "in [0, 1), such as 0.5");
+                    AddLayer(new Element { Attribute = attribute, Options = [DropoutOption(rate)] });
+                    break;
+                }
+                case "DenseChoiceAttribute":
+                {
+                    int[] units = Values(attribute, "Units", c => c.Value is int i ? i : 0, diagnostics, cancellationToken, "DenseChoice.Units", required: true);
+                    int[] activations = Values(attribute, "Activations", c => c.Value is int i ? i : 0, diagnostics, cancellationToken, "DenseChoice.Activations", required: false);
+                    if (activations.Length == 0 && Argument(attribute, null, "Activations", cancellationToken) is null) activations = [(int)ActivationKind.ReLU];
+                    for (int i = 0; i < units.Length; i++)
+                    {
+                        if (units[i] <= 0) diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NonPositiveSize, ElementLocation(attribute, null, "Units", i, cancellationToken), "DenseChoice width", units[i]));
+                    }
+
+                    var options = new List<Option>();
+                    foreach (int units1 in units)
+                    {
+                        foreach (int activation in activations)
+                        {
+                            options.Add(DenseOption(units1, System.Enum.IsDefined(typeof(ActivationKind), activation) ? (ActivationKind)activation : ActivationKind.Identity));
+                        }
+                    }
+
+                    AddLayer(new Element { Attribute = attribute, Options = options });
+                    break;
+                }
+                case "DropoutChoiceAttribute":
+                {
+                    double[] rates = Values(attribute, 0, c => c.Value is double d ? d : c.Value is int i ? i : double.NaN, diagnostics, cancellationToken, "DropoutChoice rates");
+                    for (int i = 0; i < rates.Length; i++)
+                    {
+                        if (!(rates[i] >= 0 && rates[i] < 1))
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ValueOutOfRange, ElementLocation(attribute, 0, null, i, cancellationToken),
+                                "DropoutChoice rate", rates[i].ToString("R", CultureInfo.InvariantCulture), "in [0, 1), such as 0.2"));
+                        }
+                    }
+
+                    AddLayer(new Element { Attribute = attribute, Options = [.. rates.Select(DropoutOption)] });
+                    break;
+                }
+                case "RepeatChoiceAttribute":
+                {
+                    int[] counts = Values(attribute, 0, c => c.Value is int i ? i : 0, diagnostics, cancellationToken, "RepeatChoice counts");
+                    for (int i = 0; i < counts.Length; i++)
+                    {
+                        if (counts[i] <= 0) diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NonPositiveSize, ElementLocation(attribute, 0, null, i, cancellationToken), "A RepeatChoice count", counts[i]));
+                    }
+
+                    int blockSize = reader.Int(attribute, "Layers", 1);
+                    reader.RequirePositive(attribute, "Layers", blockSize, "RepeatChoice.Layers");
+                    openRepeat = new Element { Attribute = attribute, RepeatCounts = counts, BlockSize = blockSize };
+                    elements.Add(openRepeat);
+                    break;
+                }
+                case "SoftmaxCrossEntropyAttribute":
+                case "MeanSquaredErrorAttribute":
+                    loss = new LossSpec(attribute.AttributeClass!.Name == "SoftmaxCrossEntropyAttribute" ? LossKind.SoftmaxCrossEntropy : LossKind.MeanSquaredError);
+                    break;
+                case "SgdAttribute":
+                case "AdamAttribute":
+                case "AdamWAttribute":
+                case "RmsPropAttribute":
+                {
+                    string name = attribute.AttributeClass!.Name;
+                    OptimizerSpec spec = name switch
+                    {
+                        "SgdAttribute" => reader.Sgd(attribute),
+                        "AdamAttribute" => reader.Adam(attribute, OptimizerKind.Adam),
+                        "AdamWAttribute" => reader.Adam(attribute, OptimizerKind.AdamW),
+                        _ => reader.RmsProp(attribute),
+                    };
+                    optimizers.Add((spec, OptimizerDeclaration(spec)));
+                    optimizerAttribute = attribute;
+                    break;
+                }
+                case "OptimizerChoiceAttribute":
+                {
+                    int[] kinds = Values(attribute, 0, c => c.Value is int i ? i : -1, diagnostics, cancellationToken, "OptimizerChoice");
+                    foreach (int kind in kinds)
+                    {
+                        OptimizerSpec spec = kind switch
+                        {
+                            0 => new OptimizerSpec(OptimizerKind.Sgd, 0.01, 0.9, false, 0.9, 0.999, 1e-8, 0),
+                            1 => new OptimizerSpec(OptimizerKind.Adam, 1e-3, 0, false, 0.9, 0.999, 1e-8, 0),
+                            2 => new OptimizerSpec(OptimizerKind.AdamW, 1e-3, 0, false, 0.9, 0.999, 1e-8, 0.01),
+                            _ => new OptimizerSpec(OptimizerKind.RmsProp, 1e-3, 0, false, 0.9, 0.999, 1e-8, 0),
+                        };
+                        optimizers.Add((spec, OptimizerDeclaration(spec)));
+                    }
+
+                    optimizerAttribute = attribute;
+                    break;
+                }
+                case "LearningRateRangeAttribute":
+                {
+                    learningRateLow = reader.PositionalDouble(attribute, 0);
+                    learningRateHigh = reader.PositionalDouble(attribute, 1);
+                    reader.RequireRange(attribute, 0, "LearningRateRange low", learningRateLow, v => v > 0, "a positive number, such as 1e-4");
+                    double low = learningRateLow;
+                    reader.RequireRange(attribute, 1, "LearningRateRange high", learningRateHigh, v => v >= low, "at least the low end of the range");
+                    break;
+                }
+            }
+        }
+
+        Location spaceLocation = NetworkParser.LocationOf(spaceAttribute, cancellationToken);
+        if (inputShape is null) diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MissingInput, spaceLocation, type.Name));
+        if (loss is null) diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MissingLoss, spaceLocation, type.Name));
+        if (optimizers.Count == 0 && optimizerAttribute is null) diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MissingOptimizer, spaceLocation, type.Name));
+        if (diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error)) return null;
+
+        // The structural product, multiplied in source order: the attribute at which it first passes MaxVariants is the one that explodes it.
+        long product = 1;
+        var factors = new List<(AttributeData Attribute, int Factor)>();
+        foreach (Element element in elements)
+        {
+            if (element.RepeatCounts is not null)
+            {
+                factors.Add((element.Attribute, element.RepeatCounts.Length));
+                factors.AddRange(element.Block.Select(b => (b.Attribute, b.Options.Count)));
+            }
+            else
+            {
+                factors.Add((element.Attribute, element.Options.Count));
+            }
+        }
+
+        if (optimizerAttribute is not null) factors.Add((optimizerAttribute, optimizers.Count));
+        factors.Sort((a, b) => a.Attribute.ApplicationSyntaxReference!.Span.Start.CompareTo(b.Attribute.ApplicationSyntaxReference!.Span.Start));
+        foreach ((AttributeData attribute, int factor) in factors)
+        {
+            long before = product;
+            product *= factor;
+            if (product > maxVariants)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.SearchSpaceTooLarge, NetworkParser.LocationOf(attribute, cancellationToken),
+                    type.Name, "[" + attribute.AttributeClass!.Name.Replace("Attribute", "") + "]", factor, before, TotalProduct(factors), maxVariants));
+                return null;
+            }
+        }
+
+        // Every combination, first element slowest, as lists of layers and declaration lines.
+        var combinations = new List<(List<Func<int, LayerSpec>> Layers, List<string> Lines)> { ([], []) };
+        foreach (Element element in elements)
+        {
+            var next = new List<(List<Func<int, LayerSpec>>, List<string>)>();
+            foreach (var (layers, lines) in combinations)
+            {
+                foreach (Option option in ElementOptions(element))
+                {
+                    next.Add(([.. layers, .. option.Layers], [.. lines, .. option.Declaration]));
+                }
+            }
+
+            combinations = next;
+        }
+
+        string? ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
+        var variants = new List<ResolvedNetwork>();
+        var entries = new List<VariantEntry>();
+        int digits = Math.Max(2, (combinations.Count * optimizers.Count - 1).ToString(CultureInfo.InvariantCulture).Length);
+        foreach (var (layerFactories, lines) in combinations)
+        {
+            foreach ((OptimizerSpec optimizer, string optimizerDeclaration) in optimizers)
+            {
+                string className = type.Name + "Variant" + variants.Count.ToString("D" + digits, CultureInfo.InvariantCulture);
+                var layers = layerFactories.Select((make, index) => make(index)).ToEquatableArray();
+                var model = new NetworkModel(ns, className, batchSize, seed, inputShape!.Value, layers, loss!, optimizer, TrainingSpec.Default);
+                (ResolvedNetwork? network, List<ShapeError> errors) = ShapeInference.Resolve(model);
+                if (network is null || errors.Count > 0)
+                {
+                    ShapeError error = errors[0];
+                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.SearchVariantInvalid, spaceLocation, className,
+                        string.Join(" ", lines), Diagnostics.ById(error.DiagnosticId).Id));
+                    return null;
+                }
+
+                variants.Add(network);
+                string shapes = string.Join("x", inputShape.Value) + "-" + string.Join("-", layers.OfType<DenseSpec>().Select(d => d.Units.ToString(CultureInfo.InvariantCulture)));
+                var hiddenActivations = layers.OfType<DenseSpec>().Select(d => d.Activation).Where(a => !a.IsIdentity).Select(a => a.ToString()).Distinct().ToList();
+                var dropouts = layers.OfType<DropoutSpec>().Select(d => d.Rate.ToString("R", CultureInfo.InvariantCulture)).Distinct().ToList();
+                string description = shapes
+                    + (hiddenActivations.Count > 0 ? " " + string.Join("/", hiddenActivations) : "")
+                    + (dropouts.Count > 0 ? ", dropout " + string.Join("/", dropouts) : "")
+                    + ", " + optimizer.Kind;
+                string text = $"[Network(BatchSize = {batchSize}, Seed = {seed})]\n[Input({string.Join(", ", inputShape.Value)})]\n"
+                    + string.Concat(lines.Select(l => l + "\n"))
+                    + (loss!.Kind == LossKind.SoftmaxCrossEntropy ? "[SoftmaxCrossEntropy]" : "[MeanSquaredError]") + "\n"
+                    + optimizerDeclaration + "\n"
+                    + $"public partial class {type.Name}Winner;";
+                entries.Add(new VariantEntry(className, description, network.ParameterCount, text));
+            }
+        }
+
+        return new SearchSpaceModel(ns, type.Name, loss!.Kind == LossKind.SoftmaxCrossEntropy ? "int" : "float",
+            learningRateLow, learningRateHigh, variants.ToEquatableArray(), entries.ToEquatableArray());
+    }
+
+    private static long TotalProduct(List<(AttributeData Attribute, int Factor)> factors)
+    {
+        long total = 1;
+        foreach (var factor in factors) total = Math.Min(total * factor.Factor, long.MaxValue / 1024);
+        return total;
+    }
+
+    /// <summary>The options of an element; a repeated block's are every (count, block combination), choices shared by the repetitions.</summary>
+    private static IEnumerable<Option> ElementOptions(Element element)
+    {
+        if (element.RepeatCounts is null) return element.Options;
+        var blockOptions = new List<Option> { new([], []) };
+        foreach (Element inner in element.Block)
+        {
+            blockOptions = [.. blockOptions.SelectMany(b => inner.Options.Select(o => new Option([.. b.Layers, .. o.Layers], [.. b.Declaration, .. o.Declaration])))];
+        }
+
+        return element.RepeatCounts.SelectMany(count => blockOptions.Select(b => new Option(
+            [.. Enumerable.Repeat(b.Layers, count).SelectMany(l => l)],
+            [.. Enumerable.Repeat(b.Declaration, count).SelectMany(l => l)])));
+    }
+
+    private static Option DenseOption(int units, ActivationKind activation) => new(
+        [index => new DenseSpec(index, units, new ActivationSpec(activation, double.NaN), WeightInitKind.Default, double.NaN, true, PenaltySpec.Inherit)],
+        [activation == ActivationKind.Identity ? $"[Dense({units})]" : $"[Dense({units}, Activation.{activation})]"]);
+
+    private static Option DropoutOption(double rate) => rate == 0
+        ? new Option([], [])
+        : new Option([index => new DropoutSpec(index, rate)], [$"[Dropout({rate.ToString("R", CultureInfo.InvariantCulture)})]"]);
+
+    private static string OptimizerDeclaration(OptimizerSpec spec) => spec.Kind switch
+    {
+        OptimizerKind.Sgd => $"[Sgd(LearningRate = {{LearningRate}}, Momentum = {spec.Momentum.ToString("R", CultureInfo.InvariantCulture)})]",
+        _ => $"[{spec.Kind}(LearningRate = {{LearningRate}})]",
+    };
+
+    /// <summary>The values of an array argument (positional params or named array), reporting an empty list and any repeated value at its exact element.</summary>
+    private static T[] Values<T>(AttributeData attribute, int position, Func<TypedConstant, T> convert, List<DiagnosticInfo> diagnostics,
+        CancellationToken cancellationToken, string what) =>
+        Check(attribute, position, null, attribute.ConstructorArguments.Length > position ? attribute.ConstructorArguments[position] : default, convert,
+            diagnostics, cancellationToken, what, required: true);
+
+    private static T[] Values<T>(AttributeData attribute, string name, Func<TypedConstant, T> convert, List<DiagnosticInfo> diagnostics,
+        CancellationToken cancellationToken, string what, bool required)
+    {
+        TypedConstant constant = attribute.NamedArguments.FirstOrDefault(a => a.Key == name).Value;
+        // An optional list that is absent takes its default; one that is written must list something.
+        if (constant.Kind != TypedConstantKind.Array && !required) return [];
+        return Check(attribute, null, name, constant, convert, diagnostics, cancellationToken, what, required: true);
+    }
+
+    private static T[] Check<T>(AttributeData attribute, int? position, string? name, TypedConstant constant, Func<TypedConstant, T> convert,
+        List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken, string what, bool required)
+    {
+        T[] values = constant.Kind == TypedConstantKind.Array && !constant.IsNull ? [.. constant.Values.Select(convert)] : [];
+        if (values.Length == 0)
+        {
+            if (required)
+            {
+                Location location = Argument(attribute, position, name, cancellationToken)?.GetLocation() ?? NetworkParser.LocationOf(attribute, cancellationToken);
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.EmptyChoice, location, what));
+            }
+
+            return values;
+        }
+
+        for (int i = 0; i < values.Length; i++)
+        {
+            int first = Array.IndexOf(values, values[i]);
+            if (first < i)
+            {
+                string shown = Convert.ToString(constant.Values[i].Value, CultureInfo.InvariantCulture) ?? "";
+                if (constant.Values[i].Type is { TypeKind: TypeKind.Enum } enumType)
+                {
+                    shown = enumType.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => f.HasConstantValue && Equals(f.ConstantValue, constant.Values[i].Value))?.Name ?? shown;
+                }
+
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.RepeatedChoice, ElementLocation(attribute, position, name, i, cancellationToken), what, shown, first + 1, i + 1));
+            }
+        }
+
+        return values;
+    }
+
+    private static AttributeArgumentSyntax? Argument(AttributeData attribute, int? position, string? name, CancellationToken cancellationToken)
+    {
+        if (attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is not AttributeSyntax { ArgumentList: { } list }) return null;
+        if (name is not null) return list.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name);
+        var positional = list.Arguments.Where(a => a.NameEquals is null).ToList();
+        return positional.Count > position ? positional[position!.Value] : null;
+    }
+
+    /// <summary>Element <paramref name="index"/> of an array argument: the params argument itself, or the element of <c>new[] { ... }</c> / <c>[ ... ]</c>.</summary>
+    private static Location ElementLocation(AttributeData attribute, int? position, string? name, int index, CancellationToken cancellationToken)
+    {
+        if (attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is not AttributeSyntax syntax) return Location.None;
+        if (name is null && syntax.ArgumentList is { } list)
+        {
+            var positional = list.Arguments.Where(a => a.NameEquals is null).ToList();
+            bool expanded = positional.Count > 1 || (positional.Count == 1 && ElementsOf(positional[0].Expression) is null);
+            if (expanded && positional.Count > position!.Value + index) return positional[position.Value + index].GetLocation();
+        }
+
+        AttributeArgumentSyntax? argument = Argument(attribute, position, name, cancellationToken);
+        if (argument is null) return syntax.GetLocation();
+        IReadOnlyList<ExpressionSyntax>? elements = ElementsOf(argument.Expression);
+        return elements is not null && elements.Count > index ? elements[index].GetLocation() : argument.GetLocation();
+    }
+
+    private static IReadOnlyList<ExpressionSyntax>? ElementsOf(ExpressionSyntax expression) => expression switch
+    {
+        ImplicitArrayCreationExpressionSyntax implicitArray => implicitArray.Initializer.Expressions,
+        ArrayCreationExpressionSyntax { Initializer: { } initializer } => initializer.Expressions,
+        CollectionExpressionSyntax collection => collection.Elements.OfType<ExpressionElementSyntax>().Select(e => e.Expression).ToList(),
+        _ => null,
+    };
+}
