@@ -41,6 +41,7 @@ public static class DiagnosticIds
     public const string LongSimpleRnn = "NG0072";
 
     public const string InternalError = "NG9999";
+    public const string NoGpuKernel = "NG0200";
 
     // Issue 9: architecture search spaces (NG0300-NG0319).
     public const string SearchSpaceTooLarge = "NG0300";

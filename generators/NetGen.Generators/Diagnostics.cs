@@ -113,6 +113,10 @@ public static class Diagnostics
         "NetGen internal error",
         "NetGen could not generate '{0}' because of an internal error ({1}); please report it with the declaration");
 
+    public static readonly DiagnosticDescriptor NoGpuKernel = Info(DiagnosticIds.NoGpuKernel,
+        "No GPU kernel yet",
+        "The network '{0}' gets no Gpu class: {1} has no GPU kernel yet. The CPU class is generated as usual: train this network on the CPU for now.");
+
     public static readonly DiagnosticDescriptor SpatialLayerNeedsImage = Error(DiagnosticIds.SpatialLayerNeedsImage,
         "Convolution or pooling needs a (channels, height, width) input",
         "[{0}] needs a (channels, height, width) input, but receives a {1} tensor: {2}");

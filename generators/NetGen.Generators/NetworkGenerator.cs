@@ -2,6 +2,7 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using NetGen.Generators.Emit;
+using NetGen.Generators.Emit.Gpu;
 using NetGen.Generators.Parser;
 
 namespace NetGen.Generators;
@@ -21,7 +22,11 @@ public sealed class NetworkGenerator : IIncrementalGenerator
     {
         public const string Parse = nameof(Parse);
         public const string Networks = nameof(Networks);
+        public const string ReferencesGpu = nameof(ReferencesGpu);
     }
+
+    /// <summary>A type of NetGen.Gpu: when the user's compilation can see it, each network also gets a nested Gpu class.</summary>
+    public const string GpuDeviceTypeName = "NetGen.Gpu.GpuDevice";
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
@@ -60,5 +65,34 @@ public sealed class NetworkGenerator : IIncrementalGenerator
 
         // [SearchSpace] classes: one generated network per structural variant plus their registry (issue 9).
         Search.SearchSpaceEmitter.Register(context);
+
+        // The GPU variant, only for projects that reference NetGen.Gpu: a bool, so edits that keep it re-run nothing downstream.
+        IncrementalValueProvider<bool> referencesGpu = context.CompilationProvider
+            .Select(static (compilation, _) => compilation.GetTypeByMetadataName(GpuDeviceTypeName) is not null)
+            .WithTrackingName(TrackingNames.ReferencesGpu);
+        context.RegisterSourceOutput(networks.Combine(referencesGpu),
+            static (spc, pair) => EmitGpu(spc, pair.Left, pair.Right));
+    }
+
+    private static void EmitGpu(SourceProductionContext context, Shapes.ResolvedNetwork network, bool referencesGpu)
+    {
+        if (!referencesGpu) return;
+        string? unsupported = GpuEmitter.FirstUnsupportedFeature(network);
+        if (unsupported is not null)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(Diagnostics.NoGpuKernel, Location.None, network.Model.ClassName, unsupported));
+            return;
+        }
+
+        try
+        {
+            context.AddSource(GpuEmitter.HintName(network), GpuEmitter.Emit(network));
+        }
+        catch (System.Exception exception) when (exception is not System.OperationCanceledException)
+        {
+            // The generator never throws: the CPU class is already out; the Gpu class is skipped with the reason.
+            context.ReportDiagnostic(Diagnostic.Create(Diagnostics.InternalError, Location.None,
+                network.Model.ClassName + ".Gpu", exception.GetType().Name + ": " + exception.Message));
+        }
     }
 }

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using NetGen;
 using NetGen.Data;
+using NetGen.Gpu;
 using Samples.Mnist;
 
 // Trains the 784-256-128-10 MLP on MNIST and reports per-epoch loss, accuracy and time,
@@ -18,6 +19,8 @@ const string Usage = """
                      default: the 8000/2000 digits bundled in samples/data/mnist
       --epochs N     epochs to train (default 15)
       --seed N       seed for initialization and shuffling (default 1)
+      --device D     simd (default: the SIMD CPU class), ilgpu-cpu (ILGPU's CPU accelerator),
+                     cuda or opencl (the generated MnistMlp.Gpu class on that device)
       --ranks        train data-parallel over the processes of an MPI job (mpirun.mpich -np 2 dotnet Mnist.dll --ranks)
       --help         print this text
     """;
@@ -27,6 +30,7 @@ if (args.Contains("--ranks")) return MnistDistributed.Run(args); // Distributed.
 string dataFolder = Path.Combine(AppContext.BaseDirectory, "data", "mnist");
 int epochs = 15;
 int seed = 1;
+string device = "simd";
 
 for (int i = 0; i < args.Length; i++)
 {
@@ -37,7 +41,7 @@ for (int i = 0; i < args.Length; i++)
         return 0;
     }
 
-    if (i + 1 >= args.Length || option is not ("--data" or "--epochs" or "--seed"))
+    if (i + 1 >= args.Length || option is not ("--data" or "--epochs" or "--seed" or "--device"))
     {
         return BadArguments($"unknown option or missing value: '{option}'");
     }
@@ -54,6 +58,11 @@ for (int i = 0; i < args.Length; i++)
         case "--seed" when int.TryParse(value, CultureInfo.InvariantCulture, out int s):
             seed = s;
             break;
+        case "--device" when value is "simd" or "ilgpu-cpu" or "cuda" or "opencl":
+            device = value;
+            break;
+        case "--device":
+            return BadArguments($"--device must be simd, ilgpu-cpu, cuda or opencl, not '{value}'");
         default:
             return BadArguments($"{option} needs a {(option == "--epochs" ? "positive " : "")}whole number, not '{value}'");
     }
@@ -71,12 +80,37 @@ catch (Exception e) when (e is IOException or InvalidDataException or Unauthoriz
 }
 
 Console.WriteLine($"MNIST: {data.TrainCount} training and {data.TestCount} test images from {dataFolder}");
-Console.WriteLine($"Network: {nameof(MnistMlp)}, {MnistMlp.ParameterCount:N0} parameters, batch {MnistMlp.BatchSize}, seed {seed}");
+GpuDevice? gpuDevice = null;
+MnistMlp.Gpu? gpuNetwork = null;
+MnistMlp? cpuNetwork = null;
+string deviceName = "SIMD CPU";
+if (device == "simd")
+{
+    cpuNetwork = new MnistMlp();
+    cpuNetwork.ResetParameters(seed);
+}
+else
+{
+    GpuKind kind = device switch { "cuda" => GpuKind.Cuda, "opencl" => GpuKind.OpenCL, _ => GpuKind.Cpu };
+    try
+    {
+        gpuDevice = GpuDevice.Create(kind);
+    }
+    catch (GpuDeviceNotFoundException e)
+    {
+        Console.Error.WriteLine($"error: --device {device}: {e.Message}");
+        return 1;
+    }
+
+    deviceName = gpuDevice.Name;
+    gpuNetwork = new MnistMlp.Gpu(gpuDevice);
+    gpuNetwork.ResetParameters(seed);
+}
+
+Console.WriteLine($"Network: {nameof(MnistMlp)}, {MnistMlp.ParameterCount:N0} parameters, batch {MnistMlp.BatchSize}, seed {seed}, device {device} ({deviceName})");
 Console.WriteLine();
 Console.WriteLine("epoch   loss     train acc   test acc   seconds");
 
-var network = new MnistMlp();
-network.ResetParameters(seed);
 var batches = new MiniBatches<int>(data.TrainImages, data.TrainLabels, MnistDataset.ImageSize, labelSize: 1,
     MnistMlp.BatchSize, seed);
 
@@ -91,19 +125,21 @@ for (int epoch = 1; epoch <= epochs; epoch++)
     for (int b = 0; b < batches.BatchCount; b++)
     {
         int rows = batches.GetBatch(b, out ReadOnlySpan<float> images, out ReadOnlySpan<int> labels);
-        lossSum += network.TrainStep(images, labels) * rows;
+        lossSum += (cpuNetwork is not null ? cpuNetwork.TrainStep(images, labels) : gpuNetwork!.TrainStep(images, labels)) * rows;
     }
 
     double seconds = clock.Elapsed.TotalSeconds;
     totalSeconds += seconds;
-    train = network.Evaluate(data.TrainImages, data.TrainLabels);
-    test = network.Evaluate(data.TestImages, data.TestLabels);
+    train = cpuNetwork is not null ? cpuNetwork.Evaluate(data.TrainImages, data.TrainLabels) : gpuNetwork!.Evaluate(data.TrainImages, data.TrainLabels);
+    test = cpuNetwork is not null ? cpuNetwork.Evaluate(data.TestImages, data.TestLabels) : gpuNetwork!.Evaluate(data.TestImages, data.TestLabels);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"{epoch,5}   {lossSum / batches.Count,6:F4}   {train.Accuracy * 100,8:F2}%   {test.Accuracy * 100,7:F2}%   {seconds,7:F2}"));
 }
 
 Console.WriteLine();
 Console.WriteLine("summary: " + Summary());
+gpuNetwork?.Dispose();
+gpuDevice?.Dispose();
 return 0;
 
 string Summary()
@@ -114,7 +150,8 @@ string Summary()
         json.WriteStartObject();
         json.WriteString("sample", "mnist");
         json.WriteString("network", "784-256-128-10 relu adam b64");
-        json.WriteString("device", "simd");
+        json.WriteString("device", device);
+        json.WriteString("device_name", deviceName);
         json.WriteNumber("epochs", epochs);
         json.WriteNumber("seed", seed);
         json.WriteNumber("train_samples", data.TrainCount);
