@@ -172,6 +172,10 @@ public partial class DiagnosticTests
             .Select(f => ((DiagnosticDescriptor)f.GetValue(null)!).Id)
             .Where(id => id != DiagnosticIds.InternalError);
         var names = typeof(DiagnosticTests).Assembly.GetTypes().SelectMany(t => t.GetMethods()).Select(m => m.Name).ToArray();
-        foreach (string id in ids) Assert.Contains(names, n => n.Contains("_Reports" + id) || n.Contains("_Warns" + id));
+        foreach (string id in ids)
+        {
+            Assert.Contains(names, n => n.Contains(id, StringComparison.Ordinal) &&
+                (n.Contains("report", StringComparison.OrdinalIgnoreCase) || n.Contains("warn", StringComparison.OrdinalIgnoreCase)));
+        }
     }
 }

@@ -66,6 +66,19 @@ public class SearchSpaceTests
     }
 
     [Fact]
+    public void A_variant_whose_shapes_fail_reports_NG0303_at_the_search_space()
+    {
+        Diagnostic d = AssertSingle("NG0303", """
+            [[|SearchSpace|]] [Input(1, 4, 4)]
+            [RepeatChoice(1)]
+            [DenseChoice(Units = new[] { 8 })]
+            [Dense(2)] [SoftmaxCrossEntropy] [Adam]
+            public partial class Net;
+            """);
+        Assert.Contains("NG0012", d.GetMessage());
+    }
+
+    [Fact]
     public void A_product_past_MaxVariants_reports_NG0300_at_the_attribute_that_explodes_it()
     {
         Diagnostic d = AssertSingle("NG0300", """

@@ -406,7 +406,7 @@ namespace Samples.CharRnn
                 new("lstm1.weight_hh_l0", new[] { 512, 128 }, Lstm1WeightHhOffset),
                 new("lstm1.bias_ih_l0", new[] { 512 }, Lstm1BiasOffset),
                 new("lstm1.bias_hh_l0", new[] { 512 }, Lstm1BiasOffset + Lstm1GateRows),
-                new("dense1.weight", new[] { 65, 8192 }, Dense1WeightOffset),
+                new("dense1.weight", new[] { 65, 128 }, Dense1WeightOffset),
                 new("dense1.bias", new[] { 65 }, Dense1BiasOffset),
             },
             optimizerStateNames: new string[] { "exp_avg", "exp_avg_sq" },

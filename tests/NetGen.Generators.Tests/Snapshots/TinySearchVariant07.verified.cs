@@ -410,6 +410,30 @@ namespace Demo
             return new global::NetGen.Evaluation(samples, lossSum / samples, (double)correct / samples);
         }
 
+        // The checkpoint layout: each parameter tensor by name, the optimizer state as copies of that layout, running statistics.
+        private static readonly global::NetGen.Checkpoints.CheckpointLayout CheckpointLayout = new("TinySearchVariant07", ParameterCount,
+            new global::NetGen.Checkpoints.CheckpointTensor[]
+            {
+                new("dense1.weight", new[] { 16, 12 }, Dense1WeightOffset),
+                new("dense1.bias", new[] { 16 }, Dense1BiasOffset),
+                new("dense2.weight", new[] { 16, 16 }, Dense2WeightOffset),
+                new("dense2.bias", new[] { 16 }, Dense2BiasOffset),
+                new("dense3.weight", new[] { 3, 16 }, Dense3WeightOffset),
+                new("dense3.bias", new[] { 3 }, Dense3BiasOffset),
+            },
+            optimizerStateNames: new string[] { "exp_avg", "exp_avg_sq" },
+            statistics: null,
+            statisticsCount: StatisticsCount);
+
+        /// <summary>
+        /// Saves parameters, optimizer state, running statistics and the step count to a safetensors file (tensors named
+        /// as PyTorch's state_dict, e.g. <c>dense1.weight</c>), through a temporary file renamed over <paramref name="path"/>.
+        /// </summary>
+        public void SaveCheckpoint(string path) => CheckpointLayout.Save(path, _parameters, _optimizerState, _statistics, _step);
+
+        /// <summary>Loads a checkpoint written by <see cref="SaveCheckpoint"/> (or weights only); a mismatch names the tensor and both shapes, and nothing is changed.</summary>
+        public void LoadCheckpoint(string path) => _step = CheckpointLayout.Load(path, _parameters, _optimizerState, _statistics);
+
         // The first rows of a batch buffer.
         private static global::System.Span<float> First(float[] buffer, int length) => new(buffer, 0, length);
 
