@@ -16,7 +16,7 @@ public static class Snapshot
 
     public static void Verify(string name, string actual, [CallerFilePath] string callerPath = "")
     {
-        string folder = Path.Combine(Path.GetDirectoryName(callerPath)!, "Snapshots");
+        string folder = Path.Combine(Path.GetDirectoryName(SourcePath(callerPath))!, "Snapshots");
         string verifiedPath = Path.Combine(folder, name + ".verified.cs");
         string receivedPath = Path.Combine(folder, name + ".received.cs");
         string normalized = Scrub(actual);
@@ -40,6 +40,22 @@ public static class Snapshot
         Assert.Fail(expected is null
             ? $"No snapshot {verifiedPath} yet. Review {receivedPath}, then rerun with {AcceptVariable}=1 to accept it."
             : $"Generated source differs from {verifiedPath} (received: {receivedPath}; rerun with {AcceptVariable}=1 to accept):\n{Diff(expected, normalized)}");
+    }
+
+    /// <summary>
+    /// The test file's path on this machine. Deterministic CI builds (ContinuousIntegrationBuild) map the source
+    /// root to "/_/", so such a path is resolved against the repository root (the folder holding NetGen.sln).
+    /// </summary>
+    private static string SourcePath(string callerPath)
+    {
+        if (File.Exists(callerPath)) return callerPath;
+        string relative = callerPath.StartsWith("/_/", StringComparison.Ordinal) ? callerPath.Substring(3) : callerPath.TrimStart('/', '\\');
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "NetGen.sln"))) return Path.Combine(directory.FullName, relative);
+        }
+
+        throw new InvalidOperationException($"Cannot find the source file {callerPath}: no NetGen.sln above {AppContext.BaseDirectory}.");
     }
 
     /// <summary>The generator's version changes with every release; snapshots pin everything else.</summary>
