@@ -161,11 +161,12 @@ public static class CpuEmitter
         return emitters;
     }
 
-    private static bool IsClassification(ResolvedNetwork network) => network.Model.Loss.Kind == LossKind.SoftmaxCrossEntropy;
+    // Shared with the GPU emitter: the loss decides the target type and name of every generated training member.
+    internal static bool IsClassification(ResolvedNetwork network) => network.Model.Loss.Kind == LossKind.SoftmaxCrossEntropy;
 
-    private static string TargetType(ResolvedNetwork network) => IsClassification(network) ? "int" : "float";
+    internal static string TargetType(ResolvedNetwork network) => IsClassification(network) ? "int" : "float";
 
-    private static string TargetName(ResolvedNetwork network) => IsClassification(network) ? "labels" : "targets";
+    internal static string TargetName(ResolvedNetwork network) => IsClassification(network) ? "labels" : "targets";
 
     private static void EmitClassDocumentation(SourceWriter writer, ResolvedNetwork network, List<LayerEmitter> emitters)
     {
@@ -202,7 +203,7 @@ public static class CpuEmitter
         writer.WriteLine("/// </remarks>");
     }
 
-    private static string Describe(OptimizerSpec optimizer) => optimizer.Kind switch
+    internal static string Describe(OptimizerSpec optimizer) => optimizer.Kind switch
     {
         OptimizerKind.Adam => $"Adam (lr {Literals.Double(optimizer.LearningRate)}{(optimizer.Amsgrad ? ", AMSGrad" : "")})",
         OptimizerKind.AdamW => $"AdamW (lr {Literals.Double(optimizer.LearningRate)}, weight decay {Literals.Double(optimizer.WeightDecay)}{(optimizer.Amsgrad ? ", AMSGrad" : "")})",

@@ -119,23 +119,10 @@ public static class GpuEmitter
         return emitters;
     }
 
-    private static bool IsClassification(ResolvedNetwork network) => network.Model.Loss.Kind == LossKind.SoftmaxCrossEntropy;
-
-    private static string TargetType(ResolvedNetwork network) => IsClassification(network) ? "int" : "float";
-
-    private static string TargetName(ResolvedNetwork network) => IsClassification(network) ? "labels" : "targets";
-
-    private static string DescribeOptimizer(OptimizerSpec optimizer) => optimizer.Kind switch
-    {
-        OptimizerKind.Adam => $"Adam (lr {Literals.Double(optimizer.LearningRate)})",
-        _ => $"SGD (lr {Literals.Double(optimizer.LearningRate)}" + (optimizer.Momentum > 0 ? $", momentum {Literals.Double(optimizer.Momentum)}" : "") +
-             (optimizer.Nesterov ? ", Nesterov" : "") + ")",
-    };
-
     private static void EmitClassDocumentation(SourceWriter writer, ResolvedNetwork network, List<GpuLayerEmitter> emitters)
     {
         NetworkModel model = network.Model;
-        bool classification = IsClassification(network);
+        bool classification = CpuEmitter.IsClassification(network);
         var rows = new List<string[]> { new[] { "Layer", "Forward kernel", "Backward kernels" } };
         foreach (GpuLayerEmitter emitter in emitters) rows.Add(emitter.KernelRow());
         rows.Add(new[] { "Loss", classification ? "SoftmaxCrossEntropy (one thread per row)" : "MeanSquaredError (one thread per row)", "-" });
@@ -194,7 +181,7 @@ public static class GpuEmitter
         writer.WriteLine($"private readonly {DeviceBuffer} _gradients;");
         writer.WriteLine($"private readonly {DeviceBuffer} _optimizerState;");
         writer.WriteLine($"private readonly {DeviceBuffer} _inputs;");
-        writer.WriteLine(IsClassification(network)
+        writer.WriteLine(CpuEmitter.IsClassification(network)
             ? $"private readonly {IntDeviceBuffer} _labels;"
             : $"private readonly {DeviceBuffer} _targets;");
         writer.WriteLine($"private readonly {DeviceBuffer} _rowLosses;");
@@ -220,7 +207,7 @@ public static class GpuEmitter
         writer.WriteLine("_gradients = accelerator.Allocate1D<float>(ParameterCount);");
         writer.WriteLine("_optimizerState = accelerator.Allocate1D<float>(global::System.Math.Max(1, OptimizerStateCount));");
         writer.WriteLine("_inputs = accelerator.Allocate1D<float>(BatchSize * InputSize);");
-        writer.WriteLine(IsClassification(network)
+        writer.WriteLine(CpuEmitter.IsClassification(network)
             ? "_labels = accelerator.Allocate1D<int>(BatchSize);"
             : "_targets = accelerator.Allocate1D<float>(BatchSize * OutputSize);");
         writer.WriteLine("_rowLosses = accelerator.Allocate1D<float>(BatchSize);");
@@ -313,11 +300,11 @@ public static class GpuEmitter
     private static void EmitLoss(SourceWriter writer, ResolvedNetwork network, List<GpuLayerEmitter> emitters)
     {
         GpuLayerEmitter last = emitters[emitters.Count - 1];
-        bool classification = IsClassification(network);
+        bool classification = CpuEmitter.IsClassification(network);
         writer.WriteLine(classification
             ? "// Softmax cross-entropy against class labels: the kernel writes d(loss)/d(logits) and one loss term per row; the host adds them in double."
             : "// Mean squared error: the kernel writes d(loss)/d(output) and one sum of squares per row; the host adds them in double.");
-        writer.WriteLine($"private float LossCore(global::System.ReadOnlySpan<{TargetType(network)}> {TargetName(network)}, int rows)");
+        writer.WriteLine($"private float LossCore(global::System.ReadOnlySpan<{CpuEmitter.TargetType(network)}> {CpuEmitter.TargetName(network)}, int rows)");
         writer.OpenBrace();
         if (classification)
         {
@@ -357,7 +344,7 @@ public static class GpuEmitter
     private static void EmitOptimizer(SourceWriter writer, ResolvedNetwork network)
     {
         OptimizerSpec optimizer = network.Model.Optimizer;
-        writer.WriteLine($"/// <summary>Applies one {DescribeOptimizer(optimizer)} update on the device, one thread per parameter.</summary>");
+        writer.WriteLine($"/// <summary>Applies one {CpuEmitter.Describe(optimizer)} update on the device, one thread per parameter.</summary>");
         writer.WriteLine("public void OptimizerStep()");
         writer.OpenBrace();
         writer.WriteLine("_step++;");
@@ -377,17 +364,17 @@ public static class GpuEmitter
 
     private static void EmitTrainStep(SourceWriter writer, ResolvedNetwork network)
     {
-        string targets = TargetName(network);
+        string targets = CpuEmitter.TargetName(network);
         writer.WriteLine("/// <summary>");
         writer.WriteLine("/// One training step on 1 to <see cref=\"BatchSize\"/> samples on the device: copy the batch in, forward, loss, backward and an");
         writer.WriteLine("/// optimizer update. Allocates no buffer: every one was allocated by the constructor. Returns the batch's mean loss.");
         writer.WriteLine("/// </summary>");
         writer.WriteLine("/// <param name=\"inputs\">The samples, <c>rows * InputSize</c> floats, row after row.</param>");
-        writer.WriteLine(IsClassification(network)
+        writer.WriteLine(CpuEmitter.IsClassification(network)
             ? "/// <param name=\"labels\">One class index in [0, OutputSize) per row.</param>"
             : "/// <param name=\"targets\">The target outputs, <c>rows * OutputSize</c> floats.</param>");
         writer.WriteLine("/// <exception cref=\"global::NetGen.NonFiniteLossException\">The loss is NaN or infinite; the message names the first layer whose values are not finite.</exception>");
-        writer.WriteLine($"public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<{TargetType(network)}> {targets})");
+        writer.WriteLine($"public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<{CpuEmitter.TargetType(network)}> {targets})");
         writer.OpenBrace();
         writer.WriteLine("int rows = RowsOf(inputs, nameof(TrainStep));");
         writer.WriteLine($"CheckTargets({targets}, rows, nameof(TrainStep));");
@@ -406,7 +393,7 @@ public static class GpuEmitter
 
     private static void EmitPredict(SourceWriter writer, ResolvedNetwork network)
     {
-        bool classification = IsClassification(network);
+        bool classification = CpuEmitter.IsClassification(network);
         writer.WriteLine("/// <summary>");
         writer.WriteLine(classification
             ? "/// Predicts class probabilities (softmax of the logits) for any number of samples, in chunks of <see cref=\"BatchSize\"/>."
@@ -447,13 +434,13 @@ public static class GpuEmitter
 
     private static void EmitEvaluate(SourceWriter writer, ResolvedNetwork network)
     {
-        bool classification = IsClassification(network);
-        string targets = TargetName(network);
+        bool classification = CpuEmitter.IsClassification(network);
+        string targets = CpuEmitter.TargetName(network);
         writer.WriteLine("/// <summary>");
         writer.WriteLine("/// Mean loss" + (classification ? " and accuracy" : "") + " over any number of samples, in inference mode, in chunks of <see cref=\"BatchSize\"/>:");
         writer.WriteLine("/// the forward runs on the device, the loss on the copied-back outputs. Parameters and gradients are left as they are.");
         writer.WriteLine("/// </summary>");
-        writer.WriteLine($"public global::NetGen.Evaluation Evaluate(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<{TargetType(network)}> {targets})");
+        writer.WriteLine($"public global::NetGen.Evaluation Evaluate(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<{CpuEmitter.TargetType(network)}> {targets})");
         writer.OpenBrace();
         writer.WriteLine("int samples = SamplesOf(inputs, nameof(Evaluate));");
         writer.WriteLine($"CheckTargets({targets}, samples, nameof(Evaluate));");
@@ -528,7 +515,7 @@ public static class GpuEmitter
 
     private static void EmitDispose(SourceWriter writer, ResolvedNetwork network, List<GpuLayerEmitter> emitters)
     {
-        var fields = new List<string> { "_parameters", "_gradients", "_optimizerState", "_inputs", IsClassification(network) ? "_labels" : "_targets", "_rowLosses" };
+        var fields = new List<string> { "_parameters", "_gradients", "_optimizerState", "_inputs", CpuEmitter.IsClassification(network) ? "_labels" : "_targets", "_rowLosses" };
         foreach (GpuLayerEmitter emitter in emitters) fields.AddRange(emitter.DisposedFields());
         writer.WriteLine("/// <summary>Frees the network's device buffers (not the device, which the caller owns).</summary>");
         writer.WriteLine("public void Dispose()");
