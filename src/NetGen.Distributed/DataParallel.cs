@@ -35,7 +35,7 @@ namespace NetGen.Distributed;
 /// <para>One instance per process (MPI is initialized once). Calls are collective: every rank must make the same
 /// calls in the same order. Not thread-safe: one thread at a time.</para>
 /// </remarks>
-public sealed unsafe class DataParallel : IDisposable
+public sealed unsafe class DataParallel : IAllReduce, IDisposable
 {
     // MPICH and MS-MPI both define MPI_IN_PLACE as ((void*)-1); MPI.NET 1.4.0 does not expose it.
     private static readonly IntPtr InPlace = new(-1);
@@ -50,6 +50,9 @@ public sealed unsafe class DataParallel : IDisposable
     private long _allReduceTicks;
     private long _allReduceCalls;
     private bool _disposed;
+    private GradientBuckets? _buckets;
+    private bool _overlap;
+    private int _bucketFloats = 1 << 18;
 
     private DataParallel(int rank, int ranks, bool ownsMpi)
     {
@@ -181,23 +184,109 @@ public sealed unsafe class DataParallel : IDisposable
             throw new ArgumentException($"targets hold {targets.Length} values, not a whole, non-zero number of values per row for {rows} rows.", nameof(targets));
         }
 
+        bool synchronizedBatchNorm = ReferenceEquals(network.BatchNormSynchronization, this);
+        if (synchronizedBatchNorm && rows < Ranks)
+        {
+            throw new ArgumentException($"synchronized batch norm needs at least one row on every rank: a batch of {rows} rows over {Ranks} ranks leaves a rank without any.", nameof(rows));
+        }
+
         // Running statistics (batch normalization) follow rank 0's, as DDP's default broadcast_buffers=True does;
-        // each replica still normalizes with the statistics of its own shard.
-        if (Ranks > 1 && !network.Statistics.IsEmpty) Broadcast(network.Statistics);
+        // each replica still normalizes with the statistics of its own shard. Synchronized statistics are equal already.
+        if (Ranks > 1 && !network.Statistics.IsEmpty && !synchronizedBatchNorm) Broadcast(network.Statistics);
         Shard shard = ShardOf(rows);
         float loss = 0f;
-        if (shard.Count > 0)
+        // Overlap needs every rank to run backward (the bucket reductions are collective): not with an empty shard.
+        if (Ranks > 1 && OverlapAllReduce && rows >= Ranks)
         {
-            loss = network.ComputeGradients(shard.Slice(inputs, inputs.Length / rows), shard.Slice(targets, targets.Length / rows));
+            loss = ComputeGradientsOverlapped(network, shard.Slice(inputs, inputs.Length / rows), shard.Slice(targets, targets.Length / rows), shard.Count, rows);
         }
         else
         {
-            network.Gradients.Clear();
+            if (shard.Count > 0)
+            {
+                loss = network.ComputeGradients(shard.Slice(inputs, inputs.Length / rows), shard.Slice(targets, targets.Length / rows));
+            }
+            else
+            {
+                network.Gradients.Clear();
+            }
+
+            AllReduceGradients(network.Gradients, shard.Count, rows);
         }
 
-        AllReduceGradients(network.Gradients, shard.Count, rows);
         network.OptimizerStep();
         return Ranks == 1 ? loss : (float)AllReduceSum((double)loss * shard.Count / rows);
+    }
+
+    /// <summary>
+    /// Overlap the gradient all-reduce with the backward pass (PyTorch DDP's bucketed reduction): as soon as the
+    /// last layers' gradients reach <see cref="BucketFloats"/> floats, a non-blocking all-reduce of them starts while
+    /// the earlier layers' backward runs. Off by default: on 2 processes of one machine it did not pay (see the
+    /// README's measurement). Needs an MPI library with MPI-3's <c>MPI_Iallreduce</c> (MPICH 3 and later).
+    /// </summary>
+    /// <exception cref="NotSupportedException">Set to true when the MPI library has no MPI_Iallreduce.</exception>
+    public bool OverlapAllReduce
+    {
+        get => _buckets is not null && _overlap;
+        set
+        {
+            if (value && Ranks > 1 && _buckets is null)
+            {
+                MpiLibrary.NonBlocking mpi = MpiLibrary.NonBlockingFunctions()
+                    ?? throw new NotSupportedException($"{LibraryDescription} has no MPI_Iallreduce (MPI-3): the all-reduce cannot overlap backward.");
+                _buckets = new GradientBuckets(mpi);
+            }
+
+            _overlap = value;
+        }
+    }
+
+    /// <summary>Smallest bucket of the overlapped all-reduce, in floats (default 262144, 1 MiB; DDP's default is 25 MiB).</summary>
+    public int BucketFloats
+    {
+        get => _bucketFloats;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
+            _bucketFloats = value;
+        }
+    }
+
+    /// <summary>
+    /// Synchronized batch normalization for <paramref name="network"/> (PyTorch's <c>SyncBatchNorm</c>): from now on its
+    /// batch-normalization layers normalize with the statistics of the whole global batch, summed across every rank,
+    /// instead of each rank's shard (DDP's default). Costs two small all-reduces per layer in forward and one in
+    /// backward; every rank must hold at least one row of each batch. Call on every rank.
+    /// </summary>
+    public void UseSynchronizedBatchNorm(INetwork network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        network.BatchNormSynchronization = this;
+    }
+
+    private float ComputeGradientsOverlapped<TTarget>(INetwork<TTarget> network, ReadOnlySpan<float> inputs, ReadOnlySpan<TTarget> targets, int localRows, int globalRows)
+        where TTarget : unmanaged
+    {
+        GradientBuckets buckets = _buckets!;
+        Span<float> gradients = network.Gradients;
+        fixed (float* pinned = gradients)
+        {
+            buckets.Begin(pinned, gradients.Length, (float)localRows / globalRows, _bucketFloats, network.ParameterLayers.Count);
+            network.GradientListener = buckets;
+            try
+            {
+                float loss = network.ComputeGradients(inputs, targets);
+                buckets.Finish();
+                return loss;
+            }
+            finally
+            {
+                network.GradientListener = null;
+                buckets.Wait(); // nothing may still write into the buffer once it is unpinned
+                _allReduceTicks += buckets.Ticks;
+                _allReduceCalls++;
+            }
+        }
     }
 
     // g = Σ_r (n_r / N) g_r   where g_r is rank r's mean gradient over its n_r rows and N = Σ_r n_r

@@ -91,6 +91,42 @@ internal static unsafe class MpiLibrary
         }
     }
 
+    /// <summary>
+    /// The non-blocking functions of MPI-3 that MPI.NET 1.4.0 predates (<c>MPI_Iallreduce</c>, <c>MPI_Testall</c>,
+    /// <c>MPI_Waitall</c>), as function pointers into the loaded library; null where it lacks them. MPICH's handles,
+    /// requests included, are C ints; MPI_STATUSES_IGNORE is (MPI_Status*)1.
+    /// </summary>
+    internal static NonBlocking? NonBlockingFunctions()
+    {
+        IntPtr handle = _handle;
+        if (handle == IntPtr.Zero && !NativeLibrary.TryLoad("msmpi.dll", out handle)) return null;
+        if (!NativeLibrary.TryGetExport(handle, "MPI_Iallreduce", out IntPtr allReduce)
+            || !NativeLibrary.TryGetExport(handle, "MPI_Testall", out IntPtr testAll)
+            || !NativeLibrary.TryGetExport(handle, "MPI_Waitall", out IntPtr waitAll))
+        {
+            return null;
+        }
+
+        return new NonBlocking(
+            (delegate* unmanaged<IntPtr, IntPtr, int, int, int, int, int*, int>)allReduce,
+            (delegate* unmanaged<int, int*, int*, IntPtr, int>)testAll,
+            (delegate* unmanaged<int, int*, IntPtr, int>)waitAll);
+    }
+
+    /// <summary>MPI_Iallreduce(send, receive, count, datatype, op, comm, request*), MPI_Testall(count, requests, flag*, statuses), MPI_Waitall(count, requests, statuses).</summary>
+    internal sealed class NonBlocking(
+        delegate* unmanaged<IntPtr, IntPtr, int, int, int, int, int*, int> allReduce,
+        delegate* unmanaged<int, int*, int*, IntPtr, int> testAll,
+        delegate* unmanaged<int, int*, IntPtr, int> waitAll)
+    {
+        /// <summary>MPI_STATUSES_IGNORE in MPICH and MS-MPI.</summary>
+        public static readonly IntPtr StatusesIgnore = new(1);
+
+        public readonly delegate* unmanaged<IntPtr, IntPtr, int, int, int, int, int*, int> AllReduce = allReduce;
+        public readonly delegate* unmanaged<int, int*, int*, IntPtr, int> TestAll = testAll;
+        public readonly delegate* unmanaged<int, int*, IntPtr, int> WaitAll = waitAll;
+    }
+
     /// <summary>Whether a DllImport name is MPI.NET's MS-MPI import (<c>msmpi.dll</c>, <c>msmpi</c>).</summary>
     internal static bool IsMsMpiImport(string libraryName) =>
         libraryName.Equals("msmpi.dll", StringComparison.OrdinalIgnoreCase) || libraryName.Equals("msmpi", StringComparison.OrdinalIgnoreCase);

@@ -31,3 +31,14 @@ public partial class ParitySgdMlp;
 [SoftmaxCrossEntropy]
 [Adam(LearningRate = 1e-3)]
 public partial class BenchMlp;
+
+/// <summary>Parity test network with batch normalization: matches one process only with synchronized batch norm.</summary>
+[Network(BatchSize = 64, Seed = 7)]
+[Input(48)]
+[Dense(32)]
+[BatchNorm]
+[Activation(Activation.ReLU)]
+[Dense(10, L2 = 1e-3)]
+[SoftmaxCrossEntropy]
+[Sgd(LearningRate = 0.1, Momentum = 0.9)]
+public partial class ParityBatchNormMlp;

@@ -10,12 +10,13 @@ using NetGen.Distributed.Harness;
 // Launched by NetGen.Distributed.Tests as `mpirun.mpich -np N dotnet NetGen.Distributed.Harness.dll MODE [options]`,
 // and by hand for the benchmark. Modes:
 //   reference   --network adam|sgd --batch B --steps S --samples N --out FILE   single process, plain TrainStep, no MPI
-//   distributed --network adam|sgd --batch B --steps S --samples N --out FILE [--reference-out FILE2]
+//   distributed --network adam|sgd|batchnorm --batch B --steps S --samples N --out FILE [--reference-out FILE2]
+//               [--sync-bn true] [--overlap true] [--bucket-floats F]
 //               data-parallel; rank 0 writes the parameters (and first runs `reference` into FILE2, saving a launch)
 //   shards      --batch B --samples N --epochs E      every rank's shard of every batch; prints the coverage per epoch
 //   mismatch-count | mismatch-seed                    ranks disagree on the parameter count | on the parameters
 //   fail-rank                                         rank 1 throws at step 3: the job must abort, not hang
-//   bench       [--steps S] [--reps R] [--baseline-us T]   mlp_train 784-1024-1024-10 b256 adam, one JSON line; with N > 1
+//   bench       [--steps S] [--reps R] [--baseline-us T] [--overlap true] [--bucket-floats F]   mlp_train 784-1024-1024-10 b256 adam, one JSON line; with N > 1
 //               ranks the 1-process baseline for scaling_efficiency is T, or else measured in the same job between reps
 //   allreduce   [--steps S] [--reps R]            the gradient all-reduce of that network alone (no training), one JSON line
 var options = Options.Parse(args);
@@ -33,7 +34,7 @@ return options.Mode switch
 };
 
 internal sealed record Options(string Mode, string Network, int Batch, int Steps, int Samples, int Epochs, int Reps, double BaselineMicroseconds, string? Out,
-    string? ReferenceOut = null)
+    string? ReferenceOut = null, bool SyncBatchNorm = false, bool Overlap = false, int BucketFloats = 1 << 18)
 {
     public static Options Parse(string[] args)
     {
@@ -52,6 +53,9 @@ internal sealed record Options(string Mode, string Network, int Batch, int Steps
                 "--baseline-us" => o with { BaselineMicroseconds = double.Parse(value, CultureInfo.InvariantCulture) },
                 "--out" => o with { Out = value },
                 "--reference-out" => o with { ReferenceOut = value },
+                "--sync-bn" => o with { SyncBatchNorm = value == "true" },
+                "--overlap" => o with { Overlap = value == "true" },
+                "--bucket-floats" => o with { BucketFloats = Int(value) },
                 _ => throw new ArgumentException($"unknown option '{args[i]}'"),
             };
         }
@@ -75,21 +79,9 @@ internal static class Modes
         // The single-process baseline: the generated TrainStep on each whole global batch.
         var (inputs, labels) = SyntheticData(o.Samples, 48);
         var batches = new MiniBatches<int>(inputs, labels, 48, labelSize: 1, o.Batch, seed: 5);
-        Func<ReadOnlySpan<float>, ReadOnlySpan<int>, float> trainStep;
-        Func<float[]> parameters;
-        if (o.Network == "adam")
-        {
-            var net = new ParityAdamMlp();
-            trainStep = (x, y) => net.TrainStep(x, y);
-            parameters = () => net.Parameters.ToArray();
-        }
-        else
-        {
-            var net = new ParitySgdMlp();
-            trainStep = (x, y) => net.TrainStep(x, y);
-            parameters = () => net.Parameters.ToArray();
-        }
-
+        INetwork<int> net = CreateNetwork(o.Network);
+        Func<ReadOnlySpan<float>, ReadOnlySpan<int>, float> trainStep = (x, y) => net.TrainStep(x, y);
+        Func<float[]> parameters = () => net.Parameters.ToArray();
         float[] initial = parameters();
         float loss = 0;
         ForEachStep(batches, o.Steps, (x, y, rows) => loss = trainStep(x, y));
@@ -103,10 +95,13 @@ internal static class Modes
     public static int Distributed(DataParallel dp, Options o)
     {
         if (dp.IsRoot && o.ReferenceOut is not null) Reference(o with { Out = o.ReferenceOut });
-        return o.Network == "adam" ? Train(new ParityAdamMlp(), nameof(ParityAdamMlp)) : Train(new ParitySgdMlp(), nameof(ParitySgdMlp));
+        return Train(CreateNetwork(o.Network), o.Network);
 
         int Train(INetwork<int> net, string name)
         {
+            if (o.SyncBatchNorm) dp.UseSynchronizedBatchNorm(net);
+            dp.OverlapAllReduce = o.Overlap;
+            dp.BucketFloats = o.BucketFloats;
             var (inputs, labels) = SyntheticData(o.Samples, 48);
             var batches = new MiniBatches<int>(inputs, labels, 48, labelSize: 1, o.Batch, seed: 5);
             dp.Synchronize(net, name);
@@ -190,8 +185,19 @@ internal static class Modes
         return 0;
     }
 
+    /// <summary>The parity networks by the name the tests pass with --network.</summary>
+    private static INetwork<int> CreateNetwork(string name) => name switch
+    {
+        "adam" => new ParityAdamMlp(),
+        "sgd" => new ParitySgdMlp(),
+        "batchnorm" => new ParityBatchNormMlp(),
+        _ => throw new ArgumentException($"unknown network '{name}': adam, sgd or batchnorm"),
+    };
+
     public static int Bench(DataParallel dp, Options o)
     {
+        dp.OverlapAllReduce = o.Overlap;
+        dp.BucketFloats = o.BucketFloats;
         const int Rows = BenchMlp.BatchSize;
         const string Workload = "mlp_train 784-1024-1024-10 b256 adam";
         var net = new BenchMlp();
@@ -248,7 +254,7 @@ internal static class Modes
                 ("us_per_step", Math.Round(microseconds, 2)), ("samples_per_s", Math.Round(Rows / seconds)), ("gflops", Math.Round(flops / seconds / 1e9, 2)),
                 ("allreduce_us_per_step", Math.Round(allReduceMicroseconds, 2)), ("gradient_bytes", net.Gradients.Length * sizeof(float)),
                 ("baseline_us_per_step", Math.Round(baselineMicroseconds, 2)), ("scaling_efficiency", Math.Round(efficiency, 3)),
-                ("mpi", DataParallel.LibraryDescription)));
+                ("overlap", dp.OverlapAllReduce), ("bucket_floats", dp.BucketFloats), ("mpi", DataParallel.LibraryDescription)));
         }
 
         return 0;

@@ -22,16 +22,20 @@ public class TwoProcessTests
     private const float ParityTolerance = 1e-6f;
 
     [MpichTheory]
-    [InlineData("adam", 64)] // equal shards 32 + 32; the 20 steps include the short last batch of an epoch (600 = 9*64 + 24)
-    [InlineData("sgd", 61)]  // unequal shards 31 + 30, weighted by rows: still the global mean gradient
-    [InlineData("adam", 61)]
-    public void TwoRanks_ParametersAfter20Steps_MatchSingleProcessAtSameGlobalBatch(string network, int globalBatch)
+    [InlineData("adam", 64, false, false)] // equal shards 32 + 32; the 20 steps include the short last batch of an epoch (600 = 9*64 + 24)
+    [InlineData("sgd", 61, false, false)]  // unequal shards 31 + 30, weighted by rows: still the global mean gradient
+    [InlineData("adam", 61, false, false)]
+    [InlineData("sgd", 61, false, true)]   // overlapped all-reduce, one bucket per layer (100-float buckets)
+    [InlineData("batchnorm", 64, true, false)] // synchronized batch norm: global batch statistics, as one process has
+    [InlineData("batchnorm", 61, true, true)]  // ... with unequal shards, an L2 penalty and the overlapped all-reduce
+    public void TwoRanks_ParametersAfter20Steps_MatchSingleProcessAtSameGlobalBatch(string network, int globalBatch, bool syncBatchNorm, bool overlap)
     {
         string folder = Directory.CreateTempSubdirectory("netgen-dist-").FullName;
         try
         {
             string single = Path.Combine(folder, "single.bin"), parallel = Path.Combine(folder, "parallel.bin");
-            string[] common = ["--network", network, "--batch", globalBatch.ToString(), "--steps", "20", "--samples", "600"];
+            string[] common = ["--network", network, "--batch", globalBatch.ToString(), "--steps", "20", "--samples", "600",
+                "--sync-bn", syncBatchNorm ? "true" : "false", "--overlap", overlap ? "true" : "false", "--bucket-floats", "100"];
             // Rank 0 first trains a fresh replica alone with the generated TrainStep on each whole global batch (no MPI
             // involved) into `single`; then both ranks train data-parallel into `parallel`.
             var distributed = Mpich.RunRanks(2, JobTimeout, ["distributed", .. common, "--out", parallel, "--reference-out", single]);
@@ -55,6 +59,28 @@ public class TwoProcessTests
             Assert.Equal(2, line.RootElement.GetProperty("ranks").GetInt32());
             Assert.True(line.RootElement.GetProperty("replicas_identical").GetBoolean());
             Assert.True(line.RootElement.GetProperty("max_change").GetDouble() > 1000 * ParityTolerance, distributed.Output);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [MpichFact]
+    public void TwoRanks_PerReplicaBatchNorm_DiffersFromSingleProcess_AsDdpsDefaultDoes()
+    {
+        // Without synchronization each rank normalizes with its own 32 rows' statistics: a different computation,
+        // which is why synchronized batch norm exists (and why the synchronized parity case above is not vacuous).
+        string folder = Directory.CreateTempSubdirectory("netgen-dist-").FullName;
+        try
+        {
+            string single = Path.Combine(folder, "single.bin"), parallel = Path.Combine(folder, "parallel.bin");
+            var job = Mpich.RunRanks(2, JobTimeout, ["distributed", "--network", "batchnorm", "--batch", "64", "--steps", "20", "--samples", "600",
+                "--out", parallel, "--reference-out", single]);
+            Assert.True(job.ExitCode == 0, job.ToString());
+            float[] expected = ReadFloats(single), actual = ReadFloats(parallel);
+            float maxDifference = expected.Zip(actual, (a, b) => Math.Abs(a - b)).Max();
+            Assert.True(maxDifference > 1000 * ParityTolerance, $"per-replica statistics moved the parameters by only {maxDifference:R}");
         }
         finally
         {

@@ -447,18 +447,46 @@ public static class CpuEmitter
         writer.WriteLine("if (outputGradient.Length != rows * OutputSize)");
         writer.WriteLine("    throw new global::System.ArgumentException($\"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.\", nameof(outputGradient));");
         writer.WriteLine($"outputGradient.CopyTo({gradient.Span});");
-        writer.WriteLine("BackwardCore(inputs, rows);");
+        writer.WriteLine("BackwardCore(inputs, rows, addPenaltyGradients: false);");
         writer.CloseBrace();
         writer.WriteLine();
-        writer.WriteLine($"private void BackwardCore({InputsParameter(network)}, int rows)");
+        writer.WriteLine("// Each parameter layer's gradients are final once its backward (and, in training, its weight penalty) ran: the");
+        writer.WriteLine("// gradient listener may start reducing them while the earlier layers' backward goes on.");
+        writer.WriteLine($"private void BackwardCore({InputsParameter(network)}, int rows, bool addPenaltyGradients)");
         writer.OpenBrace();
         for (int i = emitters.Count - 1; i >= 0; i--)
         {
             emitters[i].EmitBackward(writer);
+            if (emitters[i].Penalized is Penalty penalty)
+            {
+                writer.WriteLine("if (addPenaltyGradients)");
+                writer.OpenBrace();
+                EmitPenaltyGradient(writer, penalty);
+                writer.CloseBrace();
+            }
+
+            if (emitters[i].Layer.ParameterCount > 0)
+            {
+                (string offset, string count) = emitters[i].ParameterRange;
+                writer.WriteLine($"GradientListener?.OnGradientsReady({offset}, {count});");
+            }
+
             if (i > 0) writer.WriteLine();
         }
 
         writer.CloseBrace();
+        writer.WriteLine();
+        writer.WriteLine("/// <summary>");
+        writer.WriteLine("/// Told during each training backward pass as soon as each parameter layer's gradients are final (from the last");
+        writer.WriteLine("/// layer to the first); null for nobody. Data-parallel training overlaps its gradient all-reduce with backward this way.");
+        writer.WriteLine("/// </summary>");
+        writer.WriteLine("public global::NetGen.IGradientListener? GradientListener { get; set; }");
+        writer.WriteLine();
+        writer.WriteLine("/// <summary>");
+        writer.WriteLine("/// When set, batch normalization computes its training statistics over the batches of every replica in the group");
+        writer.WriteLine("/// (synchronized batch norm); null (the default) uses this replica's batch alone.");
+        writer.WriteLine("/// </summary>");
+        writer.WriteLine("public global::NetGen.IAllReduce? BatchNormSynchronization { get; set; }");
         writer.WriteLine();
         writer.WriteLine("/// <summary>Sets every gradient to zero; <see cref=\"Backward\"/> adds to them.</summary>");
         writer.WriteLine("public void ZeroGradients() => global::System.Array.Clear(_gradients);");
@@ -476,11 +504,6 @@ public static class CpuEmitter
         {
             writer.WriteLine("private float PenaltyLoss() => 0f;");
             writer.WriteLine();
-            writer.WriteLine("private void AddPenaltyGradients()");
-            writer.OpenBrace();
-            writer.WriteLine("// No weight penalties declared.");
-            writer.CloseBrace();
-            writer.WriteLine();
             return;
         }
 
@@ -496,16 +519,13 @@ public static class CpuEmitter
         writer.WriteLine("return penalty;");
         writer.CloseBrace();
         writer.WriteLine();
-        writer.WriteLine("private void AddPenaltyGradients()");
-        writer.OpenBrace();
-        foreach (Penalty p in penalized)
-        {
-            if (p.Spec.L1 > 0) writer.WriteLine($"global::NetGen.Kernels.Regularization.AddL1Gradient({p.Weight}, {p.Gradient}, {Literals.Float(p.Spec.L1)});");
-            if (p.Spec.L2 > 0) writer.WriteLine($"global::NetGen.Kernels.Regularization.AddL2Gradient({p.Weight}, {p.Gradient}, {Literals.Float(p.Spec.L2)});");
-        }
+    }
 
-        writer.CloseBrace();
-        writer.WriteLine();
+    /// <summary>A layer's penalty gradient: d(lambda1 * sum |w| + lambda2 * sum w^2)/dw added to its weight gradient.</summary>
+    private static void EmitPenaltyGradient(SourceWriter writer, Penalty p)
+    {
+        if (p.Spec.L1 > 0) writer.WriteLine($"global::NetGen.Kernels.Regularization.AddL1Gradient({p.Weight}, {p.Gradient}, {Literals.Float(p.Spec.L1)});");
+        if (p.Spec.L2 > 0) writer.WriteLine($"global::NetGen.Kernels.Regularization.AddL2Gradient({p.Weight}, {p.Gradient}, {Literals.Float(p.Spec.L2)});");
     }
 
     private static void EmitOptimizer(SourceWriter writer, ResolvedNetwork network)
@@ -588,8 +608,7 @@ public static class CpuEmitter
         writer.WriteLine($"float loss = LossCore({targets}, rows) + PenaltyLoss();");
         writer.WriteLine("if (!float.IsFinite(loss))");
         writer.WriteLine($"    throw new global::NetGen.NonFiniteLossException(\"{network.Model.ClassName}\", loss, _step + 1, DescribeNonFinite(inputs, rows));");
-        writer.WriteLine("BackwardCore(inputs, rows);");
-        writer.WriteLine("AddPenaltyGradients();");
+        writer.WriteLine("BackwardCore(inputs, rows, addPenaltyGradients: true);");
         writer.WriteLine("return loss;");
         writer.CloseBrace();
         writer.WriteLine();

@@ -20,6 +20,9 @@ internal sealed class BatchNormEmitter(ResolvedLayer layer) : ElementwiseEmitter
 
     private string Spatial => Name + "Spatial";
 
+    /// <summary>The pattern variable that holds the replica group of synchronized batch norm, unique per layer.</summary>
+    private string GroupVariable => char.ToLowerInvariant(Name[0]) + Name.Substring(1) + "Group";
+
     public override string Describe() =>
         $"{Name}: normalize {Literals.Int(ChannelCount)} {(SpatialCount == 1 ? "features" : $"channels of {Literals.Int(SpatialCount)} values")} (momentum {Literals.Double(Spec.Momentum)}, epsilon {Literals.Double(Spec.Epsilon)})";
 
@@ -55,6 +58,7 @@ internal sealed class BatchNormEmitter(ResolvedLayer layer) : ElementwiseEmitter
         base.EmitFields(writer);
         writer.WriteLine($"private readonly float[] {Field("Mean")} = new float[{Channels}];");
         writer.WriteLine($"private readonly float[] {Field("InverseStd")} = new float[{Channels}];");
+        writer.WriteLine($"private readonly float[] {Field("Synchronization")} = new float[2 * {Channels} + 2];");
     }
 
     public override void EmitAccessors(SourceWriter writer)
@@ -90,7 +94,10 @@ internal sealed class BatchNormEmitter(ResolvedLayer layer) : ElementwiseEmitter
     public override void EmitForward(SourceWriter writer)
     {
         writer.WriteLine($"// {Describe()}");
-        writer.WriteLine("if (training)");
+        writer.WriteLine($"if (training && BatchNormSynchronization is {{ }} {GroupVariable})");
+        writer.WriteLine($"    global::NetGen.Kernels.BatchNorm.ForwardTrainingSynchronized({Input.Span}, {Name}Scale, {Name}Shift, {Output.Span}, {Field("Mean")}, {Field("InverseStd")},");
+        writer.WriteLine($"        {Name}RunningMean, {Name}RunningVariance, {Name}Momentum, {Name}Epsilon, rows, {Channels}, {Spatial}, {GroupVariable}, {Field("Synchronization")});");
+        writer.WriteLine("else if (training)");
         writer.WriteLine($"    global::NetGen.Kernels.BatchNorm.ForwardTraining({Input.Span}, {Name}Scale, {Name}Shift, {Output.Span}, {Field("Mean")}, {Field("InverseStd")},");
         writer.WriteLine($"        {Name}RunningMean, {Name}RunningVariance, {Name}Momentum, {Name}Epsilon, rows, {Channels}, {Spatial});");
         writer.WriteLine("else");
@@ -100,8 +107,14 @@ internal sealed class BatchNormEmitter(ResolvedLayer layer) : ElementwiseEmitter
 
     protected override void EmitBackwardCore(SourceWriter writer, string inputGradient)
     {
-        writer.WriteLine($"global::NetGen.Kernels.BatchNorm.Backward({OutputGradient!.Span}, {Input.Span}, {Name}Scale, {Field("Mean")}, {Field("InverseStd")}, {inputGradient},");
-        writer.WriteLine($"    new global::System.Span<float>(_gradients, {Name}ScaleOffset, {Channels}), new global::System.Span<float>(_gradients, {Name}ShiftOffset, {Channels}), rows, {Channels}, {Spatial});");
+        string group = GroupVariable;
+        string gradients = $"new global::System.Span<float>(_gradients, {Name}ScaleOffset, {Channels}), new global::System.Span<float>(_gradients, {Name}ShiftOffset, {Channels})";
+        writer.WriteLine($"if (BatchNormSynchronization is {{ }} {group})");
+        writer.WriteLine($"    global::NetGen.Kernels.BatchNorm.BackwardSynchronized({OutputGradient!.Span}, {Input.Span}, {Name}Scale, {Field("Mean")}, {Field("InverseStd")}, {inputGradient},");
+        writer.WriteLine($"        {gradients}, rows, {Channels}, {Spatial}, {group}, {Field("Synchronization")});");
+        writer.WriteLine("else");
+        writer.WriteLine($"    global::NetGen.Kernels.BatchNorm.Backward({OutputGradient!.Span}, {Input.Span}, {Name}Scale, {Field("Mean")}, {Field("InverseStd")}, {inputGradient},");
+        writer.WriteLine($"        {gradients}, rows, {Channels}, {Spatial});");
     }
 }
 

@@ -12,7 +12,7 @@ namespace NetGen.Kernels;
 /// Training normalizes with the batch's own (biased) variance and updates the running statistics with the unbiased
 /// one; inference uses the running statistics. Spans may be longer than the shape needs.
 /// </summary>
-public static class BatchNorm
+public static partial class BatchNorm
 {
     // N = batch·spatial.  mean[C] = Σ x / N;  var[C] = Σ (x - mean)² / N;  invStd[C] = 1/sqrt(var + ε)
     // y[B,C,S] = (x - mean)·invStd·gamma[C] + beta[C]

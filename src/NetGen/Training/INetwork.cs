@@ -37,6 +37,37 @@ public interface INetwork
     /// <summary>The learning rate of the last step, after any schedule.</summary>
     float CurrentLearningRate { get; }
 
+    /// <summary>
+    /// Synchronized batch normalization (PyTorch's <c>SyncBatchNorm</c>): when set, every batch-normalization layer
+    /// computes its training statistics (mean and variance, and the sums its backward pass needs) over the batches of
+    /// all replicas in the group, not just this replica's shard. Null (the default) keeps per-replica statistics, as
+    /// PyTorch's DistributedDataParallel does by default. Networks without batch normalization ignore it.
+    /// </summary>
+    /// <exception cref="NotSupportedException">Setting a group on a network that cannot synchronize its statistics.</exception>
+    IAllReduce? BatchNormSynchronization
+    {
+        get => null;
+        set
+        {
+            if (value is not null) throw new NotSupportedException($"{GetType().Name} cannot synchronize batch-normalization statistics.");
+        }
+    }
+
+    /// <summary>
+    /// Told, during each training backward pass, as soon as each parameter layer's gradients are final (see
+    /// <see cref="IGradientListener"/>); null (the default) for nobody. Data-parallel training uses it to overlap
+    /// the gradient all-reduce with the rest of the backward pass.
+    /// </summary>
+    /// <exception cref="NotSupportedException">Setting a listener on a network that does not report its layers' gradients.</exception>
+    IGradientListener? GradientListener
+    {
+        get => null;
+        set
+        {
+            if (value is not null) throw new NotSupportedException($"{GetType().Name} does not report its layers' gradients during backward.");
+        }
+    }
+
     /// <summary>Optimizer steps taken.</summary>
     int StepCount { get; }
 

@@ -251,23 +251,40 @@ namespace Samples.CharRnn
             if (outputGradient.Length != rows * OutputSize)
                 throw new global::System.ArgumentException($"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.", nameof(outputGradient));
             outputGradient.CopyTo(First(_dense1Gradient, rows * Dense1OutputSize));
-            BackwardCore(inputs, rows);
+            BackwardCore(inputs, rows, addPenaltyGradients: false);
         }
 
-        private void BackwardCore(global::System.ReadOnlySpan<int> inputs, int rows)
+        // Each parameter layer's gradients are final once its backward (and, in training, its weight penalty) ran: the
+        // gradient listener may start reducing them while the earlier layers' backward goes on.
+        private void BackwardCore(global::System.ReadOnlySpan<int> inputs, int rows, bool addPenaltyGradients)
         {
             // Dense1: 128 -> 65 at each of 64 steps
             global::NetGen.Kernels.Dense.Backward(First(_dense1Gradient, rows * Dense1OutputSize), First(_lstm1Output, rows * Lstm1SequenceSize), Dense1Weight, First(_lstm1Gradient, rows * Lstm1SequenceSize),
                 Dense1WeightGradient, Dense1BiasGradient, rows * Dense1Steps, Dense1Inputs, Dense1Units);
+            GradientListener?.OnGradientsReady(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount);
 
             // Lstm1: 64x32 -> 64x128, Lstm, stateful, forget bias 1.0
             global::NetGen.Kernels.Lstm.Backward(First(_lstm1Gradient, rows * Lstm1SequenceSize), First(_embedding1Output, rows * Embedding1OutputSize), Lstm1WeightIh, Lstm1WeightHh, default, default, _lstm1Cache,
                 First(_embedding1Gradient, rows * Embedding1OutputSize), Lstm1WeightIhGradient, Lstm1WeightHhGradient, Lstm1BiasIhGradient, Lstm1BiasHhGradient,
                 dinitialHidden: default, dinitialCell: default, stepGradientNorms: new global::System.Span<float>(_lstm1StepGradientNorms), _lstm1Scratch, rows, Lstm1Steps, Lstm1Inputs, Lstm1Hidden);
+            GradientListener?.OnGradientsReady(Lstm1WeightOffset, Lstm1WeightCount + Lstm1BiasCount);
 
             // Embedding1: 64 tokens of 65 -> 64x32: scatter-add into the table rows of the tokens seen
             global::NetGen.Kernels.Embedding.Backward(inputs, First(_embedding1Gradient, rows * Embedding1OutputSize), Embedding1TableGradient, rows * Embedding1Steps, Embedding1Vocabulary, Embedding1Dimensions);
+            GradientListener?.OnGradientsReady(Embedding1WeightOffset, Embedding1WeightCount);
         }
+
+        /// <summary>
+        /// Told during each training backward pass as soon as each parameter layer's gradients are final (from the last
+        /// layer to the first); null for nobody. Data-parallel training overlaps its gradient all-reduce with backward this way.
+        /// </summary>
+        public global::NetGen.IGradientListener? GradientListener { get; set; }
+
+        /// <summary>
+        /// When set, batch normalization computes its training statistics over the batches of every replica in the group
+        /// (synchronized batch norm); null (the default) uses this replica's batch alone.
+        /// </summary>
+        public global::NetGen.IAllReduce? BatchNormSynchronization { get; set; }
 
         /// <summary>Sets every gradient to zero; <see cref="Backward"/> adds to them.</summary>
         public void ZeroGradients() => global::System.Array.Clear(_gradients);
@@ -291,11 +308,6 @@ namespace Samples.CharRnn
 
         // Weight penalties (L1: lambda * sum |w|, L2: lambda * sum w^2), part of the reported loss.
         private float PenaltyLoss() => 0f;
-
-        private void AddPenaltyGradients()
-        {
-            // No weight penalties declared.
-        }
 
         /// <summary>The training-mode loss (including weight penalties) of 1 to <see cref="BatchSize"/> samples, without changing gradients or parameters.</summary>
         public float ComputeLoss(global::System.ReadOnlySpan<int> inputs, global::System.ReadOnlySpan<int> labels)
@@ -323,8 +335,7 @@ namespace Samples.CharRnn
             float loss = LossCore(labels, rows) + PenaltyLoss();
             if (!float.IsFinite(loss))
                 throw new global::NetGen.NonFiniteLossException("CharLstm", loss, _step + 1, DescribeNonFinite(inputs, rows));
-            BackwardCore(inputs, rows);
-            AddPenaltyGradients();
+            BackwardCore(inputs, rows, addPenaltyGradients: true);
             return loss;
         }
 

@@ -152,6 +152,7 @@ partial class ConvFeatures : global::NetGen.INetwork<int>
     private readonly float[] _batchNorm1Gradient = new float[BatchSize * BatchNorm1Size];
     private readonly float[] _batchNorm1Mean = new float[BatchNorm1Channels];
     private readonly float[] _batchNorm1InverseStd = new float[BatchNorm1Channels];
+    private readonly float[] _batchNorm1Synchronization = new float[2 * BatchNorm1Channels + 2];
     private readonly float[] _avgPool2D1Output = new float[BatchSize * AvgPool2D1OutputSize];
     private readonly float[] _avgPool2D1Gradient = new float[BatchSize * AvgPool2D1OutputSize];
     private readonly float[] _conv2D3PreActivation = new float[BatchSize * Conv2D3OutputSize];
@@ -317,7 +318,10 @@ partial class ConvFeatures : global::NetGen.INetwork<int>
         global::NetGen.Kernels.Activations.LeakyReluForward(First(_conv2D2PreActivation, rows * Conv2D2OutputSize), First(_conv2D2Output, rows * Conv2D2OutputSize), 0.1f);
 
         // BatchNorm1: normalize 16 channels of 196 values (momentum 0.1, epsilon 1E-05)
-        if (training)
+        if (training && BatchNormSynchronization is { } batchNorm1Group)
+            global::NetGen.Kernels.BatchNorm.ForwardTrainingSynchronized(First(_conv2D2Output, rows * Conv2D2OutputSize), BatchNorm1Scale, BatchNorm1Shift, First(_batchNorm1Output, rows * BatchNorm1Size), _batchNorm1Mean, _batchNorm1InverseStd,
+                BatchNorm1RunningMean, BatchNorm1RunningVariance, BatchNorm1Momentum, BatchNorm1Epsilon, rows, BatchNorm1Channels, BatchNorm1Spatial, batchNorm1Group, _batchNorm1Synchronization);
+        else if (training)
             global::NetGen.Kernels.BatchNorm.ForwardTraining(First(_conv2D2Output, rows * Conv2D2OutputSize), BatchNorm1Scale, BatchNorm1Shift, First(_batchNorm1Output, rows * BatchNorm1Size), _batchNorm1Mean, _batchNorm1InverseStd,
                 BatchNorm1RunningMean, BatchNorm1RunningVariance, BatchNorm1Momentum, BatchNorm1Epsilon, rows, BatchNorm1Channels, BatchNorm1Spatial);
         else
@@ -358,14 +362,17 @@ partial class ConvFeatures : global::NetGen.INetwork<int>
         if (outputGradient.Length != rows * OutputSize)
             throw new global::System.ArgumentException($"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.", nameof(outputGradient));
         outputGradient.CopyTo(First(_dense1Gradient, rows * Dense1Units));
-        BackwardCore(inputs, rows);
+        BackwardCore(inputs, rows, addPenaltyGradients: false);
     }
 
-    private void BackwardCore(global::System.ReadOnlySpan<float> inputs, int rows)
+    // Each parameter layer's gradients are final once its backward (and, in training, its weight penalty) ran: the
+    // gradient listener may start reducing them while the earlier layers' backward goes on.
+    private void BackwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool addPenaltyGradients)
     {
         // Dense1: 32 -> 10
         global::NetGen.Kernels.Dense.Backward(First(_dense1Gradient, rows * Dense1Units), First(_globalAvgPool2D1Output, rows * GlobalAvgPool2D1Channels), Dense1Weight, First(_globalAvgPool2D1Gradient, rows * GlobalAvgPool2D1Channels),
             Dense1WeightGradient, Dense1BiasGradient, rows, Dense1Inputs, Dense1Units);
+        GradientListener?.OnGradientsReady(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount);
 
         // GlobalAvgPool2D1: 32x4x4 -> 32, mean of each channel
         global::NetGen.Kernels.Pooling.GlobalAvgBackward(First(_globalAvgPool2D1Gradient, rows * GlobalAvgPool2D1Channels), First(_maxPool2D1Gradient, rows * MaxPool2D1OutputSize), rows, GlobalAvgPool2D1Channels, GlobalAvgPool2D1Plane);
@@ -379,29 +386,53 @@ partial class ConvFeatures : global::NetGen.INetwork<int>
         global::NetGen.Kernels.Conv2D.Backward(First(_conv2D3Gradient, rows * Conv2D3OutputSize), First(_avgPool2D1Output, rows * AvgPool2D1OutputSize), Conv2D3Weight, First(_avgPool2D1Gradient, rows * AvgPool2D1OutputSize),
             Conv2D3WeightGradient, Conv2D3BiasGradient, _convolutionScratch,
             rows, Conv2D3InChannels, Conv2D3InHeight, Conv2D3InWidth, Conv2D3Filters, Conv2D3Kernel, Conv2D3Kernel, Conv2D3Stride, Conv2D3Stride, Conv2D3Padding, Conv2D3Padding, Conv2D3Dilation, Conv2D3Dilation);
+        GradientListener?.OnGradientsReady(Conv2D3WeightOffset, Conv2D3WeightCount + Conv2D3BiasCount);
 
         // AvgPool2D1: 16x14x14 -> 16x7x7, average of 2x2 windows, stride 2
         global::NetGen.Kernels.Pooling.AvgBackward(First(_avgPool2D1Gradient, rows * AvgPool2D1OutputSize), First(_batchNorm1Gradient, rows * BatchNorm1Size),
             rows, AvgPool2D1Channels, AvgPool2D1InHeight, AvgPool2D1InWidth, AvgPool2D1Size, AvgPool2D1Size, AvgPool2D1Stride, AvgPool2D1Stride, AvgPool2D1Padding, AvgPool2D1Padding);
 
         // BatchNorm1: normalize 16 channels of 196 values (momentum 0.1, epsilon 1E-05)
-        global::NetGen.Kernels.BatchNorm.Backward(First(_batchNorm1Gradient, rows * BatchNorm1Size), First(_conv2D2Output, rows * Conv2D2OutputSize), BatchNorm1Scale, _batchNorm1Mean, _batchNorm1InverseStd, First(_conv2D2Gradient, rows * Conv2D2OutputSize),
-            new global::System.Span<float>(_gradients, BatchNorm1ScaleOffset, BatchNorm1Channels), new global::System.Span<float>(_gradients, BatchNorm1ShiftOffset, BatchNorm1Channels), rows, BatchNorm1Channels, BatchNorm1Spatial);
+        if (BatchNormSynchronization is { } batchNorm1Group)
+            global::NetGen.Kernels.BatchNorm.BackwardSynchronized(First(_batchNorm1Gradient, rows * BatchNorm1Size), First(_conv2D2Output, rows * Conv2D2OutputSize), BatchNorm1Scale, _batchNorm1Mean, _batchNorm1InverseStd, First(_conv2D2Gradient, rows * Conv2D2OutputSize),
+                new global::System.Span<float>(_gradients, BatchNorm1ScaleOffset, BatchNorm1Channels), new global::System.Span<float>(_gradients, BatchNorm1ShiftOffset, BatchNorm1Channels), rows, BatchNorm1Channels, BatchNorm1Spatial, batchNorm1Group, _batchNorm1Synchronization);
+        else
+            global::NetGen.Kernels.BatchNorm.Backward(First(_batchNorm1Gradient, rows * BatchNorm1Size), First(_conv2D2Output, rows * Conv2D2OutputSize), BatchNorm1Scale, _batchNorm1Mean, _batchNorm1InverseStd, First(_conv2D2Gradient, rows * Conv2D2OutputSize),
+                new global::System.Span<float>(_gradients, BatchNorm1ScaleOffset, BatchNorm1Channels), new global::System.Span<float>(_gradients, BatchNorm1ShiftOffset, BatchNorm1Channels), rows, BatchNorm1Channels, BatchNorm1Spatial);
+        GradientListener?.OnGradientsReady(BatchNorm1ScaleOffset, 2 * BatchNorm1Channels);
 
         // Conv2D2: 8x28x28 -> 16x14x14, 3x3 kernel, stride 2, same padding (1), LeakyReLU(0.1), no bias
         global::NetGen.Kernels.Activations.LeakyReluBackward(First(_conv2D2PreActivation, rows * Conv2D2OutputSize), First(_conv2D2Output, rows * Conv2D2OutputSize), First(_conv2D2Gradient, rows * Conv2D2OutputSize), First(_conv2D2Gradient, rows * Conv2D2OutputSize), 0.1f);
         global::NetGen.Kernels.Conv2D.Backward(First(_conv2D2Gradient, rows * Conv2D2OutputSize), First(_conv2D1Output, rows * Conv2D1OutputSize), Conv2D2Weight, First(_conv2D1Gradient, rows * Conv2D1OutputSize),
             Conv2D2WeightGradient, Conv2D2BiasGradient, _convolutionScratch,
             rows, Conv2D2InChannels, Conv2D2InHeight, Conv2D2InWidth, Conv2D2Filters, Conv2D2Kernel, Conv2D2Kernel, Conv2D2Stride, Conv2D2Stride, Conv2D2Padding, Conv2D2Padding, Conv2D2Dilation, Conv2D2Dilation);
+        if (addPenaltyGradients)
+        {
+            global::NetGen.Kernels.Regularization.AddL2Gradient(Conv2D2Weight, Conv2D2WeightGradient, 0.0001f);
+        }
+        GradientListener?.OnGradientsReady(Conv2D2WeightOffset, Conv2D2WeightCount + Conv2D2BiasCount);
 
         // Conv2D1: 1x28x28 -> 8x28x28, 3x3 kernel, same padding (1), ReLU
         global::NetGen.Kernels.Activations.ReluBackward(First(_conv2D1PreActivation, rows * Conv2D1OutputSize), First(_conv2D1Output, rows * Conv2D1OutputSize), First(_conv2D1Gradient, rows * Conv2D1OutputSize), First(_conv2D1Gradient, rows * Conv2D1OutputSize));
         global::NetGen.Kernels.Conv2D.Backward(First(_conv2D1Gradient, rows * Conv2D1OutputSize), inputs, Conv2D1Weight, default,
             Conv2D1WeightGradient, Conv2D1BiasGradient, _convolutionScratch,
             rows, Conv2D1InChannels, Conv2D1InHeight, Conv2D1InWidth, Conv2D1Filters, Conv2D1Kernel, Conv2D1Kernel, Conv2D1Stride, Conv2D1Stride, Conv2D1Padding, Conv2D1Padding, Conv2D1Dilation, Conv2D1Dilation);
+        GradientListener?.OnGradientsReady(Conv2D1WeightOffset, Conv2D1WeightCount + Conv2D1BiasCount);
 
         // Reshape1: 784 -> 1x28x28 (no copy)
     }
+
+    /// <summary>
+    /// Told during each training backward pass as soon as each parameter layer's gradients are final (from the last
+    /// layer to the first); null for nobody. Data-parallel training overlaps its gradient all-reduce with backward this way.
+    /// </summary>
+    public global::NetGen.IGradientListener? GradientListener { get; set; }
+
+    /// <summary>
+    /// When set, batch normalization computes its training statistics over the batches of every replica in the group
+    /// (synchronized batch norm); null (the default) uses this replica's batch alone.
+    /// </summary>
+    public global::NetGen.IAllReduce? BatchNormSynchronization { get; set; }
 
     /// <summary>Sets every gradient to zero; <see cref="Backward"/> adds to them.</summary>
     public void ZeroGradients() => global::System.Array.Clear(_gradients);
@@ -426,11 +457,6 @@ partial class ConvFeatures : global::NetGen.INetwork<int>
         float penalty = 0f;
         penalty += global::NetGen.Kernels.Regularization.L2Penalty(Conv2D2Weight, 0.0001f);
         return penalty;
-    }
-
-    private void AddPenaltyGradients()
-    {
-        global::NetGen.Kernels.Regularization.AddL2Gradient(Conv2D2Weight, Conv2D2WeightGradient, 0.0001f);
     }
 
     /// <summary>The training-mode loss (including weight penalties) of 1 to <see cref="BatchSize"/> samples, without changing gradients or parameters.</summary>
@@ -459,8 +485,7 @@ partial class ConvFeatures : global::NetGen.INetwork<int>
         float loss = LossCore(labels, rows) + PenaltyLoss();
         if (!float.IsFinite(loss))
             throw new global::NetGen.NonFiniteLossException("ConvFeatures", loss, _step + 1, DescribeNonFinite(inputs, rows));
-        BackwardCore(inputs, rows);
-        AddPenaltyGradients();
+        BackwardCore(inputs, rows, addPenaltyGradients: true);
         return loss;
     }
 

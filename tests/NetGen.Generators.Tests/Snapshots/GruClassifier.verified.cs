@@ -209,14 +209,17 @@ partial class GruClassifier : global::NetGen.INetwork<int>
         if (outputGradient.Length != rows * OutputSize)
             throw new global::System.ArgumentException($"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.", nameof(outputGradient));
         outputGradient.CopyTo(First(_dense1Gradient, rows * Dense1Units));
-        BackwardCore(inputs, rows);
+        BackwardCore(inputs, rows, addPenaltyGradients: false);
     }
 
-    private void BackwardCore(global::System.ReadOnlySpan<float> inputs, int rows)
+    // Each parameter layer's gradients are final once its backward (and, in training, its weight penalty) ran: the
+    // gradient listener may start reducing them while the earlier layers' backward goes on.
+    private void BackwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool addPenaltyGradients)
     {
         // Dense1: 24 -> 4
         global::NetGen.Kernels.Dense.Backward(First(_dense1Gradient, rows * Dense1Units), First(_gru1Output, rows * Gru1Hidden), Dense1Weight, First(_gru1Gradient, rows * Gru1Hidden),
             Dense1WeightGradient, Dense1BiasGradient, rows, Dense1Inputs, Dense1Units);
+        GradientListener?.OnGradientsReady(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount);
 
         // Gru1: 20x3 -> 24, Gru, last state only
         // Only the last step's state is the output: its gradient enters at step T-1, the other steps get none from above.
@@ -226,7 +229,20 @@ partial class GruClassifier : global::NetGen.INetwork<int>
         global::NetGen.Kernels.Gru.Backward(First(_gru1SequenceGradient, rows * Gru1SequenceSize), inputs, Gru1WeightIh, Gru1WeightHh, default, _gru1Cache,
             default, Gru1WeightIhGradient, Gru1WeightHhGradient, Gru1BiasIhGradient, Gru1BiasHhGradient,
             dinitialHidden: default, stepGradientNorms: new global::System.Span<float>(_gru1StepGradientNorms), _gru1Scratch, rows, Gru1Steps, Gru1Inputs, Gru1Hidden);
+        GradientListener?.OnGradientsReady(Gru1WeightOffset, Gru1WeightCount + Gru1BiasCount);
     }
+
+    /// <summary>
+    /// Told during each training backward pass as soon as each parameter layer's gradients are final (from the last
+    /// layer to the first); null for nobody. Data-parallel training overlaps its gradient all-reduce with backward this way.
+    /// </summary>
+    public global::NetGen.IGradientListener? GradientListener { get; set; }
+
+    /// <summary>
+    /// When set, batch normalization computes its training statistics over the batches of every replica in the group
+    /// (synchronized batch norm); null (the default) uses this replica's batch alone.
+    /// </summary>
+    public global::NetGen.IAllReduce? BatchNormSynchronization { get; set; }
 
     /// <summary>Sets every gradient to zero; <see cref="Backward"/> adds to them.</summary>
     public void ZeroGradients() => global::System.Array.Clear(_gradients);
@@ -249,11 +265,6 @@ partial class GruClassifier : global::NetGen.INetwork<int>
 
     // Weight penalties (L1: lambda * sum |w|, L2: lambda * sum w^2), part of the reported loss.
     private float PenaltyLoss() => 0f;
-
-    private void AddPenaltyGradients()
-    {
-        // No weight penalties declared.
-    }
 
     /// <summary>The training-mode loss (including weight penalties) of 1 to <see cref="BatchSize"/> samples, without changing gradients or parameters.</summary>
     public float ComputeLoss(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
@@ -281,8 +292,7 @@ partial class GruClassifier : global::NetGen.INetwork<int>
         float loss = LossCore(labels, rows) + PenaltyLoss();
         if (!float.IsFinite(loss))
             throw new global::NetGen.NonFiniteLossException("GruClassifier", loss, _step + 1, DescribeNonFinite(inputs, rows));
-        BackwardCore(inputs, rows);
-        AddPenaltyGradients();
+        BackwardCore(inputs, rows, addPenaltyGradients: true);
         return loss;
     }
 

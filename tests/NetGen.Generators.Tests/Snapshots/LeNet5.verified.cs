@@ -334,24 +334,29 @@ namespace Samples.LeNet
             if (outputGradient.Length != rows * OutputSize)
                 throw new global::System.ArgumentException($"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.", nameof(outputGradient));
             outputGradient.CopyTo(First(_dense3Gradient, rows * Dense3Units));
-            BackwardCore(inputs, rows);
+            BackwardCore(inputs, rows, addPenaltyGradients: false);
         }
 
-        private void BackwardCore(global::System.ReadOnlySpan<float> inputs, int rows)
+        // Each parameter layer's gradients are final once its backward (and, in training, its weight penalty) ran: the
+        // gradient listener may start reducing them while the earlier layers' backward goes on.
+        private void BackwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool addPenaltyGradients)
         {
             // Dense3: 84 -> 10
             global::NetGen.Kernels.Dense.Backward(First(_dense3Gradient, rows * Dense3Units), First(_dense2Output, rows * Dense2Units), Dense3Weight, First(_dense2Gradient, rows * Dense2Units),
                 Dense3WeightGradient, Dense3BiasGradient, rows, Dense3Inputs, Dense3Units);
+            GradientListener?.OnGradientsReady(Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount);
 
             // Dense2: 120 -> 84, ReLU
             global::NetGen.Kernels.Activations.ReluBackward(First(_dense2PreActivation, rows * Dense2Units), First(_dense2Output, rows * Dense2Units), First(_dense2Gradient, rows * Dense2Units), First(_dense2Gradient, rows * Dense2Units));
             global::NetGen.Kernels.Dense.Backward(First(_dense2Gradient, rows * Dense2Units), First(_dense1Output, rows * Dense1Units), Dense2Weight, First(_dense1Gradient, rows * Dense1Units),
                 Dense2WeightGradient, Dense2BiasGradient, rows, Dense2Inputs, Dense2Units);
+            GradientListener?.OnGradientsReady(Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount);
 
             // Dense1: 400 -> 120, ReLU
             global::NetGen.Kernels.Activations.ReluBackward(First(_dense1PreActivation, rows * Dense1Units), First(_dense1Output, rows * Dense1Units), First(_dense1Gradient, rows * Dense1Units), First(_dense1Gradient, rows * Dense1Units));
             global::NetGen.Kernels.Dense.Backward(First(_dense1Gradient, rows * Dense1Units), First(_maxPool2D2Output, rows * MaxPool2D2OutputSize), Dense1Weight, First(_maxPool2D2Gradient, rows * MaxPool2D2OutputSize),
                 Dense1WeightGradient, Dense1BiasGradient, rows, Dense1Inputs, Dense1Units);
+            GradientListener?.OnGradientsReady(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount);
 
             // Flatten1: 16x5x5 -> 400 (no copy)
 
@@ -364,6 +369,7 @@ namespace Samples.LeNet
             global::NetGen.Kernels.Conv2D.Backward(First(_conv2D2Gradient, rows * Conv2D2OutputSize), First(_maxPool2D1Output, rows * MaxPool2D1OutputSize), Conv2D2Weight, First(_maxPool2D1Gradient, rows * MaxPool2D1OutputSize),
                 Conv2D2WeightGradient, Conv2D2BiasGradient, _convolutionScratch,
                 rows, Conv2D2InChannels, Conv2D2InHeight, Conv2D2InWidth, Conv2D2Filters, Conv2D2Kernel, Conv2D2Kernel, Conv2D2Stride, Conv2D2Stride, Conv2D2Padding, Conv2D2Padding, Conv2D2Dilation, Conv2D2Dilation);
+            GradientListener?.OnGradientsReady(Conv2D2WeightOffset, Conv2D2WeightCount + Conv2D2BiasCount);
 
             // MaxPool2D1: 6x28x28 -> 6x14x14, max of 2x2 windows, stride 2
             global::NetGen.Kernels.Pooling.MaxBackward(First(_maxPool2D1Gradient, rows * MaxPool2D1OutputSize), new global::System.Span<int>(_maxPool2D1Argmax, 0, rows * MaxPool2D1OutputSize), First(_conv2D1Gradient, rows * Conv2D1OutputSize),
@@ -374,7 +380,20 @@ namespace Samples.LeNet
             global::NetGen.Kernels.Conv2D.Backward(First(_conv2D1Gradient, rows * Conv2D1OutputSize), inputs, Conv2D1Weight, default,
                 Conv2D1WeightGradient, Conv2D1BiasGradient, _convolutionScratch,
                 rows, Conv2D1InChannels, Conv2D1InHeight, Conv2D1InWidth, Conv2D1Filters, Conv2D1Kernel, Conv2D1Kernel, Conv2D1Stride, Conv2D1Stride, Conv2D1Padding, Conv2D1Padding, Conv2D1Dilation, Conv2D1Dilation);
+            GradientListener?.OnGradientsReady(Conv2D1WeightOffset, Conv2D1WeightCount + Conv2D1BiasCount);
         }
+
+        /// <summary>
+        /// Told during each training backward pass as soon as each parameter layer's gradients are final (from the last
+        /// layer to the first); null for nobody. Data-parallel training overlaps its gradient all-reduce with backward this way.
+        /// </summary>
+        public global::NetGen.IGradientListener? GradientListener { get; set; }
+
+        /// <summary>
+        /// When set, batch normalization computes its training statistics over the batches of every replica in the group
+        /// (synchronized batch norm); null (the default) uses this replica's batch alone.
+        /// </summary>
+        public global::NetGen.IAllReduce? BatchNormSynchronization { get; set; }
 
         /// <summary>Sets every gradient to zero; <see cref="Backward"/> adds to them.</summary>
         public void ZeroGradients() => global::System.Array.Clear(_gradients);
@@ -397,11 +416,6 @@ namespace Samples.LeNet
 
         // Weight penalties (L1: lambda * sum |w|, L2: lambda * sum w^2), part of the reported loss.
         private float PenaltyLoss() => 0f;
-
-        private void AddPenaltyGradients()
-        {
-            // No weight penalties declared.
-        }
 
         /// <summary>The training-mode loss (including weight penalties) of 1 to <see cref="BatchSize"/> samples, without changing gradients or parameters.</summary>
         public float ComputeLoss(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
@@ -429,8 +443,7 @@ namespace Samples.LeNet
             float loss = LossCore(labels, rows) + PenaltyLoss();
             if (!float.IsFinite(loss))
                 throw new global::NetGen.NonFiniteLossException("LeNet5", loss, _step + 1, DescribeNonFinite(inputs, rows));
-            BackwardCore(inputs, rows);
-            AddPenaltyGradients();
+            BackwardCore(inputs, rows, addPenaltyGradients: true);
             return loss;
         }
 

@@ -217,25 +217,42 @@ namespace Samples.Mnist
             if (outputGradient.Length != rows * OutputSize)
                 throw new global::System.ArgumentException($"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.", nameof(outputGradient));
             outputGradient.CopyTo(First(_dense3Gradient, rows * Dense3Units));
-            BackwardCore(inputs, rows);
+            BackwardCore(inputs, rows, addPenaltyGradients: false);
         }
 
-        private void BackwardCore(global::System.ReadOnlySpan<float> inputs, int rows)
+        // Each parameter layer's gradients are final once its backward (and, in training, its weight penalty) ran: the
+        // gradient listener may start reducing them while the earlier layers' backward goes on.
+        private void BackwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool addPenaltyGradients)
         {
             // Dense3: 128 -> 10
             global::NetGen.Kernels.Dense.Backward(First(_dense3Gradient, rows * Dense3Units), First(_dense2Output, rows * Dense2Units), Dense3Weight, First(_dense2Gradient, rows * Dense2Units),
                 Dense3WeightGradient, Dense3BiasGradient, rows, Dense3Inputs, Dense3Units);
+            GradientListener?.OnGradientsReady(Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount);
 
             // Dense2: 256 -> 128, ReLU
             global::NetGen.Kernels.Activations.ReluBackward(First(_dense2PreActivation, rows * Dense2Units), First(_dense2Output, rows * Dense2Units), First(_dense2Gradient, rows * Dense2Units), First(_dense2Gradient, rows * Dense2Units));
             global::NetGen.Kernels.Dense.Backward(First(_dense2Gradient, rows * Dense2Units), First(_dense1Output, rows * Dense1Units), Dense2Weight, First(_dense1Gradient, rows * Dense1Units),
                 Dense2WeightGradient, Dense2BiasGradient, rows, Dense2Inputs, Dense2Units);
+            GradientListener?.OnGradientsReady(Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount);
 
             // Dense1: 784 -> 256, ReLU
             global::NetGen.Kernels.Activations.ReluBackward(First(_dense1PreActivation, rows * Dense1Units), First(_dense1Output, rows * Dense1Units), First(_dense1Gradient, rows * Dense1Units), First(_dense1Gradient, rows * Dense1Units));
             global::NetGen.Kernels.Dense.Backward(First(_dense1Gradient, rows * Dense1Units), inputs, Dense1Weight, default,
                 Dense1WeightGradient, Dense1BiasGradient, rows, Dense1Inputs, Dense1Units);
+            GradientListener?.OnGradientsReady(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount);
         }
+
+        /// <summary>
+        /// Told during each training backward pass as soon as each parameter layer's gradients are final (from the last
+        /// layer to the first); null for nobody. Data-parallel training overlaps its gradient all-reduce with backward this way.
+        /// </summary>
+        public global::NetGen.IGradientListener? GradientListener { get; set; }
+
+        /// <summary>
+        /// When set, batch normalization computes its training statistics over the batches of every replica in the group
+        /// (synchronized batch norm); null (the default) uses this replica's batch alone.
+        /// </summary>
+        public global::NetGen.IAllReduce? BatchNormSynchronization { get; set; }
 
         /// <summary>Sets every gradient to zero; <see cref="Backward"/> adds to them.</summary>
         public void ZeroGradients() => global::System.Array.Clear(_gradients);
@@ -258,11 +275,6 @@ namespace Samples.Mnist
 
         // Weight penalties (L1: lambda * sum |w|, L2: lambda * sum w^2), part of the reported loss.
         private float PenaltyLoss() => 0f;
-
-        private void AddPenaltyGradients()
-        {
-            // No weight penalties declared.
-        }
 
         /// <summary>The training-mode loss (including weight penalties) of 1 to <see cref="BatchSize"/> samples, without changing gradients or parameters.</summary>
         public float ComputeLoss(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
@@ -290,8 +302,7 @@ namespace Samples.Mnist
             float loss = LossCore(labels, rows) + PenaltyLoss();
             if (!float.IsFinite(loss))
                 throw new global::NetGen.NonFiniteLossException("MnistMlp", loss, _step + 1, DescribeNonFinite(inputs, rows));
-            BackwardCore(inputs, rows);
-            AddPenaltyGradients();
+            BackwardCore(inputs, rows, addPenaltyGradients: true);
             return loss;
         }
 

@@ -105,6 +105,7 @@ namespace Demo.Cures
         private readonly float[] _batchNorm1Gradient = new float[BatchSize * BatchNorm1Size];
         private readonly float[] _batchNorm1Mean = new float[BatchNorm1Channels];
         private readonly float[] _batchNorm1InverseStd = new float[BatchNorm1Channels];
+        private readonly float[] _batchNorm1Synchronization = new float[2 * BatchNorm1Channels + 2];
         private readonly float[] _activation1Output = new float[BatchSize * Activation1Size];
         private readonly float[] _activation1Gradient = new float[BatchSize * Activation1Size];
         private readonly float[] _dropout1Output = new float[BatchSize * Dropout1Size];
@@ -269,7 +270,10 @@ namespace Demo.Cures
             global::NetGen.Kernels.Dense.Forward(inputs, Dense1Weight, Dense1Bias, First(_dense1Output, rows * Dense1Units), rows, Dense1Inputs, Dense1Units);
 
             // BatchNorm1: normalize 128 features (momentum 0.1, epsilon 1E-05)
-            if (training)
+            if (training && BatchNormSynchronization is { } batchNorm1Group)
+                global::NetGen.Kernels.BatchNorm.ForwardTrainingSynchronized(First(_dense1Output, rows * Dense1Units), BatchNorm1Scale, BatchNorm1Shift, First(_batchNorm1Output, rows * BatchNorm1Size), _batchNorm1Mean, _batchNorm1InverseStd,
+                    BatchNorm1RunningMean, BatchNorm1RunningVariance, BatchNorm1Momentum, BatchNorm1Epsilon, rows, BatchNorm1Channels, BatchNorm1Spatial, batchNorm1Group, _batchNorm1Synchronization);
+            else if (training)
                 global::NetGen.Kernels.BatchNorm.ForwardTraining(First(_dense1Output, rows * Dense1Units), BatchNorm1Scale, BatchNorm1Shift, First(_batchNorm1Output, rows * BatchNorm1Size), _batchNorm1Mean, _batchNorm1InverseStd,
                     BatchNorm1RunningMean, BatchNorm1RunningVariance, BatchNorm1Momentum, BatchNorm1Epsilon, rows, BatchNorm1Channels, BatchNorm1Spatial);
             else
@@ -308,23 +312,36 @@ namespace Demo.Cures
             if (outputGradient.Length != rows * OutputSize)
                 throw new global::System.ArgumentException($"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.", nameof(outputGradient));
             outputGradient.CopyTo(First(_dense3Gradient, rows * Dense3Units));
-            BackwardCore(inputs, rows);
+            BackwardCore(inputs, rows, addPenaltyGradients: false);
         }
 
-        private void BackwardCore(global::System.ReadOnlySpan<float> inputs, int rows)
+        // Each parameter layer's gradients are final once its backward (and, in training, its weight penalty) ran: the
+        // gradient listener may start reducing them while the earlier layers' backward goes on.
+        private void BackwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool addPenaltyGradients)
         {
             // Dense3: 64 -> 10
             global::NetGen.Kernels.Dense.Backward(First(_dense3Gradient, rows * Dense3Units), First(_layerNorm1Output, rows * LayerNorm1Size), Dense3Weight, First(_layerNorm1Gradient, rows * LayerNorm1Size),
                 Dense3WeightGradient, Dense3BiasGradient, rows, Dense3Inputs, Dense3Units);
+            if (addPenaltyGradients)
+            {
+                global::NetGen.Kernels.Regularization.AddL2Gradient(Dense3Weight, Dense3WeightGradient, 0.0001f);
+            }
+            GradientListener?.OnGradientsReady(Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount);
 
             // LayerNorm1: normalize each sample's 64 values (epsilon 1E-05)
             global::NetGen.Kernels.LayerNorm.Backward(First(_layerNorm1Gradient, rows * LayerNorm1Size), First(_dense2Output, rows * Dense2Units), LayerNorm1Scale, First(_layerNorm1Mean, rows), First(_layerNorm1InverseStd, rows), First(_dense2Gradient, rows * Dense2Units),
                 new global::System.Span<float>(_gradients, LayerNorm1ScaleOffset, LayerNorm1Size), new global::System.Span<float>(_gradients, LayerNorm1ShiftOffset, LayerNorm1Size), rows, LayerNorm1Size);
+            GradientListener?.OnGradientsReady(LayerNorm1ScaleOffset, 2 * LayerNorm1Size);
 
             // Dense2: 128 -> 64, GELU
             global::NetGen.Kernels.Activations.GeluBackward(First(_dense2PreActivation, rows * Dense2Units), First(_dense2Output, rows * Dense2Units), First(_dense2Gradient, rows * Dense2Units), First(_dense2Gradient, rows * Dense2Units));
             global::NetGen.Kernels.Dense.Backward(First(_dense2Gradient, rows * Dense2Units), First(_dropout1Output, rows * Dropout1Size), Dense2Weight, First(_dropout1Gradient, rows * Dropout1Size),
                 Dense2WeightGradient, Dense2BiasGradient, rows, Dense2Inputs, Dense2Units);
+            if (addPenaltyGradients)
+            {
+                global::NetGen.Kernels.Regularization.AddL2Gradient(Dense2Weight, Dense2WeightGradient, 0.0001f);
+            }
+            GradientListener?.OnGradientsReady(Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount);
 
             // Dropout1: drop 0.25 of 128 values in training
             global::NetGen.Kernels.Dropout.Backward(First(_dropout1Mask, rows * Dropout1Size), First(_dropout1Gradient, rows * Dropout1Size), First(_activation1Gradient, rows * Activation1Size));
@@ -333,13 +350,36 @@ namespace Demo.Cures
             global::NetGen.Kernels.Activations.LeakyReluBackward(First(_batchNorm1Output, rows * BatchNorm1Size), First(_activation1Output, rows * Activation1Size), First(_activation1Gradient, rows * Activation1Size), First(_batchNorm1Gradient, rows * BatchNorm1Size), 0.1f);
 
             // BatchNorm1: normalize 128 features (momentum 0.1, epsilon 1E-05)
-            global::NetGen.Kernels.BatchNorm.Backward(First(_batchNorm1Gradient, rows * BatchNorm1Size), First(_dense1Output, rows * Dense1Units), BatchNorm1Scale, _batchNorm1Mean, _batchNorm1InverseStd, First(_dense1Gradient, rows * Dense1Units),
-                new global::System.Span<float>(_gradients, BatchNorm1ScaleOffset, BatchNorm1Channels), new global::System.Span<float>(_gradients, BatchNorm1ShiftOffset, BatchNorm1Channels), rows, BatchNorm1Channels, BatchNorm1Spatial);
+            if (BatchNormSynchronization is { } batchNorm1Group)
+                global::NetGen.Kernels.BatchNorm.BackwardSynchronized(First(_batchNorm1Gradient, rows * BatchNorm1Size), First(_dense1Output, rows * Dense1Units), BatchNorm1Scale, _batchNorm1Mean, _batchNorm1InverseStd, First(_dense1Gradient, rows * Dense1Units),
+                    new global::System.Span<float>(_gradients, BatchNorm1ScaleOffset, BatchNorm1Channels), new global::System.Span<float>(_gradients, BatchNorm1ShiftOffset, BatchNorm1Channels), rows, BatchNorm1Channels, BatchNorm1Spatial, batchNorm1Group, _batchNorm1Synchronization);
+            else
+                global::NetGen.Kernels.BatchNorm.Backward(First(_batchNorm1Gradient, rows * BatchNorm1Size), First(_dense1Output, rows * Dense1Units), BatchNorm1Scale, _batchNorm1Mean, _batchNorm1InverseStd, First(_dense1Gradient, rows * Dense1Units),
+                    new global::System.Span<float>(_gradients, BatchNorm1ScaleOffset, BatchNorm1Channels), new global::System.Span<float>(_gradients, BatchNorm1ShiftOffset, BatchNorm1Channels), rows, BatchNorm1Channels, BatchNorm1Spatial);
+            GradientListener?.OnGradientsReady(BatchNorm1ScaleOffset, 2 * BatchNorm1Channels);
 
             // Dense1: 784 -> 128
             global::NetGen.Kernels.Dense.Backward(First(_dense1Gradient, rows * Dense1Units), inputs, Dense1Weight, default,
                 Dense1WeightGradient, Dense1BiasGradient, rows, Dense1Inputs, Dense1Units);
+            if (addPenaltyGradients)
+            {
+                global::NetGen.Kernels.Regularization.AddL1Gradient(Dense1Weight, Dense1WeightGradient, 1E-05f);
+                global::NetGen.Kernels.Regularization.AddL2Gradient(Dense1Weight, Dense1WeightGradient, 0.0001f);
+            }
+            GradientListener?.OnGradientsReady(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount);
         }
+
+        /// <summary>
+        /// Told during each training backward pass as soon as each parameter layer's gradients are final (from the last
+        /// layer to the first); null for nobody. Data-parallel training overlaps its gradient all-reduce with backward this way.
+        /// </summary>
+        public global::NetGen.IGradientListener? GradientListener { get; set; }
+
+        /// <summary>
+        /// When set, batch normalization computes its training statistics over the batches of every replica in the group
+        /// (synchronized batch norm); null (the default) uses this replica's batch alone.
+        /// </summary>
+        public global::NetGen.IAllReduce? BatchNormSynchronization { get; set; }
 
         /// <summary>Sets every gradient to zero; <see cref="Backward"/> adds to them.</summary>
         public void ZeroGradients() => global::System.Array.Clear(_gradients);
@@ -381,14 +421,6 @@ namespace Demo.Cures
             return penalty;
         }
 
-        private void AddPenaltyGradients()
-        {
-            global::NetGen.Kernels.Regularization.AddL1Gradient(Dense1Weight, Dense1WeightGradient, 1E-05f);
-            global::NetGen.Kernels.Regularization.AddL2Gradient(Dense1Weight, Dense1WeightGradient, 0.0001f);
-            global::NetGen.Kernels.Regularization.AddL2Gradient(Dense2Weight, Dense2WeightGradient, 0.0001f);
-            global::NetGen.Kernels.Regularization.AddL2Gradient(Dense3Weight, Dense3WeightGradient, 0.0001f);
-        }
-
         /// <summary>The training-mode loss (including weight penalties) of 1 to <see cref="BatchSize"/> samples, without changing gradients or parameters.</summary>
         public float ComputeLoss(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
         {
@@ -415,8 +447,7 @@ namespace Demo.Cures
             float loss = LossCore(labels, rows) + PenaltyLoss();
             if (!float.IsFinite(loss))
                 throw new global::NetGen.NonFiniteLossException("RegularizedMlp", loss, _step + 1, DescribeNonFinite(inputs, rows));
-            BackwardCore(inputs, rows);
-            AddPenaltyGradients();
+            BackwardCore(inputs, rows, addPenaltyGradients: true);
             return loss;
         }
 
