@@ -93,14 +93,8 @@ public static partial class BatchNorm
         IAllReduce group, Span<float> scratch)
     {
         ArgumentNullException.ThrowIfNull(group);
-        int count = CheckShape(x.Length, dy.Length, batch, channels, spatial, nameof(dy));
+        int count = CheckBackwardShapes(dy.Length, x.Length, gamma.Length, mean.Length, invStd.Length, dx.Length, dgamma.Length, dbeta.Length, batch, channels, spatial);
         bool writeDx = !dx.IsEmpty;
-        if (writeDx) CheckShape(x.Length, dx.Length, batch, channels, spatial, nameof(dx));
-        CheckChannels(gamma.Length, channels, nameof(gamma));
-        CheckChannels(mean.Length, channels, nameof(mean));
-        CheckChannels(invStd.Length, channels, nameof(invStd));
-        CheckChannels(dgamma.Length, channels, nameof(dgamma));
-        CheckChannels(dbeta.Length, channels, nameof(dbeta));
         CheckScratch(scratch.Length, channels);
         float total = scratch[2 * channels], weight = scratch[2 * channels + 1];
         if (!(total >= 2f && weight > 0f && weight <= 1f))

@@ -156,14 +156,8 @@ public static partial class BatchNorm
     public static void Backward(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> mean,
         ReadOnlySpan<float> invStd, Span<float> dx, Span<float> dgamma, Span<float> dbeta, int batch, int channels, int spatial)
     {
-        int count = CheckShape(x.Length, dy.Length, batch, channels, spatial, nameof(dy));
+        int count = CheckBackwardShapes(dy.Length, x.Length, gamma.Length, mean.Length, invStd.Length, dx.Length, dgamma.Length, dbeta.Length, batch, channels, spatial);
         bool writeDx = !dx.IsEmpty;
-        if (writeDx) CheckShape(x.Length, dx.Length, batch, channels, spatial, nameof(dx));
-        CheckChannels(gamma.Length, channels, nameof(gamma));
-        CheckChannels(mean.Length, channels, nameof(mean));
-        CheckChannels(invStd.Length, channels, nameof(invStd));
-        CheckChannels(dgamma.Length, channels, nameof(dgamma));
-        CheckChannels(dbeta.Length, channels, nameof(dbeta));
         if (count == 0) return;
 
         float inverseCount = 1f / count;
@@ -293,6 +287,20 @@ public static partial class BatchNorm
         if (xLength < size) throw new ArgumentException($"x holds {xLength} floats; [{batch}, {channels}, {spatial}] needs {size}.", "x");
         if (otherLength < size) throw new ArgumentException($"{otherName} holds {otherLength} floats; [{batch}, {channels}, {spatial}] needs {size}.", otherName);
         return batch * spatial;
+    }
+
+    // The checks of Backward and BackwardSynchronized; returns batch·spatial. An empty dx is allowed (not written).
+    private static int CheckBackwardShapes(int dyLength, int xLength, int gammaLength, int meanLength, int invStdLength, int dxLength,
+        int dgammaLength, int dbetaLength, int batch, int channels, int spatial)
+    {
+        int count = CheckShape(xLength, dyLength, batch, channels, spatial, "dy");
+        if (dxLength != 0) CheckShape(xLength, dxLength, batch, channels, spatial, "dx");
+        CheckChannels(gammaLength, channels, "gamma");
+        CheckChannels(meanLength, channels, "mean");
+        CheckChannels(invStdLength, channels, "invStd");
+        CheckChannels(dgammaLength, channels, "dgamma");
+        CheckChannels(dbetaLength, channels, "dbeta");
+        return count;
     }
 
     private static void CheckChannels(int length, int channels, string name)
