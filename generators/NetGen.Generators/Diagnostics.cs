@@ -58,6 +58,10 @@ public static class Diagnostics
         "Network class shape not supported",
         "The network class '{0}' is {1}: declare networks as non-generic, non-static classes directly in a namespace");
 
+    public static readonly DiagnosticDescriptor ClassNameClashesWithMember = Error(DiagnosticIds.ClassNameClashesWithMember,
+        "Network class named like a generated member",
+        "The network class '{0}' has the name of a member NetGen generates in it, and C# forbids a member named like its class: rename the class, for example to '{0}Network'");
+
     public static readonly DiagnosticDescriptor DenseNeedsVector = Error(DiagnosticIds.DenseNeedsVector,
         "Dense layer needs a vector input",
         "[Dense] receives a {0} tensor, but it needs a vector: insert [Flatten] before it (reshape to {1} features)");

@@ -130,6 +130,16 @@ public partial class DiagnosticTests
         AssertSingle("NG0011", source);
     }
 
+    [Theory]
+    [InlineData("Forward")]
+    [InlineData("Gpu")]
+    [InlineData("Dense1")]
+    public void ClassNamedLikeAGeneratedMember_ReportsNG0015_AtClassName(string name)
+    {
+        Diagnostic d = AssertSingle("NG0015", $"[Network] [Input(4)] [Dense(2)] [SoftmaxCrossEntropy] [Adam]\npublic partial class [|{name}|];");
+        Assert.Contains($"'{name}Network'", d.GetMessage());
+    }
+
     [Fact]
     public void DenseAfterImage_ReportsNG0012_AtTheDense_SuggestingFlatten()
     {

@@ -72,6 +72,12 @@ public static class NetworkParser
             return null;
         }
 
+        if (Emit.GeneratedMembers.Clashes(type.Name))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ClassNameClashesWithMember, classLocation, type.Name));
+            return null;
+        }
+
         // Our attributes, in source order, from the declaration that carries [Network].
         var ours = type.GetAttributes()
             .Where(a => a.AttributeClass is { } c && c.ContainingNamespace?.ToDisplayString() == Namespace
