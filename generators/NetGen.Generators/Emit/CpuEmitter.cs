@@ -51,6 +51,7 @@ public static class CpuEmitter
         EmitPredict(writer, network, emitters);
         EmitEvaluate(writer, network, emitters);
         EmitCheckpoint(writer, network, emitters);
+        OnnxEmitter.Emit(writer, network, emitters);
         EmitHelpers(writer, network, emitters);
         if (emitters.OfType<RecurrentEmitter>().Any(r => r.Spec.Stateful)) EmitResetState(writer, emitters);
         if (!network.HasTokenInput) EmitInterface(writer);

@@ -601,6 +601,32 @@ partial class ConvFeatures : global::NetGen.INetwork<int>
     /// <summary>Loads a checkpoint written by <see cref="SaveCheckpoint"/> (or weights only); a mismatch names the tensor and both shapes, and nothing is changed.</summary>
     public void LoadCheckpoint(string path) => _step = CheckpointLayout.Load(path, _parameters, _optimizerState, _statistics);
 
+    // The ONNX description: each layer's operator settings and where its tensors sit in the flat buffers.
+    private static readonly global::NetGen.Onnx.OnnxNetwork OnnxDescription = new("ConvFeatures", new[] { 784 }, new[] { 10 },
+        tokenInput: false, ParameterCount, StatisticsCount, global::NetGen.Onnx.OnnxOutput.Softmax,
+        new global::NetGen.Onnx.OnnxLayer[]
+        {
+            new global::NetGen.Onnx.OnnxReshape("reshape1", new[] { 1, 28, 28 }),
+            new global::NetGen.Onnx.OnnxConv2D("conv2d1", 1, 8, kernel: 3, stride: 1, padding: 1, dilation: 1, Conv2D1WeightOffset, Conv2D1BiasOffset, global::NetGen.Activation.ReLU, 0f),
+            new global::NetGen.Onnx.OnnxConv2D("conv2d2", 8, 16, kernel: 3, stride: 2, padding: 1, dilation: 1, Conv2D2WeightOffset, -1, global::NetGen.Activation.LeakyReLU, 0.1f),
+            new global::NetGen.Onnx.OnnxBatchNorm("batchnorm1", 16, BatchNorm1ScaleOffset, BatchNorm1ShiftOffset, BatchNorm1RunningMeanOffset, BatchNorm1RunningVarianceOffset, 1E-05f),
+            new global::NetGen.Onnx.OnnxPool2D("avgpool2d1", max: false, size: 2, stride: 2, padding: 0),
+            new global::NetGen.Onnx.OnnxConv2D("conv2d3", 16, 32, kernel: 3, stride: 1, padding: 2, dilation: 2, Conv2D3WeightOffset, Conv2D3BiasOffset, global::NetGen.Activation.Tanh, 0f),
+            new global::NetGen.Onnx.OnnxPool2D("maxpool2d1", max: true, size: 3, stride: 2, padding: 1),
+            new global::NetGen.Onnx.OnnxGlobalAvgPool2D("globalavgpool2d1"),
+            new global::NetGen.Onnx.OnnxDense("dense1", 32, 10, steps: 0, Dense1WeightOffset, Dense1BiasOffset, global::NetGen.Activation.Identity, 0f),
+        });
+
+    /// <summary>
+    /// Exports the trained network as an ONNX model (opset 17) for inference: input <c>input</c> [N, 784],
+    /// output <c>output</c> [N, 10] (the class probabilities, as <see cref="Predict"/>), N any number of samples; batch normalization uses the running statistics.
+    /// Written through a temporary file renamed over <paramref name="path"/>, so a failure never leaves a half file.
+    /// </summary>
+    public void ExportOnnx(string path) => OnnxDescription.Export(path, _parameters, _statistics);
+
+    /// <summary>Writes the ONNX model (see <see cref="ExportOnnx(string)"/>) to <paramref name="stream"/>.</summary>
+    public void ExportOnnx(global::System.IO.Stream stream) => OnnxDescription.Export(stream, _parameters, _statistics);
+
     // The first rows of a batch buffer.
     private static global::System.Span<float> First(float[] buffer, int length) => new(buffer, 0, length);
 

@@ -398,6 +398,25 @@ partial class GruClassifier : global::NetGen.INetwork<int>
     /// <summary>Loads a checkpoint written by <see cref="SaveCheckpoint"/> (or weights only); a mismatch names the tensor and both shapes, and nothing is changed.</summary>
     public void LoadCheckpoint(string path) => _step = CheckpointLayout.Load(path, _parameters, _optimizerState, _statistics);
 
+    // The ONNX description: each layer's operator settings and where its tensors sit in the flat buffers.
+    private static readonly global::NetGen.Onnx.OnnxNetwork OnnxDescription = new("GruClassifier", new[] { 20, 3 }, new[] { 4 },
+        tokenInput: false, ParameterCount, StatisticsCount, global::NetGen.Onnx.OnnxOutput.Softmax,
+        new global::NetGen.Onnx.OnnxLayer[]
+        {
+            new global::NetGen.Onnx.OnnxRecurrent("gru1", global::NetGen.Onnx.OnnxCell.Gru, 3, 24, Gru1WeightOffset, Gru1WeightHhOffset, Gru1BiasOffset, returnSequences: false),
+            new global::NetGen.Onnx.OnnxDense("dense1", 24, 4, steps: 0, Dense1WeightOffset, Dense1BiasOffset, global::NetGen.Activation.Identity, 0f),
+        });
+
+    /// <summary>
+    /// Exports the trained network as an ONNX model (opset 17) for inference: input <c>input</c> [N, 20, 3],
+    /// output <c>output</c> [N, 4] (the class probabilities, as <see cref="Predict"/>), N any number of samples; recurrent layers start from the zero state.
+    /// Written through a temporary file renamed over <paramref name="path"/>, so a failure never leaves a half file.
+    /// </summary>
+    public void ExportOnnx(string path) => OnnxDescription.Export(path, _parameters, _statistics);
+
+    /// <summary>Writes the ONNX model (see <see cref="ExportOnnx(string)"/>) to <paramref name="stream"/>.</summary>
+    public void ExportOnnx(global::System.IO.Stream stream) => OnnxDescription.Export(stream, _parameters, _statistics);
+
     // The first rows of a batch buffer.
     private static global::System.Span<float> First(float[] buffer, int length) => new(buffer, 0, length);
 

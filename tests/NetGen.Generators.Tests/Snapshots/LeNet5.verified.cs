@@ -556,6 +556,31 @@ namespace Samples.LeNet
         /// <summary>Loads a checkpoint written by <see cref="SaveCheckpoint"/> (or weights only); a mismatch names the tensor and both shapes, and nothing is changed.</summary>
         public void LoadCheckpoint(string path) => _step = CheckpointLayout.Load(path, _parameters, _optimizerState, _statistics);
 
+        // The ONNX description: each layer's operator settings and where its tensors sit in the flat buffers.
+        private static readonly global::NetGen.Onnx.OnnxNetwork OnnxDescription = new("LeNet5", new[] { 1, 28, 28 }, new[] { 10 },
+            tokenInput: false, ParameterCount, StatisticsCount, global::NetGen.Onnx.OnnxOutput.Softmax,
+            new global::NetGen.Onnx.OnnxLayer[]
+            {
+                new global::NetGen.Onnx.OnnxConv2D("conv2d1", 1, 6, kernel: 5, stride: 1, padding: 2, dilation: 1, Conv2D1WeightOffset, Conv2D1BiasOffset, global::NetGen.Activation.ReLU, 0f),
+                new global::NetGen.Onnx.OnnxPool2D("maxpool2d1", max: true, size: 2, stride: 2, padding: 0),
+                new global::NetGen.Onnx.OnnxConv2D("conv2d2", 6, 16, kernel: 5, stride: 1, padding: 0, dilation: 1, Conv2D2WeightOffset, Conv2D2BiasOffset, global::NetGen.Activation.ReLU, 0f),
+                new global::NetGen.Onnx.OnnxPool2D("maxpool2d2", max: true, size: 2, stride: 2, padding: 0),
+                new global::NetGen.Onnx.OnnxFlatten("flatten1"),
+                new global::NetGen.Onnx.OnnxDense("dense1", 400, 120, steps: 0, Dense1WeightOffset, Dense1BiasOffset, global::NetGen.Activation.ReLU, 0f),
+                new global::NetGen.Onnx.OnnxDense("dense2", 120, 84, steps: 0, Dense2WeightOffset, Dense2BiasOffset, global::NetGen.Activation.ReLU, 0f),
+                new global::NetGen.Onnx.OnnxDense("dense3", 84, 10, steps: 0, Dense3WeightOffset, Dense3BiasOffset, global::NetGen.Activation.Identity, 0f),
+            });
+
+        /// <summary>
+        /// Exports the trained network as an ONNX model (opset 17) for inference: input <c>input</c> [N, 1, 28, 28],
+        /// output <c>output</c> [N, 10] (the class probabilities, as <see cref="Predict"/>), N any number of samples.
+        /// Written through a temporary file renamed over <paramref name="path"/>, so a failure never leaves a half file.
+        /// </summary>
+        public void ExportOnnx(string path) => OnnxDescription.Export(path, _parameters, _statistics);
+
+        /// <summary>Writes the ONNX model (see <see cref="ExportOnnx(string)"/>) to <paramref name="stream"/>.</summary>
+        public void ExportOnnx(global::System.IO.Stream stream) => OnnxDescription.Export(stream, _parameters, _statistics);
+
         // The first rows of a batch buffer.
         private static global::System.Span<float> First(float[] buffer, int length) => new(buffer, 0, length);
 

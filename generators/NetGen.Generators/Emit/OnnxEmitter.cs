@@ -1,0 +1,106 @@
+using System.Collections.Generic;
+using System.Linq;
+using NetGen.Generators.Model;
+using NetGen.Generators.Shapes;
+
+namespace NetGen.Generators.Emit;
+
+/// <summary>
+/// The generated <c>ExportOnnx</c>: a static description of the layers (their constants and the offsets of their
+/// tensors, the same offset expressions as the checkpoint layout) handed to <c>NetGen.Onnx.OnnxNetwork</c>, which
+/// builds the opset-17 graph from the trained buffers at run time.
+/// </summary>
+internal static class OnnxEmitter
+{
+    private const string Onnx = "global::NetGen.Onnx.";
+
+    public static void Emit(SourceWriter writer, ResolvedNetwork network, List<LayerEmitter> emitters)
+    {
+        string output = !CpuEmitter.IsClassification(network) ? "Identity" : network.ClassifiesEveryStep ? "SoftmaxPerStep" : "Softmax";
+        writer.WriteLine("// The ONNX description: each layer's operator settings and where its tensors sit in the flat buffers.");
+        writer.WriteLine($"private static readonly {Onnx}OnnxNetwork OnnxDescription = new(\"{network.Model.ClassName}\", {Shape(network.InputShape)}, {Shape(network.OutputShape)},");
+        writer.Indentation++;
+        writer.WriteLine($"tokenInput: {Literals.Bool(network.HasTokenInput)}, ParameterCount, StatisticsCount, {Onnx}OnnxOutput.{output},");
+        writer.WriteLine($"new {Onnx}OnnxLayer[]");
+        writer.OpenBrace();
+        foreach (LayerEmitter emitter in emitters) writer.WriteLine(Describe(emitter) + ",");
+        writer.CloseBrace(");");
+        writer.Indentation--;
+        writer.WriteLine();
+        var notes = new List<string>();
+        if (network.Layers.Any(l => l.Spec is DropoutSpec)) notes.Add("dropout is the identity");
+        if (network.Layers.Any(l => l.Spec is BatchNormSpec)) notes.Add("batch normalization uses the running statistics");
+        if (network.Layers.Any(l => l.Spec is RecurrentSpec)) notes.Add("recurrent layers start from the zero state");
+        writer.WriteLine("/// <summary>");
+        writer.WriteLine($"/// Exports the trained network as an ONNX model (opset 17) for inference: input <c>input</c> [N, {string.Join(", ", network.InputShape.Dimensions)}]{(network.HasTokenInput ? " (int64 token ids)" : "")},");
+        writer.WriteLine($"/// output <c>output</c> [N, {string.Join(", ", network.OutputShape.Dimensions)}] ({(output == "Identity" ? "the outputs" : "the class probabilities")}, as <see cref=\"Predict\"/>), N any number of samples" +
+                         (notes.Count == 0 ? "." : "; " + string.Join(", ", notes) + "."));
+        writer.WriteLine("/// Written through a temporary file renamed over <paramref name=\"path\"/>, so a failure never leaves a half file.");
+        writer.WriteLine("/// </summary>");
+        writer.WriteLine("public void ExportOnnx(string path) => OnnxDescription.Export(path, _parameters, _statistics);");
+        writer.WriteLine();
+        writer.WriteLine("/// <summary>Writes the ONNX model (see <see cref=\"ExportOnnx(string)\"/>) to <paramref name=\"stream\"/>.</summary>");
+        writer.WriteLine("public void ExportOnnx(global::System.IO.Stream stream) => OnnxDescription.Export(stream, _parameters, _statistics);");
+        writer.WriteLine();
+    }
+
+    private static string Shape(TensorShape shape) => Ints(shape.Dimensions);
+
+    private static string Ints(IEnumerable<int> values) => $"new[] {{ {string.Join(", ", values.Select(Literals.Int))} }}";
+
+    private static string Activation(ActivationSpec activation) =>
+        $"global::NetGen.Activation.{activation.Kind}, {Literals.Float(activation.HasAlpha ? activation.EffectiveAlpha : 0)}";
+
+    /// <summary>The constructor call for one layer.</summary>
+    private static string Describe(LayerEmitter emitter)
+    {
+        ResolvedLayer layer = emitter.Layer;
+        string name = "\"" + emitter.Name.ToLowerInvariant() + "\"";
+        // The checkpoint names each tensor of the layer with its offset expression; -1 marks an absent bias.
+        var offsets = emitter.CheckpointTensors().Concat(emitter.CheckpointStatistics())
+            .ToDictionary(t => t.Name.Substring(t.Name.IndexOf('.') + 1), t => t.Offset);
+        string Offset(string part) => offsets.TryGetValue(part, out string? offset) ? offset : "-1";
+
+        switch (layer.Spec)
+        {
+            case DenseSpec dense:
+            {
+                bool perStep = layer.Input.Rank == 2;
+                int inputs = perStep ? layer.Input.Dimensions[1] : layer.Input.Size;
+                int steps = perStep ? layer.Input.Dimensions[0] : 0;
+                return $"new {Onnx}OnnxDense({name}, {Literals.Int(inputs)}, {Literals.Int(dense.Units)}, steps: {Literals.Int(steps)}, {Offset("weight")}, {Offset("bias")}, {Activation(dense.Activation)})";
+            }
+
+            case Conv2DSpec conv:
+                return $"new {Onnx}OnnxConv2D({name}, {Literals.Int(layer.Input.Dimensions[0])}, {Literals.Int(conv.Filters)}, kernel: {Literals.Int(conv.Kernel)}, " +
+                       $"stride: {Literals.Int(conv.Stride)}, padding: {Literals.Int(conv.EffectivePadding)}, dilation: {Literals.Int(conv.Dilation)}, " +
+                       $"{Offset("weight")}, {Offset("bias")}, {Activation(conv.Activation)})";
+            case Pool2DSpec pool:
+                return $"new {Onnx}OnnxPool2D({name}, max: {Literals.Bool(pool.Kind == PoolKind.Max)}, size: {Literals.Int(pool.Size)}, stride: {Literals.Int(pool.Stride)}, padding: {Literals.Int(pool.Padding)})";
+            case GlobalAvgPool2DSpec:
+                return $"new {Onnx}OnnxGlobalAvgPool2D({name})";
+            case FlattenSpec:
+                return $"new {Onnx}OnnxFlatten({name})";
+            case ReshapeSpec:
+                return $"new {Onnx}OnnxReshape({name}, {Shape(layer.Output)})";
+            case ActivationLayerSpec activation:
+                return $"new {Onnx}OnnxActivationLayer({name}, {Activation(activation.Activation)})";
+            case SoftmaxSpec:
+                return $"new {Onnx}OnnxSoftmax({name}, {Shape(layer.Output)})";
+            case DropoutSpec:
+                return $"new {Onnx}OnnxDropout({name})";
+            case BatchNormSpec batchNorm:
+                return $"new {Onnx}OnnxBatchNorm({name}, {Literals.Int(layer.Output.Dimensions[0])}, {Offset("weight")}, {Offset("bias")}, " +
+                       $"{Offset("running_mean")}, {Offset("running_var")}, {Literals.Float(batchNorm.Epsilon)})";
+            case LayerNormSpec layerNorm:
+                return $"new {Onnx}OnnxLayerNorm({name}, {Shape(layer.Output)}, {Offset("weight")}, {Offset("bias")}, {Literals.Float(layerNorm.Epsilon)})";
+            case EmbeddingSpec embedding:
+                return $"new {Onnx}OnnxEmbedding({name}, {Literals.Int(embedding.Vocabulary)}, {Literals.Int(embedding.Dimensions)}, {Offset("weight")})";
+            case RecurrentSpec recurrent:
+                return $"new {Onnx}OnnxRecurrent({name}, {Onnx}OnnxCell.{recurrent.Kind}, {Literals.Int(layer.Input.Dimensions[1])}, {Literals.Int(recurrent.Hidden)}, " +
+                       $"{Offset("weight_ih_l0")}, {Offset("weight_hh_l0")}, {Offset("bias_ih_l0")}, returnSequences: {Literals.Bool(recurrent.ReturnSequences)})";
+            default:
+                return $"new {Onnx}OnnxUnsupported({name}, \"{layer.Spec.GetType().Name} has no ONNX operator mapping yet\")";
+        }
+    }
+}
