@@ -1,4 +1,5 @@
 using NetGen.Data;
+using NetGen.Training;
 using Samples.LeNet;
 using Samples.Shared;
 
@@ -15,13 +16,30 @@ const string Usage = """
                      default: the 8000/2000 digits bundled in samples/data/mnist
       --epochs N     epochs to train (default 15)
       --seed N       seed for initialization and shuffling (default 1)
+      --plot DIR     write loss.png and accuracy.png (train and test curves per epoch) into DIR
+      --onnx FILE    export the trained network as an ONNX model (opset 17) to FILE
       --help         print this text
     """;
 
-if (SampleOptions.TryParse(args, Usage, defaultEpochs: 15, new Dictionary<string, bool?>(), out SampleOptions options) is int exit) return exit;
+var extra = new Dictionary<string, bool?> { ["--plot"] = false, ["--onnx"] = false };
+if (SampleOptions.TryParse(args, Usage, defaultEpochs: 15, extra, out SampleOptions options) is int exit) return exit;
 if (options.LoadMnist() is not MnistDataset data) return 1;
 
-var summary = ClassifierRun.TrainAndReport(new LeNet5(), data, options, "lenet",
-    "lenet5 conv6@5x5p2-pool2-conv16@5x5-pool2-120-84-10 relu adam b64");
+var network = new LeNet5();
+var curves = new EpochCurves();
+var summary = ClassifierRun.TrainAndReport(network, data, options, "lenet",
+    "lenet5 conv6@5x5p2-pool2-conv16@5x5-pool2-120-84-10 relu adam b64", curves);
+if (options.Has("--plot"))
+{
+    var (loss, accuracy) = TrainingPlots.Write(options.Get("--plot", "."), curves.TrainLoss, curves.TestLoss, curves.TrainAccuracy, curves.TestAccuracy, "test");
+    Console.WriteLine($"plots: {loss}, {accuracy}");
+}
+
+if (options.Has("--onnx"))
+{
+    network.ExportOnnx(options.Get("--onnx", "lenet5.onnx"));
+    Console.WriteLine($"onnx: {Path.GetFullPath(options.Get("--onnx", "lenet5.onnx"))}");
+}
+
 Console.WriteLine(SummaryLine.Format(summary));
 return 0;

@@ -5,6 +5,9 @@ using System.Text.Json;
 using NetGen;
 using NetGen.Data;
 using NetGen.Gpu;
+#if NETGEN_PLOTS
+using NetGen.Training;
+#endif
 using Samples.Mnist;
 
 // Trains the 784-256-128-10 MLP on MNIST and reports per-epoch loss, accuracy and time,
@@ -21,6 +24,9 @@ const string Usage = """
       --seed N       seed for initialization and shuffling (default 1)
       --device D     simd (default: the SIMD CPU class), ilgpu-cpu (ILGPU's CPU accelerator),
                      cuda or opencl (the generated MnistMlp.Gpu class on that device)
+      --plot DIR     write loss.png and accuracy.png (train and test curves per epoch) into DIR
+                     (not in the Native AOT build, which leaves ScottPlot and its native SkiaSharp out)
+      --onnx FILE    export the trained network as an ONNX model (opset 17) to FILE (simd device)
       --ranks        train data-parallel over the processes of an MPI job (mpirun.mpich -np 2 dotnet Mnist.dll --ranks)
       --help         print this text
     """;
@@ -31,6 +37,8 @@ string dataFolder = Path.Combine(AppContext.BaseDirectory, "data", "mnist");
 int epochs = 15;
 int seed = 1;
 string device = "simd";
+string? plotFolder = null;
+string? onnxPath = null;
 
 for (int i = 0; i < args.Length; i++)
 {
@@ -41,7 +49,7 @@ for (int i = 0; i < args.Length; i++)
         return 0;
     }
 
-    if (i + 1 >= args.Length || option is not ("--data" or "--epochs" or "--seed" or "--device"))
+    if (i + 1 >= args.Length || option is not ("--data" or "--epochs" or "--seed" or "--device" or "--plot" or "--onnx"))
     {
         return BadArguments($"unknown option or missing value: '{option}'");
     }
@@ -51,6 +59,12 @@ for (int i = 0; i < args.Length; i++)
     {
         case "--data":
             dataFolder = value;
+            break;
+        case "--plot":
+            plotFolder = value;
+            break;
+        case "--onnx":
+            onnxPath = value;
             break;
         case "--epochs" when int.TryParse(value, CultureInfo.InvariantCulture, out int n) && n > 0:
             epochs = n;
@@ -67,6 +81,15 @@ for (int i = 0; i < args.Length; i++)
             return BadArguments($"{option} needs a {(option == "--epochs" ? "positive " : "")}whole number, not '{value}'");
     }
 }
+
+#if !NETGEN_PLOTS
+if (plotFolder is not null)
+{
+    Console.Error.WriteLine("error: --plot is not available in the Native AOT build (it leaves ScottPlot and SkiaSharp's native library out); use the JIT build");
+    return 2;
+}
+#endif
+if (onnxPath is not null && device != "simd") return BadArguments("--onnx exports the SIMD CPU network: use it with --device simd");
 
 MnistDataset data;
 try
@@ -117,6 +140,10 @@ var batches = new MiniBatches<int>(data.TrainImages, data.TrainLabels, MnistData
 double totalSeconds = 0;
 Evaluation test = default;
 Evaluation train = default;
+var trainLosses = new List<double>();
+var testLosses = new List<double>();
+var trainAccuracies = new List<double>();
+var testAccuracies = new List<double>();
 for (int epoch = 1; epoch <= epochs; epoch++)
 {
     var clock = Stopwatch.StartNew();
@@ -132,11 +159,28 @@ for (int epoch = 1; epoch <= epochs; epoch++)
     totalSeconds += seconds;
     train = cpuNetwork is not null ? cpuNetwork.Evaluate(data.TrainImages, data.TrainLabels) : gpuNetwork!.Evaluate(data.TrainImages, data.TrainLabels);
     test = cpuNetwork is not null ? cpuNetwork.Evaluate(data.TestImages, data.TestLabels) : gpuNetwork!.Evaluate(data.TestImages, data.TestLabels);
+    trainLosses.Add(lossSum / batches.Count);
+    testLosses.Add(test.Loss);
+    trainAccuracies.Add(train.Accuracy);
+    testAccuracies.Add(test.Accuracy);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"{epoch,5}   {lossSum / batches.Count,6:F4}   {train.Accuracy * 100,8:F2}%   {test.Accuracy * 100,7:F2}%   {seconds,7:F2}"));
 }
 
 Console.WriteLine();
+#if NETGEN_PLOTS
+if (plotFolder is not null)
+{
+    var (lossPlot, accuracyPlot) = TrainingPlots.Write(plotFolder, trainLosses, testLosses, trainAccuracies, testAccuracies, "test");
+    Console.WriteLine($"plots: {lossPlot}, {accuracyPlot}");
+}
+#endif
+if (onnxPath is not null)
+{
+    cpuNetwork!.ExportOnnx(onnxPath);
+    Console.WriteLine($"onnx: {Path.GetFullPath(onnxPath)}");
+}
+
 Console.WriteLine("summary: " + Summary());
 gpuNetwork?.Dispose();
 gpuDevice?.Dispose();

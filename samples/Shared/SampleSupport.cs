@@ -147,6 +147,26 @@ public static class TrainingLoop
     }
 }
 
+/// <summary>Each epoch's loss and accuracy on the training and test sets, for the samples' <c>--plot DIR</c> curves.</summary>
+public sealed class EpochCurves
+{
+    public List<double> TrainLoss { get; } = [];
+
+    public List<double> TestLoss { get; } = [];
+
+    public List<double> TrainAccuracy { get; } = [];
+
+    public List<double> TestAccuracy { get; } = [];
+
+    public void Add(double trainLoss, Evaluation train, Evaluation test)
+    {
+        TrainLoss.Add(trainLoss);
+        TestLoss.Add(test.Loss);
+        TrainAccuracy.Add(train.Accuracy);
+        TestAccuracy.Add(test.Accuracy);
+    }
+}
+
 /// <summary>
 /// The per-epoch training report of the MNIST classifiers: loss, train and test accuracy and seconds per
 /// epoch, then the summary fields every such sample prints.
@@ -154,7 +174,7 @@ public static class TrainingLoop
 public static class ClassifierRun
 {
     public static (string Key, object Value)[] TrainAndReport(INetwork<int> network, MnistDataset data, SampleOptions options,
-        string sample, string description)
+        string sample, string description, EpochCurves? curves = null)
     {
         Console.WriteLine($"MNIST: {data.TrainCount} training and {data.TestCount} test images from {options.DataFolder}");
         Console.WriteLine($"Network: {description}, {network.ParameterCount:N0} parameters, batch {network.BatchSize}, seed {options.Seed}");
@@ -173,6 +193,7 @@ public static class ClassifierRun
             totalSeconds += seconds;
             train = network.Evaluate(data.TrainImages, data.TrainLabels);
             test = network.Evaluate(data.TestImages, data.TestLabels);
+            curves?.Add(loss, train, test);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{epoch,5}   {loss,6:F4}   {train.Accuracy * 100,8:F2}%   {test.Accuracy * 100,7:F2}%   {seconds,7:F2}"));
         }

@@ -39,19 +39,50 @@ public sealed class TrainingPlots : TrainerCallback
     public static (string LossPath, string AccuracyPath) Write(TrainingHistory history, string folder, int width = 800, int height = 500)
     {
         ArgumentNullException.ThrowIfNull(history);
+        return Write(folder, history.Epochs.Select(e => e.TrainLoss).ToArray(), history.Epochs.Select(e => e.ValidationLoss).ToArray(),
+            history.Epochs.Select(e => e.TrainAccuracy).ToArray(), history.Epochs.Select(e => e.ValidationAccuracy).ToArray(), "validation", width, height);
+    }
+
+    /// <summary>
+    /// Writes <c>loss.png</c> and <c>accuracy.png</c> from per-epoch numbers (epoch 1 first) of a hand-written training
+    /// loop, as the samples' <c>--plot DIR</c> does; a series that is empty or all NaN is left out. Accuracies are
+    /// fractions (0.95), drawn as percentages. Returns the two paths.
+    /// </summary>
+    /// <param name="folder">Where the files go (created when missing).</param>
+    /// <param name="trainLoss">Mean training loss of each epoch.</param>
+    /// <param name="heldOutLoss">Loss on the held-out set after each epoch.</param>
+    /// <param name="trainAccuracy">Training accuracy after each epoch.</param>
+    /// <param name="heldOutAccuracy">Held-out accuracy after each epoch.</param>
+    /// <param name="heldOutName">What the held-out set is called in the legends: "validation" or "test".</param>
+    /// <param name="width">Image width in pixels.</param>
+    /// <param name="height">Image height in pixels.</param>
+    /// <exception cref="ArgumentException">The series have different lengths.</exception>
+    public static (string LossPath, string AccuracyPath) Write(string folder, IReadOnlyList<double> trainLoss, IReadOnlyList<double> heldOutLoss,
+        IReadOnlyList<double> trainAccuracy, IReadOnlyList<double> heldOutAccuracy, string heldOutName, int width = 800, int height = 500)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        int count = trainLoss.Count;
+        foreach (IReadOnlyList<double> series in new[] { heldOutLoss, trainAccuracy, heldOutAccuracy })
+        {
+            if (series.Count != 0 && series.Count != count)
+            {
+                throw new ArgumentException($"every series needs one value per epoch ({count}); one has {series.Count}.");
+            }
+        }
+
         Directory.CreateDirectory(folder);
-        double[] epochs = history.Epochs.Select(e => (double)e.Epoch).ToArray();
+        double[] epochs = Enumerable.Range(1, count).Select(e => (double)e).ToArray();
 
         var loss = new Plot();
-        AddCurve(loss, epochs, history.Epochs.Select(e => e.TrainLoss), "train loss");
-        AddCurve(loss, epochs, history.Epochs.Select(e => e.ValidationLoss), "validation loss");
+        AddCurve(loss, epochs, trainLoss, "train loss");
+        AddCurve(loss, epochs, heldOutLoss, heldOutName + " loss");
         Label(loss, "Loss per epoch", "loss", Alignment.UpperRight);   // loss falls: the legend sits above the curves
         string lossPath = Path.Combine(folder, LossFile);
         loss.SavePng(lossPath, width, height);
 
         var accuracy = new Plot();
-        AddCurve(accuracy, epochs, history.Epochs.Select(e => e.TrainAccuracy * 100), "train accuracy");
-        AddCurve(accuracy, epochs, history.Epochs.Select(e => e.ValidationAccuracy * 100), "validation accuracy");
+        AddCurve(accuracy, epochs, trainAccuracy.Select(a => a * 100), "train accuracy");
+        AddCurve(accuracy, epochs, heldOutAccuracy.Select(a => a * 100), heldOutName + " accuracy");
         Label(accuracy, "Accuracy per epoch", "accuracy (%)", Alignment.LowerRight);   // accuracy rises
         string accuracyPath = Path.Combine(folder, AccuracyFile);
         accuracy.SavePng(accuracyPath, width, height);
@@ -62,7 +93,7 @@ public sealed class TrainingPlots : TrainerCallback
     private static void AddCurve(Plot plot, double[] epochs, IEnumerable<double> values, string label)
     {
         double[] ys = values.ToArray();
-        if (ys.Length == 0 || ys.All(double.IsNaN)) return;
+        if (ys.Length != epochs.Length || ys.All(double.IsNaN)) return;
         var scatter = plot.Add.Scatter(epochs, ys);
         scatter.LegendText = label;
         scatter.MarkerSize = 5;
@@ -72,6 +103,7 @@ public sealed class TrainingPlots : TrainerCallback
     {
         plot.Title(title);
         plot.XLabel("epoch");
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true }; // no epoch 1.5
         plot.YLabel(yLabel);
         plot.ShowLegend(legend);
     }

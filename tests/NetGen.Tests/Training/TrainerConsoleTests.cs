@@ -60,4 +60,26 @@ public sealed class TrainerConsoleTests
             Assert.True(png.Length > 5_000, $"{name} is only {png.Length} bytes: probably blank");
         }
     }
+
+    [Fact]
+    public void TrainingPlots_FromHandWrittenLoopSeries_WritesBothPngs_AndRefusesSeriesOfDifferentLengths()
+    {
+        using var folder = new TemporaryFolder();
+        string plots = Path.Combine(folder.FullPath, "curves");
+        double[] trainLoss = [0.9, 0.4, 0.3], testLoss = [0.5, 0.35, 0.32], trainAccuracy = [0.8, 0.9, 0.93], testAccuracy = [0.82, 0.88, 0.9];
+
+        var (lossPath, accuracyPath) = TrainingPlots.Write(plots, trainLoss, testLoss, trainAccuracy, testAccuracy, "test", width: 320, height: 240);
+
+        foreach (string path in new[] { lossPath, accuracyPath })
+        {
+            byte[] png = File.ReadAllBytes(path);
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
+            Assert.Equal(320, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)));
+            Assert.True(png.Length > 5_000, $"{path} is only {png.Length} bytes: probably blank");
+        }
+
+        Assert.Equal(Path.Combine(plots, TrainingPlots.LossFile), lossPath);
+        var error = Assert.Throws<ArgumentException>(() => TrainingPlots.Write(plots, trainLoss, [0.5], trainAccuracy, testAccuracy, "test"));
+        Assert.Contains("one value per epoch (3)", error.Message);
+    }
 }
