@@ -182,6 +182,24 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void StatefulNet_ExportedFromTheZeroState_MatchesPredictAfterResetState()
+    {
+        var net = new StatefulShortNet();
+        int[] tokens = Ints(StatefulShortNet.BatchSize * StatefulShortNet.InputSize, 6, 22);
+        int[] labels = Ints(StatefulShortNet.BatchSize * StatefulShortNet.OutputSteps, 6, 23);
+        for (int step = 0; step < 5; step++) net.TrainStep(tokens, labels); // carries state from call to call
+
+        // One chunk of BatchSize samples: Predict would carry the state into a second chunk.
+        int[] batch = Ints(StatefulShortNet.BatchSize * StatefulShortNet.InputSize, 6, 24);
+        float[] expected = new float[StatefulShortNet.BatchSize * StatefulShortNet.OutputSize];
+        net.ResetState();
+        net.Predict(batch, expected);
+        using var folder = new TemporaryFolder();
+        net.ExportOnnx(folder.File("stateful.onnx"));
+        AssertClose(nameof(StatefulShortNet), expected, Run(folder.File("stateful.onnx"), batch, [StatefulShortNet.BatchSize, StatefulShortNet.InputSize]));
+    }
+
+    [Fact]
     public void Regression_WithSoftmaxLayerPerStepDenseAndLayerNorm_ExportsRawOutputs()
     {
         var net = new OnnxSequenceRegressionNet();
