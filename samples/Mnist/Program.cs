@@ -4,7 +4,9 @@ using System.Text;
 using System.Text.Json;
 using NetGen;
 using NetGen.Data;
+#if NETGEN_GPU
 using NetGen.Gpu;
+#endif
 #if NETGEN_PLOTS
 using NetGen.Training;
 #endif
@@ -23,7 +25,8 @@ const string Usage = """
       --epochs N     epochs to train (default 15)
       --seed N       seed for initialization and shuffling (default 1)
       --device D     simd (default: the SIMD CPU class), ilgpu-cpu (ILGPU's CPU accelerator),
-                     cuda or opencl (the generated MnistMlp.Gpu class on that device)
+                     cuda or opencl (the generated MnistMlp.Gpu class on that device; not in the
+                     Native AOT build, which leaves ILGPU out: ILGPU compiles kernels by reflection)
       --plot DIR     write loss.png and accuracy.png (train and test curves per epoch) into DIR
                      (not in the Native AOT build, which leaves ScottPlot and its native SkiaSharp out)
       --onnx FILE    export the trained network as an ONNX model (opset 17) to FILE (simd device)
@@ -82,6 +85,13 @@ for (int i = 0; i < args.Length; i++)
     }
 }
 
+#if !NETGEN_GPU
+if (device != "simd")
+{
+    Console.Error.WriteLine($"error: --device {device} is not available in the Native AOT build (ILGPU is left out); use the JIT build");
+    return 2;
+}
+#endif
 #if !NETGEN_PLOTS
 if (plotFolder is not null)
 {
@@ -103,8 +113,10 @@ catch (Exception e) when (e is IOException or InvalidDataException or Unauthoriz
 }
 
 Console.WriteLine($"MNIST: {data.TrainCount} training and {data.TestCount} test images from {dataFolder}");
+#if NETGEN_GPU
 GpuDevice? gpuDevice = null;
 MnistMlp.Gpu? gpuNetwork = null;
+#endif
 MnistMlp? cpuNetwork = null;
 string deviceName = "SIMD CPU";
 if (device == "simd")
@@ -112,6 +124,7 @@ if (device == "simd")
     cpuNetwork = new MnistMlp();
     cpuNetwork.ResetParameters(seed);
 }
+#if NETGEN_GPU
 else
 {
     GpuKind kind = device switch { "cuda" => GpuKind.Cuda, "opencl" => GpuKind.OpenCL, _ => GpuKind.Cpu };
@@ -129,6 +142,7 @@ else
     gpuNetwork = new MnistMlp.Gpu(gpuDevice);
     gpuNetwork.ResetParameters(seed);
 }
+#endif
 
 Console.WriteLine($"Network: {nameof(MnistMlp)}, {MnistMlp.ParameterCount:N0} parameters, batch {MnistMlp.BatchSize}, seed {seed}, device {device} ({deviceName})");
 Console.WriteLine();
@@ -152,13 +166,13 @@ for (int epoch = 1; epoch <= epochs; epoch++)
     for (int b = 0; b < batches.BatchCount; b++)
     {
         int rows = batches.GetBatch(b, out ReadOnlySpan<float> images, out ReadOnlySpan<int> labels);
-        lossSum += (cpuNetwork is not null ? cpuNetwork.TrainStep(images, labels) : gpuNetwork!.TrainStep(images, labels)) * rows;
+        lossSum += TrainStep(images, labels) * rows;
     }
 
     double seconds = clock.Elapsed.TotalSeconds;
     totalSeconds += seconds;
-    train = cpuNetwork is not null ? cpuNetwork.Evaluate(data.TrainImages, data.TrainLabels) : gpuNetwork!.Evaluate(data.TrainImages, data.TrainLabels);
-    test = cpuNetwork is not null ? cpuNetwork.Evaluate(data.TestImages, data.TestLabels) : gpuNetwork!.Evaluate(data.TestImages, data.TestLabels);
+    train = Evaluate(data.TrainImages, data.TrainLabels);
+    test = Evaluate(data.TestImages, data.TestLabels);
     trainLosses.Add(lossSum / batches.Count);
     testLosses.Add(test.Loss);
     trainAccuracies.Add(train.Accuracy);
@@ -182,9 +196,24 @@ if (onnxPath is not null)
 }
 
 Console.WriteLine("summary: " + Summary());
+#if NETGEN_GPU
 gpuNetwork?.Dispose();
 gpuDevice?.Dispose();
+#endif
 return 0;
+
+// The chosen backend: the SIMD class, or (JIT build) the generated Gpu class on an ILGPU device.
+float TrainStep(ReadOnlySpan<float> images, ReadOnlySpan<int> labels) =>
+#if NETGEN_GPU
+    gpuNetwork is not null ? gpuNetwork.TrainStep(images, labels) :
+#endif
+    cpuNetwork!.TrainStep(images, labels);
+
+Evaluation Evaluate(ReadOnlySpan<float> images, ReadOnlySpan<int> labels) =>
+#if NETGEN_GPU
+    gpuNetwork is not null ? gpuNetwork.Evaluate(images, labels) :
+#endif
+    cpuNetwork!.Evaluate(images, labels);
 
 string Summary()
 {
