@@ -31,7 +31,7 @@ var summary = ClassifierRun.TrainAndReport(network, data, options, "lenet",
     "lenet5 conv6@5x5p2-pool2-conv16@5x5-pool2-120-84-10 relu adam b64", curves);
 if (options.Has("--plot"))
 {
-    var (loss, accuracy) = TrainingPlots.Write(options.Get("--plot", "."), curves.TrainLoss, curves.TestLoss, curves.TrainAccuracy, curves.TestAccuracy, "test");
+    var (loss, accuracy) = TrainingPlots.Write(options.Get("--plot", "."), curves.TrainLoss, curves.HeldOutLoss, curves.TrainAccuracy, curves.HeldOutAccuracy, "test");
     Console.WriteLine($"plots: {loss}, {accuracy}");
 }
 

@@ -20,11 +20,13 @@ const string Usage = """
       --epochs N          epochs for parts 2 and 3 (default 10)
       --overfit-epochs N  epochs for part 1 (default 60)
       --part N            run only part 1, 2 or 3
+      --plot DIR          part 1: loss and accuracy curves per epoch of both networks as PNG, in
+                          DIR/overfitting-plain and DIR/overfitting-regularized (train vs validation)
       --seed N            shuffling seed (default 1)
       --help              print this text
     """;
 
-var extra = new Dictionary<string, bool?> { ["--overfit-epochs"] = true, ["--part"] = true };
+var extra = new Dictionary<string, bool?> { ["--overfit-epochs"] = true, ["--part"] = true, ["--plot"] = false };
 if (SampleOptions.TryParse(args, Usage, defaultEpochs: 10, extra, out SampleOptions options) is int exit) return exit;
 if (options.LoadMnist() is not MnistDataset data) return 1;
 int part = options.GetInt("--part", 0);
@@ -55,12 +57,27 @@ void Overfitting()
     var stopping = new EarlyStopping(WideRegularized.ParameterCount, patience: 8);
     var batches = new MiniBatches<int>(trainX, trainY, MnistDataset.ImageSize, 1, 64, options.Seed);
     int stoppedAt = epochs;
+    string? plots = options.Has("--plot") ? options.Get("--plot", "plots") : null;
+    var plainCurves = new EpochCurves();
+    var regularizedCurves = new EpochCurves();
     for (int epoch = 1; epoch <= epochs; epoch++)
     {
-        TrainingLoop.TrainEpoch(plain, batches, epoch);
+        double plainLoss = TrainingLoop.TrainEpoch(plain, batches, epoch);
+        if (plots is not null) plainCurves.Add(plainLoss, plain.Evaluate(trainX, trainY), plain.Evaluate(validX, validY));
         if (stoppedAt < epochs) continue;
-        TrainingLoop.TrainEpoch(regularized, batches, epoch);
-        if (stopping.Update(epoch, regularized.Evaluate(validX, validY).Loss, regularized.Parameters)) stoppedAt = epoch;
+        double regularizedLoss = TrainingLoop.TrainEpoch(regularized, batches, epoch);
+        Evaluation validation = regularized.Evaluate(validX, validY);
+        if (plots is not null) regularizedCurves.Add(regularizedLoss, regularized.Evaluate(trainX, trainY), validation);
+        if (stopping.Update(epoch, validation.Loss, regularized.Parameters)) stoppedAt = epoch;
+    }
+
+    if (plots is not null)
+    {
+        foreach ((string name, EpochCurves curves) in new[] { ("overfitting-plain", plainCurves), ("overfitting-regularized", regularizedCurves) })
+        {
+            var (loss, accuracy) = TrainingPlots.Write(Path.Combine(plots, name), curves.TrainLoss, curves.HeldOutLoss, curves.TrainAccuracy, curves.HeldOutAccuracy, "validation");
+            Console.WriteLine($"   plots: {loss}, {accuracy}");
+        }
     }
 
     stopping.RestoreBest(regularized.Parameters);

@@ -147,23 +147,26 @@ public static class TrainingLoop
     }
 }
 
-/// <summary>Each epoch's loss and accuracy on the training and test sets, for the samples' <c>--plot DIR</c> curves.</summary>
+/// <summary>Each epoch's loss and accuracy on the training set and a held-out (test or validation) set, for the samples' <c>--plot DIR</c> curves.</summary>
 public sealed class EpochCurves
 {
     public List<double> TrainLoss { get; } = [];
 
-    public List<double> TestLoss { get; } = [];
+    public List<double> HeldOutLoss { get; } = [];
 
     public List<double> TrainAccuracy { get; } = [];
 
-    public List<double> TestAccuracy { get; } = [];
+    public List<double> HeldOutAccuracy { get; } = [];
 
-    public void Add(double trainLoss, Evaluation train, Evaluation test)
+    /// <param name="trainLoss">The epoch's mean training loss.</param>
+    /// <param name="train">The training set evaluated after the epoch.</param>
+    /// <param name="heldOut">The held-out set evaluated after the epoch.</param>
+    public void Add(double trainLoss, Evaluation train, Evaluation heldOut)
     {
         TrainLoss.Add(trainLoss);
-        TestLoss.Add(test.Loss);
+        HeldOutLoss.Add(heldOut.Loss);
         TrainAccuracy.Add(train.Accuracy);
-        TestAccuracy.Add(test.Accuracy);
+        HeldOutAccuracy.Add(heldOut.Accuracy);
     }
 }
 
