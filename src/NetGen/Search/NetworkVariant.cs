@@ -39,6 +39,29 @@ public sealed record NetworkVariant<TTarget>(string Name, string Description, in
         return text.Replace("WeightDecay = {WeightDecay}", "WeightDecay = " + Format(decay), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A fresh instance for one trial: parameters initialized from <paramref name="seed"/>, the learning rate set, and
+    /// the weight decay set when <paramref name="weightDecay"/> is given.
+    /// </summary>
+    /// <exception cref="ArgumentException">A weight decay for a variant whose weight decay is a constant (no [WeightDecayRange]).</exception>
+    public INetwork<TTarget> Instantiate(int seed, double learningRate, double? weightDecay = null)
+    {
+        INetwork<TTarget> network = Create();
+        if (weightDecay is double decay)
+        {
+            if (network is not IRuntimeWeightDecay runtime)
+            {
+                throw new ArgumentException($"{Name} has a constant weight decay; declare [WeightDecayRange] on the search space to search it.", nameof(weightDecay));
+            }
+
+            runtime.WeightDecay = (float)decay;
+        }
+
+        network.ResetParameters(seed);
+        network.LearningRate = (float)learningRate;
+        return network;
+    }
+
     /// <summary>Whether the variant's weight decay is a run-time value (<see cref="IRuntimeWeightDecay"/>) to set per trial.</summary>
     public bool HasRuntimeWeightDecay => Declaration.Contains("{WeightDecay}", StringComparison.Ordinal);
 
