@@ -125,7 +125,7 @@ Console.WriteLine();
 Console.WriteLine($"Winner: {winner.Name} ({winner.Description}), learning rate {learningRate:G3}, weight decay {weightDecay:G3}, "
     + $"{best.Epochs} epochs, {winner.ParameterCount:N0} parameters{(refit ? ", refit on training + validation images" : "")}");
 Console.WriteLine("Paste this into a project for a fixed network:");
-Console.WriteLine(winner.DeclarationWith(learningRate, weightDecay));
+Console.WriteLine(winner.DeclarationWith(learningRate, weightDecay, seed));
 Console.WriteLine();
 Console.WriteLine($"Test accuracy of the winner: {testAccuracy:P2} (baseline 784-256-128-10 of samples/Mnist: 95.00%)");
 Console.WriteLine(SummaryLine.Format(

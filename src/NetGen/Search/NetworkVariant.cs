@@ -24,12 +24,22 @@ public sealed record NetworkVariant<TTarget>(string Name, string Description, in
 
     /// <summary>
     /// <see cref="Declaration"/> with the run-time values a search found filled in: <paramref name="learningRate"/>,
-    /// and <paramref name="weightDecay"/> where the declaration has a <c>{WeightDecay}</c> placeholder (three significant digits each).
+    /// and <paramref name="weightDecay"/> where the declaration has a <c>{WeightDecay}</c> placeholder (three significant
+    /// digits each); <paramref name="seed"/>, when given, replaces the space's seed in <c>[Network(...)]</c> (the seed the
+    /// winner was initialized from, see <see cref="Instantiate"/>).
     /// </summary>
     /// <exception cref="ArgumentException">The declaration has a weight-decay placeholder and <paramref name="weightDecay"/> is null.</exception>
-    public string DeclarationWith(double learningRate, double? weightDecay)
+    public string DeclarationWith(double learningRate, double? weightDecay, int? seed = null)
     {
         string text = Declaration.Replace("LearningRate = {LearningRate}", "LearningRate = " + Format(learningRate), StringComparison.Ordinal);
+        if (seed is int newSeed)
+        {
+            // The first line reads [Network(BatchSize = B, Seed = S)].
+            int start = text.IndexOf(", Seed = ", StringComparison.Ordinal);
+            int end = start < 0 ? -1 : text.IndexOf(')', start);
+            if (end > 0) text = string.Concat(text.AsSpan(0, start), ", Seed = " + newSeed.ToString(System.Globalization.CultureInfo.InvariantCulture), text.AsSpan(end));
+        }
+
         if (!text.Contains("{WeightDecay}", StringComparison.Ordinal)) return text;
         if (weightDecay is not double decay)
         {

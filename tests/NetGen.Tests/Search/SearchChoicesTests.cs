@@ -149,6 +149,14 @@ public sealed class SearchChoicesTests
     }
 
     [Fact]
+    public void The_winning_declaration_names_the_seed_the_winner_was_initialized_from()
+    {
+        string text = Variant("64-64-3 ReLU, init HeNormal, batch 8, Adam").DeclarationWith(1e-3, 1e-4, seed: 17);
+
+        Assert.StartsWith("[Network(BatchSize = 8, Seed = 17)]\n[Input(64)]\n", text);
+    }
+
+    [Fact]
     public void Weight_decay_is_sampled_log_uniformly_inside_its_range()
     {
         var space = new SearchSpace(
