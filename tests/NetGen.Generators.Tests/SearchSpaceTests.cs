@@ -53,6 +53,70 @@ public class SearchSpaceTests
         Assert.Contains("public const double LearningRateLow = 0.0001;", registry);
     }
 
+    // Every structural choice the space offers beside depth, width, activation and dropout: normalization on/off,
+    // batch size, initializer, optimizer; and both run-time ranges.
+    private const string ChoicesSpace = """
+        using NetGen;
+
+        namespace Demo;
+
+        [SearchSpace(Seed = 3, MaxVariants = 16)]
+        [Input(12)]
+        [DenseChoice(Units = new[] { 8 })]
+        [NormalizationChoice(SearchNormalization.None, SearchNormalization.BatchNorm)]
+        [Dense(3)]
+        [SoftmaxCrossEntropy]
+        [BatchSizeChoice(16, 32)]
+        [InitializerChoice(WeightInit.HeNormal, WeightInit.GlorotUniform)]
+        [OptimizerChoice(SearchOptimizer.Adam, SearchOptimizer.Sgd)]
+        [LearningRateRange(1e-4, 1e-2)]
+        [WeightDecayRange(1e-6, 1e-3)]
+        public partial class TinySearchChoices;
+        """;
+
+    [Fact]
+    public void Normalization_batch_size_initializer_and_optimizer_choices_each_generate_their_own_variants()
+    {
+        GeneratorRun run = GeneratorHarness.RunClean(ChoicesSpace);
+
+        // 2 normalizations x 2 batch sizes x 2 initializers x 2 optimizers = 16 variants, plus the registry.
+        Assert.Equal(17, run.Sources.Length);
+        Snapshot.Verify("TinySearchChoices.Variants", run.Source("Demo.TinySearchChoices.Variants.g.cs"));
+        // Variant 12: batch norm, batch 32, He normal, Adam, with the run-time weight decay.
+        Snapshot.Verify("TinySearchChoicesVariant12", run.Source("Demo.TinySearchChoicesVariant12.g.cs"));
+    }
+
+    [Fact]
+    public void The_new_choices_show_in_each_variants_description_and_pasteable_declaration()
+    {
+        GeneratorRun run = GeneratorHarness.RunClean(ChoicesSpace);
+        string registry = run.Source("Demo.TinySearchChoices.Variants.g.cs");
+
+        // Slowest first: normalization, then batch size, initializer, optimizer. 12*8+8 + 8*3+3 = 131 parameters; batch norm adds 16.
+        Assert.Contains("""new("TinySearchChoicesVariant00", "12-8-3 ReLU, init HeNormal, batch 16, Adam", 131,""", registry);
+        Assert.Contains("""new("TinySearchChoicesVariant15", "12-8-3 ReLU, batch norm, init GlorotUniform, batch 32, Sgd", 147,""", registry);
+        Assert.Contains("""[Network(BatchSize = 32, Seed = 3)]\n[Input(12)]\n[Dense(8, Activation.ReLU, Init = WeightInit.HeNormal)]\n[BatchNorm]\n"""
+            + """[Dense(3, Init = WeightInit.HeNormal)]\n[SoftmaxCrossEntropy]\n[Adam(LearningRate = {LearningRate}, WeightDecay = {WeightDecay})]""", registry);
+        Assert.Contains("[Sgd(LearningRate = {LearningRate}, Momentum = 0.9, WeightDecay = {WeightDecay})]", registry);
+        Assert.Contains("public const double WeightDecayLow = 1E-06;", registry);
+        Assert.Contains("public const double WeightDecayHigh = 0.001;", registry);
+
+        // The batch size is a constant of the variant; the weight decay is a run-time property, not a constant.
+        string variant = run.Source("Demo.TinySearchChoicesVariant12.g.cs");
+        Assert.Contains("public const int BatchSize = 32;", variant);
+        Assert.Contains("public float WeightDecay { get; set; } = DefaultWeightDecay;", variant);
+        Assert.DoesNotContain("private const float AdamWeightDecay", variant);
+    }
+
+    [Fact]
+    public void A_space_without_a_weight_decay_range_keeps_the_optimizers_constant()
+    {
+        string variant = GeneratorHarness.RunClean(SmallSpace).Source("Demo.TinySearchVariant07.g.cs");
+
+        Assert.Contains("private const float AdamWeightDecay = 0f;", variant);
+        Assert.DoesNotContain("IRuntimeWeightDecay", variant);
+    }
+
     private static Diagnostic AssertSingle(string id, string markedSource)
     {
         (string source, var span) = Markup.Parse(Usings + markedSource);
@@ -135,4 +199,123 @@ public class SearchSpaceTests
             """);
         Assert.Contains("lists Adam twice", d.GetMessage());
     }
+
+    [Fact]
+    public void A_batch_size_choice_that_explodes_the_product_reports_NG0300_there()
+    {
+        Diagnostic d = AssertSingle("NG0300", """
+            [SearchSpace(MaxVariants = 8)] [Input(4)]
+            [DenseChoice(Units = new[] { 8, 16 })]
+            [Dense(2)] [SoftmaxCrossEntropy]
+            [[|BatchSizeChoice(16, 32, 64, 128, 256)|]]
+            [Adam]
+            public partial class Net;
+            """);
+        Assert.Contains("its 5 choices multiply the 2 variants before it, 10 variants in all, but MaxVariants is 8", d.GetMessage());
+    }
+
+    [Fact]
+    public void A_normalization_choice_that_explodes_the_product_reports_NG0300_there() => AssertSingle("NG0300", """
+        [SearchSpace(MaxVariants = 5)] [Input(4)]
+        [RepeatChoice(1, 2, 3)]
+        [DenseChoice(Units = new[] { 8 })]
+        [[|NormalizationChoice(SearchNormalization.None, SearchNormalization.BatchNorm)|]]
+        [Dense(2)] [SoftmaxCrossEntropy] [Adam]
+        public partial class Net;
+        """);
+
+    [Fact]
+    public void An_initializer_choice_that_explodes_the_product_reports_NG0300_there()
+    {
+        Diagnostic d = AssertSingle("NG0300", """
+            [SearchSpace(MaxVariants = 6)] [Input(4)]
+            [DenseChoice(Units = new[] { 8, 16 })]
+            [Dense(2)] [SoftmaxCrossEntropy]
+            [[|InitializerChoice(WeightInit.HeNormal, WeightInit.GlorotUniform, WeightInit.LeCunNormal, WeightInit.Orthogonal)|]]
+            [OptimizerChoice(SearchOptimizer.Adam, SearchOptimizer.Sgd)]
+            public partial class Net;
+            """);
+        Assert.Contains("[InitializerChoice]: its 4 choices multiply the 2 variants before it, 16 variants in all", d.GetMessage());
+    }
+
+    [Fact]
+    public void An_empty_batch_size_choice_reports_NG0301_at_the_attribute() => AssertSingle("NG0301", """
+        [SearchSpace] [Input(4)] [Dense(2)] [SoftmaxCrossEntropy] [[|BatchSizeChoice|]] [Adam]
+        public partial class Net;
+        """);
+
+    [Fact]
+    public void An_empty_normalization_choice_reports_NG0301_at_the_attribute() => AssertSingle("NG0301", """
+        [SearchSpace] [Input(4)] [Dense(4)] [[|NormalizationChoice|]] [Dense(2)] [SoftmaxCrossEntropy] [Adam]
+        public partial class Net;
+        """);
+
+    [Fact]
+    public void An_empty_initializer_choice_reports_NG0301_at_the_attribute() => AssertSingle("NG0301", """
+        [SearchSpace] [Input(4)] [Dense(2)] [SoftmaxCrossEntropy] [[|InitializerChoice|]] [Adam]
+        public partial class Net;
+        """);
+
+    [Fact]
+    public void A_repeated_batch_size_reports_NG0302_at_the_repeat()
+    {
+        Diagnostic d = AssertSingle("NG0302", """
+            [SearchSpace] [Input(4)] [Dense(2)] [SoftmaxCrossEntropy] [BatchSizeChoice(32, 64, [|32|])] [Adam]
+            public partial class Net;
+            """);
+        Assert.Contains("lists 32 twice (choices 1 and 3)", d.GetMessage());
+    }
+
+    [Fact]
+    public void A_repeated_normalization_reports_NG0302_by_name()
+    {
+        Diagnostic d = AssertSingle("NG0302", """
+            [SearchSpace] [Input(4)] [Dense(4)]
+            [NormalizationChoice(SearchNormalization.BatchNorm, SearchNormalization.None, [|SearchNormalization.BatchNorm|])]
+            [Dense(2)] [SoftmaxCrossEntropy] [Adam]
+            public partial class Net;
+            """);
+        Assert.Contains("lists BatchNorm twice", d.GetMessage());
+    }
+
+    [Fact]
+    public void A_repeated_initializer_reports_NG0302_by_name()
+    {
+        Diagnostic d = AssertSingle("NG0302", """
+            [SearchSpace] [Input(4)] [Dense(2)] [SoftmaxCrossEntropy]
+            [InitializerChoice(WeightInit.HeNormal, [|WeightInit.HeNormal|])] [Adam]
+            public partial class Net;
+            """);
+        Assert.Contains("lists HeNormal twice", d.GetMessage());
+    }
+
+    [Fact]
+    public void A_non_positive_batch_size_choice_reports_NG0003_at_that_size() => AssertSingle("NG0003", """
+        [SearchSpace] [Input(4)] [Dense(2)] [SoftmaxCrossEntropy] [BatchSizeChoice(32, [|0|])] [Adam]
+        public partial class Net;
+        """);
+
+    [Fact]
+    public void An_initializer_choice_that_needs_a_scale_reports_NG0045_at_that_initializer() => AssertSingle("NG0045", """
+        [SearchSpace] [Input(4)] [Dense(2)] [SoftmaxCrossEntropy] [InitializerChoice(WeightInit.HeNormal, [|WeightInit.Normal|])] [Adam]
+        public partial class Net;
+        """);
+
+    [Fact]
+    public void A_zeros_initializer_choice_reports_NG0009_at_that_initializer() => AssertSingle("NG0009", """
+        [SearchSpace] [Input(4)] [Dense(2)] [SoftmaxCrossEntropy] [InitializerChoice([|WeightInit.Zeros|], WeightInit.HeNormal)] [Adam]
+        public partial class Net;
+        """);
+
+    [Fact]
+    public void A_weight_decay_range_starting_at_zero_reports_NG0009_at_the_low_end() => AssertSingle("NG0009", """
+        [SearchSpace] [Input(4)] [Dense(2)] [SoftmaxCrossEntropy] [Adam] [WeightDecayRange([|0|], 1e-3)]
+        public partial class Net;
+        """);
+
+    [Fact]
+    public void A_weight_decay_range_upside_down_reports_NG0009_at_the_high_end() => AssertSingle("NG0009", """
+        [SearchSpace] [Input(4)] [Dense(2)] [SoftmaxCrossEntropy] [Adam] [WeightDecayRange(1e-3, [|1e-5|])]
+        public partial class Net;
+        """);
 }

@@ -36,7 +36,8 @@ public static class CpuEmitter
         EmitClassDocumentation(writer, network, emitters);
         writer.WriteLine($"[global::System.CodeDom.Compiler.GeneratedCode(\"NetGen\", \"{Version}\")]");
         // Token networks take int inputs, which INetwork's float Forward/Predict cannot express: they get no interface.
-        writer.WriteLine(network.HasTokenInput ? $"partial class {model.ClassName}" : $"partial class {model.ClassName} : global::NetGen.INetwork<{TargetType(network)}>");
+        writer.WriteLine(network.HasTokenInput ? $"partial class {model.ClassName}" : $"partial class {model.ClassName} : global::NetGen.INetwork<{TargetType(network)}>"
+            + (model.Optimizer.RuntimeWeightDecay ? ", global::NetGen.Search.IRuntimeWeightDecay" : ""));
         writer.OpenBrace();
 
         EmitConstants(writer, network, emitters);
@@ -247,28 +248,36 @@ public static class CpuEmitter
         writer.WriteLine();
 
         OptimizerSpec optimizer = model.Optimizer;
+        if (optimizer.RuntimeWeightDecay)
+        {
+            writer.WriteLine("/// <summary>The weight decay a new instance starts with; <see cref=\"WeightDecay\"/> changes it at run time.</summary>");
+            writer.WriteLine($"public const float DefaultWeightDecay = {Literals.Float(optimizer.WeightDecay)};");
+            writer.WriteLine();
+        }
+
+        string WeightDecayConstant(string name) => $"private const float {name} = {Literals.Float(optimizer.WeightDecay)};";
         switch (optimizer.Kind)
         {
             case OptimizerKind.Adam or OptimizerKind.AdamW:
                 writer.WriteLine($"private const float AdamBeta1 = {Literals.Float(optimizer.Beta1)};");
                 writer.WriteLine($"private const float AdamBeta2 = {Literals.Float(optimizer.Beta2)};");
                 writer.WriteLine($"private const float AdamEpsilon = {Literals.Float(optimizer.Epsilon)};");
-                writer.WriteLine($"private const float AdamWeightDecay = {Literals.Float(optimizer.WeightDecay)};");
+                if (!optimizer.RuntimeWeightDecay) writer.WriteLine(WeightDecayConstant("AdamWeightDecay"));
                 break;
             case OptimizerKind.RmsProp:
                 writer.WriteLine($"private const float RmsPropAlpha = {Literals.Float(optimizer.Alpha)};");
                 writer.WriteLine($"private const float RmsPropEpsilon = {Literals.Float(optimizer.Epsilon)};");
                 writer.WriteLine($"private const float RmsPropMomentum = {Literals.Float(optimizer.Momentum)};");
-                writer.WriteLine($"private const float RmsPropWeightDecay = {Literals.Float(optimizer.WeightDecay)};");
+                if (!optimizer.RuntimeWeightDecay) writer.WriteLine(WeightDecayConstant("RmsPropWeightDecay"));
                 break;
             case OptimizerKind.Adagrad:
                 writer.WriteLine($"private const float AdagradLearningRateDecay = {Literals.Float(optimizer.LearningRateDecay)};");
                 writer.WriteLine($"private const float AdagradEpsilon = {Literals.Float(optimizer.Epsilon)};");
-                writer.WriteLine($"private const float AdagradWeightDecay = {Literals.Float(optimizer.WeightDecay)};");
+                if (!optimizer.RuntimeWeightDecay) writer.WriteLine(WeightDecayConstant("AdagradWeightDecay"));
                 break;
             default:
                 writer.WriteLine($"private const float SgdMomentum = {Literals.Float(optimizer.Momentum)};");
-                writer.WriteLine($"private const float SgdWeightDecay = {Literals.Float(optimizer.WeightDecay)};");
+                if (!optimizer.RuntimeWeightDecay) writer.WriteLine(WeightDecayConstant("SgdWeightDecay"));
                 break;
         }
 
@@ -330,6 +339,13 @@ public static class CpuEmitter
         writer.WriteLine("/// <summary>The learning rate the last optimizer step used, after any schedule.</summary>");
         writer.WriteLine("public float CurrentLearningRate { get; private set; } = DefaultLearningRate;");
         writer.WriteLine();
+        if (network.Model.Optimizer.RuntimeWeightDecay)
+        {
+            writer.WriteLine("/// <summary>The optimizer's weight decay, read at every step: a run-time hyperparameter of this search variant.</summary>");
+            writer.WriteLine("public float WeightDecay { get; set; } = DefaultWeightDecay;");
+            writer.WriteLine();
+        }
+
         if (network.Model.Options.Clipping.MaxNorm > 0)
         {
             writer.WriteLine();
@@ -543,13 +559,14 @@ public static class CpuEmitter
         if (clipping.MaxValue > 0) writer.WriteLine("global::NetGen.Kernels.Regularization.ClipByValue(_gradients, ClipMaxValue);");
         writer.WriteLine("CurrentLearningRate = ScheduledLearningRate(_step);");
         writer.WriteLine("_step++;");
+        string Decay(string constant) => optimizer.RuntimeWeightDecay ? "WeightDecay" : constant;
         string State(int index) => $"new global::System.Span<float>(_optimizerState, {(index switch { 0 => "0", 1 => "ParameterCount", _ => index + " * ParameterCount" })}, ParameterCount)";
         switch (optimizer.Kind)
         {
             case OptimizerKind.Adam or OptimizerKind.AdamW:
                 writer.WriteLine("global::NetGen.Optimizers.Adam.Step(_parameters, _gradients,");
                 writer.WriteLine($"    m: {State(0)}, v: {State(1)}, vMax: {(optimizer.Amsgrad ? State(2) : "default")},");
-                writer.WriteLine($"    _step, CurrentLearningRate, AdamBeta1, AdamBeta2, AdamEpsilon, AdamWeightDecay, decoupledWeightDecay: {Literals.Bool(optimizer.Kind == OptimizerKind.AdamW)});");
+                writer.WriteLine($"    _step, CurrentLearningRate, AdamBeta1, AdamBeta2, AdamEpsilon, {Decay("AdamWeightDecay")}, decoupledWeightDecay: {Literals.Bool(optimizer.Kind == OptimizerKind.AdamW)});");
                 break;
             case OptimizerKind.RmsProp:
             {
@@ -557,14 +574,14 @@ public static class CpuEmitter
                 string momentum = optimizer.Momentum > 0 ? State(next++) : "default";
                 string centered = optimizer.Centered ? State(next) : "default";
                 writer.WriteLine($"global::NetGen.Optimizers.RmsProp.Step(_parameters, _gradients, squareAverage: {State(0)}, momentumBuffer: {momentum}, gradientAverage: {centered},");
-                writer.WriteLine($"    CurrentLearningRate, RmsPropAlpha, RmsPropEpsilon, RmsPropWeightDecay, RmsPropMomentum, centered: {Literals.Bool(optimizer.Centered)});");
+                writer.WriteLine($"    CurrentLearningRate, RmsPropAlpha, RmsPropEpsilon, {Decay("RmsPropWeightDecay")}, RmsPropMomentum, centered: {Literals.Bool(optimizer.Centered)});");
                 break;
             }
             case OptimizerKind.Adagrad:
-                writer.WriteLine("global::NetGen.Optimizers.Adagrad.Step(_parameters, _gradients, sum: _optimizerState, _step, CurrentLearningRate, AdagradLearningRateDecay, AdagradWeightDecay, AdagradEpsilon);");
+                writer.WriteLine($"global::NetGen.Optimizers.Adagrad.Step(_parameters, _gradients, sum: _optimizerState, _step, CurrentLearningRate, AdagradLearningRateDecay, {Decay("AdagradWeightDecay")}, AdagradEpsilon);");
                 break;
             default:
-                writer.WriteLine($"global::NetGen.Optimizers.Sgd.Step(_parameters, _gradients, velocity: _optimizerState, CurrentLearningRate, SgdMomentum, SgdWeightDecay, nesterov: {Literals.Bool(optimizer.Nesterov)});");
+                writer.WriteLine($"global::NetGen.Optimizers.Sgd.Step(_parameters, _gradients, velocity: _optimizerState, CurrentLearningRate, SgdMomentum, {Decay("SgdWeightDecay")}, nesterov: {Literals.Bool(optimizer.Nesterov)});");
                 break;
         }
 

@@ -15,14 +15,15 @@ internal static class GeneratedMembers
         "AdamBeta1", "AdamBeta2", "AdamEpsilon", "AdamWeightDecay", "Backward", "BackwardCore", "BatchNormSynchronization",
         "BatchSize", "CheckTargets", "CheckpointLayout", "ClipMaxNorm", "ComputeGradients", "ComputeLoss", "CopyGradientsTo",
         "CopyOptimizerStateFrom", "CopyOptimizerStateTo", "CopyParametersFrom", "CopyParametersTo", "CurrentLearningRate",
-        "DefaultLearningRate", "DescribeNonFinite", "DropoutRandom", "DropoutRandomFor", "Evaluate", "ExportOnnx", "FillParameters",
-        "FillStatistics", "First", "Forward", "ForwardCore", "Gpu", "GradientListener", "GradientNorm", "GradientNorms",
+        "DefaultLearningRate", "DefaultWeightDecay", "DescribeNonFinite", "DropoutRandom", "DropoutRandomFor", "Evaluate", "ExportOnnx",
+        "FillParameters", "FillStatistics", "First", "Forward", "ForwardCore", "Gpu", "GradientListener", "GradientNorm", "GradientNorms",
         "Gradients", "InitialParameters", "InitialStatistics", "InputSize", "LastGradientNorm", "LearningRate",
         "LearningRateHigh", "LearningRateLow", "LoadCheckpoint", "LossCore", "NewPlateau", "OnnxDescription", "OptimizerState",
         "OptimizerStateCount", "OptimizerStep", "OutputClasses", "OutputSize", "OutputSteps", "ParameterCount",
         "ParameterLayers", "Parameters", "PenaltyLoss", "Predict", "PredictClass", "ReportValidationLoss", "ResetParameters",
         "ResetState", "RowsOf", "SamplesOf", "SaveCheckpoint", "Schedule", "ScheduledLearningRate", "Seed", "SgdMomentum",
-        "SgdWeightDecay", "Statistics", "StatisticsCount", "StepCount", "TrainStep", "VariantCount", "Variants", "ZeroGradients");
+        "SgdWeightDecay", "Statistics", "StatisticsCount", "StepCount", "TrainStep", "VariantCount", "Variants",
+        "WeightDecay", "WeightDecayHigh", "WeightDecayLow", "ZeroGradients");
 
     /// <summary>A layer's members start with its name, a layer kind and its 1-based index: <c>Dense1Weight</c>, <c>Lstm2Hidden</c>.</summary>
     public static readonly Regex LayerMember = new(

@@ -114,7 +114,11 @@ public sealed record FlattenSpec(int Index) : LayerSpec(Index);
 
 public sealed record LossSpec(LossKind Kind);
 
-/// <summary>An optimizer and its hyperparameters (those that do not apply to <see cref="Kind"/> keep their defaults).</summary>
+/// <summary>
+/// An optimizer and its hyperparameters (those that do not apply to <see cref="Kind"/> keep their defaults).
+/// <see cref="RuntimeWeightDecay"/>: the weight decay is a settable property starting at <see cref="WeightDecay"/>
+/// rather than a constant (search variants with [WeightDecayRange]).
+/// </summary>
 public sealed record OptimizerSpec(
     OptimizerKind Kind,
     double LearningRate,
@@ -127,7 +131,8 @@ public sealed record OptimizerSpec(
     bool Amsgrad = false,
     double Alpha = 0.99,
     bool Centered = false,
-    double LearningRateDecay = 0);
+    double LearningRateDecay = 0,
+    bool RuntimeWeightDecay = false);
 
 /// <summary>A learning-rate schedule: <see cref="Steps"/> is the step size, total steps or warm-up steps; <see cref="Value"/> gamma, minimum rate, start factor or reduction factor.</summary>
 public sealed record ScheduleSpec(ScheduleKind Kind, int Steps, double Value, int Patience = 0, double Threshold = 0, int Cooldown = 0, double MinLearningRate = 0);

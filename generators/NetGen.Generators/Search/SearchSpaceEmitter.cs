@@ -7,7 +7,7 @@ namespace NetGen.Generators.Search;
 
 /// <summary>
 /// Emits a [SearchSpace] class: each structural variant through <see cref="CpuEmitter"/> as its own network class,
-/// and the registry (<c>Variants</c>, the learning-rate range) on the declared class.
+/// and the registry (<c>Variants</c>, the learning-rate and weight-decay ranges) on the declared class.
 /// </summary>
 public static class SearchSpaceEmitter
 {
@@ -66,6 +66,12 @@ public static class SearchSpaceEmitter
         writer.WriteLine();
         writer.WriteLine("/// <summary>The largest learning rate of [LearningRateRange] (NaN when none is declared).</summary>");
         writer.WriteLine($"public const double LearningRateHigh = {Literals.Double(model.LearningRateHigh)};");
+        writer.WriteLine();
+        writer.WriteLine("/// <summary>The smallest weight decay of [WeightDecayRange] (NaN when none is declared: the optimizer's constant then applies).</summary>");
+        writer.WriteLine($"public const double WeightDecayLow = {Literals.Double(model.WeightDecayLow)};");
+        writer.WriteLine();
+        writer.WriteLine("/// <summary>The largest weight decay of [WeightDecayRange] (NaN when none is declared).</summary>");
+        writer.WriteLine($"public const double WeightDecayHigh = {Literals.Double(model.WeightDecayHigh)};");
         writer.WriteLine();
         writer.WriteLine("/// <summary>The number of structural variants.</summary>");
         writer.WriteLine($"public const int VariantCount = {Literals.Int(model.Entries.Count)};");

@@ -21,6 +21,8 @@ public sealed record SearchSpaceModel(
     string TargetType,
     double LearningRateLow,
     double LearningRateHigh,
+    double WeightDecayLow,
+    double WeightDecayHigh,
     EquatableArray<ResolvedNetwork> Variants,
     EquatableArray<VariantEntry> Entries);
 
@@ -32,12 +34,17 @@ public sealed record SearchParseResult(SearchSpaceModel? Model, EquatableArray<D
 /// every choice list; multiplies the structural choices out (up to MaxVariants) and resolves each variant's
 /// shapes with the same <see cref="ShapeInference"/> as a fixed network.
 /// </summary>
+/// <remarks>
+/// Enumeration order, slowest first: the layer choices in source order (a repeated block's count, then its inner
+/// choices), then [BatchSizeChoice], [InitializerChoice] and the optimizer. [LearningRateRange] and [WeightDecayRange]
+/// are run-time values and multiply nothing.
+/// </remarks>
 public static class SearchSpaceParser
 {
     private const string Namespace = "NetGen";
 
-    /// <summary>One way a layer attribute can turn out: the layers it adds (none for dropout 0) and their declaration lines.</summary>
-    private sealed record Option(IReadOnlyList<Func<int, LayerSpec>> Layers, IReadOnlyList<string> Declaration);
+    /// <summary>One way a layer attribute can turn out: the layers it adds (none for dropout 0 or normalization None).</summary>
+    private sealed record Option(IReadOnlyList<Func<int, LayerSpec>> Layers);
 
     /// <summary>A layer attribute with its options, or a repeated block of them.</summary>
     private sealed class Element
@@ -100,9 +107,14 @@ public static class SearchSpaceParser
 
         EquatableArray<int>? inputShape = null;
         LossSpec? loss = null;
-        var optimizers = new List<(OptimizerSpec Spec, string Declaration)>();
+        var optimizers = new List<OptimizerSpec>();
         AttributeData? optimizerAttribute = null;
         double learningRateLow = double.NaN, learningRateHigh = double.NaN;
+        double weightDecayLow = double.NaN, weightDecayHigh = double.NaN;
+        int[] batchSizes = [batchSize];
+        AttributeData? batchSizeAttribute = null;
+        WeightInitKind[]? initializers = null;
+        AttributeData? initializerAttribute = null;
         var elements = new List<Element>();
         Element? openRepeat = null;
 
@@ -176,6 +188,56 @@ public static class SearchSpaceParser
                     AddLayer(new Element { Attribute = attribute, Options = [.. rates.Select(DropoutOption)] });
                     break;
                 }
+                case "NormalizationChoiceAttribute":
+                {
+                    int[] kinds = Values(attribute, 0, c => c.Value is int i ? i : -1, diagnostics, cancellationToken, "NormalizationChoice");
+                    AddLayer(new Element { Attribute = attribute, Options = [.. kinds.Select(NormalizationOption)] });
+                    break;
+                }
+                case "BatchSizeChoiceAttribute":
+                {
+                    int[] sizes = Values(attribute, 0, c => c.Value is int i ? i : 0, diagnostics, cancellationToken, "BatchSizeChoice");
+                    for (int i = 0; i < sizes.Length; i++)
+                    {
+                        if (sizes[i] <= 0) diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NonPositiveSize, ElementLocation(attribute, 0, null, i, cancellationToken), "A BatchSizeChoice size", sizes[i]));
+                    }
+
+                    batchSizes = sizes;
+                    batchSizeAttribute = attribute;
+                    break;
+                }
+                case "InitializerChoiceAttribute":
+                {
+                    int[] kinds = Values(attribute, 0, c => c.Value is int i ? i : -1, diagnostics, cancellationToken, "InitializerChoice");
+                    for (int i = 0; i < kinds.Length; i++)
+                    {
+                        var init = (WeightInitKind)kinds[i];
+                        if (init is WeightInitKind.Constant or WeightInitKind.Uniform or WeightInitKind.Normal)
+                        {
+                            // These need a scale that a choice list cannot give: the same error a [Dense] without InitScale gets.
+                            string meaning = init switch { WeightInitKind.Constant => "the value", WeightInitKind.Uniform => "the bound a of U(-a, a)", _ => "the standard deviation" };
+                            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InitScaleRequired, ElementLocation(attribute, 0, null, i, cancellationToken), init, meaning));
+                        }
+                        else if (init is WeightInitKind.Zeros || !System.Enum.IsDefined(typeof(WeightInitKind), init))
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ValueOutOfRange, ElementLocation(attribute, 0, null, i, cancellationToken),
+                                "InitializerChoice initializer", init.ToString(), "one that breaks symmetry, such as WeightInit.HeNormal"));
+                        }
+                    }
+
+                    initializers = [.. kinds.Select(k => (WeightInitKind)k)];
+                    initializerAttribute = attribute;
+                    break;
+                }
+                case "WeightDecayRangeAttribute":
+                {
+                    weightDecayLow = reader.PositionalDouble(attribute, 0);
+                    weightDecayHigh = reader.PositionalDouble(attribute, 1);
+                    reader.RequireRange(attribute, 0, "WeightDecayRange low", weightDecayLow, v => v > 0, "a positive number, such as 1e-6");
+                    double low = weightDecayLow;
+                    reader.RequireRange(attribute, 1, "WeightDecayRange high", weightDecayHigh, v => v >= low, "at least the low end of the range");
+                    break;
+                }
                 case "RepeatChoiceAttribute":
                 {
                     int[] counts = Values(attribute, 0, c => c.Value is int i ? i : 0, diagnostics, cancellationToken, "RepeatChoice counts");
@@ -207,7 +269,7 @@ public static class SearchSpaceParser
                         "AdamWAttribute" => reader.Adam(attribute, OptimizerKind.AdamW),
                         _ => reader.RmsProp(attribute),
                     };
-                    optimizers.Add((spec, OptimizerDeclaration(spec)));
+                    optimizers.Add(spec);
                     optimizerAttribute = attribute;
                     break;
                 }
@@ -223,7 +285,7 @@ public static class SearchSpaceParser
                             2 => new OptimizerSpec(OptimizerKind.AdamW, 1e-3, 0, false, 0.9, 0.999, 1e-8, 0.01),
                             _ => new OptimizerSpec(OptimizerKind.RmsProp, 1e-3, 0, false, 0.9, 0.999, 1e-8, 0),
                         };
-                        optimizers.Add((spec, OptimizerDeclaration(spec)));
+                        optimizers.Add(spec);
                     }
 
                     optimizerAttribute = attribute;
@@ -263,6 +325,8 @@ public static class SearchSpaceParser
             }
         }
 
+        if (batchSizeAttribute is not null) factors.Add((batchSizeAttribute, batchSizes.Length));
+        if (initializerAttribute is not null) factors.Add((initializerAttribute, initializers!.Length));
         if (optimizerAttribute is not null) factors.Add((optimizerAttribute, optimizers.Count));
         factors.Sort((a, b) => a.Attribute.ApplicationSyntaxReference!.Span.Start.CompareTo(b.Attribute.ApplicationSyntaxReference!.Span.Start));
         foreach ((AttributeData attribute, int factor) in factors)
@@ -277,33 +341,46 @@ public static class SearchSpaceParser
             }
         }
 
-        // Every combination, first element slowest, as lists of layers and declaration lines.
-        var combinations = new List<(List<Func<int, LayerSpec>> Layers, List<string> Lines)> { ([], []) };
+        // Every combination of the layer choices, first element slowest.
+        var combinations = new List<List<Func<int, LayerSpec>>> { new() };
         foreach (Element element in elements)
         {
-            var next = new List<(List<Func<int, LayerSpec>>, List<string>)>();
-            foreach (var (layers, lines) in combinations)
+            var next = new List<List<Func<int, LayerSpec>>>();
+            foreach (var layers in combinations)
             {
                 foreach (Option option in ElementOptions(element))
                 {
-                    next.Add(([.. layers, .. option.Layers], [.. lines, .. option.Declaration]));
+                    next.Add([.. layers, .. option.Layers]);
                 }
             }
 
             combinations = next;
         }
 
+        // Then the network-wide structural choices, the optimizer fastest. A run-time weight decay replaces the optimizer's constant.
+        bool runtimeWeightDecay = !double.IsNaN(weightDecayLow);
+        WeightInitKind?[] inits = initializers is null ? [null] : [.. initializers.Select(i => (WeightInitKind?)i)];
+        var networkChoices = (
+            from size in batchSizes
+            from init in inits
+            from optimizer in optimizers
+            select (BatchSize: size, Init: init, Optimizer: runtimeWeightDecay ? optimizer with { RuntimeWeightDecay = true } : optimizer)).ToList();
+
         string? ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
         var variants = new List<ResolvedNetwork>();
         var entries = new List<VariantEntry>();
-        int digits = Math.Max(2, (combinations.Count * optimizers.Count - 1).ToString(CultureInfo.InvariantCulture).Length);
-        foreach (var (layerFactories, lines) in combinations)
+        int digits = Math.Max(2, (combinations.Count * networkChoices.Count - 1).ToString(CultureInfo.InvariantCulture).Length);
+        foreach (var layerFactories in combinations)
         {
-            foreach ((OptimizerSpec optimizer, string optimizerDeclaration) in optimizers)
+            foreach ((int variantBatchSize, WeightInitKind? init, OptimizerSpec optimizer) in networkChoices)
             {
                 string className = type.Name + "Variant" + variants.Count.ToString("D" + digits, CultureInfo.InvariantCulture);
-                var layers = layerFactories.Select((make, index) => make(index)).ToEquatableArray();
-                var model = new NetworkModel(ns, className, batchSize, seed, inputShape!.Value, layers, loss!, optimizer, TrainingSpec.Default);
+                var layers = layerFactories
+                    .Select((make, index) => make(index))
+                    .Select(layer => init is { } kind && layer is DenseSpec dense ? dense with { Init = kind } : layer)
+                    .ToEquatableArray();
+                List<string> lines = [.. layers.Select(Declare)];
+                var model = new NetworkModel(ns, className, variantBatchSize, seed, inputShape!.Value, layers, loss!, optimizer, TrainingSpec.Default);
                 (ResolvedNetwork? network, List<ShapeError> errors) = ShapeInference.Resolve(model);
                 if (network is null || errors.Count > 0)
                 {
@@ -319,19 +396,23 @@ public static class SearchSpaceParser
                 var dropouts = layers.OfType<DropoutSpec>().Select(d => d.Rate.ToString("R", CultureInfo.InvariantCulture)).Distinct().ToList();
                 string description = shapes
                     + (hiddenActivations.Count > 0 ? " " + string.Join("/", hiddenActivations) : "")
+                    + (layers.OfType<BatchNormSpec>().Any() ? ", batch norm" : "")
+                    + (layers.OfType<LayerNormSpec>().Any() ? ", layer norm" : "")
                     + (dropouts.Count > 0 ? ", dropout " + string.Join("/", dropouts) : "")
+                    + (init is { } initKind ? ", init " + initKind : "")
+                    + (batchSizeAttribute is not null ? ", batch " + variantBatchSize.ToString(CultureInfo.InvariantCulture) : "")
                     + ", " + optimizer.Kind;
-                string text = $"[Network(BatchSize = {batchSize}, Seed = {seed})]\n[Input({string.Join(", ", inputShape.Value)})]\n"
+                string text = $"[Network(BatchSize = {variantBatchSize}, Seed = {seed})]\n[Input({string.Join(", ", inputShape.Value)})]\n"
                     + string.Concat(lines.Select(l => l + "\n"))
                     + (loss!.Kind == LossKind.SoftmaxCrossEntropy ? "[SoftmaxCrossEntropy]" : "[MeanSquaredError]") + "\n"
-                    + optimizerDeclaration + "\n"
+                    + OptimizerDeclaration(optimizer) + "\n"
                     + $"public partial class {type.Name}Winner;";
                 entries.Add(new VariantEntry(className, description, network.ParameterCount, text));
             }
         }
 
         return new SearchSpaceModel(ns, type.Name, loss!.Kind == LossKind.SoftmaxCrossEntropy ? "int" : "float",
-            learningRateLow, learningRateHigh, variants.ToEquatableArray(), entries.ToEquatableArray());
+            learningRateLow, learningRateHigh, weightDecayLow, weightDecayHigh, variants.ToEquatableArray(), entries.ToEquatableArray());
     }
 
     private static long TotalProduct(List<(AttributeData Attribute, int Factor)> factors)
@@ -345,30 +426,50 @@ public static class SearchSpaceParser
     private static IEnumerable<Option> ElementOptions(Element element)
     {
         if (element.RepeatCounts is null) return element.Options;
-        var blockOptions = new List<Option> { new([], []) };
+        var blockOptions = new List<Option> { new([]) };
         foreach (Element inner in element.Block)
         {
-            blockOptions = [.. blockOptions.SelectMany(b => inner.Options.Select(o => new Option([.. b.Layers, .. o.Layers], [.. b.Declaration, .. o.Declaration])))];
+            blockOptions = [.. blockOptions.SelectMany(b => inner.Options.Select(o => new Option([.. b.Layers, .. o.Layers])))];
         }
 
-        return element.RepeatCounts.SelectMany(count => blockOptions.Select(b => new Option(
-            [.. Enumerable.Repeat(b.Layers, count).SelectMany(l => l)],
-            [.. Enumerable.Repeat(b.Declaration, count).SelectMany(l => l)])));
+        return element.RepeatCounts.SelectMany(count => blockOptions.Select(b => new Option([.. Enumerable.Repeat(b.Layers, count).SelectMany(l => l)])));
     }
 
     private static Option DenseOption(int units, ActivationKind activation) => new(
-        [index => new DenseSpec(index, units, new ActivationSpec(activation, double.NaN), WeightInitKind.Default, double.NaN, true, PenaltySpec.Inherit)],
-        [activation == ActivationKind.Identity ? $"[Dense({units})]" : $"[Dense({units}, Activation.{activation})]"]);
+        [index => new DenseSpec(index, units, new ActivationSpec(activation, double.NaN), WeightInitKind.Default, double.NaN, true, PenaltySpec.Inherit)]);
 
-    private static Option DropoutOption(double rate) => rate == 0
-        ? new Option([], [])
-        : new Option([index => new DropoutSpec(index, rate)], [$"[Dropout({rate.ToString("R", CultureInfo.InvariantCulture)})]"]);
+    private static Option DropoutOption(double rate) => rate == 0 ? new Option([]) : new Option([index => new DropoutSpec(index, rate)]);
 
-    private static string OptimizerDeclaration(OptimizerSpec spec) => spec.Kind switch
+    /// <summary>NetGen.SearchNormalization: 0 None (no layer), 1 BatchNorm, 2 LayerNorm, with the fixed layers' defaults.</summary>
+    private static Option NormalizationOption(int kind) => kind switch
     {
-        OptimizerKind.Sgd => $"[Sgd(LearningRate = {{LearningRate}}, Momentum = {spec.Momentum.ToString("R", CultureInfo.InvariantCulture)})]",
-        _ => $"[{spec.Kind}(LearningRate = {{LearningRate}})]",
+        1 => new Option([index => new BatchNormSpec(index, 0.1, 1e-5)]),
+        2 => new Option([index => new LayerNormSpec(index, 1e-5)]),
+        _ => new Option([]),
     };
+
+    /// <summary>A variant's layer as the attribute a fixed [Network] declares it with.</summary>
+    private static string Declare(LayerSpec layer) => layer switch
+    {
+        DenseSpec dense => "[Dense(" + dense.Units.ToString(CultureInfo.InvariantCulture)
+            + (dense.Activation.IsIdentity ? "" : ", Activation." + dense.Activation.Kind)
+            + (dense.Init == WeightInitKind.Default ? "" : ", Init = WeightInit." + dense.Init) + ")]",
+        DropoutSpec dropout => $"[Dropout({dropout.Rate.ToString("R", CultureInfo.InvariantCulture)})]",
+        BatchNormSpec => "[BatchNorm]",
+        LayerNormSpec => "[LayerNorm]",
+        _ => "// " + layer.GetType().Name,
+    };
+
+    /// <summary>The optimizer attribute with placeholders for the run-time values a search fills in (see NetworkVariant).</summary>
+    private static string OptimizerDeclaration(OptimizerSpec spec)
+    {
+        string weightDecay = spec.RuntimeWeightDecay ? ", WeightDecay = {WeightDecay}" : "";
+        return spec.Kind switch
+        {
+            OptimizerKind.Sgd => $"[Sgd(LearningRate = {{LearningRate}}, Momentum = {spec.Momentum.ToString("R", CultureInfo.InvariantCulture)}{weightDecay})]",
+            _ => $"[{spec.Kind}(LearningRate = {{LearningRate}}{weightDecay})]",
+        };
+    }
 
     /// <summary>The values of an array argument (positional params or named array), reporting an empty list and any repeated value at its exact element.</summary>
     private static T[] Values<T>(AttributeData attribute, int position, Func<TypedConstant, T> convert, List<DiagnosticInfo> diagnostics,

@@ -14,18 +14,22 @@ namespace NetGen;
 /// [Input(784)]
 /// [RepeatChoice(1, 2, 3, Layers = 2)]   // depth: the next 2 attributes repeat 1, 2 or 3 times
 /// [DenseChoice(Units = new[] { 128, 256, 512 }, Activations = new[] { Activation.ReLU, Activation.Tanh })]
+/// [NormalizationChoice(SearchNormalization.None, SearchNormalization.BatchNorm)]
 /// [DropoutChoice(0.0, 0.2)]
 /// [Dense(10)]
 /// [SoftmaxCrossEntropy]
+/// [BatchSizeChoice(64, 128)]
+/// [InitializerChoice(WeightInit.Default, WeightInit.HeNormal)]
 /// [OptimizerChoice(SearchOptimizer.Adam, SearchOptimizer.Sgd)]
 /// [LearningRateRange(1e-4, 1e-2)]
+/// [WeightDecayRange(1e-6, 1e-3)]
 /// public partial class MnistSearch;
 /// </code>
 /// </example>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
 public sealed class SearchSpaceAttribute : Attribute
 {
-    /// <summary>Rows per training step of every variant. Default 32.</summary>
+    /// <summary>Rows per training step of every variant (unless <see cref="BatchSizeChoiceAttribute"/> makes it a choice). Default 32.</summary>
     public int BatchSize { get; set; } = 32;
 
     /// <summary>Seed for initialization of every variant. Default 0.</summary>
@@ -120,4 +124,83 @@ public sealed class LearningRateRangeAttribute : Attribute
 
     /// <summary>The largest learning rate.</summary>
     public double High { get; }
+}
+
+/// <summary>
+/// The weight decay as a run-time hyperparameter, drawn log-uniformly from [low, high]: like the learning rate it
+/// changes no shapes, so it multiplies no generated code. Every variant then carries a settable
+/// <see cref="NetGen.Search.IRuntimeWeightDecay.WeightDecay"/> that its optimizer reads at each step (L2 added to the
+/// gradient for SGD, Adam, RMSprop and Adagrad; decoupled for AdamW), starting at the optimizer's own weight decay.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class WeightDecayRangeAttribute : Attribute
+{
+    /// <summary>Declares the range, 0 &lt; low &lt;= high.</summary>
+    public WeightDecayRangeAttribute(double low, double high)
+    {
+        Low = low;
+        High = high;
+    }
+
+    /// <summary>The smallest weight decay.</summary>
+    public double Low { get; }
+
+    /// <summary>The largest weight decay.</summary>
+    public double High { get; }
+}
+
+/// <summary>
+/// The batch size as a structural choice: it is a constant of every generated buffer, so each batch size is its own
+/// variant. Replaces <see cref="SearchSpaceAttribute.BatchSize"/>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class BatchSizeChoiceAttribute : Attribute
+{
+    /// <summary>Declares the batch sizes to try, each 1 or more.</summary>
+    public BatchSizeChoiceAttribute(params int[] sizes) => Sizes = sizes;
+
+    /// <summary>The batch sizes to try.</summary>
+    public int[] Sizes { get; }
+}
+
+/// <summary>The normalization layers a search space can place (or leave out) at a point of the network.</summary>
+public enum SearchNormalization
+{
+    /// <summary>No normalization layer.</summary>
+    None,
+
+    /// <summary>A [BatchNorm] layer (momentum 0.1, epsilon 1e-5).</summary>
+    BatchNorm,
+
+    /// <summary>A [LayerNorm] layer (epsilon 1e-5).</summary>
+    LayerNorm,
+}
+
+/// <summary>
+/// Normalization on or off as a structural choice, in layer position: <see cref="SearchNormalization.None"/> adds no
+/// layer, the others add a [BatchNorm] or [LayerNorm] layer there. Inside a [RepeatChoice] block the choice is shared by
+/// every repetition, as other choices are.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class NormalizationChoiceAttribute : Attribute
+{
+    /// <summary>Declares the normalizations to try, such as <c>None, BatchNorm</c> for on/off.</summary>
+    public NormalizationChoiceAttribute(params SearchNormalization[] normalizations) => Normalizations = normalizations;
+
+    /// <summary>The normalizations to try.</summary>
+    public SearchNormalization[] Normalizations { get; }
+}
+
+/// <summary>
+/// The weight initializer as a structural choice (it is emitted code): each variant initializes every dense layer of
+/// the space, hidden and output, with one of <see cref="Initializers"/>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class InitializerChoiceAttribute : Attribute
+{
+    /// <summary>Declares the initializers to try; each must need no scale (not <see cref="WeightInit.Constant"/>, <see cref="WeightInit.Uniform"/> or <see cref="WeightInit.Normal"/>).</summary>
+    public InitializerChoiceAttribute(params WeightInit[] initializers) => Initializers = initializers;
+
+    /// <summary>The initializers to try.</summary>
+    public WeightInit[] Initializers { get; }
 }

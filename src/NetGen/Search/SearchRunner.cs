@@ -12,9 +12,10 @@ public sealed record SearchBudget
     public TimeSpan WallClock { get; init; }
 
     /// <summary>
-    /// Trials trained at once. NetGen's kernels are single-threaded, so on a machine with two cores the way
-    /// to use both is 2: two trials side by side, one core each, and never more trials than cores
-    /// (oversubscription only slows each trial down and makes timings noisy).
+    /// Trials trained at once. With 1, one trial at a time and its large kernels use every thread of
+    /// <see cref="NetGen.Threading.WorkerPool"/>; with more, the runner makes the kernels single-threaded for the run
+    /// (<see cref="NetGen.Threading.WorkerPool.ThreadCount"/> 1, restored after), so on two cores two trials run side
+    /// by side, one core each, never oversubscribed (that only slows each trial down and makes timings noisy).
     /// </summary>
     public int Parallelism { get; init; } = 1;
 }
@@ -59,6 +60,20 @@ public sealed class SearchRunner
 
     /// <summary>Runs until the strategy is done or the budget is spent.</summary>
     public SearchResult Run()
+    {
+        int threads = NetGen.Threading.WorkerPool.ThreadCount;
+        if (_budget.Parallelism > 1) NetGen.Threading.WorkerPool.ThreadCount = 1;
+        try
+        {
+            return RunCore();
+        }
+        finally
+        {
+            NetGen.Threading.WorkerPool.ThreadCount = threads;
+        }
+    }
+
+    private SearchResult RunCore()
     {
         var clock = Stopwatch.StartNew();
         var finished = new Dictionary<string, TrialRecord>(StringComparer.Ordinal);

@@ -110,6 +110,7 @@ public sealed class Hyperband : SearchStrategy
     private readonly int _eta;
     private readonly int _maxBracket;
     private int _bracket;
+    private int _sweep;
     private SuccessiveHalving? _current;
 
     /// <summary>Hyperband over <paramref name="space"/> with at most <paramref name="maxEpochs"/> epochs per trial.</summary>
@@ -131,6 +132,51 @@ public sealed class Hyperband : SearchStrategy
     /// <summary>Whether to start over with fresh configurations after the last bracket, until the budget stops the search. Default false.</summary>
     public bool Repeat { get; init; }
 
+    /// <summary>
+    /// How many times to run every bracket, each time with freshly drawn configurations (ignored when <see cref="Repeat"/>
+    /// is set). Default 1. A fixed number of sweeps is a budget that does not depend on the machine's speed.
+    /// </summary>
+    public int Sweeps
+    {
+        get => _sweeps;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
+            _sweeps = value;
+        }
+    }
+
+    private readonly int _sweeps = 1;
+
+    /// <summary>
+    /// The trials one sweep asks for when every rung completes: the sum over brackets of the configurations each rung keeps.
+    /// </summary>
+    public int TrialsPerSweep
+    {
+        get
+        {
+            int total = 0;
+            for (int s = _maxBracket; s >= 0; s--)
+            {
+                int configurations = BracketConfigurations(s);
+                int epochs = BracketEpochs(s);
+                while (true)
+                {
+                    total += configurations;
+                    if (epochs >= _maxEpochs || configurations == 1) break;
+                    configurations = Math.Max(1, configurations / _eta);
+                    epochs = Math.Min(_maxEpochs, epochs * _eta);
+                }
+            }
+
+            return total;
+        }
+    }
+
+    private int BracketConfigurations(int s) => (int)Math.Ceiling((_maxBracket + 1.0) / (s + 1) * Math.Pow(_eta, s));
+
+    private int BracketEpochs(int s) => Math.Max(1, (int)(_maxEpochs / Math.Pow(_eta, s)));
+
     /// <summary>The number of brackets: <c>sMax + 1</c>.</summary>
     public int BracketCount => _maxBracket + 1;
 
@@ -144,11 +190,11 @@ public sealed class Hyperband : SearchStrategy
         {
             if (_current is null)
             {
-                if (_bracket < 0 && Repeat) _bracket = _maxBracket;
+                if (_bracket < 0 && (Repeat || ++_sweep < Sweeps)) _bracket = _maxBracket;
                 if (_bracket < 0) return [];
                 int s = _bracket--;
-                int configurations = (int)Math.Ceiling((_maxBracket + 1.0) / (s + 1) * Math.Pow(_eta, s));
-                int epochs = Math.Max(1, (int)(_maxEpochs / Math.Pow(_eta, s)));
+                int configurations = BracketConfigurations(s);
+                int epochs = BracketEpochs(s);
                 var drawn = new SearchConfiguration[configurations];
                 for (int i = 0; i < configurations; i++) drawn[i] = _space.Sample(_random);
                 _current = new SuccessiveHalving(drawn, epochs, _maxEpochs, _eta);

@@ -13,6 +13,12 @@ namespace Demo
         /// <summary>The largest learning rate of [LearningRateRange] (NaN when none is declared).</summary>
         public const double LearningRateHigh = 0.01;
 
+        /// <summary>The smallest weight decay of [WeightDecayRange] (NaN when none is declared: the optimizer's constant then applies).</summary>
+        public const double WeightDecayLow = double.NaN;
+
+        /// <summary>The largest weight decay of [WeightDecayRange] (NaN when none is declared).</summary>
+        public const double WeightDecayHigh = double.NaN;
+
         /// <summary>The number of structural variants.</summary>
         public const int VariantCount = 8;
 

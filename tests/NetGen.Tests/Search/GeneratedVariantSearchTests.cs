@@ -15,6 +15,7 @@ namespace NetGen.Tests.Search;
 public partial class TinyArchitectureSearch;
 
 /// <summary>The generated registry works at run time: factories, parameter counts, and a whole search over real variants.</summary>
+[Collection(WorkerPoolThreadsCollection.Name)]
 public sealed class GeneratedVariantSearchTests
 {
     [Fact]

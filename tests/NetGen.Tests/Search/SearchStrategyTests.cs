@@ -130,4 +130,19 @@ public sealed class SearchStrategyTests
         Assert.Throws<ArgumentOutOfRangeException>(() => SearchDimension.LogUniform("learning_rate", 0, 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => SearchDimension.Uniform("dropout", 0.5, 0.1));
     }
+
+    [Fact]
+    public void Hyperband_with_two_sweeps_runs_every_bracket_twice_with_fresh_configurations()
+    {
+        var hyperband = new Hyperband(Space, maxEpochs: 9, eta: 3, seed: 2) { Sweeps = 2 };
+
+        SearchResult result = new SearchRunner(hyperband, Train, new SearchBudget()).Run();
+
+        // One sweep at R = 9, eta = 3: 9 -> 3 -> 1, 5 -> 1, 3 = 22 trials.
+        Assert.Equal(22, hyperband.TrialsPerSweep);
+        Assert.Equal(44, result.Records.Count);
+        var first = result.Records.Take(22).Select(r => r.Configuration.Key).ToHashSet();
+        Assert.DoesNotContain(result.Records.Skip(22).First().Configuration.Key, first);
+        Assert.Equal(result.Records.Take(22).Select(r => r.Epochs), result.Records.Skip(22).Select(r => r.Epochs));
+    }
 }
