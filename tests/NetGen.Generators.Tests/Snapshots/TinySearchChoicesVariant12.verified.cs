@@ -436,6 +436,26 @@ namespace Demo
         /// <summary>Loads a checkpoint written by <see cref="SaveCheckpoint"/> (or weights only); a mismatch names the tensor and both shapes, and nothing is changed.</summary>
         public void LoadCheckpoint(string path) => _step = CheckpointLayout.Load(path, _parameters, _optimizerState, _statistics);
 
+        // The ONNX description: each layer's operator settings and where its tensors sit in the flat buffers.
+        private static readonly global::NetGen.Onnx.OnnxNetwork OnnxDescription = new("TinySearchChoicesVariant12", new[] { 12 }, new[] { 3 },
+            tokenInput: false, ParameterCount, StatisticsCount, global::NetGen.Onnx.OnnxOutput.Softmax,
+            new global::NetGen.Onnx.OnnxLayer[]
+            {
+                new global::NetGen.Onnx.OnnxDense("dense1", 12, 8, steps: 0, Dense1WeightOffset, Dense1BiasOffset, global::NetGen.Activation.ReLU, 0f),
+                new global::NetGen.Onnx.OnnxBatchNorm("batchnorm1", 8, BatchNorm1ScaleOffset, BatchNorm1ShiftOffset, BatchNorm1RunningMeanOffset, BatchNorm1RunningVarianceOffset, 1E-05f),
+                new global::NetGen.Onnx.OnnxDense("dense2", 8, 3, steps: 0, Dense2WeightOffset, Dense2BiasOffset, global::NetGen.Activation.Identity, 0f),
+            });
+
+        /// <summary>
+        /// Exports the trained network as an ONNX model (opset 17) for inference: input <c>input</c> [N, 12],
+        /// output <c>output</c> [N, 3] (the class probabilities, as <see cref="Predict"/>), N any number of samples; batch normalization uses the running statistics.
+        /// Written through a temporary file renamed over <paramref name="path"/>, so a failure never leaves a half file.
+        /// </summary>
+        public void ExportOnnx(string path) => OnnxDescription.Export(path, _parameters, _statistics);
+
+        /// <summary>Writes the ONNX model (see <see cref="ExportOnnx(string)"/>) to <paramref name="stream"/>.</summary>
+        public void ExportOnnx(global::System.IO.Stream stream) => OnnxDescription.Export(stream, _parameters, _statistics);
+
         // The first rows of a batch buffer.
         private static global::System.Span<float> First(float[] buffer, int length) => new(buffer, 0, length);
 
