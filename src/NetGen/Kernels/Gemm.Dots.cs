@@ -14,7 +14,7 @@ public static unsafe partial class Gemm
     internal const long DotParallelThreshold = 1 << 15;
 
     private static void RowDots(float* a, float* b, float* c, int m, int n, int k, bool accumulate, float* bias,
-        Activation activation, bool hasEpilogue)
+        Activation activation, bool hasEpilogue, bool parallel)
     {
         var product = new Product
         {
@@ -27,7 +27,7 @@ public static unsafe partial class Gemm
             for (int part = 0; part < parts; part++) RowDotsPart(&product, part, parts);
             return;
         }
-        if ((long)m * n * k >= DotParallelThreshold && n >= 8)
+        if (parallel && (long)m * n * k >= DotParallelThreshold && n >= 8)
         {
             WorkerPool pool = WorkerPool.Shared;
             int parts = Math.Min(pool.Parallelism, n / 4);

@@ -82,7 +82,7 @@ public static unsafe partial class Gemm
 
     /// <summary>C[M,N] (+)= op(A)·op(B) through the blocked kernels, on as many threads as the size warrants.</summary>
     private static void Blocked(float* a, nint aRowStride, nint aDepthStride, float* b, int ldb, bool bTransposed,
-        float* c, int m, int n, int k, bool accumulate, float* bias, Activation activation, bool hasEpilogue)
+        float* c, int m, int n, int k, bool accumulate, float* bias, Activation activation, bool hasEpilogue, bool parallel)
     {
         var product = new Product
         {
@@ -99,7 +99,7 @@ public static unsafe partial class Gemm
             for (int part = 0; part < parts; part++) BlockedPart(&product, part, parts);
             return;
         }
-        if ((long)m * n * k >= ParallelThreshold)
+        if (parallel && (long)m * n * k >= ParallelThreshold)
         {
             WorkerPool pool = WorkerPool.Shared;
             product.SplitRows = columnTiles < 2 * pool.Parallelism && rowTiles > columnTiles;

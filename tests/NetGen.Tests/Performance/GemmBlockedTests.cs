@@ -81,6 +81,42 @@ public class GemmBlockedTests
         else Assert.True(pooled.AsSpan().SequenceEqual(narrow), $"{layout} {m}x{n}x{k}: the Vector256 kernel differs from the Vector512 one.");
     }
 
+    [Theory]
+    [InlineData(1, 784, 256)]    // one sample: row dots, weight rows split across the cores when parallel
+    [InlineData(3, 129, 65)]
+    [InlineData(64, 784, 129)]   // packed, split across the cores when parallel
+    [InlineData(65, 63, 17)]     // below every threshold: the same path either way
+    [InlineData(129, 1024, 10)]  // few units: one padded column tile, rows split when parallel
+    public void DenseLayer_KeptOnOneThread_IsBitIdenticalToSplitAcrossCores(int batch, int inputs, int units)
+    {
+        // The generator passes parallel: false for layers too small to pay for waking a core; that choice must change
+        // only the speed. Forward (fused bias + ReLU) and backward (overwriting and accumulating) are compared bit for bit.
+        float[] input = Numerics.Random(batch * inputs, 11), weight = Numerics.Random(units * inputs, 12), bias = Numerics.Random(units, 13);
+        float[] doutput = Numerics.Random(batch * units, 14), initialWeightGradient = Numerics.Random(units * inputs, 15);
+        var results = new List<float[]>();
+        foreach (bool parallel in new[] { true, false })
+        {
+            float[] output = new float[batch * units], dinput = new float[batch * inputs];
+            float[] dweight = (float[])initialWeightGradient.Clone(), dbias = new float[units];
+            float[] dweightAdded = (float[])initialWeightGradient.Clone(), dbiasAdded = new float[units];
+            Dense.Forward(input, weight, bias, output, batch, inputs, units, Activation.ReLU, parallel);
+            Dense.Backward(doutput, input, weight, dinput, dweight, dbias, batch, inputs, units, accumulateParameterGradients: false, parallel);
+            Dense.Backward(doutput, input, weight, default, dweightAdded, dbiasAdded, batch, inputs, units, accumulateParameterGradients: true, parallel);
+            results.Add([.. output, .. dinput, .. dweight, .. dbias, .. dweightAdded, .. dbiasAdded]);
+        }
+        Assert.True(results[0].AsSpan().SequenceEqual(results[1]), $"Dense {batch}x{inputs}->{units}: one thread differs from the pool.");
+
+        // And the overwrite really overwrites: dweight no longer holds its initial values, it equals the product alone.
+        float[] expected = new float[units * inputs];
+        Gemm.Reference(doutput, transposeA: true, input, transposeB: false, expected, units, inputs, batch, accumulate: false);
+        float[] overwritten = results[1].AsSpan(batch * units + batch * inputs, units * inputs).ToArray();
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.True(Math.Abs(expected[i] - overwritten[i]) <= 1e-4 * (1 + Math.Abs(expected[i])),
+                $"Dense {batch}x{inputs}->{units}: dweight[{i}] = {overwritten[i]}, the product alone is {expected[i]}.");
+        }
+    }
+
     [Fact]
     public void RepeatedCalls_AllocateNothing_OnTheCallingThread()
     {
