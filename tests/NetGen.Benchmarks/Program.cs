@@ -14,6 +14,8 @@ const string Usage = """
       --workload TEXT   run only the workloads whose name contains TEXT
       --quick           short warm-up and 3 short repetitions (a smoke test, not a measurement)
       --kernels         instead of the workloads, GFLOP/s of each matrix product they run (best of many runs)
+      --breakdown       instead of the workloads, microseconds of each phase of the MLP training steps, split across
+                        the cores and on one thread (best of many runs)
       --best            report the fastest of many short repetitions instead of the median of 11 (on a machine
                         that other jobs load, the fastest run is the one that had the cores to itself)
       --help            print this text
@@ -25,6 +27,7 @@ string filter = "";
 bool quick = false;
 bool kernels = false;
 bool best = false;
+bool breakdown = false;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -33,6 +36,7 @@ for (int i = 0; i < args.Length; i++)
         case "--quick": quick = true; break;
         case "--kernels": kernels = true; break;
         case "--best": best = true; break;
+        case "--breakdown": breakdown = true; break;
         case "--workload" when i + 1 < args.Length: filter = args[++i]; break;
         default:
             Console.Error.WriteLine($"error: unknown option or missing value: '{args[i]}'\n\n{Usage}");
@@ -49,6 +53,12 @@ double peak = Peak.MeasureGflops(cores, quick ? 0.05 : 0.3);
 Console.WriteLine(new JsonLine("fp32_fma_peak").Add("threads", cores).Add("gflops", Math.Round(peak, 2))
     .Add("gflops_one_thread", Math.Round(peakOneThread, 2))
     .Add("vector_bits", Peak.VectorBits).Add("peer", Workloads.Peer).ToString());
+
+if (breakdown)
+{
+    MlpBreakdown.Run(filter, quick);
+    return 0;
+}
 
 if (kernels)
 {
