@@ -18,16 +18,18 @@ internal static class MlpBreakdown
         {
             ("mlp_train 784-256-128-10 b64 adam", [784, 256, 128, 10], 64),
             ("mlp_train 784-1024-1024-10 b256 adam", [784, 1024, 1024, 10], 256),
+            ("mlp_infer 784-256-128-10 b1", [784, 256, 128, 10], 1),
+            ("mlp_infer 784-256-128-10 b64", [784, 256, 128, 10], 64),
         })
         {
             if (!name.Contains(filter, StringComparison.Ordinal)) continue;
             Console.WriteLine($"# {name}: microseconds per phase, best of many runs; 'cores' as generated, 'one' on the calling thread");
             Console.WriteLine($"{"phase",-34} {"cores us",10} {"one us",10} {"scaling",8} {"GFLOP/s",8}");
-            RunNetwork(sizes, batch, quick);
+            RunNetwork(sizes, batch, quick, train: name.StartsWith("mlp_train", StringComparison.Ordinal));
         }
     }
 
-    private static void RunNetwork(int[] sizes, int batch, bool quick)
+    private static void RunNetwork(int[] sizes, int batch, bool quick, bool train)
     {
         int layers = sizes.Length - 1;
         var weights = new float[layers][];
@@ -61,6 +63,14 @@ internal static class MlpBreakdown
                 sizes[layer + 1], activation, parallel), quick);
             Print($"forward {sizes[l]}->{sizes[l + 1]} {activation}", cores, one, flops);
             total += cores; totalOne += one;
+        }
+        if (!train)
+        {
+            float[] logits = outputs[layers - 1], probabilities = new float[logits.Length];
+            double softmax = Best(() => Activations.SoftmaxForward(logits, probabilities, batch, sizes[^1]), quick);
+            Print("softmax", softmax, softmax, 0);
+            Print("sum of the phases", total + softmax, totalOne + softmax, 0);
+            return;
         }
         {
             float[] logits = outputs[layers - 1], dlogits = new float[logits.Length];

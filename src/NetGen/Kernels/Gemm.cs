@@ -8,8 +8,8 @@ namespace NetGen.Kernels;
 /// </summary>
 /// <remarks>
 /// Large products run on packed, register-blocked kernels (Gemm.Packed.cs) split across the
-/// <see cref="Threading.WorkerPool"/>; NT products with fewer than 8 rows (one-sample inference) run as row dot
-/// products split across the pool (Gemm.Dots.cs); small ones run on the simple row kernels below. Results do not depend on the thread count: the threads split C, never a sum. The spans must not overlap C.
+/// <see cref="Threading.WorkerPool"/>; NT products with fewer than 8 rows (one-sample inference) or fewer than 16
+/// columns (a classifier's outputs) run as row dot products split across the pool (Gemm.Dots.cs); small ones run on the simple row kernels below. Results do not depend on the thread count: the threads split C, never a sum. The spans must not overlap C.
 /// </remarks>
 public static unsafe partial class Gemm
 {
@@ -63,7 +63,7 @@ public static unsafe partial class Gemm
     internal static void NTCore(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate,
         ReadOnlySpan<float> bias, Activation activation, bool hasEpilogue, bool parallel)
     {
-        if (BlockedSupported && m > 0 && n > 0 && k > 0 && m < TileRows)
+        if (BlockedSupported && m > 0 && n > 0 && k > 0 && (m < TileRows || UseRowDotsForNarrow(m, n, k)))
         {
             fixed (float* pa = a, pb = b, pc = c, pbias = bias)
                 RowDots(pa, pb, pc, m, n, k, accumulate, pbias, activation, hasEpilogue, parallel);
@@ -84,6 +84,11 @@ public static unsafe partial class Gemm
             if (activation != Activation.Identity) Activations.Forward(activation, row, row);
         }
     }
+
+    // A narrow C (a classifier's 10 outputs) fills under half of a register tile's 32 columns, so the packed kernel
+    // would waste most of its multiply-adds on padding: dot products of A's rows with B's rows do only useful ones,
+    // and B (n rows of k) stays in L1 while every row of A streams past it once.
+    internal static bool UseRowDotsForNarrow(int m, int n, int k) => n < TileColumns / 2 && (long)m * n * k >= PackedThreshold;
 
     private static bool UseBlocked(int m, int n, int k) =>
         BlockedSupported && m > 0 && n > 0 && k > 0 && (long)m * n * k >= PackedThreshold;

@@ -13,7 +13,7 @@ public class GemmBlockedTests
     public enum Layout { NN, NT, TN }
 
     // Each awkward size appears in every dimension; the products span the simple (< 2^16 multiply-adds), blocked,
-    // parallel (>= 2^18) and row-dot (NT with m < 8) paths, and k = 784 crosses depth blocks of 256.
+    // parallel (>= 2^18) and row-dot (NT with m < 8, or n < 16) paths, and k = 784 crosses depth blocks of 256.
     public static TheoryData<Layout, int, int, int> Shapes()
     {
         var data = new TheoryData<Layout, int, int, int>();
@@ -21,6 +21,7 @@ public class GemmBlockedTests
         [
             [1, 65, 784], [3, 129, 63], [7, 17, 65], [17, 63, 129], [63, 65, 17], [65, 7, 129], [129, 3, 65],
             [784, 17, 7], [65, 129, 63], [129, 784, 17], [17, 129, 784], [63, 1, 129], [784, 65, 1], [129, 65, 129],
+            [129, 10, 784], [784, 7, 65],   // NT: a narrow C (under 16 columns) runs as row dots, rows split across threads
         ];
         foreach (Layout layout in Enum.GetValues<Layout>())
             foreach (int[] s in shapes) data.Add(layout, s[0], s[1], s[2]);
@@ -63,7 +64,7 @@ public class GemmBlockedTests
         }
 
         // The Vector256 register tile forms every element with the same multiply-adds as the Vector512 one; the
-        // row-dot path (NT with m < 8) sums in a different order per width, so it gets the bound instead.
+        // row-dot path (NT with m < 8 or n < 16) sums in a different order per width, so it gets the bound instead.
         float[] narrow = (float[])initial.Clone();
         try
         {
@@ -76,7 +77,7 @@ public class GemmBlockedTests
             Gemm.SequentialParts = 0;
             Gemm.ForceVector256 = false;
         }
-        bool rowDots = layout == Layout.NT && m < Gemm.TileRows;
+        bool rowDots = layout == Layout.NT && (m < Gemm.TileRows || Gemm.UseRowDotsForNarrow(m, n, k));
         if (rowDots) AssertWithinBound(layout, a, b, initial, narrow, m, n, k, accumulate: true, $"{layout} {m}x{n}x{k} Vector256");
         else Assert.True(pooled.AsSpan().SequenceEqual(narrow), $"{layout} {m}x{n}x{k}: the Vector256 kernel differs from the Vector512 one.");
     }
