@@ -56,7 +56,9 @@ public static unsafe class Adam
                 var pool = Threading.WorkerPool.Shared;
                 if (pool.Parallelism > 1)
                 {
-                    pool.Run(&UpdatePart, &update, pool.Parallelism);
+                    // Two parts per thread for the largest buffers: a thread whose core is taken by another process
+                    // leaves its second part to the others (parts are claimed, not assigned).
+                    pool.Run(&UpdatePart, &update, pool.Parallelism * (length >= 4 * ParallelThreshold ? 2 : 1));
                     return;
                 }
             }
