@@ -130,9 +130,12 @@ internal static class MlpBreakdown
         return (cores, one);
     }
 
+    // Warm-up of at least 0.2 s first (else 3 calls): the JIT recompiles a hot method about 100 ms after its calls
+    // settle, later on a loaded machine, and a phase timed before that runs unoptimized tier-0 code.
     private static double Best(Action action, bool quick)
     {
-        for (int i = 0; i < 3; i++) action();
+        long warm = Stopwatch.GetTimestamp();
+        for (int i = 0; i < 3 || (!quick && Stopwatch.GetElapsedTime(warm).TotalSeconds < 0.2); i++) action();
         double best = double.MaxValue;
         long start = Stopwatch.GetTimestamp();
         double seconds = quick ? 0.03 : 0.15;

@@ -19,7 +19,7 @@ internal static class DenseKernelChoice
     public const long ParallelMultiplyAdds = 1 << 18;
 
     /// <summary>Multiply-adds from which a few-row product (under 8 rows: dot products of rows) pays for splitting (Gemm.DotParallelThreshold).</summary>
-    public const long FewRowsParallelMultiplyAdds = 1 << 15;
+    public const long FewRowsParallelMultiplyAdds = 1 << 16;
 
     /// <summary>Rows below which the runtime computes a product as dot products of rows rather than packed tiles (Gemm.TileRows).</summary>
     public const int FewRows = 8;

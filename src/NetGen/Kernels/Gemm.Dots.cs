@@ -12,7 +12,7 @@ namespace NetGen.Kernels;
 public static unsafe partial class Gemm
 {
     /// <summary>Row-dot products with fewer multiply-adds than this run on one thread.</summary>
-    internal const long DotParallelThreshold = 1 << 15;
+    internal const long DotParallelThreshold = 1 << 16;
 
     private static void RowDots(float* a, float* b, float* c, int m, int n, int k, bool accumulate, float* bias,
         Activation activation, bool hasEpilogue, bool parallel)
