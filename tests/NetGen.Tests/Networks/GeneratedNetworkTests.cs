@@ -146,6 +146,29 @@ public class GeneratedNetworkTests
     }
 
     [Fact]
+    public void Predict_OneSampleAndFullBatch_AllocatesNothing()
+    {
+        // The one-sample path (row dots, weights split across the cores) and the batched one (packed, fused epilogue).
+        var net = new SmallMnistNet();
+        var inputs = Kernels.Numerics.Random(SmallMnistNet.BatchSize * SmallMnistNet.InputSize, 5);
+        var outputs = new float[SmallMnistNet.BatchSize * SmallMnistNet.OutputSize];
+        ReadOnlySpan<float> one = inputs.AsSpan(0, SmallMnistNet.InputSize);
+        for (int i = 0; i < 3; i++)
+        {
+            net.Predict(one, outputs.AsSpan(0, SmallMnistNet.OutputSize));
+            net.Predict(inputs, outputs);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++)
+        {
+            net.Predict(one, outputs.AsSpan(0, SmallMnistNet.OutputSize));
+            net.Predict(inputs, outputs);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void SameSeed_SameParameters_OtherSeed_Differs()
     {
         var a = new SmallMnistNet();

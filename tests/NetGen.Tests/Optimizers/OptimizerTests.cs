@@ -185,7 +185,9 @@ public class OptimizerTests
         for (int step = 1; step <= 3; step++)
         {
             float[] grad = Random(Large, 50 + (ulong)step, -2, 2);
+            long before = GC.GetAllocatedBytesForCurrentThread();
             Adam.Step(parameters, grad, m, v, vMax, step, lr, beta1, beta2, epsilon, weightDecay, decoupled);
+            if (step > 1) Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);   // the pool starts on first use
             float stepSize = (float)(lr / (1.0 - Math.Pow(beta1, step)));
             float inverse = (float)(1.0 / Math.Sqrt(1.0 - Math.Pow(beta2, step)));
             float decay = decoupled ? (float)(1.0 - (double)lr * weightDecay) : 1f, couple = decoupled ? 0f : weightDecay;
