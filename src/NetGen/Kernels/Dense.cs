@@ -29,7 +29,8 @@ public static class Dense
     /// <paramref name="output"/> is overwritten.
     /// </summary>
     /// <remarks>
-    /// The product is chosen from the shape: one sample (or up to 7) runs as dot products of input rows with weight rows, the weight rows split across the cores (the one-sample inference path); large
+    /// The product is chosen from the shape: one sample (or up to 7) runs as dot products of input rows with weight rows, the weight rows split across the cores (the one-sample inference path);
+    /// fewer than 16 units (a classifier) also run as dot products, the batch's rows split across the cores; large
     /// batches run on the packed, register-blocked kernel, split across the cores; small layers on one thread.
     /// </remarks>
     public static void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output,
