@@ -81,8 +81,9 @@ public class ConvolutionSnapshotTests
         Assert.Equal(61_706, network.ParameterCount);
         Assert.Equal((156, 150, 6), (network.Layers[2].WeightOffset, network.Layers[0].WeightCount, network.Layers[0].BiasCount));
         // Per sample: conv 3x their outputs (pre-activation, output, gradient), max pools 3x (output, gradient, argmax),
-        // dense layers as before; plus one im2col scratch of the larger convolution (25 x 784), not per sample.
-        long perSample = 3 * 4704 + 3 * 1176 + 3 * 1600 + 3 * 400 + 3 * 120 + 3 * 84 + 2 * 10;
+        // dense layers 2x (output, gradient: ReLU runs in the product's epilogue, so no pre-activation is kept); plus one
+        // im2col scratch of the larger convolution (25 x 784), not per sample.
+        long perSample = 3 * 4704 + 3 * 1176 + 3 * 1600 + 3 * 400 + 2 * 120 + 2 * 84 + 2 * 10;
         Assert.Equal(64 * perSample + 25 * 784, network.ActivationFloats);
     }
 

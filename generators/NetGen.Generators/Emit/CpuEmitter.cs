@@ -160,8 +160,20 @@ public static class CpuEmitter
             emitters.Add(emitter);
         }
 
+        if (OverwritesGradients(emitters))
+        {
+            foreach (DenseEmitter dense in emitters.OfType<DenseEmitter>()) dense.GradientsMayOverwrite = true;
+        }
+
         return emitters;
     }
+
+    /// <summary>
+    /// Every layer with parameters is dense, so each parameter gradient comes from exactly one product per step:
+    /// ComputeGradients lets those products write the gradients instead of clearing the buffer and adding to it.
+    /// </summary>
+    private static bool OverwritesGradients(List<LayerEmitter> emitters) =>
+        emitters.Any(e => e is DenseEmitter) && emitters.All(e => e.Layer.ParameterCount == 0 || e is DenseEmitter);
 
     // Shared with the GPU emitter: the loss decides the target type and name of every generated training member.
     internal static bool IsClassification(ResolvedNetwork network) => network.Model.Loss.Kind == LossKind.SoftmaxCrossEntropy;
@@ -464,12 +476,18 @@ public static class CpuEmitter
         writer.WriteLine("if (outputGradient.Length != rows * OutputSize)");
         writer.WriteLine("    throw new global::System.ArgumentException($\"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.\", nameof(outputGradient));");
         writer.WriteLine($"outputGradient.CopyTo({gradient.Span});");
-        writer.WriteLine("BackwardCore(inputs, rows, addPenaltyGradients: false);");
+        writer.WriteLine(OverwritesGradients(emitters)
+            ? "BackwardCore(inputs, rows, addPenaltyGradients: false, accumulateGradients: true);"
+            : "BackwardCore(inputs, rows, addPenaltyGradients: false);");
         writer.CloseBrace();
         writer.WriteLine();
         writer.WriteLine("// Each parameter layer's gradients are final once its backward (and, in training, its weight penalty) ran: the");
         writer.WriteLine("// gradient listener may start reducing them while the earlier layers' backward goes on.");
-        writer.WriteLine($"private void BackwardCore({InputsParameter(network)}, int rows, bool addPenaltyGradients)");
+        if (OverwritesGradients(emitters))
+        {
+            writer.WriteLine("// accumulateGradients false: every layer writes its parameter gradients instead of adding to them.");
+        }
+        writer.WriteLine($"private void BackwardCore({InputsParameter(network)}, int rows, bool addPenaltyGradients{(OverwritesGradients(emitters) ? ", bool accumulateGradients" : "")})");
         writer.OpenBrace();
         for (int i = emitters.Count - 1; i >= 0; i--)
         {
@@ -621,12 +639,16 @@ public static class CpuEmitter
         writer.OpenBrace();
         writer.WriteLine("int rows = RowsOf(inputs, nameof(ComputeGradients));");
         writer.WriteLine($"CheckTargets({targets}, rows, nameof(ComputeGradients));");
-        writer.WriteLine("global::System.Array.Clear(_gradients);");
+        bool overwrite = OverwritesGradients(emitters);
+        if (overwrite) writer.WriteLine("// Every parameter gradient is written, not added, by its dense layer's backward: no clearing pass first.");
+        else writer.WriteLine("global::System.Array.Clear(_gradients);");
         writer.WriteLine("ForwardCore(inputs, rows, training: true);");
         writer.WriteLine($"float loss = LossCore({targets}, rows) + PenaltyLoss();");
         writer.WriteLine("if (!float.IsFinite(loss))");
         writer.WriteLine($"    throw new global::NetGen.NonFiniteLossException(\"{network.Model.ClassName}\", loss, _step + 1, DescribeNonFinite(inputs, rows));");
-        writer.WriteLine("BackwardCore(inputs, rows, addPenaltyGradients: true);");
+        writer.WriteLine(overwrite
+            ? "BackwardCore(inputs, rows, addPenaltyGradients: true, accumulateGradients: false);"
+            : "BackwardCore(inputs, rows, addPenaltyGradients: true);");
         writer.WriteLine("return loss;");
         writer.CloseBrace();
         writer.WriteLine();

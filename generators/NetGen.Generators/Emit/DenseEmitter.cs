@@ -29,8 +29,27 @@ internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
 
     private Buffer PreActivation => new(Field("PreActivation"), OutputSize);
 
-    /// <summary>Where the matrix product writes: the pre-activation buffer, or the output when there is no activation.</summary>
-    private Buffer Product => HasActivation ? PreActivation : Output;
+    /// <summary>The activation runs in the product's epilogue (its backward reads only the output): no pre-activation buffer.</summary>
+    private bool Fused => DenseKernelChoice.FusesActivation(Spec.Activation);
+
+    /// <summary>A separate activation pass follows the product, which writes the pre-activation buffer.</summary>
+    private bool HasSeparateActivation => HasActivation && !Fused;
+
+    /// <summary>Where the matrix product writes: the pre-activation buffer, or the output when the activation fuses or there is none.</summary>
+    private Buffer Product => HasSeparateActivation ? PreActivation : Output;
+
+    /// <summary>Rows of each product at the full batch: the batch, times the steps when the layer applies at every step.</summary>
+    private int FullRows => Network.BatchSize * (PerStep ? Layer.Input.Dimensions[0] : 1);
+
+    private int InputCount => PerStep ? Layer.Input.Dimensions[1] : Layer.Input.Size;
+
+    private string ParallelConstant => Name + "Parallel";
+
+    /// <summary>
+    /// Set when the network's backward may overwrite parameter gradients: BackwardCore then takes
+    /// <c>accumulateGradients</c>, false from ComputeGradients (which skips clearing the gradient buffer first).
+    /// </summary>
+    public bool GradientsMayOverwrite { get; set; }
 
     public override string Describe() =>
         $"{Name}: {(PerStep ? Layer.Input.Dimensions[1] : Layer.Input.Size)} -> {Spec.Units}" + (PerStep ? $" at each of {Layer.Input.Dimensions[0]} steps" : "") + (HasActivation ? $", {Spec.Activation}" : "") + (Spec.UseBias ? "" : ", no bias");
@@ -52,11 +71,17 @@ internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
         writer.WriteLine($"private const int {Name}WeightCount = {Literals.Int(Layer.WeightCount)};");
         writer.WriteLine($"private const int {Name}BiasOffset = {Literals.Int(Layer.BiasOffset)};");
         writer.WriteLine($"private const int {Name}BiasCount = {Literals.Int(Layer.BiasCount)};");
+        long multiplyAdds = DenseKernelChoice.MultiplyAdds(FullRows, InputCount, Spec.Units);
+        bool parallel = DenseKernelChoice.Parallel(FullRows, InputCount, Spec.Units);
+        writer.WriteLine(parallel
+            ? $"// {Literals.Grouped(multiplyAdds)} multiply-adds per product at {Literals.Int(FullRows)} rows: split across the cores."
+            : $"// {Literals.Grouped(multiplyAdds)} multiply-adds per product at {Literals.Int(FullRows)} rows: too few to pay for waking another core.");
+        writer.WriteLine($"private const bool {ParallelConstant} = {Literals.Bool(parallel)};");
     }
 
     public override void EmitFields(SourceWriter writer)
     {
-        if (HasActivation) writer.WriteLine($"private readonly float[] {PreActivation.Field} = new float[BatchSize * {OutputSize}];");
+        if (HasSeparateActivation) writer.WriteLine($"private readonly float[] {PreActivation.Field} = new float[BatchSize * {OutputSize}];");
         writer.WriteLine($"private readonly float[] {Output.Field} = new float[BatchSize * {OutputSize}];");
         writer.WriteLine($"private readonly float[] {OutputGradient!.Field} = new float[BatchSize * {OutputSize}];");
     }
@@ -89,8 +114,9 @@ internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
     public override void EmitForward(SourceWriter writer)
     {
         writer.WriteLine($"// {Describe()}");
-        writer.WriteLine($"global::NetGen.Kernels.Dense.Forward({Input.Span}, {Name}Weight, {Name}Bias, {Product.Span}, {RowCount}, {Inputs}, {Units});");
-        if (HasActivation)
+        string activation = "global::NetGen.Activation." + (Fused ? Spec.Activation.Kind : ActivationKind.Identity);
+        writer.WriteLine($"global::NetGen.Kernels.Dense.Forward({Input.Span}, {Name}Weight, {Name}Bias, {Product.Span}, {RowCount}, {Inputs}, {Units}, {activation}, {ParallelConstant});");
+        if (HasSeparateActivation)
         {
             writer.WriteLine(ActivationCode.Forward(Spec.Activation, PreActivation.Span, Output.Span));
         }
@@ -102,12 +128,14 @@ internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
         writer.WriteLine($"// {Describe()}");
         if (HasActivation)
         {
-            writer.WriteLine(ActivationCode.Backward(Spec.Activation, PreActivation.Span, Output.Span, gradient, gradient));
+            // A fused activation's backward reads only the output.
+            writer.WriteLine(ActivationCode.Backward(Spec.Activation, Fused ? "default" : PreActivation.Span, Output.Span, gradient, gradient));
         }
 
         string inputGradient = InputGradient?.Span ?? "default";
+        string accumulate = GradientsMayOverwrite ? "accumulateGradients" : "accumulateParameterGradients: true";
         writer.WriteLine($"global::NetGen.Kernels.Dense.Backward({gradient}, {Input.Span}, {Name}Weight, {inputGradient},");
-        writer.WriteLine($"    {Name}WeightGradient, {Name}BiasGradient, {RowCount}, {Inputs}, {Units});");
+        writer.WriteLine($"    {Name}WeightGradient, {Name}BiasGradient, {RowCount}, {Inputs}, {Units}, {accumulate}, {ParallelConstant});");
     }
 
     public override System.Collections.Generic.IEnumerable<string> NonFiniteChecks()

@@ -45,8 +45,8 @@ public static class ShapeInference
                     var output = shape.Rank == 2 ? new TensorShape(EquatableArray.Create(shape.Dimensions[0], dense.Units)) : TensorShape.Vector(dense.Units);
                     layers.Add(new ResolvedLayer(spec, name, shape, output, offset, weights, offset + weights, biases));
                     offset += weights + biases;
-                    // Output (and pre-activation when there is an activation) plus its gradient.
-                    activations += (long)output.Size * (dense.Activation.IsIdentity ? 2 : 3);
+                    // Output plus its gradient, and the pre-activation when the activation does not fuse into the product.
+                    activations += (long)output.Size * (DenseKernelChoice.FusesActivation(dense.Activation) ? 2 : 3);
                     shape = output;
                     break;
                 }

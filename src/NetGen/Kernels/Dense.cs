@@ -29,17 +29,29 @@ public static class Dense
     /// <paramref name="output"/> is overwritten.
     /// </summary>
     /// <remarks>
-    /// The product is chosen from the shape: one sample (or up to 7) runs as dot products of input rows with weight rows, the weight rows split across the cores (the one-sample inference path); large
+    /// The product is chosen from the shape: one sample (or up to 7) runs as dot products of input rows with weight rows, the weight rows split across the cores (the one-sample inference path);
+    /// fewer than 16 units (a classifier) also run as dot products, the batch's rows split across the cores; large
     /// batches run on the packed, register-blocked kernel, split across the cores; small layers on one thread.
     /// </remarks>
     public static void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output,
-        int batch, int inputs, int units, Activation activation)
+        int batch, int inputs, int units, Activation activation) =>
+        Forward(input, weight, bias, output, batch, inputs, units, activation, parallel: true);
+
+    // output[B,N] = activation(input[B,K] · weight[N,K]^T + bias[N]), on the calling thread unless parallel
+    /// <summary>
+    /// <see cref="Forward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, Activation)"/>
+    /// with the threading chosen by the caller: <paramref name="parallel"/> false keeps the product on the calling
+    /// thread (the generator passes false for layers too small to pay for waking another core at any batch size);
+    /// true splits it across the cores when this call's rows make it large enough.
+    /// </summary>
+    public static void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> output,
+        int batch, int inputs, int units, Activation activation, bool parallel)
     {
         CheckShapes(input, weight, bias, output, batch, inputs, units, nameof(input), nameof(output), nameof(bias));
         CheckFusedActivation(activation);
         if (batch == 0) return;
         Gemm.NTCore(input, weight, output, batch, units, inputs, accumulate: false, bias.IsEmpty ? default : bias.Slice(0, units),
-            activation, hasEpilogue: !bias.IsEmpty || activation != Activation.Identity);
+            activation, hasEpilogue: !bias.IsEmpty || activation != Activation.Identity, parallel);
     }
 
     // dinput[B,K] = doutput[B,N] · weight[N,K];  dweight[N,K] += doutput^T · input;  dbias[N] += sum_b doutput[b,:]
@@ -61,7 +73,16 @@ public static class Dense
     /// the gradient buffer first (and the weight-gradient product stores instead of reading and adding).
     /// </summary>
     public static void Backward(ReadOnlySpan<float> doutput, ReadOnlySpan<float> input, ReadOnlySpan<float> weight,
-        Span<float> dinput, Span<float> dweight, Span<float> dbias, int batch, int inputs, int units, bool accumulateParameterGradients)
+        Span<float> dinput, Span<float> dweight, Span<float> dbias, int batch, int inputs, int units, bool accumulateParameterGradients) =>
+        Backward(doutput, input, weight, dinput, dweight, dbias, batch, inputs, units, accumulateParameterGradients, parallel: true);
+
+    // dinput[B,K] = doutput[B,N] · weight[N,K];  dweight[N,K] (+)= doutput^T · input;  dbias[N] (+)= sum_b doutput[b,:]
+    /// <summary>
+    /// <see cref="Backward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, int, int, int, bool)"/>
+    /// with the threading chosen by the caller, as in <see cref="Forward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, Activation, bool)"/>.
+    /// </summary>
+    public static void Backward(ReadOnlySpan<float> doutput, ReadOnlySpan<float> input, ReadOnlySpan<float> weight,
+        Span<float> dinput, Span<float> dweight, Span<float> dbias, int batch, int inputs, int units, bool accumulateParameterGradients, bool parallel)
     {
         CheckShapes(input, weight, dbias, doutput, batch, inputs, units, nameof(input), nameof(doutput), nameof(dbias));
         if (dweight.Length < units * inputs)
@@ -70,9 +91,9 @@ public static class Dense
         {
             if (dinput.Length < batch * inputs)
                 throw new ArgumentException($"dinput holds {dinput.Length} floats; [{batch}, {inputs}] needs {batch * inputs}.", nameof(dinput));
-            Gemm.NN(doutput, weight, dinput, batch, inputs, units, accumulate: false);
+            Gemm.NNCore(doutput, weight, dinput, batch, inputs, units, accumulate: false, parallel);
         }
-        Gemm.TN(doutput, input, dweight, units, inputs, batch, accumulate: accumulateParameterGradients);
+        Gemm.TNCore(doutput, input, dweight, units, inputs, batch, accumulate: accumulateParameterGradients, parallel);
         if (dbias.IsEmpty) return;
         Span<float> db = dbias.Slice(0, units);
         if (!accumulateParameterGradients) db.Clear();

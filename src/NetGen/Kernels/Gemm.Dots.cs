@@ -4,33 +4,37 @@ using NetGen.Threading;
 
 namespace NetGen.Kernels;
 
-// The NT product for few rows of A (inference on one sample is the case that matters: a matrix-vector product):
-// every element is a dot product of two contiguous rows, A[i, :] and B[j, :]. Nothing is packed;
-// the rows of B (the weights) are split across threads, so with two cores each core streams half of them, from its
-// own L2 once they have been read there.
+// The NT product for few rows of A (inference on one sample is the case that matters: a matrix-vector product) or few
+// columns of C (a classifier's outputs): every element is a dot product of two contiguous rows, A[i, :] and B[j, :].
+// Nothing is packed. With few rows, the rows of B (the weights) are split across threads, so with two cores each core
+// streams half of them, from its own L2 once they have been read there; with few columns, the rows of A are split and
+// every thread reads all of B, which stays in its L1.
 public static unsafe partial class Gemm
 {
     /// <summary>Row-dot products with fewer multiply-adds than this run on one thread.</summary>
-    internal const long DotParallelThreshold = 1 << 15;
+    internal const long DotParallelThreshold = 1 << 16;
 
     private static void RowDots(float* a, float* b, float* c, int m, int n, int k, bool accumulate, float* bias,
-        Activation activation, bool hasEpilogue)
+        Activation activation, bool hasEpilogue, bool parallel)
     {
         var product = new Product
         {
             A = a, B = b, C = c, M = m, N = n, K = k, Accumulate = accumulate, Bias = bias, Activation = activation,
             HasEpilogue = hasEpilogue,
+            // Many rows of a narrow C (the classifier of a batch): threads split the rows, each doing every column.
+            SplitRows = m >= TileRows,
         };
+        int splittable = product.SplitRows ? m : n / 4;
         if (t_sequentialParts > 0)
         {
-            int parts = Math.Min(t_sequentialParts, (n + 3) / 4);
+            int parts = Math.Max(1, Math.Min(t_sequentialParts, product.SplitRows ? m : (n + 3) / 4));
             for (int part = 0; part < parts; part++) RowDotsPart(&product, part, parts);
             return;
         }
-        if ((long)m * n * k >= DotParallelThreshold && n >= 8)
+        if (parallel && (long)m * n * k >= DotParallelThreshold && splittable >= 2)
         {
             WorkerPool pool = WorkerPool.Shared;
-            int parts = Math.Min(pool.Parallelism, n / 4);
+            int parts = Math.Min(pool.Parallelism, splittable);
             if (parts > 1)
             {
                 pool.Run(&RowDotsPart, &product, parts);
@@ -44,12 +48,21 @@ public static unsafe partial class Gemm
     private static void RowDotsPart(void* context, int part, int parts)
     {
         ref Product p = ref *(Product*)context;
-        int groups = (p.N + 3) / 4;
-        int columnStart = groups * part / parts * 4;
-        int columnEnd = Math.Min(p.N, groups * (part + 1) / parts * 4);
-        if (columnStart >= columnEnd) return;
+        int rowStart = 0, rowEnd = p.M, columnStart = 0, columnEnd = p.N;
+        if (p.SplitRows)
+        {
+            rowStart = (int)((long)p.M * part / parts);
+            rowEnd = (int)((long)p.M * (part + 1) / parts);
+        }
+        else
+        {
+            int groups = (p.N + 3) / 4;
+            columnStart = groups * part / parts * 4;
+            columnEnd = Math.Min(p.N, groups * (part + 1) / parts * 4);
+        }
+        if (rowStart >= rowEnd || columnStart >= columnEnd) return;
         float* sums = stackalloc float[4];
-        for (int i = 0; i < p.M; i++)
+        for (int i = rowStart; i < rowEnd; i++)
         {
             float* x = p.A + (nint)i * p.K;
             float* c = p.C + (nint)i * p.N;
@@ -65,7 +78,7 @@ public static unsafe partial class Gemm
                 c[j] = p.Accumulate ? c[j] + dot : dot;
             }
         }
-        if (p.HasEpilogue) Epilogue(ref p, 0, p.M, columnStart, columnEnd);
+        if (p.HasEpilogue) Epilogue(ref p, rowStart, rowEnd, columnStart, columnEnd);
     }
 
     // sums[t] = x · w[t, :] for four rows of w, t in 0..4. Each row's sum is formed exactly as Dot1 forms it.

@@ -32,6 +32,9 @@ public static unsafe partial class Gemm
     /// <summary>Products with fewer multiply-adds than this run on one thread.</summary>
     internal const long ParallelThreshold = 1 << 18;
 
+    /// <summary>Products with at least this many multiply-adds are cut into two parts per thread (load balance).</summary>
+    internal const long LargeProduct = 1 << 24;
+
     /// <summary>Products with fewer multiply-adds than this skip packing (the simple row kernels).</summary>
     internal const long PackedThreshold = 1 << 16;
 
@@ -82,7 +85,7 @@ public static unsafe partial class Gemm
 
     /// <summary>C[M,N] (+)= op(A)·op(B) through the blocked kernels, on as many threads as the size warrants.</summary>
     private static void Blocked(float* a, nint aRowStride, nint aDepthStride, float* b, int ldb, bool bTransposed,
-        float* c, int m, int n, int k, bool accumulate, float* bias, Activation activation, bool hasEpilogue)
+        float* c, int m, int n, int k, bool accumulate, float* bias, Activation activation, bool hasEpilogue, bool parallel)
     {
         var product = new Product
         {
@@ -99,11 +102,15 @@ public static unsafe partial class Gemm
             for (int part = 0; part < parts; part++) BlockedPart(&product, part, parts);
             return;
         }
-        if ((long)m * n * k >= ParallelThreshold)
+        if (parallel && (long)m * n * k >= ParallelThreshold)
         {
             WorkerPool pool = WorkerPool.Shared;
-            product.SplitRows = columnTiles < 2 * pool.Parallelism && rowTiles > columnTiles;
-            parts = Math.Min(pool.Parallelism, product.SplitRows ? rowTiles : columnTiles);
+            // Large products are cut into two parts per thread: parts are claimed, not assigned, so when a core is
+            // taken by another process halfway through, the other thread takes over the parts not yet started instead
+            // of waiting for it. Each extra part repacks A once (under 2% of a product this size).
+            int partsPerThread = (long)m * n * k >= LargeProduct ? 2 : 1;
+            product.SplitRows = columnTiles < 2 * pool.Parallelism * partsPerThread && rowTiles > columnTiles;
+            parts = Math.Min(pool.Parallelism * partsPerThread, product.SplitRows ? rowTiles : columnTiles);
             if (parts > 1)
             {
                 pool.Run(&BlockedPart, &product, parts);

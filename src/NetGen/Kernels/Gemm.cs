@@ -8,8 +8,8 @@ namespace NetGen.Kernels;
 /// </summary>
 /// <remarks>
 /// Large products run on packed, register-blocked kernels (Gemm.Packed.cs) split across the
-/// <see cref="Threading.WorkerPool"/>; NT products with fewer than 8 rows (one-sample inference) run as row dot
-/// products split across the pool (Gemm.Dots.cs); small ones run on the simple row kernels below. Results do not depend on the thread count: the threads split C, never a sum. The spans must not overlap C.
+/// <see cref="Threading.WorkerPool"/>; NT products with fewer than 8 rows (one-sample inference) or fewer than 16
+/// columns (a classifier's outputs) run as row dot products split across the pool (Gemm.Dots.cs); small ones run on the simple row kernels below. Results do not depend on the thread count: the threads split C, never a sum. The spans must not overlap C.
 /// </remarks>
 public static unsafe partial class Gemm
 {
@@ -17,49 +17,62 @@ public static unsafe partial class Gemm
     public static void NN(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate)
     {
         CheckSizes(a, b, c, m, n, k);
-        if (UseBlocked(m, n, k))
-        {
-            fixed (float* pa = a, pb = b, pc = c)
-                Blocked(pa, k, 1, pb, n, bTransposed: false, pc, m, n, k, accumulate, null, Activation.Identity, hasEpilogue: false);
-            return;
-        }
-        SimpleNN(a, b, c, m, n, k, accumulate);
+        NNCore(a, b, c, m, n, k, accumulate, parallel: true);
     }
 
     /// <summary>C[M,N] (+)= A[M,K] * B[N,K]^T.</summary>
     public static void NT(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate)
     {
         CheckSizes(a, b, c, m, n, k);
-        NTCore(a, b, c, m, n, k, accumulate, default, Activation.Identity, hasEpilogue: false);
+        NTCore(a, b, c, m, n, k, accumulate, default, Activation.Identity, hasEpilogue: false, parallel: true);
     }
 
     /// <summary>C[M,N] (+)= A[K,M]^T * B[K,N].</summary>
     public static void TN(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate)
     {
         CheckSizes(a, b, c, m, n, k);
+        TNCore(a, b, c, m, n, k, accumulate, parallel: true);
+    }
+
+    // C[M,N] (+)= A[M,K]·B[K,N]; parallel false keeps it on the calling thread (the caller knows the product is small). Sizes checked.
+    internal static void NNCore(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate, bool parallel)
+    {
         if (UseBlocked(m, n, k))
         {
             fixed (float* pa = a, pb = b, pc = c)
-                Blocked(pa, 1, m, pb, n, bTransposed: false, pc, m, n, k, accumulate, null, Activation.Identity, hasEpilogue: false);
+                Blocked(pa, k, 1, pb, n, bTransposed: false, pc, m, n, k, accumulate, null, Activation.Identity, hasEpilogue: false, parallel);
+            return;
+        }
+        SimpleNN(a, b, c, m, n, k, accumulate);
+    }
+
+    // C[M,N] (+)= A[K,M]^T·B[K,N]; parallel as in NNCore. Sizes checked.
+    internal static void TNCore(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate, bool parallel)
+    {
+        if (UseBlocked(m, n, k))
+        {
+            fixed (float* pa = a, pb = b, pc = c)
+                Blocked(pa, 1, m, pb, n, bTransposed: false, pc, m, n, k, accumulate, null, Activation.Identity, hasEpilogue: false, parallel);
             return;
         }
         SimpleTN(a, b, c, m, n, k, accumulate);
     }
 
     // C[M,N] (+)= A[M,K]·B[N,K]^T, then, with hasEpilogue, C = activation(C + bias) (bias empty: none). Sizes checked.
+    // parallel false keeps the product on the calling thread; true lets it split across the pool when its size pays.
     internal static void NTCore(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate,
-        ReadOnlySpan<float> bias, Activation activation, bool hasEpilogue)
+        ReadOnlySpan<float> bias, Activation activation, bool hasEpilogue, bool parallel)
     {
-        if (BlockedSupported && m > 0 && n > 0 && k > 0 && m < TileRows)
+        if (BlockedSupported && m > 0 && n > 0 && k > 0 && (m < TileRows || UseRowDotsForNarrow(m, n, k)))
         {
             fixed (float* pa = a, pb = b, pc = c, pbias = bias)
-                RowDots(pa, pb, pc, m, n, k, accumulate, pbias, activation, hasEpilogue);
+                RowDots(pa, pb, pc, m, n, k, accumulate, pbias, activation, hasEpilogue, parallel);
             return;
         }
         if (UseBlocked(m, n, k))
         {
             fixed (float* pa = a, pb = b, pc = c, pbias = bias)
-                Blocked(pa, k, 1, pb, k, bTransposed: true, pc, m, n, k, accumulate, pbias, activation, hasEpilogue);
+                Blocked(pa, k, 1, pb, k, bTransposed: true, pc, m, n, k, accumulate, pbias, activation, hasEpilogue, parallel);
             return;
         }
         SimpleNT(a, b, c, m, n, k, accumulate);
@@ -71,6 +84,11 @@ public static unsafe partial class Gemm
             if (activation != Activation.Identity) Activations.Forward(activation, row, row);
         }
     }
+
+    // A narrow C (a classifier's 10 outputs) fills under half of a register tile's 32 columns, so the packed kernel
+    // would waste most of its multiply-adds on padding: dot products of A's rows with B's rows do only useful ones,
+    // and B (n rows of k) stays in L1 while every row of A streams past it once.
+    internal static bool UseRowDotsForNarrow(int m, int n, int k) => n < TileColumns / 2 && (long)m * n * k >= PackedThreshold;
 
     private static bool UseBlocked(int m, int n, int k) =>
         BlockedSupported && m > 0 && n > 0 && k > 0 && (long)m * n * k >= PackedThreshold;

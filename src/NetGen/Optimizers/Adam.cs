@@ -1,13 +1,14 @@
-using System.Runtime.InteropServices;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace NetGen.Optimizers;
 
 /// <summary>
 /// Adam and AdamW (and their AMSGrad variants) exactly as <c>torch.optim.Adam</c> / <c>torch.optim.AdamW</c>
-/// (non-fused, non-capturable path). One vectorized pass over the flat parameter buffer.
+/// (non-fused, non-capturable path). One vectorized pass over the flat parameter buffer, split across the cores
+/// when the buffer is large (results do not depend on the split).
 /// </summary>
-public static class Adam
+public static unsafe class Adam
 {
     /// <summary>
     /// One update of every parameter; <paramref name="step"/> is 1-based (1 on the first call).
@@ -40,52 +41,125 @@ public static class Adam
         float couple = decoupledWeightDecay ? 0f : weightDecay;
         float oneMinusBeta1 = 1f - beta1, oneMinusBeta2 = 1f - beta2;
 
-        ref float pRef = ref MemoryMarshal.GetReference(parameters);
-        ref float gRef = ref MemoryMarshal.GetReference(gradients);
-        ref float mRef = ref MemoryMarshal.GetReference(m);
-        ref float vRef = ref MemoryMarshal.GetReference(v);
-        ref float vMaxRef = ref MemoryMarshal.GetReference(vMax);
-        int width = Vector256<float>.Count, i = 0;
+        var update = new Update
         {
-            Vector256<float> decayV = Vector256.Create(decay), coupleV = Vector256.Create(couple);
-            Vector256<float> b1 = Vector256.Create(oneMinusBeta1), b2 = Vector256.Create(beta2), ob2 = Vector256.Create(oneMinusBeta2);
-            Vector256<float> stepSizeV = Vector256.Create(stepSize), correction = Vector256.Create(inverseCorrection2Sqrt), eps = Vector256.Create(epsilon);
-            for (; i <= length - width; i += width)
+            Decay = decay, Couple = couple, OneMinusBeta1 = oneMinusBeta1, Beta2 = beta2, OneMinusBeta2 = oneMinusBeta2,
+            StepSize = stepSize, InverseCorrection2Sqrt = inverseCorrection2Sqrt, Epsilon = epsilon, Length = length, Amsgrad = amsgrad,
+        };
+        fixed (float* p = parameters, g = gradients, mp = m, vp = v, vMaxP = vMax)
+        {
+            update.P = p; update.G = g; update.M = mp; update.V = vp; update.VMax = vMaxP;
+            // Large buffers split across the cores in chunks of whole vectors: every element is updated by the same
+            // operations whatever the split, so results do not depend on the thread count.
+            if (length >= ParallelThreshold)
             {
-                Vector256<float> p = Vector256.LoadUnsafe(ref pRef, (nuint)i);
-                Vector256<float> g = Vector256.LoadUnsafe(ref gRef, (nuint)i) + coupleV * p;
+                var pool = Threading.WorkerPool.Shared;
+                if (pool.Parallelism > 1)
+                {
+                    // Two parts per thread for the largest buffers: a thread whose core is taken by another process
+                    // leaves its second part to the others (parts are claimed, not assigned).
+                    pool.Run(&UpdatePart, &update, pool.Parallelism * (length >= 4 * ParallelThreshold ? 2 : 1));
+                    return;
+                }
+            }
+            UpdateRange(ref update, 0, length);
+        }
+    }
+
+    /// <summary>Buffers with at least this many parameters are updated by all the cores.</summary>
+    internal const int ParallelThreshold = 1 << 17;
+
+    // The scalars and buffers of one update, shared by its threads through a pointer to the caller's stack.
+    private struct Update
+    {
+        public float* P, G, M, V, VMax;
+        public float Decay, Couple, OneMinusBeta1, Beta2, OneMinusBeta2, StepSize, InverseCorrection2Sqrt, Epsilon;
+        public int Length;
+        public bool Amsgrad;
+    }
+
+    private static void UpdatePart(void* context, int part, int parts)
+    {
+        ref Update u = ref *(Update*)context;
+        const int Chunk = 64;   // floats: whole Vector512s and whole cache lines per part
+        int chunks = (u.Length + Chunk - 1) / Chunk;
+        int start = (int)((long)chunks * part / parts) * Chunk;
+        int end = Math.Min(u.Length, (int)((long)chunks * (part + 1) / parts) * Chunk);
+        if (start < end) UpdateRange(ref u, start, end);
+    }
+
+    // The update of elements [start, end): Vector512 where accelerated, else Vector256, then scalar; the same
+    // operations in the same order in every width, so the width does not change a result.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void UpdateRange(ref Update u, int start, int end)
+    {
+        float* pp = u.P, gp = u.G, mp = u.M, vp = u.V, vMaxP = u.VMax;
+        bool amsgrad = u.Amsgrad;
+        int i = start;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512<float> decayV = Vector512.Create(u.Decay), coupleV = Vector512.Create(u.Couple);
+            Vector512<float> b1 = Vector512.Create(u.OneMinusBeta1), b2 = Vector512.Create(u.Beta2), ob2 = Vector512.Create(u.OneMinusBeta2);
+            Vector512<float> stepSizeV = Vector512.Create(u.StepSize), correction = Vector512.Create(u.InverseCorrection2Sqrt), eps = Vector512.Create(u.Epsilon);
+            for (; i <= end - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                Vector512<float> p = Vector512.Load(pp + i);
+                Vector512<float> g = Vector512.Load(gp + i) + coupleV * p;
                 p *= decayV;
-                Vector256<float> mv = Vector256.LoadUnsafe(ref mRef, (nuint)i);
+                Vector512<float> mv = Vector512.Load(mp + i);
                 mv += b1 * (g - mv);
-                mv.StoreUnsafe(ref mRef, (nuint)i);
-                Vector256<float> vv = b2 * Vector256.LoadUnsafe(ref vRef, (nuint)i) + ob2 * g * g;
-                vv.StoreUnsafe(ref vRef, (nuint)i);
+                mv.Store(mp + i);
+                Vector512<float> vv = b2 * Vector512.Load(vp + i) + ob2 * g * g;
+                vv.Store(vp + i);
                 if (amsgrad)
                 {
-                    vv = Vector256.Max(Vector256.LoadUnsafe(ref vMaxRef, (nuint)i), vv);
-                    vv.StoreUnsafe(ref vMaxRef, (nuint)i);
+                    vv = Vector512.Max(Vector512.Load(vMaxP + i), vv);
+                    vv.Store(vMaxP + i);
                 }
-                Vector256<float> denominator = Vector256.Sqrt(vv) * correction + eps;
-                (p - stepSizeV * mv / denominator).StoreUnsafe(ref pRef, (nuint)i);
+                Vector512<float> denominator = Vector512.Sqrt(vv) * correction + eps;
+                (p - stepSizeV * mv / denominator).Store(pp + i);
             }
         }
-        for (; i < length; i++)
         {
-            float p = parameters[i];
-            float g = gradients[i] + couple * p;
-            p *= decay;
-            float mv = m[i];
-            mv += oneMinusBeta1 * (g - mv);
-            m[i] = mv;
-            float vv = beta2 * v[i] + oneMinusBeta2 * g * g;
-            v[i] = vv;
+            Vector256<float> decayV = Vector256.Create(u.Decay), coupleV = Vector256.Create(u.Couple);
+            Vector256<float> b1 = Vector256.Create(u.OneMinusBeta1), b2 = Vector256.Create(u.Beta2), ob2 = Vector256.Create(u.OneMinusBeta2);
+            Vector256<float> stepSizeV = Vector256.Create(u.StepSize), correction = Vector256.Create(u.InverseCorrection2Sqrt), eps = Vector256.Create(u.Epsilon);
+            for (; i <= end - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                Vector256<float> p = Vector256.Load(pp + i);
+                Vector256<float> g = Vector256.Load(gp + i) + coupleV * p;
+                p *= decayV;
+                Vector256<float> mv = Vector256.Load(mp + i);
+                mv += b1 * (g - mv);
+                mv.Store(mp + i);
+                Vector256<float> vv = b2 * Vector256.Load(vp + i) + ob2 * g * g;
+                vv.Store(vp + i);
+                if (amsgrad)
+                {
+                    vv = Vector256.Max(Vector256.Load(vMaxP + i), vv);
+                    vv.Store(vMaxP + i);
+                }
+                Vector256<float> denominator = Vector256.Sqrt(vv) * correction + eps;
+                (p - stepSizeV * mv / denominator).Store(pp + i);
+            }
+        }
+        for (; i < end; i++)
+        {
+            float p = pp[i];
+            float g = gp[i] + u.Couple * p;
+            p *= u.Decay;
+            float mv = mp[i];
+            mv += u.OneMinusBeta1 * (g - mv);
+            mp[i] = mv;
+            float vv = u.Beta2 * vp[i] + u.OneMinusBeta2 * g * g;
+            vp[i] = vv;
             if (amsgrad)
             {
-                vv = MathF.Max(vMax[i], vv);
-                vMax[i] = vv;
+                vv = MathF.Max(vMaxP[i], vv);
+                vMaxP[i] = vv;
             }
-            float denominator = MathF.Sqrt(vv) * inverseCorrection2Sqrt + epsilon;
-            parameters[i] = p - stepSize * mv / denominator;
+            float denominator = MathF.Sqrt(vv) * u.InverseCorrection2Sqrt + u.Epsilon;
+            pp[i] = p - u.StepSize * mv / denominator;
         }
     }
 

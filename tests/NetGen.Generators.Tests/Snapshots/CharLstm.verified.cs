@@ -80,6 +80,8 @@ namespace Samples.CharRnn
         private const int Dense1WeightCount = 8320;
         private const int Dense1BiasOffset = 93344;
         private const int Dense1BiasCount = 65;
+        // 17,039,360 multiply-adds per product at 2048 rows: split across the cores.
+        private const bool Dense1Parallel = true;
 
         private readonly float[] _parameters = InitialParameters(Seed);
         private readonly float[] _gradients = new float[ParameterCount];
@@ -234,7 +236,7 @@ namespace Samples.CharRnn
                 First(_lstm1Output, rows * Lstm1SequenceSize), new global::System.Span<float>(_lstm1State, 0, rows * Lstm1Hidden), new global::System.Span<float>(_lstm1CellState, 0, rows * Lstm1Hidden), _lstm1Cache, rows, Lstm1Steps, Lstm1Inputs, Lstm1Hidden);
 
             // Dense1: 128 -> 65 at each of 64 steps
-            global::NetGen.Kernels.Dense.Forward(First(_lstm1Output, rows * Lstm1SequenceSize), Dense1Weight, Dense1Bias, First(_dense1Output, rows * Dense1OutputSize), rows * Dense1Steps, Dense1Inputs, Dense1Units);
+            global::NetGen.Kernels.Dense.Forward(First(_lstm1Output, rows * Lstm1SequenceSize), Dense1Weight, Dense1Bias, First(_dense1Output, rows * Dense1OutputSize), rows * Dense1Steps, Dense1Inputs, Dense1Units, global::NetGen.Activation.Identity, Dense1Parallel);
         }
 
         // Softmax cross-entropy against class labels, averaged over the rows and steps; writes d(loss)/d(output).
@@ -260,7 +262,7 @@ namespace Samples.CharRnn
         {
             // Dense1: 128 -> 65 at each of 64 steps
             global::NetGen.Kernels.Dense.Backward(First(_dense1Gradient, rows * Dense1OutputSize), First(_lstm1Output, rows * Lstm1SequenceSize), Dense1Weight, First(_lstm1Gradient, rows * Lstm1SequenceSize),
-                Dense1WeightGradient, Dense1BiasGradient, rows * Dense1Steps, Dense1Inputs, Dense1Units);
+                Dense1WeightGradient, Dense1BiasGradient, rows * Dense1Steps, Dense1Inputs, Dense1Units, accumulateParameterGradients: true, Dense1Parallel);
             GradientListener?.OnGradientsReady(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount);
 
             // Lstm1: 64x32 -> 64x128, Lstm, stateful, forget bias 1.0

@@ -61,6 +61,8 @@ partial class GruClassifier : global::NetGen.INetwork<int>
     private const int Dense1WeightCount = 96;
     private const int Dense1BiasOffset = 2184;
     private const int Dense1BiasCount = 4;
+    // 1,536 multiply-adds per product at 16 rows: too few to pay for waking another core.
+    private const bool Dense1Parallel = false;
 
     private readonly float[] _parameters = InitialParameters(Seed);
     private readonly float[] _gradients = new float[ParameterCount];
@@ -192,7 +194,7 @@ partial class GruClassifier : global::NetGen.INetwork<int>
             First(_gru1Sequence, rows * Gru1SequenceSize), First(_gru1Output, rows * Gru1Hidden), _gru1Cache, rows, Gru1Steps, Gru1Inputs, Gru1Hidden);
 
         // Dense1: 24 -> 4
-        global::NetGen.Kernels.Dense.Forward(First(_gru1Output, rows * Gru1Hidden), Dense1Weight, Dense1Bias, First(_dense1Output, rows * Dense1Units), rows, Dense1Inputs, Dense1Units);
+        global::NetGen.Kernels.Dense.Forward(First(_gru1Output, rows * Gru1Hidden), Dense1Weight, Dense1Bias, First(_dense1Output, rows * Dense1Units), rows, Dense1Inputs, Dense1Units, global::NetGen.Activation.Identity, Dense1Parallel);
     }
 
     // Softmax cross-entropy against class labels, averaged over the rows; writes d(loss)/d(output).
@@ -218,7 +220,7 @@ partial class GruClassifier : global::NetGen.INetwork<int>
     {
         // Dense1: 24 -> 4
         global::NetGen.Kernels.Dense.Backward(First(_dense1Gradient, rows * Dense1Units), First(_gru1Output, rows * Gru1Hidden), Dense1Weight, First(_gru1Gradient, rows * Gru1Hidden),
-            Dense1WeightGradient, Dense1BiasGradient, rows, Dense1Inputs, Dense1Units);
+            Dense1WeightGradient, Dense1BiasGradient, rows, Dense1Inputs, Dense1Units, accumulateParameterGradients: true, Dense1Parallel);
         GradientListener?.OnGradientsReady(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount);
 
         // Gru1: 20x3 -> 24, Gru, last state only

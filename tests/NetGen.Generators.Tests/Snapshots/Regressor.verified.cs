@@ -12,7 +12,7 @@
 /// | Dense1 Tanh | 8      | 32         | 0      |
 /// | Dense2      | 1      | 9          | 32     |
 /// </code>
-/// Memory at batch 16: parameters 164 B, gradients 164 B, optimizer state 164 B, activations 1,664 B.
+/// Memory at batch 16: parameters 164 B, gradients 164 B, optimizer state 164 B, activations 1,152 B.
 /// Not thread-safe: one instance trains or predicts on one thread at a time.
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "FIXED_VERSION")]
@@ -48,6 +48,8 @@ partial class Regressor : global::NetGen.INetwork<float>
     private const int Dense1WeightCount = 24;
     private const int Dense1BiasOffset = 24;
     private const int Dense1BiasCount = 8;
+    // 384 multiply-adds per product at 16 rows: too few to pay for waking another core.
+    private const bool Dense1Parallel = false;
     // Dense2: 8 -> 1
     private const int Dense2Inputs = 8;
     private const int Dense2Units = 1;
@@ -55,13 +57,14 @@ partial class Regressor : global::NetGen.INetwork<float>
     private const int Dense2WeightCount = 8;
     private const int Dense2BiasOffset = 40;
     private const int Dense2BiasCount = 1;
+    // 128 multiply-adds per product at 16 rows: too few to pay for waking another core.
+    private const bool Dense2Parallel = false;
 
     private readonly float[] _parameters = InitialParameters(Seed);
     private readonly float[] _gradients = new float[ParameterCount];
     private readonly float[] _optimizerState = new float[OptimizerStateCount];
     private readonly float[] _statistics = InitialStatistics();
     private int _step;
-    private readonly float[] _dense1PreActivation = new float[BatchSize * Dense1Units];
     private readonly float[] _dense1Output = new float[BatchSize * Dense1Units];
     private readonly float[] _dense1Gradient = new float[BatchSize * Dense1Units];
     private readonly float[] _dense2Output = new float[BatchSize * Dense2Units];
@@ -164,11 +167,10 @@ partial class Regressor : global::NetGen.INetwork<float>
     private void ForwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool training)
     {
         // Dense1: 3 -> 8, Tanh
-        global::NetGen.Kernels.Dense.Forward(inputs, Dense1Weight, Dense1Bias, First(_dense1PreActivation, rows * Dense1Units), rows, Dense1Inputs, Dense1Units);
-        global::NetGen.Kernels.Activations.TanhForward(First(_dense1PreActivation, rows * Dense1Units), First(_dense1Output, rows * Dense1Units));
+        global::NetGen.Kernels.Dense.Forward(inputs, Dense1Weight, Dense1Bias, First(_dense1Output, rows * Dense1Units), rows, Dense1Inputs, Dense1Units, global::NetGen.Activation.Tanh, Dense1Parallel);
 
         // Dense2: 8 -> 1
-        global::NetGen.Kernels.Dense.Forward(First(_dense1Output, rows * Dense1Units), Dense2Weight, Dense2Bias, First(_dense2Output, rows * Dense2Units), rows, Dense2Inputs, Dense2Units);
+        global::NetGen.Kernels.Dense.Forward(First(_dense1Output, rows * Dense1Units), Dense2Weight, Dense2Bias, First(_dense2Output, rows * Dense2Units), rows, Dense2Inputs, Dense2Units, global::NetGen.Activation.Identity, Dense2Parallel);
     }
 
     // Mean squared error against targets, averaged over the rows; writes d(loss)/d(output).
@@ -185,22 +187,23 @@ partial class Regressor : global::NetGen.INetwork<float>
         if (outputGradient.Length != rows * OutputSize)
             throw new global::System.ArgumentException($"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.", nameof(outputGradient));
         outputGradient.CopyTo(First(_dense2Gradient, rows * Dense2Units));
-        BackwardCore(inputs, rows, addPenaltyGradients: false);
+        BackwardCore(inputs, rows, addPenaltyGradients: false, accumulateGradients: true);
     }
 
     // Each parameter layer's gradients are final once its backward (and, in training, its weight penalty) ran: the
     // gradient listener may start reducing them while the earlier layers' backward goes on.
-    private void BackwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool addPenaltyGradients)
+    // accumulateGradients false: every layer writes its parameter gradients instead of adding to them.
+    private void BackwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool addPenaltyGradients, bool accumulateGradients)
     {
         // Dense2: 8 -> 1
         global::NetGen.Kernels.Dense.Backward(First(_dense2Gradient, rows * Dense2Units), First(_dense1Output, rows * Dense1Units), Dense2Weight, First(_dense1Gradient, rows * Dense1Units),
-            Dense2WeightGradient, Dense2BiasGradient, rows, Dense2Inputs, Dense2Units);
+            Dense2WeightGradient, Dense2BiasGradient, rows, Dense2Inputs, Dense2Units, accumulateGradients, Dense2Parallel);
         GradientListener?.OnGradientsReady(Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount);
 
         // Dense1: 3 -> 8, Tanh
-        global::NetGen.Kernels.Activations.TanhBackward(First(_dense1PreActivation, rows * Dense1Units), First(_dense1Output, rows * Dense1Units), First(_dense1Gradient, rows * Dense1Units), First(_dense1Gradient, rows * Dense1Units));
+        global::NetGen.Kernels.Activations.TanhBackward(default, First(_dense1Output, rows * Dense1Units), First(_dense1Gradient, rows * Dense1Units), First(_dense1Gradient, rows * Dense1Units));
         global::NetGen.Kernels.Dense.Backward(First(_dense1Gradient, rows * Dense1Units), inputs, Dense1Weight, default,
-            Dense1WeightGradient, Dense1BiasGradient, rows, Dense1Inputs, Dense1Units);
+            Dense1WeightGradient, Dense1BiasGradient, rows, Dense1Inputs, Dense1Units, accumulateGradients, Dense1Parallel);
         GradientListener?.OnGradientsReady(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount);
     }
 
@@ -257,12 +260,12 @@ partial class Regressor : global::NetGen.INetwork<float>
     {
         int rows = RowsOf(inputs, nameof(ComputeGradients));
         CheckTargets(targets, rows, nameof(ComputeGradients));
-        global::System.Array.Clear(_gradients);
+        // Every parameter gradient is written, not added, by its dense layer's backward: no clearing pass first.
         ForwardCore(inputs, rows, training: true);
         float loss = LossCore(targets, rows) + PenaltyLoss();
         if (!float.IsFinite(loss))
             throw new global::NetGen.NonFiniteLossException("Regressor", loss, _step + 1, DescribeNonFinite(inputs, rows));
-        BackwardCore(inputs, rows, addPenaltyGradients: true);
+        BackwardCore(inputs, rows, addPenaltyGradients: true, accumulateGradients: false);
         return loss;
     }
 

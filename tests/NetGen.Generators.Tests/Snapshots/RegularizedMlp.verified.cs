@@ -58,6 +58,8 @@ namespace Demo.Cures
         private const int Dense1WeightCount = 100352;
         private const int Dense1BiasOffset = 100352;
         private const int Dense1BiasCount = 128;
+        // 3,211,264 multiply-adds per product at 32 rows: split across the cores.
+        private const bool Dense1Parallel = true;
         // BatchNorm1: normalize 128 features (momentum 0.1, epsilon 1E-05)
         private const int BatchNorm1Size = 128;
         private const int BatchNorm1Channels = 128;
@@ -80,6 +82,8 @@ namespace Demo.Cures
         private const int Dense2WeightCount = 8192;
         private const int Dense2BiasOffset = 108928;
         private const int Dense2BiasCount = 64;
+        // 262,144 multiply-adds per product at 32 rows: split across the cores.
+        private const bool Dense2Parallel = true;
         // LayerNorm1: normalize each sample's 64 values (epsilon 1E-05)
         private const int LayerNorm1Size = 64;
         private const int LayerNorm1ScaleOffset = 108992;
@@ -92,6 +96,8 @@ namespace Demo.Cures
         private const int Dense3WeightCount = 640;
         private const int Dense3BiasOffset = 109760;
         private const int Dense3BiasCount = 10;
+        // 20,480 multiply-adds per product at 32 rows: too few to pay for waking another core.
+        private const bool Dense3Parallel = false;
 
         private readonly float[] _parameters = InitialParameters(Seed);
         private readonly float[] _gradients = new float[ParameterCount];
@@ -267,7 +273,7 @@ namespace Demo.Cures
         private void ForwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool training)
         {
             // Dense1: 784 -> 128
-            global::NetGen.Kernels.Dense.Forward(inputs, Dense1Weight, Dense1Bias, First(_dense1Output, rows * Dense1Units), rows, Dense1Inputs, Dense1Units);
+            global::NetGen.Kernels.Dense.Forward(inputs, Dense1Weight, Dense1Bias, First(_dense1Output, rows * Dense1Units), rows, Dense1Inputs, Dense1Units, global::NetGen.Activation.Identity, Dense1Parallel);
 
             // BatchNorm1: normalize 128 features (momentum 0.1, epsilon 1E-05)
             if (training && BatchNormSynchronization is { } batchNorm1Group)
@@ -288,14 +294,14 @@ namespace Demo.Cures
             else First(_activation1Output, rows * Activation1Size).CopyTo(First(_dropout1Output, rows * Dropout1Size));
 
             // Dense2: 128 -> 64, GELU
-            global::NetGen.Kernels.Dense.Forward(First(_dropout1Output, rows * Dropout1Size), Dense2Weight, Dense2Bias, First(_dense2PreActivation, rows * Dense2Units), rows, Dense2Inputs, Dense2Units);
+            global::NetGen.Kernels.Dense.Forward(First(_dropout1Output, rows * Dropout1Size), Dense2Weight, Dense2Bias, First(_dense2PreActivation, rows * Dense2Units), rows, Dense2Inputs, Dense2Units, global::NetGen.Activation.Identity, Dense2Parallel);
             global::NetGen.Kernels.Activations.GeluForward(First(_dense2PreActivation, rows * Dense2Units), First(_dense2Output, rows * Dense2Units));
 
             // LayerNorm1: normalize each sample's 64 values (epsilon 1E-05)
             global::NetGen.Kernels.LayerNorm.Forward(First(_dense2Output, rows * Dense2Units), LayerNorm1Scale, LayerNorm1Shift, First(_layerNorm1Output, rows * LayerNorm1Size), First(_layerNorm1Mean, rows), First(_layerNorm1InverseStd, rows), rows, LayerNorm1Size, LayerNorm1Epsilon);
 
             // Dense3: 64 -> 10
-            global::NetGen.Kernels.Dense.Forward(First(_layerNorm1Output, rows * LayerNorm1Size), Dense3Weight, Dense3Bias, First(_dense3Output, rows * Dense3Units), rows, Dense3Inputs, Dense3Units);
+            global::NetGen.Kernels.Dense.Forward(First(_layerNorm1Output, rows * LayerNorm1Size), Dense3Weight, Dense3Bias, First(_dense3Output, rows * Dense3Units), rows, Dense3Inputs, Dense3Units, global::NetGen.Activation.Identity, Dense3Parallel);
         }
 
         // Softmax cross-entropy against class labels, averaged over the rows; writes d(loss)/d(output).
@@ -321,7 +327,7 @@ namespace Demo.Cures
         {
             // Dense3: 64 -> 10
             global::NetGen.Kernels.Dense.Backward(First(_dense3Gradient, rows * Dense3Units), First(_layerNorm1Output, rows * LayerNorm1Size), Dense3Weight, First(_layerNorm1Gradient, rows * LayerNorm1Size),
-                Dense3WeightGradient, Dense3BiasGradient, rows, Dense3Inputs, Dense3Units);
+                Dense3WeightGradient, Dense3BiasGradient, rows, Dense3Inputs, Dense3Units, accumulateParameterGradients: true, Dense3Parallel);
             if (addPenaltyGradients)
             {
                 global::NetGen.Kernels.Regularization.AddL2Gradient(Dense3Weight, Dense3WeightGradient, 0.0001f);
@@ -336,7 +342,7 @@ namespace Demo.Cures
             // Dense2: 128 -> 64, GELU
             global::NetGen.Kernels.Activations.GeluBackward(First(_dense2PreActivation, rows * Dense2Units), First(_dense2Output, rows * Dense2Units), First(_dense2Gradient, rows * Dense2Units), First(_dense2Gradient, rows * Dense2Units));
             global::NetGen.Kernels.Dense.Backward(First(_dense2Gradient, rows * Dense2Units), First(_dropout1Output, rows * Dropout1Size), Dense2Weight, First(_dropout1Gradient, rows * Dropout1Size),
-                Dense2WeightGradient, Dense2BiasGradient, rows, Dense2Inputs, Dense2Units);
+                Dense2WeightGradient, Dense2BiasGradient, rows, Dense2Inputs, Dense2Units, accumulateParameterGradients: true, Dense2Parallel);
             if (addPenaltyGradients)
             {
                 global::NetGen.Kernels.Regularization.AddL2Gradient(Dense2Weight, Dense2WeightGradient, 0.0001f);
@@ -360,7 +366,7 @@ namespace Demo.Cures
 
             // Dense1: 784 -> 128
             global::NetGen.Kernels.Dense.Backward(First(_dense1Gradient, rows * Dense1Units), inputs, Dense1Weight, default,
-                Dense1WeightGradient, Dense1BiasGradient, rows, Dense1Inputs, Dense1Units);
+                Dense1WeightGradient, Dense1BiasGradient, rows, Dense1Inputs, Dense1Units, accumulateParameterGradients: true, Dense1Parallel);
             if (addPenaltyGradients)
             {
                 global::NetGen.Kernels.Regularization.AddL1Gradient(Dense1Weight, Dense1WeightGradient, 1E-05f);

@@ -17,7 +17,7 @@ namespace Demo
     /// | Dropout2 0.25 | 16     | 0          | -      |
     /// | Dense3        | 3      | 51         | 480    |
     /// </code>
-    /// Memory at batch 16: parameters 2,124 B, gradients 2,124 B, optimizer state 4,248 B, activations 12,672 B.
+    /// Memory at batch 16: parameters 2,124 B, gradients 2,124 B, optimizer state 4,248 B, activations 10,624 B.
     /// Not thread-safe: one instance trains or predicts on one thread at a time.
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "FIXED_VERSION")]
@@ -55,6 +55,8 @@ namespace Demo
         private const int Dense1WeightCount = 192;
         private const int Dense1BiasOffset = 192;
         private const int Dense1BiasCount = 16;
+        // 3,072 multiply-adds per product at 16 rows: too few to pay for waking another core.
+        private const bool Dense1Parallel = false;
         // Dropout1: drop 0.25 of 16 values in training
         private const int Dropout1Size = 16;
         private const float Dropout1Rate = 0.25f;
@@ -65,6 +67,8 @@ namespace Demo
         private const int Dense2WeightCount = 256;
         private const int Dense2BiasOffset = 464;
         private const int Dense2BiasCount = 16;
+        // 4,096 multiply-adds per product at 16 rows: too few to pay for waking another core.
+        private const bool Dense2Parallel = false;
         // Dropout2: drop 0.25 of 16 values in training
         private const int Dropout2Size = 16;
         private const float Dropout2Rate = 0.25f;
@@ -75,6 +79,8 @@ namespace Demo
         private const int Dense3WeightCount = 48;
         private const int Dense3BiasOffset = 528;
         private const int Dense3BiasCount = 3;
+        // 768 multiply-adds per product at 16 rows: too few to pay for waking another core.
+        private const bool Dense3Parallel = false;
 
         private readonly float[] _parameters = InitialParameters(Seed);
         private readonly float[] _gradients = new float[ParameterCount];
@@ -82,13 +88,11 @@ namespace Demo
         private readonly float[] _statistics = InitialStatistics();
         private int _step;
         private global::NetGen.Rng _dropoutRandom = DropoutRandomFor(Seed);
-        private readonly float[] _dense1PreActivation = new float[BatchSize * Dense1Units];
         private readonly float[] _dense1Output = new float[BatchSize * Dense1Units];
         private readonly float[] _dense1Gradient = new float[BatchSize * Dense1Units];
         private readonly float[] _dropout1Output = new float[BatchSize * Dropout1Size];
         private readonly float[] _dropout1Gradient = new float[BatchSize * Dropout1Size];
         private readonly float[] _dropout1Mask = new float[BatchSize * Dropout1Size];
-        private readonly float[] _dense2PreActivation = new float[BatchSize * Dense2Units];
         private readonly float[] _dense2Output = new float[BatchSize * Dense2Units];
         private readonly float[] _dense2Gradient = new float[BatchSize * Dense2Units];
         private readonly float[] _dropout2Output = new float[BatchSize * Dropout2Size];
@@ -214,23 +218,21 @@ namespace Demo
         private void ForwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool training)
         {
             // Dense1: 12 -> 16, ReLU
-            global::NetGen.Kernels.Dense.Forward(inputs, Dense1Weight, Dense1Bias, First(_dense1PreActivation, rows * Dense1Units), rows, Dense1Inputs, Dense1Units);
-            global::NetGen.Kernels.Activations.ReluForward(First(_dense1PreActivation, rows * Dense1Units), First(_dense1Output, rows * Dense1Units));
+            global::NetGen.Kernels.Dense.Forward(inputs, Dense1Weight, Dense1Bias, First(_dense1Output, rows * Dense1Units), rows, Dense1Inputs, Dense1Units, global::NetGen.Activation.ReLU, Dense1Parallel);
 
             // Dropout1: drop 0.25 of 16 values in training
             if (training) global::NetGen.Kernels.Dropout.Forward(First(_dense1Output, rows * Dense1Units), First(_dropout1Output, rows * Dropout1Size), First(_dropout1Mask, rows * Dropout1Size), Dropout1Rate, ref _dropoutRandom);
             else First(_dense1Output, rows * Dense1Units).CopyTo(First(_dropout1Output, rows * Dropout1Size));
 
             // Dense2: 16 -> 16, ReLU
-            global::NetGen.Kernels.Dense.Forward(First(_dropout1Output, rows * Dropout1Size), Dense2Weight, Dense2Bias, First(_dense2PreActivation, rows * Dense2Units), rows, Dense2Inputs, Dense2Units);
-            global::NetGen.Kernels.Activations.ReluForward(First(_dense2PreActivation, rows * Dense2Units), First(_dense2Output, rows * Dense2Units));
+            global::NetGen.Kernels.Dense.Forward(First(_dropout1Output, rows * Dropout1Size), Dense2Weight, Dense2Bias, First(_dense2Output, rows * Dense2Units), rows, Dense2Inputs, Dense2Units, global::NetGen.Activation.ReLU, Dense2Parallel);
 
             // Dropout2: drop 0.25 of 16 values in training
             if (training) global::NetGen.Kernels.Dropout.Forward(First(_dense2Output, rows * Dense2Units), First(_dropout2Output, rows * Dropout2Size), First(_dropout2Mask, rows * Dropout2Size), Dropout2Rate, ref _dropoutRandom);
             else First(_dense2Output, rows * Dense2Units).CopyTo(First(_dropout2Output, rows * Dropout2Size));
 
             // Dense3: 16 -> 3
-            global::NetGen.Kernels.Dense.Forward(First(_dropout2Output, rows * Dropout2Size), Dense3Weight, Dense3Bias, First(_dense3Output, rows * Dense3Units), rows, Dense3Inputs, Dense3Units);
+            global::NetGen.Kernels.Dense.Forward(First(_dropout2Output, rows * Dropout2Size), Dense3Weight, Dense3Bias, First(_dense3Output, rows * Dense3Units), rows, Dense3Inputs, Dense3Units, global::NetGen.Activation.Identity, Dense3Parallel);
         }
 
         // Softmax cross-entropy against class labels, averaged over the rows; writes d(loss)/d(output).
@@ -247,34 +249,35 @@ namespace Demo
             if (outputGradient.Length != rows * OutputSize)
                 throw new global::System.ArgumentException($"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.", nameof(outputGradient));
             outputGradient.CopyTo(First(_dense3Gradient, rows * Dense3Units));
-            BackwardCore(inputs, rows, addPenaltyGradients: false);
+            BackwardCore(inputs, rows, addPenaltyGradients: false, accumulateGradients: true);
         }
 
         // Each parameter layer's gradients are final once its backward (and, in training, its weight penalty) ran: the
         // gradient listener may start reducing them while the earlier layers' backward goes on.
-        private void BackwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool addPenaltyGradients)
+        // accumulateGradients false: every layer writes its parameter gradients instead of adding to them.
+        private void BackwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool addPenaltyGradients, bool accumulateGradients)
         {
             // Dense3: 16 -> 3
             global::NetGen.Kernels.Dense.Backward(First(_dense3Gradient, rows * Dense3Units), First(_dropout2Output, rows * Dropout2Size), Dense3Weight, First(_dropout2Gradient, rows * Dropout2Size),
-                Dense3WeightGradient, Dense3BiasGradient, rows, Dense3Inputs, Dense3Units);
+                Dense3WeightGradient, Dense3BiasGradient, rows, Dense3Inputs, Dense3Units, accumulateGradients, Dense3Parallel);
             GradientListener?.OnGradientsReady(Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount);
 
             // Dropout2: drop 0.25 of 16 values in training
             global::NetGen.Kernels.Dropout.Backward(First(_dropout2Mask, rows * Dropout2Size), First(_dropout2Gradient, rows * Dropout2Size), First(_dense2Gradient, rows * Dense2Units));
 
             // Dense2: 16 -> 16, ReLU
-            global::NetGen.Kernels.Activations.ReluBackward(First(_dense2PreActivation, rows * Dense2Units), First(_dense2Output, rows * Dense2Units), First(_dense2Gradient, rows * Dense2Units), First(_dense2Gradient, rows * Dense2Units));
+            global::NetGen.Kernels.Activations.ReluBackward(default, First(_dense2Output, rows * Dense2Units), First(_dense2Gradient, rows * Dense2Units), First(_dense2Gradient, rows * Dense2Units));
             global::NetGen.Kernels.Dense.Backward(First(_dense2Gradient, rows * Dense2Units), First(_dropout1Output, rows * Dropout1Size), Dense2Weight, First(_dropout1Gradient, rows * Dropout1Size),
-                Dense2WeightGradient, Dense2BiasGradient, rows, Dense2Inputs, Dense2Units);
+                Dense2WeightGradient, Dense2BiasGradient, rows, Dense2Inputs, Dense2Units, accumulateGradients, Dense2Parallel);
             GradientListener?.OnGradientsReady(Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount);
 
             // Dropout1: drop 0.25 of 16 values in training
             global::NetGen.Kernels.Dropout.Backward(First(_dropout1Mask, rows * Dropout1Size), First(_dropout1Gradient, rows * Dropout1Size), First(_dense1Gradient, rows * Dense1Units));
 
             // Dense1: 12 -> 16, ReLU
-            global::NetGen.Kernels.Activations.ReluBackward(First(_dense1PreActivation, rows * Dense1Units), First(_dense1Output, rows * Dense1Units), First(_dense1Gradient, rows * Dense1Units), First(_dense1Gradient, rows * Dense1Units));
+            global::NetGen.Kernels.Activations.ReluBackward(default, First(_dense1Output, rows * Dense1Units), First(_dense1Gradient, rows * Dense1Units), First(_dense1Gradient, rows * Dense1Units));
             global::NetGen.Kernels.Dense.Backward(First(_dense1Gradient, rows * Dense1Units), inputs, Dense1Weight, default,
-                Dense1WeightGradient, Dense1BiasGradient, rows, Dense1Inputs, Dense1Units);
+                Dense1WeightGradient, Dense1BiasGradient, rows, Dense1Inputs, Dense1Units, accumulateGradients, Dense1Parallel);
             GradientListener?.OnGradientsReady(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount);
         }
 
@@ -333,12 +336,12 @@ namespace Demo
         {
             int rows = RowsOf(inputs, nameof(ComputeGradients));
             CheckTargets(labels, rows, nameof(ComputeGradients));
-            global::System.Array.Clear(_gradients);
+            // Every parameter gradient is written, not added, by its dense layer's backward: no clearing pass first.
             ForwardCore(inputs, rows, training: true);
             float loss = LossCore(labels, rows) + PenaltyLoss();
             if (!float.IsFinite(loss))
                 throw new global::NetGen.NonFiniteLossException("TinySearchVariant07", loss, _step + 1, DescribeNonFinite(inputs, rows));
-            BackwardCore(inputs, rows, addPenaltyGradients: true);
+            BackwardCore(inputs, rows, addPenaltyGradients: true, accumulateGradients: false);
             return loss;
         }
 

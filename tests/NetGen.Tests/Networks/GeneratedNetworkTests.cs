@@ -97,6 +97,40 @@ public class GeneratedNetworkTests
     }
 
     [Fact]
+    public void ComputeGradients_OverwritesEarlierGradients_WhileBackwardAddsToThem()
+    {
+        // Every parameter layer of GradientCheckNet is dense, so ComputeGradients skips clearing the gradient buffer and
+        // lets each layer's products write it: a full batch followed by a 2-row batch must leave exactly the 2-row
+        // gradients, and the public Backward (documented as adding) must still add.
+        var rng = new Rng(9);
+        var inputs = new float[GradientCheckNet.BatchSize * GradientCheckNet.InputSize];
+        for (int i = 0; i < inputs.Length; i++) inputs[i] = rng.NextUniform(-1, 1);
+        int[] labels = [2, 0, 1, 2, 1];
+        const int Rows = 2;
+        ReadOnlySpan<float> twoRows = inputs.AsSpan(0, Rows * GradientCheckNet.InputSize);
+
+        var reused = new GradientCheckNet();
+        reused.ComputeGradients(inputs, labels);
+        reused.ComputeGradients(twoRows, labels.AsSpan(0, Rows));
+        var fresh = new GradientCheckNet();
+        fresh.ComputeGradients(twoRows, labels.AsSpan(0, Rows));
+        Assert.True(fresh.Gradients.SequenceEqual(reused.Gradients), "gradients of a 2-row batch depend on the batch before it");
+
+        // ZeroGradients + Backward gives the same gradients, and a second Backward doubles them.
+        var added = new GradientCheckNet();
+        ReadOnlySpan<float> logits = added.Forward(twoRows);
+        var dlogits = new float[logits.Length];
+        NetGen.Kernels.Losses.SoftmaxCrossEntropy(logits, labels.AsSpan(0, Rows), dlogits, Rows, GradientCheckNet.OutputSize);
+        added.ZeroGradients();
+        added.Backward(twoRows, dlogits);
+        Assert.True(fresh.Gradients.SequenceEqual(added.Gradients), "ZeroGradients + Backward differs from ComputeGradients");
+        added.Backward(twoRows, dlogits);
+        float[] once = fresh.Gradients.ToArray(), twice = added.Gradients.ToArray();
+        for (int i = 0; i < once.Length; i++)
+            Assert.True(Math.Abs(twice[i] - 2 * once[i]) <= 1e-6f * (1 + Math.Abs(once[i])), $"gradient {i}: {twice[i]} after two Backward calls, {once[i]} after one.");
+    }
+
+    [Fact]
     public void TrainStep_AllocatesNothing()
     {
         var net = new SmallMnistNet();
@@ -109,6 +143,29 @@ public class GeneratedNetworkTests
         for (int i = 0; i < 20; i++) net.TrainStep(inputs, labels);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void Predict_OneSampleAndFullBatch_AllocatesNothing()
+    {
+        // The one-sample path (row dots, weights split across the cores) and the batched one (packed, fused epilogue).
+        var net = new SmallMnistNet();
+        var inputs = Kernels.Numerics.Random(SmallMnistNet.BatchSize * SmallMnistNet.InputSize, 5);
+        var outputs = new float[SmallMnistNet.BatchSize * SmallMnistNet.OutputSize];
+        ReadOnlySpan<float> one = inputs.AsSpan(0, SmallMnistNet.InputSize);
+        for (int i = 0; i < 3; i++)
+        {
+            net.Predict(one, outputs.AsSpan(0, SmallMnistNet.OutputSize));
+            net.Predict(inputs, outputs);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++)
+        {
+            net.Predict(one, outputs.AsSpan(0, SmallMnistNet.OutputSize));
+            net.Predict(inputs, outputs);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
     [Fact]

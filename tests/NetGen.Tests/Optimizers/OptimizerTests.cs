@@ -169,4 +169,43 @@ public class OptimizerTests
             Adam.Step(new float[4], new float[4], new float[4], new float[4], [], 0, 0.1f, 0.9f, 0.999f, 1e-8f, 0f, false));
         Assert.Equal("step", stepError.ParamName);
     }
+    [Theory]
+    [InlineData(0f, false, false)]
+    [InlineData(0.01f, true, true)]
+    public void Adam_LargeBuffer_SplitAcrossCores_IsBitIdenticalToTheElementwiseFormula(float weightDecay, bool decoupled, bool amsgrad)
+    {
+        // Above Adam.ParallelThreshold the update is split across the worker pool in chunks of Vector512s, with a
+        // Vector256 and scalar tail: every element must still get exactly the float operations of the one-element
+        // formula below (same order, no fused multiply-add), whatever the split and the vector width. An odd length
+        // leaves a tail for both narrower paths.
+        const int Large = Adam.ParallelThreshold * 2 + 16 + 8 + 5;
+        const float lr = 0.01f, beta1 = 0.9f, beta2 = 0.999f, epsilon = 1e-8f;
+        float[] parameters = Random(Large, 5), m = new float[Large], v = new float[Large], vMax = amsgrad ? new float[Large] : [];
+        float[] p = (float[])parameters.Clone(), mf = new float[Large], vf = new float[Large], vMaxF = new float[Large];
+        for (int step = 1; step <= 3; step++)
+        {
+            float[] grad = Random(Large, 50 + (ulong)step, -2, 2);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Adam.Step(parameters, grad, m, v, vMax, step, lr, beta1, beta2, epsilon, weightDecay, decoupled);
+            if (step > 1) Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);   // the pool starts on first use
+            float stepSize = (float)(lr / (1.0 - Math.Pow(beta1, step)));
+            float inverse = (float)(1.0 / Math.Sqrt(1.0 - Math.Pow(beta2, step)));
+            float decay = decoupled ? (float)(1.0 - (double)lr * weightDecay) : 1f, couple = decoupled ? 0f : weightDecay;
+            for (int i = 0; i < Large; i++)
+            {
+                float g = grad[i] + couple * p[i];
+                float pi = p[i] * decay;
+                mf[i] += (1f - beta1) * (g - mf[i]);
+                vf[i] = beta2 * vf[i] + (1f - beta2) * g * g;
+                float second = vf[i];
+                if (amsgrad) second = vMaxF[i] = MathF.Max(vMaxF[i], second);
+                p[i] = pi - stepSize * mf[i] / (MathF.Sqrt(second) * inverse + epsilon);
+            }
+            for (int i = 0; i < Large; i++)
+            {
+                Assert.True(p[i] == parameters[i] && mf[i] == m[i] && vf[i] == v[i],
+                    $"step {step}, element {i} of {Large}: parameter {parameters[i]:R} (formula {p[i]:R}), m {m[i]:R} ({mf[i]:R}), v {v[i]:R} ({vf[i]:R}).");
+            }
+        }
+    }
 }

@@ -13,7 +13,7 @@ public class GemmBlockedTests
     public enum Layout { NN, NT, TN }
 
     // Each awkward size appears in every dimension; the products span the simple (< 2^16 multiply-adds), blocked,
-    // parallel (>= 2^18) and row-dot (NT with m < 8) paths, and k = 784 crosses depth blocks of 256.
+    // parallel (>= 2^18) and row-dot (NT with m < 8, or n < 16) paths, and k = 784 crosses depth blocks of 256.
     public static TheoryData<Layout, int, int, int> Shapes()
     {
         var data = new TheoryData<Layout, int, int, int>();
@@ -21,6 +21,7 @@ public class GemmBlockedTests
         [
             [1, 65, 784], [3, 129, 63], [7, 17, 65], [17, 63, 129], [63, 65, 17], [65, 7, 129], [129, 3, 65],
             [784, 17, 7], [65, 129, 63], [129, 784, 17], [17, 129, 784], [63, 1, 129], [784, 65, 1], [129, 65, 129],
+            [129, 10, 784], [784, 7, 65],   // NT: a narrow C (under 16 columns) runs as row dots, rows split across threads
         ];
         foreach (Layout layout in Enum.GetValues<Layout>())
             foreach (int[] s in shapes) data.Add(layout, s[0], s[1], s[2]);
@@ -63,7 +64,7 @@ public class GemmBlockedTests
         }
 
         // The Vector256 register tile forms every element with the same multiply-adds as the Vector512 one; the
-        // row-dot path (NT with m < 8) sums in a different order per width, so it gets the bound instead.
+        // row-dot path (NT with m < 8 or n < 16) sums in a different order per width, so it gets the bound instead.
         float[] narrow = (float[])initial.Clone();
         try
         {
@@ -76,9 +77,45 @@ public class GemmBlockedTests
             Gemm.SequentialParts = 0;
             Gemm.ForceVector256 = false;
         }
-        bool rowDots = layout == Layout.NT && m < Gemm.TileRows;
+        bool rowDots = layout == Layout.NT && (m < Gemm.TileRows || Gemm.UseRowDotsForNarrow(m, n, k));
         if (rowDots) AssertWithinBound(layout, a, b, initial, narrow, m, n, k, accumulate: true, $"{layout} {m}x{n}x{k} Vector256");
         else Assert.True(pooled.AsSpan().SequenceEqual(narrow), $"{layout} {m}x{n}x{k}: the Vector256 kernel differs from the Vector512 one.");
+    }
+
+    [Theory]
+    [InlineData(1, 784, 256)]    // one sample: row dots, weight rows split across the cores when parallel
+    [InlineData(3, 129, 65)]
+    [InlineData(64, 784, 129)]   // packed, split across the cores when parallel
+    [InlineData(65, 63, 17)]     // below every threshold: the same path either way
+    [InlineData(129, 1024, 10)]  // few units: one padded column tile, rows split when parallel
+    public void DenseLayer_KeptOnOneThread_IsBitIdenticalToSplitAcrossCores(int batch, int inputs, int units)
+    {
+        // The generator passes parallel: false for layers too small to pay for waking a core; that choice must change
+        // only the speed. Forward (fused bias + ReLU) and backward (overwriting and accumulating) are compared bit for bit.
+        float[] input = Numerics.Random(batch * inputs, 11), weight = Numerics.Random(units * inputs, 12), bias = Numerics.Random(units, 13);
+        float[] doutput = Numerics.Random(batch * units, 14), initialWeightGradient = Numerics.Random(units * inputs, 15);
+        var results = new List<float[]>();
+        foreach (bool parallel in new[] { true, false })
+        {
+            float[] output = new float[batch * units], dinput = new float[batch * inputs];
+            float[] dweight = (float[])initialWeightGradient.Clone(), dbias = new float[units];
+            float[] dweightAdded = (float[])initialWeightGradient.Clone(), dbiasAdded = new float[units];
+            Dense.Forward(input, weight, bias, output, batch, inputs, units, Activation.ReLU, parallel);
+            Dense.Backward(doutput, input, weight, dinput, dweight, dbias, batch, inputs, units, accumulateParameterGradients: false, parallel);
+            Dense.Backward(doutput, input, weight, default, dweightAdded, dbiasAdded, batch, inputs, units, accumulateParameterGradients: true, parallel);
+            results.Add([.. output, .. dinput, .. dweight, .. dbias, .. dweightAdded, .. dbiasAdded]);
+        }
+        Assert.True(results[0].AsSpan().SequenceEqual(results[1]), $"Dense {batch}x{inputs}->{units}: one thread differs from the pool.");
+
+        // And the overwrite really overwrites: dweight no longer holds its initial values, it equals the product alone.
+        float[] expected = new float[units * inputs];
+        Gemm.Reference(doutput, transposeA: true, input, transposeB: false, expected, units, inputs, batch, accumulate: false);
+        float[] overwritten = results[1].AsSpan(batch * units + batch * inputs, units * inputs).ToArray();
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.True(Math.Abs(expected[i] - overwritten[i]) <= 1e-4 * (1 + Math.Abs(expected[i])),
+                $"Dense {batch}x{inputs}->{units}: dweight[{i}] = {overwritten[i]}, the product alone is {expected[i]}.");
+        }
     }
 
     [Fact]

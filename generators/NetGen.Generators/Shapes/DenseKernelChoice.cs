@@ -1,0 +1,40 @@
+using NetGen.Generators.Model;
+
+namespace NetGen.Generators.Shapes;
+
+/// <summary>
+/// The kernels a dense layer's generated code calls, chosen at build time from its shape (pure arithmetic on the
+/// model, like the rest of Shapes/): whether its activation runs inside the product's epilogue, and whether its
+/// products may be split across the cores.
+/// </summary>
+/// <remarks>
+/// The thresholds mirror the runtime's (NetGen.Kernels.Gemm.ParallelThreshold and DotParallelThreshold): a product
+/// below them at the full batch is emitted as single-threaded for good, so it never touches the worker pool; one
+/// above them is emitted as parallel, and the runtime still keeps a short last batch on one thread when it is
+/// too small to pay for waking a core.
+/// </remarks>
+internal static class DenseKernelChoice
+{
+    /// <summary>Multiply-adds from which a packed product pays for splitting across the cores (Gemm.ParallelThreshold).</summary>
+    public const long ParallelMultiplyAdds = 1 << 18;
+
+    /// <summary>Multiply-adds from which a few-row product (under 8 rows: dot products of rows) pays for splitting (Gemm.DotParallelThreshold).</summary>
+    public const long FewRowsParallelMultiplyAdds = 1 << 16;
+
+    /// <summary>Rows below which the runtime computes a product as dot products of rows rather than packed tiles (Gemm.TileRows).</summary>
+    public const int FewRows = 8;
+
+    /// <summary>
+    /// Whether the activation is applied by the product's epilogue (Dense.Forward with an activation): those whose
+    /// backward reads only the output, so the layer keeps no pre-activation buffer.
+    /// </summary>
+    public static bool FusesActivation(ActivationSpec activation) =>
+        activation.Kind is ActivationKind.Identity or ActivationKind.ReLU or ActivationKind.Sigmoid or ActivationKind.Tanh;
+
+    /// <summary>Multiply-adds of each of the layer's products (forward, input gradient, weight gradient) at the full batch.</summary>
+    public static long MultiplyAdds(int rows, int inputs, int units) => (long)rows * inputs * units;
+
+    /// <summary>Whether the layer's products, at <paramref name="rows"/> rows (the full batch, times the steps of a sequence), may use every core.</summary>
+    public static bool Parallel(int rows, int inputs, int units) =>
+        MultiplyAdds(rows, inputs, units) >= (rows < FewRows ? FewRowsParallelMultiplyAdds : ParallelMultiplyAdds);
+}
