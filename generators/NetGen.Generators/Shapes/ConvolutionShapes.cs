@@ -40,8 +40,8 @@ public static class ConvolutionShapes
                 int weights = conv.Filters * channels * conv.Kernel * conv.Kernel;
                 int biases = conv.UseBias ? conv.Filters : 0;
                 layer = new ResolvedLayer(spec, name, input, output, offset, weights, offset + weights, biases);
-                // Output and its gradient, plus the pre-activation when there is an activation.
-                activationFloats = (long)output.Size * (conv.Activation.IsIdentity ? 2 : 3);
+                // Output and its gradient, plus the pre-activation when the activation does not fuse into the kernel.
+                activationFloats = (long)output.Size * (FusesActivation(conv) ? 2 : 3);
                 return null;
             }
             case Pool2DSpec pool:
@@ -92,16 +92,29 @@ public static class ConvolutionShapes
     }
 
     /// <summary>
-    /// Floats of im2col scratch one convolution needs (one sample's <c>IC*K*K x OH*OW</c> matrix; none for a 1x1
-    /// kernel with stride 1 and no padding), as <c>NetGen.Kernels.Conv2D.ScratchSize</c> computes it; 0 for other layers.
+    /// Whether the convolution kernel applies the layer's activation itself (<c>NetGen.Kernels.Conv2D.Forward</c>
+    /// with an <c>Activation</c>): those whose backward reads the output alone, so no pre-activation is kept.
     /// </summary>
-    public static long ScratchFloats(ResolvedLayer layer)
+    public static bool FusesActivation(Conv2DSpec conv) =>
+        conv.Activation.Kind is ActivationKind.Identity or ActivationKind.ReLU or ActivationKind.Sigmoid or ActivationKind.Tanh;
+
+    /// <summary>
+    /// Floats of scratch one convolution needs at <paramref name="batch"/> samples, exactly as
+    /// <c>NetGen.Kernels.Conv2D.ScratchSize</c> computes it (its <c>Shape</c> constructor): up to <c>MaxThreads</c> = 4
+    /// workspaces of one chunk's im2col matrix and product, plus one weight-gradient partial per chunk; 0 for other layers.
+    /// </summary>
+    public static long ScratchFloats(ResolvedLayer layer, int batch)
     {
         if (layer.Spec is not Conv2DSpec conv) return 0;
-        bool pointwise = conv.Kernel == 1 && conv.Stride == 1 && conv.EffectivePadding == 0;
-        if (pointwise) return 0;
+        const long ChunkTargetFloats = 1 << 16;
+        const int MaxThreads = 4;
         long patch = (long)layer.Input.Dimensions[0] * conv.Kernel * conv.Kernel;
-        return patch * layer.Output.Dimensions[1] * layer.Output.Dimensions[2];
+        long positions = (long)layer.Output.Dimensions[1] * layer.Output.Dimensions[2];
+        long sampleWorkspace = positions * (patch + conv.Filters);
+        long chunkSamples = System.Math.Max(1, System.Math.Min(ChunkTargetFloats / sampleWorkspace, batch));
+        long chunks = (batch + chunkSamples - 1) / chunkSamples;
+        long workspaces = System.Math.Min(MaxThreads, chunks);
+        return workspaces * chunkSamples * sampleWorkspace + chunks * (conv.Filters * patch + conv.Filters);
     }
 
     /// <summary>PyTorch's output length, rounded down: <c>(input + 2*padding - extent) / stride + 1</c>.</summary>
