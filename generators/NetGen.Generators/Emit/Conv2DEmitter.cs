@@ -92,11 +92,15 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
         var convolutions = emitters.OfType<Conv2DEmitter>().ToList();
         if (convolutions.Count == 0) return;
         int batch = convolutions[0].Network.BatchSize;
-        long size = convolutions.Max(c => ConvolutionShapes.ScratchFloats(c.Layer, batch));
         string sizes = string.Join(", ", convolutions.Select(c => $"{c.Name} {Literals.Grouped(ConvolutionShapes.ScratchFloats(c.Layer, batch))}"));
-        writer.WriteLine($"// Convolution scratch (im2col matrices and products of sample chunks, per-chunk weight-gradient partials; Conv2D.ScratchSize) shared by every convolution, sized for the largest: {sizes} floats.");
-        writer.WriteLine($"private readonly float[] {Scratch} = new float[{Literals.Long(size)}];");
+        writer.WriteLine($"// Convolution scratch (Conv2D.ScratchSize: per-thread workspaces for chunks of samples, per-chunk weight-gradient partials)");
+        writer.WriteLine($"// shared by every convolution, sized for the largest: {sizes} floats.");
+        string size = convolutions.Select(c => c.ScratchSizeCall).Aggregate((a, b) => $"global::System.Math.Max({a}, {b})");
+        writer.WriteLine($"private readonly float[] {Scratch} = new float[{size}];");
     }
+
+    private string ScratchSizeCall =>
+        $"global::NetGen.Kernels.Conv2D.ScratchSize(BatchSize, {ShapeConstants})";
 
     public override void EmitAccessors(SourceWriter writer)
     {
@@ -126,8 +130,10 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
         }
     }
 
-    private string ShapeArguments =>
-        $"rows, {Name}InChannels, {Name}InHeight, {Name}InWidth, {Name}Filters, {Name}Kernel, {Name}Kernel, " +
+    private string ShapeArguments => "rows, " + ShapeConstants;
+
+    private string ShapeConstants =>
+        $"{Name}InChannels, {Name}InHeight, {Name}InWidth, {Name}Filters, {Name}Kernel, {Name}Kernel, " +
         $"{Name}Stride, {Name}Stride, {Name}Padding, {Name}Padding, {Name}Dilation, {Name}Dilation";
 
     public override void EmitForward(SourceWriter writer)

@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace NetGen.Kernels;
 
@@ -20,7 +21,7 @@ namespace NetGen.Kernels;
 /// <see cref="BackwardReference"/> are the direct loops in double precision that the fast kernels are
 /// tested against.
 /// </remarks>
-public static unsafe class Conv2D
+public static unsafe partial class Conv2D
 {
     /// <summary>
     /// Output length of one spatial dimension (PyTorch's formula):
@@ -117,7 +118,12 @@ public static unsafe class Conv2D
                 Bias = bias.IsEmpty ? null : pBias,
                 Activation = activation,
             };
-            Run(&ForwardPart, ref job);
+            if (shape.UseDirect)
+            {
+                ArrangeWeights(pWeight, outChannels, shape.PatchLength, pScratch, shape.OutBlocks);
+                Run(&DirectForwardPart, ref job);
+            }
+            else Run(&ForwardPart, ref job);
         }
     }
 
@@ -159,7 +165,12 @@ public static unsafe class Conv2D
                 WantWeightGradient = !dweight.IsEmpty,
                 WantBiasGradient = !dbias.IsEmpty,
             };
-            Run(&BackwardPart, ref job);
+            if (shape.UseDirect)
+            {
+                if (!dinput.IsEmpty) ArrangeFlippedWeights(pWeight, outChannels, inChannels, kernelH, pScratch + shape.DirectFlippedOffset, shape.InBlocks);
+                Run(&DirectBackwardPart, ref job);
+            }
+            else Run(&BackwardPart, ref job);
         }
 
         // The chunks' partial gradients, added in chunk order whatever thread computed them.
@@ -541,6 +552,11 @@ public static unsafe class Conv2D
         public readonly int InputSampleLength, OutputSampleLength, OutputPlane, PatchLength, WeightLength, ScratchLength;
         public readonly int ChunkSamples, Chunks, Workspaces, WorkspaceLength, PartialLength, PartialsOffset;
         public readonly long MultiplyAdds;
+        // The direct path (Conv2D.Direct.cs): stride 1, dilation 1, square kernel, padding at most K-1, Vector512.
+        public readonly bool UseDirect;
+        public readonly int PaddedWidth, ForwardPlaneLength, ForwardVectors, BackwardPaddedWidth, BackwardPlaneLength, BackwardVectors;
+        public readonly int OutBlocks, InBlocks, OutQuads;
+        public readonly int DirectSharedLength, DirectFlippedOffset, DirectPaddedGradientOffset, DirectGridOffset, DirectOffsetsOffset;
         private readonly long inputLength, outputLength;
 
         public Shape(int batch, int inChannels, int height, int width, int outChannels,
@@ -564,16 +580,54 @@ public static unsafe class Conv2D
             outputLength = (long)batch * OutputSampleLength;
             MultiplyAdds = (long)batch * OutputSampleLength * PatchLength;
 
-            // Chunks of samples whose im2col matrix and product fit ChunkTargetFloats (at least one sample); a
-            // smaller batch never needs more scratch than a larger one.
+            // im2col path: chunks of samples whose im2col matrix and product fit ChunkTargetFloats (at least one
+            // sample); a smaller batch never needs more scratch than a larger one.
             long sampleWorkspace = (long)OutputPlane * (PatchLength + outChannels);
-            ChunkSamples = (int)Math.Clamp(ChunkTargetFloats / sampleWorkspace, 1, batch);
-            Chunks = (batch + ChunkSamples - 1) / ChunkSamples;
-            Workspaces = Math.Min(MaxThreads, Chunks);
-            WorkspaceLength = ToLength(ChunkSamples * sampleWorkspace, "one chunk's workspace");
+            int chunkSamples = (int)Math.Clamp(ChunkTargetFloats / sampleWorkspace, 1, batch);
+            int chunks = (batch + chunkSamples - 1) / chunkSamples;
+            int workspaces = Math.Min(MaxThreads, chunks);
             PartialLength = WeightLength + outChannels;
-            PartialsOffset = ToLength((long)Workspaces * WorkspaceLength, "the workspaces");
-            ScratchLength = ToLength((long)PartialsOffset + (long)Chunks * PartialLength, "the convolution scratch");
+            long im2colLength = workspaces * chunkSamples * sampleWorkspace + (long)chunks * PartialLength;
+            (ChunkSamples, Chunks, Workspaces) = (chunkSamples, chunks, workspaces);
+            WorkspaceLength = ToLength(chunkSamples * sampleWorkspace, "one chunk's workspace");
+            PartialsOffset = ToLength((long)workspaces * WorkspaceLength, "the workspaces");
+            long scratch = im2colLength;
+
+            bool directShape = strideH == 1 && strideW == 1 && dilationH == 1 && dilationW == 1 && kernelH == kernelW
+                && padH == padW && padH <= kernelH - 1;
+            if (directShape)
+            {
+                int kernel = kernelH, pad = padH, backwardPad = kernel - 1 - pad;
+                PaddedWidth = width + 2 * pad;
+                ForwardVectors = Vectors((long)OutHeight * PaddedWidth);
+                ForwardPlaneLength = ToLength(RoundUp((long)ForwardVectors * 16 + (long)(kernel - 1) * (PaddedWidth + 1), 16), "one padded plane");
+                BackwardPaddedWidth = OutWidth + 2 * backwardPad;
+                BackwardVectors = Vectors((long)height * BackwardPaddedWidth);
+                BackwardPlaneLength = ToLength(RoundUp((long)BackwardVectors * 16 + (long)(kernel - 1) * (BackwardPaddedWidth + 1), 16), "one padded gradient plane");
+                OutBlocks = (outChannels + DirectChannelBlock - 1) / DirectChannelBlock;
+                InBlocks = (inChannels + DirectChannelBlock - 1) / DirectChannelBlock;
+                OutQuads = (outChannels + 3) / 4;
+                DirectFlippedOffset = ToLength((long)OutBlocks * DirectChannelBlock * PatchLength, "the arranged weights");
+                DirectSharedLength = ToLength(DirectFlippedOffset + (long)InBlocks * DirectChannelBlock * outChannels * kernel * kernel, "the arranged weights");
+                long sampleFloats = (long)inChannels * ForwardPlaneLength + (long)OutQuads * 4 * ForwardVectors * 16;
+                int directSamples = (int)Math.Clamp(ChunkTargetFloats / sampleFloats, 1, batch);
+                int directChunks = (batch + directSamples - 1) / directSamples;
+                int directWorkspaces = Math.Min(MaxThreads, directChunks);
+                DirectPaddedGradientOffset = ToLength(directSamples * sampleFloats, "one chunk's workspace");
+                DirectGridOffset = ToLength(DirectPaddedGradientOffset + (long)outChannels * BackwardPlaneLength, "one chunk's workspace");
+                long grid = Math.Max((long)OutBlocks * DirectChannelBlock * ForwardVectors * 16, (long)InBlocks * DirectChannelBlock * BackwardVectors * 16);
+                DirectOffsetsOffset = ToLength(DirectGridOffset + grid, "one chunk's workspace");
+                int directWorkspace = ToLength(DirectOffsetsOffset + RoundUp(PatchLength, 4), "one chunk's workspace");
+                long directLength = DirectSharedLength + (long)directWorkspaces * directWorkspace + (long)directChunks * PartialLength;
+                scratch = Math.Max(scratch, directLength);
+                UseDirect = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && Fma.IsSupported;
+                if (UseDirect)
+                {
+                    (ChunkSamples, Chunks, Workspaces, WorkspaceLength) = (directSamples, directChunks, directWorkspaces, directWorkspace);
+                    PartialsOffset = ToLength(DirectSharedLength + (long)directWorkspaces * directWorkspace, "the workspaces");
+                }
+            }
+            ScratchLength = ToLength(scratch, "the convolution scratch");
         }
 
         public void CheckInput(ReadOnlySpan<float> span, string name)
@@ -605,6 +659,12 @@ public static unsafe class Conv2D
             if (span.Length < ScratchLength)
                 throw new ArgumentException($"{name} holds {span.Length} floats; this convolution needs at least {ScratchLength} (Conv2D.ScratchSize).", name);
         }
+
+        // Vectors of 16 that cover positions, rounded up to whole register tiles.
+        private static int Vectors(long positions) =>
+            ToLength(RoundUp((positions + 15) / 16, DirectVectorBlock), "the direct grid");
+
+        private static long RoundUp(long value, long multiple) => (value + multiple - 1) / multiple * multiple;
 
         private static int ToLength(long length, string what) => length <= int.MaxValue ? (int)length
             : throw new ArgumentOutOfRangeException(what, $"{what} would hold {length} floats, more than a span can.");
