@@ -20,7 +20,7 @@ namespace Samples.LeNet
     /// | Dense2 ReLU      | 84       | 10,164     | 50692  |
     /// | Dense3           | 10       | 850        | 60856  |
     /// </code>
-    /// Memory at batch 64: parameters 246,824 B, gradients 246,824 B, optimizer state 493,648 B, activations 6,292,032 B.
+    /// Memory at batch 64: parameters 246,824 B, gradients 246,824 B, optimizer state 493,648 B, activations 5,819,952 B.
     /// Not thread-safe: one instance trains or predicts on one thread at a time.
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "FIXED_VERSION")]
@@ -130,13 +130,11 @@ namespace Samples.LeNet
         private readonly float[] _optimizerState = new float[OptimizerStateCount];
         private readonly float[] _statistics = InitialStatistics();
         private int _step;
-        private readonly float[] _conv2D1PreActivation = new float[BatchSize * Conv2D1OutputSize];
         private readonly float[] _conv2D1Output = new float[BatchSize * Conv2D1OutputSize];
         private readonly float[] _conv2D1Gradient = new float[BatchSize * Conv2D1OutputSize];
         private readonly float[] _maxPool2D1Output = new float[BatchSize * MaxPool2D1OutputSize];
         private readonly float[] _maxPool2D1Gradient = new float[BatchSize * MaxPool2D1OutputSize];
         private readonly int[] _maxPool2D1Argmax = new int[BatchSize * MaxPool2D1OutputSize];
-        private readonly float[] _conv2D2PreActivation = new float[BatchSize * Conv2D2OutputSize];
         private readonly float[] _conv2D2Output = new float[BatchSize * Conv2D2OutputSize];
         private readonly float[] _conv2D2Gradient = new float[BatchSize * Conv2D2OutputSize];
         private readonly float[] _maxPool2D2Output = new float[BatchSize * MaxPool2D2OutputSize];
@@ -150,8 +148,9 @@ namespace Samples.LeNet
         private readonly float[] _dense2Gradient = new float[BatchSize * Dense2Units];
         private readonly float[] _dense3Output = new float[BatchSize * Dense3Units];
         private readonly float[] _dense3Gradient = new float[BatchSize * Dense3Units];
-        // im2col scratch (one sample's patches) shared by every convolution, sized for the largest: Conv2D1 19,600, Conv2D2 15,000 floats.
-        private readonly float[] _convolutionScratch = new float[19600];
+        // Convolution scratch (Conv2D.ScratchSize: per-thread workspaces for chunks of samples, per-chunk weight-gradient partials)
+        // shared by every convolution, sized for the largest: Conv2D1 283,810, Conv2D2 305,036 floats.
+        private readonly float[] _convolutionScratch = new float[global::System.Math.Max(global::NetGen.Kernels.Conv2D.ScratchSize(BatchSize, Conv2D1InChannels, Conv2D1InHeight, Conv2D1InWidth, Conv2D1Filters, Conv2D1Kernel, Conv2D1Kernel, Conv2D1Stride, Conv2D1Stride, Conv2D1Padding, Conv2D1Padding, Conv2D1Dilation, Conv2D1Dilation), global::NetGen.Kernels.Conv2D.ScratchSize(BatchSize, Conv2D2InChannels, Conv2D2InHeight, Conv2D2InWidth, Conv2D2Filters, Conv2D2Kernel, Conv2D2Kernel, Conv2D2Stride, Conv2D2Stride, Conv2D2Padding, Conv2D2Padding, Conv2D2Dilation, Conv2D2Dilation))];
 
         /// <summary>Every trainable parameter, layer after layer, in one flat buffer (see the table on the class for offsets).</summary>
         public global::System.Span<float> Parameters => _parameters;
@@ -289,18 +288,16 @@ namespace Samples.LeNet
         private void ForwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool training)
         {
             // Conv2D1: 1x28x28 -> 6x28x28, 5x5 kernel, padding 2, ReLU
-            global::NetGen.Kernels.Conv2D.Forward(inputs, Conv2D1Weight, Conv2D1Bias, First(_conv2D1PreActivation, rows * Conv2D1OutputSize), _convolutionScratch,
+            global::NetGen.Kernels.Conv2D.Forward(inputs, Conv2D1Weight, Conv2D1Bias, First(_conv2D1Output, rows * Conv2D1OutputSize), _convolutionScratch, global::NetGen.Activation.ReLU,
                 rows, Conv2D1InChannels, Conv2D1InHeight, Conv2D1InWidth, Conv2D1Filters, Conv2D1Kernel, Conv2D1Kernel, Conv2D1Stride, Conv2D1Stride, Conv2D1Padding, Conv2D1Padding, Conv2D1Dilation, Conv2D1Dilation);
-            global::NetGen.Kernels.Activations.ReluForward(First(_conv2D1PreActivation, rows * Conv2D1OutputSize), First(_conv2D1Output, rows * Conv2D1OutputSize));
 
             // MaxPool2D1: 6x28x28 -> 6x14x14, max of 2x2 windows, stride 2
             global::NetGen.Kernels.Pooling.MaxForward(First(_conv2D1Output, rows * Conv2D1OutputSize), First(_maxPool2D1Output, rows * MaxPool2D1OutputSize), new global::System.Span<int>(_maxPool2D1Argmax, 0, rows * MaxPool2D1OutputSize),
                 rows, MaxPool2D1Channels, MaxPool2D1InHeight, MaxPool2D1InWidth, MaxPool2D1Size, MaxPool2D1Size, MaxPool2D1Stride, MaxPool2D1Stride, MaxPool2D1Padding, MaxPool2D1Padding);
 
             // Conv2D2: 6x14x14 -> 16x10x10, 5x5 kernel, ReLU
-            global::NetGen.Kernels.Conv2D.Forward(First(_maxPool2D1Output, rows * MaxPool2D1OutputSize), Conv2D2Weight, Conv2D2Bias, First(_conv2D2PreActivation, rows * Conv2D2OutputSize), _convolutionScratch,
+            global::NetGen.Kernels.Conv2D.Forward(First(_maxPool2D1Output, rows * MaxPool2D1OutputSize), Conv2D2Weight, Conv2D2Bias, First(_conv2D2Output, rows * Conv2D2OutputSize), _convolutionScratch, global::NetGen.Activation.ReLU,
                 rows, Conv2D2InChannels, Conv2D2InHeight, Conv2D2InWidth, Conv2D2Filters, Conv2D2Kernel, Conv2D2Kernel, Conv2D2Stride, Conv2D2Stride, Conv2D2Padding, Conv2D2Padding, Conv2D2Dilation, Conv2D2Dilation);
-            global::NetGen.Kernels.Activations.ReluForward(First(_conv2D2PreActivation, rows * Conv2D2OutputSize), First(_conv2D2Output, rows * Conv2D2OutputSize));
 
             // MaxPool2D2: 16x10x10 -> 16x5x5, max of 2x2 windows, stride 2
             global::NetGen.Kernels.Pooling.MaxForward(First(_conv2D2Output, rows * Conv2D2OutputSize), First(_maxPool2D2Output, rows * MaxPool2D2OutputSize), new global::System.Span<int>(_maxPool2D2Argmax, 0, rows * MaxPool2D2OutputSize),
@@ -365,7 +362,7 @@ namespace Samples.LeNet
                 rows, MaxPool2D2Channels, MaxPool2D2InHeight, MaxPool2D2InWidth, MaxPool2D2OutHeight, MaxPool2D2OutWidth);
 
             // Conv2D2: 6x14x14 -> 16x10x10, 5x5 kernel, ReLU
-            global::NetGen.Kernels.Activations.ReluBackward(First(_conv2D2PreActivation, rows * Conv2D2OutputSize), First(_conv2D2Output, rows * Conv2D2OutputSize), First(_conv2D2Gradient, rows * Conv2D2OutputSize), First(_conv2D2Gradient, rows * Conv2D2OutputSize));
+            global::NetGen.Kernels.Activations.ReluBackward(default, First(_conv2D2Output, rows * Conv2D2OutputSize), First(_conv2D2Gradient, rows * Conv2D2OutputSize), First(_conv2D2Gradient, rows * Conv2D2OutputSize));
             global::NetGen.Kernels.Conv2D.Backward(First(_conv2D2Gradient, rows * Conv2D2OutputSize), First(_maxPool2D1Output, rows * MaxPool2D1OutputSize), Conv2D2Weight, First(_maxPool2D1Gradient, rows * MaxPool2D1OutputSize),
                 Conv2D2WeightGradient, Conv2D2BiasGradient, _convolutionScratch,
                 rows, Conv2D2InChannels, Conv2D2InHeight, Conv2D2InWidth, Conv2D2Filters, Conv2D2Kernel, Conv2D2Kernel, Conv2D2Stride, Conv2D2Stride, Conv2D2Padding, Conv2D2Padding, Conv2D2Dilation, Conv2D2Dilation);
@@ -376,7 +373,7 @@ namespace Samples.LeNet
                 rows, MaxPool2D1Channels, MaxPool2D1InHeight, MaxPool2D1InWidth, MaxPool2D1OutHeight, MaxPool2D1OutWidth);
 
             // Conv2D1: 1x28x28 -> 6x28x28, 5x5 kernel, padding 2, ReLU
-            global::NetGen.Kernels.Activations.ReluBackward(First(_conv2D1PreActivation, rows * Conv2D1OutputSize), First(_conv2D1Output, rows * Conv2D1OutputSize), First(_conv2D1Gradient, rows * Conv2D1OutputSize), First(_conv2D1Gradient, rows * Conv2D1OutputSize));
+            global::NetGen.Kernels.Activations.ReluBackward(default, First(_conv2D1Output, rows * Conv2D1OutputSize), First(_conv2D1Gradient, rows * Conv2D1OutputSize), First(_conv2D1Gradient, rows * Conv2D1OutputSize));
             global::NetGen.Kernels.Conv2D.Backward(First(_conv2D1Gradient, rows * Conv2D1OutputSize), inputs, Conv2D1Weight, default,
                 Conv2D1WeightGradient, Conv2D1BiasGradient, _convolutionScratch,
                 rows, Conv2D1InChannels, Conv2D1InHeight, Conv2D1InWidth, Conv2D1Filters, Conv2D1Kernel, Conv2D1Kernel, Conv2D1Stride, Conv2D1Stride, Conv2D1Padding, Conv2D1Padding, Conv2D1Dilation, Conv2D1Dilation);
