@@ -122,7 +122,7 @@ public static unsafe partial class Conv2D
     {
         ref Job job = ref *(Job*)context;
         ref readonly Shape shape = ref job.Shape;
-        float* workspace = job.Scratch + shape.DirectSharedLength + (nint)part * shape.WorkspaceLength;
+        float* workspace = WorkspaceOf(ref job, part);
         float* planes = workspace;
         float* grid = workspace + shape.DirectGridOffset;
         int outChannels = shape.OutChannels, outWidth = shape.OutWidth, planeWidth = shape.PaddedWidth;
@@ -160,7 +160,7 @@ public static unsafe partial class Conv2D
     {
         ref Job job = ref *(Job*)context;
         ref readonly Shape shape = ref job.Shape;
-        float* workspace = job.Scratch + shape.DirectSharedLength + (nint)part * shape.WorkspaceLength;
+        float* workspace = WorkspaceOf(ref job, part);
         int inChannels = shape.InChannels, outChannels = shape.OutChannels, kernel = shape.KernelH;
         int planeWidth = shape.PaddedWidth, planeLength = shape.ForwardPlaneLength, vectors = shape.ForwardVectors;
         nint gridRow = (nint)vectors * 16;

@@ -194,6 +194,9 @@ public static unsafe partial class Conv2D
         public Activation Activation;      // forward only
         public float* Dinput;              // backward only; null: no input gradient
         public bool WantWeightGradient, WantBiasGradient;
+        public bool ClaimWorkspaces;       // one part per chunk, each thread claiming a workspace on its first part
+        public long Id;                    // unique per call, for the threads' claims
+        public int ClaimedWorkspaces;
 
         public Job(in Shape shape, float* input, float* weight, float* data, float* scratch)
         {
@@ -217,7 +220,14 @@ public static unsafe partial class Conv2D
         set => t_sequentialParts = value;
     }
 
-    // Splits the call's chunks across up to MaxThreads workspaces: part w takes chunks w, w + parts, ... into workspace w.
+    private static long s_calls;
+    [ThreadStatic] private static long t_workspaceCall;
+    [ThreadStatic] private static int t_workspace;
+
+    // Splits the call's chunks across the pool. Where the pool has at most as many threads as the call has workspaces,
+    // every chunk is a part of its own, claimed by whichever thread is free (a descheduled thread holds up one chunk,
+    // not a share of them), and each thread takes a workspace of its own on its first part. Otherwise part w takes
+    // chunks w, w + parts, ... into workspace w. Either way a chunk's results do not depend on who computed it.
     private static unsafe void Run(delegate*<void*, int, int, void> part, ref Job job)
     {
         ref readonly Shape shape = ref job.Shape;
@@ -231,6 +241,13 @@ public static unsafe partial class Conv2D
         if (parts > 1 && shape.MultiplyAdds >= ParallelThreshold)
         {
             Threading.WorkerPool pool = Threading.WorkerPool.Shared;
+            if (pool.Parallelism > 1 && pool.Parallelism <= shape.Workspaces)
+            {
+                job.ClaimWorkspaces = true;
+                job.Id = Interlocked.Increment(ref s_calls);
+                fixed (Job* context = &job) pool.Run(part, context, shape.Chunks);
+                return;
+            }
             parts = Math.Min(parts, pool.Parallelism);
             if (parts > 1)
             {
@@ -241,12 +258,28 @@ public static unsafe partial class Conv2D
         fixed (Job* context = &job) part(context, 0, 1);
     }
 
+    // The workspace of a part: its own (part w, workspace w), or the one its thread claimed for this call.
+    private static unsafe float* WorkspaceOf(ref Job job, int part)
+    {
+        int index = part;
+        if (job.ClaimWorkspaces)
+        {
+            if (t_workspaceCall != job.Id)
+            {
+                t_workspace = Interlocked.Increment(ref job.ClaimedWorkspaces) - 1;
+                t_workspaceCall = job.Id;
+            }
+            index = t_workspace;
+        }
+        return job.Scratch + job.Shape.WorkspacesOffset + (nint)index * job.Shape.WorkspaceLength;
+    }
+
     private static unsafe void ForwardPart(void* context, int part, int parts)
     {
         ref Job job = ref *(Job*)context;
         ref readonly Shape shape = ref job.Shape;
         int positions = shape.OutputPlane, patch = shape.PatchLength, outChannels = shape.OutChannels;
-        float* cols = job.Scratch + (nint)part * shape.WorkspaceLength;
+        float* cols = WorkspaceOf(ref job, part);
         float* product = cols + (nint)patch * shape.ChunkSamples * positions;
         for (int chunk = part; chunk < shape.Chunks; chunk += parts)
         {
@@ -276,7 +309,7 @@ public static unsafe partial class Conv2D
         ref Job job = ref *(Job*)context;
         ref readonly Shape shape = ref job.Shape;
         int positions = shape.OutputPlane, patch = shape.PatchLength, outChannels = shape.OutChannels;
-        float* cols = job.Scratch + (nint)part * shape.WorkspaceLength;
+        float* cols = WorkspaceOf(ref job, part);
         float* dproduct = cols + (nint)patch * shape.ChunkSamples * positions;
         for (int chunk = part; chunk < shape.Chunks; chunk += parts)
         {
@@ -550,7 +583,7 @@ public static unsafe partial class Conv2D
         public readonly int KernelH, KernelW, StrideH, StrideW, PadH, PadW, DilationH, DilationW;
         public readonly int OutHeight, OutWidth;
         public readonly int InputSampleLength, OutputSampleLength, OutputPlane, PatchLength, WeightLength, ScratchLength;
-        public readonly int ChunkSamples, Chunks, Workspaces, WorkspaceLength, PartialLength, PartialsOffset;
+        public readonly int ChunkSamples, Chunks, Workspaces, WorkspaceLength, WorkspacesOffset, PartialLength, PartialsOffset;
         public readonly long MultiplyAdds;
         // The direct path (Conv2D.Direct.cs): stride 1, dilation 1, square kernel, padding at most K-1, Vector512.
         public readonly bool UseDirect;
@@ -624,6 +657,7 @@ public static unsafe partial class Conv2D
                 if (UseDirect)
                 {
                     (ChunkSamples, Chunks, Workspaces, WorkspaceLength) = (directSamples, directChunks, directWorkspaces, directWorkspace);
+                    WorkspacesOffset = DirectSharedLength;
                     PartialsOffset = ToLength(DirectSharedLength + (long)directWorkspaces * directWorkspace, "the workspaces");
                 }
             }
