@@ -73,6 +73,31 @@ public static unsafe partial class Conv2D
         }
     }
 
+    // target[i] = source[i] + bias, then max(0, .) with relu (NaN stays NaN, as Activations.ReluForward), for i < count:
+    // 8 at a time, the last 8 overlapping the ones before (the same values again); rows under 8 one by one.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BiasRow(float* source, float* target, int count, float bias, bool relu)
+    {
+        if (count < 8)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                float value = source[i] + bias;
+                target[i] = relu && !(value > 0f) && !float.IsNaN(value) ? 0f : value;
+            }
+            return;
+        }
+        Vector256<float> b = Vector256.Create(bias);
+        for (int i = 0; ; i += 8)
+        {
+            if (i > count - 8) i = count - 8;
+            Vector256<float> value = Vector256.Load(source + i) + b;
+            if (relu) value = Vector256.ConditionalSelect(Vector256.GreaterThan(value, Vector256<float>.Zero) | ~Vector256.Equals(value, value), value, Vector256<float>.Zero);
+            Vector256.Store(value, target + i);
+            if (i == count - 8) break;
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store3(float* target, Vector512<float> first, Vector512<float> second, Vector512<float> third)
     {
@@ -137,16 +162,14 @@ public static unsafe partial class Conv2D
                 Correlate(planes, shape.InChannels, shape.ForwardPlaneLength, planeWidth, shape.KernelH, job.Scratch,
                     shape.OutBlocks, shape.ForwardVectors, grid);
                 float* y = job.Data + (nint)(first + s) * shape.OutputSampleLength;
+                bool relu = job.Activation == Activation.ReLU;
                 for (int oc = 0; oc < outChannels; oc++)
                 {
                     float* target = y + (nint)oc * shape.OutputPlane;
                     float bias = job.Bias != null ? job.Bias[oc] : 0f;
                     for (int oh = 0; oh < shape.OutHeight; oh++)
-                    {
-                        var source = new ReadOnlySpan<float>(grid + oc * gridRow + oh * planeWidth, outWidth);
-                        TensorPrimitives.Add(source, bias, new Span<float>(target + oh * outWidth, outWidth));
-                    }
-                    if (job.Activation != Activation.Identity)
+                        BiasRow(grid + oc * gridRow + oh * planeWidth, target + oh * outWidth, outWidth, bias, relu);
+                    if (job.Activation is not (Activation.Identity or Activation.ReLU))
                     {
                         var plane = new Span<float>(target, shape.OutputPlane);
                         Activations.Forward(job.Activation, plane, plane);

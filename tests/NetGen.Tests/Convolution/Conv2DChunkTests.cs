@@ -117,7 +117,18 @@ public class Conv2DChunkTests
     [InlineData(Activation.Identity)]
     public void FusedActivation_EqualsConvolutionThenActivation(Activation activation)
     {
-        var c = new ConvCase("11x3x13x12 -> 6, 3x3 pad 1", 11, 3, 13, 12, 6, 3, 3, PadH: 1, PadW: 1);
+        // Rows of 12 outputs (vector steps with an overlapping last one), rows of 5 (one by one), and a stride (im2col).
+        foreach (var c in new[]
+        {
+            new ConvCase("11x3x13x12 -> 6, 3x3 pad 1", 11, 3, 13, 12, 6, 3, 3, PadH: 1, PadW: 1),
+            new ConvCase("5x2x6x7 -> 8, 3x3", 5, 2, 6, 7, 8, 3, 3),
+            new ConvCase("4x3x9x9 -> 5, 3x3 stride 2", 4, 3, 9, 9, 5, 3, 3, StrideH: 2, StrideW: 2),
+        })
+            FusedEqualsSeparate(c, activation);
+    }
+
+    private static void FusedEqualsSeparate(ConvCase c, Activation activation)
+    {
         var random = new Random(5);
         float[] input = TestData.Uniform(random, c.InputLength), weight = TestData.Uniform(random, c.WeightLength);
         float[] bias = TestData.Uniform(random, c.OutChannels);
