@@ -7,8 +7,10 @@ namespace NetGen.Generators.Emit;
 
 /// <summary>
 /// Conv2D: <c>output = activation(conv(input, weight) + bias)</c> over [B, C, H, W] batches, weight
-/// [filters, inChannels, kernel, kernel]. Lowered to im2col + GEMM by <c>NetGen.Kernels.Conv2D</c>, with one
-/// im2col scratch buffer shared by every convolution of the network (they run one at a time).
+/// [filters, inChannels, kernel, kernel]. Lowered to im2col + GEMM a chunk of samples at a time by
+/// <c>NetGen.Kernels.Conv2D</c>, with one scratch buffer shared by every convolution of the network (they run one
+/// at a time). Identity, ReLU, Sigmoid and Tanh fuse into the kernel (their backward reads the output alone, so no
+/// pre-activation is kept); other activations run as a separate pass over a pre-activation buffer.
 /// </summary>
 internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
 {
@@ -19,6 +21,9 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
 
     private bool HasActivation => !Spec.Activation.IsIdentity;
 
+    /// <summary>The kernel applies the activation itself: no pre-activation buffer and no separate activation pass.</summary>
+    private bool Fused => ConvolutionShapes.FusesActivation(Spec);
+
     private string OutputSize => Name + "OutputSize";
 
     public override Buffer Output => new(Field("Output"), OutputSize);
@@ -28,8 +33,8 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
 
     private Buffer PreActivation => new(Field("PreActivation"), OutputSize);
 
-    /// <summary>Where the convolution writes: the pre-activation buffer, or the output when there is no activation.</summary>
-    private Buffer Product => HasActivation ? PreActivation : Output;
+    /// <summary>Where the convolution writes: the output when the activation is fused (or there is none), else the pre-activation buffer.</summary>
+    private Buffer Product => Fused ? Output : PreActivation;
 
     public override string Describe()
     {
@@ -73,7 +78,7 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
 
     public override void EmitFields(SourceWriter writer)
     {
-        if (HasActivation) writer.WriteLine($"private readonly float[] {PreActivation.Field} = new float[BatchSize * {OutputSize}];");
+        if (!Fused) writer.WriteLine($"private readonly float[] {PreActivation.Field} = new float[BatchSize * {OutputSize}];");
         writer.WriteLine($"private readonly float[] {Output.Field} = new float[BatchSize * {OutputSize}];");
         writer.WriteLine($"private readonly float[] {OutputGradient!.Field} = new float[BatchSize * {OutputSize}];");
     }
@@ -86,11 +91,16 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
     {
         var convolutions = emitters.OfType<Conv2DEmitter>().ToList();
         if (convolutions.Count == 0) return;
-        long size = convolutions.Max(c => ConvolutionShapes.ScratchFloats(c.Layer));
-        string sizes = string.Join(", ", convolutions.Select(c => $"{c.Name} {Literals.Grouped(ConvolutionShapes.ScratchFloats(c.Layer))}"));
-        writer.WriteLine($"// im2col scratch (one sample's patches) shared by every convolution, sized for the largest: {sizes} floats.");
-        writer.WriteLine($"private readonly float[] {Scratch} = new float[{Literals.Long(size)}];");
+        int batch = convolutions[0].Network.BatchSize;
+        string sizes = string.Join(", ", convolutions.Select(c => $"{c.Name} {Literals.Grouped(ConvolutionShapes.ScratchFloats(c.Layer, batch))}"));
+        writer.WriteLine($"// Convolution scratch (Conv2D.ScratchSize: per-thread workspaces for chunks of samples, per-chunk weight-gradient partials)");
+        writer.WriteLine($"// shared by every convolution, sized for the largest: {sizes} floats.");
+        string size = convolutions.Select(c => c.ScratchSizeCall).Aggregate((a, b) => $"global::System.Math.Max({a}, {b})");
+        writer.WriteLine($"private readonly float[] {Scratch} = new float[{size}];");
     }
+
+    private string ScratchSizeCall =>
+        $"global::NetGen.Kernels.Conv2D.ScratchSize(BatchSize, {ShapeConstants})";
 
     public override void EmitAccessors(SourceWriter writer)
     {
@@ -120,16 +130,19 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
         }
     }
 
-    private string ShapeArguments =>
-        $"rows, {Name}InChannels, {Name}InHeight, {Name}InWidth, {Name}Filters, {Name}Kernel, {Name}Kernel, " +
+    private string ShapeArguments => "rows, " + ShapeConstants;
+
+    private string ShapeConstants =>
+        $"{Name}InChannels, {Name}InHeight, {Name}InWidth, {Name}Filters, {Name}Kernel, {Name}Kernel, " +
         $"{Name}Stride, {Name}Stride, {Name}Padding, {Name}Padding, {Name}Dilation, {Name}Dilation";
 
     public override void EmitForward(SourceWriter writer)
     {
         writer.WriteLine($"// {Describe()}");
-        writer.WriteLine($"global::NetGen.Kernels.Conv2D.Forward({Input.Span}, {Name}Weight, {Name}Bias, {Product.Span}, {Scratch},");
+        string activation = Fused && HasActivation ? $" global::NetGen.Activation.{Spec.Activation.Kind}," : "";
+        writer.WriteLine($"global::NetGen.Kernels.Conv2D.Forward({Input.Span}, {Name}Weight, {Name}Bias, {Product.Span}, {Scratch},{activation}");
         writer.WriteLine($"    {ShapeArguments});");
-        if (HasActivation)
+        if (!Fused)
         {
             writer.WriteLine(ActivationCode.Forward(Spec.Activation, PreActivation.Span, Output.Span));
         }
@@ -141,7 +154,8 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
         writer.WriteLine($"// {Describe()}");
         if (HasActivation)
         {
-            writer.WriteLine(ActivationCode.Backward(Spec.Activation, PreActivation.Span, Output.Span, gradient, gradient));
+            // A fused activation's backward reads the output alone.
+            writer.WriteLine(ActivationCode.Backward(Spec.Activation, Fused ? "default" : PreActivation.Span, Output.Span, gradient, gradient));
         }
 
         string inputGradient = InputGradient?.Span ?? "default";

@@ -40,8 +40,8 @@ public static class ConvolutionShapes
                 int weights = conv.Filters * channels * conv.Kernel * conv.Kernel;
                 int biases = conv.UseBias ? conv.Filters : 0;
                 layer = new ResolvedLayer(spec, name, input, output, offset, weights, offset + weights, biases);
-                // Output and its gradient, plus the pre-activation when there is an activation.
-                activationFloats = (long)output.Size * (conv.Activation.IsIdentity ? 2 : 3);
+                // Output and its gradient, plus the pre-activation when the activation does not fuse into the kernel.
+                activationFloats = (long)output.Size * (FusesActivation(conv) ? 2 : 3);
                 return null;
             }
             case Pool2DSpec pool:
@@ -92,16 +92,52 @@ public static class ConvolutionShapes
     }
 
     /// <summary>
-    /// Floats of im2col scratch one convolution needs (one sample's <c>IC*K*K x OH*OW</c> matrix; none for a 1x1
-    /// kernel with stride 1 and no padding), as <c>NetGen.Kernels.Conv2D.ScratchSize</c> computes it; 0 for other layers.
+    /// Whether the convolution kernel applies the layer's activation itself (<c>NetGen.Kernels.Conv2D.Forward</c>
+    /// with an <c>Activation</c>): those whose backward reads the output alone, so no pre-activation is kept.
     /// </summary>
-    public static long ScratchFloats(ResolvedLayer layer)
+    public static bool FusesActivation(Conv2DSpec conv) =>
+        conv.Activation.Kind is ActivationKind.Identity or ActivationKind.ReLU or ActivationKind.Sigmoid or ActivationKind.Tanh;
+
+    /// <summary>
+    /// Floats of scratch one convolution needs at <paramref name="batch"/> samples, as
+    /// <c>NetGen.Kernels.Conv2D.ScratchSize</c> computes it (its <c>Shape</c> constructor; the generated code calls that
+    /// at construction, this copy of the arithmetic feeds the memory table): the larger of the im2col path's layout
+    /// (up to 4 workspaces of one chunk's im2col matrix and product) and, for stride 1 and dilation 1, the direct
+    /// path's (arranged weights, up to 4 workspaces of zero-bordered planes and grids), plus one weight-gradient
+    /// partial per chunk; 0 for other layers.
+    /// </summary>
+    public static long ScratchFloats(ResolvedLayer layer, int batch)
     {
         if (layer.Spec is not Conv2DSpec conv) return 0;
-        bool pointwise = conv.Kernel == 1 && conv.Stride == 1 && conv.EffectivePadding == 0;
-        if (pointwise) return 0;
-        long patch = (long)layer.Input.Dimensions[0] * conv.Kernel * conv.Kernel;
-        return patch * layer.Output.Dimensions[1] * layer.Output.Dimensions[2];
+        const long ChunkTargetFloats = 1 << 16;
+        const int MaxThreads = 4, Block = 6, VectorBlock = 3;
+        int inChannels = layer.Input.Dimensions[0], height = layer.Input.Dimensions[1], width = layer.Input.Dimensions[2];
+        int outHeight = layer.Output.Dimensions[1], outWidth = layer.Output.Dimensions[2];
+        int kernel = conv.Kernel, pad = conv.EffectivePadding, filters = conv.Filters;
+        long patch = (long)inChannels * kernel * kernel;
+        long positions = (long)outHeight * outWidth;
+        long partial = filters * patch + filters;
+
+        long sampleWorkspace = positions * (patch + filters);
+        long chunkSamples = Math.Max(1, Math.Min(ChunkTargetFloats / sampleWorkspace, batch));
+        long chunks = (batch + chunkSamples - 1) / chunkSamples;
+        long scratch = Math.Min(MaxThreads, chunks) * chunkSamples * sampleWorkspace + chunks * partial;
+        if (conv.Stride != 1 || conv.Dilation != 1 || pad > kernel - 1) return scratch;
+
+        static long RoundUp(long value, long multiple) => (value + multiple - 1) / multiple * multiple;
+        long paddedWidth = width + 2 * pad, backwardWidth = outWidth + 2 * (kernel - 1 - pad);
+        long forwardVectors = RoundUp((outHeight * paddedWidth + 15) / 16, VectorBlock);
+        long forwardPlane = RoundUp(forwardVectors * 16 + (kernel - 1) * (paddedWidth + 1), 16);
+        long backwardVectors = RoundUp((height * backwardWidth + 15) / 16, VectorBlock);
+        long backwardPlane = RoundUp(backwardVectors * 16 + (kernel - 1) * (backwardWidth + 1), 16);
+        long outBlocks = (filters + Block - 1) / Block, inBlocks = (inChannels + Block - 1) / Block, outQuads = (filters + 3) / 4;
+        long shared = outBlocks * Block * patch + inBlocks * Block * filters * kernel * kernel;
+        long sampleFloats = inChannels * forwardPlane + outQuads * 4 * forwardVectors * 16;
+        long samples = Math.Max(1, Math.Min(ChunkTargetFloats / sampleFloats, batch));
+        long directChunks = (batch + samples - 1) / samples;
+        long grid = Math.Max(outBlocks * Block * forwardVectors * 16, inBlocks * Block * backwardVectors * 16);
+        long workspace = samples * sampleFloats + filters * backwardPlane + grid + RoundUp(patch, 4);
+        return Math.Max(scratch, shared + Math.Min(MaxThreads, directChunks) * workspace + directChunks * partial);
     }
 
     /// <summary>PyTorch's output length, rounded down: <c>(input + 2*padding - extent) / stride + 1</c>.</summary>

@@ -69,7 +69,7 @@ public static class ShapeInference
                     layers.Add(layer);
                     offset += layer.ParameterCount;
                     activations += floats;
-                    convolutionScratch = System.Math.Max(convolutionScratch, ConvolutionShapes.ScratchFloats(layer));
+                    convolutionScratch = System.Math.Max(convolutionScratch, ConvolutionShapes.ScratchFloats(layer, model.BatchSize));
                     shape = layer.Output;
                     break;
                 }

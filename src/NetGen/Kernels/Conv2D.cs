@@ -1,4 +1,7 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace NetGen.Kernels;
 
@@ -7,14 +10,18 @@ namespace NetGen.Kernels;
 /// symmetric zero padding, stride and dilation per spatial dimension, one group.
 /// </summary>
 /// <remarks>
-/// The fast kernels lower each sample to a matrix product (im2col + <see cref="Gemm"/>):
-/// <c>cols[IC*KH*KW, OH*OW]</c> holds the input patch under every output position, so
-/// <c>out[OC, OH*OW] = weight[OC, IC*KH*KW] * cols</c>. A 1x1 kernel with stride 1 and no padding needs
-/// no lowering: the input sample already is <c>cols</c>. <see cref="ForwardReference"/> and
+/// The fast kernels lower a chunk of samples at a time to one matrix product (im2col + <see cref="Gemm"/>):
+/// <c>cols[IC*KH*KW, S*OH*OW]</c> holds the input patch under every output position of the chunk's S samples, so
+/// <c>prod[OC, S*OH*OW] = weight[OC, IC*KH*KW] * cols</c>, and the bias and activation are applied while the
+/// chunk's product is copied out to NCHW. A chunk's matrices fit in a core's L2 (<see cref="ChunkTargetFloats"/>);
+/// the chunks are split across up to <see cref="MaxThreads"/> threads of the <see cref="Threading.WorkerPool"/>,
+/// each with its own workspace in the caller's scratch. Every output element and every chunk's partial gradient is
+/// the same chain of operations whatever the thread count, and the partials are summed in chunk order, so results
+/// do not depend on the thread count. <see cref="ForwardReference"/> and
 /// <see cref="BackwardReference"/> are the direct loops in double precision that the fast kernels are
 /// tested against.
 /// </remarks>
-public static class Conv2D
+public static unsafe partial class Conv2D
 {
     /// <summary>
     /// Output length of one spatial dimension (PyTorch's formula):
@@ -39,9 +46,11 @@ public static class Conv2D
     }
 
     /// <summary>
-    /// Floats of scratch that one <see cref="Forward"/> or <see cref="Backward"/> call needs: the im2col
-    /// matrix of one sample, <c>IC*KH*KW * OH*OW</c> (it does not grow with the batch), or 0 for a
-    /// 1x1 kernel with stride 1 and no padding. Allocate it once and pass it to every call.
+    /// Floats of scratch that one <see cref="Forward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, int, int, int, int, int, int, int, int, int, int, int, int, int)"/>
+    /// or <see cref="Backward"/> call over up to <paramref name="batch"/> samples needs: one workspace per thread
+    /// that works on the call (at most <see cref="MaxThreads"/>), each holding the im2col matrix and the product of
+    /// one chunk of samples, plus one weight-gradient partial per chunk. It depends on the shapes only, never on the
+    /// thread count. Allocate it once and pass it to every call.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A size is not positive, a padding is negative, or the kernel does not fit.</exception>
     public static int ScratchSize(int batch, int inChannels, int height, int width, int outChannels,
@@ -52,8 +61,18 @@ public static class Conv2D
         return shape.ScratchLength;
     }
 
+    /// <summary>The most threads that split one convolution call (the workspaces <see cref="ScratchSize"/> counts).</summary>
+    public const int MaxThreads = 4;
+
+    /// <summary>Floats of one chunk's workspace (its im2col matrix and its product) that a chunk of samples aims at: 256 KB, a quarter of a core's L2.</summary>
+    internal const int ChunkTargetFloats = 1 << 16;
+
+    /// <summary>Multiply-adds below which a call runs on the calling thread alone.</summary>
+    internal const long ParallelThreshold = 1 << 19;
+
     // output[B,OC,OH,OW] = sum_{ic,kh,kw} weight[OC,IC,KH,KW] * input[B,IC,oh*sH-pH+kh*dH, ow*sW-pW+kw*dW] + bias[OC]
-    // per sample: cols[IC*KH*KW, OH*OW] = im2col(input[b]);  output[b][OC, OH*OW] = weight[OC, IC*KH*KW] * cols + bias
+    // per chunk of S samples: cols[IC*KH*KW, S*OH*OW] = im2col(input[b0..b0+S]);  prod[OC, S*OH*OW] = weight[OC, IC*KH*KW] * cols
+    //                         output[b0+s][oc] = prod[oc, s*OH*OW ..] + bias[oc]
     /// <summary>
     /// <c>output[B,OC,OH,OW] = conv(input[B,IC,H,W], weight[OC,IC,KH,KW]) + bias[OC]</c>. <paramref name="bias"/>
     /// may be empty (no bias). <paramref name="scratch"/> holds at least <see cref="ScratchSize"/> floats;
@@ -64,6 +83,22 @@ public static class Conv2D
     public static void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
         Span<float> output, Span<float> scratch,
         int batch, int inChannels, int height, int width, int outChannels,
+        int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, int dilationH, int dilationW) =>
+        Forward(input, weight, bias, output, scratch, Activation.Identity,
+            batch, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW);
+
+    // output[B,OC,OH,OW] = activation(conv(input, weight) + bias[OC]), the bias and the activation applied while each chunk's product is in cache
+    /// <summary>
+    /// <c>output[B,OC,OH,OW] = activation(conv(input[B,IC,H,W], weight[OC,IC,KH,KW]) + bias[OC])</c>: the convolution
+    /// with its bias and activation fused. Only activations whose backward reads the output alone are accepted
+    /// (<see cref="Activation.Identity"/>, <see cref="Activation.ReLU"/>, <see cref="Activation.Sigmoid"/>,
+    /// <see cref="Activation.Tanh"/>), so no pre-activation needs keeping.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span's length does not match the shape.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive, a padding is negative, the kernel does not fit, or the activation is not one of those four.</exception>
+    public static unsafe void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
+        Span<float> output, Span<float> scratch, Activation activation,
+        int batch, int inChannels, int height, int width, int outChannels,
         int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, int dilationH, int dilationW)
     {
         var shape = new Shape(batch, inChannels, height, width, outChannels,
@@ -73,45 +108,40 @@ public static class Conv2D
         shape.CheckBias(bias, nameof(bias), allowEmpty: true);
         shape.CheckOutput(output, nameof(output));
         shape.CheckScratch(scratch, nameof(scratch));
+        if (activation is not (Activation.Identity or Activation.ReLU or Activation.Sigmoid or Activation.Tanh))
+            throw new ArgumentOutOfRangeException(nameof(activation), activation, "Only Identity, ReLU, Sigmoid and Tanh fuse into the convolution (their backward reads the output alone).");
 
-        int inputSample = shape.InputSampleLength, outputSample = shape.OutputSampleLength;
-        int patch = shape.PatchLength, positions = shape.OutputPlane;
-        Span<float> cols = scratch.Slice(0, shape.ScratchLength);
-        for (int b = 0; b < batch; b++)
+        fixed (float* pInput = input, pWeight = weight, pBias = bias, pOutput = output, pScratch = scratch)
         {
-            ReadOnlySpan<float> x = input.Slice(b * inputSample, inputSample);
-            Span<float> y = output.Slice(b * outputSample, outputSample);
-            ReadOnlySpan<float> lowered = x;
-            if (!shape.IsPointwise)
+            var job = new Job(in shape, pInput, pWeight, pOutput, pScratch)
             {
-                Im2Col(x, cols, in shape);
-                lowered = cols;
-            }
-            if (bias.IsEmpty)
+                Bias = bias.IsEmpty ? null : pBias,
+                Activation = activation,
+            };
+            if (shape.UseDirect)
             {
-                Gemm.NN(weight, lowered, y, outChannels, positions, patch, accumulate: false);
+                ArrangeWeights(pWeight, outChannels, shape.PatchLength, pScratch, shape.OutBlocks);
+                Run(&DirectForwardPart, ref job);
             }
-            else
-            {
-                for (int oc = 0; oc < outChannels; oc++) y.Slice(oc * positions, positions).Fill(bias[oc]);
-                Gemm.NN(weight, lowered, y, outChannels, positions, patch, accumulate: true);
-            }
+            else Run(&ForwardPart, ref job);
         }
     }
 
-    // doutput is (B,OC,OH,OW), input is (B,IC,H,W), weight is (OC,IC,KH,KW); per sample b:
-    // dweight[OC, IC*KH*KW] += doutput[b][OC, OH*OW] * cols^T      (cols = im2col(input[b]))
-    // dbias[OC]             += sum_{oh,ow} doutput[b][OC, oh, ow]
-    // dcols[IC*KH*KW, OH*OW] = weight^T * doutput[b];  dinput[b] = col2im(dcols)   (overwritten)
+    // doutput is (B,OC,OH,OW), input is (B,IC,H,W), weight is (OC,IC,KH,KW); per chunk of S samples:
+    // dprod[OC, S*OH*OW] = doutput[b0..b0+S] (channels first);  cols = im2col(input[b0..b0+S])
+    // dweight[OC, IC*KH*KW] += sum over chunks of dprod * cols^T;  dbias[OC] += sum over chunks of the rows of dprod
+    // dcols[IC*KH*KW, S*OH*OW] = weight^T * dprod;  dinput[b0..b0+S] = col2im(dcols)   (overwritten)
     /// <summary>
-    /// Gradients of <see cref="Forward"/>: <paramref name="dinput"/>[B,IC,H,W] is OVERWRITTEN;
+    /// Gradients of <see cref="Forward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, int, int, int, int, int, int, int, int, int, int, int, int, int)"/>:
+    /// <paramref name="dinput"/>[B,IC,H,W] is OVERWRITTEN;
     /// <paramref name="dweight"/>[OC,IC,KH,KW] and <paramref name="dbias"/>[OC] are ACCUMULATED (+=).
     /// Each of the three may be empty, which skips that gradient (no input gradient for a first layer,
-    /// no bias). <paramref name="scratch"/> holds at least <see cref="ScratchSize"/> floats.
+    /// no bias). <paramref name="scratch"/> holds at least <see cref="ScratchSize"/> floats. The weight and bias
+    /// gradients are summed chunk by chunk in a fixed order, so they do not depend on the thread count.
     /// </summary>
     /// <exception cref="ArgumentException">A span's length does not match the shape.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A size is not positive, a padding is negative, or the kernel does not fit.</exception>
-    public static void Backward(ReadOnlySpan<float> doutput, ReadOnlySpan<float> input, ReadOnlySpan<float> weight,
+    public static unsafe void Backward(ReadOnlySpan<float> doutput, ReadOnlySpan<float> input, ReadOnlySpan<float> weight,
         Span<float> dinput, Span<float> dweight, Span<float> dbias, Span<float> scratch,
         int batch, int inChannels, int height, int width, int outChannels,
         int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, int dilationH, int dilationW)
@@ -125,46 +155,202 @@ public static class Conv2D
         if (!dweight.IsEmpty) shape.CheckWeight(dweight, nameof(dweight));
         shape.CheckBias(dbias, nameof(dbias), allowEmpty: true);
         shape.CheckScratch(scratch, nameof(scratch));
+        if (dinput.IsEmpty && dweight.IsEmpty && dbias.IsEmpty) return;
 
-        int inputSample = shape.InputSampleLength, outputSample = shape.OutputSampleLength;
-        int patch = shape.PatchLength, positions = shape.OutputPlane;
-        Span<float> cols = scratch.Slice(0, shape.ScratchLength);
-        for (int b = 0; b < batch; b++)
+        fixed (float* pDoutput = doutput, pInput = input, pWeight = weight, pDinput = dinput, pScratch = scratch)
         {
-            ReadOnlySpan<float> x = input.Slice(b * inputSample, inputSample);
-            ReadOnlySpan<float> dy = doutput.Slice(b * outputSample, outputSample);
-
-            if (!dbias.IsEmpty)
+            var job = new Job(in shape, pInput, pWeight, pDoutput, pScratch)
             {
-                for (int oc = 0; oc < outChannels; oc++) dbias[oc] += TensorPrimitives.Sum(dy.Slice(oc * positions, positions));
+                Dinput = dinput.IsEmpty ? null : pDinput,
+                WantWeightGradient = !dweight.IsEmpty,
+                WantBiasGradient = !dbias.IsEmpty,
+            };
+            if (shape.UseDirect)
+            {
+                if (!dinput.IsEmpty) ArrangeFlippedWeights(pWeight, outChannels, inChannels, kernelH, pScratch + shape.DirectFlippedOffset, shape.InBlocks);
+                Run(&DirectBackwardPart, ref job);
             }
+            else Run(&BackwardPart, ref job);
+        }
 
-            if (shape.IsPointwise)
-            {
-                // cols is the input sample itself, [IC, H*W]; dcols is dinput[b].
-                if (!dweight.IsEmpty) Gemm.NT(dy, x, dweight, outChannels, patch, positions, accumulate: true);
-                if (!dinput.IsEmpty) Gemm.TN(weight, dy, dinput.Slice(b * inputSample, inputSample), patch, positions, outChannels, accumulate: false);
-                continue;
-            }
+        // The chunks' partial gradients, added in chunk order whatever thread computed them.
+        int weightLength = shape.WeightLength;
+        ReadOnlySpan<float> partials = scratch.Slice(shape.PartialsOffset, shape.Chunks * shape.PartialLength);
+        for (int chunk = 0; chunk < shape.Chunks; chunk++)
+        {
+            ReadOnlySpan<float> partial = partials.Slice(chunk * shape.PartialLength, shape.PartialLength);
+            if (!dweight.IsEmpty) TensorPrimitives.Add(dweight, partial.Slice(0, weightLength), dweight);
+            if (!dbias.IsEmpty) TensorPrimitives.Add(dbias, partial.Slice(weightLength, outChannels), dbias);
+        }
+    }
 
-            if (!dweight.IsEmpty)
+    // What one call computes, shared by the threads that split it through a pointer to the caller's stack.
+    private unsafe struct Job
+    {
+        public readonly Shape Shape;
+        public readonly float* Input, Weight, Scratch;
+        public readonly float* Data;       // forward: the output; backward: doutput
+        public float* Bias;                // forward only; null: no bias
+        public Activation Activation;      // forward only
+        public float* Dinput;              // backward only; null: no input gradient
+        public bool WantWeightGradient, WantBiasGradient;
+        public bool ClaimWorkspaces;       // one part per chunk, each thread claiming a workspace on its first part
+        public long Id;                    // unique per call, for the threads' claims
+        public int ClaimedWorkspaces;
+
+        public Job(in Shape shape, float* input, float* weight, float* data, float* scratch)
+        {
+            Shape = shape;
+            Input = input;
+            Weight = weight;
+            Data = data;
+            Scratch = scratch;
+        }
+    }
+
+    [ThreadStatic] private static int t_sequentialParts;
+
+    /// <summary>
+    /// Tests only: when above 0, calls on this thread split their chunks into this many parts (at most the
+    /// workspaces) as the pool would, but run them one after another on this thread.
+    /// </summary>
+    internal static int SequentialParts
+    {
+        get => t_sequentialParts;
+        set => t_sequentialParts = value;
+    }
+
+    private static long s_calls;
+    [ThreadStatic] private static long t_workspaceCall;
+    [ThreadStatic] private static int t_workspace;
+
+    // Splits the call's chunks across the pool. Where the pool has at most as many threads as the call has workspaces,
+    // every chunk is a part of its own, claimed by whichever thread is free (a descheduled thread holds up one chunk,
+    // not a share of them), and each thread takes a workspace of its own on its first part. Otherwise part w takes
+    // chunks w, w + parts, ... into workspace w. Either way a chunk's results do not depend on who computed it.
+    private static unsafe void Run(delegate*<void*, int, int, void> part, ref Job job)
+    {
+        ref readonly Shape shape = ref job.Shape;
+        int parts = Math.Min(shape.Workspaces, shape.Chunks);
+        if (t_sequentialParts > 0)
+        {
+            parts = Math.Min(parts, t_sequentialParts);
+            fixed (Job* context = &job) for (int p = 0; p < parts; p++) part(context, p, parts);
+            return;
+        }
+        if (parts > 1 && shape.MultiplyAdds >= ParallelThreshold)
+        {
+            Threading.WorkerPool pool = Threading.WorkerPool.Shared;
+            if (pool.Parallelism > 1 && pool.Parallelism <= shape.Workspaces)
             {
-                Im2Col(x, cols, in shape);
-                Gemm.NT(dy, cols, dweight, outChannels, patch, positions, accumulate: true);
+                job.ClaimWorkspaces = true;
+                job.Id = Interlocked.Increment(ref s_calls);
+                fixed (Job* context = &job) pool.Run(part, context, shape.Chunks);
+                return;
             }
-            if (!dinput.IsEmpty)
+            parts = Math.Min(parts, pool.Parallelism);
+            if (parts > 1)
             {
-                // cols is free again: reuse it for dcols.
-                Gemm.TN(weight, dy, cols, patch, positions, outChannels, accumulate: false);
-                Col2Im(cols, dinput.Slice(b * inputSample, inputSample), in shape);
+                fixed (Job* context = &job) pool.Run(part, context, parts);
+                return;
+            }
+        }
+        fixed (Job* context = &job) part(context, 0, 1);
+    }
+
+    // The workspace of a part: its own (part w, workspace w), or the one its thread claimed for this call.
+    private static unsafe float* WorkspaceOf(ref Job job, int part)
+    {
+        int index = part;
+        if (job.ClaimWorkspaces)
+        {
+            if (t_workspaceCall != job.Id)
+            {
+                t_workspace = Interlocked.Increment(ref job.ClaimedWorkspaces) - 1;
+                t_workspaceCall = job.Id;
+            }
+            index = t_workspace;
+        }
+        return job.Scratch + job.Shape.WorkspacesOffset + (nint)index * job.Shape.WorkspaceLength;
+    }
+
+    private static unsafe void ForwardPart(void* context, int part, int parts)
+    {
+        ref Job job = ref *(Job*)context;
+        ref readonly Shape shape = ref job.Shape;
+        int positions = shape.OutputPlane, patch = shape.PatchLength, outChannels = shape.OutChannels;
+        float* cols = WorkspaceOf(ref job, part);
+        float* product = cols + (nint)patch * shape.ChunkSamples * positions;
+        for (int chunk = part; chunk < shape.Chunks; chunk += parts)
+        {
+            int first = chunk * shape.ChunkSamples, samples = Math.Min(shape.ChunkSamples, shape.Batch - first);
+            int columns = samples * positions;
+            for (int s = 0; s < samples; s++)
+                Im2Col(job.Input + (nint)(first + s) * shape.InputSampleLength, cols + (nint)s * positions, columns, in shape);
+            Gemm.NN(new ReadOnlySpan<float>(job.Weight, shape.WeightLength), new ReadOnlySpan<float>(cols, patch * columns),
+                new Span<float>(product, outChannels * columns), outChannels, columns, patch, accumulate: false);
+            for (int s = 0; s < samples; s++)
+            {
+                float* y = job.Data + (nint)(first + s) * shape.OutputSampleLength;
+                for (int oc = 0; oc < outChannels; oc++)
+                {
+                    var source = new ReadOnlySpan<float>(product + (nint)oc * columns + (nint)s * positions, positions);
+                    var target = new Span<float>(y + (nint)oc * positions, positions);
+                    if (job.Bias != null) TensorPrimitives.Add(source, job.Bias[oc], target);
+                    else source.CopyTo(target);
+                    if (job.Activation != Activation.Identity) Activations.Forward(job.Activation, target, target);
+                }
+            }
+        }
+    }
+
+    private static unsafe void BackwardPart(void* context, int part, int parts)
+    {
+        ref Job job = ref *(Job*)context;
+        ref readonly Shape shape = ref job.Shape;
+        int positions = shape.OutputPlane, patch = shape.PatchLength, outChannels = shape.OutChannels;
+        float* cols = WorkspaceOf(ref job, part);
+        float* dproduct = cols + (nint)patch * shape.ChunkSamples * positions;
+        for (int chunk = part; chunk < shape.Chunks; chunk += parts)
+        {
+            int first = chunk * shape.ChunkSamples, samples = Math.Min(shape.ChunkSamples, shape.Batch - first);
+            int columns = samples * positions;
+            float* partial = job.Scratch + shape.PartialsOffset + (nint)chunk * shape.PartialLength;
+
+            // dprod[oc, s*P + p] = doutput[first + s, oc, p]
+            for (int s = 0; s < samples; s++)
+            {
+                float* dy = job.Data + (nint)(first + s) * shape.OutputSampleLength;
+                for (int oc = 0; oc < outChannels; oc++)
+                    new ReadOnlySpan<float>(dy + (nint)oc * positions, positions).CopyTo(new Span<float>(dproduct + (nint)oc * columns + (nint)s * positions, positions));
+            }
+            var dprod = new ReadOnlySpan<float>(dproduct, outChannels * columns);
+            if (job.WantBiasGradient)
+            {
+                for (int oc = 0; oc < outChannels; oc++)
+                    partial[shape.WeightLength + oc] = TensorPrimitives.Sum(dprod.Slice(oc * columns, columns));
+            }
+            var colsSpan = new Span<float>(cols, patch * columns);
+            if (job.WantWeightGradient)
+            {
+                for (int s = 0; s < samples; s++)
+                    Im2Col(job.Input + (nint)(first + s) * shape.InputSampleLength, cols + (nint)s * positions, columns, in shape);
+                Gemm.NT(dprod, colsSpan, new Span<float>(partial, shape.WeightLength), outChannels, patch, columns, accumulate: false);
+            }
+            if (job.Dinput != null)
+            {
+                // cols is free again: it takes dcols.
+                Gemm.TN(new ReadOnlySpan<float>(job.Weight, shape.WeightLength), dprod, colsSpan, patch, columns, outChannels, accumulate: false);
+                for (int s = 0; s < samples; s++)
+                    Col2Im(cols + (nint)s * positions, columns, job.Dinput + (nint)(first + s) * shape.InputSampleLength, in shape);
             }
         }
     }
 
     // output[B,OC,OH,OW] = sum_{ic,kh,kw} weight[OC,IC,KH,KW] * input[B,IC,oh*sH-pH+kh*dH, ow*sW-pW+kw*dW] + bias[OC]
     /// <summary>
-    /// Direct seven-loop convolution accumulated in double precision: the reference that <see cref="Forward"/>
-    /// is tested against. Same layout and meaning as <see cref="Forward"/>, without scratch.
+    /// Direct seven-loop convolution accumulated in double precision: the reference that <c>Forward</c>
+    /// is tested against. Same layout and meaning as <c>Forward</c>, without scratch.
     /// </summary>
     /// <exception cref="ArgumentException">A span's length does not match the shape.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A size is not positive, a padding is negative, or the kernel does not fit.</exception>
@@ -285,82 +471,100 @@ public static class Conv2D
         }
     }
 
-    // cols[(ic*KH + kh)*KW + kw, oh*OW + ow] = input[ic, oh*sH-pH+kh*dH, ow*sW-pW+kw*dW], or 0 in the padding.
-    private static void Im2Col(ReadOnlySpan<float> input, Span<float> cols, in Shape shape)
+    // cols[(ic*KH + kh)*KW + kw, oh*OW + ow] = input[ic, oh*sH-pH+kh*dH, ow*sW-pW+kw*dW], or 0 in the padding;
+    // one sample's columns of a chunk's matrix, whose rows are rowStride floats apart.
+    private static unsafe void Im2Col(float* input, float* cols, nint rowStride, in Shape shape)
     {
         int height = shape.Height, width = shape.Width, outHeight = shape.OutHeight, outWidth = shape.OutWidth;
         int positions = shape.OutputPlane, strideH = shape.StrideH, strideW = shape.StrideW;
-        int row = 0;
+        float* row = cols;
         for (int ic = 0; ic < shape.InChannels; ic++)
         {
-            ReadOnlySpan<float> plane = input.Slice(ic * height * width, height * width);
+            float* plane = input + (nint)ic * height * width;
             for (int kh = 0; kh < shape.KernelH; kh++)
             {
                 int rowOffset = kh * shape.DilationH - shape.PadH;
                 ValidOutputRange(rowOffset, strideH, height, outHeight, out int ohStart, out int ohEnd);
-                for (int kw = 0; kw < shape.KernelW; kw++, row++)
+                for (int kw = 0; kw < shape.KernelW; kw++, row += rowStride)
                 {
                     int columnOffset = kw * shape.DilationW - shape.PadW;
                     ValidOutputRange(columnOffset, strideW, width, outWidth, out int owStart, out int owEnd);
-                    Span<float> colsRow = cols.Slice(row * positions, positions);
-                    colsRow.Slice(0, ohStart * outWidth).Clear();
-                    colsRow.Slice(ohEnd * outWidth).Clear();
+                    Clear(row, ohStart * outWidth);
+                    Clear(row + ohEnd * outWidth, positions - ohEnd * outWidth);
+                    int valid = owEnd - owStart;
                     for (int oh = ohStart; oh < ohEnd; oh++)
                     {
-                        Span<float> destination = colsRow.Slice(oh * outWidth, outWidth);
-                        ReadOnlySpan<float> source = plane.Slice((oh * strideH + rowOffset) * width, width);
-                        destination.Slice(0, owStart).Clear();
-                        destination.Slice(owEnd).Clear();
-                        if (strideW == 1)
-                        {
-                            source.Slice(owStart + columnOffset, owEnd - owStart).CopyTo(destination.Slice(owStart));
-                        }
-                        else
-                        {
-                            for (int ow = owStart; ow < owEnd; ow++) destination[ow] = source[ow * strideW + columnOffset];
-                        }
+                        float* destination = row + oh * outWidth;
+                        float* source = plane + (nint)(oh * strideH + rowOffset) * width;
+                        Clear(destination, owStart);
+                        Clear(destination + owEnd, outWidth - owEnd);
+                        if (strideW == 1) Copy(source + owStart + columnOffset, destination + owStart, valid);
+                        else for (int ow = owStart; ow < owEnd; ow++) destination[ow] = source[ow * strideW + columnOffset];
                     }
                 }
             }
         }
     }
 
-    // dinput[ic, ih, iw] = sum of dcols[(ic*KH + kh)*KW + kw, oh*OW + ow] over the (kh, kw, oh, ow) that read it  (overwritten)
-    private static void Col2Im(ReadOnlySpan<float> dcols, Span<float> dinput, in Shape shape)
+    // dinput[ic, ih, iw] = sum of dcols[(ic*KH + kh)*KW + kw, oh*OW + ow] over the (kh, kw, oh, ow) that read it  (overwritten);
+    // one sample's columns of a chunk's matrix, whose rows are rowStride floats apart.
+    private static unsafe void Col2Im(float* dcols, nint rowStride, float* dinput, in Shape shape)
     {
         int height = shape.Height, width = shape.Width, outHeight = shape.OutHeight, outWidth = shape.OutWidth;
-        int positions = shape.OutputPlane, strideH = shape.StrideH, strideW = shape.StrideW;
-        dinput.Slice(0, shape.InputSampleLength).Clear();
-        int row = 0;
+        int strideH = shape.StrideH, strideW = shape.StrideW;
+        Clear(dinput, shape.InputSampleLength);
+        float* row = dcols;
         for (int ic = 0; ic < shape.InChannels; ic++)
         {
-            Span<float> plane = dinput.Slice(ic * height * width, height * width);
+            float* plane = dinput + (nint)ic * height * width;
             for (int kh = 0; kh < shape.KernelH; kh++)
             {
                 int rowOffset = kh * shape.DilationH - shape.PadH;
                 ValidOutputRange(rowOffset, strideH, height, outHeight, out int ohStart, out int ohEnd);
-                for (int kw = 0; kw < shape.KernelW; kw++, row++)
+                for (int kw = 0; kw < shape.KernelW; kw++, row += rowStride)
                 {
                     int columnOffset = kw * shape.DilationW - shape.PadW;
                     ValidOutputRange(columnOffset, strideW, width, outWidth, out int owStart, out int owEnd);
-                    ReadOnlySpan<float> colsRow = dcols.Slice(row * positions, positions);
+                    int valid = owEnd - owStart;
                     for (int oh = ohStart; oh < ohEnd; oh++)
                     {
-                        ReadOnlySpan<float> source = colsRow.Slice(oh * outWidth, outWidth);
-                        Span<float> destination = plane.Slice((oh * strideH + rowOffset) * width, width);
-                        if (strideW == 1)
-                        {
-                            Span<float> target = destination.Slice(owStart + columnOffset, owEnd - owStart);
-                            TensorPrimitives.Add(target, source.Slice(owStart, owEnd - owStart), target);
-                        }
-                        else
-                        {
-                            for (int ow = owStart; ow < owEnd; ow++) destination[ow * strideW + columnOffset] += source[ow];
-                        }
+                        float* source = row + oh * outWidth;
+                        float* destination = plane + (nint)(oh * strideH + rowOffset) * width;
+                        if (strideW == 1) AddTo(source + owStart, destination + owStart + columnOffset, valid);
+                        else for (int ow = owStart; ow < owEnd; ow++) destination[ow * strideW + columnOffset] += source[ow];
                     }
                 }
             }
         }
+    }
+
+    // target[0..count) = source[0..count): 8 floats at a time, the last 8 overlapping the ones before (same values).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Copy(float* source, float* target, int count)
+    {
+        if (count >= 8)
+        {
+            int i = 0;
+            for (; i + 8 <= count; i += 8) Vector256.Store(Vector256.Load(source + i), target + i);
+            if (i < count) Vector256.Store(Vector256.Load(source + count - 8), target + count - 8);
+            return;
+        }
+        for (int i = 0; i < count; i++) target[i] = source[i];
+    }
+
+    // target[0..count) += source[0..count)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void AddTo(float* source, float* target, int count)
+    {
+        int i = 0;
+        for (; i + 8 <= count; i += 8) Vector256.Store(Vector256.Load(target + i) + Vector256.Load(source + i), target + i);
+        for (; i < count; i++) target[i] += source[i];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Clear(float* target, int count)
+    {
+        if (count > 0) new Span<float>(target, count).Clear();
     }
 
     // The output positions o in [start, end) with 0 <= o*stride + offset < inputLength, clipped to [0, outputLength).
@@ -379,7 +583,13 @@ public static class Conv2D
         public readonly int KernelH, KernelW, StrideH, StrideW, PadH, PadW, DilationH, DilationW;
         public readonly int OutHeight, OutWidth;
         public readonly int InputSampleLength, OutputSampleLength, OutputPlane, PatchLength, WeightLength, ScratchLength;
-        public readonly bool IsPointwise;
+        public readonly int ChunkSamples, Chunks, Workspaces, WorkspaceLength, WorkspacesOffset, PartialLength, PartialsOffset;
+        public readonly long MultiplyAdds;
+        // The direct path (Conv2D.Direct.cs): stride 1, dilation 1, square kernel, padding at most K-1, Vector512.
+        public readonly bool UseDirect;
+        public readonly int PaddedWidth, ForwardPlaneLength, ForwardVectors, BackwardPaddedWidth, BackwardPlaneLength, BackwardVectors;
+        public readonly int OutBlocks, InBlocks, OutQuads;
+        public readonly int DirectSharedLength, DirectFlippedOffset, DirectPaddedGradientOffset, DirectGridOffset, DirectOffsetsOffset;
         private readonly long inputLength, outputLength;
 
         public Shape(int batch, int inChannels, int height, int width, int outChannels,
@@ -401,8 +611,57 @@ public static class Conv2D
             WeightLength = ToLength((long)outChannels * PatchLength, "the weight");
             inputLength = (long)batch * InputSampleLength;
             outputLength = (long)batch * OutputSampleLength;
-            IsPointwise = kernelH == 1 && kernelW == 1 && strideH == 1 && strideW == 1 && padH == 0 && padW == 0;
-            ScratchLength = IsPointwise ? 0 : ToLength((long)PatchLength * OutputPlane, "the im2col scratch");
+            MultiplyAdds = (long)batch * OutputSampleLength * PatchLength;
+
+            // im2col path: chunks of samples whose im2col matrix and product fit ChunkTargetFloats (at least one
+            // sample); a smaller batch never needs more scratch than a larger one.
+            long sampleWorkspace = (long)OutputPlane * (PatchLength + outChannels);
+            int chunkSamples = (int)Math.Clamp(ChunkTargetFloats / sampleWorkspace, 1, batch);
+            int chunks = (batch + chunkSamples - 1) / chunkSamples;
+            int workspaces = Math.Min(MaxThreads, chunks);
+            PartialLength = WeightLength + outChannels;
+            long im2colLength = workspaces * chunkSamples * sampleWorkspace + (long)chunks * PartialLength;
+            (ChunkSamples, Chunks, Workspaces) = (chunkSamples, chunks, workspaces);
+            WorkspaceLength = ToLength(chunkSamples * sampleWorkspace, "one chunk's workspace");
+            PartialsOffset = ToLength((long)workspaces * WorkspaceLength, "the workspaces");
+            long scratch = im2colLength;
+
+            bool directShape = strideH == 1 && strideW == 1 && dilationH == 1 && dilationW == 1 && kernelH == kernelW
+                && padH == padW && padH <= kernelH - 1;
+            if (directShape)
+            {
+                int kernel = kernelH, pad = padH, backwardPad = kernel - 1 - pad;
+                PaddedWidth = width + 2 * pad;
+                ForwardVectors = Vectors((long)OutHeight * PaddedWidth);
+                ForwardPlaneLength = ToLength(RoundUp((long)ForwardVectors * 16 + (long)(kernel - 1) * (PaddedWidth + 1), 16), "one padded plane");
+                BackwardPaddedWidth = OutWidth + 2 * backwardPad;
+                BackwardVectors = Vectors((long)height * BackwardPaddedWidth);
+                BackwardPlaneLength = ToLength(RoundUp((long)BackwardVectors * 16 + (long)(kernel - 1) * (BackwardPaddedWidth + 1), 16), "one padded gradient plane");
+                OutBlocks = (outChannels + DirectChannelBlock - 1) / DirectChannelBlock;
+                InBlocks = (inChannels + DirectChannelBlock - 1) / DirectChannelBlock;
+                OutQuads = (outChannels + 3) / 4;
+                DirectFlippedOffset = ToLength((long)OutBlocks * DirectChannelBlock * PatchLength, "the arranged weights");
+                DirectSharedLength = ToLength(DirectFlippedOffset + (long)InBlocks * DirectChannelBlock * outChannels * kernel * kernel, "the arranged weights");
+                long sampleFloats = (long)inChannels * ForwardPlaneLength + (long)OutQuads * 4 * ForwardVectors * 16;
+                int directSamples = (int)Math.Clamp(ChunkTargetFloats / sampleFloats, 1, batch);
+                int directChunks = (batch + directSamples - 1) / directSamples;
+                int directWorkspaces = Math.Min(MaxThreads, directChunks);
+                DirectPaddedGradientOffset = ToLength(directSamples * sampleFloats, "one chunk's workspace");
+                DirectGridOffset = ToLength(DirectPaddedGradientOffset + (long)outChannels * BackwardPlaneLength, "one chunk's workspace");
+                long grid = Math.Max((long)OutBlocks * DirectChannelBlock * ForwardVectors * 16, (long)InBlocks * DirectChannelBlock * BackwardVectors * 16);
+                DirectOffsetsOffset = ToLength(DirectGridOffset + grid, "one chunk's workspace");
+                int directWorkspace = ToLength(DirectOffsetsOffset + RoundUp(PatchLength, 4), "one chunk's workspace");
+                long directLength = DirectSharedLength + (long)directWorkspaces * directWorkspace + (long)directChunks * PartialLength;
+                scratch = Math.Max(scratch, directLength);
+                UseDirect = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && Fma.IsSupported;
+                if (UseDirect)
+                {
+                    (ChunkSamples, Chunks, Workspaces, WorkspaceLength) = (directSamples, directChunks, directWorkspaces, directWorkspace);
+                    WorkspacesOffset = DirectSharedLength;
+                    PartialsOffset = ToLength(DirectSharedLength + (long)directWorkspaces * directWorkspace, "the workspaces");
+                }
+            }
+            ScratchLength = ToLength(scratch, "the convolution scratch");
         }
 
         public void CheckInput(ReadOnlySpan<float> span, string name)
@@ -434,6 +693,12 @@ public static class Conv2D
             if (span.Length < ScratchLength)
                 throw new ArgumentException($"{name} holds {span.Length} floats; this convolution needs at least {ScratchLength} (Conv2D.ScratchSize).", name);
         }
+
+        // Vectors of 16 that cover positions, rounded up to whole register tiles.
+        private static int Vectors(long positions) =>
+            ToLength(RoundUp((positions + 15) / 16, DirectVectorBlock), "the direct grid");
+
+        private static long RoundUp(long value, long multiple) => (value + multiple - 1) / multiple * multiple;
 
         private static int ToLength(long length, string what) => length <= int.MaxValue ? (int)length
             : throw new ArgumentOutOfRangeException(what, $"{what} would hold {length} floats, more than a span can.");

@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace NetGen.Kernels;
 
@@ -78,13 +79,17 @@ public static class Pooling
         if (dinput.Length != planes * inputPlane)
             throw new ArgumentException($"dinput holds {dinput.Length} floats; [B,C,H,W] = [{batch},{channels},{height},{width}] needs {planes * inputPlane}.", nameof(dinput));
 
-        dinput.Clear();
         int inPlane = (int)inputPlane, outPlane = (int)outputPlane;
+        // Windows that may be 2x2 with stride 2 (the usual downsampling) take the vectorized path, plane by plane,
+        // as long as every argmax lies in its own 2x2 window; any other plane is scattered element by element.
+        bool twoByTwo = Avx2.IsSupported && outWidth >= 8 && 2 * outHeight <= height && 2 * outWidth <= width;
         for (int plane = 0; plane < (int)planes; plane++)
         {
             Span<float> dx = dinput.Slice(plane * inPlane, inPlane);
             ReadOnlySpan<float> dy = doutput.Slice(plane * outPlane, outPlane);
             ReadOnlySpan<int> index = argmax.Slice(plane * outPlane, outPlane);
+            if (twoByTwo && MaxBackwardTwoByTwo(dy, index, dx, height, width, outHeight, outWidth)) continue;
+            dx.Clear();
             for (int o = 0; o < outPlane; o++)
             {
                 int i = index[o];
@@ -93,6 +98,56 @@ public static class Pooling
                 dx[i] += dy[o];
             }
         }
+    }
+
+    // dx[2*oh + r, 2*ow + c] = dy[oh, ow] where argmax[oh, ow] is that element of window (oh, ow), else 0  (overwritten)
+    // One step takes 8 adjacent outputs: their offsets within the window select each of the 4 positions, and even and
+    // odd columns are interleaved into 16 floats of each of the two rows. The last step of a row overlaps the one
+    // before (same values). Returns false, having written part of dx, when an argmax lies outside its 2x2 window.
+    private static bool MaxBackwardTwoByTwo(ReadOnlySpan<float> dy, ReadOnlySpan<int> argmax, Span<float> dx,
+        int height, int width, int outHeight, int outWidth)
+    {
+        ref float dyRef = ref MemoryMarshal.GetReference(dy);
+        ref int argmaxRef = ref MemoryMarshal.GetReference(argmax);
+        ref float dxRef = ref MemoryMarshal.GetReference(dx);
+        Vector256<int> columns = Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14);
+        Vector256<int> right = Vector256.Create(1), below = Vector256.Create(width), belowRight = Vector256.Create(width + 1);
+        for (int oh = 0; oh < outHeight; oh++)
+        {
+            int top = 2 * oh * width;
+            ref float topRow = ref Unsafe.Add(ref dxRef, top);
+            ref float bottomRow = ref Unsafe.Add(ref topRow, width);
+            for (int step = 0; step < outWidth; step += 8)
+            {
+                int ow = Math.Min(step, outWidth - 8);
+                int o = oh * outWidth + ow;
+                Vector256<float> d = Vector256.LoadUnsafe(ref dyRef, (nuint)o);
+                Vector256<int> offset = Vector256.LoadUnsafe(ref argmaxRef, (nuint)o) - (Vector256.Create(top + 2 * ow) + columns);
+                Vector256<int> topLeft = Vector256.Equals(offset, Vector256<int>.Zero), topRight = Vector256.Equals(offset, right);
+                Vector256<int> bottomLeft = Vector256.Equals(offset, below), bottomRight = Vector256.Equals(offset, belowRight);
+                if (!Vector256.EqualsAll(topLeft | topRight | bottomLeft | bottomRight, Vector256<int>.AllBitsSet)) return false;
+                StoreInterleaved(d & topLeft.AsSingle(), d & topRight.AsSingle(), ref topRow, 2 * ow);
+                StoreInterleaved(d & bottomLeft.AsSingle(), d & bottomRight.AsSingle(), ref bottomRow, 2 * ow);
+            }
+            // An odd width leaves the last column outside every window.
+            if (width > 2 * outWidth)
+            {
+                dx.Slice(top + 2 * outWidth, width - 2 * outWidth).Clear();
+                dx.Slice(top + width + 2 * outWidth, width - 2 * outWidth).Clear();
+            }
+        }
+        // Rows below the last window.
+        dx.Slice(2 * outHeight * width).Clear();
+        return true;
+    }
+
+    // row[at + 2*i] = even[i], row[at + 2*i + 1] = odd[i] for i < 8.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreInterleaved(Vector256<float> even, Vector256<float> odd, ref float row, int at)
+    {
+        Vector256<float> low = Avx.UnpackLow(even, odd), high = Avx.UnpackHigh(even, odd);
+        Avx.Permute2x128(low, high, 0x20).StoreUnsafe(ref row, (nuint)at);
+        Avx.Permute2x128(low, high, 0x31).StoreUnsafe(ref row, (nuint)(at + 8));
     }
 
     // output[B,C,OH,OW] = (1/(KH*KW)) * sum_{kh,kw} input[B,C,oh*sH-pH+kh, ow*sW-pW+kw]  (padding counts as 0 and in the divisor)

@@ -19,7 +19,7 @@
 /// | GlobalAvgPool2D1           | 32       | 0          | -      |
 /// | Dense1                     | 10       | 330        | 5904   |
 /// </code>
-/// Memory at batch 16: parameters 24,936 B, gradients 24,936 B, optimizer state 24,936 B, activations 2,769,280 B.
+/// Memory at batch 16: parameters 24,936 B, gradients 24,936 B, optimizer state 24,936 B, activations 3,067,008 B.
 /// Not thread-safe: one instance trains or predicts on one thread at a time.
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "FIXED_VERSION")]
@@ -144,7 +144,6 @@ partial class ConvFeatures : global::NetGen.INetwork<int>
     private readonly float[] _optimizerState = new float[OptimizerStateCount];
     private readonly float[] _statistics = InitialStatistics();
     private int _step;
-    private readonly float[] _conv2D1PreActivation = new float[BatchSize * Conv2D1OutputSize];
     private readonly float[] _conv2D1Output = new float[BatchSize * Conv2D1OutputSize];
     private readonly float[] _conv2D1Gradient = new float[BatchSize * Conv2D1OutputSize];
     private readonly float[] _conv2D2PreActivation = new float[BatchSize * Conv2D2OutputSize];
@@ -157,7 +156,6 @@ partial class ConvFeatures : global::NetGen.INetwork<int>
     private readonly float[] _batchNorm1Synchronization = new float[2 * BatchNorm1Channels + 2];
     private readonly float[] _avgPool2D1Output = new float[BatchSize * AvgPool2D1OutputSize];
     private readonly float[] _avgPool2D1Gradient = new float[BatchSize * AvgPool2D1OutputSize];
-    private readonly float[] _conv2D3PreActivation = new float[BatchSize * Conv2D3OutputSize];
     private readonly float[] _conv2D3Output = new float[BatchSize * Conv2D3OutputSize];
     private readonly float[] _conv2D3Gradient = new float[BatchSize * Conv2D3OutputSize];
     private readonly float[] _maxPool2D1Output = new float[BatchSize * MaxPool2D1OutputSize];
@@ -167,8 +165,9 @@ partial class ConvFeatures : global::NetGen.INetwork<int>
     private readonly float[] _globalAvgPool2D1Gradient = new float[BatchSize * GlobalAvgPool2D1Channels];
     private readonly float[] _dense1Output = new float[BatchSize * Dense1Units];
     private readonly float[] _dense1Gradient = new float[BatchSize * Dense1Units];
-    // im2col scratch (one sample's patches) shared by every convolution, sized for the largest: Conv2D1 7,056, Conv2D2 14,112, Conv2D3 7,056 floats.
-    private readonly float[] _convolutionScratch = new float[14112];
+    // Convolution scratch (Conv2D.ScratchSize: per-thread workspaces for chunks of samples, per-chunk weight-gradient partials)
+    // shared by every convolution, sized for the largest: Conv2D1 213,568, Conv2D2 213,984, Conv2D3 195,024 floats.
+    private readonly float[] _convolutionScratch = new float[global::System.Math.Max(global::System.Math.Max(global::NetGen.Kernels.Conv2D.ScratchSize(BatchSize, Conv2D1InChannels, Conv2D1InHeight, Conv2D1InWidth, Conv2D1Filters, Conv2D1Kernel, Conv2D1Kernel, Conv2D1Stride, Conv2D1Stride, Conv2D1Padding, Conv2D1Padding, Conv2D1Dilation, Conv2D1Dilation), global::NetGen.Kernels.Conv2D.ScratchSize(BatchSize, Conv2D2InChannels, Conv2D2InHeight, Conv2D2InWidth, Conv2D2Filters, Conv2D2Kernel, Conv2D2Kernel, Conv2D2Stride, Conv2D2Stride, Conv2D2Padding, Conv2D2Padding, Conv2D2Dilation, Conv2D2Dilation)), global::NetGen.Kernels.Conv2D.ScratchSize(BatchSize, Conv2D3InChannels, Conv2D3InHeight, Conv2D3InWidth, Conv2D3Filters, Conv2D3Kernel, Conv2D3Kernel, Conv2D3Stride, Conv2D3Stride, Conv2D3Padding, Conv2D3Padding, Conv2D3Dilation, Conv2D3Dilation))];
 
     /// <summary>Every trainable parameter, layer after layer, in one flat buffer (see the table on the class for offsets).</summary>
     public global::System.Span<float> Parameters => _parameters;
@@ -310,9 +309,8 @@ partial class ConvFeatures : global::NetGen.INetwork<int>
         // Reshape1: 784 -> 1x28x28 (no copy)
 
         // Conv2D1: 1x28x28 -> 8x28x28, 3x3 kernel, same padding (1), ReLU
-        global::NetGen.Kernels.Conv2D.Forward(inputs, Conv2D1Weight, Conv2D1Bias, First(_conv2D1PreActivation, rows * Conv2D1OutputSize), _convolutionScratch,
+        global::NetGen.Kernels.Conv2D.Forward(inputs, Conv2D1Weight, Conv2D1Bias, First(_conv2D1Output, rows * Conv2D1OutputSize), _convolutionScratch, global::NetGen.Activation.ReLU,
             rows, Conv2D1InChannels, Conv2D1InHeight, Conv2D1InWidth, Conv2D1Filters, Conv2D1Kernel, Conv2D1Kernel, Conv2D1Stride, Conv2D1Stride, Conv2D1Padding, Conv2D1Padding, Conv2D1Dilation, Conv2D1Dilation);
-        global::NetGen.Kernels.Activations.ReluForward(First(_conv2D1PreActivation, rows * Conv2D1OutputSize), First(_conv2D1Output, rows * Conv2D1OutputSize));
 
         // Conv2D2: 8x28x28 -> 16x14x14, 3x3 kernel, stride 2, same padding (1), LeakyReLU(0.1), no bias
         global::NetGen.Kernels.Conv2D.Forward(First(_conv2D1Output, rows * Conv2D1OutputSize), Conv2D2Weight, Conv2D2Bias, First(_conv2D2PreActivation, rows * Conv2D2OutputSize), _convolutionScratch,
@@ -335,9 +333,8 @@ partial class ConvFeatures : global::NetGen.INetwork<int>
             rows, AvgPool2D1Channels, AvgPool2D1InHeight, AvgPool2D1InWidth, AvgPool2D1Size, AvgPool2D1Size, AvgPool2D1Stride, AvgPool2D1Stride, AvgPool2D1Padding, AvgPool2D1Padding);
 
         // Conv2D3: 16x7x7 -> 32x7x7, 3x3 kernel, padding 2, dilation 2, Tanh
-        global::NetGen.Kernels.Conv2D.Forward(First(_avgPool2D1Output, rows * AvgPool2D1OutputSize), Conv2D3Weight, Conv2D3Bias, First(_conv2D3PreActivation, rows * Conv2D3OutputSize), _convolutionScratch,
+        global::NetGen.Kernels.Conv2D.Forward(First(_avgPool2D1Output, rows * AvgPool2D1OutputSize), Conv2D3Weight, Conv2D3Bias, First(_conv2D3Output, rows * Conv2D3OutputSize), _convolutionScratch, global::NetGen.Activation.Tanh,
             rows, Conv2D3InChannels, Conv2D3InHeight, Conv2D3InWidth, Conv2D3Filters, Conv2D3Kernel, Conv2D3Kernel, Conv2D3Stride, Conv2D3Stride, Conv2D3Padding, Conv2D3Padding, Conv2D3Dilation, Conv2D3Dilation);
-        global::NetGen.Kernels.Activations.TanhForward(First(_conv2D3PreActivation, rows * Conv2D3OutputSize), First(_conv2D3Output, rows * Conv2D3OutputSize));
 
         // MaxPool2D1: 32x7x7 -> 32x4x4, max of 3x3 windows, stride 2, padding 1
         global::NetGen.Kernels.Pooling.MaxForward(First(_conv2D3Output, rows * Conv2D3OutputSize), First(_maxPool2D1Output, rows * MaxPool2D1OutputSize), new global::System.Span<int>(_maxPool2D1Argmax, 0, rows * MaxPool2D1OutputSize),
@@ -384,7 +381,7 @@ partial class ConvFeatures : global::NetGen.INetwork<int>
             rows, MaxPool2D1Channels, MaxPool2D1InHeight, MaxPool2D1InWidth, MaxPool2D1OutHeight, MaxPool2D1OutWidth);
 
         // Conv2D3: 16x7x7 -> 32x7x7, 3x3 kernel, padding 2, dilation 2, Tanh
-        global::NetGen.Kernels.Activations.TanhBackward(First(_conv2D3PreActivation, rows * Conv2D3OutputSize), First(_conv2D3Output, rows * Conv2D3OutputSize), First(_conv2D3Gradient, rows * Conv2D3OutputSize), First(_conv2D3Gradient, rows * Conv2D3OutputSize));
+        global::NetGen.Kernels.Activations.TanhBackward(default, First(_conv2D3Output, rows * Conv2D3OutputSize), First(_conv2D3Gradient, rows * Conv2D3OutputSize), First(_conv2D3Gradient, rows * Conv2D3OutputSize));
         global::NetGen.Kernels.Conv2D.Backward(First(_conv2D3Gradient, rows * Conv2D3OutputSize), First(_avgPool2D1Output, rows * AvgPool2D1OutputSize), Conv2D3Weight, First(_avgPool2D1Gradient, rows * AvgPool2D1OutputSize),
             Conv2D3WeightGradient, Conv2D3BiasGradient, _convolutionScratch,
             rows, Conv2D3InChannels, Conv2D3InHeight, Conv2D3InWidth, Conv2D3Filters, Conv2D3Kernel, Conv2D3Kernel, Conv2D3Stride, Conv2D3Stride, Conv2D3Padding, Conv2D3Padding, Conv2D3Dilation, Conv2D3Dilation);
@@ -415,7 +412,7 @@ partial class ConvFeatures : global::NetGen.INetwork<int>
         GradientListener?.OnGradientsReady(Conv2D2WeightOffset, Conv2D2WeightCount + Conv2D2BiasCount);
 
         // Conv2D1: 1x28x28 -> 8x28x28, 3x3 kernel, same padding (1), ReLU
-        global::NetGen.Kernels.Activations.ReluBackward(First(_conv2D1PreActivation, rows * Conv2D1OutputSize), First(_conv2D1Output, rows * Conv2D1OutputSize), First(_conv2D1Gradient, rows * Conv2D1OutputSize), First(_conv2D1Gradient, rows * Conv2D1OutputSize));
+        global::NetGen.Kernels.Activations.ReluBackward(default, First(_conv2D1Output, rows * Conv2D1OutputSize), First(_conv2D1Gradient, rows * Conv2D1OutputSize), First(_conv2D1Gradient, rows * Conv2D1OutputSize));
         global::NetGen.Kernels.Conv2D.Backward(First(_conv2D1Gradient, rows * Conv2D1OutputSize), inputs, Conv2D1Weight, default,
             Conv2D1WeightGradient, Conv2D1BiasGradient, _convolutionScratch,
             rows, Conv2D1InChannels, Conv2D1InHeight, Conv2D1InWidth, Conv2D1Filters, Conv2D1Kernel, Conv2D1Kernel, Conv2D1Stride, Conv2D1Stride, Conv2D1Padding, Conv2D1Padding, Conv2D1Dilation, Conv2D1Dilation);

@@ -20,7 +20,7 @@ namespace Samples.LeNet
     /// | Dense2 ReLU      | 84       | 10,164     | 50692  |
     /// | Dense3           | 10       | 850        | 60856  |
     /// </code>
-    /// Memory at batch 64: parameters 246,824 B, gradients 246,824 B, optimizer state 493,648 B, activations 6,239,808 B.
+    /// Memory at batch 64: parameters 246,824 B, gradients 246,824 B, optimizer state 493,648 B, activations 5,819,952 B.
     /// Not thread-safe: one instance trains or predicts on one thread at a time.
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "FIXED_VERSION")]
@@ -110,8 +110,6 @@ namespace Samples.LeNet
         private const int Dense1WeightCount = 48000;
         private const int Dense1BiasOffset = 50572;
         private const int Dense1BiasCount = 120;
-        // 3,072,000 multiply-adds per product at 64 rows: split across the cores.
-        private const bool Dense1Parallel = true;
         // Dense2: 120 -> 84, ReLU
         private const int Dense2Inputs = 120;
         private const int Dense2Units = 84;
@@ -119,8 +117,6 @@ namespace Samples.LeNet
         private const int Dense2WeightCount = 10080;
         private const int Dense2BiasOffset = 60772;
         private const int Dense2BiasCount = 84;
-        // 645,120 multiply-adds per product at 64 rows: split across the cores.
-        private const bool Dense2Parallel = true;
         // Dense3: 84 -> 10
         private const int Dense3Inputs = 84;
         private const int Dense3Units = 10;
@@ -128,34 +124,33 @@ namespace Samples.LeNet
         private const int Dense3WeightCount = 840;
         private const int Dense3BiasOffset = 61696;
         private const int Dense3BiasCount = 10;
-        // 53,760 multiply-adds per product at 64 rows: too few to pay for waking another core.
-        private const bool Dense3Parallel = false;
 
         private readonly float[] _parameters = InitialParameters(Seed);
         private readonly float[] _gradients = new float[ParameterCount];
         private readonly float[] _optimizerState = new float[OptimizerStateCount];
         private readonly float[] _statistics = InitialStatistics();
         private int _step;
-        private readonly float[] _conv2D1PreActivation = new float[BatchSize * Conv2D1OutputSize];
         private readonly float[] _conv2D1Output = new float[BatchSize * Conv2D1OutputSize];
         private readonly float[] _conv2D1Gradient = new float[BatchSize * Conv2D1OutputSize];
         private readonly float[] _maxPool2D1Output = new float[BatchSize * MaxPool2D1OutputSize];
         private readonly float[] _maxPool2D1Gradient = new float[BatchSize * MaxPool2D1OutputSize];
         private readonly int[] _maxPool2D1Argmax = new int[BatchSize * MaxPool2D1OutputSize];
-        private readonly float[] _conv2D2PreActivation = new float[BatchSize * Conv2D2OutputSize];
         private readonly float[] _conv2D2Output = new float[BatchSize * Conv2D2OutputSize];
         private readonly float[] _conv2D2Gradient = new float[BatchSize * Conv2D2OutputSize];
         private readonly float[] _maxPool2D2Output = new float[BatchSize * MaxPool2D2OutputSize];
         private readonly float[] _maxPool2D2Gradient = new float[BatchSize * MaxPool2D2OutputSize];
         private readonly int[] _maxPool2D2Argmax = new int[BatchSize * MaxPool2D2OutputSize];
+        private readonly float[] _dense1PreActivation = new float[BatchSize * Dense1Units];
         private readonly float[] _dense1Output = new float[BatchSize * Dense1Units];
         private readonly float[] _dense1Gradient = new float[BatchSize * Dense1Units];
+        private readonly float[] _dense2PreActivation = new float[BatchSize * Dense2Units];
         private readonly float[] _dense2Output = new float[BatchSize * Dense2Units];
         private readonly float[] _dense2Gradient = new float[BatchSize * Dense2Units];
         private readonly float[] _dense3Output = new float[BatchSize * Dense3Units];
         private readonly float[] _dense3Gradient = new float[BatchSize * Dense3Units];
-        // im2col scratch (one sample's patches) shared by every convolution, sized for the largest: Conv2D1 19,600, Conv2D2 15,000 floats.
-        private readonly float[] _convolutionScratch = new float[19600];
+        // Convolution scratch (Conv2D.ScratchSize: per-thread workspaces for chunks of samples, per-chunk weight-gradient partials)
+        // shared by every convolution, sized for the largest: Conv2D1 283,810, Conv2D2 305,036 floats.
+        private readonly float[] _convolutionScratch = new float[global::System.Math.Max(global::NetGen.Kernels.Conv2D.ScratchSize(BatchSize, Conv2D1InChannels, Conv2D1InHeight, Conv2D1InWidth, Conv2D1Filters, Conv2D1Kernel, Conv2D1Kernel, Conv2D1Stride, Conv2D1Stride, Conv2D1Padding, Conv2D1Padding, Conv2D1Dilation, Conv2D1Dilation), global::NetGen.Kernels.Conv2D.ScratchSize(BatchSize, Conv2D2InChannels, Conv2D2InHeight, Conv2D2InWidth, Conv2D2Filters, Conv2D2Kernel, Conv2D2Kernel, Conv2D2Stride, Conv2D2Stride, Conv2D2Padding, Conv2D2Padding, Conv2D2Dilation, Conv2D2Dilation))];
 
         /// <summary>Every trainable parameter, layer after layer, in one flat buffer (see the table on the class for offsets).</summary>
         public global::System.Span<float> Parameters => _parameters;
@@ -293,18 +288,16 @@ namespace Samples.LeNet
         private void ForwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool training)
         {
             // Conv2D1: 1x28x28 -> 6x28x28, 5x5 kernel, padding 2, ReLU
-            global::NetGen.Kernels.Conv2D.Forward(inputs, Conv2D1Weight, Conv2D1Bias, First(_conv2D1PreActivation, rows * Conv2D1OutputSize), _convolutionScratch,
+            global::NetGen.Kernels.Conv2D.Forward(inputs, Conv2D1Weight, Conv2D1Bias, First(_conv2D1Output, rows * Conv2D1OutputSize), _convolutionScratch, global::NetGen.Activation.ReLU,
                 rows, Conv2D1InChannels, Conv2D1InHeight, Conv2D1InWidth, Conv2D1Filters, Conv2D1Kernel, Conv2D1Kernel, Conv2D1Stride, Conv2D1Stride, Conv2D1Padding, Conv2D1Padding, Conv2D1Dilation, Conv2D1Dilation);
-            global::NetGen.Kernels.Activations.ReluForward(First(_conv2D1PreActivation, rows * Conv2D1OutputSize), First(_conv2D1Output, rows * Conv2D1OutputSize));
 
             // MaxPool2D1: 6x28x28 -> 6x14x14, max of 2x2 windows, stride 2
             global::NetGen.Kernels.Pooling.MaxForward(First(_conv2D1Output, rows * Conv2D1OutputSize), First(_maxPool2D1Output, rows * MaxPool2D1OutputSize), new global::System.Span<int>(_maxPool2D1Argmax, 0, rows * MaxPool2D1OutputSize),
                 rows, MaxPool2D1Channels, MaxPool2D1InHeight, MaxPool2D1InWidth, MaxPool2D1Size, MaxPool2D1Size, MaxPool2D1Stride, MaxPool2D1Stride, MaxPool2D1Padding, MaxPool2D1Padding);
 
             // Conv2D2: 6x14x14 -> 16x10x10, 5x5 kernel, ReLU
-            global::NetGen.Kernels.Conv2D.Forward(First(_maxPool2D1Output, rows * MaxPool2D1OutputSize), Conv2D2Weight, Conv2D2Bias, First(_conv2D2PreActivation, rows * Conv2D2OutputSize), _convolutionScratch,
+            global::NetGen.Kernels.Conv2D.Forward(First(_maxPool2D1Output, rows * MaxPool2D1OutputSize), Conv2D2Weight, Conv2D2Bias, First(_conv2D2Output, rows * Conv2D2OutputSize), _convolutionScratch, global::NetGen.Activation.ReLU,
                 rows, Conv2D2InChannels, Conv2D2InHeight, Conv2D2InWidth, Conv2D2Filters, Conv2D2Kernel, Conv2D2Kernel, Conv2D2Stride, Conv2D2Stride, Conv2D2Padding, Conv2D2Padding, Conv2D2Dilation, Conv2D2Dilation);
-            global::NetGen.Kernels.Activations.ReluForward(First(_conv2D2PreActivation, rows * Conv2D2OutputSize), First(_conv2D2Output, rows * Conv2D2OutputSize));
 
             // MaxPool2D2: 16x10x10 -> 16x5x5, max of 2x2 windows, stride 2
             global::NetGen.Kernels.Pooling.MaxForward(First(_conv2D2Output, rows * Conv2D2OutputSize), First(_maxPool2D2Output, rows * MaxPool2D2OutputSize), new global::System.Span<int>(_maxPool2D2Argmax, 0, rows * MaxPool2D2OutputSize),
@@ -313,13 +306,15 @@ namespace Samples.LeNet
             // Flatten1: 16x5x5 -> 400 (no copy)
 
             // Dense1: 400 -> 120, ReLU
-            global::NetGen.Kernels.Dense.Forward(First(_maxPool2D2Output, rows * MaxPool2D2OutputSize), Dense1Weight, Dense1Bias, First(_dense1Output, rows * Dense1Units), rows, Dense1Inputs, Dense1Units, global::NetGen.Activation.ReLU, Dense1Parallel);
+            global::NetGen.Kernels.Dense.Forward(First(_maxPool2D2Output, rows * MaxPool2D2OutputSize), Dense1Weight, Dense1Bias, First(_dense1PreActivation, rows * Dense1Units), rows, Dense1Inputs, Dense1Units);
+            global::NetGen.Kernels.Activations.ReluForward(First(_dense1PreActivation, rows * Dense1Units), First(_dense1Output, rows * Dense1Units));
 
             // Dense2: 120 -> 84, ReLU
-            global::NetGen.Kernels.Dense.Forward(First(_dense1Output, rows * Dense1Units), Dense2Weight, Dense2Bias, First(_dense2Output, rows * Dense2Units), rows, Dense2Inputs, Dense2Units, global::NetGen.Activation.ReLU, Dense2Parallel);
+            global::NetGen.Kernels.Dense.Forward(First(_dense1Output, rows * Dense1Units), Dense2Weight, Dense2Bias, First(_dense2PreActivation, rows * Dense2Units), rows, Dense2Inputs, Dense2Units);
+            global::NetGen.Kernels.Activations.ReluForward(First(_dense2PreActivation, rows * Dense2Units), First(_dense2Output, rows * Dense2Units));
 
             // Dense3: 84 -> 10
-            global::NetGen.Kernels.Dense.Forward(First(_dense2Output, rows * Dense2Units), Dense3Weight, Dense3Bias, First(_dense3Output, rows * Dense3Units), rows, Dense3Inputs, Dense3Units, global::NetGen.Activation.Identity, Dense3Parallel);
+            global::NetGen.Kernels.Dense.Forward(First(_dense2Output, rows * Dense2Units), Dense3Weight, Dense3Bias, First(_dense3Output, rows * Dense3Units), rows, Dense3Inputs, Dense3Units);
         }
 
         // Softmax cross-entropy against class labels, averaged over the rows; writes d(loss)/d(output).
@@ -345,19 +340,19 @@ namespace Samples.LeNet
         {
             // Dense3: 84 -> 10
             global::NetGen.Kernels.Dense.Backward(First(_dense3Gradient, rows * Dense3Units), First(_dense2Output, rows * Dense2Units), Dense3Weight, First(_dense2Gradient, rows * Dense2Units),
-                Dense3WeightGradient, Dense3BiasGradient, rows, Dense3Inputs, Dense3Units, accumulateParameterGradients: true, Dense3Parallel);
+                Dense3WeightGradient, Dense3BiasGradient, rows, Dense3Inputs, Dense3Units);
             GradientListener?.OnGradientsReady(Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount);
 
             // Dense2: 120 -> 84, ReLU
-            global::NetGen.Kernels.Activations.ReluBackward(default, First(_dense2Output, rows * Dense2Units), First(_dense2Gradient, rows * Dense2Units), First(_dense2Gradient, rows * Dense2Units));
+            global::NetGen.Kernels.Activations.ReluBackward(First(_dense2PreActivation, rows * Dense2Units), First(_dense2Output, rows * Dense2Units), First(_dense2Gradient, rows * Dense2Units), First(_dense2Gradient, rows * Dense2Units));
             global::NetGen.Kernels.Dense.Backward(First(_dense2Gradient, rows * Dense2Units), First(_dense1Output, rows * Dense1Units), Dense2Weight, First(_dense1Gradient, rows * Dense1Units),
-                Dense2WeightGradient, Dense2BiasGradient, rows, Dense2Inputs, Dense2Units, accumulateParameterGradients: true, Dense2Parallel);
+                Dense2WeightGradient, Dense2BiasGradient, rows, Dense2Inputs, Dense2Units);
             GradientListener?.OnGradientsReady(Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount);
 
             // Dense1: 400 -> 120, ReLU
-            global::NetGen.Kernels.Activations.ReluBackward(default, First(_dense1Output, rows * Dense1Units), First(_dense1Gradient, rows * Dense1Units), First(_dense1Gradient, rows * Dense1Units));
+            global::NetGen.Kernels.Activations.ReluBackward(First(_dense1PreActivation, rows * Dense1Units), First(_dense1Output, rows * Dense1Units), First(_dense1Gradient, rows * Dense1Units), First(_dense1Gradient, rows * Dense1Units));
             global::NetGen.Kernels.Dense.Backward(First(_dense1Gradient, rows * Dense1Units), First(_maxPool2D2Output, rows * MaxPool2D2OutputSize), Dense1Weight, First(_maxPool2D2Gradient, rows * MaxPool2D2OutputSize),
-                Dense1WeightGradient, Dense1BiasGradient, rows, Dense1Inputs, Dense1Units, accumulateParameterGradients: true, Dense1Parallel);
+                Dense1WeightGradient, Dense1BiasGradient, rows, Dense1Inputs, Dense1Units);
             GradientListener?.OnGradientsReady(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount);
 
             // Flatten1: 16x5x5 -> 400 (no copy)
@@ -367,7 +362,7 @@ namespace Samples.LeNet
                 rows, MaxPool2D2Channels, MaxPool2D2InHeight, MaxPool2D2InWidth, MaxPool2D2OutHeight, MaxPool2D2OutWidth);
 
             // Conv2D2: 6x14x14 -> 16x10x10, 5x5 kernel, ReLU
-            global::NetGen.Kernels.Activations.ReluBackward(First(_conv2D2PreActivation, rows * Conv2D2OutputSize), First(_conv2D2Output, rows * Conv2D2OutputSize), First(_conv2D2Gradient, rows * Conv2D2OutputSize), First(_conv2D2Gradient, rows * Conv2D2OutputSize));
+            global::NetGen.Kernels.Activations.ReluBackward(default, First(_conv2D2Output, rows * Conv2D2OutputSize), First(_conv2D2Gradient, rows * Conv2D2OutputSize), First(_conv2D2Gradient, rows * Conv2D2OutputSize));
             global::NetGen.Kernels.Conv2D.Backward(First(_conv2D2Gradient, rows * Conv2D2OutputSize), First(_maxPool2D1Output, rows * MaxPool2D1OutputSize), Conv2D2Weight, First(_maxPool2D1Gradient, rows * MaxPool2D1OutputSize),
                 Conv2D2WeightGradient, Conv2D2BiasGradient, _convolutionScratch,
                 rows, Conv2D2InChannels, Conv2D2InHeight, Conv2D2InWidth, Conv2D2Filters, Conv2D2Kernel, Conv2D2Kernel, Conv2D2Stride, Conv2D2Stride, Conv2D2Padding, Conv2D2Padding, Conv2D2Dilation, Conv2D2Dilation);
@@ -378,7 +373,7 @@ namespace Samples.LeNet
                 rows, MaxPool2D1Channels, MaxPool2D1InHeight, MaxPool2D1InWidth, MaxPool2D1OutHeight, MaxPool2D1OutWidth);
 
             // Conv2D1: 1x28x28 -> 6x28x28, 5x5 kernel, padding 2, ReLU
-            global::NetGen.Kernels.Activations.ReluBackward(First(_conv2D1PreActivation, rows * Conv2D1OutputSize), First(_conv2D1Output, rows * Conv2D1OutputSize), First(_conv2D1Gradient, rows * Conv2D1OutputSize), First(_conv2D1Gradient, rows * Conv2D1OutputSize));
+            global::NetGen.Kernels.Activations.ReluBackward(default, First(_conv2D1Output, rows * Conv2D1OutputSize), First(_conv2D1Gradient, rows * Conv2D1OutputSize), First(_conv2D1Gradient, rows * Conv2D1OutputSize));
             global::NetGen.Kernels.Conv2D.Backward(First(_conv2D1Gradient, rows * Conv2D1OutputSize), inputs, Conv2D1Weight, default,
                 Conv2D1WeightGradient, Conv2D1BiasGradient, _convolutionScratch,
                 rows, Conv2D1InChannels, Conv2D1InHeight, Conv2D1InWidth, Conv2D1Filters, Conv2D1Kernel, Conv2D1Kernel, Conv2D1Stride, Conv2D1Stride, Conv2D1Padding, Conv2D1Padding, Conv2D1Dilation, Conv2D1Dilation);

@@ -44,13 +44,19 @@ public class Conv2DTests
     }
 
     [Fact]
-    public void ScratchSize_IsOneSampleIm2ColMatrix_OrZeroForPointwise()
+    public void ScratchSize_IsWorkspacesOfChunksPlusPartials_AndNeverGrowsForSmallerBatches()
     {
-        // IC*KH*KW = 3*3*3 = 27 rows, OH*OW = 5*4 = 20 columns, whatever the batch.
-        Assert.Equal(27 * 20, Conv2D.ScratchSize(1, 3, 9, 8, 5, 3, 3, 2, 2, 1, 1, 1, 1));
-        Assert.Equal(27 * 20, Conv2D.ScratchSize(64, 3, 9, 8, 5, 3, 3, 2, 2, 1, 1, 1, 1));
-        Assert.Equal(0, Conv2D.ScratchSize(8, 5, 3, 7, 4, 1, 1, 1, 1, 0, 0, 1, 1));
-        Assert.Equal(3 * 4 * 4, Conv2D.ScratchSize(1, 3, 5, 5, 2, 1, 1, 2, 2, 1, 1, 1, 1)); // 1x1 with stride: general path
+        // IC*KH*KW = 27 rows, OH*OW = 5*4 = 20 columns, OC = 5: one sample's workspace is 20 * (27 + 5) = 640 floats,
+        // so a chunk takes 65536 / 640 = 102 samples; one partial is 5*27 weights + 5 biases = 140 floats.
+        Assert.Equal(1 * 640 + 1 * 140, Conv2D.ScratchSize(1, 3, 9, 8, 5, 3, 3, 2, 2, 1, 1, 1, 1));
+        Assert.Equal(64 * 640 + 1 * 140, Conv2D.ScratchSize(64, 3, 9, 8, 5, 3, 3, 2, 2, 1, 1, 1, 1));
+        Assert.Equal(2 * 102 * 640 + 2 * 140, Conv2D.ScratchSize(150, 3, 9, 8, 5, 3, 3, 2, 2, 1, 1, 1, 1));
+        // Stride 1 and dilation 1 also size the direct path's layout (Conv2D.Direct.cs), never less than im2col's:
+        // LeNet-5's second convolution at batch 64 takes 100 * (150 + 16) = 16600 floats a sample, 3 samples a chunk,
+        // 22 chunks and 4 workspaces on the im2col path.
+        Assert.True(Conv2D.ScratchSize(64, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1) >= 4 * 3 * 16600 + 22 * (16 * 150 + 16));
+        for (int batch = 1; batch < 64; batch++)
+            Assert.True(Conv2D.ScratchSize(batch, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1) <= Conv2D.ScratchSize(64, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1), $"batch {batch}");
     }
 
     // Finite differences run on ConvCase.Objective, a double-precision convolution written in the test.

@@ -22,8 +22,10 @@ public class LeNet5ShapesTests
         Assert.Equal((10, 10), (Conv2.OutHeight, Conv2.OutWidth));
         Assert.Equal((5, 5), (Pool2.OutHeight, Pool2.OutWidth));
         Assert.Equal(Batch * 16 * 5 * 5, Pool2.OutputLength);    // Flatten gives 400 features per image
-        Assert.Equal(5 * 5 * 28 * 28, Conv1.ScratchSize);        // IC*KH*KW x OH*OW
-        Assert.Equal(6 * 5 * 5 * 10 * 10, Conv2.ScratchSize);
+        // At least the im2col path's workspaces of (IC*KH*KW + OC) x OH*OW floats per sample of a chunk, plus a weight
+        // and bias partial per chunk: conv1 takes 2 samples a chunk (2 chunks, 2 workspaces), conv2 3 (1 chunk).
+        Assert.True(Conv1.ScratchSize >= 2 * 2 * (25 + 6) * 28 * 28 + 2 * (6 * 25 + 6));
+        Assert.True(Conv2.ScratchSize >= 1 * 3 * (150 + 16) * 10 * 10 + 1 * (16 * 150 + 16));
     }
 
     [Fact]

@@ -1,0 +1,34 @@
+using NetGen.Generators.Model;
+using NetGen.Generators.Shapes;
+
+namespace NetGen.Generators.Tests;
+
+/// <summary>
+/// The memory table's convolution scratch (ConvolutionShapes.ScratchFloats, arithmetic the generator cannot borrow
+/// from the runtime) equals what the kernel asks for (NetGen.Kernels.Conv2D.ScratchSize, which the generated code
+/// calls to allocate it), on both the im2col and the direct path's shapes.
+/// </summary>
+public class ConvolutionScratchTests
+{
+    [Theory]
+    [InlineData(64, 1, 28, 28, 6, 5, 1, 2, 1)]     // LeNet-5 conv1: direct path
+    [InlineData(64, 6, 14, 14, 16, 5, 1, 0, 1)]    // LeNet-5 conv2: direct path
+    [InlineData(1, 6, 14, 14, 16, 5, 1, 0, 1)]
+    [InlineData(7, 3, 13, 11, 10, 3, 2, 1, 1)]     // stride 2: im2col path
+    [InlineData(5, 4, 15, 16, 9, 3, 1, 0, 2)]      // dilation 2: im2col path
+    [InlineData(3, 2, 9, 9, 4, 3, 1, 3, 1)]        // padding past K-1: im2col path
+    [InlineData(200, 17, 9, 9, 33, 1, 1, 0, 1)]    // 1x1, many chunks
+    public void ScratchFloats_EqualsTheKernelsScratchSize(int batch, int channels, int height, int width, int filters, int kernel,
+        int stride, int padding, int dilation)
+    {
+        var conv = new Conv2DSpec(0, filters, kernel, stride, padding, false, dilation, ActivationSpec.Identity, WeightInitKind.Default,
+            double.NaN, true, PenaltySpec.Inherit);
+        int outHeight = (height + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1;
+        int outWidth = (width + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1;
+        var layer = new ResolvedLayer(conv, "Conv2D1", new TensorShape(EquatableArray.Create(channels, height, width)),
+            new TensorShape(EquatableArray.Create(filters, outHeight, outWidth)), 0, filters * channels * kernel * kernel, 0, filters);
+        int expected = NetGen.Kernels.Conv2D.ScratchSize(batch, channels, height, width, filters, kernel, kernel,
+            stride, stride, padding, padding, dilation, dilation);
+        Assert.Equal(expected, ConvolutionShapes.ScratchFloats(layer, batch));
+    }
+}
