@@ -1,5 +1,4 @@
-using System.Numerics;
-using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace NetGen.Kernels;
 
@@ -11,13 +10,16 @@ namespace NetGen.Kernels;
 /// <remarks>
 /// Forward saves what Backward needs in a caller-provided cache of <see cref="CacheSize"/> floats:
 /// <code>
-///   states [B*T, H]      h_t in (b, t) row order; first holds the input projection of every step
-///   hidden [T+1, B, H]   step-major copy: slot 0 is the initial state, slot t+1 is h_t, so each
-///                        step's h_{t-1} is one contiguous [B, H] matrix for the recurrent GEMM
-///   work   [B, H]        h_{t-1} W_hh^T of the current step
+///   states    [B*T, H]     h_t in (b, t) row order; first holds the input projection of every step
+///   hidden    [T+1, B, H]  step-major copy: slot 0 is the initial state, slot t+1 is h_t, so each
+///                          step's h_{t-1} is one contiguous [B, H] matrix for the recurrent product
+///   work      [B, H]       h_{t-1} W_hh^T of the current step
+///   weightHhT [H, H]       W_hh transposed once per Forward for the step products
 /// </code>
+/// Each step is one small register-tiled product (Gemm.SmallNN: no packing, one thread) and one fused loop.
 /// Backward uses <see cref="ScratchSize"/> floats of scratch: dpre [B*T, H] (gradient of every
-/// pre-activation, (b, t) order, so dW_ih and dinput are one GEMM each), dstep [B, H], dh [B, H].
+/// pre-activation, (b, t) order, so dW_ih and dinput are one GEMM each), dsteps [T, B, H] (the same, step-major,
+/// so dW_hh is one GEMM against the step-major hidden states), dh [B, H].
 /// Truncated BPTT: the caller copies finalHidden into initialHidden for the next batch; no gradient
 /// flows into the previous batch (the overload with <c>dinitialHidden</c> reports it for tests and for
 /// callers that own the initial state).
@@ -26,14 +28,15 @@ public static class SimpleRnn
 {
     /// <summary>Floats of cache that <see cref="Forward"/> writes and Backward reads.</summary>
     public static int CacheSize(int batch, int steps, int hidden)
-        => checked(batch * steps * hidden + (steps + 1) * batch * hidden + batch * hidden);
+        => checked(batch * steps * hidden + (steps + 1) * batch * hidden + batch * hidden + hidden * hidden);
 
     /// <summary>
     /// Floats of scratch Backward needs. Takes <paramref name="steps"/> because the gradient of every
-    /// step's pre-activation is kept so that dW_ih and dinput are single GEMMs over all B*T rows.
+    /// step's pre-activation is kept, in (b, t) order so that dW_ih and dinput are single GEMMs over all B*T rows,
+    /// and step-major so that dW_hh is one GEMM over all T*B rows too.
     /// </summary>
     public static int ScratchSize(int batch, int steps, int hidden)
-        => checked(batch * steps * hidden + 2 * batch * hidden);
+        => checked(2 * batch * steps * hidden + batch * hidden);
 
     // input[B,T,I], weightIh[H,I], weightHh[H,H], biasIh[H], biasHh[H], initialHidden[B,H] or empty
     //   -> output[B,T,H] (every h_t), finalHidden[B,H] (= h_{T-1}; skipped when empty), cache[CacheSize]
@@ -43,7 +46,7 @@ public static class SimpleRnn
     /// <paramref name="initialHidden"/> means zeros. <paramref name="initialHidden"/> may be the same
     /// memory as <paramref name="finalHidden"/>.
     /// </summary>
-    public static void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> weightIh, ReadOnlySpan<float> weightHh,
+    public static unsafe void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> weightIh, ReadOnlySpan<float> weightHh,
         ReadOnlySpan<float> biasIh, ReadOnlySpan<float> biasHh, ReadOnlySpan<float> initialHidden,
         Span<float> output, Span<float> finalHidden, Span<float> cache,
         int batch, int steps, int inputSize, int hidden)
@@ -53,33 +56,45 @@ public static class SimpleRnn
         Span<float> states = cache.Slice(0, rows * hidden);
         Span<float> hiddenStates = cache.Slice(rows * hidden, (steps + 1) * stateSize);
         Span<float> work = cache.Slice(rows * hidden + (steps + 1) * stateSize, stateSize);
+        Span<float> weightHhT = cache.Slice(rows * hidden + (steps + 2) * stateSize, hidden * hidden);
 
-        // states[B*T,H] = x W_ih^T + b_ih + b_hh for every step at once
-        Gemm.NT(input, weightIh, states, rows, hidden, inputSize, accumulate: false);
-        for (int row = 0; row < rows; row++)
-        {
-            Span<float> pre = states.Slice(row * hidden, hidden);
-            TensorPrimitives.Add(pre, biasIh, pre);
-            TensorPrimitives.Add(pre, biasHh, pre);
-        }
+        Gemm.NT(input, weightIh, states, rows, hidden, inputSize, accumulate: false);   // states[B*T,H] = x W_ih^T, every step at once
+        Gemm.Transpose(weightHh, weightHhT, hidden, hidden);                            // W_hh^T for the step products
         CopyOrClear(initialHidden, hiddenStates.Slice(0, stateSize));
 
-        for (int t = 0; t < steps; t++)
+        fixed (float* pStates = states, pHidden = hiddenStates, pWork = work, pWeightT = weightHhT, pOutput = output)
+        fixed (float* pBiasIh = biasIh, pBiasHh = biasHh)
         {
-            ReadOnlySpan<float> previous = hiddenStates.Slice(t * stateSize, stateSize);
-            Span<float> next = hiddenStates.Slice((t + 1) * stateSize, stateSize);
-            Gemm.NT(previous, weightHh, work, batch, hidden, hidden, accumulate: false);   // work[B,H] = h_{t-1} W_hh^T
-            for (int b = 0; b < batch; b++)
+            for (int t = 0; t < steps; t++)
             {
-                int row = b * steps + t;
-                Span<float> h = states.Slice(row * hidden, hidden);
-                TensorPrimitives.Add(h, work.Slice(b * hidden, hidden), h);
-                TensorPrimitives.Tanh(h, h);
-                h.CopyTo(next.Slice(b * hidden, hidden));
-                h.CopyTo(output.Slice(row * hidden, hidden));
+                // work[B,H] = h_{t-1} W_hh^T
+                Gemm.SmallNN(pHidden + (nint)t * stateSize, hidden, pWeightT, hidden, pWork, hidden, batch, hidden, hidden, accumulate: false);
+                for (int b = 0; b < batch; b++)
+                {
+                    int row = b * steps + t;
+                    CellForward(pStates + (nint)row * hidden, pWork + (nint)b * hidden, pBiasIh, pBiasHh,
+                        pHidden + (nint)(t + 1) * stateSize + b * hidden, pOutput + (nint)row * hidden, hidden);
+                }
             }
         }
         if (!finalHidden.IsEmpty) hiddenStates.Slice(steps * stateSize, stateSize).CopyTo(finalHidden);
+    }
+
+    // One batch row of one step, fused: state (in x W_ih^T, out h) = tanh(state + recurrent + b_ih + b_hh), also into h and output.
+    private static unsafe void CellForward(float* state, float* recurrent, float* biasIh, float* biasHh, float* h, float* output, int hidden)
+    {
+        int j = 0;
+        if (RecurrentMath.Vectorized)
+        {
+            for (; j + RecurrentMath.Lanes <= hidden; j += RecurrentMath.Lanes)
+            {
+                Vector256<float> hv = RecurrentMath.Tanh(Vector256.Load(state + j) + Vector256.Load(recurrent + j) + Vector256.Load(biasIh + j) + Vector256.Load(biasHh + j));
+                hv.Store(state + j);
+                hv.Store(h + j);
+                hv.Store(output + j);
+            }
+        }
+        for (; j < hidden; j++) state[j] = h[j] = output[j] = RecurrentMath.Tanh(state[j] + recurrent[j] + biasIh[j] + biasHh[j]);
     }
 
     // doutput[B,T,H] -> dinput[B,T,I] (overwritten, skipped when empty); dweightIh[H,I], dweightHh[H,H],
@@ -102,7 +117,7 @@ public static class SimpleRnn
     /// skipped when empty) and <paramref name="stepGradientNorms"/> [T]: for each step t the mean over
     /// the batch of ||dL/dh_t||, the probe that shows vanishing gradients (skipped when empty).
     /// </summary>
-    public static void Backward(ReadOnlySpan<float> doutput, ReadOnlySpan<float> input, ReadOnlySpan<float> weightIh,
+    public static unsafe void Backward(ReadOnlySpan<float> doutput, ReadOnlySpan<float> input, ReadOnlySpan<float> weightIh,
         ReadOnlySpan<float> weightHh, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> cache,
         Span<float> dinput, Span<float> dweightIh, Span<float> dweightHh, Span<float> dbiasIh, Span<float> dbiasHh,
         Span<float> dinitialHidden, Span<float> stepGradientNorms, Span<float> scratch,
@@ -112,51 +127,63 @@ public static class SimpleRnn
             dinitialHidden, stepGradientNorms, scratch, batch, steps, inputSize, hidden);
         int rows = batch * steps, stateSize = batch * hidden;
         ReadOnlySpan<float> hiddenStates = cache.Slice(rows * hidden, (steps + 1) * stateSize);
-        Span<float> dpre = scratch.Slice(0, rows * hidden);
-        Span<float> dstep = scratch.Slice(rows * hidden, stateSize);
-        Span<float> dh = scratch.Slice(rows * hidden + stateSize, stateSize);
+        Span<float> dpre = scratch.Slice(0, rows * hidden);                  // (b, t) rows
+        Span<float> dsteps = scratch.Slice(rows * hidden, rows * hidden);    // the same, step-major [T, B, H]
+        Span<float> dh = scratch.Slice(2 * rows * hidden, stateSize);
 
         dh.Clear();   // dL/dh_{T-1} from later steps: none (truncated BPTT)
-        for (int t = steps - 1; t >= 0; t--)
+        bool norms = !stepGradientNorms.IsEmpty;
+        fixed (float* pHidden = hiddenStates, pDoutput = doutput, pWeightHh = weightHh, pDpre = dpre, pDsteps = dsteps, pDh = dh)
         {
-            ReadOnlySpan<float> previous = hiddenStates.Slice(t * stateSize, stateSize);
-            ReadOnlySpan<float> current = hiddenStates.Slice((t + 1) * stateSize, stateSize);
-            float normSum = 0f;
-            for (int b = 0; b < batch; b++)
+            for (int t = steps - 1; t >= 0; t--)
             {
-                int row = b * steps + t;
-                Span<float> dhRow = dh.Slice(b * hidden, hidden);
-                TensorPrimitives.Add(dhRow, doutput.Slice(row * hidden, hidden), dhRow);   // dh_t total
-                if (!stepGradientNorms.IsEmpty) normSum += TensorPrimitives.Norm(dhRow);
-                Span<float> dstepRow = dstep.Slice(b * hidden, hidden);
-                TanhBackward(dhRow, current.Slice(b * hidden, hidden), dstepRow);        // dpre = dh (1 - h^2)
-                dstepRow.CopyTo(dpre.Slice(row * hidden, hidden));
-                TensorPrimitives.Add(dbiasHh, dstepRow, dbiasHh);
+                float normSum = 0f;
+                float* dstep = pDsteps + (nint)t * stateSize;
+                for (int b = 0; b < batch; b++)
+                {
+                    int row = b * steps + t;
+                    normSum += CellBackward(pHidden + (nint)(t + 1) * stateSize + b * hidden, pDh + b * hidden, pDoutput + (nint)row * hidden,
+                        pDpre + (nint)row * hidden, dstep + (nint)b * hidden, hidden, norms);
+                }
+                if (norms) stepGradientNorms[t] = normSum / batch;
+                // dh_{t-1}[B,H] = dpre_t[B,H] W_hh[H,H]
+                Gemm.SmallNN(dstep, hidden, pWeightHh, hidden, pDh, hidden, batch, hidden, hidden, accumulate: false);
             }
-            if (!stepGradientNorms.IsEmpty) stepGradientNorms[t] = normSum / batch;
-            Gemm.TN(dstep, previous, dweightHh, hidden, hidden, batch, accumulate: true);   // dW_hh += dpre_t^T h_{t-1}
-            Gemm.NN(dstep, weightHh, dh, batch, hidden, hidden, accumulate: false);        // dh_{t-1} = dpre_t W_hh
         }
         if (!dinitialHidden.IsEmpty) dh.CopyTo(dinitialHidden);
 
-        for (int row = 0; row < rows; row++) TensorPrimitives.Add(dbiasIh, dpre.Slice(row * hidden, hidden), dbiasIh);
+        Gemm.TN(dsteps, hiddenStates, dweightHh, hidden, hidden, rows, accumulate: true);   // dW_hh += sum_t dpre_t^T h_{t-1}
+        RecurrentMath.AddColumnSums(dpre, rows, hidden, dbiasIh);
+        RecurrentMath.AddColumnSums(dpre, rows, hidden, dbiasHh);
         Gemm.TN(dpre, input, dweightIh, hidden, inputSize, rows, accumulate: true);           // dW_ih += dpre^T x
         if (!dinput.IsEmpty) Gemm.NN(dpre, weightIh, dinput, rows, inputSize, hidden, accumulate: false);   // dx = dpre W_ih
     }
 
-    // dpre = dh * (1 - h^2), h = tanh(pre)
-    private static void TanhBackward(ReadOnlySpan<float> dh, ReadOnlySpan<float> h, Span<float> dpre)
+    // One batch row of one step: dpre = dstep = (dh + doutput) (1 - h^2), h = tanh(pre). Returns ||dh + doutput|| when norm is set.
+    private static unsafe float CellBackward(float* h, float* dh, float* doutput, float* dpre, float* dstep, int hidden, bool norm)
     {
+        float squares = 0f;
         int j = 0;
-        if (Vector.IsHardwareAccelerated)
+        if (RecurrentMath.Vectorized)
         {
-            for (; j <= dh.Length - Vector<float>.Count; j += Vector<float>.Count)
+            Vector256<float> squareSum = Vector256<float>.Zero;
+            for (; j + RecurrentMath.Lanes <= hidden; j += RecurrentMath.Lanes)
             {
-                var hv = new Vector<float>(h.Slice(j));
-                (new Vector<float>(dh.Slice(j)) * (Vector<float>.One - hv * hv)).CopyTo(dpre.Slice(j));
+                Vector256<float> total = Vector256.Load(dh + j) + Vector256.Load(doutput + j), hv = Vector256.Load(h + j);
+                squareSum += total * total;
+                Vector256<float> d = total * (Vector256<float>.One - hv * hv);
+                d.Store(dpre + j);
+                d.Store(dstep + j);
             }
+            squares = Vector256.Sum(squareSum);
         }
-        for (; j < dh.Length; j++) dpre[j] = dh[j] * (1f - h[j] * h[j]);
+        for (; j < hidden; j++)
+        {
+            float total = dh[j] + doutput[j];
+            squares += total * total;
+            dpre[j] = dstep[j] = total * (1f - h[j] * h[j]);
+        }
+        return norm ? MathF.Sqrt(squares) : 0f;
     }
 
     /// <summary>Plain scalar <see cref="Forward"/> with the same cache layout: the reference the fast kernel is tested against.</summary>
