@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace NetGen.Kernels;
@@ -26,7 +27,9 @@ namespace NetGen.Kernels;
 /// Scratch (<see cref="ScratchSize"/> floats) for Backward: dpre [B*T, 3H] (input-side gate gradients of every
 /// step in (b, t) order, so dW_ih and dinput are one GEMM each), dsteps [T, B, 3H] (hidden-side gradients, which
 /// differ from the input side in the n block by the factor r, step-major: each step's dh_{t-1} product reads one
-/// block, and dW_hh is one GEMM against the step-major hidden states), dh [B, H].
+/// block, and dW_hh is one GEMM against the step-major hidden states), dh [B, H], rowNorms [T, B] (||dL/dh_t|| per
+/// row, for the step norms). Forward and Backward split the batch rows across the worker pool: rows never meet in
+/// the recurrence, so each thread runs every step of its rows, one pool round trip per pass.
 /// Truncated BPTT: the caller copies finalHidden into initialHidden for the next batch; no gradient
 /// flows into the previous batch.
 /// </remarks>
@@ -44,7 +47,7 @@ public static class Gru
     /// B*T rows, the recurrent side step-major so that dW_hh is one GEMM over all T*B rows too.
     /// </summary>
     public static int ScratchSize(int batch, int steps, int hidden)
-        => checked(2 * batch * steps * Gates * hidden + batch * hidden);
+        => checked(2 * batch * steps * Gates * hidden + batch * hidden + steps * batch);
 
     // input[B,T,I], weightIh[3H,I], weightHh[3H,H], biasIh[3H], biasHh[3H], initialHidden[B,H] or empty
     //   -> output[B,T,H] (every h_t), finalHidden[B,H] (skipped when empty), cache[CacheSize]
@@ -53,6 +56,7 @@ public static class Gru
     /// state, <paramref name="finalHidden"/> [B, H] the last one (skipped when empty). An empty
     /// <paramref name="initialHidden"/> means zeros; it may be the same memory as <paramref name="finalHidden"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> weightIh, ReadOnlySpan<float> weightHh,
         ReadOnlySpan<float> biasIh, ReadOnlySpan<float> biasHh, ReadOnlySpan<float> initialHidden,
         Span<float> output, Span<float> finalHidden, Span<float> cache,
@@ -71,25 +75,50 @@ public static class Gru
         fixed (float* pGates = gates, pHiddenN = hiddenN, pHidden = hiddenStates, pWork = work, pWeightT = weightHhT, pOutput = output)
         fixed (float* pBiasIh = biasIh, pBiasHh = biasHh)
         {
-            for (int t = 0; t < steps; t++)
+            var pass = new Pass
             {
-                // work[B,3H] = h_{t-1} W_hh^T
-                Gemm.SmallNN(pHidden + (nint)t * stateSize, hidden, pWeightT, width, pWork, width, batch, width, hidden, accumulate: false);
-                for (int b = 0; b < batch; b++)
-                {
-                    int row = b * steps + t;
-                    nint state = (nint)t * stateSize + b * hidden;
-                    CellForward(pGates + (nint)row * width, pWork + (nint)b * width, pBiasIh, pBiasHh, pHidden + state,
-                        pHiddenN + (nint)row * hidden, pHidden + state + stateSize, pOutput + (nint)row * hidden, hidden);
-                }
-            }
+                Gates = pGates, HiddenN = pHiddenN, Hidden = pHidden, Work = pWork, WeightHhT = pWeightT, Output = pOutput,
+                BiasIh = pBiasIh, BiasHh = pBiasHh, Batch = batch, Steps = steps, HiddenSize = hidden,
+            };
+            RecurrentMath.RunRows(&ForwardRows, &pass, batch, (long)rows * width * hidden);
         }
         if (!finalHidden.IsEmpty) hiddenStates.Slice(steps * stateSize, stateSize).CopyTo(finalHidden);
+    }
+
+    // Pointers and sizes of one pass, shared by the threads that run its row ranges.
+    private unsafe struct Pass
+    {
+        public float* Gates, HiddenN, Hidden, Work, WeightHhT, Output, BiasIh, BiasHh;   // forward (Gates, HiddenN, Hidden also backward)
+        public float* Doutput, WeightHh, Dpre, Dsteps, Dh, RowNorms;                    // backward (RowNorms null: no norms)
+        public int Batch, Steps, HiddenSize;
+    }
+
+    // Every step for batch rows [start, end): work = h_{t-1} W_hh^T, then the fused cell loop per row.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void ForwardRows(void* context, int part, int parts)
+    {
+        ref Pass p = ref *(Pass*)context;
+        (int start, int end) = RecurrentMath.Rows(p.Batch, part, parts);
+        int hidden = p.HiddenSize, width = Gates * hidden, stateSize = p.Batch * hidden;
+        for (int t = 0; t < p.Steps && start < end; t++)
+        {
+            // work[rows,3H] = h_{t-1}[rows,H] W_hh^T
+            Gemm.SmallNN(p.Hidden + (nint)t * stateSize + (nint)start * hidden, hidden, p.WeightHhT, width, p.Work + (nint)start * width, width,
+                end - start, width, hidden, accumulate: false);
+            for (int b = start; b < end; b++)
+            {
+                int row = b * p.Steps + t;
+                nint state = (nint)t * stateSize + b * hidden;
+                CellForward(p.Gates + (nint)row * width, p.Work + (nint)b * width, p.BiasIh, p.BiasHh, p.Hidden + state,
+                    p.HiddenN + (nint)row * hidden, p.Hidden + state + stateSize, p.Output + (nint)row * hidden, hidden);
+            }
+        }
     }
 
     // One batch row of one step, fused. gate: in x W_ih^T (3H), out activated [r z n]; recurrent = h_{t-1} W_hh^T (3H);
     //   r = sigmoid(x_r + b_ir + h_r + b_hr), z likewise, hn = h_n + b_hn (-> candidateRecurrent),
     //   n = tanh(x_n + b_in + r hn), h' = n + z (h_{t-1} - n)  -> h, output (H each)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void CellForward(float* gate, float* recurrent, float* biasIh, float* biasHh, float* previous,
         float* candidateRecurrent, float* h, float* output, int hidden)
     {
@@ -147,6 +176,7 @@ public static class Gru
     /// skipped when empty) and <paramref name="stepGradientNorms"/> [T]: for each step t the mean over
     /// the batch of ||dL/dh_t|| (skipped when empty).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Backward(ReadOnlySpan<float> doutput, ReadOnlySpan<float> input, ReadOnlySpan<float> weightIh,
         ReadOnlySpan<float> weightHh, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> cache,
         Span<float> dinput, Span<float> dweightIh, Span<float> dweightHh, Span<float> dbiasIh, Span<float> dbiasHh,
@@ -162,25 +192,18 @@ public static class Gru
         Span<float> dh = scratch.Slice(2 * rows * width, stateSize);
 
         dh.Clear();   // nothing flows back from the next batch (truncated BPTT)
-        bool norms = !stepGradientNorms.IsEmpty;
+        Span<float> rowNorms = stepGradientNorms.IsEmpty ? default : scratch.Slice(2 * rows * width + stateSize, rows);
         fixed (float* pGates = gates, pHiddenN = hiddenN, pHidden = hiddenStates, pDoutput = doutput, pWeightHh = weightHh)
-        fixed (float* pDpre = dpre, pDsteps = dsteps, pDh = dh)
+        fixed (float* pDpre = dpre, pDsteps = dsteps, pDh = dh, pRowNorms = rowNorms)
         {
-            for (int t = steps - 1; t >= 0; t--)
+            var pass = new Pass
             {
-                float normSum = 0f;
-                float* dstep = pDsteps + (nint)t * batch * width;
-                for (int b = 0; b < batch; b++)
-                {
-                    int row = b * steps + t;
-                    normSum += CellBackward(pGates + (nint)row * width, pHiddenN + (nint)row * hidden, pHidden + (nint)t * stateSize + b * hidden,
-                        pDh + b * hidden, pDoutput + (nint)row * hidden, pDpre + (nint)row * width, dstep + (nint)b * width, hidden, norms);
-                }
-                if (norms) stepGradientNorms[t] = normSum / batch;
-                // dh_{t-1}[B,H] = dh z + dstep_t[B,3H] W_hh[3H,H]
-                Gemm.SmallNN(dstep, width, pWeightHh, hidden, pDh, hidden, batch, hidden, width, accumulate: true);
-            }
+                Gates = pGates, HiddenN = pHiddenN, Hidden = pHidden, Doutput = pDoutput, WeightHh = pWeightHh, Dpre = pDpre, Dsteps = pDsteps,
+                Dh = pDh, RowNorms = pRowNorms, Batch = batch, Steps = steps, HiddenSize = hidden,
+            };
+            RecurrentMath.RunRows(&BackwardRows, &pass, batch, (long)rows * width * hidden);
         }
+        if (!stepGradientNorms.IsEmpty) RecurrentMath.StepNorms(rowNorms, stepGradientNorms, batch);
         if (!dinitialHidden.IsEmpty) dh.CopyTo(dinitialHidden);
 
         Gemm.TN(dsteps, hiddenStates, dweightHh, width, hidden, rows, accumulate: true);   // dW_hh += sum_t dstep_t^T h_{t-1}
@@ -190,12 +213,37 @@ public static class Gru
         if (!dinput.IsEmpty) Gemm.NN(dpre, weightIh, dinput, rows, inputSize, width, accumulate: false);   // dx = dpre W_ih
     }
 
+    // Every step, last to first, for batch rows [start, end): the fused cell gradient per row, then dh_{t-1} += dstep_t W_hh.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void BackwardRows(void* context, int part, int parts)
+    {
+        ref Pass p = ref *(Pass*)context;
+        (int start, int end) = RecurrentMath.Rows(p.Batch, part, parts);
+        int hidden = p.HiddenSize, width = Gates * hidden, stateSize = p.Batch * hidden;
+        bool norms = p.RowNorms != null;
+        for (int t = p.Steps - 1; t >= 0 && start < end; t--)
+        {
+            float* dstep = p.Dsteps + (nint)t * p.Batch * width;
+            for (int b = start; b < end; b++)
+            {
+                int row = b * p.Steps + t;
+                float norm = CellBackward(p.Gates + (nint)row * width, p.HiddenN + (nint)row * hidden, p.Hidden + (nint)t * stateSize + b * hidden,
+                    p.Dh + b * hidden, p.Doutput + (nint)row * hidden, p.Dpre + (nint)row * width, dstep + (nint)b * width, hidden, norms);
+                if (norms) p.RowNorms[t * p.Batch + b] = norm;
+            }
+            // dh_{t-1}[rows,H] = dh z + dstep_t[rows,3H] W_hh[3H,H]
+            Gemm.SmallNN(dstep + (nint)start * width, width, p.WeightHh, hidden, p.Dh + (nint)start * hidden, hidden, end - start, hidden, width,
+                accumulate: true);
+        }
+    }
+
     // One batch row of one step, fused. gates = activated [r z n] (3H), candidateRecurrent = W_hn h + b_hn; dh: in
     // dL/dh_t from step t+1 (doutput is added), out the direct part of dL/dh_{t-1} (dh z); dinputSide / dhiddenSide =
     // gradients of the gate pre-activations on the input side and on the recurrent side (3H each). Returns
     // ||dh_t total|| when norm is set.
     //   dn = dh (1 - z) (1 - n^2)     dr = dn (W_hn h + b_hn) r (1 - r)     dz = dh (h_{t-1} - n) z (1 - z)
     //   input side [dr dz dn], recurrent side [dr dz dn*r]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe float CellBackward(float* gates, float* candidateRecurrent, float* previous, float* dh, float* doutput,
         float* dinputSide, float* dhiddenSide, int hidden, bool norm)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace NetGen.Kernels;
@@ -25,7 +26,9 @@ namespace NetGen.Kernels;
 /// Scratch (<see cref="ScratchSize"/> floats) for Backward: dpre [B*T, 4H] (every step's gate
 /// pre-activation gradient in (b, t) order, so dW_ih and dinput are one GEMM each), dsteps [T, B, 4H] (the same,
 /// step-major: each step's dh_{t-1} product reads one contiguous block, and dW_hh is one GEMM against the
-/// step-major hidden states), dh [B, H], dc [B, H]. tanh(c_t) is recomputed in Backward rather than cached.
+/// step-major hidden states), dh [B, H], dc [B, H], rowNorms [T, B] (||dL/dh_t|| per row, for the step
+/// norms). Forward and Backward split the batch rows across the worker pool: rows never meet in the recurrence, so
+/// each thread runs every step of its rows, one pool round trip per pass. tanh(c_t) is recomputed in Backward rather than cached.
 /// Truncated BPTT: the caller copies the final state into the initial state of the next batch;
 /// no gradient flows into the previous batch.
 /// </remarks>
@@ -43,7 +46,7 @@ public static class Lstm
     /// step-major so that dW_hh is one GEMM over all T*B rows too.
     /// </summary>
     public static int ScratchSize(int batch, int steps, int hidden)
-        => checked(2 * batch * steps * Gates * hidden + 2 * batch * hidden);
+        => checked(2 * batch * steps * Gates * hidden + 2 * batch * hidden + steps * batch);
 
     // input[B,T,I], weightIh[4H,I], weightHh[4H,H], biasIh[4H], biasHh[4H], initialHidden/initialCell[B,H] or empty
     //   -> output[B,T,H] (every h_t), finalHidden/finalCell[B,H] (skipped when empty), cache[CacheSize]
@@ -53,6 +56,7 @@ public static class Lstm
     /// (each skipped when empty). Empty initial states mean zeros; an initial state may be the same
     /// memory as the corresponding final state.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> weightIh, ReadOnlySpan<float> weightHh,
         ReadOnlySpan<float> biasIh, ReadOnlySpan<float> biasHh, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell,
         Span<float> output, Span<float> finalHidden, Span<float> finalCell, Span<float> cache,
@@ -72,25 +76,50 @@ public static class Lstm
         fixed (float* pGates = gates, pCells = cells, pHidden = hiddenStates, pWork = work, pWeightT = weightHhT, pOutput = output)
         fixed (float* pBiasIh = biasIh, pBiasHh = biasHh)
         {
-            for (int t = 0; t < steps; t++)
+            var pass = new Pass
             {
-                // work[B,4H] = h_{t-1} W_hh^T
-                Gemm.SmallNN(pHidden + (nint)t * stateSize, hidden, pWeightT, width, pWork, width, batch, width, hidden, accumulate: false);
-                for (int b = 0; b < batch; b++)
-                {
-                    int row = b * steps + t;
-                    nint state = (nint)t * stateSize + b * hidden;
-                    CellForward(pGates + (nint)row * width, pWork + (nint)b * width, pBiasIh, pBiasHh, pCells + state, pCells + state + stateSize,
-                        pHidden + state + stateSize, pOutput + (nint)row * hidden, hidden);
-                }
-            }
+                Gates = pGates, Cells = pCells, Hidden = pHidden, Work = pWork, WeightHhT = pWeightT, Output = pOutput,
+                BiasIh = pBiasIh, BiasHh = pBiasHh, Batch = batch, Steps = steps, HiddenSize = hidden,
+            };
+            RecurrentMath.RunRows(&ForwardRows, &pass, batch, (long)rows * width * hidden);
         }
         if (!finalHidden.IsEmpty) hiddenStates.Slice(steps * stateSize, stateSize).CopyTo(finalHidden);
         if (!finalCell.IsEmpty) cells.Slice(steps * stateSize, stateSize).CopyTo(finalCell);
     }
 
+    // Pointers and sizes of one pass, shared by the threads that run its row ranges.
+    private unsafe struct Pass
+    {
+        public float* Gates, Cells, Hidden, Work, WeightHhT, Output, BiasIh, BiasHh;   // forward
+        public float* Doutput, WeightHh, Dpre, Dsteps, Dh, Dc, RowNorms;              // backward (RowNorms null: no norms)
+        public int Batch, Steps, HiddenSize;
+    }
+
+    // Every step for batch rows [start, end): work = h_{t-1} W_hh^T, then the fused cell loop per row.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void ForwardRows(void* context, int part, int parts)
+    {
+        ref Pass p = ref *(Pass*)context;
+        (int start, int end) = RecurrentMath.Rows(p.Batch, part, parts);
+        int hidden = p.HiddenSize, width = Gates * hidden, stateSize = p.Batch * hidden;
+        for (int t = 0; t < p.Steps && start < end; t++)
+        {
+            // work[rows,4H] = h_{t-1}[rows,H] W_hh^T
+            Gemm.SmallNN(p.Hidden + (nint)t * stateSize + (nint)start * hidden, hidden, p.WeightHhT, width, p.Work + (nint)start * width, width,
+                end - start, width, hidden, accumulate: false);
+            for (int b = start; b < end; b++)
+            {
+                int row = b * p.Steps + t;
+                nint state = (nint)t * stateSize + b * hidden;
+                CellForward(p.Gates + (nint)row * width, p.Work + (nint)b * width, p.BiasIh, p.BiasHh, p.Cells + state, p.Cells + state + stateSize,
+                    p.Hidden + state + stateSize, p.Output + (nint)row * hidden, hidden);
+            }
+        }
+    }
+
     // One batch row of one step, fused. gate: in x W_ih^T (4H), out activated [i f g o]; recurrent = h_{t-1} W_hh^T (4H);
     //   [i f g o] = act(gate + recurrent + b_ih + b_hh),  c = f c_{t-1} + i g,  h = o tanh(c)  -> cell, h, output (H each)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void CellForward(float* gate, float* recurrent, float* biasIh, float* biasHh, float* cellPrevious, float* cell,
         float* h, float* output, int hidden)
     {
@@ -153,6 +182,7 @@ public static class Lstm
     /// <paramref name="stepGradientNorms"/> [T]: for each step t the mean over the batch of ||dL/dh_t||,
     /// the probe that shows (the absence of) vanishing gradients (skipped when empty).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Backward(ReadOnlySpan<float> doutput, ReadOnlySpan<float> input, ReadOnlySpan<float> weightIh,
         ReadOnlySpan<float> weightHh, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell, ReadOnlySpan<float> cache,
         Span<float> dinput, Span<float> dweightIh, Span<float> dweightHh, Span<float> dbiasIh, Span<float> dbiasHh,
@@ -170,26 +200,18 @@ public static class Lstm
 
         dh.Clear();   // nothing flows back from the next batch (truncated BPTT)
         dc.Clear();
-        bool norms = !stepGradientNorms.IsEmpty;
+        Span<float> rowNorms = stepGradientNorms.IsEmpty ? default : scratch.Slice(2 * rows * width + 2 * stateSize, rows);
         fixed (float* pGates = gates, pCells = cells, pDoutput = doutput, pWeightHh = weightHh)
-        fixed (float* pDpre = dpre, pDsteps = dsteps, pDh = dh, pDc = dc)
+        fixed (float* pDpre = dpre, pDsteps = dsteps, pDh = dh, pDc = dc, pRowNorms = rowNorms)
         {
-            for (int t = steps - 1; t >= 0; t--)
+            var pass = new Pass
             {
-                float normSum = 0f;
-                float* dstep = pDsteps + (nint)t * batch * width;
-                for (int b = 0; b < batch; b++)
-                {
-                    int row = b * steps + t;
-                    nint state = (nint)t * stateSize + b * hidden;
-                    normSum += CellBackward(pGates + (nint)row * width, pCells + state, pCells + state + stateSize, pDh + b * hidden,
-                        pDoutput + (nint)row * hidden, pDc + b * hidden, pDpre + (nint)row * width, dstep + (nint)b * width, hidden, norms);
-                }
-                if (norms) stepGradientNorms[t] = normSum / batch;
-                // dh_{t-1}[B,H] = dpre_t[B,4H] W_hh[4H,H]
-                Gemm.SmallNN(dstep, width, pWeightHh, hidden, pDh, hidden, batch, hidden, width, accumulate: false);
-            }
+                Gates = pGates, Cells = pCells, Doutput = pDoutput, WeightHh = pWeightHh, Dpre = pDpre, Dsteps = pDsteps, Dh = pDh, Dc = pDc,
+                RowNorms = pRowNorms, Batch = batch, Steps = steps, HiddenSize = hidden,
+            };
+            RecurrentMath.RunRows(&BackwardRows, &pass, batch, (long)rows * width * hidden);
         }
+        if (!stepGradientNorms.IsEmpty) RecurrentMath.StepNorms(rowNorms, stepGradientNorms, batch);
         if (!dinitialHidden.IsEmpty) dh.CopyTo(dinitialHidden);
         if (!dinitialCell.IsEmpty) dc.CopyTo(dinitialCell);
 
@@ -200,12 +222,38 @@ public static class Lstm
         if (!dinput.IsEmpty) Gemm.NN(dpre, weightIh, dinput, rows, inputSize, width, accumulate: false);   // dx = dpre W_ih
     }
 
+    // Every step, last to first, for batch rows [start, end): the fused cell gradient per row, then dh_{t-1} = dpre_t W_hh.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void BackwardRows(void* context, int part, int parts)
+    {
+        ref Pass p = ref *(Pass*)context;
+        (int start, int end) = RecurrentMath.Rows(p.Batch, part, parts);
+        int hidden = p.HiddenSize, width = Gates * hidden, stateSize = p.Batch * hidden;
+        bool norms = p.RowNorms != null;
+        for (int t = p.Steps - 1; t >= 0 && start < end; t--)
+        {
+            float* dstep = p.Dsteps + (nint)t * p.Batch * width;
+            for (int b = start; b < end; b++)
+            {
+                int row = b * p.Steps + t;
+                nint state = (nint)t * stateSize + b * hidden;
+                float norm = CellBackward(p.Gates + (nint)row * width, p.Cells + state, p.Cells + state + stateSize, p.Dh + b * hidden,
+                    p.Doutput + (nint)row * hidden, p.Dc + b * hidden, p.Dpre + (nint)row * width, dstep + (nint)b * width, hidden, norms);
+                if (norms) p.RowNorms[t * p.Batch + b] = norm;
+            }
+            // dh_{t-1}[rows,H] = dpre_t[rows,4H] W_hh[4H,H]
+            Gemm.SmallNN(dstep + (nint)start * width, width, p.WeightHh, hidden, p.Dh + (nint)start * hidden, hidden, end - start, hidden, width,
+                accumulate: false);
+        }
+    }
+
     // One batch row of one step, fused. gates = activated [i f g o] (4H); dh = dL/dh_t from step t+1, plus doutput;
     // dc: in dL/dc_t from step t+1, out dL/dc_{t-1}; the gate pre-activation gradients go to dpre and dstep (4H each).
     // Returns ||dh_t total|| when norm is set.
     //   dc_t  = dc + dh o (1 - tanh(c_t)^2)
     //   do    = dh tanh(c_t) o (1 - o)         di = dc_t g i (1 - i)
     //   df    = dc_t c_{t-1} f (1 - f)         dg = dc_t i (1 - g^2)        dc_{t-1} = dc_t f
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe float CellBackward(float* gates, float* cellPrevious, float* cell, float* dh, float* doutput, float* dc,
         float* dpre, float* dstep, int hidden, bool norm)
     {

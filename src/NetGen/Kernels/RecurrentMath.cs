@@ -1,12 +1,13 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using NetGen.Threading;
 
 namespace NetGen.Kernels;
 
 /// <summary>
 /// The gate functions of the fused recurrent cell loops (<see cref="SimpleRnn"/>, <see cref="Lstm"/>, <see cref="Gru"/>),
-/// on eight lanes and on one float, and the bias-gradient column sums.
+/// on eight lanes and on one float, the bias-gradient column sums, and the split of a pass across threads.
 /// </summary>
 /// <remarks>
 /// sigmoid(x) = 1 / (1 + e^-x) and tanh(x) = 1 - 2 / (e^2x + 1) on <see cref="Exp"/>, Cephes' expf (range reduction by
@@ -55,6 +56,53 @@ internal static class RecurrentMath
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Tanh(float x) => MathF.Tanh(x);
+
+    /// <summary>Passes with fewer multiply-adds in their step products than this run on one thread.</summary>
+    internal const long ParallelThreshold = 1 << 20;
+
+    // Batch rows are independent through the whole recurrence (h_t of row b depends on h_{t-1} of row b only), so a
+    // forward or backward pass splits into row ranges that run every step without meeting: one pool round trip per
+    // pass, not per step. Ranges are whole tiles of 8 rows (Gemm.SmallNN's tile); every row is computed the same way
+    // in any range, so results do not depend on the split. Gemm.SequentialParts (tests) runs the split on this thread.
+    public static unsafe void RunRows(delegate*<void*, int, int, void> work, void* context, int batch, long multiplyAdds)
+    {
+        int tiles = (batch + 7) / 8;
+        if (Gemm.SequentialParts > 0)
+        {
+            int sequential = Math.Min(Gemm.SequentialParts, tiles);
+            for (int part = 0; part < sequential; part++) work(context, part, sequential);
+            return;
+        }
+        if (multiplyAdds >= ParallelThreshold && tiles > 1)
+        {
+            WorkerPool pool = WorkerPool.Shared;
+            int parts = Math.Min(pool.Parallelism, tiles);
+            if (parts > 1)
+            {
+                pool.Run(work, context, parts);
+                return;
+            }
+        }
+        work(context, 0, 1);
+    }
+
+    /// <summary>Rows [start, end) of part <paramref name="part"/> of <paramref name="parts"/>, in whole tiles of 8.</summary>
+    public static (int Start, int End) Rows(int batch, int part, int parts)
+    {
+        int tiles = (batch + 7) / 8;
+        return (tiles * part / parts * 8, Math.Min(batch, tiles * (part + 1) / parts * 8));
+    }
+
+    // stepNorms[t] = (sum over b of rowNorms[t, b]) / batch, b in order: the same sum whatever the split.
+    public static void StepNorms(ReadOnlySpan<float> rowNorms, Span<float> stepNorms, int batch)
+    {
+        for (int t = 0; t < stepNorms.Length; t++)
+        {
+            float sum = 0f;
+            for (int b = 0; b < batch; b++) sum += rowNorms[t * batch + b];
+            stepNorms[t] = sum / batch;
+        }
+    }
 
     // sums[W] += sum over rows of matrix[rows, W]
     public static void AddColumnSums(ReadOnlySpan<float> matrix, int rows, int width, Span<float> sums)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace NetGen.Kernels;
@@ -19,7 +20,9 @@ namespace NetGen.Kernels;
 /// Each step is one small register-tiled product (Gemm.SmallNN: no packing, one thread) and one fused loop.
 /// Backward uses <see cref="ScratchSize"/> floats of scratch: dpre [B*T, H] (gradient of every
 /// pre-activation, (b, t) order, so dW_ih and dinput are one GEMM each), dsteps [T, B, H] (the same, step-major,
-/// so dW_hh is one GEMM against the step-major hidden states), dh [B, H].
+/// so dW_hh is one GEMM against the step-major hidden states), dh [B, H], rowNorms [T, B] (||dL/dh_t|| per row, for
+/// the step norms). Forward and Backward split the batch rows across the worker pool: rows never meet in the
+/// recurrence, so each thread runs every step of its rows, one pool round trip per pass.
 /// Truncated BPTT: the caller copies finalHidden into initialHidden for the next batch; no gradient
 /// flows into the previous batch (the overload with <c>dinitialHidden</c> reports it for tests and for
 /// callers that own the initial state).
@@ -36,7 +39,7 @@ public static class SimpleRnn
     /// and step-major so that dW_hh is one GEMM over all T*B rows too.
     /// </summary>
     public static int ScratchSize(int batch, int steps, int hidden)
-        => checked(2 * batch * steps * hidden + batch * hidden);
+        => checked(2 * batch * steps * hidden + batch * hidden + steps * batch);
 
     // input[B,T,I], weightIh[H,I], weightHh[H,H], biasIh[H], biasHh[H], initialHidden[B,H] or empty
     //   -> output[B,T,H] (every h_t), finalHidden[B,H] (= h_{T-1}; skipped when empty), cache[CacheSize]
@@ -46,6 +49,7 @@ public static class SimpleRnn
     /// <paramref name="initialHidden"/> means zeros. <paramref name="initialHidden"/> may be the same
     /// memory as <paramref name="finalHidden"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> weightIh, ReadOnlySpan<float> weightHh,
         ReadOnlySpan<float> biasIh, ReadOnlySpan<float> biasHh, ReadOnlySpan<float> initialHidden,
         Span<float> output, Span<float> finalHidden, Span<float> cache,
@@ -65,22 +69,47 @@ public static class SimpleRnn
         fixed (float* pStates = states, pHidden = hiddenStates, pWork = work, pWeightT = weightHhT, pOutput = output)
         fixed (float* pBiasIh = biasIh, pBiasHh = biasHh)
         {
-            for (int t = 0; t < steps; t++)
+            var pass = new Pass
             {
-                // work[B,H] = h_{t-1} W_hh^T
-                Gemm.SmallNN(pHidden + (nint)t * stateSize, hidden, pWeightT, hidden, pWork, hidden, batch, hidden, hidden, accumulate: false);
-                for (int b = 0; b < batch; b++)
-                {
-                    int row = b * steps + t;
-                    CellForward(pStates + (nint)row * hidden, pWork + (nint)b * hidden, pBiasIh, pBiasHh,
-                        pHidden + (nint)(t + 1) * stateSize + b * hidden, pOutput + (nint)row * hidden, hidden);
-                }
-            }
+                States = pStates, Hidden = pHidden, Work = pWork, WeightHhT = pWeightT, Output = pOutput, BiasIh = pBiasIh, BiasHh = pBiasHh,
+                Batch = batch, Steps = steps, HiddenSize = hidden,
+            };
+            RecurrentMath.RunRows(&ForwardRows, &pass, batch, (long)rows * hidden * hidden);
         }
         if (!finalHidden.IsEmpty) hiddenStates.Slice(steps * stateSize, stateSize).CopyTo(finalHidden);
     }
 
+    // Pointers and sizes of one pass, shared by the threads that run its row ranges.
+    private unsafe struct Pass
+    {
+        public float* States, Hidden, Work, WeightHhT, Output, BiasIh, BiasHh;   // forward (Hidden also backward)
+        public float* Doutput, WeightHh, Dpre, Dsteps, Dh, RowNorms;            // backward (RowNorms null: no norms)
+        public int Batch, Steps, HiddenSize;
+    }
+
+    // Every step for batch rows [start, end): work = h_{t-1} W_hh^T, then the fused tanh per row.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void ForwardRows(void* context, int part, int parts)
+    {
+        ref Pass p = ref *(Pass*)context;
+        (int start, int end) = RecurrentMath.Rows(p.Batch, part, parts);
+        int hidden = p.HiddenSize, stateSize = p.Batch * hidden;
+        for (int t = 0; t < p.Steps && start < end; t++)
+        {
+            // work[rows,H] = h_{t-1}[rows,H] W_hh^T
+            Gemm.SmallNN(p.Hidden + (nint)t * stateSize + (nint)start * hidden, hidden, p.WeightHhT, hidden, p.Work + (nint)start * hidden, hidden,
+                end - start, hidden, hidden, accumulate: false);
+            for (int b = start; b < end; b++)
+            {
+                int row = b * p.Steps + t;
+                CellForward(p.States + (nint)row * hidden, p.Work + (nint)b * hidden, p.BiasIh, p.BiasHh,
+                    p.Hidden + (nint)(t + 1) * stateSize + b * hidden, p.Output + (nint)row * hidden, hidden);
+            }
+        }
+    }
+
     // One batch row of one step, fused: state (in x W_ih^T, out h) = tanh(state + recurrent + b_ih + b_hh), also into h and output.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void CellForward(float* state, float* recurrent, float* biasIh, float* biasHh, float* h, float* output, int hidden)
     {
         int j = 0;
@@ -117,6 +146,7 @@ public static class SimpleRnn
     /// skipped when empty) and <paramref name="stepGradientNorms"/> [T]: for each step t the mean over
     /// the batch of ||dL/dh_t||, the probe that shows vanishing gradients (skipped when empty).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Backward(ReadOnlySpan<float> doutput, ReadOnlySpan<float> input, ReadOnlySpan<float> weightIh,
         ReadOnlySpan<float> weightHh, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> cache,
         Span<float> dinput, Span<float> dweightIh, Span<float> dweightHh, Span<float> dbiasIh, Span<float> dbiasHh,
@@ -132,24 +162,18 @@ public static class SimpleRnn
         Span<float> dh = scratch.Slice(2 * rows * hidden, stateSize);
 
         dh.Clear();   // dL/dh_{T-1} from later steps: none (truncated BPTT)
-        bool norms = !stepGradientNorms.IsEmpty;
+        Span<float> rowNorms = stepGradientNorms.IsEmpty ? default : scratch.Slice(2 * rows * hidden + stateSize, rows);
         fixed (float* pHidden = hiddenStates, pDoutput = doutput, pWeightHh = weightHh, pDpre = dpre, pDsteps = dsteps, pDh = dh)
+        fixed (float* pRowNorms = rowNorms)
         {
-            for (int t = steps - 1; t >= 0; t--)
+            var pass = new Pass
             {
-                float normSum = 0f;
-                float* dstep = pDsteps + (nint)t * stateSize;
-                for (int b = 0; b < batch; b++)
-                {
-                    int row = b * steps + t;
-                    normSum += CellBackward(pHidden + (nint)(t + 1) * stateSize + b * hidden, pDh + b * hidden, pDoutput + (nint)row * hidden,
-                        pDpre + (nint)row * hidden, dstep + (nint)b * hidden, hidden, norms);
-                }
-                if (norms) stepGradientNorms[t] = normSum / batch;
-                // dh_{t-1}[B,H] = dpre_t[B,H] W_hh[H,H]
-                Gemm.SmallNN(dstep, hidden, pWeightHh, hidden, pDh, hidden, batch, hidden, hidden, accumulate: false);
-            }
+                Hidden = pHidden, Doutput = pDoutput, WeightHh = pWeightHh, Dpre = pDpre, Dsteps = pDsteps, Dh = pDh, RowNorms = pRowNorms,
+                Batch = batch, Steps = steps, HiddenSize = hidden,
+            };
+            RecurrentMath.RunRows(&BackwardRows, &pass, batch, (long)rows * hidden * hidden);
         }
+        if (!stepGradientNorms.IsEmpty) RecurrentMath.StepNorms(rowNorms, stepGradientNorms, batch);
         if (!dinitialHidden.IsEmpty) dh.CopyTo(dinitialHidden);
 
         Gemm.TN(dsteps, hiddenStates, dweightHh, hidden, hidden, rows, accumulate: true);   // dW_hh += sum_t dpre_t^T h_{t-1}
@@ -159,7 +183,32 @@ public static class SimpleRnn
         if (!dinput.IsEmpty) Gemm.NN(dpre, weightIh, dinput, rows, inputSize, hidden, accumulate: false);   // dx = dpre W_ih
     }
 
+    // Every step, last to first, for batch rows [start, end): the fused tanh gradient per row, then dh_{t-1} = dpre_t W_hh.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void BackwardRows(void* context, int part, int parts)
+    {
+        ref Pass p = ref *(Pass*)context;
+        (int start, int end) = RecurrentMath.Rows(p.Batch, part, parts);
+        int hidden = p.HiddenSize, stateSize = p.Batch * hidden;
+        bool norms = p.RowNorms != null;
+        for (int t = p.Steps - 1; t >= 0 && start < end; t--)
+        {
+            float* dstep = p.Dsteps + (nint)t * stateSize;
+            for (int b = start; b < end; b++)
+            {
+                int row = b * p.Steps + t;
+                float norm = CellBackward(p.Hidden + (nint)(t + 1) * stateSize + b * hidden, p.Dh + b * hidden, p.Doutput + (nint)row * hidden,
+                    p.Dpre + (nint)row * hidden, dstep + (nint)b * hidden, hidden, norms);
+                if (norms) p.RowNorms[t * p.Batch + b] = norm;
+            }
+            // dh_{t-1}[rows,H] = dpre_t[rows,H] W_hh[H,H]
+            Gemm.SmallNN(dstep + (nint)start * hidden, hidden, p.WeightHh, hidden, p.Dh + (nint)start * hidden, hidden, end - start, hidden, hidden,
+                accumulate: false);
+        }
+    }
+
     // One batch row of one step: dpre = dstep = (dh + doutput) (1 - h^2), h = tanh(pre). Returns ||dh + doutput|| when norm is set.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe float CellBackward(float* h, float* dh, float* doutput, float* dpre, float* dstep, int hidden, bool norm)
     {
         float squares = 0f;
