@@ -19,7 +19,7 @@ const string Usage = """
 
     Options:
       --data DIR           folder with input.txt (default: the bundled tinyshakespeare)
-      --minutes N          part 2 training budget per recurrent model, in minutes (default 1)
+      --minutes N          part 2 training budget per recurrent model, in minutes (default 2)
       --recall-steps N     part 1 training budget per model and T, in steps of 32 sequences (default 2000)
       --recall-seconds N   part 1 time cap per model and T, in seconds (default 60)
       --recall-t N         run part 1 for this T only
@@ -188,7 +188,7 @@ bool Shakespeare()
     }
 
     CharCorpus corpus = CharCorpus.Load(path);
-    int minutes = options.GetInt("--minutes", 1);
+    int minutes = options.GetInt("--minutes", 2);
     Console.WriteLine($"2. Tinyshakespeare: {corpus.Train.Length:N0} training and {corpus.Validation.Length:N0} validation characters, {corpus.VocabularySize} distinct.");
     Console.WriteLine();
     Console.WriteLine($"   {"model",-28} | {"val nats/char",13} | {"train steps",11} | {"seconds",7}");
