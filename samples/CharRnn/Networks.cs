@@ -3,8 +3,9 @@ using NetGen;
 namespace Samples.CharRnn;
 
 // Part 1: recall the key token (one of 8) seen T steps earlier, among distractors; 16 tokens, the last state classifies.
-// The Lstm's forget bias of 5 (sigmoid(5) = 0.993) opens its memory at the start, as for long-lag tasks; the Gru's
-// update-gate bias gets the same treatment in Program.cs (GRU has no attribute for it).
+// The Lstm's forget bias of 5 (sigmoid(5) = 0.993) opens its memory at the start, as for long-lag tasks, and Program.cs
+// nearly closes its input gate (bias -3) so that the distractors do not saturate the cell; the Gru's update-gate bias
+// gets the forget gate's treatment in Program.cs (neither has an attribute).
 
 [Network(BatchSize = 32, Seed = 1)]
 [Input(10)]

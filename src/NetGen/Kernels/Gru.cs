@@ -1,5 +1,5 @@
-using System.Numerics;
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace NetGen.Kernels;
 
@@ -16,14 +16,20 @@ namespace NetGen.Kernels;
 /// <remarks>
 /// Cache (<see cref="CacheSize"/> floats) written by Forward, read by Backward:
 /// <code>
-///   gates   [B*T, 3H]    activated r, z, n in (b, t) row order; first the input projection of every step
-///   hiddenN [B*T, H]     W_hn h_{t-1} + b_hn (the term r multiplies), (b, t) order
-///   hidden  [T+1, B, H]  step-major: slot 0 is the initial state, slot t+1 is h_t
-///   work    [B, 3H]      h_{t-1} W_hh^T + b_hh of the current step
+///   gates     [B*T, 3H]    activated r, z, n in (b, t) row order; first the input projection of every step
+///   hiddenN   [B*T, H]     W_hn h_{t-1} + b_hn (the term r multiplies), (b, t) order
+///   hidden    [T+1, B, H]  step-major: slot 0 is the initial state, slot t+1 is h_t
+///   work      [B, 3H]      h_{t-1} W_hh^T of the current step
+///   weightHhT [H, 3H]      W_hh transposed once per Forward for the step products
 /// </code>
-/// Scratch (<see cref="ScratchSize"/> floats) for Backward: dpre [B*T, 3H] (input-side gate
-/// gradients of every step, so dW_ih and dinput are one GEMM each), dstep [B, 3H] (hidden-side
-/// gradients, which differ from the input side in the n block by the factor r), dh [B, H].
+/// Each step is one small register-tiled product (Gemm.SmallNN: no packing, one thread) and one fused loop over
+/// the batch rows (biases, gate activations and the state update, no per-row library calls).
+/// Scratch (<see cref="ScratchSize"/> floats) for Backward: dpre [B*T, 3H] (input-side gate gradients of every
+/// step in (b, t) order, so dW_ih and dinput are one GEMM each), dsteps [T, B, 3H] (hidden-side gradients, which
+/// differ from the input side in the n block by the factor r, step-major: each step's dh_{t-1} product reads one
+/// block, and dW_hh is one GEMM against the step-major hidden states), dh [B, H], rowNorms [T, B] (||dL/dh_t|| per
+/// row, for the step norms). Forward and Backward split the batch rows across the worker pool: rows never meet in
+/// the recurrence, so each thread runs every step of its rows, one pool round trip per pass.
 /// Truncated BPTT: the caller copies finalHidden into initialHidden for the next batch; no gradient
 /// flows into the previous batch.
 /// </remarks>
@@ -33,14 +39,15 @@ public static class Gru
 
     /// <summary>Floats of cache that <see cref="Forward"/> writes and Backward reads.</summary>
     public static int CacheSize(int batch, int steps, int hidden)
-        => checked(batch * steps * (Gates + 1) * hidden + (steps + 1) * batch * hidden + batch * Gates * hidden);
+        => checked(batch * steps * (Gates + 1) * hidden + (steps + 1) * batch * hidden + batch * Gates * hidden + Gates * hidden * hidden);
 
     /// <summary>
     /// Floats of scratch Backward needs. Takes <paramref name="steps"/> because the gate gradients of
-    /// every step are kept so that dW_ih and dinput are single GEMMs over all B*T rows.
+    /// every step are kept: the input side in (b, t) order so that dW_ih and dinput are single GEMMs over all
+    /// B*T rows, the recurrent side step-major so that dW_hh is one GEMM over all T*B rows too.
     /// </summary>
     public static int ScratchSize(int batch, int steps, int hidden)
-        => checked(batch * steps * Gates * hidden + batch * Gates * hidden + batch * hidden);
+        => checked(2 * batch * steps * Gates * hidden + batch * hidden + steps * batch);
 
     // input[B,T,I], weightIh[3H,I], weightHh[3H,H], biasIh[3H], biasHh[3H], initialHidden[B,H] or empty
     //   -> output[B,T,H] (every h_t), finalHidden[B,H] (skipped when empty), cache[CacheSize]
@@ -49,52 +56,104 @@ public static class Gru
     /// state, <paramref name="finalHidden"/> [B, H] the last one (skipped when empty). An empty
     /// <paramref name="initialHidden"/> means zeros; it may be the same memory as <paramref name="finalHidden"/>.
     /// </summary>
-    public static void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> weightIh, ReadOnlySpan<float> weightHh,
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> weightIh, ReadOnlySpan<float> weightHh,
         ReadOnlySpan<float> biasIh, ReadOnlySpan<float> biasHh, ReadOnlySpan<float> initialHidden,
         Span<float> output, Span<float> finalHidden, Span<float> cache,
         int batch, int steps, int inputSize, int hidden)
     {
         CheckForward(input, weightIh, weightHh, biasIh, biasHh, initialHidden, output, finalHidden, cache, batch, steps, inputSize, hidden);
         int rows = batch * steps, width = Gates * hidden, stateSize = batch * hidden;
-        Layout(cache, batch, steps, hidden, out Span<float> gates, out Span<float> hiddenN, out Span<float> hiddenStates, out Span<float> work);
+        Layout(cache, batch, steps, hidden, out Span<float> gates, out Span<float> hiddenN, out Span<float> hiddenStates, out Span<float> work,
+            out Span<float> weightHhT);
 
-        // gates[B*T,3H] = x W_ih^T + b_ih for every step at once (b_hh goes with the recurrent term: r scales b_hn)
-        Gemm.NT(input, weightIh, gates, rows, width, inputSize, accumulate: false);
-        for (int row = 0; row < rows; row++)
-        {
-            Span<float> pre = gates.Slice(row * width, width);
-            TensorPrimitives.Add(pre, biasIh, pre);
-        }
+        Gemm.NT(input, weightIh, gates, rows, width, inputSize, accumulate: false);   // gates[B*T,3H] = x W_ih^T, every step at once
+        Gemm.Transpose(weightHh, weightHhT, width, hidden);                             // W_hh^T [H, 3H] for the step products
         if (initialHidden.IsEmpty) hiddenStates.Slice(0, stateSize).Clear();
         else initialHidden.CopyTo(hiddenStates.Slice(0, stateSize));
 
-        for (int t = 0; t < steps; t++)
+        fixed (float* pGates = gates, pHiddenN = hiddenN, pHidden = hiddenStates, pWork = work, pWeightT = weightHhT, pOutput = output)
+        fixed (float* pBiasIh = biasIh, pBiasHh = biasHh)
         {
-            Gemm.NT(hiddenStates.Slice(t * stateSize, stateSize), weightHh, work, batch, width, hidden, accumulate: false);
-            for (int b = 0; b < batch; b++)
+            var pass = new Pass
             {
-                int row = b * steps + t;
-                Span<float> recurrent = work.Slice(b * width, width);
-                TensorPrimitives.Add(recurrent, biasHh, recurrent);                       // h W_hh^T + b_hh
-                Span<float> gate = gates.Slice(row * width, width);
-                Span<float> resetAndUpdate = gate.Slice(0, 2 * hidden);
-                TensorPrimitives.Add(resetAndUpdate, recurrent.Slice(0, 2 * hidden), resetAndUpdate);
-                TensorPrimitives.Sigmoid(resetAndUpdate, resetAndUpdate);                 // r, z
-                ReadOnlySpan<float> reset = gate.Slice(0, hidden), update = gate.Slice(hidden, hidden);
-                Span<float> candidate = gate.Slice(2 * hidden, hidden);
-                Span<float> candidateRecurrent = hiddenN.Slice(row * hidden, hidden);
-                recurrent.Slice(2 * hidden, hidden).CopyTo(candidateRecurrent);         // W_hn h + b_hn
-                TensorPrimitives.MultiplyAdd(reset, candidateRecurrent, candidate, candidate);
-                TensorPrimitives.Tanh(candidate, candidate);                              // n
-
-                ReadOnlySpan<float> previous = hiddenStates.Slice(t * stateSize + b * hidden, hidden);
-                Span<float> h = hiddenStates.Slice((t + 1) * stateSize + b * hidden, hidden);
-                TensorPrimitives.Subtract(previous, candidate, h);                        // h - n
-                TensorPrimitives.MultiplyAdd(h, update, candidate, h);                    // h' = n + z (h - n)
-                h.CopyTo(output.Slice(row * hidden, hidden));
-            }
+                Gates = pGates, HiddenN = pHiddenN, Hidden = pHidden, Work = pWork, WeightHhT = pWeightT, Output = pOutput,
+                BiasIh = pBiasIh, BiasHh = pBiasHh, Batch = batch, Steps = steps, HiddenSize = hidden,
+            };
+            RecurrentMath.RunRows(&ForwardRows, &pass, batch, (long)rows * width * hidden);
         }
         if (!finalHidden.IsEmpty) hiddenStates.Slice(steps * stateSize, stateSize).CopyTo(finalHidden);
+    }
+
+    // Pointers and sizes of one pass, shared by the threads that run its row ranges.
+    private unsafe struct Pass
+    {
+        public float* Gates, HiddenN, Hidden, Work, WeightHhT, Output, BiasIh, BiasHh;   // forward (Gates, HiddenN, Hidden also backward)
+        public float* Doutput, WeightHh, Dpre, Dsteps, Dh, RowNorms;                    // backward (RowNorms null: no norms)
+        public int Batch, Steps, HiddenSize;
+    }
+
+    // Every step for batch rows [start, end): work = h_{t-1} W_hh^T, then the fused cell loop per row.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void ForwardRows(void* context, int part, int parts)
+    {
+        ref Pass p = ref *(Pass*)context;
+        (int start, int end) = RecurrentMath.Rows(p.Batch, part, parts);
+        int hidden = p.HiddenSize, width = Gates * hidden, stateSize = p.Batch * hidden;
+        for (int t = 0; t < p.Steps && start < end; t++)
+        {
+            // work[rows,3H] = h_{t-1}[rows,H] W_hh^T
+            Gemm.SmallNN(p.Hidden + (nint)t * stateSize + (nint)start * hidden, hidden, p.WeightHhT, width, p.Work + (nint)start * width, width,
+                end - start, width, hidden, accumulate: false);
+            for (int b = start; b < end; b++)
+            {
+                int row = b * p.Steps + t;
+                nint state = (nint)t * stateSize + b * hidden;
+                CellForward(p.Gates + (nint)row * width, p.Work + (nint)b * width, p.BiasIh, p.BiasHh, p.Hidden + state,
+                    p.HiddenN + (nint)row * hidden, p.Hidden + state + stateSize, p.Output + (nint)row * hidden, hidden);
+            }
+        }
+    }
+
+    // One batch row of one step, fused. gate: in x W_ih^T (3H), out activated [r z n]; recurrent = h_{t-1} W_hh^T (3H);
+    //   r = sigmoid(x_r + b_ir + h_r + b_hr), z likewise, hn = h_n + b_hn (-> candidateRecurrent),
+    //   n = tanh(x_n + b_in + r hn), h' = n + z (h_{t-1} - n)  -> h, output (H each)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void CellForward(float* gate, float* recurrent, float* biasIh, float* biasHh, float* previous,
+        float* candidateRecurrent, float* h, float* output, int hidden)
+    {
+        int j = 0;
+        if (RecurrentMath.Vectorized)
+        {
+            for (; j + RecurrentMath.Lanes <= hidden; j += RecurrentMath.Lanes)
+            {
+                int z = hidden + j, n = 2 * hidden + j;
+                Vector256<float> rv = RecurrentMath.Sigmoid(Vector256.Load(gate + j) + Vector256.Load(biasIh + j) + Vector256.Load(recurrent + j) + Vector256.Load(biasHh + j));
+                Vector256<float> zv = RecurrentMath.Sigmoid(Vector256.Load(gate + z) + Vector256.Load(biasIh + z) + Vector256.Load(recurrent + z) + Vector256.Load(biasHh + z));
+                Vector256<float> hn = Vector256.Load(recurrent + n) + Vector256.Load(biasHh + n);
+                Vector256<float> nv = RecurrentMath.Tanh(Vector256.Load(gate + n) + Vector256.Load(biasIh + n) + rv * hn);
+                rv.Store(gate + j);
+                zv.Store(gate + z);
+                nv.Store(gate + n);
+                hn.Store(candidateRecurrent + j);
+                Vector256<float> hv = Vector256.FusedMultiplyAdd(zv, Vector256.Load(previous + j) - nv, nv);
+                hv.Store(h + j);
+                hv.Store(output + j);
+            }
+        }
+        for (; j < hidden; j++)
+        {
+            int z = hidden + j, n = 2 * hidden + j;
+            float rv = RecurrentMath.Sigmoid(gate[j] + biasIh[j] + recurrent[j] + biasHh[j]);
+            float zv = RecurrentMath.Sigmoid(gate[z] + biasIh[z] + recurrent[z] + biasHh[z]);
+            float hn = recurrent[n] + biasHh[n];
+            float nv = RecurrentMath.Tanh(gate[n] + biasIh[n] + rv * hn);
+            gate[j] = rv;
+            gate[z] = zv;
+            gate[n] = nv;
+            candidateRecurrent[j] = hn;
+            h[j] = output[j] = MathF.FusedMultiplyAdd(zv, previous[j] - nv, nv);
+        }
     }
 
     // doutput[B,T,H] -> dinput[B,T,I] (overwritten, skipped when empty); dweightIh[3H,I], dweightHh[3H,H],
@@ -117,7 +176,8 @@ public static class Gru
     /// skipped when empty) and <paramref name="stepGradientNorms"/> [T]: for each step t the mean over
     /// the batch of ||dL/dh_t|| (skipped when empty).
     /// </summary>
-    public static void Backward(ReadOnlySpan<float> doutput, ReadOnlySpan<float> input, ReadOnlySpan<float> weightIh,
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void Backward(ReadOnlySpan<float> doutput, ReadOnlySpan<float> input, ReadOnlySpan<float> weightIh,
         ReadOnlySpan<float> weightHh, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> cache,
         Span<float> dinput, Span<float> dweightIh, Span<float> dweightHh, Span<float> dbiasIh, Span<float> dbiasHh,
         Span<float> dinitialHidden, Span<float> stepGradientNorms, Span<float> scratch,
@@ -127,81 +187,102 @@ public static class Gru
             dinitialHidden, stepGradientNorms, scratch, batch, steps, inputSize, hidden);
         int rows = batch * steps, width = Gates * hidden, stateSize = batch * hidden;
         Layout(cache, batch, steps, hidden, out ReadOnlySpan<float> gates, out ReadOnlySpan<float> hiddenN, out ReadOnlySpan<float> hiddenStates);
-        Span<float> dpre = scratch.Slice(0, rows * width);
-        Span<float> dstep = scratch.Slice(rows * width, batch * width);
-        Span<float> dh = scratch.Slice(rows * width + batch * width, stateSize);
+        Span<float> dpre = scratch.Slice(0, rows * width);                 // input side, (b, t) rows
+        Span<float> dsteps = scratch.Slice(rows * width, rows * width);    // recurrent side, step-major [T, B, 3H]
+        Span<float> dh = scratch.Slice(2 * rows * width, stateSize);
 
         dh.Clear();   // nothing flows back from the next batch (truncated BPTT)
-        for (int t = steps - 1; t >= 0; t--)
+        Span<float> rowNorms = stepGradientNorms.IsEmpty ? default : scratch.Slice(2 * rows * width + stateSize, rows);
+        fixed (float* pGates = gates, pHiddenN = hiddenN, pHidden = hiddenStates, pDoutput = doutput, pWeightHh = weightHh)
+        fixed (float* pDpre = dpre, pDsteps = dsteps, pDh = dh, pRowNorms = rowNorms)
         {
-            ReadOnlySpan<float> previous = hiddenStates.Slice(t * stateSize, stateSize);
-            float normSum = 0f;
-            for (int b = 0; b < batch; b++)
+            var pass = new Pass
             {
-                int row = b * steps + t;
-                Span<float> dhRow = dh.Slice(b * hidden, hidden);
-                TensorPrimitives.Add(dhRow, doutput.Slice(row * hidden, hidden), dhRow);   // dh_t total
-                if (!stepGradientNorms.IsEmpty) normSum += TensorPrimitives.Norm(dhRow);
-                Span<float> dstepRow = dstep.Slice(b * width, width);
-                CellBackward(gates.Slice(row * width, width), hiddenN.Slice(row * hidden, hidden), previous.Slice(b * hidden, hidden),
-                    dhRow, dpre.Slice(row * width, width), dstepRow, hidden);
-                TensorPrimitives.Add(dbiasHh, dstepRow, dbiasHh);
-            }
-            if (!stepGradientNorms.IsEmpty) stepGradientNorms[t] = normSum / batch;
-            Gemm.TN(dstep, previous, dweightHh, width, hidden, batch, accumulate: true);   // dW_hh += dstep^T h_{t-1}
-            Gemm.NN(dstep, weightHh, dh, batch, hidden, width, accumulate: true);         // dh_{t-1} = dh z + dstep W_hh
+                Gates = pGates, HiddenN = pHiddenN, Hidden = pHidden, Doutput = pDoutput, WeightHh = pWeightHh, Dpre = pDpre, Dsteps = pDsteps,
+                Dh = pDh, RowNorms = pRowNorms, Batch = batch, Steps = steps, HiddenSize = hidden,
+            };
+            RecurrentMath.RunRows(&BackwardRows, &pass, batch, (long)rows * width * hidden);
         }
+        if (!stepGradientNorms.IsEmpty) RecurrentMath.StepNorms(rowNorms, stepGradientNorms, batch);
         if (!dinitialHidden.IsEmpty) dh.CopyTo(dinitialHidden);
 
-        for (int row = 0; row < rows; row++) TensorPrimitives.Add(dbiasIh, dpre.Slice(row * width, width), dbiasIh);
+        Gemm.TN(dsteps, hiddenStates, dweightHh, width, hidden, rows, accumulate: true);   // dW_hh += sum_t dstep_t^T h_{t-1}
+        RecurrentMath.AddColumnSums(dsteps, rows, width, dbiasHh);
+        RecurrentMath.AddColumnSums(dpre, rows, width, dbiasIh);
         Gemm.TN(dpre, input, dweightIh, width, inputSize, rows, accumulate: true);            // dW_ih += dpre^T x
         if (!dinput.IsEmpty) Gemm.NN(dpre, weightIh, dinput, rows, inputSize, width, accumulate: false);   // dx = dpre W_ih
     }
 
-    // One batch row of one step. gates = activated [r z n] (3H), candidateRecurrent = W_hn h + b_hn, dh: in
-    // dL/dh_t (total), out the direct part of dL/dh_{t-1} (dh z); dinputSide / dhiddenSide = gradients
-    // of the gate pre-activations on the input side and on the recurrent side (3H each):
+    // Every step, last to first, for batch rows [start, end): the fused cell gradient per row, then dh_{t-1} += dstep_t W_hh.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void BackwardRows(void* context, int part, int parts)
+    {
+        ref Pass p = ref *(Pass*)context;
+        (int start, int end) = RecurrentMath.Rows(p.Batch, part, parts);
+        int hidden = p.HiddenSize, width = Gates * hidden, stateSize = p.Batch * hidden;
+        bool norms = p.RowNorms != null;
+        for (int t = p.Steps - 1; t >= 0 && start < end; t--)
+        {
+            float* dstep = p.Dsteps + (nint)t * p.Batch * width;
+            for (int b = start; b < end; b++)
+            {
+                int row = b * p.Steps + t;
+                float norm = CellBackward(p.Gates + (nint)row * width, p.HiddenN + (nint)row * hidden, p.Hidden + (nint)t * stateSize + b * hidden,
+                    p.Dh + b * hidden, p.Doutput + (nint)row * hidden, p.Dpre + (nint)row * width, dstep + (nint)b * width, hidden, norms);
+                if (norms) p.RowNorms[t * p.Batch + b] = norm;
+            }
+            // dh_{t-1}[rows,H] = dh z + dstep_t[rows,3H] W_hh[3H,H]
+            Gemm.SmallNN(dstep + (nint)start * width, width, p.WeightHh, hidden, p.Dh + (nint)start * hidden, hidden, end - start, hidden, width,
+                accumulate: true);
+        }
+    }
+
+    // One batch row of one step, fused. gates = activated [r z n] (3H), candidateRecurrent = W_hn h + b_hn; dh: in
+    // dL/dh_t from step t+1 (doutput is added), out the direct part of dL/dh_{t-1} (dh z); dinputSide / dhiddenSide =
+    // gradients of the gate pre-activations on the input side and on the recurrent side (3H each). Returns
+    // ||dh_t total|| when norm is set.
     //   dn = dh (1 - z) (1 - n^2)     dr = dn (W_hn h + b_hn) r (1 - r)     dz = dh (h_{t-1} - n) z (1 - z)
     //   input side [dr dz dn], recurrent side [dr dz dn*r]
-    private static void CellBackward(ReadOnlySpan<float> gates, ReadOnlySpan<float> candidateRecurrent, ReadOnlySpan<float> previous,
-        Span<float> dh, Span<float> dinputSide, Span<float> dhiddenSide, int hidden)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe float CellBackward(float* gates, float* candidateRecurrent, float* previous, float* dh, float* doutput,
+        float* dinputSide, float* dhiddenSide, int hidden, bool norm)
     {
-        ReadOnlySpan<float> r = gates.Slice(0, hidden), z = gates.Slice(hidden, hidden), n = gates.Slice(2 * hidden, hidden);
-        Span<float> drInput = dinputSide.Slice(0, hidden), dzInput = dinputSide.Slice(hidden, hidden), dnInput = dinputSide.Slice(2 * hidden, hidden);
-        Span<float> drHidden = dhiddenSide.Slice(0, hidden), dzHidden = dhiddenSide.Slice(hidden, hidden), dnHidden = dhiddenSide.Slice(2 * hidden, hidden);
+        float squares = 0f;
         int j = 0;
-        if (Vector.IsHardwareAccelerated)
+        if (RecurrentMath.Vectorized)
         {
-            Vector<float> one = Vector<float>.One;
-            for (; j <= hidden - Vector<float>.Count; j += Vector<float>.Count)
+            Vector256<float> one = Vector256<float>.One, squareSum = Vector256<float>.Zero;
+            for (; j + RecurrentMath.Lanes <= hidden; j += RecurrentMath.Lanes)
             {
-                var rv = new Vector<float>(r.Slice(j));
-                var zv = new Vector<float>(z.Slice(j));
-                var nv = new Vector<float>(n.Slice(j));
-                var dhv = new Vector<float>(dh.Slice(j));
-                Vector<float> dn = dhv * (one - zv) * (one - nv * nv);
-                Vector<float> dr = dn * new Vector<float>(candidateRecurrent.Slice(j)) * rv * (one - rv);
-                Vector<float> dz = dhv * (new Vector<float>(previous.Slice(j)) - nv) * zv * (one - zv);
-                dr.CopyTo(drInput.Slice(j));
-                dr.CopyTo(drHidden.Slice(j));
-                dz.CopyTo(dzInput.Slice(j));
-                dz.CopyTo(dzHidden.Slice(j));
-                dn.CopyTo(dnInput.Slice(j));
-                (dn * rv).CopyTo(dnHidden.Slice(j));
-                (dhv * zv).CopyTo(dh.Slice(j));
+                int z = hidden + j, n = 2 * hidden + j;
+                Vector256<float> rv = Vector256.Load(gates + j), zv = Vector256.Load(gates + z), nv = Vector256.Load(gates + n);
+                Vector256<float> dhv = Vector256.Load(dh + j) + Vector256.Load(doutput + j);
+                squareSum += dhv * dhv;
+                Vector256<float> dn = dhv * (one - zv) * (one - nv * nv);
+                Vector256<float> dr = dn * Vector256.Load(candidateRecurrent + j) * rv * (one - rv);
+                Vector256<float> dz = dhv * (Vector256.Load(previous + j) - nv) * zv * (one - zv);
+                dr.Store(dinputSide + j); dr.Store(dhiddenSide + j);
+                dz.Store(dinputSide + z); dz.Store(dhiddenSide + z);
+                dn.Store(dinputSide + n); (dn * rv).Store(dhiddenSide + n);
+                (dhv * zv).Store(dh + j);
             }
+            squares = Vector256.Sum(squareSum);
         }
         for (; j < hidden; j++)
         {
-            float dn = dh[j] * (1f - z[j]) * (1f - n[j] * n[j]);
-            float dr = dn * candidateRecurrent[j] * r[j] * (1f - r[j]);
-            float dz = dh[j] * (previous[j] - n[j]) * z[j] * (1f - z[j]);
-            drInput[j] = drHidden[j] = dr;
-            dzInput[j] = dzHidden[j] = dz;
-            dnInput[j] = dn;
-            dnHidden[j] = dn * r[j];
-            dh[j] *= z[j];
+            int z = hidden + j, n = 2 * hidden + j;
+            float dhTotal = dh[j] + doutput[j];
+            squares += dhTotal * dhTotal;
+            float dn = dhTotal * (1f - gates[z]) * (1f - gates[n] * gates[n]);
+            float dr = dn * candidateRecurrent[j] * gates[j] * (1f - gates[j]);
+            float dz = dhTotal * (previous[j] - gates[n]) * gates[z] * (1f - gates[z]);
+            dinputSide[j] = dhiddenSide[j] = dr;
+            dinputSide[z] = dhiddenSide[z] = dz;
+            dinputSide[n] = dn;
+            dhiddenSide[n] = dn * gates[j];
+            dh[j] = dhTotal * gates[z];
         }
+        return norm ? MathF.Sqrt(squares) : 0f;
     }
 
     /// <summary>Plain scalar <see cref="Forward"/> with the same cache layout: the reference the fast kernel is tested against.</summary>
@@ -212,7 +293,7 @@ public static class Gru
     {
         CheckForward(input, weightIh, weightHh, biasIh, biasHh, initialHidden, output, finalHidden, cache, batch, steps, inputSize, hidden);
         int width = Gates * hidden, stateSize = batch * hidden;
-        Layout(cache, batch, steps, hidden, out Span<float> gates, out Span<float> hiddenN, out Span<float> hiddenStates, out _);
+        Layout(cache, batch, steps, hidden, out Span<float> gates, out Span<float> hiddenN, out Span<float> hiddenStates, out _, out _);
         for (int k = 0; k < stateSize; k++) hiddenStates[k] = initialHidden.IsEmpty ? 0f : initialHidden[k];
         for (int t = 0; t < steps; t++)
             for (int b = 0; b < batch; b++)
@@ -312,13 +393,15 @@ public static class Gru
     }
 
     private static void Layout(Span<float> cache, int batch, int steps, int hidden,
-        out Span<float> gates, out Span<float> hiddenN, out Span<float> hiddenStates, out Span<float> work)
+        out Span<float> gates, out Span<float> hiddenN, out Span<float> hiddenStates, out Span<float> work, out Span<float> weightHhT)
     {
         int gateFloats = batch * steps * Gates * hidden, candidateFloats = batch * steps * hidden, stateFloats = (steps + 1) * batch * hidden;
+        int workFloats = batch * Gates * hidden;
         gates = cache.Slice(0, gateFloats);
         hiddenN = cache.Slice(gateFloats, candidateFloats);
         hiddenStates = cache.Slice(gateFloats + candidateFloats, stateFloats);
-        work = cache.Slice(gateFloats + candidateFloats + stateFloats, batch * Gates * hidden);
+        work = cache.Slice(gateFloats + candidateFloats + stateFloats, workFloats);
+        weightHhT = cache.Slice(gateFloats + candidateFloats + stateFloats + workFloats, Gates * hidden * hidden);
     }
 
     private static void Layout(ReadOnlySpan<float> cache, int batch, int steps, int hidden,

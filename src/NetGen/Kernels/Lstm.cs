@@ -1,5 +1,5 @@
-using System.Numerics;
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace NetGen.Kernels;
 
@@ -15,14 +15,20 @@ namespace NetGen.Kernels;
 /// <remarks>
 /// Cache (<see cref="CacheSize"/> floats) written by Forward, read by Backward:
 /// <code>
-///   gates  [B*T, 4H]     activated i, f, g, o in (b, t) row order; first the input projection of every step
-///   cells  [T+1, B, H]   step-major: slot 0 is the initial cell, slot t+1 is c_t
-///   hidden [T+1, B, H]   step-major: slot 0 is the initial hidden state, slot t+1 is h_t
-///   work   [B, 4H]       h_{t-1} W_hh^T of the current step
+///   gates    [B*T, 4H]   activated i, f, g, o in (b, t) row order; first the input projection of every step
+///   cells    [T+1, B, H] step-major: slot 0 is the initial cell, slot t+1 is c_t
+///   hidden   [T+1, B, H] step-major: slot 0 is the initial hidden state, slot t+1 is h_t
+///   work     [B, 4H]     h_{t-1} W_hh^T of the current step
+///   weightHhT [H, 4H]    W_hh transposed once per Forward, so each step's product reads it row by row
 /// </code>
+/// Each step is one small register-tiled product (Gemm.SmallNN: no packing, one thread) and one fused loop over
+/// the batch rows (gate activations, cell and hidden update, no per-row library calls).
 /// Scratch (<see cref="ScratchSize"/> floats) for Backward: dpre [B*T, 4H] (every step's gate
-/// pre-activation gradient, so dW_ih and dinput are one GEMM each), dstep [B, 4H], dh [B, H],
-/// dc [B, H], tanhCell [H]. tanh(c_t) is recomputed in Backward rather than cached.
+/// pre-activation gradient in (b, t) order, so dW_ih and dinput are one GEMM each), dsteps [T, B, 4H] (the same,
+/// step-major: each step's dh_{t-1} product reads one contiguous block, and dW_hh is one GEMM against the
+/// step-major hidden states), dh [B, H], dc [B, H], rowNorms [T, B] (||dL/dh_t|| per row, for the step
+/// norms). Forward and Backward split the batch rows across the worker pool: rows never meet in the recurrence, so
+/// each thread runs every step of its rows, one pool round trip per pass. tanh(c_t) is recomputed in Backward rather than cached.
 /// Truncated BPTT: the caller copies the final state into the initial state of the next batch;
 /// no gradient flows into the previous batch.
 /// </remarks>
@@ -32,14 +38,15 @@ public static class Lstm
 
     /// <summary>Floats of cache that <see cref="Forward"/> writes and Backward reads.</summary>
     public static int CacheSize(int batch, int steps, int hidden)
-        => checked(batch * steps * Gates * hidden + 2 * (steps + 1) * batch * hidden + batch * Gates * hidden);
+        => checked(batch * steps * Gates * hidden + 2 * (steps + 1) * batch * hidden + batch * Gates * hidden + Gates * hidden * hidden);
 
     /// <summary>
     /// Floats of scratch Backward needs. Takes <paramref name="steps"/> because the gate gradients of
-    /// every step are kept so that dW_ih and dinput are single GEMMs over all B*T rows.
+    /// every step are kept, in (b, t) order so that dW_ih and dinput are single GEMMs over all B*T rows, and
+    /// step-major so that dW_hh is one GEMM over all T*B rows too.
     /// </summary>
     public static int ScratchSize(int batch, int steps, int hidden)
-        => checked(batch * steps * Gates * hidden + batch * Gates * hidden + 2 * batch * hidden + hidden);
+        => checked(2 * batch * steps * Gates * hidden + 2 * batch * hidden + steps * batch);
 
     // input[B,T,I], weightIh[4H,I], weightHh[4H,H], biasIh[4H], biasHh[4H], initialHidden/initialCell[B,H] or empty
     //   -> output[B,T,H] (every h_t), finalHidden/finalCell[B,H] (skipped when empty), cache[CacheSize]
@@ -49,7 +56,8 @@ public static class Lstm
     /// (each skipped when empty). Empty initial states mean zeros; an initial state may be the same
     /// memory as the corresponding final state.
     /// </summary>
-    public static void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> weightIh, ReadOnlySpan<float> weightHh,
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> weightIh, ReadOnlySpan<float> weightHh,
         ReadOnlySpan<float> biasIh, ReadOnlySpan<float> biasHh, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell,
         Span<float> output, Span<float> finalHidden, Span<float> finalCell, Span<float> cache,
         int batch, int steps, int inputSize, int hidden)
@@ -57,45 +65,100 @@ public static class Lstm
         CheckForward(input, weightIh, weightHh, biasIh, biasHh, initialHidden, initialCell, output, finalHidden, finalCell, cache,
             batch, steps, inputSize, hidden);
         int rows = batch * steps, width = Gates * hidden, stateSize = batch * hidden;
-        Layout(cache, batch, steps, hidden, out Span<float> gates, out Span<float> cells, out Span<float> hiddenStates, out Span<float> work);
+        Layout(cache, batch, steps, hidden, out Span<float> gates, out Span<float> cells, out Span<float> hiddenStates, out Span<float> work,
+            out Span<float> weightHhT);
 
-        // gates[B*T,4H] = x W_ih^T + b_ih + b_hh for every step at once
-        Gemm.NT(input, weightIh, gates, rows, width, inputSize, accumulate: false);
-        for (int row = 0; row < rows; row++)
-        {
-            Span<float> pre = gates.Slice(row * width, width);
-            TensorPrimitives.Add(pre, biasIh, pre);
-            TensorPrimitives.Add(pre, biasHh, pre);
-        }
+        Gemm.NT(input, weightIh, gates, rows, width, inputSize, accumulate: false);   // gates[B*T,4H] = x W_ih^T, every step at once
+        Gemm.Transpose(weightHh, weightHhT, width, hidden);                             // W_hh^T [H, 4H] for the step products
         CopyOrClear(initialHidden, hiddenStates.Slice(0, stateSize));
         CopyOrClear(initialCell, cells.Slice(0, stateSize));
 
-        for (int t = 0; t < steps; t++)
+        fixed (float* pGates = gates, pCells = cells, pHidden = hiddenStates, pWork = work, pWeightT = weightHhT, pOutput = output)
+        fixed (float* pBiasIh = biasIh, pBiasHh = biasHh)
         {
-            Gemm.NT(hiddenStates.Slice(t * stateSize, stateSize), weightHh, work, batch, width, hidden, accumulate: false);
-            for (int b = 0; b < batch; b++)
+            var pass = new Pass
             {
-                int row = b * steps + t;
-                Span<float> gate = gates.Slice(row * width, width);
-                TensorPrimitives.Add(gate, work.Slice(b * width, width), gate);
-                Span<float> inputGate = gate.Slice(0, hidden), forgetGate = gate.Slice(hidden, hidden);
-                Span<float> candidate = gate.Slice(2 * hidden, hidden), outputGate = gate.Slice(3 * hidden, hidden);
-                TensorPrimitives.Sigmoid(gate.Slice(0, 2 * hidden), gate.Slice(0, 2 * hidden));   // i, f
-                TensorPrimitives.Tanh(candidate, candidate);                                         // g
-                TensorPrimitives.Sigmoid(outputGate, outputGate);                                    // o
-
-                ReadOnlySpan<float> cellPrevious = cells.Slice(t * stateSize + b * hidden, hidden);
-                Span<float> cell = cells.Slice((t + 1) * stateSize + b * hidden, hidden);
-                Span<float> h = hiddenStates.Slice((t + 1) * stateSize + b * hidden, hidden);
-                TensorPrimitives.Multiply(forgetGate, cellPrevious, cell);        // c = f * c_{t-1}
-                TensorPrimitives.MultiplyAdd(inputGate, candidate, cell, cell);   //   + i * g
-                TensorPrimitives.Tanh(cell, h);
-                TensorPrimitives.Multiply(h, outputGate, h);                       // h = o * tanh(c)
-                h.CopyTo(output.Slice(row * hidden, hidden));
-            }
+                Gates = pGates, Cells = pCells, Hidden = pHidden, Work = pWork, WeightHhT = pWeightT, Output = pOutput,
+                BiasIh = pBiasIh, BiasHh = pBiasHh, Batch = batch, Steps = steps, HiddenSize = hidden,
+            };
+            RecurrentMath.RunRows(&ForwardRows, &pass, batch, (long)rows * width * hidden);
         }
         if (!finalHidden.IsEmpty) hiddenStates.Slice(steps * stateSize, stateSize).CopyTo(finalHidden);
         if (!finalCell.IsEmpty) cells.Slice(steps * stateSize, stateSize).CopyTo(finalCell);
+    }
+
+    // Pointers and sizes of one pass, shared by the threads that run its row ranges.
+    private unsafe struct Pass
+    {
+        public float* Gates, Cells, Hidden, Work, WeightHhT, Output, BiasIh, BiasHh;   // forward
+        public float* Doutput, WeightHh, Dpre, Dsteps, Dh, Dc, RowNorms;              // backward (RowNorms null: no norms)
+        public int Batch, Steps, HiddenSize;
+    }
+
+    // Every step for batch rows [start, end): work = h_{t-1} W_hh^T, then the fused cell loop per row.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void ForwardRows(void* context, int part, int parts)
+    {
+        ref Pass p = ref *(Pass*)context;
+        (int start, int end) = RecurrentMath.Rows(p.Batch, part, parts);
+        int hidden = p.HiddenSize, width = Gates * hidden, stateSize = p.Batch * hidden;
+        for (int t = 0; t < p.Steps && start < end; t++)
+        {
+            // work[rows,4H] = h_{t-1}[rows,H] W_hh^T
+            Gemm.SmallNN(p.Hidden + (nint)t * stateSize + (nint)start * hidden, hidden, p.WeightHhT, width, p.Work + (nint)start * width, width,
+                end - start, width, hidden, accumulate: false);
+            for (int b = start; b < end; b++)
+            {
+                int row = b * p.Steps + t;
+                nint state = (nint)t * stateSize + b * hidden;
+                CellForward(p.Gates + (nint)row * width, p.Work + (nint)b * width, p.BiasIh, p.BiasHh, p.Cells + state, p.Cells + state + stateSize,
+                    p.Hidden + state + stateSize, p.Output + (nint)row * hidden, hidden);
+            }
+        }
+    }
+
+    // One batch row of one step, fused. gate: in x W_ih^T (4H), out activated [i f g o]; recurrent = h_{t-1} W_hh^T (4H);
+    //   [i f g o] = act(gate + recurrent + b_ih + b_hh),  c = f c_{t-1} + i g,  h = o tanh(c)  -> cell, h, output (H each)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void CellForward(float* gate, float* recurrent, float* biasIh, float* biasHh, float* cellPrevious, float* cell,
+        float* h, float* output, int hidden)
+    {
+        int j = 0;
+        if (RecurrentMath.Vectorized)
+        {
+            for (; j + RecurrentMath.Lanes <= hidden; j += RecurrentMath.Lanes)
+            {
+                int f = hidden + j, g = 2 * hidden + j, o = 3 * hidden + j;
+                Vector256<float> iv = RecurrentMath.Sigmoid(Vector256.Load(gate + j) + Vector256.Load(recurrent + j) + Vector256.Load(biasIh + j) + Vector256.Load(biasHh + j));
+                Vector256<float> fv = RecurrentMath.Sigmoid(Vector256.Load(gate + f) + Vector256.Load(recurrent + f) + Vector256.Load(biasIh + f) + Vector256.Load(biasHh + f));
+                Vector256<float> gv = RecurrentMath.Tanh(Vector256.Load(gate + g) + Vector256.Load(recurrent + g) + Vector256.Load(biasIh + g) + Vector256.Load(biasHh + g));
+                Vector256<float> ov = RecurrentMath.Sigmoid(Vector256.Load(gate + o) + Vector256.Load(recurrent + o) + Vector256.Load(biasIh + o) + Vector256.Load(biasHh + o));
+                iv.Store(gate + j);
+                fv.Store(gate + f);
+                gv.Store(gate + g);
+                ov.Store(gate + o);
+                Vector256<float> c = Vector256.FusedMultiplyAdd(fv, Vector256.Load(cellPrevious + j), iv * gv);
+                Vector256<float> hv = ov * RecurrentMath.Tanh(c);
+                c.Store(cell + j);
+                hv.Store(h + j);
+                hv.Store(output + j);
+            }
+        }
+        for (; j < hidden; j++)
+        {
+            int f = hidden + j, g = 2 * hidden + j, o = 3 * hidden + j;
+            float iv = RecurrentMath.Sigmoid(gate[j] + recurrent[j] + biasIh[j] + biasHh[j]);
+            float fv = RecurrentMath.Sigmoid(gate[f] + recurrent[f] + biasIh[f] + biasHh[f]);
+            float gv = RecurrentMath.Tanh(gate[g] + recurrent[g] + biasIh[g] + biasHh[g]);
+            float ov = RecurrentMath.Sigmoid(gate[o] + recurrent[o] + biasIh[o] + biasHh[o]);
+            gate[j] = iv;
+            gate[f] = fv;
+            gate[g] = gv;
+            gate[o] = ov;
+            float c = MathF.FusedMultiplyAdd(fv, cellPrevious[j], iv * gv);
+            cell[j] = c;
+            h[j] = output[j] = ov * RecurrentMath.Tanh(c);
+        }
     }
 
     // doutput[B,T,H] -> dinput[B,T,I] (overwritten, skipped when empty); dweightIh[4H,I], dweightHh[4H,H],
@@ -119,7 +182,8 @@ public static class Lstm
     /// <paramref name="stepGradientNorms"/> [T]: for each step t the mean over the batch of ||dL/dh_t||,
     /// the probe that shows (the absence of) vanishing gradients (skipped when empty).
     /// </summary>
-    public static void Backward(ReadOnlySpan<float> doutput, ReadOnlySpan<float> input, ReadOnlySpan<float> weightIh,
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void Backward(ReadOnlySpan<float> doutput, ReadOnlySpan<float> input, ReadOnlySpan<float> weightIh,
         ReadOnlySpan<float> weightHh, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell, ReadOnlySpan<float> cache,
         Span<float> dinput, Span<float> dweightIh, Span<float> dweightHh, Span<float> dbiasIh, Span<float> dbiasHh,
         Span<float> dinitialHidden, Span<float> dinitialCell, Span<float> stepGradientNorms, Span<float> scratch,
@@ -129,84 +193,110 @@ public static class Lstm
             dinitialHidden, dinitialCell, stepGradientNorms, scratch, batch, steps, inputSize, hidden);
         int rows = batch * steps, width = Gates * hidden, stateSize = batch * hidden;
         Layout(cache, batch, steps, hidden, out ReadOnlySpan<float> gates, out ReadOnlySpan<float> cells, out ReadOnlySpan<float> hiddenStates);
-        Span<float> dpre = scratch.Slice(0, rows * width);
-        Span<float> dstep = scratch.Slice(rows * width, batch * width);
-        Span<float> dh = scratch.Slice(rows * width + batch * width, stateSize);
-        Span<float> dc = scratch.Slice(rows * width + batch * width + stateSize, stateSize);
-        Span<float> tanhCell = scratch.Slice(rows * width + batch * width + 2 * stateSize, hidden);
+        Span<float> dpre = scratch.Slice(0, rows * width);                 // (b, t) rows
+        Span<float> dsteps = scratch.Slice(rows * width, rows * width);    // the same gradients, step-major [T, B, 4H]
+        Span<float> dh = scratch.Slice(2 * rows * width, stateSize);
+        Span<float> dc = scratch.Slice(2 * rows * width + stateSize, stateSize);
 
         dh.Clear();   // nothing flows back from the next batch (truncated BPTT)
         dc.Clear();
-        for (int t = steps - 1; t >= 0; t--)
+        Span<float> rowNorms = stepGradientNorms.IsEmpty ? default : scratch.Slice(2 * rows * width + 2 * stateSize, rows);
+        fixed (float* pGates = gates, pCells = cells, pDoutput = doutput, pWeightHh = weightHh)
+        fixed (float* pDpre = dpre, pDsteps = dsteps, pDh = dh, pDc = dc, pRowNorms = rowNorms)
         {
-            float normSum = 0f;
-            for (int b = 0; b < batch; b++)
+            var pass = new Pass
             {
-                int row = b * steps + t;
-                Span<float> dhRow = dh.Slice(b * hidden, hidden);
-                TensorPrimitives.Add(dhRow, doutput.Slice(row * hidden, hidden), dhRow);   // dh_t total
-                if (!stepGradientNorms.IsEmpty) normSum += TensorPrimitives.Norm(dhRow);
-                TensorPrimitives.Tanh(cells.Slice((t + 1) * stateSize + b * hidden, hidden), tanhCell);
-                Span<float> dstepRow = dstep.Slice(b * width, width);
-                CellBackward(gates.Slice(row * width, width), cells.Slice(t * stateSize + b * hidden, hidden), tanhCell,
-                    dhRow, dc.Slice(b * hidden, hidden), dstepRow, hidden);
-                dstepRow.CopyTo(dpre.Slice(row * width, width));
-                TensorPrimitives.Add(dbiasHh, dstepRow, dbiasHh);
-            }
-            if (!stepGradientNorms.IsEmpty) stepGradientNorms[t] = normSum / batch;
-            Gemm.TN(dstep, hiddenStates.Slice(t * stateSize, stateSize), dweightHh, width, hidden, batch, accumulate: true);  // dW_hh += dpre_t^T h_{t-1}
-            Gemm.NN(dstep, weightHh, dh, batch, hidden, width, accumulate: false);                                            // dh_{t-1} = dpre_t W_hh
+                Gates = pGates, Cells = pCells, Doutput = pDoutput, WeightHh = pWeightHh, Dpre = pDpre, Dsteps = pDsteps, Dh = pDh, Dc = pDc,
+                RowNorms = pRowNorms, Batch = batch, Steps = steps, HiddenSize = hidden,
+            };
+            RecurrentMath.RunRows(&BackwardRows, &pass, batch, (long)rows * width * hidden);
         }
+        if (!stepGradientNorms.IsEmpty) RecurrentMath.StepNorms(rowNorms, stepGradientNorms, batch);
         if (!dinitialHidden.IsEmpty) dh.CopyTo(dinitialHidden);
         if (!dinitialCell.IsEmpty) dc.CopyTo(dinitialCell);
 
-        for (int row = 0; row < rows; row++) TensorPrimitives.Add(dbiasIh, dpre.Slice(row * width, width), dbiasIh);
+        Gemm.TN(dsteps, hiddenStates, dweightHh, width, hidden, rows, accumulate: true);   // dW_hh += sum_t dpre_t^T h_{t-1}
+        RecurrentMath.AddColumnSums(dpre, rows, width, dbiasIh);
+        RecurrentMath.AddColumnSums(dpre, rows, width, dbiasHh);
         Gemm.TN(dpre, input, dweightIh, width, inputSize, rows, accumulate: true);            // dW_ih += dpre^T x
         if (!dinput.IsEmpty) Gemm.NN(dpre, weightIh, dinput, rows, inputSize, width, accumulate: false);   // dx = dpre W_ih
     }
 
-    // One batch row of one step. gates = activated [i f g o] (4H), dh = dL/dh_t (total), dc: in dL/dc_t from
-    // step t+1, out dL/dc_{t-1}; dpre = gradient of the four gate pre-activations (4H).
+    // Every step, last to first, for batch rows [start, end): the fused cell gradient per row, then dh_{t-1} = dpre_t W_hh.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void BackwardRows(void* context, int part, int parts)
+    {
+        ref Pass p = ref *(Pass*)context;
+        (int start, int end) = RecurrentMath.Rows(p.Batch, part, parts);
+        int hidden = p.HiddenSize, width = Gates * hidden, stateSize = p.Batch * hidden;
+        bool norms = p.RowNorms != null;
+        for (int t = p.Steps - 1; t >= 0 && start < end; t--)
+        {
+            float* dstep = p.Dsteps + (nint)t * p.Batch * width;
+            for (int b = start; b < end; b++)
+            {
+                int row = b * p.Steps + t;
+                nint state = (nint)t * stateSize + b * hidden;
+                float norm = CellBackward(p.Gates + (nint)row * width, p.Cells + state, p.Cells + state + stateSize, p.Dh + b * hidden,
+                    p.Doutput + (nint)row * hidden, p.Dc + b * hidden, p.Dpre + (nint)row * width, dstep + (nint)b * width, hidden, norms);
+                if (norms) p.RowNorms[t * p.Batch + b] = norm;
+            }
+            // dh_{t-1}[rows,H] = dpre_t[rows,4H] W_hh[4H,H]
+            Gemm.SmallNN(dstep + (nint)start * width, width, p.WeightHh, hidden, p.Dh + (nint)start * hidden, hidden, end - start, hidden, width,
+                accumulate: false);
+        }
+    }
+
+    // One batch row of one step, fused. gates = activated [i f g o] (4H); dh = dL/dh_t from step t+1, plus doutput;
+    // dc: in dL/dc_t from step t+1, out dL/dc_{t-1}; the gate pre-activation gradients go to dpre and dstep (4H each).
+    // Returns ||dh_t total|| when norm is set.
     //   dc_t  = dc + dh o (1 - tanh(c_t)^2)
     //   do    = dh tanh(c_t) o (1 - o)         di = dc_t g i (1 - i)
     //   df    = dc_t c_{t-1} f (1 - f)         dg = dc_t i (1 - g^2)        dc_{t-1} = dc_t f
-    private static void CellBackward(ReadOnlySpan<float> gates, ReadOnlySpan<float> cellPrevious, ReadOnlySpan<float> tanhCell,
-        ReadOnlySpan<float> dh, Span<float> dc, Span<float> dpre, int hidden)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe float CellBackward(float* gates, float* cellPrevious, float* cell, float* dh, float* doutput, float* dc,
+        float* dpre, float* dstep, int hidden, bool norm)
     {
-        ReadOnlySpan<float> i = gates.Slice(0, hidden), f = gates.Slice(hidden, hidden);
-        ReadOnlySpan<float> g = gates.Slice(2 * hidden, hidden), o = gates.Slice(3 * hidden, hidden);
-        Span<float> di = dpre.Slice(0, hidden), df = dpre.Slice(hidden, hidden);
-        Span<float> dg = dpre.Slice(2 * hidden, hidden), dO = dpre.Slice(3 * hidden, hidden);
+        float squares = 0f;
         int j = 0;
-        if (Vector.IsHardwareAccelerated)
+        if (RecurrentMath.Vectorized)
         {
-            Vector<float> one = Vector<float>.One;
-            for (; j <= hidden - Vector<float>.Count; j += Vector<float>.Count)
+            Vector256<float> one = Vector256<float>.One, squareSum = Vector256<float>.Zero;
+            for (; j + RecurrentMath.Lanes <= hidden; j += RecurrentMath.Lanes)
             {
-                var iv = new Vector<float>(i.Slice(j));
-                var fv = new Vector<float>(f.Slice(j));
-                var gv = new Vector<float>(g.Slice(j));
-                var ov = new Vector<float>(o.Slice(j));
-                var tc = new Vector<float>(tanhCell.Slice(j));
-                var dhv = new Vector<float>(dh.Slice(j));
-                Vector<float> dcTotal = new Vector<float>(dc.Slice(j)) + dhv * ov * (one - tc * tc);
-                (dhv * tc * ov * (one - ov)).CopyTo(dO.Slice(j));
-                (dcTotal * gv * iv * (one - iv)).CopyTo(di.Slice(j));
-                (dcTotal * new Vector<float>(cellPrevious.Slice(j)) * fv * (one - fv)).CopyTo(df.Slice(j));
-                (dcTotal * iv * (one - gv * gv)).CopyTo(dg.Slice(j));
-                (dcTotal * fv).CopyTo(dc.Slice(j));
+                int f = hidden + j, g = 2 * hidden + j, o = 3 * hidden + j;
+                Vector256<float> iv = Vector256.Load(gates + j), fv = Vector256.Load(gates + f);
+                Vector256<float> gv = Vector256.Load(gates + g), ov = Vector256.Load(gates + o);
+                Vector256<float> tc = RecurrentMath.Tanh(Vector256.Load(cell + j));
+                Vector256<float> dhv = Vector256.Load(dh + j) + Vector256.Load(doutput + j);
+                squareSum += dhv * dhv;
+                Vector256<float> dcTotal = Vector256.Load(dc + j) + dhv * ov * (one - tc * tc);
+                Vector256<float> di = dcTotal * gv * iv * (one - iv);
+                Vector256<float> df = dcTotal * Vector256.Load(cellPrevious + j) * fv * (one - fv);
+                Vector256<float> dg = dcTotal * iv * (one - gv * gv);
+                Vector256<float> dO = dhv * tc * ov * (one - ov);
+                di.Store(dpre + j); di.Store(dstep + j);
+                df.Store(dpre + f); df.Store(dstep + f);
+                dg.Store(dpre + g); dg.Store(dstep + g);
+                dO.Store(dpre + o); dO.Store(dstep + o);
+                (dcTotal * fv).Store(dc + j);
             }
+            squares = Vector256.Sum(squareSum);
         }
         for (; j < hidden; j++)
         {
-            float tc = tanhCell[j];
-            float dcTotal = dc[j] + dh[j] * o[j] * (1f - tc * tc);
-            dO[j] = dh[j] * tc * o[j] * (1f - o[j]);
-            di[j] = dcTotal * g[j] * i[j] * (1f - i[j]);
-            df[j] = dcTotal * cellPrevious[j] * f[j] * (1f - f[j]);
-            dg[j] = dcTotal * i[j] * (1f - g[j] * g[j]);
-            dc[j] = dcTotal * f[j];
+            int f = hidden + j, g = 2 * hidden + j, o = 3 * hidden + j;
+            float tc = RecurrentMath.Tanh(cell[j]);
+            float dhTotal = dh[j] + doutput[j];
+            squares += dhTotal * dhTotal;
+            float dcTotal = dc[j] + dhTotal * gates[o] * (1f - tc * tc);
+            dpre[j] = dstep[j] = dcTotal * gates[g] * gates[j] * (1f - gates[j]);
+            dpre[f] = dstep[f] = dcTotal * cellPrevious[j] * gates[f] * (1f - gates[f]);
+            dpre[g] = dstep[g] = dcTotal * gates[j] * (1f - gates[g] * gates[g]);
+            dpre[o] = dstep[o] = dhTotal * tc * gates[o] * (1f - gates[o]);
+            dc[j] = dcTotal * gates[f];
         }
+        return norm ? MathF.Sqrt(squares) : 0f;
     }
 
     /// <summary>Plain scalar <see cref="Forward"/> with the same cache layout: the reference the fast kernel is tested against.</summary>
@@ -218,7 +308,7 @@ public static class Lstm
         CheckForward(input, weightIh, weightHh, biasIh, biasHh, initialHidden, initialCell, output, finalHidden, finalCell, cache,
             batch, steps, inputSize, hidden);
         int width = Gates * hidden, stateSize = batch * hidden;
-        Layout(cache, batch, steps, hidden, out Span<float> gates, out Span<float> cells, out Span<float> hiddenStates, out _);
+        Layout(cache, batch, steps, hidden, out Span<float> gates, out Span<float> cells, out Span<float> hiddenStates, out _, out _);
         for (int k = 0; k < stateSize; k++)
         {
             hiddenStates[k] = initialHidden.IsEmpty ? 0f : initialHidden[k];
@@ -317,13 +407,14 @@ public static class Lstm
     }
 
     private static void Layout(Span<float> cache, int batch, int steps, int hidden,
-        out Span<float> gates, out Span<float> cells, out Span<float> hiddenStates, out Span<float> work)
+        out Span<float> gates, out Span<float> cells, out Span<float> hiddenStates, out Span<float> work, out Span<float> weightHhT)
     {
-        int gateFloats = batch * steps * Gates * hidden, stateFloats = (steps + 1) * batch * hidden;
+        int gateFloats = batch * steps * Gates * hidden, stateFloats = (steps + 1) * batch * hidden, workFloats = batch * Gates * hidden;
         gates = cache.Slice(0, gateFloats);
         cells = cache.Slice(gateFloats, stateFloats);
         hiddenStates = cache.Slice(gateFloats + stateFloats, stateFloats);
-        work = cache.Slice(gateFloats + 2 * stateFloats, batch * Gates * hidden);
+        work = cache.Slice(gateFloats + 2 * stateFloats, workFloats);
+        weightHhT = cache.Slice(gateFloats + 2 * stateFloats + workFloats, Gates * hidden * hidden);
     }
 
     private static void Layout(ReadOnlySpan<float> cache, int batch, int steps, int hidden,

@@ -1,5 +1,5 @@
-using System.Numerics;
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace NetGen.Kernels;
 
@@ -11,13 +11,18 @@ namespace NetGen.Kernels;
 /// <remarks>
 /// Forward saves what Backward needs in a caller-provided cache of <see cref="CacheSize"/> floats:
 /// <code>
-///   states [B*T, H]      h_t in (b, t) row order; first holds the input projection of every step
-///   hidden [T+1, B, H]   step-major copy: slot 0 is the initial state, slot t+1 is h_t, so each
-///                        step's h_{t-1} is one contiguous [B, H] matrix for the recurrent GEMM
-///   work   [B, H]        h_{t-1} W_hh^T of the current step
+///   states    [B*T, H]     h_t in (b, t) row order; first holds the input projection of every step
+///   hidden    [T+1, B, H]  step-major copy: slot 0 is the initial state, slot t+1 is h_t, so each
+///                          step's h_{t-1} is one contiguous [B, H] matrix for the recurrent product
+///   work      [B, H]       h_{t-1} W_hh^T of the current step
+///   weightHhT [H, H]       W_hh transposed once per Forward for the step products
 /// </code>
+/// Each step is one small register-tiled product (Gemm.SmallNN: no packing, one thread) and one fused loop.
 /// Backward uses <see cref="ScratchSize"/> floats of scratch: dpre [B*T, H] (gradient of every
-/// pre-activation, (b, t) order, so dW_ih and dinput are one GEMM each), dstep [B, H], dh [B, H].
+/// pre-activation, (b, t) order, so dW_ih and dinput are one GEMM each), dsteps [T, B, H] (the same, step-major,
+/// so dW_hh is one GEMM against the step-major hidden states), dh [B, H], rowNorms [T, B] (||dL/dh_t|| per row, for
+/// the step norms). Forward and Backward split the batch rows across the worker pool: rows never meet in the
+/// recurrence, so each thread runs every step of its rows, one pool round trip per pass.
 /// Truncated BPTT: the caller copies finalHidden into initialHidden for the next batch; no gradient
 /// flows into the previous batch (the overload with <c>dinitialHidden</c> reports it for tests and for
 /// callers that own the initial state).
@@ -26,14 +31,15 @@ public static class SimpleRnn
 {
     /// <summary>Floats of cache that <see cref="Forward"/> writes and Backward reads.</summary>
     public static int CacheSize(int batch, int steps, int hidden)
-        => checked(batch * steps * hidden + (steps + 1) * batch * hidden + batch * hidden);
+        => checked(batch * steps * hidden + (steps + 1) * batch * hidden + batch * hidden + hidden * hidden);
 
     /// <summary>
     /// Floats of scratch Backward needs. Takes <paramref name="steps"/> because the gradient of every
-    /// step's pre-activation is kept so that dW_ih and dinput are single GEMMs over all B*T rows.
+    /// step's pre-activation is kept, in (b, t) order so that dW_ih and dinput are single GEMMs over all B*T rows,
+    /// and step-major so that dW_hh is one GEMM over all T*B rows too.
     /// </summary>
     public static int ScratchSize(int batch, int steps, int hidden)
-        => checked(batch * steps * hidden + 2 * batch * hidden);
+        => checked(2 * batch * steps * hidden + batch * hidden + steps * batch);
 
     // input[B,T,I], weightIh[H,I], weightHh[H,H], biasIh[H], biasHh[H], initialHidden[B,H] or empty
     //   -> output[B,T,H] (every h_t), finalHidden[B,H] (= h_{T-1}; skipped when empty), cache[CacheSize]
@@ -43,7 +49,8 @@ public static class SimpleRnn
     /// <paramref name="initialHidden"/> means zeros. <paramref name="initialHidden"/> may be the same
     /// memory as <paramref name="finalHidden"/>.
     /// </summary>
-    public static void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> weightIh, ReadOnlySpan<float> weightHh,
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> weightIh, ReadOnlySpan<float> weightHh,
         ReadOnlySpan<float> biasIh, ReadOnlySpan<float> biasHh, ReadOnlySpan<float> initialHidden,
         Span<float> output, Span<float> finalHidden, Span<float> cache,
         int batch, int steps, int inputSize, int hidden)
@@ -53,33 +60,70 @@ public static class SimpleRnn
         Span<float> states = cache.Slice(0, rows * hidden);
         Span<float> hiddenStates = cache.Slice(rows * hidden, (steps + 1) * stateSize);
         Span<float> work = cache.Slice(rows * hidden + (steps + 1) * stateSize, stateSize);
+        Span<float> weightHhT = cache.Slice(rows * hidden + (steps + 2) * stateSize, hidden * hidden);
 
-        // states[B*T,H] = x W_ih^T + b_ih + b_hh for every step at once
-        Gemm.NT(input, weightIh, states, rows, hidden, inputSize, accumulate: false);
-        for (int row = 0; row < rows; row++)
-        {
-            Span<float> pre = states.Slice(row * hidden, hidden);
-            TensorPrimitives.Add(pre, biasIh, pre);
-            TensorPrimitives.Add(pre, biasHh, pre);
-        }
+        Gemm.NT(input, weightIh, states, rows, hidden, inputSize, accumulate: false);   // states[B*T,H] = x W_ih^T, every step at once
+        Gemm.Transpose(weightHh, weightHhT, hidden, hidden);                            // W_hh^T for the step products
         CopyOrClear(initialHidden, hiddenStates.Slice(0, stateSize));
 
-        for (int t = 0; t < steps; t++)
+        fixed (float* pStates = states, pHidden = hiddenStates, pWork = work, pWeightT = weightHhT, pOutput = output)
+        fixed (float* pBiasIh = biasIh, pBiasHh = biasHh)
         {
-            ReadOnlySpan<float> previous = hiddenStates.Slice(t * stateSize, stateSize);
-            Span<float> next = hiddenStates.Slice((t + 1) * stateSize, stateSize);
-            Gemm.NT(previous, weightHh, work, batch, hidden, hidden, accumulate: false);   // work[B,H] = h_{t-1} W_hh^T
-            for (int b = 0; b < batch; b++)
+            var pass = new Pass
             {
-                int row = b * steps + t;
-                Span<float> h = states.Slice(row * hidden, hidden);
-                TensorPrimitives.Add(h, work.Slice(b * hidden, hidden), h);
-                TensorPrimitives.Tanh(h, h);
-                h.CopyTo(next.Slice(b * hidden, hidden));
-                h.CopyTo(output.Slice(row * hidden, hidden));
-            }
+                States = pStates, Hidden = pHidden, Work = pWork, WeightHhT = pWeightT, Output = pOutput, BiasIh = pBiasIh, BiasHh = pBiasHh,
+                Batch = batch, Steps = steps, HiddenSize = hidden,
+            };
+            RecurrentMath.RunRows(&ForwardRows, &pass, batch, (long)rows * hidden * hidden);
         }
         if (!finalHidden.IsEmpty) hiddenStates.Slice(steps * stateSize, stateSize).CopyTo(finalHidden);
+    }
+
+    // Pointers and sizes of one pass, shared by the threads that run its row ranges.
+    private unsafe struct Pass
+    {
+        public float* States, Hidden, Work, WeightHhT, Output, BiasIh, BiasHh;   // forward (Hidden also backward)
+        public float* Doutput, WeightHh, Dpre, Dsteps, Dh, RowNorms;            // backward (RowNorms null: no norms)
+        public int Batch, Steps, HiddenSize;
+    }
+
+    // Every step for batch rows [start, end): work = h_{t-1} W_hh^T, then the fused tanh per row.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void ForwardRows(void* context, int part, int parts)
+    {
+        ref Pass p = ref *(Pass*)context;
+        (int start, int end) = RecurrentMath.Rows(p.Batch, part, parts);
+        int hidden = p.HiddenSize, stateSize = p.Batch * hidden;
+        for (int t = 0; t < p.Steps && start < end; t++)
+        {
+            // work[rows,H] = h_{t-1}[rows,H] W_hh^T
+            Gemm.SmallNN(p.Hidden + (nint)t * stateSize + (nint)start * hidden, hidden, p.WeightHhT, hidden, p.Work + (nint)start * hidden, hidden,
+                end - start, hidden, hidden, accumulate: false);
+            for (int b = start; b < end; b++)
+            {
+                int row = b * p.Steps + t;
+                CellForward(p.States + (nint)row * hidden, p.Work + (nint)b * hidden, p.BiasIh, p.BiasHh,
+                    p.Hidden + (nint)(t + 1) * stateSize + b * hidden, p.Output + (nint)row * hidden, hidden);
+            }
+        }
+    }
+
+    // One batch row of one step, fused: state (in x W_ih^T, out h) = tanh(state + recurrent + b_ih + b_hh), also into h and output.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void CellForward(float* state, float* recurrent, float* biasIh, float* biasHh, float* h, float* output, int hidden)
+    {
+        int j = 0;
+        if (RecurrentMath.Vectorized)
+        {
+            for (; j + RecurrentMath.Lanes <= hidden; j += RecurrentMath.Lanes)
+            {
+                Vector256<float> hv = RecurrentMath.Tanh(Vector256.Load(state + j) + Vector256.Load(recurrent + j) + Vector256.Load(biasIh + j) + Vector256.Load(biasHh + j));
+                hv.Store(state + j);
+                hv.Store(h + j);
+                hv.Store(output + j);
+            }
+        }
+        for (; j < hidden; j++) state[j] = h[j] = output[j] = RecurrentMath.Tanh(state[j] + recurrent[j] + biasIh[j] + biasHh[j]);
     }
 
     // doutput[B,T,H] -> dinput[B,T,I] (overwritten, skipped when empty); dweightIh[H,I], dweightHh[H,H],
@@ -102,7 +146,8 @@ public static class SimpleRnn
     /// skipped when empty) and <paramref name="stepGradientNorms"/> [T]: for each step t the mean over
     /// the batch of ||dL/dh_t||, the probe that shows vanishing gradients (skipped when empty).
     /// </summary>
-    public static void Backward(ReadOnlySpan<float> doutput, ReadOnlySpan<float> input, ReadOnlySpan<float> weightIh,
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void Backward(ReadOnlySpan<float> doutput, ReadOnlySpan<float> input, ReadOnlySpan<float> weightIh,
         ReadOnlySpan<float> weightHh, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> cache,
         Span<float> dinput, Span<float> dweightIh, Span<float> dweightHh, Span<float> dbiasIh, Span<float> dbiasHh,
         Span<float> dinitialHidden, Span<float> stepGradientNorms, Span<float> scratch,
@@ -112,51 +157,82 @@ public static class SimpleRnn
             dinitialHidden, stepGradientNorms, scratch, batch, steps, inputSize, hidden);
         int rows = batch * steps, stateSize = batch * hidden;
         ReadOnlySpan<float> hiddenStates = cache.Slice(rows * hidden, (steps + 1) * stateSize);
-        Span<float> dpre = scratch.Slice(0, rows * hidden);
-        Span<float> dstep = scratch.Slice(rows * hidden, stateSize);
-        Span<float> dh = scratch.Slice(rows * hidden + stateSize, stateSize);
+        Span<float> dpre = scratch.Slice(0, rows * hidden);                  // (b, t) rows
+        Span<float> dsteps = scratch.Slice(rows * hidden, rows * hidden);    // the same, step-major [T, B, H]
+        Span<float> dh = scratch.Slice(2 * rows * hidden, stateSize);
 
         dh.Clear();   // dL/dh_{T-1} from later steps: none (truncated BPTT)
-        for (int t = steps - 1; t >= 0; t--)
+        Span<float> rowNorms = stepGradientNorms.IsEmpty ? default : scratch.Slice(2 * rows * hidden + stateSize, rows);
+        fixed (float* pHidden = hiddenStates, pDoutput = doutput, pWeightHh = weightHh, pDpre = dpre, pDsteps = dsteps, pDh = dh)
+        fixed (float* pRowNorms = rowNorms)
         {
-            ReadOnlySpan<float> previous = hiddenStates.Slice(t * stateSize, stateSize);
-            ReadOnlySpan<float> current = hiddenStates.Slice((t + 1) * stateSize, stateSize);
-            float normSum = 0f;
-            for (int b = 0; b < batch; b++)
+            var pass = new Pass
             {
-                int row = b * steps + t;
-                Span<float> dhRow = dh.Slice(b * hidden, hidden);
-                TensorPrimitives.Add(dhRow, doutput.Slice(row * hidden, hidden), dhRow);   // dh_t total
-                if (!stepGradientNorms.IsEmpty) normSum += TensorPrimitives.Norm(dhRow);
-                Span<float> dstepRow = dstep.Slice(b * hidden, hidden);
-                TanhBackward(dhRow, current.Slice(b * hidden, hidden), dstepRow);        // dpre = dh (1 - h^2)
-                dstepRow.CopyTo(dpre.Slice(row * hidden, hidden));
-                TensorPrimitives.Add(dbiasHh, dstepRow, dbiasHh);
-            }
-            if (!stepGradientNorms.IsEmpty) stepGradientNorms[t] = normSum / batch;
-            Gemm.TN(dstep, previous, dweightHh, hidden, hidden, batch, accumulate: true);   // dW_hh += dpre_t^T h_{t-1}
-            Gemm.NN(dstep, weightHh, dh, batch, hidden, hidden, accumulate: false);        // dh_{t-1} = dpre_t W_hh
+                Hidden = pHidden, Doutput = pDoutput, WeightHh = pWeightHh, Dpre = pDpre, Dsteps = pDsteps, Dh = pDh, RowNorms = pRowNorms,
+                Batch = batch, Steps = steps, HiddenSize = hidden,
+            };
+            RecurrentMath.RunRows(&BackwardRows, &pass, batch, (long)rows * hidden * hidden);
         }
+        if (!stepGradientNorms.IsEmpty) RecurrentMath.StepNorms(rowNorms, stepGradientNorms, batch);
         if (!dinitialHidden.IsEmpty) dh.CopyTo(dinitialHidden);
 
-        for (int row = 0; row < rows; row++) TensorPrimitives.Add(dbiasIh, dpre.Slice(row * hidden, hidden), dbiasIh);
+        Gemm.TN(dsteps, hiddenStates, dweightHh, hidden, hidden, rows, accumulate: true);   // dW_hh += sum_t dpre_t^T h_{t-1}
+        RecurrentMath.AddColumnSums(dpre, rows, hidden, dbiasIh);
+        RecurrentMath.AddColumnSums(dpre, rows, hidden, dbiasHh);
         Gemm.TN(dpre, input, dweightIh, hidden, inputSize, rows, accumulate: true);           // dW_ih += dpre^T x
         if (!dinput.IsEmpty) Gemm.NN(dpre, weightIh, dinput, rows, inputSize, hidden, accumulate: false);   // dx = dpre W_ih
     }
 
-    // dpre = dh * (1 - h^2), h = tanh(pre)
-    private static void TanhBackward(ReadOnlySpan<float> dh, ReadOnlySpan<float> h, Span<float> dpre)
+    // Every step, last to first, for batch rows [start, end): the fused tanh gradient per row, then dh_{t-1} = dpre_t W_hh.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void BackwardRows(void* context, int part, int parts)
     {
-        int j = 0;
-        if (Vector.IsHardwareAccelerated)
+        ref Pass p = ref *(Pass*)context;
+        (int start, int end) = RecurrentMath.Rows(p.Batch, part, parts);
+        int hidden = p.HiddenSize, stateSize = p.Batch * hidden;
+        bool norms = p.RowNorms != null;
+        for (int t = p.Steps - 1; t >= 0 && start < end; t--)
         {
-            for (; j <= dh.Length - Vector<float>.Count; j += Vector<float>.Count)
+            float* dstep = p.Dsteps + (nint)t * stateSize;
+            for (int b = start; b < end; b++)
             {
-                var hv = new Vector<float>(h.Slice(j));
-                (new Vector<float>(dh.Slice(j)) * (Vector<float>.One - hv * hv)).CopyTo(dpre.Slice(j));
+                int row = b * p.Steps + t;
+                float norm = CellBackward(p.Hidden + (nint)(t + 1) * stateSize + b * hidden, p.Dh + b * hidden, p.Doutput + (nint)row * hidden,
+                    p.Dpre + (nint)row * hidden, dstep + (nint)b * hidden, hidden, norms);
+                if (norms) p.RowNorms[t * p.Batch + b] = norm;
             }
+            // dh_{t-1}[rows,H] = dpre_t[rows,H] W_hh[H,H]
+            Gemm.SmallNN(dstep + (nint)start * hidden, hidden, p.WeightHh, hidden, p.Dh + (nint)start * hidden, hidden, end - start, hidden, hidden,
+                accumulate: false);
         }
-        for (; j < dh.Length; j++) dpre[j] = dh[j] * (1f - h[j] * h[j]);
+    }
+
+    // One batch row of one step: dpre = dstep = (dh + doutput) (1 - h^2), h = tanh(pre). Returns ||dh + doutput|| when norm is set.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe float CellBackward(float* h, float* dh, float* doutput, float* dpre, float* dstep, int hidden, bool norm)
+    {
+        float squares = 0f;
+        int j = 0;
+        if (RecurrentMath.Vectorized)
+        {
+            Vector256<float> squareSum = Vector256<float>.Zero;
+            for (; j + RecurrentMath.Lanes <= hidden; j += RecurrentMath.Lanes)
+            {
+                Vector256<float> total = Vector256.Load(dh + j) + Vector256.Load(doutput + j), hv = Vector256.Load(h + j);
+                squareSum += total * total;
+                Vector256<float> d = total * (Vector256<float>.One - hv * hv);
+                d.Store(dpre + j);
+                d.Store(dstep + j);
+            }
+            squares = Vector256.Sum(squareSum);
+        }
+        for (; j < hidden; j++)
+        {
+            float total = dh[j] + doutput[j];
+            squares += total * total;
+            dpre[j] = dstep[j] = total * (1f - h[j] * h[j]);
+        }
+        return norm ? MathF.Sqrt(squares) : 0f;
     }
 
     /// <summary>Plain scalar <see cref="Forward"/> with the same cache layout: the reference the fast kernel is tested against.</summary>

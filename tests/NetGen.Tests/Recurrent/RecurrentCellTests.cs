@@ -110,6 +110,41 @@ public abstract class RecurrentCellTests<TCell> where TCell : RecurrentCell, new
     }
 
     [Fact]
+    public void Results_AreBitIdentical_WhateverTheSplitOfBatchRowsAcrossThreads()
+    {
+        // 20 rows = 3 tiles of 8 (the last partial); hidden 45 = 32 + 8 + 5 takes every column path. Large enough (B*T*G*H*H >= 2^20)
+        // for the pool to split the rows when it runs unforced.
+        var shape = new RecurrentShape(20, 30, 3, 45);
+        var problem = RecurrentProblem.Create(shape, Cell.Gates, Cell.HasCell, seed: 9);
+        (float[] Output, float[][] Gradients, float[] Norms) Run(int parts)
+        {
+            try
+            {
+                NetGen.Kernels.Gemm.SequentialParts = parts;
+                int stateSize = shape.Batch * shape.Hidden;
+                float[] output = new float[shape.Batch * shape.Steps * shape.Hidden], cache = new float[Cell.CacheSize(shape)];
+                Cell.Forward(false, problem, problem.InitialHidden, problem.InitialCell, output, new float[stateSize],
+                    new float[Cell.HasCell ? stateSize : 0], cache);
+                var gradients = new RecurrentGradients(problem);
+                Cell.Backward(false, problem, problem.OutputWeights, cache, gradients, new float[Cell.ScratchSize(shape)]);
+                return (output, gradients.All(), gradients.StepNorms);
+            }
+            finally
+            {
+                NetGen.Kernels.Gemm.SequentialParts = 0;
+            }
+        }
+        var one = Run(1);
+        foreach (int parts in new[] { 0, 2, 3 })   // 0: the shared pool, as many threads as cores
+        {
+            var split = Run(parts);
+            Assert.Equal(one.Output, split.Output);
+            for (int k = 0; k < one.Gradients.Length; k++) Assert.Equal(one.Gradients[k], split.Gradients[k]);
+            Assert.Equal(one.Norms, split.Norms);
+        }
+    }
+
+    [Fact]
     public void CarriedState_TwoBatchesOfThreeSteps_EqualOneBatchOfSix()
     {
         // Truncated BPTT carries the final state into the next batch: running steps 0..2 and then 3..5 from
