@@ -11,7 +11,7 @@ using Samples.Shared;
 const string Usage = """
     Usage: dotnet run --project samples/ArchitectureSearch -c Release -- [options]
 
-    Searches 384 generated MLP variants (depth 1-4, width 32/128/512, ReLU/tanh, batch norm on/off, dropout 0/0.3,
+    Searches 192 generated MLP variants (depth 1-4, width 32/128/512, ReLU/tanh, batch norm on/off, dropout 0/0.3,
     Adam/SGD; batch 128) and a log-uniform learning rate and weight decay on the bundled MNIST digits; the last
     1000 training images are the validation split. The winner is retrained on all training images (validation
     included, the data the 784-256-128-10 baseline trains on) and measured on the test images once.
