@@ -18,7 +18,7 @@ const string Usage = """
 
     Options:
       --strategy S        hyperband (default), random, grid or evolution
-      --sweeps N          Hyperband: run every bracket N times (default 2: 138 trials, about 5 minutes on 2 idle cores)
+      --sweeps N          Hyperband: run every bracket N times (default 2: 138 trials, about 3 minutes on 2 idle cores)
       --budget-minutes N  wall-clock cap on the search (default 9; the winner's refit comes after it)
       --max-trials N      stop after N trials as well (default: no limit beyond the strategy's own)
       --epochs N          epochs per trial for random/grid/evolution (default 9); Hyperband's largest rung (default 27)
