@@ -11,14 +11,14 @@ using Samples.Shared;
 const string Usage = """
     Usage: dotnet run --project samples/ArchitectureSearch -c Release -- [options]
 
-    Searches 192 generated MLP variants (depth 1-3, width 128/512, ReLU/tanh, batch norm on/off, dropout 0/0.3,
-    batch 64/128, Adam/SGD) and a log-uniform learning rate and weight decay on the bundled MNIST digits; the last
+    Searches 192 generated MLP variants (depth 1-4, width 32/128/512, ReLU/tanh, batch norm on/off, dropout 0/0.3,
+    Adam/SGD; batch 128) and a log-uniform learning rate and weight decay on the bundled MNIST digits; the last
     1000 training images are the validation split. The winner is retrained on all training images (validation
     included, the data the 784-256-128-10 baseline trains on) and measured on the test images once.
 
     Options:
       --strategy S        hyperband (default), random, grid or evolution
-      --sweeps N          Hyperband: run every bracket N times (default 2: 138 trials, about 5 minutes on 2 idle cores)
+      --sweeps N          Hyperband: run every bracket N times (default 2: 138 trials, about 3 minutes on 2 idle cores)
       --budget-minutes N  wall-clock cap on the search (default 9; the winner's refit comes after it)
       --max-trials N      stop after N trials as well (default: no limit beyond the strategy's own)
       --epochs N          epochs per trial for random/grid/evolution (default 9); Hyperband's largest rung (default 27)
