@@ -196,6 +196,9 @@ internal static class Modes
 
     public static int Bench(DataParallel dp, Options o)
     {
+        // Each rank single-threaded, as the line says: with the kernels' default of one thread per core, two ranks on
+        // this 2-core machine would run four threads and time the oversubscription, not the all-reduce.
+        NetGen.Threading.WorkerPool.ThreadCount = 1;
         dp.OverlapAllReduce = o.Overlap;
         dp.BucketFloats = o.BucketFloats;
         const int Rows = BenchMlp.BatchSize;
