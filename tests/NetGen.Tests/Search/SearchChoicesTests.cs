@@ -21,8 +21,12 @@ namespace NetGen.Tests.Search;
 [WeightDecayRange(1e-5, 1e-1)]
 public partial class ChoicesArchitectureSearch;
 
-/// <summary>Search runners with two trials at once set the process-wide kernel thread count: their tests run one at a time.</summary>
-[CollectionDefinition(Name)]
+/// <summary>
+/// Search runners with two trials at once set the process-wide kernel thread count, which replaces the worker pool:
+/// their tests run one at a time and apart from every other test class (xUnit runs a collection that disables
+/// parallelization after the parallel ones), so that no kernel on another test's thread sees its pool replaced.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class WorkerPoolThreadsCollection
 {
     public const string Name = "Worker pool thread count";
