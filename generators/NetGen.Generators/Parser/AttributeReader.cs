@@ -227,6 +227,18 @@ internal sealed class AttributeReader(List<DiagnosticInfo> diagnostics, Cancella
         return value;
     }
 
+    /// <summary>
+    /// A (low, high) pair of positional arguments, such as a log-uniform search range: low must be positive and high
+    /// at least low, each reported at its own argument.
+    /// </summary>
+    public (double Low, double High) PositiveRange(AttributeData attribute, string owner, string exampleLow)
+    {
+        double low = PositionalDouble(attribute, 0), high = PositionalDouble(attribute, 1);
+        RequireRange(attribute, 0, owner + " low", low, v => v > 0, "a positive number, such as " + exampleLow);
+        RequireRange(attribute, 1, owner + " high", high, v => v >= low, "at least the low end of the range");
+        return (low, high);
+    }
+
     public void RequireRange(AttributeData attribute, int position, string what, double value, Func<double, bool> valid, string expected)
     {
         if (double.IsNaN(value) || double.IsInfinity(value) || !valid(value))

@@ -231,11 +231,7 @@ public static class SearchSpaceParser
                 }
                 case "WeightDecayRangeAttribute":
                 {
-                    weightDecayLow = reader.PositionalDouble(attribute, 0);
-                    weightDecayHigh = reader.PositionalDouble(attribute, 1);
-                    reader.RequireRange(attribute, 0, "WeightDecayRange low", weightDecayLow, v => v > 0, "a positive number, such as 1e-6");
-                    double low = weightDecayLow;
-                    reader.RequireRange(attribute, 1, "WeightDecayRange high", weightDecayHigh, v => v >= low, "at least the low end of the range");
+                    (weightDecayLow, weightDecayHigh) = reader.PositiveRange(attribute, "WeightDecayRange", "1e-6");
                     break;
                 }
                 case "RepeatChoiceAttribute":
@@ -293,11 +289,7 @@ public static class SearchSpaceParser
                 }
                 case "LearningRateRangeAttribute":
                 {
-                    learningRateLow = reader.PositionalDouble(attribute, 0);
-                    learningRateHigh = reader.PositionalDouble(attribute, 1);
-                    reader.RequireRange(attribute, 0, "LearningRateRange low", learningRateLow, v => v > 0, "a positive number, such as 1e-4");
-                    double low = learningRateLow;
-                    reader.RequireRange(attribute, 1, "LearningRateRange high", learningRateHigh, v => v >= low, "at least the low end of the range");
+                    (learningRateLow, learningRateHigh) = reader.PositiveRange(attribute, "LearningRateRange", "1e-4");
                     break;
                 }
             }
