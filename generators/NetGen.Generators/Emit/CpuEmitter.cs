@@ -466,6 +466,7 @@ public static class CpuEmitter
     private static void EmitBackward(SourceWriter writer, ResolvedNetwork network, List<LayerEmitter> emitters)
     {
         Buffer gradient = emitters.Last(e => e.OutputGradient is not null).OutputGradient!;
+        bool overwrite = OverwritesGradients(emitters);
         writer.WriteLine("/// <summary>");
         writer.WriteLine("/// Backpropagates <paramref name=\"outputGradient\"/> (d loss / d output, <c>rows * OutputSize</c> floats) through the");
         writer.WriteLine("/// activations of the last <see cref=\"Forward\"/> call on the same <paramref name=\"inputs\"/>, adding to <see cref=\"Gradients\"/>.");
@@ -476,18 +477,18 @@ public static class CpuEmitter
         writer.WriteLine("if (outputGradient.Length != rows * OutputSize)");
         writer.WriteLine("    throw new global::System.ArgumentException($\"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.\", nameof(outputGradient));");
         writer.WriteLine($"outputGradient.CopyTo({gradient.Span});");
-        writer.WriteLine(OverwritesGradients(emitters)
+        writer.WriteLine(overwrite
             ? "BackwardCore(inputs, rows, addPenaltyGradients: false, accumulateGradients: true);"
             : "BackwardCore(inputs, rows, addPenaltyGradients: false);");
         writer.CloseBrace();
         writer.WriteLine();
         writer.WriteLine("// Each parameter layer's gradients are final once its backward (and, in training, its weight penalty) ran: the");
         writer.WriteLine("// gradient listener may start reducing them while the earlier layers' backward goes on.");
-        if (OverwritesGradients(emitters))
+        if (overwrite)
         {
             writer.WriteLine("// accumulateGradients false: every layer writes its parameter gradients instead of adding to them.");
         }
-        writer.WriteLine($"private void BackwardCore({InputsParameter(network)}, int rows, bool addPenaltyGradients{(OverwritesGradients(emitters) ? ", bool accumulateGradients" : "")})");
+        writer.WriteLine($"private void BackwardCore({InputsParameter(network)}, int rows, bool addPenaltyGradients{(overwrite ? ", bool accumulateGradients" : "")})");
         writer.OpenBrace();
         for (int i = emitters.Count - 1; i >= 0; i--)
         {
