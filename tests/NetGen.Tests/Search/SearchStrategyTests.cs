@@ -5,8 +5,10 @@ namespace NetGen.Tests.Search;
 /// <summary>
 /// Each strategy's selection logic on a synthetic objective with a known optimum: width "c" and learning rate
 /// 10^-2.5. The metric is 1 at the optimum and falls with the distance from it, so "finds the optimum" and
-/// "keeps the best" can be checked exactly, without training anything.
+/// "keeps the best" can be checked exactly, without training anything. In the worker-pool collection: a runner with
+/// two trials at once sets the kernels' thread count, which replaces the pool under any test running beside it.
 /// </summary>
+[Collection(WorkerPoolThreadsCollection.Name)]
 public sealed class SearchStrategyTests
 {
     private static readonly SearchSpace Space = new(
