@@ -28,12 +28,16 @@ public sealed unsafe class WorkerPool
     private delegate*<void*, int, int, void> _work;
     private void* _context;
     private int _parts;
+    private int _slots;         // claimable units of the current job: min(parts, 64), each a run of consecutive parts
     private int _generation;
-    private long _claim;        // (generation << 32) | next part to hand out; parts past _parts are closed
-    private int _remaining;     // parts of the current job not finished yet
+    private long _claimed = -1L; // bit s set: slot s is taken (or does not exist); all set between jobs
+    private int _remaining;     // slots of the current job not finished yet
     private int _busy;
     private volatile bool _stopping;
     private System.Runtime.ExceptionServices.ExceptionDispatchInfo? _failure;   // the first exception a part threw
+
+    /// <summary>Most claimable slots per job: one bit each in <see cref="_claimed"/>.</summary>
+    private const int MaxSlots = 64;
 
     /// <summary>
     /// Threads that large kernels use, the calling thread included: the NETGEN_THREADS environment variable if set,
@@ -81,8 +85,11 @@ public sealed unsafe class WorkerPool
 
     /// <summary>
     /// Runs <c>work(context, part, parts)</c> for every part in [0, <paramref name="parts"/>) and returns when all are
-    /// done. The caller and the woken workers claim parts one at a time, so the caller runs all of them if the workers
-    /// are slow to wake. <paramref name="parts"/> is usually <see cref="Parallelism"/>.
+    /// done. Thread t (the caller is 0, worker i is i) first takes its own share of the parts, the t-th of
+    /// <see cref="Parallelism"/> consecutive runs, so a kernel called again with the same split finds its part of the
+    /// data in that core's cache; then it takes whatever is left, so a thread that is slow to wake, or whose core is
+    /// taken by another process, leaves its share to the others instead of holding up the call.
+    /// <paramref name="parts"/> is usually a multiple of <see cref="Parallelism"/>.
     /// <paramref name="context"/> usually points at a struct on the caller's stack, which outlives the call.
     /// </summary>
     internal void Run(delegate*<void*, int, int, void> work, void* context, int parts)
@@ -96,19 +103,19 @@ public sealed unsafe class WorkerPool
         }
         try
         {
-            int generation = _generation + 1;
-            // Close the claims of the last job before rewriting its fields: a late worker's claim then fails.
-            Interlocked.Exchange(ref _claim, ((long)generation << 32) | int.MaxValue);
+            // Every slot of the last job is claimed (it finished), so no late worker can claim one while the fields
+            // change; a worker reads the fields only after its claim succeeds.
+            int slots = Math.Min(parts, MaxSlots);
             _work = work;
             _context = context;
             _parts = parts;
-            Volatile.Write(ref _remaining, parts);
-            Interlocked.Exchange(ref _claim, (long)generation << 32);
-            Interlocked.Exchange(ref _generation, generation);
+            _slots = slots;
+            Volatile.Write(ref _remaining, slots);
+            Interlocked.Exchange(ref _claimed, slots == MaxSlots ? 0L : -1L << slots);
+            Interlocked.Increment(ref _generation);
             foreach (var worker in _workers) worker.WakeIfSleeping();
-            RunParts(generation);
-            // Parts are claimed, not assigned: a worker that is descheduled or asleep leaves its parts to the caller,
-            // which only waits for parts already started.
+            RunSlots(thread: 0);
+            // The caller only waits for slots already started: the rest it has run itself.
             long spinUntil = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 500;
             var spinner = new SpinWait();
             while (Volatile.Read(ref _remaining) != 0)
@@ -125,23 +132,35 @@ public sealed unsafe class WorkerPool
         }
     }
 
-    // Claims and runs parts of job `generation` until none is left.
-    private void RunParts(int generation)
+    // Claims and runs slots of the current job until none is left: first thread's own share, then the highest free
+    // slot (the far end of another thread's share, which that thread reaches last).
+    private void RunSlots(int thread)
     {
+        int threads = Parallelism;
         while (true)
         {
-            long claim = Volatile.Read(ref _claim);
-            if ((int)(claim >> 32) != generation) return;
+            long claimed = Volatile.Read(ref _claimed);
+            if (claimed == -1L) return;
+            // The share read here may be a newer job's than the word above: any free bit is a valid slot of the job
+            // that the claim below takes, so a stale share costs locality, never correctness.
+            int slots = _slots;
+            int first = slots >= threads ? thread * slots / threads : Math.Min(thread, slots);
+            int last = slots >= threads ? (thread + 1) * slots / threads : Math.Min(thread + 1, slots);
+            long share = last - first >= MaxSlots ? -1L : ((1L << (last - first)) - 1) << first;
+            long free = ~claimed;
+            int slot = (free & share) != 0
+                ? System.Numerics.BitOperations.TrailingZeroCount(free & share)
+                : 63 - System.Numerics.BitOperations.LeadingZeroCount((ulong)free);
+            if (Interlocked.CompareExchange(ref _claimed, claimed | (1L << slot), claimed) != claimed) continue;
+            // Claimed: the job cannot change until this slot is done, so its fields are this job's.
             var work = _work;
             void* context = _context;
             int parts = _parts;
-            int part = (int)claim;
-            if (part >= parts) return;
-            // Success means the job was still `generation` after the fields above were read.
-            if (Interlocked.CompareExchange(ref _claim, claim + 1, claim) != claim) continue;
+            int slotCount = _slots;
             try
             {
-                work(context, part, parts);
+                int end = (int)((long)parts * (slot + 1) / slotCount);
+                for (int part = (int)((long)parts * slot / slotCount); part < end; part++) work(context, part, parts);
             }
             catch (Exception exception)
             {
@@ -189,7 +208,7 @@ public sealed unsafe class WorkerPool
             {
                 seen = WaitForJob(seen);
                 if (_pool._stopping) return;
-                _pool.RunParts(seen);
+                _pool.RunSlots(_part);
             }
         }
 
