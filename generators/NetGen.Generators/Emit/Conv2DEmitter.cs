@@ -105,16 +105,16 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
     public override void EmitAccessors(SourceWriter writer)
     {
         writer.WriteLine($"/// <summary>{Name}'s weight, [{Spec.Filters}, {Layer.Input.Dimensions[0]}, {Spec.Kernel}, {Spec.Kernel}] row-major (filters x in channels x kernel height x kernel width), a view into <see cref=\"Parameters\"/>.</summary>");
-        writer.WriteLine($"public global::System.Span<float> {Name}Weight => new(_parameters, {Name}WeightOffset, {Name}WeightCount);");
+        writer.WriteLine($"public global::System.Span<float> {Name}Weight => _parameters.Slice({Name}WeightOffset, {Name}WeightCount);");
         writer.WriteLine();
         writer.WriteLine(Spec.UseBias
             ? $"/// <summary>{Name}'s bias, [{Layer.BiasCount}] (one per filter), a view into <see cref=\"Parameters\"/>.</summary>"
             : $"/// <summary>{Name}'s bias: empty, the layer has none (UseBias = false).</summary>");
-        writer.WriteLine($"public global::System.Span<float> {Name}Bias => new(_parameters, {Name}BiasOffset, {Name}BiasCount);");
+        writer.WriteLine($"public global::System.Span<float> {Name}Bias => _parameters.Slice({Name}BiasOffset, {Name}BiasCount);");
         writer.WriteLine();
-        writer.WriteLine($"private global::System.Span<float> {Name}WeightGradient => new(_gradients, {Name}WeightOffset, {Name}WeightCount);");
+        writer.WriteLine($"private global::System.Span<float> {Name}WeightGradient => _gradients.Slice({Name}WeightOffset, {Name}WeightCount);");
         writer.WriteLine();
-        writer.WriteLine($"private global::System.Span<float> {Name}BiasGradient => new(_gradients, {Name}BiasOffset, {Name}BiasCount);");
+        writer.WriteLine($"private global::System.Span<float> {Name}BiasGradient => _gradients.Slice({Name}BiasOffset, {Name}BiasCount);");
         writer.WriteLine();
     }
 
@@ -166,7 +166,7 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
 
     public override IEnumerable<string> NonFiniteChecks()
     {
-        yield return $"global::NetGen.Training.NumericChecks.Describe(\"{Name}'s parameters\", new global::System.Span<float>(_parameters, {Name}WeightOffset, {Name}WeightCount + {Name}BiasCount), columns: 0)";
+        yield return $"global::NetGen.Training.NumericChecks.Describe(\"{Name}'s parameters\", _parameters.Slice({Name}WeightOffset, {Name}WeightCount + {Name}BiasCount), columns: 0)";
         yield return $"global::NetGen.Training.NumericChecks.Describe(\"{Name}'s output\", {Output.Span}, columns: {OutputSize})";
     }
 

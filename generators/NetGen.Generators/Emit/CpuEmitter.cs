@@ -310,9 +310,9 @@ public static class CpuEmitter
 
     private static void EmitFields(SourceWriter writer, ResolvedNetwork network, List<LayerEmitter> emitters)
     {
-        writer.WriteLine("private readonly float[] _parameters = InitialParameters(Seed);");
-        writer.WriteLine("private readonly float[] _gradients = new float[ParameterCount];");
-        writer.WriteLine("private readonly float[] _optimizerState = new float[OptimizerStateCount];");
+        writer.WriteLine("private readonly global::NetGen.Kernels.AlignedBuffer _parameters = InitialParameters(Seed);");
+        writer.WriteLine("private readonly global::NetGen.Kernels.AlignedBuffer _gradients = new(ParameterCount);");
+        writer.WriteLine("private readonly global::NetGen.Kernels.AlignedBuffer _optimizerState = new(OptimizerStateCount);");
         writer.WriteLine("private readonly float[] _statistics = InitialStatistics();");
         writer.WriteLine("private int _step;");
         if (emitters.Any(e => e.UsesRandom)) writer.WriteLine("private global::NetGen.Rng _dropoutRandom = DropoutRandomFor(Seed);");
@@ -375,16 +375,16 @@ public static class CpuEmitter
         writer.OpenBrace();
         writer.WriteLine("FillParameters(_parameters, seed);");
         writer.WriteLine("FillStatistics(_statistics);");
-        writer.WriteLine("global::System.Array.Clear(_gradients);");
-        writer.WriteLine("global::System.Array.Clear(_optimizerState);");
+        writer.WriteLine("_gradients.Clear();");
+        writer.WriteLine("_optimizerState.Clear();");
         writer.WriteLine("_step = 0;");
         if (emitters.Any(e => e.UsesRandom)) writer.WriteLine("_dropoutRandom = DropoutRandomFor(seed);");
         if (HasPlateau(network)) writer.WriteLine("_plateau = NewPlateau();");
         writer.CloseBrace();
         writer.WriteLine();
-        writer.WriteLine("private static float[] InitialParameters(int seed)");
+        writer.WriteLine("private static global::NetGen.Kernels.AlignedBuffer InitialParameters(int seed)");
         writer.OpenBrace();
-        writer.WriteLine("var parameters = new float[ParameterCount];");
+        writer.WriteLine("var parameters = new global::NetGen.Kernels.AlignedBuffer(ParameterCount);");
         writer.WriteLine("FillParameters(parameters, seed);");
         writer.WriteLine("return parameters;");
         writer.CloseBrace();
@@ -525,7 +525,7 @@ public static class CpuEmitter
         writer.WriteLine("public global::NetGen.IAllReduce? BatchNormSynchronization { get; set; }");
         writer.WriteLine();
         writer.WriteLine("/// <summary>Sets every gradient to zero; <see cref=\"Backward\"/> adds to them.</summary>");
-        writer.WriteLine("public void ZeroGradients() => global::System.Array.Clear(_gradients);");
+        writer.WriteLine("public void ZeroGradients() => _gradients.Clear();");
         writer.WriteLine();
     }
 
@@ -579,7 +579,7 @@ public static class CpuEmitter
         writer.WriteLine("CurrentLearningRate = ScheduledLearningRate(_step);");
         writer.WriteLine("_step++;");
         string Decay(string constant) => optimizer.RuntimeWeightDecay ? "WeightDecay" : constant;
-        string State(int index) => $"new global::System.Span<float>(_optimizerState, {(index switch { 0 => "0", 1 => "ParameterCount", _ => index + " * ParameterCount" })}, ParameterCount)";
+        string State(int index) => $"_optimizerState.Slice({(index switch { 0 => "0", 1 => "ParameterCount", _ => index + " * ParameterCount" })}, ParameterCount)";
         switch (optimizer.Kind)
         {
             case OptimizerKind.Adam or OptimizerKind.AdamW:
@@ -642,7 +642,7 @@ public static class CpuEmitter
         writer.WriteLine($"CheckTargets({targets}, rows, nameof(ComputeGradients));");
         bool overwrite = OverwritesGradients(emitters);
         if (overwrite) writer.WriteLine("// Every parameter gradient is written, not added, by its dense layer's backward: no clearing pass first.");
-        else writer.WriteLine("global::System.Array.Clear(_gradients);");
+        else writer.WriteLine("_gradients.Clear();");
         writer.WriteLine("ForwardCore(inputs, rows, training: true);");
         writer.WriteLine($"float loss = LossCore({targets}, rows) + PenaltyLoss();");
         writer.WriteLine("if (!float.IsFinite(loss))");
@@ -688,7 +688,7 @@ public static class CpuEmitter
         for (int i = 0; i < layers.Count; i++)
         {
             (string offset, string count) = layers[i].ParameterRange;
-            writer.WriteLine($"norms[{Literals.Int(i)}] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, {offset}, {count}));");
+            writer.WriteLine($"norms[{Literals.Int(i)}] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice({offset}, {count}));");
         }
 
         writer.CloseBrace();

@@ -89,14 +89,14 @@ internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
     public override void EmitAccessors(SourceWriter writer)
     {
         writer.WriteLine($"/// <summary>{Name}'s weight, [{Spec.Units}, {(PerStep ? Layer.Input.Dimensions[1] : Layer.Input.Size)}] row-major (units x inputs), a view into <see cref=\"Parameters\"/>.</summary>");
-        writer.WriteLine($"public global::System.Span<float> {Name}Weight => new(_parameters, {Name}WeightOffset, {Name}WeightCount);");
+        writer.WriteLine($"public global::System.Span<float> {Name}Weight => _parameters.Slice({Name}WeightOffset, {Name}WeightCount);");
         writer.WriteLine();
         writer.WriteLine($"/// <summary>{Name}'s bias, [{Layer.BiasCount}], a view into <see cref=\"Parameters\"/>.</summary>");
-        writer.WriteLine($"public global::System.Span<float> {Name}Bias => new(_parameters, {Name}BiasOffset, {Name}BiasCount);");
+        writer.WriteLine($"public global::System.Span<float> {Name}Bias => _parameters.Slice({Name}BiasOffset, {Name}BiasCount);");
         writer.WriteLine();
-        writer.WriteLine($"private global::System.Span<float> {Name}WeightGradient => new(_gradients, {Name}WeightOffset, {Name}WeightCount);");
+        writer.WriteLine($"private global::System.Span<float> {Name}WeightGradient => _gradients.Slice({Name}WeightOffset, {Name}WeightCount);");
         writer.WriteLine();
-        writer.WriteLine($"private global::System.Span<float> {Name}BiasGradient => new(_gradients, {Name}BiasOffset, {Name}BiasCount);");
+        writer.WriteLine($"private global::System.Span<float> {Name}BiasGradient => _gradients.Slice({Name}BiasOffset, {Name}BiasCount);");
         writer.WriteLine();
     }
 
@@ -140,7 +140,7 @@ internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
 
     public override System.Collections.Generic.IEnumerable<string> NonFiniteChecks()
     {
-        yield return $"global::NetGen.Training.NumericChecks.Describe(\"{Name}'s parameters\", new global::System.Span<float>(_parameters, {Name}WeightOffset, {Name}WeightCount + {Name}BiasCount), columns: 0)";
+        yield return $"global::NetGen.Training.NumericChecks.Describe(\"{Name}'s parameters\", _parameters.Slice({Name}WeightOffset, {Name}WeightCount + {Name}BiasCount), columns: 0)";
         yield return $"global::NetGen.Training.NumericChecks.Describe(\"{Name}'s output\", {Output.Span}, columns: {Units})";
     }
 

@@ -64,10 +64,10 @@ internal sealed class BatchNormEmitter(ResolvedLayer layer) : ElementwiseEmitter
     public override void EmitAccessors(SourceWriter writer)
     {
         writer.WriteLine($"/// <summary>{Name}'s scale (gamma), one per {(SpatialCount == 1 ? "feature" : "channel")}, a view into <see cref=\"Parameters\"/>.</summary>");
-        writer.WriteLine($"public global::System.Span<float> {Name}Scale => new(_parameters, {Name}ScaleOffset, {Channels});");
+        writer.WriteLine($"public global::System.Span<float> {Name}Scale => _parameters.Slice({Name}ScaleOffset, {Channels});");
         writer.WriteLine();
         writer.WriteLine($"/// <summary>{Name}'s shift (beta), a view into <see cref=\"Parameters\"/>.</summary>");
-        writer.WriteLine($"public global::System.Span<float> {Name}Shift => new(_parameters, {Name}ShiftOffset, {Channels});");
+        writer.WriteLine($"public global::System.Span<float> {Name}Shift => _parameters.Slice({Name}ShiftOffset, {Channels});");
         writer.WriteLine();
         writer.WriteLine($"/// <summary>{Name}'s running mean, a view into <see cref=\"Statistics\"/>.</summary>");
         writer.WriteLine($"public global::System.Span<float> {Name}RunningMean => new(_statistics, {Name}RunningMeanOffset, {Channels});");
@@ -108,7 +108,7 @@ internal sealed class BatchNormEmitter(ResolvedLayer layer) : ElementwiseEmitter
     protected override void EmitBackwardCore(SourceWriter writer, string inputGradient)
     {
         string group = GroupVariable;
-        string gradients = $"new global::System.Span<float>(_gradients, {Name}ScaleOffset, {Channels}), new global::System.Span<float>(_gradients, {Name}ShiftOffset, {Channels})";
+        string gradients = $"_gradients.Slice({Name}ScaleOffset, {Channels}), _gradients.Slice({Name}ShiftOffset, {Channels})";
         writer.WriteLine($"if (BatchNormSynchronization is {{ }} {group})");
         writer.WriteLine($"    global::NetGen.Kernels.BatchNorm.BackwardSynchronized({OutputGradient!.Span}, {Input.Span}, {Name}Scale, {Field("Mean")}, {Field("InverseStd")}, {inputGradient},");
         writer.WriteLine($"        {gradients}, rows, {Channels}, {Spatial}, {group}, {Field("Synchronization")});");
@@ -151,10 +151,10 @@ internal sealed class LayerNormEmitter(ResolvedLayer layer) : ElementwiseEmitter
     public override void EmitAccessors(SourceWriter writer)
     {
         writer.WriteLine($"/// <summary>{Name}'s scale (gamma), a view into <see cref=\"Parameters\"/>.</summary>");
-        writer.WriteLine($"public global::System.Span<float> {Name}Scale => new(_parameters, {Name}ScaleOffset, {Size});");
+        writer.WriteLine($"public global::System.Span<float> {Name}Scale => _parameters.Slice({Name}ScaleOffset, {Size});");
         writer.WriteLine();
         writer.WriteLine($"/// <summary>{Name}'s shift (beta), a view into <see cref=\"Parameters\"/>.</summary>");
-        writer.WriteLine($"public global::System.Span<float> {Name}Shift => new(_parameters, {Name}ShiftOffset, {Size});");
+        writer.WriteLine($"public global::System.Span<float> {Name}Shift => _parameters.Slice({Name}ShiftOffset, {Size});");
         writer.WriteLine();
     }
 
@@ -174,6 +174,6 @@ internal sealed class LayerNormEmitter(ResolvedLayer layer) : ElementwiseEmitter
     protected override void EmitBackwardCore(SourceWriter writer, string inputGradient)
     {
         writer.WriteLine($"global::NetGen.Kernels.LayerNorm.Backward({OutputGradient!.Span}, {Input.Span}, {Name}Scale, First({Field("Mean")}, rows), First({Field("InverseStd")}, rows), {inputGradient},");
-        writer.WriteLine($"    new global::System.Span<float>(_gradients, {Name}ScaleOffset, {Size}), new global::System.Span<float>(_gradients, {Name}ShiftOffset, {Size}), rows, {Size});");
+        writer.WriteLine($"    _gradients.Slice({Name}ScaleOffset, {Size}), _gradients.Slice({Name}ShiftOffset, {Size}), rows, {Size});");
     }
 }

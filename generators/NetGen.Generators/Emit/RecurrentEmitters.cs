@@ -49,9 +49,9 @@ internal sealed class EmbeddingEmitter(ResolvedLayer layer) : LayerEmitter(layer
     public override void EmitAccessors(SourceWriter writer)
     {
         writer.WriteLine($"/// <summary>{Name}'s table, [{Spec.Vocabulary}, {Spec.Dimensions}] row-major (one row per token), a view into <see cref=\"Parameters\"/>.</summary>");
-        writer.WriteLine($"public global::System.Span<float> {Name}Table => new(_parameters, {Name}WeightOffset, {Name}WeightCount);");
+        writer.WriteLine($"public global::System.Span<float> {Name}Table => _parameters.Slice({Name}WeightOffset, {Name}WeightCount);");
         writer.WriteLine();
-        writer.WriteLine($"private global::System.Span<float> {Name}TableGradient => new(_gradients, {Name}WeightOffset, {Name}WeightCount);");
+        writer.WriteLine($"private global::System.Span<float> {Name}TableGradient => _gradients.Slice({Name}WeightOffset, {Name}WeightCount);");
         writer.WriteLine();
     }
 
@@ -174,16 +174,16 @@ internal sealed class RecurrentEmitter(ResolvedLayer layer) : LayerEmitter(layer
         string rows = Spec.Gates == 1 ? "H" : Spec.Gates + "H";
         string gates = Spec.Kind switch { RecurrentKind.Lstm => " (gate blocks i, f, g, o)", RecurrentKind.Gru => " (gate blocks r, z, n)", _ => "" };
         writer.WriteLine($"/// <summary>{Name}'s input weight W_ih, [{rows}, {Layer.Input.Dimensions[1]}] = [{Spec.Gates * Spec.Hidden}, {Layer.Input.Dimensions[1]}]{gates}, PyTorch's weight_ih_l0; a view into <see cref=\"Parameters\"/>.</summary>");
-        writer.WriteLine($"public global::System.Span<float> {Name}WeightIh => new(_parameters, {Name}WeightOffset, {Name}GateRows * {Inputs});");
+        writer.WriteLine($"public global::System.Span<float> {Name}WeightIh => _parameters.Slice({Name}WeightOffset, {Name}GateRows * {Inputs});");
         writer.WriteLine();
         writer.WriteLine($"/// <summary>{Name}'s recurrent weight W_hh, [{Spec.Gates * Spec.Hidden}, {Spec.Hidden}], PyTorch's weight_hh_l0; a view into <see cref=\"Parameters\"/>.</summary>");
-        writer.WriteLine($"public global::System.Span<float> {Name}WeightHh => new(_parameters, {Name}WeightHhOffset, {Name}GateRows * {Hidden});");
+        writer.WriteLine($"public global::System.Span<float> {Name}WeightHh => _parameters.Slice({Name}WeightHhOffset, {Name}GateRows * {Hidden});");
         writer.WriteLine();
         writer.WriteLine($"/// <summary>{Name}'s input bias b_ih, [{Spec.Gates * Spec.Hidden}], PyTorch's bias_ih_l0.</summary>");
-        writer.WriteLine($"public global::System.Span<float> {Name}BiasIh => new(_parameters, {Name}BiasOffset, {Name}GateRows);");
+        writer.WriteLine($"public global::System.Span<float> {Name}BiasIh => _parameters.Slice({Name}BiasOffset, {Name}GateRows);");
         writer.WriteLine();
         writer.WriteLine($"/// <summary>{Name}'s recurrent bias b_hh, [{Spec.Gates * Spec.Hidden}], PyTorch's bias_hh_l0.</summary>");
-        writer.WriteLine($"public global::System.Span<float> {Name}BiasHh => new(_parameters, {Name}BiasOffset + {Name}GateRows, {Name}GateRows);");
+        writer.WriteLine($"public global::System.Span<float> {Name}BiasHh => _parameters.Slice({Name}BiasOffset + {Name}GateRows, {Name}GateRows);");
         writer.WriteLine();
         writer.WriteLine($"/// <summary>For each of {Name}'s steps, the mean over the batch of ||dL/dh_t|| in the last backward pass: how much gradient reaches each step.</summary>");
         writer.WriteLine($"public global::System.ReadOnlySpan<float> {Name}StepGradientNorms => {Field("StepGradientNorms")};");
@@ -210,7 +210,7 @@ internal sealed class RecurrentEmitter(ResolvedLayer layer) : LayerEmitter(layer
                 "BiasIh" => $"{Name}BiasOffset, {Name}GateRows",
                 _ => $"{Name}BiasOffset + {Name}GateRows, {Name}GateRows",
             };
-            writer.WriteLine($"private global::System.Span<float> {Name}{part}Gradient => new(_gradients, {offset});");
+            writer.WriteLine($"private global::System.Span<float> {Name}{part}Gradient => _gradients.Slice({offset});");
             writer.WriteLine();
         }
     }
@@ -289,7 +289,7 @@ internal sealed class RecurrentEmitter(ResolvedLayer layer) : LayerEmitter(layer
 
     public override IEnumerable<string> NonFiniteChecks()
     {
-        yield return $"global::NetGen.Training.NumericChecks.Describe(\"{Name}'s parameters\", new global::System.Span<float>(_parameters, {Name}WeightOffset, {Name}WeightCount + {Name}BiasCount), columns: 0)";
+        yield return $"global::NetGen.Training.NumericChecks.Describe(\"{Name}'s parameters\", _parameters.Slice({Name}WeightOffset, {Name}WeightCount + {Name}BiasCount), columns: 0)";
         yield return $"global::NetGen.Training.NumericChecks.Describe(\"{Name}'s output\", {Output.Span}, columns: {Hidden})";
     }
 

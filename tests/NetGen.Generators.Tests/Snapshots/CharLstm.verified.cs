@@ -83,9 +83,9 @@ namespace Samples.CharRnn
         // 17,039,360 multiply-adds per product at 2048 rows: split across the cores.
         private const bool Dense1Parallel = true;
 
-        private readonly float[] _parameters = InitialParameters(Seed);
-        private readonly float[] _gradients = new float[ParameterCount];
-        private readonly float[] _optimizerState = new float[OptimizerStateCount];
+        private readonly global::NetGen.Kernels.AlignedBuffer _parameters = InitialParameters(Seed);
+        private readonly global::NetGen.Kernels.AlignedBuffer _gradients = new(ParameterCount);
+        private readonly global::NetGen.Kernels.AlignedBuffer _optimizerState = new(OptimizerStateCount);
         private readonly float[] _statistics = InitialStatistics();
         private int _step;
         private readonly float[] _embedding1Output = new float[BatchSize * Embedding1OutputSize];
@@ -126,21 +126,21 @@ namespace Samples.CharRnn
         public float LastGradientNorm { get; private set; }
 
         /// <summary>Embedding1's table, [65, 32] row-major (one row per token), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Embedding1Table => new(_parameters, Embedding1WeightOffset, Embedding1WeightCount);
+        public global::System.Span<float> Embedding1Table => _parameters.Slice(Embedding1WeightOffset, Embedding1WeightCount);
 
-        private global::System.Span<float> Embedding1TableGradient => new(_gradients, Embedding1WeightOffset, Embedding1WeightCount);
+        private global::System.Span<float> Embedding1TableGradient => _gradients.Slice(Embedding1WeightOffset, Embedding1WeightCount);
 
         /// <summary>Lstm1's input weight W_ih, [4H, 32] = [512, 32] (gate blocks i, f, g, o), PyTorch's weight_ih_l0; a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Lstm1WeightIh => new(_parameters, Lstm1WeightOffset, Lstm1GateRows * Lstm1Inputs);
+        public global::System.Span<float> Lstm1WeightIh => _parameters.Slice(Lstm1WeightOffset, Lstm1GateRows * Lstm1Inputs);
 
         /// <summary>Lstm1's recurrent weight W_hh, [512, 128], PyTorch's weight_hh_l0; a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Lstm1WeightHh => new(_parameters, Lstm1WeightHhOffset, Lstm1GateRows * Lstm1Hidden);
+        public global::System.Span<float> Lstm1WeightHh => _parameters.Slice(Lstm1WeightHhOffset, Lstm1GateRows * Lstm1Hidden);
 
         /// <summary>Lstm1's input bias b_ih, [512], PyTorch's bias_ih_l0.</summary>
-        public global::System.Span<float> Lstm1BiasIh => new(_parameters, Lstm1BiasOffset, Lstm1GateRows);
+        public global::System.Span<float> Lstm1BiasIh => _parameters.Slice(Lstm1BiasOffset, Lstm1GateRows);
 
         /// <summary>Lstm1's recurrent bias b_hh, [512], PyTorch's bias_hh_l0.</summary>
-        public global::System.Span<float> Lstm1BiasHh => new(_parameters, Lstm1BiasOffset + Lstm1GateRows, Lstm1GateRows);
+        public global::System.Span<float> Lstm1BiasHh => _parameters.Slice(Lstm1BiasOffset + Lstm1GateRows, Lstm1GateRows);
 
         /// <summary>For each of Lstm1's steps, the mean over the batch of ||dL/dh_t|| in the last backward pass: how much gradient reaches each step.</summary>
         public global::System.ReadOnlySpan<float> Lstm1StepGradientNorms => _lstm1StepGradientNorms;
@@ -151,37 +151,37 @@ namespace Samples.CharRnn
         /// <summary>Lstm1's carried cell state, [BatchSize, 128].</summary>
         public global::System.Span<float> Lstm1CellState => _lstm1CellState;
 
-        private global::System.Span<float> Lstm1WeightIhGradient => new(_gradients, Lstm1WeightOffset, Lstm1GateRows * Lstm1Inputs);
+        private global::System.Span<float> Lstm1WeightIhGradient => _gradients.Slice(Lstm1WeightOffset, Lstm1GateRows * Lstm1Inputs);
 
-        private global::System.Span<float> Lstm1WeightHhGradient => new(_gradients, Lstm1WeightHhOffset, Lstm1GateRows * Lstm1Hidden);
+        private global::System.Span<float> Lstm1WeightHhGradient => _gradients.Slice(Lstm1WeightHhOffset, Lstm1GateRows * Lstm1Hidden);
 
-        private global::System.Span<float> Lstm1BiasIhGradient => new(_gradients, Lstm1BiasOffset, Lstm1GateRows);
+        private global::System.Span<float> Lstm1BiasIhGradient => _gradients.Slice(Lstm1BiasOffset, Lstm1GateRows);
 
-        private global::System.Span<float> Lstm1BiasHhGradient => new(_gradients, Lstm1BiasOffset + Lstm1GateRows, Lstm1GateRows);
+        private global::System.Span<float> Lstm1BiasHhGradient => _gradients.Slice(Lstm1BiasOffset + Lstm1GateRows, Lstm1GateRows);
 
         /// <summary>Dense1's weight, [65, 128] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense1Weight => new(_parameters, Dense1WeightOffset, Dense1WeightCount);
+        public global::System.Span<float> Dense1Weight => _parameters.Slice(Dense1WeightOffset, Dense1WeightCount);
 
         /// <summary>Dense1's bias, [65], a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense1Bias => new(_parameters, Dense1BiasOffset, Dense1BiasCount);
+        public global::System.Span<float> Dense1Bias => _parameters.Slice(Dense1BiasOffset, Dense1BiasCount);
 
-        private global::System.Span<float> Dense1WeightGradient => new(_gradients, Dense1WeightOffset, Dense1WeightCount);
+        private global::System.Span<float> Dense1WeightGradient => _gradients.Slice(Dense1WeightOffset, Dense1WeightCount);
 
-        private global::System.Span<float> Dense1BiasGradient => new(_gradients, Dense1BiasOffset, Dense1BiasCount);
+        private global::System.Span<float> Dense1BiasGradient => _gradients.Slice(Dense1BiasOffset, Dense1BiasCount);
 
         /// <summary>Re-initializes every parameter from <paramref name="seed"/> and clears gradients, optimizer state and the step count.</summary>
         public void ResetParameters(int seed = Seed)
         {
             FillParameters(_parameters, seed);
             FillStatistics(_statistics);
-            global::System.Array.Clear(_gradients);
-            global::System.Array.Clear(_optimizerState);
+            _gradients.Clear();
+            _optimizerState.Clear();
             _step = 0;
         }
 
-        private static float[] InitialParameters(int seed)
+        private static global::NetGen.Kernels.AlignedBuffer InitialParameters(int seed)
         {
-            var parameters = new float[ParameterCount];
+            var parameters = new global::NetGen.Kernels.AlignedBuffer(ParameterCount);
             FillParameters(parameters, seed);
             return parameters;
         }
@@ -289,7 +289,7 @@ namespace Samples.CharRnn
         public global::NetGen.IAllReduce? BatchNormSynchronization { get; set; }
 
         /// <summary>Sets every gradient to zero; <see cref="Backward"/> adds to them.</summary>
-        public void ZeroGradients() => global::System.Array.Clear(_gradients);
+        public void ZeroGradients() => _gradients.Clear();
 
         /// <summary>
         /// Applies one Adam (lr 0.002) update to <see cref="Parameters"/> from <see cref="Gradients"/>, in one pass over the flat buffers:
@@ -301,7 +301,7 @@ namespace Samples.CharRnn
             CurrentLearningRate = ScheduledLearningRate(_step);
             _step++;
             global::NetGen.Optimizers.Adam.Step(_parameters, _gradients,
-                m: new global::System.Span<float>(_optimizerState, 0, ParameterCount), v: new global::System.Span<float>(_optimizerState, ParameterCount, ParameterCount), vMax: default,
+                m: _optimizerState.Slice(0, ParameterCount), v: _optimizerState.Slice(ParameterCount, ParameterCount), vMax: default,
                 _step, CurrentLearningRate, AdamBeta1, AdamBeta2, AdamEpsilon, AdamWeightDecay, decoupledWeightDecay: false);
         }
 
@@ -332,7 +332,7 @@ namespace Samples.CharRnn
         {
             int rows = RowsOf(inputs, nameof(ComputeGradients));
             CheckTargets(labels, rows, nameof(ComputeGradients));
-            global::System.Array.Clear(_gradients);
+            _gradients.Clear();
             ForwardCore(inputs, rows, training: true);
             float loss = LossCore(labels, rows) + PenaltyLoss();
             if (!float.IsFinite(loss))
@@ -366,9 +366,9 @@ namespace Samples.CharRnn
         {
             if (norms.Length != 3)
                 throw new global::System.ArgumentException($"norms holds {norms.Length} floats; this network has 3 parameter layers.", nameof(norms));
-            norms[0] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Embedding1WeightOffset, Embedding1WeightCount));
-            norms[1] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Lstm1WeightOffset, Lstm1WeightCount + Lstm1BiasCount));
-            norms[2] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount));
+            norms[0] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Embedding1WeightOffset, Embedding1WeightCount));
+            norms[1] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Lstm1WeightOffset, Lstm1WeightCount + Lstm1BiasCount));
+            norms[2] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount));
         }
 
         /// <summary>
@@ -488,9 +488,9 @@ namespace Samples.CharRnn
         private string DescribeNonFinite(global::System.ReadOnlySpan<int> inputs, int rows) =>
             ((string?)null) // token ids are always finite
             ?? global::NetGen.Training.NumericChecks.Describe("Embedding1's table", Embedding1Table, columns: Embedding1Dimensions)
-            ?? global::NetGen.Training.NumericChecks.Describe("Lstm1's parameters", new global::System.Span<float>(_parameters, Lstm1WeightOffset, Lstm1WeightCount + Lstm1BiasCount), columns: 0)
+            ?? global::NetGen.Training.NumericChecks.Describe("Lstm1's parameters", _parameters.Slice(Lstm1WeightOffset, Lstm1WeightCount + Lstm1BiasCount), columns: 0)
             ?? global::NetGen.Training.NumericChecks.Describe("Lstm1's output", First(_lstm1Output, rows * Lstm1SequenceSize), columns: Lstm1Hidden)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense1's parameters", new global::System.Span<float>(_parameters, Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount), columns: 0)
+            ?? global::NetGen.Training.NumericChecks.Describe("Dense1's parameters", _parameters.Slice(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount), columns: 0)
             ?? global::NetGen.Training.NumericChecks.Describe("Dense1's output", First(_dense1Output, rows * Dense1OutputSize), columns: Dense1Units)
             ?? "the loss only: every input, parameter and output is finite";
 

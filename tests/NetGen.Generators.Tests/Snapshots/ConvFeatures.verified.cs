@@ -139,9 +139,9 @@ partial class ConvFeatures : global::NetGen.INetwork<int>
     // 5,120 multiply-adds per product at 16 rows: too few to pay for waking another core.
     private const bool Dense1Parallel = false;
 
-    private readonly float[] _parameters = InitialParameters(Seed);
-    private readonly float[] _gradients = new float[ParameterCount];
-    private readonly float[] _optimizerState = new float[OptimizerStateCount];
+    private readonly global::NetGen.Kernels.AlignedBuffer _parameters = InitialParameters(Seed);
+    private readonly global::NetGen.Kernels.AlignedBuffer _gradients = new(ParameterCount);
+    private readonly global::NetGen.Kernels.AlignedBuffer _optimizerState = new(OptimizerStateCount);
     private readonly float[] _statistics = InitialStatistics();
     private int _step;
     private readonly float[] _conv2D1Output = new float[BatchSize * Conv2D1OutputSize];
@@ -192,30 +192,30 @@ partial class ConvFeatures : global::NetGen.INetwork<int>
 
 
     /// <summary>Conv2D1's weight, [8, 1, 3, 3] row-major (filters x in channels x kernel height x kernel width), a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Conv2D1Weight => new(_parameters, Conv2D1WeightOffset, Conv2D1WeightCount);
+    public global::System.Span<float> Conv2D1Weight => _parameters.Slice(Conv2D1WeightOffset, Conv2D1WeightCount);
 
     /// <summary>Conv2D1's bias, [8] (one per filter), a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Conv2D1Bias => new(_parameters, Conv2D1BiasOffset, Conv2D1BiasCount);
+    public global::System.Span<float> Conv2D1Bias => _parameters.Slice(Conv2D1BiasOffset, Conv2D1BiasCount);
 
-    private global::System.Span<float> Conv2D1WeightGradient => new(_gradients, Conv2D1WeightOffset, Conv2D1WeightCount);
+    private global::System.Span<float> Conv2D1WeightGradient => _gradients.Slice(Conv2D1WeightOffset, Conv2D1WeightCount);
 
-    private global::System.Span<float> Conv2D1BiasGradient => new(_gradients, Conv2D1BiasOffset, Conv2D1BiasCount);
+    private global::System.Span<float> Conv2D1BiasGradient => _gradients.Slice(Conv2D1BiasOffset, Conv2D1BiasCount);
 
     /// <summary>Conv2D2's weight, [16, 8, 3, 3] row-major (filters x in channels x kernel height x kernel width), a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Conv2D2Weight => new(_parameters, Conv2D2WeightOffset, Conv2D2WeightCount);
+    public global::System.Span<float> Conv2D2Weight => _parameters.Slice(Conv2D2WeightOffset, Conv2D2WeightCount);
 
     /// <summary>Conv2D2's bias: empty, the layer has none (UseBias = false).</summary>
-    public global::System.Span<float> Conv2D2Bias => new(_parameters, Conv2D2BiasOffset, Conv2D2BiasCount);
+    public global::System.Span<float> Conv2D2Bias => _parameters.Slice(Conv2D2BiasOffset, Conv2D2BiasCount);
 
-    private global::System.Span<float> Conv2D2WeightGradient => new(_gradients, Conv2D2WeightOffset, Conv2D2WeightCount);
+    private global::System.Span<float> Conv2D2WeightGradient => _gradients.Slice(Conv2D2WeightOffset, Conv2D2WeightCount);
 
-    private global::System.Span<float> Conv2D2BiasGradient => new(_gradients, Conv2D2BiasOffset, Conv2D2BiasCount);
+    private global::System.Span<float> Conv2D2BiasGradient => _gradients.Slice(Conv2D2BiasOffset, Conv2D2BiasCount);
 
     /// <summary>BatchNorm1's scale (gamma), one per channel, a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> BatchNorm1Scale => new(_parameters, BatchNorm1ScaleOffset, BatchNorm1Channels);
+    public global::System.Span<float> BatchNorm1Scale => _parameters.Slice(BatchNorm1ScaleOffset, BatchNorm1Channels);
 
     /// <summary>BatchNorm1's shift (beta), a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> BatchNorm1Shift => new(_parameters, BatchNorm1ShiftOffset, BatchNorm1Channels);
+    public global::System.Span<float> BatchNorm1Shift => _parameters.Slice(BatchNorm1ShiftOffset, BatchNorm1Channels);
 
     /// <summary>BatchNorm1's running mean, a view into <see cref="Statistics"/>.</summary>
     public global::System.Span<float> BatchNorm1RunningMean => new(_statistics, BatchNorm1RunningMeanOffset, BatchNorm1Channels);
@@ -224,38 +224,38 @@ partial class ConvFeatures : global::NetGen.INetwork<int>
     public global::System.Span<float> BatchNorm1RunningVariance => new(_statistics, BatchNorm1RunningVarianceOffset, BatchNorm1Channels);
 
     /// <summary>Conv2D3's weight, [32, 16, 3, 3] row-major (filters x in channels x kernel height x kernel width), a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Conv2D3Weight => new(_parameters, Conv2D3WeightOffset, Conv2D3WeightCount);
+    public global::System.Span<float> Conv2D3Weight => _parameters.Slice(Conv2D3WeightOffset, Conv2D3WeightCount);
 
     /// <summary>Conv2D3's bias, [32] (one per filter), a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Conv2D3Bias => new(_parameters, Conv2D3BiasOffset, Conv2D3BiasCount);
+    public global::System.Span<float> Conv2D3Bias => _parameters.Slice(Conv2D3BiasOffset, Conv2D3BiasCount);
 
-    private global::System.Span<float> Conv2D3WeightGradient => new(_gradients, Conv2D3WeightOffset, Conv2D3WeightCount);
+    private global::System.Span<float> Conv2D3WeightGradient => _gradients.Slice(Conv2D3WeightOffset, Conv2D3WeightCount);
 
-    private global::System.Span<float> Conv2D3BiasGradient => new(_gradients, Conv2D3BiasOffset, Conv2D3BiasCount);
+    private global::System.Span<float> Conv2D3BiasGradient => _gradients.Slice(Conv2D3BiasOffset, Conv2D3BiasCount);
 
     /// <summary>Dense1's weight, [10, 32] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Dense1Weight => new(_parameters, Dense1WeightOffset, Dense1WeightCount);
+    public global::System.Span<float> Dense1Weight => _parameters.Slice(Dense1WeightOffset, Dense1WeightCount);
 
     /// <summary>Dense1's bias, [10], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Dense1Bias => new(_parameters, Dense1BiasOffset, Dense1BiasCount);
+    public global::System.Span<float> Dense1Bias => _parameters.Slice(Dense1BiasOffset, Dense1BiasCount);
 
-    private global::System.Span<float> Dense1WeightGradient => new(_gradients, Dense1WeightOffset, Dense1WeightCount);
+    private global::System.Span<float> Dense1WeightGradient => _gradients.Slice(Dense1WeightOffset, Dense1WeightCount);
 
-    private global::System.Span<float> Dense1BiasGradient => new(_gradients, Dense1BiasOffset, Dense1BiasCount);
+    private global::System.Span<float> Dense1BiasGradient => _gradients.Slice(Dense1BiasOffset, Dense1BiasCount);
 
     /// <summary>Re-initializes every parameter from <paramref name="seed"/> and clears gradients, optimizer state and the step count.</summary>
     public void ResetParameters(int seed = Seed)
     {
         FillParameters(_parameters, seed);
         FillStatistics(_statistics);
-        global::System.Array.Clear(_gradients);
-        global::System.Array.Clear(_optimizerState);
+        _gradients.Clear();
+        _optimizerState.Clear();
         _step = 0;
     }
 
-    private static float[] InitialParameters(int seed)
+    private static global::NetGen.Kernels.AlignedBuffer InitialParameters(int seed)
     {
-        var parameters = new float[ParameterCount];
+        var parameters = new global::NetGen.Kernels.AlignedBuffer(ParameterCount);
         FillParameters(parameters, seed);
         return parameters;
     }
@@ -394,10 +394,10 @@ partial class ConvFeatures : global::NetGen.INetwork<int>
         // BatchNorm1: normalize 16 channels of 196 values (momentum 0.1, epsilon 1E-05)
         if (BatchNormSynchronization is { } batchNorm1Group)
             global::NetGen.Kernels.BatchNorm.BackwardSynchronized(First(_batchNorm1Gradient, rows * BatchNorm1Size), First(_conv2D2Output, rows * Conv2D2OutputSize), BatchNorm1Scale, _batchNorm1Mean, _batchNorm1InverseStd, First(_conv2D2Gradient, rows * Conv2D2OutputSize),
-                new global::System.Span<float>(_gradients, BatchNorm1ScaleOffset, BatchNorm1Channels), new global::System.Span<float>(_gradients, BatchNorm1ShiftOffset, BatchNorm1Channels), rows, BatchNorm1Channels, BatchNorm1Spatial, batchNorm1Group, _batchNorm1Synchronization);
+                _gradients.Slice(BatchNorm1ScaleOffset, BatchNorm1Channels), _gradients.Slice(BatchNorm1ShiftOffset, BatchNorm1Channels), rows, BatchNorm1Channels, BatchNorm1Spatial, batchNorm1Group, _batchNorm1Synchronization);
         else
             global::NetGen.Kernels.BatchNorm.Backward(First(_batchNorm1Gradient, rows * BatchNorm1Size), First(_conv2D2Output, rows * Conv2D2OutputSize), BatchNorm1Scale, _batchNorm1Mean, _batchNorm1InverseStd, First(_conv2D2Gradient, rows * Conv2D2OutputSize),
-                new global::System.Span<float>(_gradients, BatchNorm1ScaleOffset, BatchNorm1Channels), new global::System.Span<float>(_gradients, BatchNorm1ShiftOffset, BatchNorm1Channels), rows, BatchNorm1Channels, BatchNorm1Spatial);
+                _gradients.Slice(BatchNorm1ScaleOffset, BatchNorm1Channels), _gradients.Slice(BatchNorm1ShiftOffset, BatchNorm1Channels), rows, BatchNorm1Channels, BatchNorm1Spatial);
         GradientListener?.OnGradientsReady(BatchNorm1ScaleOffset, 2 * BatchNorm1Channels);
 
         // Conv2D2: 8x28x28 -> 16x14x14, 3x3 kernel, stride 2, same padding (1), LeakyReLU(0.1), no bias
@@ -434,7 +434,7 @@ partial class ConvFeatures : global::NetGen.INetwork<int>
     public global::NetGen.IAllReduce? BatchNormSynchronization { get; set; }
 
     /// <summary>Sets every gradient to zero; <see cref="Backward"/> adds to them.</summary>
-    public void ZeroGradients() => global::System.Array.Clear(_gradients);
+    public void ZeroGradients() => _gradients.Clear();
 
     /// <summary>
     /// Applies one SGD (lr 0.05, momentum 0.9) update to <see cref="Parameters"/> from <see cref="Gradients"/>, in one pass over the flat buffers:
@@ -479,7 +479,7 @@ partial class ConvFeatures : global::NetGen.INetwork<int>
     {
         int rows = RowsOf(inputs, nameof(ComputeGradients));
         CheckTargets(labels, rows, nameof(ComputeGradients));
-        global::System.Array.Clear(_gradients);
+        _gradients.Clear();
         ForwardCore(inputs, rows, training: true);
         float loss = LossCore(labels, rows) + PenaltyLoss();
         if (!float.IsFinite(loss))
@@ -513,11 +513,11 @@ partial class ConvFeatures : global::NetGen.INetwork<int>
     {
         if (norms.Length != 5)
             throw new global::System.ArgumentException($"norms holds {norms.Length} floats; this network has 5 parameter layers.", nameof(norms));
-        norms[0] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Conv2D1WeightOffset, Conv2D1WeightCount + Conv2D1BiasCount));
-        norms[1] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Conv2D2WeightOffset, Conv2D2WeightCount + Conv2D2BiasCount));
-        norms[2] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, BatchNorm1ScaleOffset, 2 * BatchNorm1Channels));
-        norms[3] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Conv2D3WeightOffset, Conv2D3WeightCount + Conv2D3BiasCount));
-        norms[4] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount));
+        norms[0] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Conv2D1WeightOffset, Conv2D1WeightCount + Conv2D1BiasCount));
+        norms[1] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Conv2D2WeightOffset, Conv2D2WeightCount + Conv2D2BiasCount));
+        norms[2] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(BatchNorm1ScaleOffset, 2 * BatchNorm1Channels));
+        norms[3] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Conv2D3WeightOffset, Conv2D3WeightCount + Conv2D3BiasCount));
+        norms[4] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount));
     }
 
     /// <summary>
@@ -658,17 +658,17 @@ partial class ConvFeatures : global::NetGen.INetwork<int>
     // Names where a non-finite loss came from: the inputs, or the first layer whose parameters or outputs are not finite.
     private string DescribeNonFinite(global::System.ReadOnlySpan<float> inputs, int rows) =>
         global::NetGen.Training.NumericChecks.Describe("the inputs", inputs, columns: InputSize)
-        ?? global::NetGen.Training.NumericChecks.Describe("Conv2D1's parameters", new global::System.Span<float>(_parameters, Conv2D1WeightOffset, Conv2D1WeightCount + Conv2D1BiasCount), columns: 0)
+        ?? global::NetGen.Training.NumericChecks.Describe("Conv2D1's parameters", _parameters.Slice(Conv2D1WeightOffset, Conv2D1WeightCount + Conv2D1BiasCount), columns: 0)
         ?? global::NetGen.Training.NumericChecks.Describe("Conv2D1's output", First(_conv2D1Output, rows * Conv2D1OutputSize), columns: Conv2D1OutputSize)
-        ?? global::NetGen.Training.NumericChecks.Describe("Conv2D2's parameters", new global::System.Span<float>(_parameters, Conv2D2WeightOffset, Conv2D2WeightCount + Conv2D2BiasCount), columns: 0)
+        ?? global::NetGen.Training.NumericChecks.Describe("Conv2D2's parameters", _parameters.Slice(Conv2D2WeightOffset, Conv2D2WeightCount + Conv2D2BiasCount), columns: 0)
         ?? global::NetGen.Training.NumericChecks.Describe("Conv2D2's output", First(_conv2D2Output, rows * Conv2D2OutputSize), columns: Conv2D2OutputSize)
         ?? global::NetGen.Training.NumericChecks.Describe("BatchNorm1's output", First(_batchNorm1Output, rows * BatchNorm1Size), columns: BatchNorm1Size)
         ?? global::NetGen.Training.NumericChecks.Describe("AvgPool2D1's output", First(_avgPool2D1Output, rows * AvgPool2D1OutputSize), columns: AvgPool2D1OutputSize)
-        ?? global::NetGen.Training.NumericChecks.Describe("Conv2D3's parameters", new global::System.Span<float>(_parameters, Conv2D3WeightOffset, Conv2D3WeightCount + Conv2D3BiasCount), columns: 0)
+        ?? global::NetGen.Training.NumericChecks.Describe("Conv2D3's parameters", _parameters.Slice(Conv2D3WeightOffset, Conv2D3WeightCount + Conv2D3BiasCount), columns: 0)
         ?? global::NetGen.Training.NumericChecks.Describe("Conv2D3's output", First(_conv2D3Output, rows * Conv2D3OutputSize), columns: Conv2D3OutputSize)
         ?? global::NetGen.Training.NumericChecks.Describe("MaxPool2D1's output", First(_maxPool2D1Output, rows * MaxPool2D1OutputSize), columns: MaxPool2D1OutputSize)
         ?? global::NetGen.Training.NumericChecks.Describe("GlobalAvgPool2D1's output", First(_globalAvgPool2D1Output, rows * GlobalAvgPool2D1Channels), columns: GlobalAvgPool2D1Channels)
-        ?? global::NetGen.Training.NumericChecks.Describe("Dense1's parameters", new global::System.Span<float>(_parameters, Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount), columns: 0)
+        ?? global::NetGen.Training.NumericChecks.Describe("Dense1's parameters", _parameters.Slice(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount), columns: 0)
         ?? global::NetGen.Training.NumericChecks.Describe("Dense1's output", First(_dense1Output, rows * Dense1Units), columns: Dense1Units)
         ?? "the loss only: every input, parameter and output is finite";
 

@@ -64,9 +64,9 @@ partial class GruClassifier : global::NetGen.INetwork<int>
     // 1,536 multiply-adds per product at 16 rows: too few to pay for waking another core.
     private const bool Dense1Parallel = false;
 
-    private readonly float[] _parameters = InitialParameters(Seed);
-    private readonly float[] _gradients = new float[ParameterCount];
-    private readonly float[] _optimizerState = new float[OptimizerStateCount];
+    private readonly global::NetGen.Kernels.AlignedBuffer _parameters = InitialParameters(Seed);
+    private readonly global::NetGen.Kernels.AlignedBuffer _gradients = new(ParameterCount);
+    private readonly global::NetGen.Kernels.AlignedBuffer _optimizerState = new(OptimizerStateCount);
     private readonly float[] _statistics = InitialStatistics();
     private int _step;
     private readonly float[] _gru1Output = new float[BatchSize * Gru1Hidden];
@@ -102,51 +102,51 @@ partial class GruClassifier : global::NetGen.INetwork<int>
 
 
     /// <summary>Gru1's input weight W_ih, [3H, 3] = [72, 3] (gate blocks r, z, n), PyTorch's weight_ih_l0; a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Gru1WeightIh => new(_parameters, Gru1WeightOffset, Gru1GateRows * Gru1Inputs);
+    public global::System.Span<float> Gru1WeightIh => _parameters.Slice(Gru1WeightOffset, Gru1GateRows * Gru1Inputs);
 
     /// <summary>Gru1's recurrent weight W_hh, [72, 24], PyTorch's weight_hh_l0; a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Gru1WeightHh => new(_parameters, Gru1WeightHhOffset, Gru1GateRows * Gru1Hidden);
+    public global::System.Span<float> Gru1WeightHh => _parameters.Slice(Gru1WeightHhOffset, Gru1GateRows * Gru1Hidden);
 
     /// <summary>Gru1's input bias b_ih, [72], PyTorch's bias_ih_l0.</summary>
-    public global::System.Span<float> Gru1BiasIh => new(_parameters, Gru1BiasOffset, Gru1GateRows);
+    public global::System.Span<float> Gru1BiasIh => _parameters.Slice(Gru1BiasOffset, Gru1GateRows);
 
     /// <summary>Gru1's recurrent bias b_hh, [72], PyTorch's bias_hh_l0.</summary>
-    public global::System.Span<float> Gru1BiasHh => new(_parameters, Gru1BiasOffset + Gru1GateRows, Gru1GateRows);
+    public global::System.Span<float> Gru1BiasHh => _parameters.Slice(Gru1BiasOffset + Gru1GateRows, Gru1GateRows);
 
     /// <summary>For each of Gru1's steps, the mean over the batch of ||dL/dh_t|| in the last backward pass: how much gradient reaches each step.</summary>
     public global::System.ReadOnlySpan<float> Gru1StepGradientNorms => _gru1StepGradientNorms;
 
-    private global::System.Span<float> Gru1WeightIhGradient => new(_gradients, Gru1WeightOffset, Gru1GateRows * Gru1Inputs);
+    private global::System.Span<float> Gru1WeightIhGradient => _gradients.Slice(Gru1WeightOffset, Gru1GateRows * Gru1Inputs);
 
-    private global::System.Span<float> Gru1WeightHhGradient => new(_gradients, Gru1WeightHhOffset, Gru1GateRows * Gru1Hidden);
+    private global::System.Span<float> Gru1WeightHhGradient => _gradients.Slice(Gru1WeightHhOffset, Gru1GateRows * Gru1Hidden);
 
-    private global::System.Span<float> Gru1BiasIhGradient => new(_gradients, Gru1BiasOffset, Gru1GateRows);
+    private global::System.Span<float> Gru1BiasIhGradient => _gradients.Slice(Gru1BiasOffset, Gru1GateRows);
 
-    private global::System.Span<float> Gru1BiasHhGradient => new(_gradients, Gru1BiasOffset + Gru1GateRows, Gru1GateRows);
+    private global::System.Span<float> Gru1BiasHhGradient => _gradients.Slice(Gru1BiasOffset + Gru1GateRows, Gru1GateRows);
 
     /// <summary>Dense1's weight, [4, 24] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Dense1Weight => new(_parameters, Dense1WeightOffset, Dense1WeightCount);
+    public global::System.Span<float> Dense1Weight => _parameters.Slice(Dense1WeightOffset, Dense1WeightCount);
 
     /// <summary>Dense1's bias, [4], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Dense1Bias => new(_parameters, Dense1BiasOffset, Dense1BiasCount);
+    public global::System.Span<float> Dense1Bias => _parameters.Slice(Dense1BiasOffset, Dense1BiasCount);
 
-    private global::System.Span<float> Dense1WeightGradient => new(_gradients, Dense1WeightOffset, Dense1WeightCount);
+    private global::System.Span<float> Dense1WeightGradient => _gradients.Slice(Dense1WeightOffset, Dense1WeightCount);
 
-    private global::System.Span<float> Dense1BiasGradient => new(_gradients, Dense1BiasOffset, Dense1BiasCount);
+    private global::System.Span<float> Dense1BiasGradient => _gradients.Slice(Dense1BiasOffset, Dense1BiasCount);
 
     /// <summary>Re-initializes every parameter from <paramref name="seed"/> and clears gradients, optimizer state and the step count.</summary>
     public void ResetParameters(int seed = Seed)
     {
         FillParameters(_parameters, seed);
         FillStatistics(_statistics);
-        global::System.Array.Clear(_gradients);
-        global::System.Array.Clear(_optimizerState);
+        _gradients.Clear();
+        _optimizerState.Clear();
         _step = 0;
     }
 
-    private static float[] InitialParameters(int seed)
+    private static global::NetGen.Kernels.AlignedBuffer InitialParameters(int seed)
     {
-        var parameters = new float[ParameterCount];
+        var parameters = new global::NetGen.Kernels.AlignedBuffer(ParameterCount);
         FillParameters(parameters, seed);
         return parameters;
     }
@@ -247,7 +247,7 @@ partial class GruClassifier : global::NetGen.INetwork<int>
     public global::NetGen.IAllReduce? BatchNormSynchronization { get; set; }
 
     /// <summary>Sets every gradient to zero; <see cref="Backward"/> adds to them.</summary>
-    public void ZeroGradients() => global::System.Array.Clear(_gradients);
+    public void ZeroGradients() => _gradients.Clear();
 
     /// <summary>
     /// Applies one Adam (lr 0.001) update to <see cref="Parameters"/> from <see cref="Gradients"/>, in one pass over the flat buffers:
@@ -258,7 +258,7 @@ partial class GruClassifier : global::NetGen.INetwork<int>
         CurrentLearningRate = ScheduledLearningRate(_step);
         _step++;
         global::NetGen.Optimizers.Adam.Step(_parameters, _gradients,
-            m: new global::System.Span<float>(_optimizerState, 0, ParameterCount), v: new global::System.Span<float>(_optimizerState, ParameterCount, ParameterCount), vMax: default,
+            m: _optimizerState.Slice(0, ParameterCount), v: _optimizerState.Slice(ParameterCount, ParameterCount), vMax: default,
             _step, CurrentLearningRate, AdamBeta1, AdamBeta2, AdamEpsilon, AdamWeightDecay, decoupledWeightDecay: false);
     }
 
@@ -289,7 +289,7 @@ partial class GruClassifier : global::NetGen.INetwork<int>
     {
         int rows = RowsOf(inputs, nameof(ComputeGradients));
         CheckTargets(labels, rows, nameof(ComputeGradients));
-        global::System.Array.Clear(_gradients);
+        _gradients.Clear();
         ForwardCore(inputs, rows, training: true);
         float loss = LossCore(labels, rows) + PenaltyLoss();
         if (!float.IsFinite(loss))
@@ -323,8 +323,8 @@ partial class GruClassifier : global::NetGen.INetwork<int>
     {
         if (norms.Length != 2)
             throw new global::System.ArgumentException($"norms holds {norms.Length} floats; this network has 2 parameter layers.", nameof(norms));
-        norms[0] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Gru1WeightOffset, Gru1WeightCount + Gru1BiasCount));
-        norms[1] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount));
+        norms[0] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Gru1WeightOffset, Gru1WeightCount + Gru1BiasCount));
+        norms[1] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount));
     }
 
     /// <summary>
@@ -451,9 +451,9 @@ partial class GruClassifier : global::NetGen.INetwork<int>
     // Names where a non-finite loss came from: the inputs, or the first layer whose parameters or outputs are not finite.
     private string DescribeNonFinite(global::System.ReadOnlySpan<float> inputs, int rows) =>
         global::NetGen.Training.NumericChecks.Describe("the inputs", inputs, columns: InputSize)
-        ?? global::NetGen.Training.NumericChecks.Describe("Gru1's parameters", new global::System.Span<float>(_parameters, Gru1WeightOffset, Gru1WeightCount + Gru1BiasCount), columns: 0)
+        ?? global::NetGen.Training.NumericChecks.Describe("Gru1's parameters", _parameters.Slice(Gru1WeightOffset, Gru1WeightCount + Gru1BiasCount), columns: 0)
         ?? global::NetGen.Training.NumericChecks.Describe("Gru1's output", First(_gru1Output, rows * Gru1Hidden), columns: Gru1Hidden)
-        ?? global::NetGen.Training.NumericChecks.Describe("Dense1's parameters", new global::System.Span<float>(_parameters, Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount), columns: 0)
+        ?? global::NetGen.Training.NumericChecks.Describe("Dense1's parameters", _parameters.Slice(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount), columns: 0)
         ?? global::NetGen.Training.NumericChecks.Describe("Dense1's output", First(_dense1Output, rows * Dense1Units), columns: Dense1Units)
         ?? "the loss only: every input, parameter and output is finite";
 

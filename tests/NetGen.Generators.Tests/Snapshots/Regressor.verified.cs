@@ -60,9 +60,9 @@ partial class Regressor : global::NetGen.INetwork<float>
     // 128 multiply-adds per product at 16 rows: too few to pay for waking another core.
     private const bool Dense2Parallel = false;
 
-    private readonly float[] _parameters = InitialParameters(Seed);
-    private readonly float[] _gradients = new float[ParameterCount];
-    private readonly float[] _optimizerState = new float[OptimizerStateCount];
+    private readonly global::NetGen.Kernels.AlignedBuffer _parameters = InitialParameters(Seed);
+    private readonly global::NetGen.Kernels.AlignedBuffer _gradients = new(ParameterCount);
+    private readonly global::NetGen.Kernels.AlignedBuffer _optimizerState = new(OptimizerStateCount);
     private readonly float[] _statistics = InitialStatistics();
     private int _step;
     private readonly float[] _dense1Output = new float[BatchSize * Dense1Units];
@@ -93,38 +93,38 @@ partial class Regressor : global::NetGen.INetwork<float>
 
 
     /// <summary>Dense1's weight, [8, 3] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Dense1Weight => new(_parameters, Dense1WeightOffset, Dense1WeightCount);
+    public global::System.Span<float> Dense1Weight => _parameters.Slice(Dense1WeightOffset, Dense1WeightCount);
 
     /// <summary>Dense1's bias, [8], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Dense1Bias => new(_parameters, Dense1BiasOffset, Dense1BiasCount);
+    public global::System.Span<float> Dense1Bias => _parameters.Slice(Dense1BiasOffset, Dense1BiasCount);
 
-    private global::System.Span<float> Dense1WeightGradient => new(_gradients, Dense1WeightOffset, Dense1WeightCount);
+    private global::System.Span<float> Dense1WeightGradient => _gradients.Slice(Dense1WeightOffset, Dense1WeightCount);
 
-    private global::System.Span<float> Dense1BiasGradient => new(_gradients, Dense1BiasOffset, Dense1BiasCount);
+    private global::System.Span<float> Dense1BiasGradient => _gradients.Slice(Dense1BiasOffset, Dense1BiasCount);
 
     /// <summary>Dense2's weight, [1, 8] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Dense2Weight => new(_parameters, Dense2WeightOffset, Dense2WeightCount);
+    public global::System.Span<float> Dense2Weight => _parameters.Slice(Dense2WeightOffset, Dense2WeightCount);
 
     /// <summary>Dense2's bias, [1], a view into <see cref="Parameters"/>.</summary>
-    public global::System.Span<float> Dense2Bias => new(_parameters, Dense2BiasOffset, Dense2BiasCount);
+    public global::System.Span<float> Dense2Bias => _parameters.Slice(Dense2BiasOffset, Dense2BiasCount);
 
-    private global::System.Span<float> Dense2WeightGradient => new(_gradients, Dense2WeightOffset, Dense2WeightCount);
+    private global::System.Span<float> Dense2WeightGradient => _gradients.Slice(Dense2WeightOffset, Dense2WeightCount);
 
-    private global::System.Span<float> Dense2BiasGradient => new(_gradients, Dense2BiasOffset, Dense2BiasCount);
+    private global::System.Span<float> Dense2BiasGradient => _gradients.Slice(Dense2BiasOffset, Dense2BiasCount);
 
     /// <summary>Re-initializes every parameter from <paramref name="seed"/> and clears gradients, optimizer state and the step count.</summary>
     public void ResetParameters(int seed = Seed)
     {
         FillParameters(_parameters, seed);
         FillStatistics(_statistics);
-        global::System.Array.Clear(_gradients);
-        global::System.Array.Clear(_optimizerState);
+        _gradients.Clear();
+        _optimizerState.Clear();
         _step = 0;
     }
 
-    private static float[] InitialParameters(int seed)
+    private static global::NetGen.Kernels.AlignedBuffer InitialParameters(int seed)
     {
-        var parameters = new float[ParameterCount];
+        var parameters = new global::NetGen.Kernels.AlignedBuffer(ParameterCount);
         FillParameters(parameters, seed);
         return parameters;
     }
@@ -220,7 +220,7 @@ partial class Regressor : global::NetGen.INetwork<float>
     public global::NetGen.IAllReduce? BatchNormSynchronization { get; set; }
 
     /// <summary>Sets every gradient to zero; <see cref="Backward"/> adds to them.</summary>
-    public void ZeroGradients() => global::System.Array.Clear(_gradients);
+    public void ZeroGradients() => _gradients.Clear();
 
     /// <summary>
     /// Applies one SGD (lr 0.05, momentum 0.9, Nesterov) update to <see cref="Parameters"/> from <see cref="Gradients"/>, in one pass over the flat buffers:
@@ -294,8 +294,8 @@ partial class Regressor : global::NetGen.INetwork<float>
     {
         if (norms.Length != 2)
             throw new global::System.ArgumentException($"norms holds {norms.Length} floats; this network has 2 parameter layers.", nameof(norms));
-        norms[0] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount));
-        norms[1] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount));
+        norms[0] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount));
+        norms[1] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount));
     }
 
     /// <summary>
@@ -403,9 +403,9 @@ partial class Regressor : global::NetGen.INetwork<float>
     // Names where a non-finite loss came from: the inputs, or the first layer whose parameters or outputs are not finite.
     private string DescribeNonFinite(global::System.ReadOnlySpan<float> inputs, int rows) =>
         global::NetGen.Training.NumericChecks.Describe("the inputs", inputs, columns: InputSize)
-        ?? global::NetGen.Training.NumericChecks.Describe("Dense1's parameters", new global::System.Span<float>(_parameters, Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount), columns: 0)
+        ?? global::NetGen.Training.NumericChecks.Describe("Dense1's parameters", _parameters.Slice(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount), columns: 0)
         ?? global::NetGen.Training.NumericChecks.Describe("Dense1's output", First(_dense1Output, rows * Dense1Units), columns: Dense1Units)
-        ?? global::NetGen.Training.NumericChecks.Describe("Dense2's parameters", new global::System.Span<float>(_parameters, Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount), columns: 0)
+        ?? global::NetGen.Training.NumericChecks.Describe("Dense2's parameters", _parameters.Slice(Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount), columns: 0)
         ?? global::NetGen.Training.NumericChecks.Describe("Dense2's output", First(_dense2Output, rows * Dense2Units), columns: Dense2Units)
         ?? "the loss only: every input, parameter and output is finite";
 

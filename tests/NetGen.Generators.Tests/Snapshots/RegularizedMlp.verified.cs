@@ -99,9 +99,9 @@ namespace Demo.Cures
         // 20,480 multiply-adds per product at 32 rows: too few to pay for waking another core.
         private const bool Dense3Parallel = false;
 
-        private readonly float[] _parameters = InitialParameters(Seed);
-        private readonly float[] _gradients = new float[ParameterCount];
-        private readonly float[] _optimizerState = new float[OptimizerStateCount];
+        private readonly global::NetGen.Kernels.AlignedBuffer _parameters = InitialParameters(Seed);
+        private readonly global::NetGen.Kernels.AlignedBuffer _gradients = new(ParameterCount);
+        private readonly global::NetGen.Kernels.AlignedBuffer _optimizerState = new(OptimizerStateCount);
         private readonly float[] _statistics = InitialStatistics();
         private int _step;
         private global::NetGen.Rng _dropoutRandom = DropoutRandomFor(Seed);
@@ -156,20 +156,20 @@ namespace Demo.Cures
         public float LastGradientNorm { get; private set; }
 
         /// <summary>Dense1's weight, [128, 784] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense1Weight => new(_parameters, Dense1WeightOffset, Dense1WeightCount);
+        public global::System.Span<float> Dense1Weight => _parameters.Slice(Dense1WeightOffset, Dense1WeightCount);
 
         /// <summary>Dense1's bias, [128], a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense1Bias => new(_parameters, Dense1BiasOffset, Dense1BiasCount);
+        public global::System.Span<float> Dense1Bias => _parameters.Slice(Dense1BiasOffset, Dense1BiasCount);
 
-        private global::System.Span<float> Dense1WeightGradient => new(_gradients, Dense1WeightOffset, Dense1WeightCount);
+        private global::System.Span<float> Dense1WeightGradient => _gradients.Slice(Dense1WeightOffset, Dense1WeightCount);
 
-        private global::System.Span<float> Dense1BiasGradient => new(_gradients, Dense1BiasOffset, Dense1BiasCount);
+        private global::System.Span<float> Dense1BiasGradient => _gradients.Slice(Dense1BiasOffset, Dense1BiasCount);
 
         /// <summary>BatchNorm1's scale (gamma), one per feature, a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> BatchNorm1Scale => new(_parameters, BatchNorm1ScaleOffset, BatchNorm1Channels);
+        public global::System.Span<float> BatchNorm1Scale => _parameters.Slice(BatchNorm1ScaleOffset, BatchNorm1Channels);
 
         /// <summary>BatchNorm1's shift (beta), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> BatchNorm1Shift => new(_parameters, BatchNorm1ShiftOffset, BatchNorm1Channels);
+        public global::System.Span<float> BatchNorm1Shift => _parameters.Slice(BatchNorm1ShiftOffset, BatchNorm1Channels);
 
         /// <summary>BatchNorm1's running mean, a view into <see cref="Statistics"/>.</summary>
         public global::System.Span<float> BatchNorm1RunningMean => new(_statistics, BatchNorm1RunningMeanOffset, BatchNorm1Channels);
@@ -178,46 +178,46 @@ namespace Demo.Cures
         public global::System.Span<float> BatchNorm1RunningVariance => new(_statistics, BatchNorm1RunningVarianceOffset, BatchNorm1Channels);
 
         /// <summary>Dense2's weight, [64, 128] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense2Weight => new(_parameters, Dense2WeightOffset, Dense2WeightCount);
+        public global::System.Span<float> Dense2Weight => _parameters.Slice(Dense2WeightOffset, Dense2WeightCount);
 
         /// <summary>Dense2's bias, [64], a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense2Bias => new(_parameters, Dense2BiasOffset, Dense2BiasCount);
+        public global::System.Span<float> Dense2Bias => _parameters.Slice(Dense2BiasOffset, Dense2BiasCount);
 
-        private global::System.Span<float> Dense2WeightGradient => new(_gradients, Dense2WeightOffset, Dense2WeightCount);
+        private global::System.Span<float> Dense2WeightGradient => _gradients.Slice(Dense2WeightOffset, Dense2WeightCount);
 
-        private global::System.Span<float> Dense2BiasGradient => new(_gradients, Dense2BiasOffset, Dense2BiasCount);
+        private global::System.Span<float> Dense2BiasGradient => _gradients.Slice(Dense2BiasOffset, Dense2BiasCount);
 
         /// <summary>LayerNorm1's scale (gamma), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> LayerNorm1Scale => new(_parameters, LayerNorm1ScaleOffset, LayerNorm1Size);
+        public global::System.Span<float> LayerNorm1Scale => _parameters.Slice(LayerNorm1ScaleOffset, LayerNorm1Size);
 
         /// <summary>LayerNorm1's shift (beta), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> LayerNorm1Shift => new(_parameters, LayerNorm1ShiftOffset, LayerNorm1Size);
+        public global::System.Span<float> LayerNorm1Shift => _parameters.Slice(LayerNorm1ShiftOffset, LayerNorm1Size);
 
         /// <summary>Dense3's weight, [10, 64] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense3Weight => new(_parameters, Dense3WeightOffset, Dense3WeightCount);
+        public global::System.Span<float> Dense3Weight => _parameters.Slice(Dense3WeightOffset, Dense3WeightCount);
 
         /// <summary>Dense3's bias, [10], a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense3Bias => new(_parameters, Dense3BiasOffset, Dense3BiasCount);
+        public global::System.Span<float> Dense3Bias => _parameters.Slice(Dense3BiasOffset, Dense3BiasCount);
 
-        private global::System.Span<float> Dense3WeightGradient => new(_gradients, Dense3WeightOffset, Dense3WeightCount);
+        private global::System.Span<float> Dense3WeightGradient => _gradients.Slice(Dense3WeightOffset, Dense3WeightCount);
 
-        private global::System.Span<float> Dense3BiasGradient => new(_gradients, Dense3BiasOffset, Dense3BiasCount);
+        private global::System.Span<float> Dense3BiasGradient => _gradients.Slice(Dense3BiasOffset, Dense3BiasCount);
 
         /// <summary>Re-initializes every parameter from <paramref name="seed"/> and clears gradients, optimizer state and the step count.</summary>
         public void ResetParameters(int seed = Seed)
         {
             FillParameters(_parameters, seed);
             FillStatistics(_statistics);
-            global::System.Array.Clear(_gradients);
-            global::System.Array.Clear(_optimizerState);
+            _gradients.Clear();
+            _optimizerState.Clear();
             _step = 0;
             _dropoutRandom = DropoutRandomFor(seed);
             _plateau = NewPlateau();
         }
 
-        private static float[] InitialParameters(int seed)
+        private static global::NetGen.Kernels.AlignedBuffer InitialParameters(int seed)
         {
-            var parameters = new float[ParameterCount];
+            var parameters = new global::NetGen.Kernels.AlignedBuffer(ParameterCount);
             FillParameters(parameters, seed);
             return parameters;
         }
@@ -336,7 +336,7 @@ namespace Demo.Cures
 
             // LayerNorm1: normalize each sample's 64 values (epsilon 1E-05)
             global::NetGen.Kernels.LayerNorm.Backward(First(_layerNorm1Gradient, rows * LayerNorm1Size), First(_dense2Output, rows * Dense2Units), LayerNorm1Scale, First(_layerNorm1Mean, rows), First(_layerNorm1InverseStd, rows), First(_dense2Gradient, rows * Dense2Units),
-                new global::System.Span<float>(_gradients, LayerNorm1ScaleOffset, LayerNorm1Size), new global::System.Span<float>(_gradients, LayerNorm1ShiftOffset, LayerNorm1Size), rows, LayerNorm1Size);
+                _gradients.Slice(LayerNorm1ScaleOffset, LayerNorm1Size), _gradients.Slice(LayerNorm1ShiftOffset, LayerNorm1Size), rows, LayerNorm1Size);
             GradientListener?.OnGradientsReady(LayerNorm1ScaleOffset, 2 * LayerNorm1Size);
 
             // Dense2: 128 -> 64, GELU
@@ -358,10 +358,10 @@ namespace Demo.Cures
             // BatchNorm1: normalize 128 features (momentum 0.1, epsilon 1E-05)
             if (BatchNormSynchronization is { } batchNorm1Group)
                 global::NetGen.Kernels.BatchNorm.BackwardSynchronized(First(_batchNorm1Gradient, rows * BatchNorm1Size), First(_dense1Output, rows * Dense1Units), BatchNorm1Scale, _batchNorm1Mean, _batchNorm1InverseStd, First(_dense1Gradient, rows * Dense1Units),
-                    new global::System.Span<float>(_gradients, BatchNorm1ScaleOffset, BatchNorm1Channels), new global::System.Span<float>(_gradients, BatchNorm1ShiftOffset, BatchNorm1Channels), rows, BatchNorm1Channels, BatchNorm1Spatial, batchNorm1Group, _batchNorm1Synchronization);
+                    _gradients.Slice(BatchNorm1ScaleOffset, BatchNorm1Channels), _gradients.Slice(BatchNorm1ShiftOffset, BatchNorm1Channels), rows, BatchNorm1Channels, BatchNorm1Spatial, batchNorm1Group, _batchNorm1Synchronization);
             else
                 global::NetGen.Kernels.BatchNorm.Backward(First(_batchNorm1Gradient, rows * BatchNorm1Size), First(_dense1Output, rows * Dense1Units), BatchNorm1Scale, _batchNorm1Mean, _batchNorm1InverseStd, First(_dense1Gradient, rows * Dense1Units),
-                    new global::System.Span<float>(_gradients, BatchNorm1ScaleOffset, BatchNorm1Channels), new global::System.Span<float>(_gradients, BatchNorm1ShiftOffset, BatchNorm1Channels), rows, BatchNorm1Channels, BatchNorm1Spatial);
+                    _gradients.Slice(BatchNorm1ScaleOffset, BatchNorm1Channels), _gradients.Slice(BatchNorm1ShiftOffset, BatchNorm1Channels), rows, BatchNorm1Channels, BatchNorm1Spatial);
             GradientListener?.OnGradientsReady(BatchNorm1ScaleOffset, 2 * BatchNorm1Channels);
 
             // Dense1: 784 -> 128
@@ -388,7 +388,7 @@ namespace Demo.Cures
         public global::NetGen.IAllReduce? BatchNormSynchronization { get; set; }
 
         /// <summary>Sets every gradient to zero; <see cref="Backward"/> adds to them.</summary>
-        public void ZeroGradients() => global::System.Array.Clear(_gradients);
+        public void ZeroGradients() => _gradients.Clear();
 
         /// <summary>
         /// Applies one AdamW (lr 0.003, weight decay 0.01) update to <see cref="Parameters"/> from <see cref="Gradients"/>, in one pass over the flat buffers:
@@ -400,7 +400,7 @@ namespace Demo.Cures
             CurrentLearningRate = ScheduledLearningRate(_step);
             _step++;
             global::NetGen.Optimizers.Adam.Step(_parameters, _gradients,
-                m: new global::System.Span<float>(_optimizerState, 0, ParameterCount), v: new global::System.Span<float>(_optimizerState, ParameterCount, ParameterCount), vMax: default,
+                m: _optimizerState.Slice(0, ParameterCount), v: _optimizerState.Slice(ParameterCount, ParameterCount), vMax: default,
                 _step, CurrentLearningRate, AdamBeta1, AdamBeta2, AdamEpsilon, AdamWeightDecay, decoupledWeightDecay: true);
         }
 
@@ -448,7 +448,7 @@ namespace Demo.Cures
         {
             int rows = RowsOf(inputs, nameof(ComputeGradients));
             CheckTargets(labels, rows, nameof(ComputeGradients));
-            global::System.Array.Clear(_gradients);
+            _gradients.Clear();
             ForwardCore(inputs, rows, training: true);
             float loss = LossCore(labels, rows) + PenaltyLoss();
             if (!float.IsFinite(loss))
@@ -482,11 +482,11 @@ namespace Demo.Cures
         {
             if (norms.Length != 5)
                 throw new global::System.ArgumentException($"norms holds {norms.Length} floats; this network has 5 parameter layers.", nameof(norms));
-            norms[0] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount));
-            norms[1] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, BatchNorm1ScaleOffset, 2 * BatchNorm1Channels));
-            norms[2] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount));
-            norms[3] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, LayerNorm1ScaleOffset, 2 * LayerNorm1Size));
-            norms[4] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount));
+            norms[0] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount));
+            norms[1] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(BatchNorm1ScaleOffset, 2 * BatchNorm1Channels));
+            norms[2] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount));
+            norms[3] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(LayerNorm1ScaleOffset, 2 * LayerNorm1Size));
+            norms[4] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount));
         }
 
         /// <summary>
@@ -626,15 +626,15 @@ namespace Demo.Cures
         // Names where a non-finite loss came from: the inputs, or the first layer whose parameters or outputs are not finite.
         private string DescribeNonFinite(global::System.ReadOnlySpan<float> inputs, int rows) =>
             global::NetGen.Training.NumericChecks.Describe("the inputs", inputs, columns: InputSize)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense1's parameters", new global::System.Span<float>(_parameters, Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount), columns: 0)
+            ?? global::NetGen.Training.NumericChecks.Describe("Dense1's parameters", _parameters.Slice(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount), columns: 0)
             ?? global::NetGen.Training.NumericChecks.Describe("Dense1's output", First(_dense1Output, rows * Dense1Units), columns: Dense1Units)
             ?? global::NetGen.Training.NumericChecks.Describe("BatchNorm1's output", First(_batchNorm1Output, rows * BatchNorm1Size), columns: BatchNorm1Size)
             ?? global::NetGen.Training.NumericChecks.Describe("Activation1's output", First(_activation1Output, rows * Activation1Size), columns: Activation1Size)
             ?? global::NetGen.Training.NumericChecks.Describe("Dropout1's output", First(_dropout1Output, rows * Dropout1Size), columns: Dropout1Size)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense2's parameters", new global::System.Span<float>(_parameters, Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount), columns: 0)
+            ?? global::NetGen.Training.NumericChecks.Describe("Dense2's parameters", _parameters.Slice(Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount), columns: 0)
             ?? global::NetGen.Training.NumericChecks.Describe("Dense2's output", First(_dense2Output, rows * Dense2Units), columns: Dense2Units)
             ?? global::NetGen.Training.NumericChecks.Describe("LayerNorm1's output", First(_layerNorm1Output, rows * LayerNorm1Size), columns: LayerNorm1Size)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense3's parameters", new global::System.Span<float>(_parameters, Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount), columns: 0)
+            ?? global::NetGen.Training.NumericChecks.Describe("Dense3's parameters", _parameters.Slice(Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount), columns: 0)
             ?? global::NetGen.Training.NumericChecks.Describe("Dense3's output", First(_dense3Output, rows * Dense3Units), columns: Dense3Units)
             ?? "the loss only: every input, parameter and output is finite";
 

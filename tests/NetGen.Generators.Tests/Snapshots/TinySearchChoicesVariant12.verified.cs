@@ -77,9 +77,9 @@ namespace Demo
         // 768 multiply-adds per product at 32 rows: too few to pay for waking another core.
         private const bool Dense2Parallel = false;
 
-        private readonly float[] _parameters = InitialParameters(Seed);
-        private readonly float[] _gradients = new float[ParameterCount];
-        private readonly float[] _optimizerState = new float[OptimizerStateCount];
+        private readonly global::NetGen.Kernels.AlignedBuffer _parameters = InitialParameters(Seed);
+        private readonly global::NetGen.Kernels.AlignedBuffer _gradients = new(ParameterCount);
+        private readonly global::NetGen.Kernels.AlignedBuffer _optimizerState = new(OptimizerStateCount);
         private readonly float[] _statistics = InitialStatistics();
         private int _step;
         private readonly float[] _dense1Output = new float[BatchSize * Dense1Units];
@@ -118,20 +118,20 @@ namespace Demo
 
 
         /// <summary>Dense1's weight, [8, 12] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense1Weight => new(_parameters, Dense1WeightOffset, Dense1WeightCount);
+        public global::System.Span<float> Dense1Weight => _parameters.Slice(Dense1WeightOffset, Dense1WeightCount);
 
         /// <summary>Dense1's bias, [8], a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense1Bias => new(_parameters, Dense1BiasOffset, Dense1BiasCount);
+        public global::System.Span<float> Dense1Bias => _parameters.Slice(Dense1BiasOffset, Dense1BiasCount);
 
-        private global::System.Span<float> Dense1WeightGradient => new(_gradients, Dense1WeightOffset, Dense1WeightCount);
+        private global::System.Span<float> Dense1WeightGradient => _gradients.Slice(Dense1WeightOffset, Dense1WeightCount);
 
-        private global::System.Span<float> Dense1BiasGradient => new(_gradients, Dense1BiasOffset, Dense1BiasCount);
+        private global::System.Span<float> Dense1BiasGradient => _gradients.Slice(Dense1BiasOffset, Dense1BiasCount);
 
         /// <summary>BatchNorm1's scale (gamma), one per feature, a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> BatchNorm1Scale => new(_parameters, BatchNorm1ScaleOffset, BatchNorm1Channels);
+        public global::System.Span<float> BatchNorm1Scale => _parameters.Slice(BatchNorm1ScaleOffset, BatchNorm1Channels);
 
         /// <summary>BatchNorm1's shift (beta), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> BatchNorm1Shift => new(_parameters, BatchNorm1ShiftOffset, BatchNorm1Channels);
+        public global::System.Span<float> BatchNorm1Shift => _parameters.Slice(BatchNorm1ShiftOffset, BatchNorm1Channels);
 
         /// <summary>BatchNorm1's running mean, a view into <see cref="Statistics"/>.</summary>
         public global::System.Span<float> BatchNorm1RunningMean => new(_statistics, BatchNorm1RunningMeanOffset, BatchNorm1Channels);
@@ -140,28 +140,28 @@ namespace Demo
         public global::System.Span<float> BatchNorm1RunningVariance => new(_statistics, BatchNorm1RunningVarianceOffset, BatchNorm1Channels);
 
         /// <summary>Dense2's weight, [3, 8] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense2Weight => new(_parameters, Dense2WeightOffset, Dense2WeightCount);
+        public global::System.Span<float> Dense2Weight => _parameters.Slice(Dense2WeightOffset, Dense2WeightCount);
 
         /// <summary>Dense2's bias, [3], a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense2Bias => new(_parameters, Dense2BiasOffset, Dense2BiasCount);
+        public global::System.Span<float> Dense2Bias => _parameters.Slice(Dense2BiasOffset, Dense2BiasCount);
 
-        private global::System.Span<float> Dense2WeightGradient => new(_gradients, Dense2WeightOffset, Dense2WeightCount);
+        private global::System.Span<float> Dense2WeightGradient => _gradients.Slice(Dense2WeightOffset, Dense2WeightCount);
 
-        private global::System.Span<float> Dense2BiasGradient => new(_gradients, Dense2BiasOffset, Dense2BiasCount);
+        private global::System.Span<float> Dense2BiasGradient => _gradients.Slice(Dense2BiasOffset, Dense2BiasCount);
 
         /// <summary>Re-initializes every parameter from <paramref name="seed"/> and clears gradients, optimizer state and the step count.</summary>
         public void ResetParameters(int seed = Seed)
         {
             FillParameters(_parameters, seed);
             FillStatistics(_statistics);
-            global::System.Array.Clear(_gradients);
-            global::System.Array.Clear(_optimizerState);
+            _gradients.Clear();
+            _optimizerState.Clear();
             _step = 0;
         }
 
-        private static float[] InitialParameters(int seed)
+        private static global::NetGen.Kernels.AlignedBuffer InitialParameters(int seed)
         {
-            var parameters = new float[ParameterCount];
+            var parameters = new global::NetGen.Kernels.AlignedBuffer(ParameterCount);
             FillParameters(parameters, seed);
             return parameters;
         }
@@ -254,10 +254,10 @@ namespace Demo
             // BatchNorm1: normalize 8 features (momentum 0.1, epsilon 1E-05)
             if (BatchNormSynchronization is { } batchNorm1Group)
                 global::NetGen.Kernels.BatchNorm.BackwardSynchronized(First(_batchNorm1Gradient, rows * BatchNorm1Size), First(_dense1Output, rows * Dense1Units), BatchNorm1Scale, _batchNorm1Mean, _batchNorm1InverseStd, First(_dense1Gradient, rows * Dense1Units),
-                    new global::System.Span<float>(_gradients, BatchNorm1ScaleOffset, BatchNorm1Channels), new global::System.Span<float>(_gradients, BatchNorm1ShiftOffset, BatchNorm1Channels), rows, BatchNorm1Channels, BatchNorm1Spatial, batchNorm1Group, _batchNorm1Synchronization);
+                    _gradients.Slice(BatchNorm1ScaleOffset, BatchNorm1Channels), _gradients.Slice(BatchNorm1ShiftOffset, BatchNorm1Channels), rows, BatchNorm1Channels, BatchNorm1Spatial, batchNorm1Group, _batchNorm1Synchronization);
             else
                 global::NetGen.Kernels.BatchNorm.Backward(First(_batchNorm1Gradient, rows * BatchNorm1Size), First(_dense1Output, rows * Dense1Units), BatchNorm1Scale, _batchNorm1Mean, _batchNorm1InverseStd, First(_dense1Gradient, rows * Dense1Units),
-                    new global::System.Span<float>(_gradients, BatchNorm1ScaleOffset, BatchNorm1Channels), new global::System.Span<float>(_gradients, BatchNorm1ShiftOffset, BatchNorm1Channels), rows, BatchNorm1Channels, BatchNorm1Spatial);
+                    _gradients.Slice(BatchNorm1ScaleOffset, BatchNorm1Channels), _gradients.Slice(BatchNorm1ShiftOffset, BatchNorm1Channels), rows, BatchNorm1Channels, BatchNorm1Spatial);
             GradientListener?.OnGradientsReady(BatchNorm1ScaleOffset, 2 * BatchNorm1Channels);
 
             // Dense1: 12 -> 8, ReLU
@@ -280,7 +280,7 @@ namespace Demo
         public global::NetGen.IAllReduce? BatchNormSynchronization { get; set; }
 
         /// <summary>Sets every gradient to zero; <see cref="Backward"/> adds to them.</summary>
-        public void ZeroGradients() => global::System.Array.Clear(_gradients);
+        public void ZeroGradients() => _gradients.Clear();
 
         /// <summary>
         /// Applies one Adam (lr 0.001) update to <see cref="Parameters"/> from <see cref="Gradients"/>, in one pass over the flat buffers:
@@ -291,7 +291,7 @@ namespace Demo
             CurrentLearningRate = ScheduledLearningRate(_step);
             _step++;
             global::NetGen.Optimizers.Adam.Step(_parameters, _gradients,
-                m: new global::System.Span<float>(_optimizerState, 0, ParameterCount), v: new global::System.Span<float>(_optimizerState, ParameterCount, ParameterCount), vMax: default,
+                m: _optimizerState.Slice(0, ParameterCount), v: _optimizerState.Slice(ParameterCount, ParameterCount), vMax: default,
                 _step, CurrentLearningRate, AdamBeta1, AdamBeta2, AdamEpsilon, WeightDecay, decoupledWeightDecay: false);
         }
 
@@ -322,7 +322,7 @@ namespace Demo
         {
             int rows = RowsOf(inputs, nameof(ComputeGradients));
             CheckTargets(labels, rows, nameof(ComputeGradients));
-            global::System.Array.Clear(_gradients);
+            _gradients.Clear();
             ForwardCore(inputs, rows, training: true);
             float loss = LossCore(labels, rows) + PenaltyLoss();
             if (!float.IsFinite(loss))
@@ -356,9 +356,9 @@ namespace Demo
         {
             if (norms.Length != 3)
                 throw new global::System.ArgumentException($"norms holds {norms.Length} floats; this network has 3 parameter layers.", nameof(norms));
-            norms[0] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount));
-            norms[1] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, BatchNorm1ScaleOffset, 2 * BatchNorm1Channels));
-            norms[2] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount));
+            norms[0] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount));
+            norms[1] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(BatchNorm1ScaleOffset, 2 * BatchNorm1Channels));
+            norms[2] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount));
         }
 
         /// <summary>
@@ -490,10 +490,10 @@ namespace Demo
         // Names where a non-finite loss came from: the inputs, or the first layer whose parameters or outputs are not finite.
         private string DescribeNonFinite(global::System.ReadOnlySpan<float> inputs, int rows) =>
             global::NetGen.Training.NumericChecks.Describe("the inputs", inputs, columns: InputSize)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense1's parameters", new global::System.Span<float>(_parameters, Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount), columns: 0)
+            ?? global::NetGen.Training.NumericChecks.Describe("Dense1's parameters", _parameters.Slice(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount), columns: 0)
             ?? global::NetGen.Training.NumericChecks.Describe("Dense1's output", First(_dense1Output, rows * Dense1Units), columns: Dense1Units)
             ?? global::NetGen.Training.NumericChecks.Describe("BatchNorm1's output", First(_batchNorm1Output, rows * BatchNorm1Size), columns: BatchNorm1Size)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense2's parameters", new global::System.Span<float>(_parameters, Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount), columns: 0)
+            ?? global::NetGen.Training.NumericChecks.Describe("Dense2's parameters", _parameters.Slice(Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount), columns: 0)
             ?? global::NetGen.Training.NumericChecks.Describe("Dense2's output", First(_dense2Output, rows * Dense2Units), columns: Dense2Units)
             ?? "the loss only: every input, parameter and output is finite";
 

@@ -82,9 +82,9 @@ namespace Demo
         // 768 multiply-adds per product at 16 rows: too few to pay for waking another core.
         private const bool Dense3Parallel = false;
 
-        private readonly float[] _parameters = InitialParameters(Seed);
-        private readonly float[] _gradients = new float[ParameterCount];
-        private readonly float[] _optimizerState = new float[OptimizerStateCount];
+        private readonly global::NetGen.Kernels.AlignedBuffer _parameters = InitialParameters(Seed);
+        private readonly global::NetGen.Kernels.AlignedBuffer _gradients = new(ParameterCount);
+        private readonly global::NetGen.Kernels.AlignedBuffer _optimizerState = new(OptimizerStateCount);
         private readonly float[] _statistics = InitialStatistics();
         private int _step;
         private global::NetGen.Rng _dropoutRandom = DropoutRandomFor(Seed);
@@ -127,49 +127,49 @@ namespace Demo
 
 
         /// <summary>Dense1's weight, [16, 12] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense1Weight => new(_parameters, Dense1WeightOffset, Dense1WeightCount);
+        public global::System.Span<float> Dense1Weight => _parameters.Slice(Dense1WeightOffset, Dense1WeightCount);
 
         /// <summary>Dense1's bias, [16], a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense1Bias => new(_parameters, Dense1BiasOffset, Dense1BiasCount);
+        public global::System.Span<float> Dense1Bias => _parameters.Slice(Dense1BiasOffset, Dense1BiasCount);
 
-        private global::System.Span<float> Dense1WeightGradient => new(_gradients, Dense1WeightOffset, Dense1WeightCount);
+        private global::System.Span<float> Dense1WeightGradient => _gradients.Slice(Dense1WeightOffset, Dense1WeightCount);
 
-        private global::System.Span<float> Dense1BiasGradient => new(_gradients, Dense1BiasOffset, Dense1BiasCount);
+        private global::System.Span<float> Dense1BiasGradient => _gradients.Slice(Dense1BiasOffset, Dense1BiasCount);
 
         /// <summary>Dense2's weight, [16, 16] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense2Weight => new(_parameters, Dense2WeightOffset, Dense2WeightCount);
+        public global::System.Span<float> Dense2Weight => _parameters.Slice(Dense2WeightOffset, Dense2WeightCount);
 
         /// <summary>Dense2's bias, [16], a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense2Bias => new(_parameters, Dense2BiasOffset, Dense2BiasCount);
+        public global::System.Span<float> Dense2Bias => _parameters.Slice(Dense2BiasOffset, Dense2BiasCount);
 
-        private global::System.Span<float> Dense2WeightGradient => new(_gradients, Dense2WeightOffset, Dense2WeightCount);
+        private global::System.Span<float> Dense2WeightGradient => _gradients.Slice(Dense2WeightOffset, Dense2WeightCount);
 
-        private global::System.Span<float> Dense2BiasGradient => new(_gradients, Dense2BiasOffset, Dense2BiasCount);
+        private global::System.Span<float> Dense2BiasGradient => _gradients.Slice(Dense2BiasOffset, Dense2BiasCount);
 
         /// <summary>Dense3's weight, [3, 16] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense3Weight => new(_parameters, Dense3WeightOffset, Dense3WeightCount);
+        public global::System.Span<float> Dense3Weight => _parameters.Slice(Dense3WeightOffset, Dense3WeightCount);
 
         /// <summary>Dense3's bias, [3], a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense3Bias => new(_parameters, Dense3BiasOffset, Dense3BiasCount);
+        public global::System.Span<float> Dense3Bias => _parameters.Slice(Dense3BiasOffset, Dense3BiasCount);
 
-        private global::System.Span<float> Dense3WeightGradient => new(_gradients, Dense3WeightOffset, Dense3WeightCount);
+        private global::System.Span<float> Dense3WeightGradient => _gradients.Slice(Dense3WeightOffset, Dense3WeightCount);
 
-        private global::System.Span<float> Dense3BiasGradient => new(_gradients, Dense3BiasOffset, Dense3BiasCount);
+        private global::System.Span<float> Dense3BiasGradient => _gradients.Slice(Dense3BiasOffset, Dense3BiasCount);
 
         /// <summary>Re-initializes every parameter from <paramref name="seed"/> and clears gradients, optimizer state and the step count.</summary>
         public void ResetParameters(int seed = Seed)
         {
             FillParameters(_parameters, seed);
             FillStatistics(_statistics);
-            global::System.Array.Clear(_gradients);
-            global::System.Array.Clear(_optimizerState);
+            _gradients.Clear();
+            _optimizerState.Clear();
             _step = 0;
             _dropoutRandom = DropoutRandomFor(seed);
         }
 
-        private static float[] InitialParameters(int seed)
+        private static global::NetGen.Kernels.AlignedBuffer InitialParameters(int seed)
         {
-            var parameters = new float[ParameterCount];
+            var parameters = new global::NetGen.Kernels.AlignedBuffer(ParameterCount);
             FillParameters(parameters, seed);
             return parameters;
         }
@@ -294,7 +294,7 @@ namespace Demo
         public global::NetGen.IAllReduce? BatchNormSynchronization { get; set; }
 
         /// <summary>Sets every gradient to zero; <see cref="Backward"/> adds to them.</summary>
-        public void ZeroGradients() => global::System.Array.Clear(_gradients);
+        public void ZeroGradients() => _gradients.Clear();
 
         /// <summary>
         /// Applies one Adam (lr 0.001) update to <see cref="Parameters"/> from <see cref="Gradients"/>, in one pass over the flat buffers:
@@ -305,7 +305,7 @@ namespace Demo
             CurrentLearningRate = ScheduledLearningRate(_step);
             _step++;
             global::NetGen.Optimizers.Adam.Step(_parameters, _gradients,
-                m: new global::System.Span<float>(_optimizerState, 0, ParameterCount), v: new global::System.Span<float>(_optimizerState, ParameterCount, ParameterCount), vMax: default,
+                m: _optimizerState.Slice(0, ParameterCount), v: _optimizerState.Slice(ParameterCount, ParameterCount), vMax: default,
                 _step, CurrentLearningRate, AdamBeta1, AdamBeta2, AdamEpsilon, AdamWeightDecay, decoupledWeightDecay: false);
         }
 
@@ -370,9 +370,9 @@ namespace Demo
         {
             if (norms.Length != 3)
                 throw new global::System.ArgumentException($"norms holds {norms.Length} floats; this network has 3 parameter layers.", nameof(norms));
-            norms[0] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount));
-            norms[1] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount));
-            norms[2] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount));
+            norms[0] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount));
+            norms[1] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount));
+            norms[2] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount));
         }
 
         /// <summary>
@@ -502,13 +502,13 @@ namespace Demo
         // Names where a non-finite loss came from: the inputs, or the first layer whose parameters or outputs are not finite.
         private string DescribeNonFinite(global::System.ReadOnlySpan<float> inputs, int rows) =>
             global::NetGen.Training.NumericChecks.Describe("the inputs", inputs, columns: InputSize)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense1's parameters", new global::System.Span<float>(_parameters, Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount), columns: 0)
+            ?? global::NetGen.Training.NumericChecks.Describe("Dense1's parameters", _parameters.Slice(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount), columns: 0)
             ?? global::NetGen.Training.NumericChecks.Describe("Dense1's output", First(_dense1Output, rows * Dense1Units), columns: Dense1Units)
             ?? global::NetGen.Training.NumericChecks.Describe("Dropout1's output", First(_dropout1Output, rows * Dropout1Size), columns: Dropout1Size)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense2's parameters", new global::System.Span<float>(_parameters, Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount), columns: 0)
+            ?? global::NetGen.Training.NumericChecks.Describe("Dense2's parameters", _parameters.Slice(Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount), columns: 0)
             ?? global::NetGen.Training.NumericChecks.Describe("Dense2's output", First(_dense2Output, rows * Dense2Units), columns: Dense2Units)
             ?? global::NetGen.Training.NumericChecks.Describe("Dropout2's output", First(_dropout2Output, rows * Dropout2Size), columns: Dropout2Size)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense3's parameters", new global::System.Span<float>(_parameters, Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount), columns: 0)
+            ?? global::NetGen.Training.NumericChecks.Describe("Dense3's parameters", _parameters.Slice(Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount), columns: 0)
             ?? global::NetGen.Training.NumericChecks.Describe("Dense3's output", First(_dense3Output, rows * Dense3Units), columns: Dense3Units)
             ?? "the loss only: every input, parameter and output is finite";
 
