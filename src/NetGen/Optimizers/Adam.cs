@@ -56,8 +56,9 @@ public static unsafe class Adam
                 var pool = Threading.WorkerPool.Shared;
                 if (pool.Parallelism > 1)
                 {
-                    // Two parts per thread for the largest buffers: a thread whose core is taken by another process
-                    // leaves its second part to the others (parts are claimed, not assigned).
+                    // Two parts per thread for the largest buffers: each thread updates its own share first (the same
+                    // range every step, still in its core's L2), and a thread whose core is taken by another process
+                    // leaves its second part to the others.
                     pool.Run(&UpdatePart, &update, pool.Parallelism * (length >= 4 * ParallelThreshold ? 2 : 1));
                     return;
                 }
