@@ -24,6 +24,21 @@ internal static class DenseKernelChoice
     /// <summary>Rows below which the runtime computes a product as dot products of rows rather than packed tiles (Gemm.TileRows).</summary>
     public const int FewRows = 8;
 
+    /// <summary>Most units of a layer whose kernels are specialized to its shape (NetGen.Kernels.DenseSmall.MaxUnits: one Vector512 of floats).</summary>
+    public const int SpecializedMaxUnits = 16;
+
+    /// <summary>Most inputs of a layer whose kernels are specialized to its shape (NetGen.Kernels.DenseSmall.MaxInputs).</summary>
+    public const int SpecializedMaxInputs = 1024;
+
+    /// <summary>
+    /// Whether the layer calls the kernels specialized to its constant shape (DenseSmall.Forward&lt;Dense3Shape&gt;): at
+    /// most 16 units and 1024 inputs, and products too small to split across the cores (the classifier of the small
+    /// MLP, 128 -> 10 at 64 rows: 3.5 us forward and 4.3 us backward through the general kernels, measured against
+    /// the specialized ones in tests/NetGen.Benchmarks/README.md). A wider or larger layer keeps the general kernels.
+    /// </summary>
+    public static bool Specialized(int rows, int inputs, int units) =>
+        units <= SpecializedMaxUnits && inputs <= SpecializedMaxInputs && !Parallel(rows, inputs, units);
+
     /// <summary>
     /// Whether the activation is applied by the product's epilogue (Dense.Forward with an activation): those whose
     /// backward reads only the output, so the layer keeps no pre-activation buffer.

@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace NetGen.Kernels;
 
@@ -8,7 +9,7 @@ namespace NetGen.Kernels;
 /// Losses (mean over the batch, as PyTorch's default <c>reduction='mean'</c>) with their gradients, and accuracy counting.
 /// Spans may be longer than the shape needs; only the leading [batch, ...] elements are used.
 /// </summary>
-public static class Losses
+public static unsafe class Losses
 {
     // loss = -1/B Σ_b log softmax(logits[b,:])[labels[b]]
     // dlogits[B,C] = (softmax(logits) - onehot(labels)) / B     (overwritten)
@@ -25,6 +26,7 @@ public static class Losses
         if (!dlogits.IsEmpty) CheckMatrix(dlogits.Length, batch, classes, nameof(dlogits));
         CheckLabels(labels, batch, classes);
         if (batch == 0) return 0f;
+        if (classes <= DenseSmall.MaxUnits && DenseSmall.Vectorized) return SoftmaxCrossEntropyRows(logits, labels, dlogits, batch, classes);
 
         double total = 0.0;
         float inverseBatch = 1f / batch;
@@ -51,6 +53,46 @@ public static class Losses
             total += System.Math.Log(sumExp) + max - row[label];
         }
         return (float)(total / batch);
+    }
+
+    // loss = -1/B Σ_b log softmax(logits[b,:])[labels[b]],  dlogits[B,C] = (softmax - onehot)/B,  C <= 16
+    // The fused form for up to 16 classes (a classifier): each row is one masked Vector512, read once, and its loss and
+    // gradient come from one pass (max, e^(x - max) on 16 lanes, sum, scale, minus 1/B at the label, masked store).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static float SoftmaxCrossEntropyRows(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, Span<float> dlogits, int batch, int classes)
+    {
+        Vector512<float> mask = DenseSmall.UnitMask(classes), lowest = Vector512.Create(float.NegativeInfinity);
+        Vector512<int> lanes = Vector512<int>.Indices;
+        float inverseBatch = 1f / batch;
+        double total = 0.0;
+        fixed (float* x = logits, d = dlogits)
+        {
+            for (int b = 0; b < batch; b++)
+            {
+                float* row = x + (nint)b * classes;
+                Vector512<float> v = Avx512F.MaskLoad(row, mask, lowest);
+                Vector512<float> max = HorizontalMax(v);
+                Vector512<float> e = Vector512.ConditionalSelect(mask, DenseSmall.Exp(v - max), Vector512<float>.Zero);
+                float sumExp = Vector512.Sum(e);
+                int label = labels[b];
+                // -log softmax[label] = log Σ e^(x - max) + max - x[label]
+                total += System.Math.Log(sumExp) + max.ToScalar() - row[label];
+                if (d == null) continue;
+                Vector512<float> onehot = Vector512.Equals(lanes, Vector512.Create(label)).AsSingle() & Vector512.Create(inverseBatch);
+                Avx512F.MaskStore(d + (nint)b * classes, mask, e * (inverseBatch / sumExp) - onehot);
+            }
+        }
+        return (float)(total / batch);
+    }
+
+    // The largest lane, in every lane: four permute-and-max steps.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> HorizontalMax(Vector512<float> v)
+    {
+        v = Vector512.Max(v, Vector512.Shuffle(v, Vector512.Create(8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7)));
+        v = Vector512.Max(v, Vector512.Shuffle(v, Vector512.Create(4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11)));
+        v = Vector512.Max(v, Vector512.Shuffle(v, Vector512.Create(2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13)));
+        return Vector512.Max(v, Vector512.Shuffle(v, Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14)));
     }
 
     // loss = 1/(B·N) Σ (output - target)²;   doutput[B,N] = 2·(output - target)/(B·N)   (overwritten)

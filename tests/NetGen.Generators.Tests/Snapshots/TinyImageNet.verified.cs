@@ -60,8 +60,13 @@ namespace Demo.Vision
         private const int Dense2WeightCount = 320;
         private const int Dense2BiasOffset = 25408;
         private const int Dense2BiasCount = 10;
-        // 2,560 multiply-adds per product at 8 rows: too few to pay for waking another core.
-        private const bool Dense2Parallel = false;
+        // 2,560 multiply-adds per product at 8 rows, 10 units: kernels specialized to this shape, on the calling thread.
+        private readonly struct Dense2Shape : global::NetGen.Kernels.IDenseShape
+        {
+            public static int Inputs => Dense2Inputs;
+
+            public static int Units => Dense2Units;
+        }
 
         private readonly float[] _parameters = InitialParameters(Seed);
         private readonly float[] _gradients = new float[ParameterCount];
@@ -174,7 +179,7 @@ namespace Demo.Vision
             global::NetGen.Kernels.Dense.Forward(inputs, Dense1Weight, Dense1Bias, First(_dense1Output, rows * Dense1Units), rows, Dense1Inputs, Dense1Units, global::NetGen.Activation.Sigmoid, Dense1Parallel);
 
             // Dense2: 32 -> 10
-            global::NetGen.Kernels.Dense.Forward(First(_dense1Output, rows * Dense1Units), Dense2Weight, Dense2Bias, First(_dense2Output, rows * Dense2Units), rows, Dense2Inputs, Dense2Units, global::NetGen.Activation.Identity, Dense2Parallel);
+            global::NetGen.Kernels.DenseSmall.Forward<Dense2Shape>(First(_dense1Output, rows * Dense1Units), Dense2Weight, Dense2Bias, First(_dense2Output, rows * Dense2Units), rows, global::NetGen.Activation.Identity);
         }
 
         // Softmax cross-entropy against class labels, averaged over the rows; writes d(loss)/d(output).
@@ -200,8 +205,8 @@ namespace Demo.Vision
         private void BackwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool addPenaltyGradients, bool accumulateGradients)
         {
             // Dense2: 32 -> 10
-            global::NetGen.Kernels.Dense.Backward(First(_dense2Gradient, rows * Dense2Units), First(_dense1Output, rows * Dense1Units), Dense2Weight, First(_dense1Gradient, rows * Dense1Units),
-                Dense2WeightGradient, Dense2BiasGradient, rows, Dense2Inputs, Dense2Units, accumulateGradients, Dense2Parallel);
+            global::NetGen.Kernels.DenseSmall.Backward<Dense2Shape>(First(_dense2Gradient, rows * Dense2Units), First(_dense1Output, rows * Dense1Units), Dense2Weight, First(_dense1Gradient, rows * Dense1Units),
+                Dense2WeightGradient, Dense2BiasGradient, rows, accumulateGradients);
             GradientListener?.OnGradientsReady(Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount);
 
             // Dense1: 784 -> 32, Sigmoid, no bias
