@@ -19,15 +19,8 @@ public static unsafe class DenseSmall
     /// <summary>Most units a specialized layer may have: one Vector512 of floats.</summary>
     public const int MaxUnits = 16;
 
-    /// <summary>Most inputs a specialized layer may have: forward transposes the weight into [inputs, 16] floats on the stack (64 KiB at most).</summary>
+    /// <summary>Most inputs a specialized layer may have (64 KiB of weight at 16 units; a wider layer is a large product).</summary>
     public const int MaxInputs = 1024;
-
-    /// <summary>
-    /// Rows from which forward transposes the weight ([units, inputs] to [inputs, 16]) and multiplies by broadcasts:
-    /// under it (one-sample inference) each output is a dot product of two contiguous rows, as transposing costs more
-    /// than the product itself.
-    /// </summary>
-    internal const int TransposeRows = 8;
 
     /// <summary>Whether the specialized Vector512 code runs (else the general kernels do).</summary>
     public static bool Vectorized => Gemm.UseVector512 && Avx512F.IsSupported;
@@ -57,8 +50,7 @@ public static unsafe class DenseSmall
         }
         fixed (float* x = input, w = weight, b = bias, y = output)
         {
-            if (batch < TransposeRows) ForwardDots<TShape>(x, w, b, y, batch, activation);
-            else ForwardBroadcast<TShape>(x, w, b, y, batch, activation);
+            ForwardRows<TShape>(x, w, b, y, batch, activation);
         }
     }
 
@@ -93,104 +85,94 @@ public static unsafe class DenseSmall
         }
     }
 
-    // y[b,:] = act(bias + Σ_k x[b,k] · wt[k,:]) with wt[K,16] the transposed weight (lanes past U zero): eight rows at a
-    // time share each load of wt; every row's U outputs are one vector.
+    // y[b,n] = act(bias[n] + x[b,:] · w[n,:]): per row, one accumulator per unit (the ones past U compiled away), each
+    // 16 inputs of x loaded once for every unit, the inputs past the last whole vector read through a mask; then one
+    // reduction tree turns the U accumulators into the row's U outputs, one vector.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ForwardBroadcast<TShape>(float* x, float* w, float* b, float* y, int batch, Activation activation)
+    private static void ForwardRows<TShape>(float* x, float* w, float* b, float* y, int batch, Activation activation)
         where TShape : struct, IDenseShape
     {
-        int k = TShape.Inputs, u = TShape.Units;
-        float* wt = stackalloc float[TShape.Inputs * MaxUnits];   // zeroed: the lanes past U stay 0
-        for (int n = 0; n < u; n++)
-        {
-            float* row = w + (nint)n * k;
-            for (int p = 0; p < k; p++) wt[p * MaxUnits + n] = row[p];
-        }
-        Vector512<float> mask = UnitMask(u);
-        Vector512<float> bias = b == null ? Vector512<float>.Zero : Avx512F.MaskLoad(b, mask, Vector512<float>.Zero);
-        int i = 0;
-        for (; i + 8 <= batch; i += 8)
-        {
-            float* x0 = x + (nint)i * k;
-            Vector512<float> c0 = bias, c1 = bias, c2 = bias, c3 = bias, c4 = bias, c5 = bias, c6 = bias, c7 = bias;
-            nint s = k;
-            for (int p = 0; p < k; p++)
-            {
-                Vector512<float> v = Vector512.Load(wt + p * MaxUnits);
-                float* xp = x0 + p;
-                c0 = Vector512.FusedMultiplyAdd(Vector512.Create(xp[0]), v, c0);
-                c1 = Vector512.FusedMultiplyAdd(Vector512.Create(xp[s]), v, c1);
-                c2 = Vector512.FusedMultiplyAdd(Vector512.Create(xp[2 * s]), v, c2);
-                c3 = Vector512.FusedMultiplyAdd(Vector512.Create(xp[3 * s]), v, c3);
-                c4 = Vector512.FusedMultiplyAdd(Vector512.Create(xp[4 * s]), v, c4);
-                c5 = Vector512.FusedMultiplyAdd(Vector512.Create(xp[5 * s]), v, c5);
-                c6 = Vector512.FusedMultiplyAdd(Vector512.Create(xp[6 * s]), v, c6);
-                c7 = Vector512.FusedMultiplyAdd(Vector512.Create(xp[7 * s]), v, c7);
-            }
-            float* yi = y + (nint)i * u;
-            Avx512F.MaskStore(yi, mask, Activate(c0, activation));
-            Avx512F.MaskStore(yi + u, mask, Activate(c1, activation));
-            Avx512F.MaskStore(yi + 2 * u, mask, Activate(c2, activation));
-            Avx512F.MaskStore(yi + 3 * u, mask, Activate(c3, activation));
-            Avx512F.MaskStore(yi + 4 * u, mask, Activate(c4, activation));
-            Avx512F.MaskStore(yi + 5 * u, mask, Activate(c5, activation));
-            Avx512F.MaskStore(yi + 6 * u, mask, Activate(c6, activation));
-            Avx512F.MaskStore(yi + 7 * u, mask, Activate(c7, activation));
-        }
-        for (; i < batch; i++)
-        {
-            float* xi = x + (nint)i * k;
-            Vector512<float> c0 = bias, c1 = Vector512<float>.Zero;
-            int p = 0;
-            for (; p + 2 <= k; p += 2)
-            {
-                c0 = Vector512.FusedMultiplyAdd(Vector512.Create(xi[p]), Vector512.Load(wt + p * MaxUnits), c0);
-                c1 = Vector512.FusedMultiplyAdd(Vector512.Create(xi[p + 1]), Vector512.Load(wt + (p + 1) * MaxUnits), c1);
-            }
-            if (p < k) c0 = Vector512.FusedMultiplyAdd(Vector512.Create(xi[p]), Vector512.Load(wt + p * MaxUnits), c0);
-            Avx512F.MaskStore(y + (nint)i * u, mask, Activate(c0 + c1, activation));
-        }
-    }
-
-    // y[b,n] = act(bias[n] + x[b,:] · w[n,:]) for a few rows: dot products of contiguous rows, the inputs past the last
-    // whole vector read through a mask.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ForwardDots<TShape>(float* x, float* w, float* b, float* y, int batch, Activation activation)
-        where TShape : struct, IDenseShape
-    {
-        int k = TShape.Inputs, u = TShape.Units;
-        Vector512<float> mask = UnitMask(u), tail = UnitMask(k & 15);
-        Vector512<float> bias = b == null ? Vector512<float>.Zero : Avx512F.MaskLoad(b, mask, Vector512<float>.Zero);
-        float* sums = stackalloc float[MaxUnits];
+        int k = TShape.Inputs, u = TShape.Units, whole = k & ~15;
+        Vector512<float> z = Vector512<float>.Zero, mask = UnitMask(u), tail = UnitMask(k & 15);
+        Vector512<float> bias = b == null ? z : Avx512F.MaskLoad(b, mask, z);
+        nint s = k;
         for (int i = 0; i < batch; i++)
         {
             float* xi = x + (nint)i * k;
-            for (int n = 0; n < u; n++)
+            Vector512<float> a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z, a8 = z, a9 = z, a10 = z, a11 = z, a12 = z, a13 = z, a14 = z, a15 = z;
+            float* wp = w;
+            for (int p = 0; p < whole; p += 16, wp += 16)
             {
-                float* wn = w + (nint)n * k;
-                Vector512<float> s0 = Vector512<float>.Zero, s1 = Vector512<float>.Zero;
-                int p = 0;
-                for (; p + 32 <= k; p += 32)
-                {
-                    s0 = Vector512.FusedMultiplyAdd(Vector512.Load(xi + p), Vector512.Load(wn + p), s0);
-                    s1 = Vector512.FusedMultiplyAdd(Vector512.Load(xi + p + 16), Vector512.Load(wn + p + 16), s1);
-                }
-                if (p + 16 <= k)
-                {
-                    s0 = Vector512.FusedMultiplyAdd(Vector512.Load(xi + p), Vector512.Load(wn + p), s0);
-                    p += 16;
-                }
-                if (p < k)
-                {
-                    s1 = Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(xi + p, tail, Vector512<float>.Zero),
-                        Avx512F.MaskLoad(wn + p, tail, Vector512<float>.Zero), s1);
-                }
-                sums[n] = Vector512.Sum(s0 + s1);
+                Vector512<float> v = Vector512.Load(xi + p);
+                a0 = Vector512.FusedMultiplyAdd(v, Vector512.Load(wp), a0);
+                if (u > 1) a1 = Vector512.FusedMultiplyAdd(v, Vector512.Load(wp + s), a1);
+                if (u > 2) a2 = Vector512.FusedMultiplyAdd(v, Vector512.Load(wp + 2 * s), a2);
+                if (u > 3) a3 = Vector512.FusedMultiplyAdd(v, Vector512.Load(wp + 3 * s), a3);
+                if (u > 4) a4 = Vector512.FusedMultiplyAdd(v, Vector512.Load(wp + 4 * s), a4);
+                if (u > 5) a5 = Vector512.FusedMultiplyAdd(v, Vector512.Load(wp + 5 * s), a5);
+                if (u > 6) a6 = Vector512.FusedMultiplyAdd(v, Vector512.Load(wp + 6 * s), a6);
+                if (u > 7) a7 = Vector512.FusedMultiplyAdd(v, Vector512.Load(wp + 7 * s), a7);
+                if (u > 8) a8 = Vector512.FusedMultiplyAdd(v, Vector512.Load(wp + 8 * s), a8);
+                if (u > 9) a9 = Vector512.FusedMultiplyAdd(v, Vector512.Load(wp + 9 * s), a9);
+                if (u > 10) a10 = Vector512.FusedMultiplyAdd(v, Vector512.Load(wp + 10 * s), a10);
+                if (u > 11) a11 = Vector512.FusedMultiplyAdd(v, Vector512.Load(wp + 11 * s), a11);
+                if (u > 12) a12 = Vector512.FusedMultiplyAdd(v, Vector512.Load(wp + 12 * s), a12);
+                if (u > 13) a13 = Vector512.FusedMultiplyAdd(v, Vector512.Load(wp + 13 * s), a13);
+                if (u > 14) a14 = Vector512.FusedMultiplyAdd(v, Vector512.Load(wp + 14 * s), a14);
+                if (u > 15) a15 = Vector512.FusedMultiplyAdd(v, Vector512.Load(wp + 15 * s), a15);
             }
-            Vector512<float> row = Avx512F.MaskLoad(sums, mask, Vector512<float>.Zero) + bias;
-            Avx512F.MaskStore(y + (nint)i * u, mask, Activate(row, activation));
+            if (whole < k)
+            {
+                Vector512<float> v = Avx512F.MaskLoad(xi + whole, tail, z);
+                a0 = Vector512.FusedMultiplyAdd(v, Avx512F.MaskLoad(wp, tail, z), a0);
+                if (u > 1) a1 = Vector512.FusedMultiplyAdd(v, Avx512F.MaskLoad(wp + s, tail, z), a1);
+                if (u > 2) a2 = Vector512.FusedMultiplyAdd(v, Avx512F.MaskLoad(wp + 2 * s, tail, z), a2);
+                if (u > 3) a3 = Vector512.FusedMultiplyAdd(v, Avx512F.MaskLoad(wp + 3 * s, tail, z), a3);
+                if (u > 4) a4 = Vector512.FusedMultiplyAdd(v, Avx512F.MaskLoad(wp + 4 * s, tail, z), a4);
+                if (u > 5) a5 = Vector512.FusedMultiplyAdd(v, Avx512F.MaskLoad(wp + 5 * s, tail, z), a5);
+                if (u > 6) a6 = Vector512.FusedMultiplyAdd(v, Avx512F.MaskLoad(wp + 6 * s, tail, z), a6);
+                if (u > 7) a7 = Vector512.FusedMultiplyAdd(v, Avx512F.MaskLoad(wp + 7 * s, tail, z), a7);
+                if (u > 8) a8 = Vector512.FusedMultiplyAdd(v, Avx512F.MaskLoad(wp + 8 * s, tail, z), a8);
+                if (u > 9) a9 = Vector512.FusedMultiplyAdd(v, Avx512F.MaskLoad(wp + 9 * s, tail, z), a9);
+                if (u > 10) a10 = Vector512.FusedMultiplyAdd(v, Avx512F.MaskLoad(wp + 10 * s, tail, z), a10);
+                if (u > 11) a11 = Vector512.FusedMultiplyAdd(v, Avx512F.MaskLoad(wp + 11 * s, tail, z), a11);
+                if (u > 12) a12 = Vector512.FusedMultiplyAdd(v, Avx512F.MaskLoad(wp + 12 * s, tail, z), a12);
+                if (u > 13) a13 = Vector512.FusedMultiplyAdd(v, Avx512F.MaskLoad(wp + 13 * s, tail, z), a13);
+                if (u > 14) a14 = Vector512.FusedMultiplyAdd(v, Avx512F.MaskLoad(wp + 14 * s, tail, z), a14);
+                if (u > 15) a15 = Vector512.FusedMultiplyAdd(v, Avx512F.MaskLoad(wp + 15 * s, tail, z), a15);
+            }
+            Vector512<float> row = SumEach(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15);
+            Avx512F.MaskStore(y + (nint)i * u, mask, Activate(row + bias, activation));
         }
     }
+
+    // Lane n = the sum of v_n's 16 lanes: 512 -> 256 -> 128 -> 64 -> 32-bit folds, each pairing two vectors with two
+    // shuffles and one add (30 shuffles for 16 sums), then one permute into unit order.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> SumEach(Vector512<float> v0, Vector512<float> v1, Vector512<float> v2, Vector512<float> v3,
+        Vector512<float> v4, Vector512<float> v5, Vector512<float> v6, Vector512<float> v7, Vector512<float> v8, Vector512<float> v9,
+        Vector512<float> v10, Vector512<float> v11, Vector512<float> v12, Vector512<float> v13, Vector512<float> v14, Vector512<float> v15)
+    {
+        // t_n 128-bit quarters: [v_n, v_n, v_n+8, v_n+8], each half of its source's 16 lanes.
+        Vector512<float> t0 = Fold256(v0, v8), t1 = Fold256(v1, v9), t2 = Fold256(v2, v10), t3 = Fold256(v3, v11);
+        Vector512<float> t4 = Fold256(v4, v12), t5 = Fold256(v5, v13), t6 = Fold256(v6, v14), t7 = Fold256(v7, v15);
+        // u_n quarters: [v_n, v_n+8, v_n+4, v_n+12], four partial lanes each.
+        Vector512<float> u0 = Fold128(t0, t4), u1 = Fold128(t1, t5), u2 = Fold128(t2, t6), u3 = Fold128(t3, t7);
+        // w_n, per quarter: two partial lanes of u_n's source, two of u_n+2's.
+        Vector512<float> w0 = Avx512F.Shuffle(u0, u2, 0x44) + Avx512F.Shuffle(u0, u2, 0xEE);
+        Vector512<float> w1 = Avx512F.Shuffle(u1, u3, 0x44) + Avx512F.Shuffle(u1, u3, 0xEE);
+        // r, quarter j with o = 0, 8, 4, 12: the sums of v_o, v_o+2, v_o+1, v_o+3.
+        Vector512<float> r = Avx512F.Shuffle(w0, w1, 0x88) + Avx512F.Shuffle(w0, w1, 0xDD);
+        return Vector512.Shuffle(r, Vector512.Create(0, 2, 1, 3, 8, 10, 9, 11, 4, 6, 5, 7, 12, 14, 13, 15));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Fold256(Vector512<float> a, Vector512<float> b) =>
+        Avx512F.Shuffle4x128(a, b, 0x44) + Avx512F.Shuffle4x128(a, b, 0xEE);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Fold128(Vector512<float> a, Vector512<float> b) =>
+        Avx512F.Shuffle4x128(a, b, 0x88) + Avx512F.Shuffle4x128(a, b, 0xDD);
 
     // dx[b, c..c+32) = Σ_n g[b,n] · w[n, c..c+32): four rows x two vectors of columns per block, the columns past K masked.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
