@@ -327,12 +327,13 @@ public static unsafe class DenseSmall
         _ => v,
     };
 
-    // e^x, Cephes' expf on 16 lanes (RecurrentMath.Exp's polynomial): x clamped to the normal range, relative error ~1e-7.
-    // Vector512.Exp is far slower here (RecurrentMath's remarks).
+    // e^x, Cephes' expf on 16 lanes (RecurrentMath.Exp's polynomial), relative error ~1e-7; Vector512.Exp is far
+    // slower here (RecurrentMath's remarks). x is clamped to [-87, 88.38]: the results stay normal floats (e^-87 =
+    // 1.6e-38), as a denormal result would cost a microcode assist; no sigmoid, tanh or softmax term that small matters.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector512<float> Exp(Vector512<float> x)
     {
-        x = Vector512.Min(Vector512.Max(x, Vector512.Create(-87.33654f)), Vector512.Create(88.37626f));
+        x = Vector512.Min(Vector512.Max(x, Vector512.Create(-87f)), Vector512.Create(88.37626f));
         Vector512<float> n = Vector512.Floor(Vector512.FusedMultiplyAdd(x, Vector512.Create(1.44269504f), Vector512.Create(0.5f)));
         Vector512<float> r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-0.693359375f), x);
         r = Vector512.FusedMultiplyAdd(n, Vector512.Create(2.12194440e-4f), r);

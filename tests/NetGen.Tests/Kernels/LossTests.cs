@@ -77,6 +77,16 @@ public class LossTests
         Assert.Equal(sentinel, fused[^1]);
     }
 
+    [Theory]
+    [InlineData(10)]
+    [InlineData(17)]
+    public void SoftmaxCrossEntropy_NaNLogit_GivesNaNLoss(int classes)
+    {
+        float[] logits = Random(2 * classes, 37, -3, 3);
+        logits[classes + 4] = float.NaN;
+        Assert.True(float.IsNaN(Losses.SoftmaxCrossEntropy(logits, [1, 2], new float[2 * classes], 2, classes)));
+    }
+
     [Fact]
     public void SoftmaxCrossEntropy_EmptyGradient_GivesTheSameLoss()
     {
