@@ -22,6 +22,9 @@ public static unsafe class DenseSmall
     /// <summary>Most inputs a specialized layer may have (64 KiB of weight at 16 units; a wider layer is a large product).</summary>
     public const int MaxInputs = 1024;
 
+    /// <summary>Most units whose forward runs two rows at a time: 2 x 12 accumulators and 3 more vectors fit the 32 registers.</summary>
+    internal const int PairedRowsMaxUnits = 12;
+
     /// <summary>Whether the specialized Vector512 code runs (else the general kernels do).</summary>
     public static bool Vectorized => Gemm.UseVector512 && Avx512F.IsSupported;
 
@@ -96,7 +99,56 @@ public static unsafe class DenseSmall
         Vector512<float> z = Vector512<float>.Zero, mask = UnitMask(u), tail = UnitMask(k & 15);
         Vector512<float> bias = b == null ? z : Avx512F.MaskLoad(b, mask, z);
         nint s = k;
-        for (int i = 0; i < batch; i++)
+        int i = 0;
+        if (u <= PairedRowsMaxUnits)
+        {
+            // Two rows at a time: each load of a weight vector serves both rows' multiply-adds, which halves the
+            // weight traffic (from L2 once the weight outgrows L1, as at 1024 inputs).
+            for (; i + 2 <= batch; i += 2)
+            {
+                float* xi = x + (nint)i * k, xj = xi + k;
+                Vector512<float> a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z, a8 = z, a9 = z, a10 = z, a11 = z;
+                Vector512<float> c0 = z, c1 = z, c2 = z, c3 = z, c4 = z, c5 = z, c6 = z, c7 = z, c8 = z, c9 = z, c10 = z, c11 = z;
+                Vector512<float> q;
+                float* wp = w;
+                for (int p = 0; p < whole; p += 16, wp += 16)
+                {
+                    Vector512<float> v = Vector512.Load(xi + p), r = Vector512.Load(xj + p);
+                    q = Vector512.Load(wp); a0 = Vector512.FusedMultiplyAdd(v, q, a0); c0 = Vector512.FusedMultiplyAdd(r, q, c0);
+                    if (u > 1) { q = Vector512.Load(wp + s); a1 = Vector512.FusedMultiplyAdd(v, q, a1); c1 = Vector512.FusedMultiplyAdd(r, q, c1); }
+                    if (u > 2) { q = Vector512.Load(wp + 2 * s); a2 = Vector512.FusedMultiplyAdd(v, q, a2); c2 = Vector512.FusedMultiplyAdd(r, q, c2); }
+                    if (u > 3) { q = Vector512.Load(wp + 3 * s); a3 = Vector512.FusedMultiplyAdd(v, q, a3); c3 = Vector512.FusedMultiplyAdd(r, q, c3); }
+                    if (u > 4) { q = Vector512.Load(wp + 4 * s); a4 = Vector512.FusedMultiplyAdd(v, q, a4); c4 = Vector512.FusedMultiplyAdd(r, q, c4); }
+                    if (u > 5) { q = Vector512.Load(wp + 5 * s); a5 = Vector512.FusedMultiplyAdd(v, q, a5); c5 = Vector512.FusedMultiplyAdd(r, q, c5); }
+                    if (u > 6) { q = Vector512.Load(wp + 6 * s); a6 = Vector512.FusedMultiplyAdd(v, q, a6); c6 = Vector512.FusedMultiplyAdd(r, q, c6); }
+                    if (u > 7) { q = Vector512.Load(wp + 7 * s); a7 = Vector512.FusedMultiplyAdd(v, q, a7); c7 = Vector512.FusedMultiplyAdd(r, q, c7); }
+                    if (u > 8) { q = Vector512.Load(wp + 8 * s); a8 = Vector512.FusedMultiplyAdd(v, q, a8); c8 = Vector512.FusedMultiplyAdd(r, q, c8); }
+                    if (u > 9) { q = Vector512.Load(wp + 9 * s); a9 = Vector512.FusedMultiplyAdd(v, q, a9); c9 = Vector512.FusedMultiplyAdd(r, q, c9); }
+                    if (u > 10) { q = Vector512.Load(wp + 10 * s); a10 = Vector512.FusedMultiplyAdd(v, q, a10); c10 = Vector512.FusedMultiplyAdd(r, q, c10); }
+                    if (u > 11) { q = Vector512.Load(wp + 11 * s); a11 = Vector512.FusedMultiplyAdd(v, q, a11); c11 = Vector512.FusedMultiplyAdd(r, q, c11); }
+                }
+                if (whole < k)
+                {
+                    Vector512<float> v = Avx512F.MaskLoad(xi + whole, tail, z), r = Avx512F.MaskLoad(xj + whole, tail, z);
+                    q = Avx512F.MaskLoad(wp, tail, z); a0 = Vector512.FusedMultiplyAdd(v, q, a0); c0 = Vector512.FusedMultiplyAdd(r, q, c0);
+                    if (u > 1) { q = Avx512F.MaskLoad(wp + s, tail, z); a1 = Vector512.FusedMultiplyAdd(v, q, a1); c1 = Vector512.FusedMultiplyAdd(r, q, c1); }
+                    if (u > 2) { q = Avx512F.MaskLoad(wp + 2 * s, tail, z); a2 = Vector512.FusedMultiplyAdd(v, q, a2); c2 = Vector512.FusedMultiplyAdd(r, q, c2); }
+                    if (u > 3) { q = Avx512F.MaskLoad(wp + 3 * s, tail, z); a3 = Vector512.FusedMultiplyAdd(v, q, a3); c3 = Vector512.FusedMultiplyAdd(r, q, c3); }
+                    if (u > 4) { q = Avx512F.MaskLoad(wp + 4 * s, tail, z); a4 = Vector512.FusedMultiplyAdd(v, q, a4); c4 = Vector512.FusedMultiplyAdd(r, q, c4); }
+                    if (u > 5) { q = Avx512F.MaskLoad(wp + 5 * s, tail, z); a5 = Vector512.FusedMultiplyAdd(v, q, a5); c5 = Vector512.FusedMultiplyAdd(r, q, c5); }
+                    if (u > 6) { q = Avx512F.MaskLoad(wp + 6 * s, tail, z); a6 = Vector512.FusedMultiplyAdd(v, q, a6); c6 = Vector512.FusedMultiplyAdd(r, q, c6); }
+                    if (u > 7) { q = Avx512F.MaskLoad(wp + 7 * s, tail, z); a7 = Vector512.FusedMultiplyAdd(v, q, a7); c7 = Vector512.FusedMultiplyAdd(r, q, c7); }
+                    if (u > 8) { q = Avx512F.MaskLoad(wp + 8 * s, tail, z); a8 = Vector512.FusedMultiplyAdd(v, q, a8); c8 = Vector512.FusedMultiplyAdd(r, q, c8); }
+                    if (u > 9) { q = Avx512F.MaskLoad(wp + 9 * s, tail, z); a9 = Vector512.FusedMultiplyAdd(v, q, a9); c9 = Vector512.FusedMultiplyAdd(r, q, c9); }
+                    if (u > 10) { q = Avx512F.MaskLoad(wp + 10 * s, tail, z); a10 = Vector512.FusedMultiplyAdd(v, q, a10); c10 = Vector512.FusedMultiplyAdd(r, q, c10); }
+                    if (u > 11) { q = Avx512F.MaskLoad(wp + 11 * s, tail, z); a11 = Vector512.FusedMultiplyAdd(v, q, a11); c11 = Vector512.FusedMultiplyAdd(r, q, c11); }
+                }
+                float* yi = y + (nint)i * u;
+                Avx512F.MaskStore(yi, mask, Activate(SumEach(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, z, z, z, z) + bias, activation));
+                Avx512F.MaskStore(yi + u, mask, Activate(SumEach(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, z, z, z, z) + bias, activation));
+            }
+        }
+        for (; i < batch; i++)
         {
             float* xi = x + (nint)i * k;
             Vector512<float> a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z, a8 = z, a9 = z, a10 = z, a11 = z, a12 = z, a13 = z, a14 = z, a15 = z;
@@ -174,50 +226,67 @@ public static unsafe class DenseSmall
     private static Vector512<float> Fold128(Vector512<float> a, Vector512<float> b) =>
         Avx512F.Shuffle4x128(a, b, 0x88) + Avx512F.Shuffle4x128(a, b, 0xDD);
 
-    // dx[b, c..c+32) = Σ_n g[b,n] · w[n, c..c+32): four rows x two vectors of columns per block, the columns past K masked.
+    // dx[b, :] = Σ_n g[b,n] · w[n, :]: blocks of four rows x 64 columns (16 accumulators, plain loads and stores),
+    // then the columns past the last whole block and the rows past the last four in single vectors, the last one masked.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void InputGradient<TShape>(float* g, float* w, float* dx, int batch) where TShape : struct, IDenseShape
     {
-        int k = TShape.Inputs, u = TShape.Units;
-        for (int c = 0; c < k; c += 32)
+        int k = TShape.Inputs, u = TShape.Units, wide = k & ~63;
+        int i = 0;
+        for (; i + 4 <= batch; i += 4)
         {
-            Vector512<float> m0 = UnitMask(Math.Min(16, k - c)), m1 = UnitMask(Math.Clamp(k - c - 16, 0, 16));
-            float* wc = w + c;
-            int i = 0;
-            for (; i + 4 <= batch; i += 4)
+            float* g0 = g + (nint)i * u;
+            for (int c = 0; c < wide; c += 64)
             {
-                float* g0 = g + (nint)i * u;
-                Vector512<float> a00 = default, a01 = default, a10 = default, a11 = default;
-                Vector512<float> a20 = default, a21 = default, a30 = default, a31 = default;
-                for (int n = 0; n < u; n++)
+                Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default;
+                Vector512<float> a10 = default, a11 = default, a12 = default, a13 = default;
+                Vector512<float> a20 = default, a21 = default, a22 = default, a23 = default;
+                Vector512<float> a30 = default, a31 = default, a32 = default, a33 = default;
+                float* wn = w + c;
+                for (int n = 0; n < u; n++, wn += k)
                 {
-                    float* wn = wc + (nint)n * k;
-                    Vector512<float> w0 = Avx512F.MaskLoad(wn, m0, Vector512<float>.Zero), w1 = Avx512F.MaskLoad(wn + 16, m1, Vector512<float>.Zero), e;
-                    e = Vector512.Create(g0[n]); a00 = Vector512.FusedMultiplyAdd(e, w0, a00); a01 = Vector512.FusedMultiplyAdd(e, w1, a01);
-                    e = Vector512.Create(g0[u + n]); a10 = Vector512.FusedMultiplyAdd(e, w0, a10); a11 = Vector512.FusedMultiplyAdd(e, w1, a11);
-                    e = Vector512.Create(g0[2 * u + n]); a20 = Vector512.FusedMultiplyAdd(e, w0, a20); a21 = Vector512.FusedMultiplyAdd(e, w1, a21);
-                    e = Vector512.Create(g0[3 * u + n]); a30 = Vector512.FusedMultiplyAdd(e, w0, a30); a31 = Vector512.FusedMultiplyAdd(e, w1, a31);
+                    Vector512<float> w0 = Vector512.Load(wn), w1 = Vector512.Load(wn + 16), w2 = Vector512.Load(wn + 32), w3 = Vector512.Load(wn + 48), e;
+                    e = Vector512.Create(g0[n]); a00 = Vector512.FusedMultiplyAdd(e, w0, a00); a01 = Vector512.FusedMultiplyAdd(e, w1, a01); a02 = Vector512.FusedMultiplyAdd(e, w2, a02); a03 = Vector512.FusedMultiplyAdd(e, w3, a03);
+                    e = Vector512.Create(g0[u + n]); a10 = Vector512.FusedMultiplyAdd(e, w0, a10); a11 = Vector512.FusedMultiplyAdd(e, w1, a11); a12 = Vector512.FusedMultiplyAdd(e, w2, a12); a13 = Vector512.FusedMultiplyAdd(e, w3, a13);
+                    e = Vector512.Create(g0[2 * u + n]); a20 = Vector512.FusedMultiplyAdd(e, w0, a20); a21 = Vector512.FusedMultiplyAdd(e, w1, a21); a22 = Vector512.FusedMultiplyAdd(e, w2, a22); a23 = Vector512.FusedMultiplyAdd(e, w3, a23);
+                    e = Vector512.Create(g0[3 * u + n]); a30 = Vector512.FusedMultiplyAdd(e, w0, a30); a31 = Vector512.FusedMultiplyAdd(e, w1, a31); a32 = Vector512.FusedMultiplyAdd(e, w2, a32); a33 = Vector512.FusedMultiplyAdd(e, w3, a33);
                 }
-                float* d = dx + (nint)i * k + c;
-                Avx512F.MaskStore(d, m0, a00); Avx512F.MaskStore(d + 16, m1, a01); d += k;
-                Avx512F.MaskStore(d, m0, a10); Avx512F.MaskStore(d + 16, m1, a11); d += k;
-                Avx512F.MaskStore(d, m0, a20); Avx512F.MaskStore(d + 16, m1, a21); d += k;
-                Avx512F.MaskStore(d, m0, a30); Avx512F.MaskStore(d + 16, m1, a31);
+                float* d;
+                d = dx + (nint)i * k + c; Vector512.Store(a00, d); Vector512.Store(a01, d + 16); Vector512.Store(a02, d + 32); Vector512.Store(a03, d + 48);
+                d = dx + (nint)(i + 1) * k + c; Vector512.Store(a10, d); Vector512.Store(a11, d + 16); Vector512.Store(a12, d + 32); Vector512.Store(a13, d + 48);
+                d = dx + (nint)(i + 2) * k + c; Vector512.Store(a20, d); Vector512.Store(a21, d + 16); Vector512.Store(a22, d + 32); Vector512.Store(a23, d + 48);
+                d = dx + (nint)(i + 3) * k + c; Vector512.Store(a30, d); Vector512.Store(a31, d + 16); Vector512.Store(a32, d + 32); Vector512.Store(a33, d + 48);
             }
-            for (; i < batch; i++)
+            for (int c = wide; c < k; c += 16)
             {
-                float* gi = g + (nint)i * u;
-                Vector512<float> a0 = default, a1 = default;
-                for (int n = 0; n < u; n++)
+                Vector512<float> m = UnitMask(Math.Min(16, k - c));
+                Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                float* wn = w + c;
+                for (int n = 0; n < u; n++, wn += k)
                 {
-                    float* wn = wc + (nint)n * k;
-                    Vector512<float> e = Vector512.Create(gi[n]);
-                    a0 = Vector512.FusedMultiplyAdd(e, Avx512F.MaskLoad(wn, m0, Vector512<float>.Zero), a0);
-                    a1 = Vector512.FusedMultiplyAdd(e, Avx512F.MaskLoad(wn + 16, m1, Vector512<float>.Zero), a1);
+                    Vector512<float> v = Avx512F.MaskLoad(wn, m, Vector512<float>.Zero);
+                    a0 = Vector512.FusedMultiplyAdd(Vector512.Create(g0[n]), v, a0);
+                    a1 = Vector512.FusedMultiplyAdd(Vector512.Create(g0[u + n]), v, a1);
+                    a2 = Vector512.FusedMultiplyAdd(Vector512.Create(g0[2 * u + n]), v, a2);
+                    a3 = Vector512.FusedMultiplyAdd(Vector512.Create(g0[3 * u + n]), v, a3);
                 }
                 float* d = dx + (nint)i * k + c;
-                Avx512F.MaskStore(d, m0, a0);
-                Avx512F.MaskStore(d + 16, m1, a1);
+                Avx512F.MaskStore(d, m, a0);
+                Avx512F.MaskStore(d + k, m, a1);
+                Avx512F.MaskStore(d + 2 * k, m, a2);
+                Avx512F.MaskStore(d + 3 * k, m, a3);
+            }
+        }
+        for (; i < batch; i++)
+        {
+            float* gi = g + (nint)i * u;
+            for (int c = 0; c < k; c += 16)
+            {
+                Vector512<float> m = UnitMask(Math.Min(16, k - c));
+                Vector512<float> a0 = default;
+                float* wn = w + c;
+                for (int n = 0; n < u; n++, wn += k) a0 = Vector512.FusedMultiplyAdd(Vector512.Create(gi[n]), Avx512F.MaskLoad(wn, m, Vector512<float>.Zero), a0);
+                Avx512F.MaskStore(dx + (nint)i * k + c, m, a0);
             }
         }
     }
@@ -229,7 +298,65 @@ public static unsafe class DenseSmall
     {
         int k = TShape.Inputs, u = TShape.Units;
         Vector512<float> z = Vector512<float>.Zero;
-        for (int c = 0; c < k; c += 16)
+        int c = 0;
+        if (u <= PairedRowsMaxUnits)
+        {
+            // Two vectors of columns per pass: each broadcast of g[b, n] serves two multiply-adds.
+            nint s = k;
+            for (; c + 16 < k; c += 32)
+            {
+                Vector512<float> m0 = UnitMask(16), m1 = UnitMask(Math.Min(16, k - c - 16));
+                float* d = dw + c;
+                Vector512<float> a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z, a8 = z, a9 = z, a10 = z, a11 = z;
+                Vector512<float> c0 = z, c1 = z, c2 = z, c3 = z, c4 = z, c5 = z, c6 = z, c7 = z, c8 = z, c9 = z, c10 = z, c11 = z;
+                if (accumulate)
+                {
+                    { a0 = Avx512F.MaskLoad(d + 0, m0, z); c0 = Avx512F.MaskLoad(d + 16, m1, z); }
+                    if (u > 1) { a1 = Avx512F.MaskLoad(d + s, m0, z); c1 = Avx512F.MaskLoad(d + s + 16, m1, z); }
+                    if (u > 2) { a2 = Avx512F.MaskLoad(d + 2 * s, m0, z); c2 = Avx512F.MaskLoad(d + 2 * s + 16, m1, z); }
+                    if (u > 3) { a3 = Avx512F.MaskLoad(d + 3 * s, m0, z); c3 = Avx512F.MaskLoad(d + 3 * s + 16, m1, z); }
+                    if (u > 4) { a4 = Avx512F.MaskLoad(d + 4 * s, m0, z); c4 = Avx512F.MaskLoad(d + 4 * s + 16, m1, z); }
+                    if (u > 5) { a5 = Avx512F.MaskLoad(d + 5 * s, m0, z); c5 = Avx512F.MaskLoad(d + 5 * s + 16, m1, z); }
+                    if (u > 6) { a6 = Avx512F.MaskLoad(d + 6 * s, m0, z); c6 = Avx512F.MaskLoad(d + 6 * s + 16, m1, z); }
+                    if (u > 7) { a7 = Avx512F.MaskLoad(d + 7 * s, m0, z); c7 = Avx512F.MaskLoad(d + 7 * s + 16, m1, z); }
+                    if (u > 8) { a8 = Avx512F.MaskLoad(d + 8 * s, m0, z); c8 = Avx512F.MaskLoad(d + 8 * s + 16, m1, z); }
+                    if (u > 9) { a9 = Avx512F.MaskLoad(d + 9 * s, m0, z); c9 = Avx512F.MaskLoad(d + 9 * s + 16, m1, z); }
+                    if (u > 10) { a10 = Avx512F.MaskLoad(d + 10 * s, m0, z); c10 = Avx512F.MaskLoad(d + 10 * s + 16, m1, z); }
+                    if (u > 11) { a11 = Avx512F.MaskLoad(d + 11 * s, m0, z); c11 = Avx512F.MaskLoad(d + 11 * s + 16, m1, z); }
+                }
+                float* xb = x + c;
+                float* gb = g;
+                for (int i = 0; i < batch; i++, xb += k, gb += u)
+                {
+                    Vector512<float> v0 = Vector512.Load(xb), v1 = Avx512F.MaskLoad(xb + 16, m1, z), e;
+                    { e = Vector512.Create(gb[0]); a0 = Vector512.FusedMultiplyAdd(e, v0, a0); c0 = Vector512.FusedMultiplyAdd(e, v1, c0); }
+                    if (u > 1) { e = Vector512.Create(gb[1]); a1 = Vector512.FusedMultiplyAdd(e, v0, a1); c1 = Vector512.FusedMultiplyAdd(e, v1, c1); }
+                    if (u > 2) { e = Vector512.Create(gb[2]); a2 = Vector512.FusedMultiplyAdd(e, v0, a2); c2 = Vector512.FusedMultiplyAdd(e, v1, c2); }
+                    if (u > 3) { e = Vector512.Create(gb[3]); a3 = Vector512.FusedMultiplyAdd(e, v0, a3); c3 = Vector512.FusedMultiplyAdd(e, v1, c3); }
+                    if (u > 4) { e = Vector512.Create(gb[4]); a4 = Vector512.FusedMultiplyAdd(e, v0, a4); c4 = Vector512.FusedMultiplyAdd(e, v1, c4); }
+                    if (u > 5) { e = Vector512.Create(gb[5]); a5 = Vector512.FusedMultiplyAdd(e, v0, a5); c5 = Vector512.FusedMultiplyAdd(e, v1, c5); }
+                    if (u > 6) { e = Vector512.Create(gb[6]); a6 = Vector512.FusedMultiplyAdd(e, v0, a6); c6 = Vector512.FusedMultiplyAdd(e, v1, c6); }
+                    if (u > 7) { e = Vector512.Create(gb[7]); a7 = Vector512.FusedMultiplyAdd(e, v0, a7); c7 = Vector512.FusedMultiplyAdd(e, v1, c7); }
+                    if (u > 8) { e = Vector512.Create(gb[8]); a8 = Vector512.FusedMultiplyAdd(e, v0, a8); c8 = Vector512.FusedMultiplyAdd(e, v1, c8); }
+                    if (u > 9) { e = Vector512.Create(gb[9]); a9 = Vector512.FusedMultiplyAdd(e, v0, a9); c9 = Vector512.FusedMultiplyAdd(e, v1, c9); }
+                    if (u > 10) { e = Vector512.Create(gb[10]); a10 = Vector512.FusedMultiplyAdd(e, v0, a10); c10 = Vector512.FusedMultiplyAdd(e, v1, c10); }
+                    if (u > 11) { e = Vector512.Create(gb[11]); a11 = Vector512.FusedMultiplyAdd(e, v0, a11); c11 = Vector512.FusedMultiplyAdd(e, v1, c11); }
+                }
+                { Avx512F.MaskStore(d + 0, m0, a0); Avx512F.MaskStore(d + 16, m1, c0); }
+                if (u > 1) { Avx512F.MaskStore(d + s, m0, a1); Avx512F.MaskStore(d + s + 16, m1, c1); }
+                if (u > 2) { Avx512F.MaskStore(d + 2 * s, m0, a2); Avx512F.MaskStore(d + 2 * s + 16, m1, c2); }
+                if (u > 3) { Avx512F.MaskStore(d + 3 * s, m0, a3); Avx512F.MaskStore(d + 3 * s + 16, m1, c3); }
+                if (u > 4) { Avx512F.MaskStore(d + 4 * s, m0, a4); Avx512F.MaskStore(d + 4 * s + 16, m1, c4); }
+                if (u > 5) { Avx512F.MaskStore(d + 5 * s, m0, a5); Avx512F.MaskStore(d + 5 * s + 16, m1, c5); }
+                if (u > 6) { Avx512F.MaskStore(d + 6 * s, m0, a6); Avx512F.MaskStore(d + 6 * s + 16, m1, c6); }
+                if (u > 7) { Avx512F.MaskStore(d + 7 * s, m0, a7); Avx512F.MaskStore(d + 7 * s + 16, m1, c7); }
+                if (u > 8) { Avx512F.MaskStore(d + 8 * s, m0, a8); Avx512F.MaskStore(d + 8 * s + 16, m1, c8); }
+                if (u > 9) { Avx512F.MaskStore(d + 9 * s, m0, a9); Avx512F.MaskStore(d + 9 * s + 16, m1, c9); }
+                if (u > 10) { Avx512F.MaskStore(d + 10 * s, m0, a10); Avx512F.MaskStore(d + 10 * s + 16, m1, c10); }
+                if (u > 11) { Avx512F.MaskStore(d + 11 * s, m0, a11); Avx512F.MaskStore(d + 11 * s + 16, m1, c11); }
+            }
+        }
+        for (; c < k; c += 16)
         {
             Vector512<float> m = UnitMask(Math.Min(16, k - c));
             float* d = dw + c;
