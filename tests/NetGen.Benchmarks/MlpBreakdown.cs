@@ -183,7 +183,7 @@ internal static class MlpBreakdown
 
     /// <summary>
     /// DenseSmall's kernels on the shapes of these workloads' classifiers. The generator specializes a layer of at most
-    /// 16 units whose products stay under 2^18 multiply-adds (DenseKernelChoice.Specialized); a row marked * in the
+    /// 16 units whose products stay under 2^18 multiply-adds (DenseKernelChoice.SpecializedForward); a row marked * in the
     /// output is the kernel not chosen, shown for the comparison.
     /// </summary>
     private abstract class SmallLayer
@@ -195,7 +195,7 @@ internal static class MlpBreakdown
             _ => null,
         };
 
-        public static bool Chosen(int rows, int inputs, int units) => units <= DenseSmall.MaxUnits && (long)rows * inputs * units < 1 << 18;
+        public static bool Chosen(int rows, int inputs, int units) => units <= DenseSmall.BlockUnits && (long)rows * inputs * units < 1 << 18;
 
         public abstract void Forward(float[] x, float[] w, float[] b, float[] y, int batch, Activation activation);
 

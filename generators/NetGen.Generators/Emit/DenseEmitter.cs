@@ -45,8 +45,11 @@ internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
 
     private string ParallelConstant => Name + "Parallel";
 
-    /// <summary>The layer calls DenseSmall's kernels on its shape struct instead of the general Dense kernels.</summary>
-    private bool Specialized => DenseKernelChoice.Specialized(FullRows, InputCount, Spec.Units);
+    /// <summary>The layer's forward calls DenseSmall's kernel on its shape struct instead of the general Dense kernel.</summary>
+    private bool SpecializedForward => DenseKernelChoice.SpecializedForward(FullRows, InputCount, Spec.Units);
+
+    /// <summary>The layer's backward calls DenseSmall's kernel on its shape struct instead of the general Dense kernel.</summary>
+    private bool SpecializedBackward => DenseKernelChoice.SpecializedBackward(FullRows, InputCount, Spec.Units);
 
     private string ShapeStruct => Name + "Shape";
 
@@ -77,9 +80,10 @@ internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
         writer.WriteLine($"private const int {Name}BiasOffset = {Literals.Int(Layer.BiasOffset)};");
         writer.WriteLine($"private const int {Name}BiasCount = {Literals.Int(Layer.BiasCount)};");
         long multiplyAdds = DenseKernelChoice.MultiplyAdds(FullRows, InputCount, Spec.Units);
-        if (Specialized)
+        if (SpecializedBackward)
         {
-            writer.WriteLine($"// {Literals.Grouped(multiplyAdds)} multiply-adds per product at {Literals.Int(FullRows)} rows, {Literals.Int(Spec.Units)} unit{(Spec.Units == 1 ? "" : "s")}: kernels specialized to this shape, on the calling thread.");
+            string which = SpecializedForward ? "kernels" : "backward (the general forward is faster past 16 units)";
+            writer.WriteLine($"// {Literals.Grouped(multiplyAdds)} multiply-adds per product at {Literals.Int(FullRows)} rows, {Literals.Int(Spec.Units)} unit{(Spec.Units == 1 ? "" : "s")}: {which} specialized to this shape, on the calling thread.");
             writer.WriteLine($"private readonly struct {ShapeStruct} : global::NetGen.Kernels.IDenseShape");
             writer.WriteLine("{");
             writer.Indentation++;
@@ -88,7 +92,7 @@ internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
             writer.WriteLine($"public static int Units => {Units};");
             writer.Indentation--;
             writer.WriteLine("}");
-            return;
+            if (SpecializedForward) return;
         }
 
         bool parallel = DenseKernelChoice.Parallel(FullRows, InputCount, Spec.Units);
@@ -134,7 +138,7 @@ internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
     {
         writer.WriteLine($"// {Describe()}");
         string activation = "global::NetGen.Activation." + (Fused ? Spec.Activation.Kind : ActivationKind.Identity);
-        writer.WriteLine(Specialized
+        writer.WriteLine(SpecializedForward
             ? $"global::NetGen.Kernels.DenseSmall.Forward<{ShapeStruct}>({Input.Span}, {Name}Weight, {Name}Bias, {Product.Span}, {RowCount}, {activation});"
             : $"global::NetGen.Kernels.Dense.Forward({Input.Span}, {Name}Weight, {Name}Bias, {Product.Span}, {RowCount}, {Inputs}, {Units}, {activation}, {ParallelConstant});");
         if (HasSeparateActivation)
@@ -155,7 +159,7 @@ internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
 
         string inputGradient = InputGradient?.Span ?? "default";
         string accumulate = GradientsMayOverwrite ? "accumulateGradients" : "accumulateParameterGradients: true";
-        if (Specialized)
+        if (SpecializedBackward)
         {
             writer.WriteLine($"global::NetGen.Kernels.DenseSmall.Backward<{ShapeStruct}>({gradient}, {Input.Span}, {Name}Weight, {inputGradient},");
             writer.WriteLine($"    {Name}WeightGradient, {Name}BiasGradient, {RowCount}, {accumulate});");

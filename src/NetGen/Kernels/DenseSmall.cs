@@ -8,16 +8,19 @@ namespace NetGen.Kernels;
 /// Dense layers with at most <see cref="MaxUnits"/> units (a classifier's outputs, a narrow hidden layer), specialized
 /// to the layer's constant shape: the generator calls these with a per-layer <see cref="IDenseShape"/> struct, so the
 /// JIT compiles one copy per layer with constant trip counts and constant masks, and keeps every unit's accumulator of
-/// the weight gradient in a register. One output row of such a layer is one Vector512 (masked loads and stores for the
-/// lanes past <c>Units</c> and the inputs past the last whole vector), so the bias and the activation cost one vector
-/// operation per row. Everything runs on the calling thread: no dispatch, no packing, no worker pool. Where Vector512
+/// the weight gradient in a register. Sixteen units of an output row are one Vector512 (masked loads and stores for
+/// the lanes past <c>Units</c> and the inputs past the last whole vector), so the bias and the activation cost one
+/// vector operation per row and block; a layer of 17 to 32 units runs its forward and weight gradient as two blocks. Everything runs on the calling thread: no dispatch, no packing, no worker pool. Where Vector512
 /// is not accelerated (or a test forced Vector256) the calls go to <see cref="Dense"/>'s general kernels on one thread.
 /// Results are those of <see cref="Dense"/> up to float rounding (the sums run in a different order).
 /// </summary>
 public static unsafe class DenseSmall
 {
-    /// <summary>Most units a specialized layer may have: one Vector512 of floats.</summary>
-    public const int MaxUnits = 16;
+    /// <summary>Most units a specialized layer may have: two blocks of <see cref="BlockUnits"/>.</summary>
+    public const int MaxUnits = 32;
+
+    /// <summary>Units computed together, one Vector512 of a row's outputs: a wider layer runs as units [0, 16) and [16, Units).</summary>
+    public const int BlockUnits = 16;
 
     /// <summary>Most inputs a specialized layer may have (64 KiB of weight at 16 units; a wider layer is a large product).</summary>
     public const int MaxInputs = 1024;
@@ -31,7 +34,7 @@ public static unsafe class DenseSmall
     /// <summary>Whether a layer of this shape may use these kernels.</summary>
     public static bool Fits(int inputs, int units) => units is >= 1 and <= MaxUnits && inputs is >= 1 and <= MaxInputs;
 
-    // output[B,U] = activation(input[B,K] · weight[U,K]^T + bias[U]),   U = TShape.Units <= 16, K = TShape.Inputs
+    // output[B,U] = activation(input[B,K] · weight[U,K]^T + bias[U]),   U = TShape.Units <= 32, K = TShape.Inputs
     /// <summary>
     /// output[batch, units] = activation(input[batch, inputs] · weight[units, inputs]^T + bias[units]) for the shape
     /// <typeparamref name="TShape"/>, on the calling thread, as
@@ -53,7 +56,8 @@ public static unsafe class DenseSmall
         }
         fixed (float* x = input, w = weight, b = bias, y = output)
         {
-            ForwardRows<TShape>(x, w, b, y, batch, activation);
+            ForwardRows<TShape, FirstUnits<TShape>>(x, w, b, y, batch, activation);
+            if (TShape.Units > BlockUnits) ForwardRows<TShape, LastUnits<TShape>>(x, w, b, y, batch, activation);
         }
     }
 
@@ -83,8 +87,13 @@ public static unsafe class DenseSmall
         fixed (float* g = doutput, x = input, w = weight, dx = dinput, dw = dweight, db = dbias)
         {
             if (dx != null && batch > 0) InputGradient<TShape>(g, w, dx, batch);
-            WeightGradient<TShape>(g, x, dw, batch, accumulateParameterGradients);
-            if (db != null) BiasGradient<TShape>(g, db, batch, accumulateParameterGradients);
+            WeightGradient<TShape, FirstUnits<TShape>>(g, x, dw, batch, accumulateParameterGradients);
+            if (TShape.Units > BlockUnits) WeightGradient<TShape, LastUnits<TShape>>(g, x, dw, batch, accumulateParameterGradients);
+            if (db != null)
+            {
+                BiasGradient<TShape, FirstUnits<TShape>>(g, db, batch, accumulateParameterGradients);
+                if (TShape.Units > BlockUnits) BiasGradient<TShape, LastUnits<TShape>>(g, db, batch, accumulateParameterGradients);
+            }
         }
     }
 
@@ -92,10 +101,14 @@ public static unsafe class DenseSmall
     // 16 inputs of x loaded once for every unit, the inputs past the last whole vector read through a mask; then one
     // reduction tree turns the U accumulators into the row's U outputs, one vector.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ForwardRows<TShape>(float* x, float* w, float* b, float* y, int batch, Activation activation)
-        where TShape : struct, IDenseShape
+    private static void ForwardRows<TShape, TBlock>(float* x, float* w, float* b, float* y, int batch, Activation activation)
+        where TShape : struct, IDenseShape where TBlock : struct, IUnitBlock
     {
-        int k = TShape.Inputs, u = TShape.Units, whole = k & ~15;
+        // This block's u units of the row's `stride`: their weight rows, bias and outputs start at unit u0.
+        int k = TShape.Inputs, stride = TShape.Units, u = TBlock.Count, u0 = TBlock.Start, whole = k & ~15;
+        w += (nint)u0 * k;
+        y += u0;
+        if (b != null) b += u0;
         Vector512<float> z = Vector512<float>.Zero, mask = UnitMask(u), tail = UnitMask(k & 15);
         Vector512<float> bias = b == null ? z : Avx512F.MaskLoad(b, mask, z);
         nint s = k;
@@ -143,9 +156,9 @@ public static unsafe class DenseSmall
                     if (u > 10) { q = Avx512F.MaskLoad(wp + 10 * s, tail, z); a10 = Vector512.FusedMultiplyAdd(v, q, a10); c10 = Vector512.FusedMultiplyAdd(r, q, c10); }
                     if (u > 11) { q = Avx512F.MaskLoad(wp + 11 * s, tail, z); a11 = Vector512.FusedMultiplyAdd(v, q, a11); c11 = Vector512.FusedMultiplyAdd(r, q, c11); }
                 }
-                float* yi = y + (nint)i * u;
+                float* yi = y + (nint)i * stride;
                 Avx512F.MaskStore(yi, mask, Activate(SumEach(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, z, z, z, z) + bias, activation));
-                Avx512F.MaskStore(yi + u, mask, Activate(SumEach(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, z, z, z, z) + bias, activation));
+                Avx512F.MaskStore(yi + stride, mask, Activate(SumEach(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, z, z, z, z) + bias, activation));
             }
         }
         for (; i < batch; i++)
@@ -194,7 +207,7 @@ public static unsafe class DenseSmall
                 if (u > 15) a15 = Vector512.FusedMultiplyAdd(v, Avx512F.MaskLoad(wp + 15 * s, tail, z), a15);
             }
             Vector512<float> row = SumEach(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15);
-            Avx512F.MaskStore(y + (nint)i * u, mask, Activate(row + bias, activation));
+            Avx512F.MaskStore(y + (nint)i * stride, mask, Activate(row + bias, activation));
         }
     }
 
@@ -294,9 +307,13 @@ public static unsafe class DenseSmall
     // dw[n, c..c+16) (+)= Σ_b g[b,n] · x[b, c..c+16): one register per unit (the ones past U compiled away), each row of
     // x loaded once per column block.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void WeightGradient<TShape>(float* g, float* x, float* dw, int batch, bool accumulate) where TShape : struct, IDenseShape
+    private static void WeightGradient<TShape, TBlock>(float* g, float* x, float* dw, int batch, bool accumulate)
+        where TShape : struct, IDenseShape where TBlock : struct, IUnitBlock
     {
-        int k = TShape.Inputs, u = TShape.Units;
+        // This block's u units: columns u0.. of g (rows `stride` apart), rows u0.. of dw.
+        int k = TShape.Inputs, stride = TShape.Units, u = TBlock.Count, u0 = TBlock.Start;
+        g += u0;
+        dw += (nint)u0 * k;
         Vector512<float> z = Vector512<float>.Zero;
         int c = 0;
         if (u <= PairedRowsMaxUnits)
@@ -326,7 +343,7 @@ public static unsafe class DenseSmall
                 }
                 float* xb = x + c;
                 float* gb = g;
-                for (int i = 0; i < batch; i++, xb += k, gb += u)
+                for (int i = 0; i < batch; i++, xb += k, gb += stride)
                 {
                     Vector512<float> v0 = Vector512.Load(xb), v1 = Avx512F.MaskLoad(xb + 16, m1, z), e;
                     { e = Vector512.Create(gb[0]); a0 = Vector512.FusedMultiplyAdd(e, v0, a0); c0 = Vector512.FusedMultiplyAdd(e, v1, c0); }
@@ -384,7 +401,7 @@ public static unsafe class DenseSmall
             }
             float* xb = x + c;
             float* gb = g;
-            for (int i = 0; i < batch; i++, xb += k, gb += u)
+            for (int i = 0; i < batch; i++, xb += k, gb += stride)
             {
                 Vector512<float> v = Avx512F.MaskLoad(xb, m, z);
                 a0 = Vector512.FusedMultiplyAdd(Vector512.Create(gb[0]), v, a0);
@@ -425,19 +442,46 @@ public static unsafe class DenseSmall
 
     // db[:U] (+)= Σ_b g[b, :U]: each row of g is one masked vector.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void BiasGradient<TShape>(float* g, float* db, int batch, bool accumulate) where TShape : struct, IDenseShape
+    private static void BiasGradient<TShape, TBlock>(float* g, float* db, int batch, bool accumulate)
+        where TShape : struct, IDenseShape where TBlock : struct, IUnitBlock
     {
-        int u = TShape.Units;
+        int u = TBlock.Count, stride = TShape.Units;
+        g += TBlock.Start;
+        db += TBlock.Start;
         Vector512<float> mask = UnitMask(u), z = Vector512<float>.Zero;
         Vector512<float> s0 = accumulate ? Avx512F.MaskLoad(db, mask, z) : z, s1 = z;
         int i = 0;
         for (; i + 2 <= batch; i += 2)
         {
-            s0 += Avx512F.MaskLoad(g + (nint)i * u, mask, z);
-            s1 += Avx512F.MaskLoad(g + (nint)(i + 1) * u, mask, z);
+            s0 += Avx512F.MaskLoad(g + (nint)i * stride, mask, z);
+            s1 += Avx512F.MaskLoad(g + (nint)(i + 1) * stride, mask, z);
         }
-        if (i < batch) s0 += Avx512F.MaskLoad(g + (nint)i * u, mask, z);
+        if (i < batch) s0 += Avx512F.MaskLoad(g + (nint)i * stride, mask, z);
         Avx512F.MaskStore(db, mask, s0 + s1);
+    }
+
+    /// <summary>A block of at most 16 of a layer's units, [Start, Start + Count), as constants for the JIT.</summary>
+    internal interface IUnitBlock
+    {
+        static abstract int Start { get; }
+
+        static abstract int Count { get; }
+    }
+
+    /// <summary>Units [0, min(Units, 16)).</summary>
+    internal readonly struct FirstUnits<TShape> : IUnitBlock where TShape : struct, IDenseShape
+    {
+        public static int Start => 0;
+
+        public static int Count => Math.Min(TShape.Units, BlockUnits);
+    }
+
+    /// <summary>Units [16, Units) of a layer of 17 to 32 units.</summary>
+    internal readonly struct LastUnits<TShape> : IUnitBlock where TShape : struct, IDenseShape
+    {
+        public static int Start => BlockUnits;
+
+        public static int Count => TShape.Units - BlockUnits;
     }
 
     /// <summary>Lanes [0, count) set (all bits), the rest clear: the mask of a row of <paramref name="count"/> floats.</summary>

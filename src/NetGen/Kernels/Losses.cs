@@ -26,7 +26,7 @@ public static unsafe class Losses
         if (!dlogits.IsEmpty) CheckMatrix(dlogits.Length, batch, classes, nameof(dlogits));
         CheckLabels(labels, batch, classes);
         if (batch == 0) return 0f;
-        if (classes <= DenseSmall.MaxUnits && DenseSmall.Vectorized) return SoftmaxCrossEntropyRows(logits, labels, dlogits, batch, classes);
+        if (classes <= DenseSmall.BlockUnits && DenseSmall.Vectorized) return SoftmaxCrossEntropyRows(logits, labels, dlogits, batch, classes);
 
         double total = 0.0;
         float inverseBatch = 1f / batch;

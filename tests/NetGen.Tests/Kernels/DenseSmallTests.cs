@@ -6,15 +6,15 @@ namespace NetGen.Tests.Kernels;
 
 /// <summary>
 /// The shape-specialized small dense kernels (<see cref="DenseSmall"/>) against the double-accumulating reference
-/// kernels and against central differences, on awkward shapes: units 1, 3, 7, 10 and 16 (one full vector), inputs 1, 3,
-/// 7 (all in the masked tail), 84, 128 and 129, rows on both sides of the transposing threshold and of the row blocks.
+/// kernels and against central differences, on awkward shapes: units 1, 3, 7, 10, 16 (one full vector), 17, 24 and 32
+/// (two blocks), inputs 1, 3, 7 (all in the masked tail), 84, 128 and 129, rows on both sides of the transposing threshold and of the row blocks.
 /// </summary>
 public class DenseSmallTests
 {
     // Same bound as DenseTests, scaled to K <= 129 terms of |values| <= 1: ~129 · 6e-8 · Σ|terms| ~ 4e-5 at worst.
     private const double Absolute = 5e-5, Relative = 2e-5;
 
-    private static readonly int[] Units = [1, 3, 7, 10, 16];
+    private static readonly int[] Units = [1, 3, 7, 10, 16, 17, 24, 32];
     private static readonly int[] Inputs = [1, 3, 7, 84, 128, 129];
     private static readonly int[] Rows = [1, 5, 8, 13, 64];
 
@@ -39,12 +39,15 @@ public class DenseSmallTests
     [InlineData(7, 3)]
     [InlineData(129, 10)]
     [InlineData(84, 16)]
+    [InlineData(7, 17)]
+    [InlineData(128, 32)]
     public void Backward_MatchesFiniteDifferencesInDouble_ThroughTanh(int inputs, int units) =>
         Invoke(nameof(BackwardMatchesFiniteDifferences), inputs, units);
 
     [Theory]
     [InlineData(129, 10)]
     [InlineData(7, 3)]
+    [InlineData(84, 24)]
     public void Vector256Fallback_MatchesReference(int inputs, int units)
     {
         bool saved = Gemm.ForceVector256;
@@ -62,11 +65,11 @@ public class DenseSmallTests
     }
 
     [Fact]
-    public void Forward_ShapeBeyondSixteenUnits_ThrowsNamingTheShape()
+    public void Forward_ShapeBeyondThirtyTwoUnits_ThrowsNamingTheShape()
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(() =>
-            DenseSmall.Forward<Shape<C7, C17>>(new float[7], new float[7 * 17], default, new float[17], 1, Activation.Identity));
-        Assert.Contains("17 units", error.Message);
+            DenseSmall.Forward<Shape<C7, C33>>(new float[7], new float[7 * 33], default, new float[33], 1, Activation.Identity));
+        Assert.Contains("33 units", error.Message);
     }
 
     [Fact]
@@ -230,6 +233,7 @@ public class DenseSmallTests
     private static Type Constant(int value) => value switch
     {
         1 => typeof(C1), 3 => typeof(C3), 7 => typeof(C7), 10 => typeof(C10), 16 => typeof(C16), 17 => typeof(C17),
+        24 => typeof(C24), 32 => typeof(C32), 33 => typeof(C33),
         84 => typeof(C84), 128 => typeof(C128), 129 => typeof(C129),
         _ => throw new ArgumentOutOfRangeException(nameof(value), value, "No constant type for this size."),
     };
@@ -252,6 +256,9 @@ public class DenseSmallTests
     internal readonly struct C10 : IConstant { public static int Value => 10; }
     internal readonly struct C16 : IConstant { public static int Value => 16; }
     internal readonly struct C17 : IConstant { public static int Value => 17; }
+    internal readonly struct C24 : IConstant { public static int Value => 24; }
+    internal readonly struct C32 : IConstant { public static int Value => 32; }
+    internal readonly struct C33 : IConstant { public static int Value => 33; }
     internal readonly struct C84 : IConstant { public static int Value => 84; }
     internal readonly struct C128 : IConstant { public static int Value => 128; }
     internal readonly struct C129 : IConstant { public static int Value => 129; }
