@@ -45,6 +45,14 @@ internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
 
     private string ParallelConstant => Name + "Parallel";
 
+    /// <summary>The layer's forward calls DenseSmall's kernel on its shape struct instead of the general Dense kernel.</summary>
+    private bool SpecializedForward => DenseKernelChoice.SpecializedForward(FullRows, InputCount, Spec.Units);
+
+    /// <summary>The layer's backward calls DenseSmall's kernel on its shape struct instead of the general Dense kernel.</summary>
+    private bool SpecializedBackward => DenseKernelChoice.SpecializedBackward(FullRows, InputCount, Spec.Units);
+
+    private string ShapeStruct => Name + "Shape";
+
     /// <summary>
     /// Set when the network's backward may overwrite parameter gradients: BackwardCore then takes
     /// <c>accumulateGradients</c>, false from ComputeGradients (which skips clearing the gradient buffer first).
@@ -72,6 +80,21 @@ internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
         writer.WriteLine($"private const int {Name}BiasOffset = {Literals.Int(Layer.BiasOffset)};");
         writer.WriteLine($"private const int {Name}BiasCount = {Literals.Int(Layer.BiasCount)};");
         long multiplyAdds = DenseKernelChoice.MultiplyAdds(FullRows, InputCount, Spec.Units);
+        if (SpecializedBackward)
+        {
+            string which = SpecializedForward ? "kernels" : "backward (the general forward is faster past 16 units)";
+            writer.WriteLine($"// {Literals.Grouped(multiplyAdds)} multiply-adds per product at {Literals.Int(FullRows)} rows, {Literals.Int(Spec.Units)} unit{(Spec.Units == 1 ? "" : "s")}: {which} specialized to this shape, on the calling thread.");
+            writer.WriteLine($"private readonly struct {ShapeStruct} : global::NetGen.Kernels.IDenseShape");
+            writer.WriteLine("{");
+            writer.Indentation++;
+            writer.WriteLine($"public static int Inputs => {Inputs};");
+            writer.WriteLine();
+            writer.WriteLine($"public static int Units => {Units};");
+            writer.Indentation--;
+            writer.WriteLine("}");
+            if (SpecializedForward) return;
+        }
+
         bool parallel = DenseKernelChoice.Parallel(FullRows, InputCount, Spec.Units);
         writer.WriteLine(parallel
             ? $"// {Literals.Grouped(multiplyAdds)} multiply-adds per product at {Literals.Int(FullRows)} rows: split across the cores."
@@ -115,7 +138,9 @@ internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
     {
         writer.WriteLine($"// {Describe()}");
         string activation = "global::NetGen.Activation." + (Fused ? Spec.Activation.Kind : ActivationKind.Identity);
-        writer.WriteLine($"global::NetGen.Kernels.Dense.Forward({Input.Span}, {Name}Weight, {Name}Bias, {Product.Span}, {RowCount}, {Inputs}, {Units}, {activation}, {ParallelConstant});");
+        writer.WriteLine(SpecializedForward
+            ? $"global::NetGen.Kernels.DenseSmall.Forward<{ShapeStruct}>({Input.Span}, {Name}Weight, {Name}Bias, {Product.Span}, {RowCount}, {activation});"
+            : $"global::NetGen.Kernels.Dense.Forward({Input.Span}, {Name}Weight, {Name}Bias, {Product.Span}, {RowCount}, {Inputs}, {Units}, {activation}, {ParallelConstant});");
         if (HasSeparateActivation)
         {
             writer.WriteLine(ActivationCode.Forward(Spec.Activation, PreActivation.Span, Output.Span));
@@ -134,6 +159,13 @@ internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
 
         string inputGradient = InputGradient?.Span ?? "default";
         string accumulate = GradientsMayOverwrite ? "accumulateGradients" : "accumulateParameterGradients: true";
+        if (SpecializedBackward)
+        {
+            writer.WriteLine($"global::NetGen.Kernels.DenseSmall.Backward<{ShapeStruct}>({gradient}, {Input.Span}, {Name}Weight, {inputGradient},");
+            writer.WriteLine($"    {Name}WeightGradient, {Name}BiasGradient, {RowCount}, {accumulate});");
+            return;
+        }
+
         writer.WriteLine($"global::NetGen.Kernels.Dense.Backward({gradient}, {Input.Span}, {Name}Weight, {inputGradient},");
         writer.WriteLine($"    {Name}WeightGradient, {Name}BiasGradient, {RowCount}, {Inputs}, {Units}, {accumulate}, {ParallelConstant});");
     }

@@ -24,6 +24,33 @@ internal static class DenseKernelChoice
     /// <summary>Rows below which the runtime computes a product as dot products of rows rather than packed tiles (Gemm.TileRows).</summary>
     public const int FewRows = 8;
 
+    /// <summary>Most units of a layer whose backward is specialized to its shape (NetGen.Kernels.DenseSmall.MaxUnits: two Vector512 of floats).</summary>
+    public const int SpecializedMaxUnits = 32;
+
+    /// <summary>Most units of a layer whose forward is specialized to its shape (NetGen.Kernels.DenseSmall.BlockUnits: one Vector512 of floats).</summary>
+    public const int SpecializedForwardMaxUnits = 16;
+
+    /// <summary>Most inputs of a layer whose kernels are specialized to its shape (NetGen.Kernels.DenseSmall.MaxInputs).</summary>
+    public const int SpecializedMaxInputs = 1024;
+
+    /// <summary>
+    /// Whether the layer's backward calls the kernels specialized to its constant shape
+    /// (DenseSmall.Backward&lt;Dense3Shape&gt;): at most 32 units and 1024 inputs, and products too small to split across
+    /// the cores. Measured against the general kernels in one run (tests/NetGen.Benchmarks/README.md): 128 -> 10 at 64
+    /// rows 2.5 us against 5.5 us, 84 -> 10 2.0 against 12.9 us, 128 -> 24 5.6 against 7.1 us, 64 -> 32 3.7 against
+    /// 4.9 us; the big MLP's 1024 -> 10 at 256 rows (split across the cores) loses, 126-158 us against 116 us.
+    /// </summary>
+    public static bool SpecializedBackward(int rows, int inputs, int units) =>
+        units <= SpecializedMaxUnits && inputs <= SpecializedMaxInputs && !Parallel(rows, inputs, units);
+
+    /// <summary>
+    /// Whether the layer's forward calls DenseSmall.Forward&lt;Dense3Shape&gt;: as the backward, at most 16 units. 128 -> 10
+    /// at 64 rows 1.8 us against 5.9 us, 84 -> 10 1.5 against 5.7 us, 3 -> 8 0.38 against 0.84 us; at 17 to 32 units
+    /// the forward runs as two blocks of units and the general packed kernel wins at 32 (64 -> 32: 3.7 against 2.8 us).
+    /// </summary>
+    public static bool SpecializedForward(int rows, int inputs, int units) =>
+        units <= SpecializedForwardMaxUnits && SpecializedBackward(rows, inputs, units);
+
     /// <summary>
     /// Whether the activation is applied by the product's epilogue (Dense.Forward with an activation): those whose
     /// backward reads only the output, so the layer keeps no pre-activation buffer.

@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace NetGen.Kernels;
 
@@ -8,7 +9,7 @@ namespace NetGen.Kernels;
 /// Losses (mean over the batch, as PyTorch's default <c>reduction='mean'</c>) with their gradients, and accuracy counting.
 /// Spans may be longer than the shape needs; only the leading [batch, ...] elements are used.
 /// </summary>
-public static class Losses
+public static unsafe class Losses
 {
     // loss = -1/B Σ_b log softmax(logits[b,:])[labels[b]]
     // dlogits[B,C] = (softmax(logits) - onehot(labels)) / B     (overwritten)
@@ -25,6 +26,7 @@ public static class Losses
         if (!dlogits.IsEmpty) CheckMatrix(dlogits.Length, batch, classes, nameof(dlogits));
         CheckLabels(labels, batch, classes);
         if (batch == 0) return 0f;
+        if (classes <= DenseSmall.BlockUnits && DenseSmall.Vectorized) return SoftmaxCrossEntropyRows(logits, labels, dlogits, batch, classes);
 
         double total = 0.0;
         float inverseBatch = 1f / batch;
@@ -51,6 +53,84 @@ public static class Losses
             total += System.Math.Log(sumExp) + max - row[label];
         }
         return (float)(total / batch);
+    }
+
+    // loss = -1/B Σ_b log softmax(logits[b,:])[labels[b]],  dlogits[B,C] = (softmax - onehot)/B,  C <= 16
+    // The fused form for up to 16 classes (a classifier): each row is one masked Vector512, read once, and its loss and
+    // gradient come from one pass (max, e^(x - max) on 16 lanes, sum, scale, minus 1/B at the label, masked store).
+    // -log softmax[label] = log Σ e^(x - max) + max - x[label]: the rows' sums are kept for a pass of logs after every
+    // 64 rows, so the row loop makes no call (a call would spill its vectors) and its rows' chains overlap.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static float SoftmaxCrossEntropyRows(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, Span<float> dlogits, int batch, int classes)
+    {
+        const int Group = 64;
+        Vector512<float> mask = DenseSmall.UnitMask(classes), lowest = Vector512.Create(float.NegativeInfinity), zero = Vector512<float>.Zero;
+        Vector512<int> lanes = Vector512<int>.Indices;
+        float inverseBatch = 1f / batch;
+        Vector512<float> inverse = Vector512.Create(inverseBatch);
+        double total = 0.0;
+        float* sums = stackalloc float[Group];
+        fixed (float* x = logits, d = dlogits)
+        fixed (int* l = labels)
+        {
+            for (int start = 0; start < batch; start += Group)
+            {
+                int end = Math.Min(batch, start + Group);
+                double shifts = 0.0;
+                for (int b = start; b < end; b++)
+                {
+                    float* row = x + (nint)b * classes;
+                    Vector512<float> v = Avx512F.MaskLoad(row, mask, lowest);
+                    Vector512<float> max = HorizontalMax(v);
+                    // The lanes past the row take e^0 and are then cleared (e^(-inf - max) is not needed).
+                    Vector512<float> e = Vector512.ConditionalSelect(mask, DenseSmall.Exp(Vector512.ConditionalSelect(mask, v - max, zero)), zero);
+                    float sumExp = HorizontalSum(e);
+                    int label = l[b];
+                    sums[b - start] = sumExp;
+                    shifts += (double)max.ToScalar() - row[label];
+                    if (d == null) continue;
+                    Vector512<float> onehot = Vector512.Equals(lanes, Vector512.Create(label)).AsSingle() & inverse;
+                    Avx512F.MaskStore(d + (nint)b * classes, mask, e * (inverseBatch / sumExp) - onehot);
+                }
+                total += shifts + LogOfProduct(sums, end - start);
+            }
+        }
+        return (float)(total / batch);
+    }
+
+    // Σ log sums[i], as logs of products of 16 sums (each sum is in [1, 16], so a product stays below 2^64).
+    private static double LogOfProduct(float* sums, int count)
+    {
+        double total = 0.0;
+        for (int i = 0; i < count; i += 16)
+        {
+            double product = 1.0;
+            for (int j = i; j < Math.Min(count, i + 16); j++) product *= sums[j];
+            total += System.Math.Log(product);
+        }
+        return total;
+    }
+
+    // The largest lane, in every lane: four permute-and-max steps. A NaN lane may be passed over here; it still makes
+    // its row's loss NaN through e^(NaN - max).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> HorizontalMax(Vector512<float> v)
+    {
+        v = Avx512F.Max(v, Vector512.Shuffle(v, Vector512.Create(8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7)));
+        v = Avx512F.Max(v, Vector512.Shuffle(v, Vector512.Create(4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11)));
+        v = Avx512F.Max(v, Vector512.Shuffle(v, Vector512.Create(2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13)));
+        return Avx512F.Max(v, Vector512.Shuffle(v, Vector512.Create(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14)));
+    }
+
+    // The sum of the 16 lanes: halves added down to four lanes, then two shuffles.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static float HorizontalSum(Vector512<float> v)
+    {
+        Vector256<float> half = v.GetLower() + v.GetUpper();
+        Vector128<float> quarter = half.GetLower() + half.GetUpper();
+        quarter += Vector128.Shuffle(quarter, Vector128.Create(2, 3, 0, 1));
+        quarter += Vector128.Shuffle(quarter, Vector128.Create(1, 0, 3, 2));
+        return quarter.ToScalar();
     }
 
     // loss = 1/(B·N) Σ (output - target)²;   doutput[B,N] = 2·(output - target)/(B·N)   (overwritten)

@@ -136,8 +136,13 @@ partial class ConvFeatures : global::NetGen.INetwork<int>
     private const int Dense1WeightCount = 320;
     private const int Dense1BiasOffset = 6224;
     private const int Dense1BiasCount = 10;
-    // 5,120 multiply-adds per product at 16 rows: too few to pay for waking another core.
-    private const bool Dense1Parallel = false;
+    // 5,120 multiply-adds per product at 16 rows, 10 units: kernels specialized to this shape, on the calling thread.
+    private readonly struct Dense1Shape : global::NetGen.Kernels.IDenseShape
+    {
+        public static int Inputs => Dense1Inputs;
+
+        public static int Units => Dense1Units;
+    }
 
     private readonly global::NetGen.Kernels.AlignedBuffer _parameters = InitialParameters(Seed);
     private readonly global::NetGen.Kernels.AlignedBuffer _gradients = new(ParameterCount);
@@ -344,7 +349,7 @@ partial class ConvFeatures : global::NetGen.INetwork<int>
         global::NetGen.Kernels.Pooling.GlobalAvgForward(First(_maxPool2D1Output, rows * MaxPool2D1OutputSize), First(_globalAvgPool2D1Output, rows * GlobalAvgPool2D1Channels), rows, GlobalAvgPool2D1Channels, GlobalAvgPool2D1Plane);
 
         // Dense1: 32 -> 10
-        global::NetGen.Kernels.Dense.Forward(First(_globalAvgPool2D1Output, rows * GlobalAvgPool2D1Channels), Dense1Weight, Dense1Bias, First(_dense1Output, rows * Dense1Units), rows, Dense1Inputs, Dense1Units, global::NetGen.Activation.Identity, Dense1Parallel);
+        global::NetGen.Kernels.DenseSmall.Forward<Dense1Shape>(First(_globalAvgPool2D1Output, rows * GlobalAvgPool2D1Channels), Dense1Weight, Dense1Bias, First(_dense1Output, rows * Dense1Units), rows, global::NetGen.Activation.Identity);
     }
 
     // Softmax cross-entropy against class labels, averaged over the rows; writes d(loss)/d(output).
@@ -369,8 +374,8 @@ partial class ConvFeatures : global::NetGen.INetwork<int>
     private void BackwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool addPenaltyGradients)
     {
         // Dense1: 32 -> 10
-        global::NetGen.Kernels.Dense.Backward(First(_dense1Gradient, rows * Dense1Units), First(_globalAvgPool2D1Output, rows * GlobalAvgPool2D1Channels), Dense1Weight, First(_globalAvgPool2D1Gradient, rows * GlobalAvgPool2D1Channels),
-            Dense1WeightGradient, Dense1BiasGradient, rows, Dense1Inputs, Dense1Units, accumulateParameterGradients: true, Dense1Parallel);
+        global::NetGen.Kernels.DenseSmall.Backward<Dense1Shape>(First(_dense1Gradient, rows * Dense1Units), First(_globalAvgPool2D1Output, rows * GlobalAvgPool2D1Channels), Dense1Weight, First(_globalAvgPool2D1Gradient, rows * GlobalAvgPool2D1Channels),
+            Dense1WeightGradient, Dense1BiasGradient, rows, accumulateParameterGradients: true);
         GradientListener?.OnGradientsReady(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount);
 
         // GlobalAvgPool2D1: 32x4x4 -> 32, mean of each channel

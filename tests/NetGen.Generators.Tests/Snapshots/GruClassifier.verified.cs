@@ -61,8 +61,13 @@ partial class GruClassifier : global::NetGen.INetwork<int>
     private const int Dense1WeightCount = 96;
     private const int Dense1BiasOffset = 2184;
     private const int Dense1BiasCount = 4;
-    // 1,536 multiply-adds per product at 16 rows: too few to pay for waking another core.
-    private const bool Dense1Parallel = false;
+    // 1,536 multiply-adds per product at 16 rows, 4 units: kernels specialized to this shape, on the calling thread.
+    private readonly struct Dense1Shape : global::NetGen.Kernels.IDenseShape
+    {
+        public static int Inputs => Dense1Inputs;
+
+        public static int Units => Dense1Units;
+    }
 
     private readonly global::NetGen.Kernels.AlignedBuffer _parameters = InitialParameters(Seed);
     private readonly global::NetGen.Kernels.AlignedBuffer _gradients = new(ParameterCount);
@@ -194,7 +199,7 @@ partial class GruClassifier : global::NetGen.INetwork<int>
             First(_gru1Sequence, rows * Gru1SequenceSize), First(_gru1Output, rows * Gru1Hidden), _gru1Cache, rows, Gru1Steps, Gru1Inputs, Gru1Hidden);
 
         // Dense1: 24 -> 4
-        global::NetGen.Kernels.Dense.Forward(First(_gru1Output, rows * Gru1Hidden), Dense1Weight, Dense1Bias, First(_dense1Output, rows * Dense1Units), rows, Dense1Inputs, Dense1Units, global::NetGen.Activation.Identity, Dense1Parallel);
+        global::NetGen.Kernels.DenseSmall.Forward<Dense1Shape>(First(_gru1Output, rows * Gru1Hidden), Dense1Weight, Dense1Bias, First(_dense1Output, rows * Dense1Units), rows, global::NetGen.Activation.Identity);
     }
 
     // Softmax cross-entropy against class labels, averaged over the rows; writes d(loss)/d(output).
@@ -219,8 +224,8 @@ partial class GruClassifier : global::NetGen.INetwork<int>
     private void BackwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool addPenaltyGradients)
     {
         // Dense1: 24 -> 4
-        global::NetGen.Kernels.Dense.Backward(First(_dense1Gradient, rows * Dense1Units), First(_gru1Output, rows * Gru1Hidden), Dense1Weight, First(_gru1Gradient, rows * Gru1Hidden),
-            Dense1WeightGradient, Dense1BiasGradient, rows, Dense1Inputs, Dense1Units, accumulateParameterGradients: true, Dense1Parallel);
+        global::NetGen.Kernels.DenseSmall.Backward<Dense1Shape>(First(_dense1Gradient, rows * Dense1Units), First(_gru1Output, rows * Gru1Hidden), Dense1Weight, First(_gru1Gradient, rows * Gru1Hidden),
+            Dense1WeightGradient, Dense1BiasGradient, rows, accumulateParameterGradients: true);
         GradientListener?.OnGradientsReady(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount);
 
         // Gru1: 20x3 -> 24, Gru, last state only

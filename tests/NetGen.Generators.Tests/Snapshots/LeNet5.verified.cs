@@ -128,8 +128,13 @@ namespace Samples.LeNet
         private const int Dense3WeightCount = 840;
         private const int Dense3BiasOffset = 61696;
         private const int Dense3BiasCount = 10;
-        // 53,760 multiply-adds per product at 64 rows: too few to pay for waking another core.
-        private const bool Dense3Parallel = false;
+        // 53,760 multiply-adds per product at 64 rows, 10 units: kernels specialized to this shape, on the calling thread.
+        private readonly struct Dense3Shape : global::NetGen.Kernels.IDenseShape
+        {
+            public static int Inputs => Dense3Inputs;
+
+            public static int Units => Dense3Units;
+        }
 
         private readonly global::NetGen.Kernels.AlignedBuffer _parameters = InitialParameters(Seed);
         private readonly global::NetGen.Kernels.AlignedBuffer _gradients = new(ParameterCount);
@@ -316,7 +321,7 @@ namespace Samples.LeNet
             global::NetGen.Kernels.Dense.Forward(First(_dense1Output, rows * Dense1Units), Dense2Weight, Dense2Bias, First(_dense2Output, rows * Dense2Units), rows, Dense2Inputs, Dense2Units, global::NetGen.Activation.ReLU, Dense2Parallel);
 
             // Dense3: 84 -> 10
-            global::NetGen.Kernels.Dense.Forward(First(_dense2Output, rows * Dense2Units), Dense3Weight, Dense3Bias, First(_dense3Output, rows * Dense3Units), rows, Dense3Inputs, Dense3Units, global::NetGen.Activation.Identity, Dense3Parallel);
+            global::NetGen.Kernels.DenseSmall.Forward<Dense3Shape>(First(_dense2Output, rows * Dense2Units), Dense3Weight, Dense3Bias, First(_dense3Output, rows * Dense3Units), rows, global::NetGen.Activation.Identity);
         }
 
         // Softmax cross-entropy against class labels, averaged over the rows; writes d(loss)/d(output).
@@ -341,8 +346,8 @@ namespace Samples.LeNet
         private void BackwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool addPenaltyGradients)
         {
             // Dense3: 84 -> 10
-            global::NetGen.Kernels.Dense.Backward(First(_dense3Gradient, rows * Dense3Units), First(_dense2Output, rows * Dense2Units), Dense3Weight, First(_dense2Gradient, rows * Dense2Units),
-                Dense3WeightGradient, Dense3BiasGradient, rows, Dense3Inputs, Dense3Units, accumulateParameterGradients: true, Dense3Parallel);
+            global::NetGen.Kernels.DenseSmall.Backward<Dense3Shape>(First(_dense3Gradient, rows * Dense3Units), First(_dense2Output, rows * Dense2Units), Dense3Weight, First(_dense2Gradient, rows * Dense2Units),
+                Dense3WeightGradient, Dense3BiasGradient, rows, accumulateParameterGradients: true);
             GradientListener?.OnGradientsReady(Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount);
 
             // Dense2: 120 -> 84, ReLU

@@ -71,8 +71,13 @@ namespace Samples.Mnist
         private const int Dense3WeightCount = 1280;
         private const int Dense3BiasOffset = 235136;
         private const int Dense3BiasCount = 10;
-        // 81,920 multiply-adds per product at 64 rows: too few to pay for waking another core.
-        private const bool Dense3Parallel = false;
+        // 81,920 multiply-adds per product at 64 rows, 10 units: kernels specialized to this shape, on the calling thread.
+        private readonly struct Dense3Shape : global::NetGen.Kernels.IDenseShape
+        {
+            public static int Inputs => Dense3Inputs;
+
+            public static int Units => Dense3Units;
+        }
 
         private readonly global::NetGen.Kernels.AlignedBuffer _parameters = InitialParameters(Seed);
         private readonly global::NetGen.Kernels.AlignedBuffer _gradients = new(ParameterCount);
@@ -202,7 +207,7 @@ namespace Samples.Mnist
             global::NetGen.Kernels.Dense.Forward(First(_dense1Output, rows * Dense1Units), Dense2Weight, Dense2Bias, First(_dense2Output, rows * Dense2Units), rows, Dense2Inputs, Dense2Units, global::NetGen.Activation.ReLU, Dense2Parallel);
 
             // Dense3: 128 -> 10
-            global::NetGen.Kernels.Dense.Forward(First(_dense2Output, rows * Dense2Units), Dense3Weight, Dense3Bias, First(_dense3Output, rows * Dense3Units), rows, Dense3Inputs, Dense3Units, global::NetGen.Activation.Identity, Dense3Parallel);
+            global::NetGen.Kernels.DenseSmall.Forward<Dense3Shape>(First(_dense2Output, rows * Dense2Units), Dense3Weight, Dense3Bias, First(_dense3Output, rows * Dense3Units), rows, global::NetGen.Activation.Identity);
         }
 
         // Softmax cross-entropy against class labels, averaged over the rows; writes d(loss)/d(output).
@@ -228,8 +233,8 @@ namespace Samples.Mnist
         private void BackwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool addPenaltyGradients, bool accumulateGradients)
         {
             // Dense3: 128 -> 10
-            global::NetGen.Kernels.Dense.Backward(First(_dense3Gradient, rows * Dense3Units), First(_dense2Output, rows * Dense2Units), Dense3Weight, First(_dense2Gradient, rows * Dense2Units),
-                Dense3WeightGradient, Dense3BiasGradient, rows, Dense3Inputs, Dense3Units, accumulateGradients, Dense3Parallel);
+            global::NetGen.Kernels.DenseSmall.Backward<Dense3Shape>(First(_dense3Gradient, rows * Dense3Units), First(_dense2Output, rows * Dense2Units), Dense3Weight, First(_dense2Gradient, rows * Dense2Units),
+                Dense3WeightGradient, Dense3BiasGradient, rows, accumulateGradients);
             GradientListener?.OnGradientsReady(Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount);
 
             // Dense2: 256 -> 128, ReLU

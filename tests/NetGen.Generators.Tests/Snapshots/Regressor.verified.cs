@@ -48,8 +48,13 @@ partial class Regressor : global::NetGen.INetwork<float>
     private const int Dense1WeightCount = 24;
     private const int Dense1BiasOffset = 24;
     private const int Dense1BiasCount = 8;
-    // 384 multiply-adds per product at 16 rows: too few to pay for waking another core.
-    private const bool Dense1Parallel = false;
+    // 384 multiply-adds per product at 16 rows, 8 units: kernels specialized to this shape, on the calling thread.
+    private readonly struct Dense1Shape : global::NetGen.Kernels.IDenseShape
+    {
+        public static int Inputs => Dense1Inputs;
+
+        public static int Units => Dense1Units;
+    }
     // Dense2: 8 -> 1
     private const int Dense2Inputs = 8;
     private const int Dense2Units = 1;
@@ -57,8 +62,13 @@ partial class Regressor : global::NetGen.INetwork<float>
     private const int Dense2WeightCount = 8;
     private const int Dense2BiasOffset = 40;
     private const int Dense2BiasCount = 1;
-    // 128 multiply-adds per product at 16 rows: too few to pay for waking another core.
-    private const bool Dense2Parallel = false;
+    // 128 multiply-adds per product at 16 rows, 1 unit: kernels specialized to this shape, on the calling thread.
+    private readonly struct Dense2Shape : global::NetGen.Kernels.IDenseShape
+    {
+        public static int Inputs => Dense2Inputs;
+
+        public static int Units => Dense2Units;
+    }
 
     private readonly global::NetGen.Kernels.AlignedBuffer _parameters = InitialParameters(Seed);
     private readonly global::NetGen.Kernels.AlignedBuffer _gradients = new(ParameterCount);
@@ -167,10 +177,10 @@ partial class Regressor : global::NetGen.INetwork<float>
     private void ForwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool training)
     {
         // Dense1: 3 -> 8, Tanh
-        global::NetGen.Kernels.Dense.Forward(inputs, Dense1Weight, Dense1Bias, First(_dense1Output, rows * Dense1Units), rows, Dense1Inputs, Dense1Units, global::NetGen.Activation.Tanh, Dense1Parallel);
+        global::NetGen.Kernels.DenseSmall.Forward<Dense1Shape>(inputs, Dense1Weight, Dense1Bias, First(_dense1Output, rows * Dense1Units), rows, global::NetGen.Activation.Tanh);
 
         // Dense2: 8 -> 1
-        global::NetGen.Kernels.Dense.Forward(First(_dense1Output, rows * Dense1Units), Dense2Weight, Dense2Bias, First(_dense2Output, rows * Dense2Units), rows, Dense2Inputs, Dense2Units, global::NetGen.Activation.Identity, Dense2Parallel);
+        global::NetGen.Kernels.DenseSmall.Forward<Dense2Shape>(First(_dense1Output, rows * Dense1Units), Dense2Weight, Dense2Bias, First(_dense2Output, rows * Dense2Units), rows, global::NetGen.Activation.Identity);
     }
 
     // Mean squared error against targets, averaged over the rows; writes d(loss)/d(output).
@@ -196,14 +206,14 @@ partial class Regressor : global::NetGen.INetwork<float>
     private void BackwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool addPenaltyGradients, bool accumulateGradients)
     {
         // Dense2: 8 -> 1
-        global::NetGen.Kernels.Dense.Backward(First(_dense2Gradient, rows * Dense2Units), First(_dense1Output, rows * Dense1Units), Dense2Weight, First(_dense1Gradient, rows * Dense1Units),
-            Dense2WeightGradient, Dense2BiasGradient, rows, Dense2Inputs, Dense2Units, accumulateGradients, Dense2Parallel);
+        global::NetGen.Kernels.DenseSmall.Backward<Dense2Shape>(First(_dense2Gradient, rows * Dense2Units), First(_dense1Output, rows * Dense1Units), Dense2Weight, First(_dense1Gradient, rows * Dense1Units),
+            Dense2WeightGradient, Dense2BiasGradient, rows, accumulateGradients);
         GradientListener?.OnGradientsReady(Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount);
 
         // Dense1: 3 -> 8, Tanh
         global::NetGen.Kernels.Activations.TanhBackward(default, First(_dense1Output, rows * Dense1Units), First(_dense1Gradient, rows * Dense1Units), First(_dense1Gradient, rows * Dense1Units));
-        global::NetGen.Kernels.Dense.Backward(First(_dense1Gradient, rows * Dense1Units), inputs, Dense1Weight, default,
-            Dense1WeightGradient, Dense1BiasGradient, rows, Dense1Inputs, Dense1Units, accumulateGradients, Dense1Parallel);
+        global::NetGen.Kernels.DenseSmall.Backward<Dense1Shape>(First(_dense1Gradient, rows * Dense1Units), inputs, Dense1Weight, default,
+            Dense1WeightGradient, Dense1BiasGradient, rows, accumulateGradients);
         GradientListener?.OnGradientsReady(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount);
     }
 

@@ -96,8 +96,13 @@ namespace Demo.Cures
         private const int Dense3WeightCount = 640;
         private const int Dense3BiasOffset = 109760;
         private const int Dense3BiasCount = 10;
-        // 20,480 multiply-adds per product at 32 rows: too few to pay for waking another core.
-        private const bool Dense3Parallel = false;
+        // 20,480 multiply-adds per product at 32 rows, 10 units: kernels specialized to this shape, on the calling thread.
+        private readonly struct Dense3Shape : global::NetGen.Kernels.IDenseShape
+        {
+            public static int Inputs => Dense3Inputs;
+
+            public static int Units => Dense3Units;
+        }
 
         private readonly global::NetGen.Kernels.AlignedBuffer _parameters = InitialParameters(Seed);
         private readonly global::NetGen.Kernels.AlignedBuffer _gradients = new(ParameterCount);
@@ -301,7 +306,7 @@ namespace Demo.Cures
             global::NetGen.Kernels.LayerNorm.Forward(First(_dense2Output, rows * Dense2Units), LayerNorm1Scale, LayerNorm1Shift, First(_layerNorm1Output, rows * LayerNorm1Size), First(_layerNorm1Mean, rows), First(_layerNorm1InverseStd, rows), rows, LayerNorm1Size, LayerNorm1Epsilon);
 
             // Dense3: 64 -> 10
-            global::NetGen.Kernels.Dense.Forward(First(_layerNorm1Output, rows * LayerNorm1Size), Dense3Weight, Dense3Bias, First(_dense3Output, rows * Dense3Units), rows, Dense3Inputs, Dense3Units, global::NetGen.Activation.Identity, Dense3Parallel);
+            global::NetGen.Kernels.DenseSmall.Forward<Dense3Shape>(First(_layerNorm1Output, rows * LayerNorm1Size), Dense3Weight, Dense3Bias, First(_dense3Output, rows * Dense3Units), rows, global::NetGen.Activation.Identity);
         }
 
         // Softmax cross-entropy against class labels, averaged over the rows; writes d(loss)/d(output).
@@ -326,8 +331,8 @@ namespace Demo.Cures
         private void BackwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool addPenaltyGradients)
         {
             // Dense3: 64 -> 10
-            global::NetGen.Kernels.Dense.Backward(First(_dense3Gradient, rows * Dense3Units), First(_layerNorm1Output, rows * LayerNorm1Size), Dense3Weight, First(_layerNorm1Gradient, rows * LayerNorm1Size),
-                Dense3WeightGradient, Dense3BiasGradient, rows, Dense3Inputs, Dense3Units, accumulateParameterGradients: true, Dense3Parallel);
+            global::NetGen.Kernels.DenseSmall.Backward<Dense3Shape>(First(_dense3Gradient, rows * Dense3Units), First(_layerNorm1Output, rows * LayerNorm1Size), Dense3Weight, First(_layerNorm1Gradient, rows * LayerNorm1Size),
+                Dense3WeightGradient, Dense3BiasGradient, rows, accumulateParameterGradients: true);
             if (addPenaltyGradients)
             {
                 global::NetGen.Kernels.Regularization.AddL2Gradient(Dense3Weight, Dense3WeightGradient, 0.0001f);

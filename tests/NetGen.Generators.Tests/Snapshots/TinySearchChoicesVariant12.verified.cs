@@ -55,8 +55,13 @@ namespace Demo
         private const int Dense1WeightCount = 96;
         private const int Dense1BiasOffset = 96;
         private const int Dense1BiasCount = 8;
-        // 3,072 multiply-adds per product at 32 rows: too few to pay for waking another core.
-        private const bool Dense1Parallel = false;
+        // 3,072 multiply-adds per product at 32 rows, 8 units: kernels specialized to this shape, on the calling thread.
+        private readonly struct Dense1Shape : global::NetGen.Kernels.IDenseShape
+        {
+            public static int Inputs => Dense1Inputs;
+
+            public static int Units => Dense1Units;
+        }
         // BatchNorm1: normalize 8 features (momentum 0.1, epsilon 1E-05)
         private const int BatchNorm1Size = 8;
         private const int BatchNorm1Channels = 8;
@@ -74,8 +79,13 @@ namespace Demo
         private const int Dense2WeightCount = 24;
         private const int Dense2BiasOffset = 144;
         private const int Dense2BiasCount = 3;
-        // 768 multiply-adds per product at 32 rows: too few to pay for waking another core.
-        private const bool Dense2Parallel = false;
+        // 768 multiply-adds per product at 32 rows, 3 units: kernels specialized to this shape, on the calling thread.
+        private readonly struct Dense2Shape : global::NetGen.Kernels.IDenseShape
+        {
+            public static int Inputs => Dense2Inputs;
+
+            public static int Units => Dense2Units;
+        }
 
         private readonly global::NetGen.Kernels.AlignedBuffer _parameters = InitialParameters(Seed);
         private readonly global::NetGen.Kernels.AlignedBuffer _gradients = new(ParameterCount);
@@ -208,7 +218,7 @@ namespace Demo
         private void ForwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool training)
         {
             // Dense1: 12 -> 8, ReLU
-            global::NetGen.Kernels.Dense.Forward(inputs, Dense1Weight, Dense1Bias, First(_dense1Output, rows * Dense1Units), rows, Dense1Inputs, Dense1Units, global::NetGen.Activation.ReLU, Dense1Parallel);
+            global::NetGen.Kernels.DenseSmall.Forward<Dense1Shape>(inputs, Dense1Weight, Dense1Bias, First(_dense1Output, rows * Dense1Units), rows, global::NetGen.Activation.ReLU);
 
             // BatchNorm1: normalize 8 features (momentum 0.1, epsilon 1E-05)
             if (training && BatchNormSynchronization is { } batchNorm1Group)
@@ -222,7 +232,7 @@ namespace Demo
                     BatchNorm1Epsilon, First(_batchNorm1Output, rows * BatchNorm1Size), rows, BatchNorm1Channels, BatchNorm1Spatial);
 
             // Dense2: 8 -> 3
-            global::NetGen.Kernels.Dense.Forward(First(_batchNorm1Output, rows * BatchNorm1Size), Dense2Weight, Dense2Bias, First(_dense2Output, rows * Dense2Units), rows, Dense2Inputs, Dense2Units, global::NetGen.Activation.Identity, Dense2Parallel);
+            global::NetGen.Kernels.DenseSmall.Forward<Dense2Shape>(First(_batchNorm1Output, rows * BatchNorm1Size), Dense2Weight, Dense2Bias, First(_dense2Output, rows * Dense2Units), rows, global::NetGen.Activation.Identity);
         }
 
         // Softmax cross-entropy against class labels, averaged over the rows; writes d(loss)/d(output).
@@ -247,8 +257,8 @@ namespace Demo
         private void BackwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool addPenaltyGradients)
         {
             // Dense2: 8 -> 3
-            global::NetGen.Kernels.Dense.Backward(First(_dense2Gradient, rows * Dense2Units), First(_batchNorm1Output, rows * BatchNorm1Size), Dense2Weight, First(_batchNorm1Gradient, rows * BatchNorm1Size),
-                Dense2WeightGradient, Dense2BiasGradient, rows, Dense2Inputs, Dense2Units, accumulateParameterGradients: true, Dense2Parallel);
+            global::NetGen.Kernels.DenseSmall.Backward<Dense2Shape>(First(_dense2Gradient, rows * Dense2Units), First(_batchNorm1Output, rows * BatchNorm1Size), Dense2Weight, First(_batchNorm1Gradient, rows * BatchNorm1Size),
+                Dense2WeightGradient, Dense2BiasGradient, rows, accumulateParameterGradients: true);
             GradientListener?.OnGradientsReady(Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount);
 
             // BatchNorm1: normalize 8 features (momentum 0.1, epsilon 1E-05)
@@ -262,8 +272,8 @@ namespace Demo
 
             // Dense1: 12 -> 8, ReLU
             global::NetGen.Kernels.Activations.ReluBackward(default, First(_dense1Output, rows * Dense1Units), First(_dense1Gradient, rows * Dense1Units), First(_dense1Gradient, rows * Dense1Units));
-            global::NetGen.Kernels.Dense.Backward(First(_dense1Gradient, rows * Dense1Units), inputs, Dense1Weight, default,
-                Dense1WeightGradient, Dense1BiasGradient, rows, Dense1Inputs, Dense1Units, accumulateParameterGradients: true, Dense1Parallel);
+            global::NetGen.Kernels.DenseSmall.Backward<Dense1Shape>(First(_dense1Gradient, rows * Dense1Units), inputs, Dense1Weight, default,
+                Dense1WeightGradient, Dense1BiasGradient, rows, accumulateParameterGradients: true);
             GradientListener?.OnGradientsReady(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount);
         }
 

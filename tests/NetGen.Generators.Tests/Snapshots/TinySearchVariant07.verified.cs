@@ -55,8 +55,13 @@ namespace Demo
         private const int Dense1WeightCount = 192;
         private const int Dense1BiasOffset = 192;
         private const int Dense1BiasCount = 16;
-        // 3,072 multiply-adds per product at 16 rows: too few to pay for waking another core.
-        private const bool Dense1Parallel = false;
+        // 3,072 multiply-adds per product at 16 rows, 16 units: kernels specialized to this shape, on the calling thread.
+        private readonly struct Dense1Shape : global::NetGen.Kernels.IDenseShape
+        {
+            public static int Inputs => Dense1Inputs;
+
+            public static int Units => Dense1Units;
+        }
         // Dropout1: drop 0.25 of 16 values in training
         private const int Dropout1Size = 16;
         private const float Dropout1Rate = 0.25f;
@@ -67,8 +72,13 @@ namespace Demo
         private const int Dense2WeightCount = 256;
         private const int Dense2BiasOffset = 464;
         private const int Dense2BiasCount = 16;
-        // 4,096 multiply-adds per product at 16 rows: too few to pay for waking another core.
-        private const bool Dense2Parallel = false;
+        // 4,096 multiply-adds per product at 16 rows, 16 units: kernels specialized to this shape, on the calling thread.
+        private readonly struct Dense2Shape : global::NetGen.Kernels.IDenseShape
+        {
+            public static int Inputs => Dense2Inputs;
+
+            public static int Units => Dense2Units;
+        }
         // Dropout2: drop 0.25 of 16 values in training
         private const int Dropout2Size = 16;
         private const float Dropout2Rate = 0.25f;
@@ -79,8 +89,13 @@ namespace Demo
         private const int Dense3WeightCount = 48;
         private const int Dense3BiasOffset = 528;
         private const int Dense3BiasCount = 3;
-        // 768 multiply-adds per product at 16 rows: too few to pay for waking another core.
-        private const bool Dense3Parallel = false;
+        // 768 multiply-adds per product at 16 rows, 3 units: kernels specialized to this shape, on the calling thread.
+        private readonly struct Dense3Shape : global::NetGen.Kernels.IDenseShape
+        {
+            public static int Inputs => Dense3Inputs;
+
+            public static int Units => Dense3Units;
+        }
 
         private readonly global::NetGen.Kernels.AlignedBuffer _parameters = InitialParameters(Seed);
         private readonly global::NetGen.Kernels.AlignedBuffer _gradients = new(ParameterCount);
@@ -218,21 +233,21 @@ namespace Demo
         private void ForwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool training)
         {
             // Dense1: 12 -> 16, ReLU
-            global::NetGen.Kernels.Dense.Forward(inputs, Dense1Weight, Dense1Bias, First(_dense1Output, rows * Dense1Units), rows, Dense1Inputs, Dense1Units, global::NetGen.Activation.ReLU, Dense1Parallel);
+            global::NetGen.Kernels.DenseSmall.Forward<Dense1Shape>(inputs, Dense1Weight, Dense1Bias, First(_dense1Output, rows * Dense1Units), rows, global::NetGen.Activation.ReLU);
 
             // Dropout1: drop 0.25 of 16 values in training
             if (training) global::NetGen.Kernels.Dropout.Forward(First(_dense1Output, rows * Dense1Units), First(_dropout1Output, rows * Dropout1Size), First(_dropout1Mask, rows * Dropout1Size), Dropout1Rate, ref _dropoutRandom);
             else First(_dense1Output, rows * Dense1Units).CopyTo(First(_dropout1Output, rows * Dropout1Size));
 
             // Dense2: 16 -> 16, ReLU
-            global::NetGen.Kernels.Dense.Forward(First(_dropout1Output, rows * Dropout1Size), Dense2Weight, Dense2Bias, First(_dense2Output, rows * Dense2Units), rows, Dense2Inputs, Dense2Units, global::NetGen.Activation.ReLU, Dense2Parallel);
+            global::NetGen.Kernels.DenseSmall.Forward<Dense2Shape>(First(_dropout1Output, rows * Dropout1Size), Dense2Weight, Dense2Bias, First(_dense2Output, rows * Dense2Units), rows, global::NetGen.Activation.ReLU);
 
             // Dropout2: drop 0.25 of 16 values in training
             if (training) global::NetGen.Kernels.Dropout.Forward(First(_dense2Output, rows * Dense2Units), First(_dropout2Output, rows * Dropout2Size), First(_dropout2Mask, rows * Dropout2Size), Dropout2Rate, ref _dropoutRandom);
             else First(_dense2Output, rows * Dense2Units).CopyTo(First(_dropout2Output, rows * Dropout2Size));
 
             // Dense3: 16 -> 3
-            global::NetGen.Kernels.Dense.Forward(First(_dropout2Output, rows * Dropout2Size), Dense3Weight, Dense3Bias, First(_dense3Output, rows * Dense3Units), rows, Dense3Inputs, Dense3Units, global::NetGen.Activation.Identity, Dense3Parallel);
+            global::NetGen.Kernels.DenseSmall.Forward<Dense3Shape>(First(_dropout2Output, rows * Dropout2Size), Dense3Weight, Dense3Bias, First(_dense3Output, rows * Dense3Units), rows, global::NetGen.Activation.Identity);
         }
 
         // Softmax cross-entropy against class labels, averaged over the rows; writes d(loss)/d(output).
@@ -258,8 +273,8 @@ namespace Demo
         private void BackwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool addPenaltyGradients, bool accumulateGradients)
         {
             // Dense3: 16 -> 3
-            global::NetGen.Kernels.Dense.Backward(First(_dense3Gradient, rows * Dense3Units), First(_dropout2Output, rows * Dropout2Size), Dense3Weight, First(_dropout2Gradient, rows * Dropout2Size),
-                Dense3WeightGradient, Dense3BiasGradient, rows, Dense3Inputs, Dense3Units, accumulateGradients, Dense3Parallel);
+            global::NetGen.Kernels.DenseSmall.Backward<Dense3Shape>(First(_dense3Gradient, rows * Dense3Units), First(_dropout2Output, rows * Dropout2Size), Dense3Weight, First(_dropout2Gradient, rows * Dropout2Size),
+                Dense3WeightGradient, Dense3BiasGradient, rows, accumulateGradients);
             GradientListener?.OnGradientsReady(Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount);
 
             // Dropout2: drop 0.25 of 16 values in training
@@ -267,8 +282,8 @@ namespace Demo
 
             // Dense2: 16 -> 16, ReLU
             global::NetGen.Kernels.Activations.ReluBackward(default, First(_dense2Output, rows * Dense2Units), First(_dense2Gradient, rows * Dense2Units), First(_dense2Gradient, rows * Dense2Units));
-            global::NetGen.Kernels.Dense.Backward(First(_dense2Gradient, rows * Dense2Units), First(_dropout1Output, rows * Dropout1Size), Dense2Weight, First(_dropout1Gradient, rows * Dropout1Size),
-                Dense2WeightGradient, Dense2BiasGradient, rows, Dense2Inputs, Dense2Units, accumulateGradients, Dense2Parallel);
+            global::NetGen.Kernels.DenseSmall.Backward<Dense2Shape>(First(_dense2Gradient, rows * Dense2Units), First(_dropout1Output, rows * Dropout1Size), Dense2Weight, First(_dropout1Gradient, rows * Dropout1Size),
+                Dense2WeightGradient, Dense2BiasGradient, rows, accumulateGradients);
             GradientListener?.OnGradientsReady(Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount);
 
             // Dropout1: drop 0.25 of 16 values in training
@@ -276,8 +291,8 @@ namespace Demo
 
             // Dense1: 12 -> 16, ReLU
             global::NetGen.Kernels.Activations.ReluBackward(default, First(_dense1Output, rows * Dense1Units), First(_dense1Gradient, rows * Dense1Units), First(_dense1Gradient, rows * Dense1Units));
-            global::NetGen.Kernels.Dense.Backward(First(_dense1Gradient, rows * Dense1Units), inputs, Dense1Weight, default,
-                Dense1WeightGradient, Dense1BiasGradient, rows, Dense1Inputs, Dense1Units, accumulateGradients, Dense1Parallel);
+            global::NetGen.Kernels.DenseSmall.Backward<Dense1Shape>(First(_dense1Gradient, rows * Dense1Units), inputs, Dense1Weight, default,
+                Dense1WeightGradient, Dense1BiasGradient, rows, accumulateGradients);
             GradientListener?.OnGradientsReady(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount);
         }
 

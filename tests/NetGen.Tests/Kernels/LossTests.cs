@@ -31,6 +31,8 @@ public class LossTests
     [InlineData(1, 10)]
     [InlineData(7, 3)]
     [InlineData(17, 13)]
+    [InlineData(64, 16)]
+    [InlineData(5, 17)]
     public void SoftmaxCrossEntropy_MatchesReference_AndGradientMatchesFiniteDifferences(int batch, int classes)
     {
         float[] logits = Random(batch * classes, 31, -5, 5);
@@ -45,6 +47,44 @@ public class LossTests
         // Gradient entries are (softmax - onehot)/B, at most 1 in size; float softmax rounding: 1e-6 absolute.
         double[] numeric = CentralDifferences(ToDouble(logits), p => CrossEntropyReference(p, labels, batch, classes));
         AssertClose(numeric, dlogits, 1e-6, 1e-5, "dlogits");
+    }
+
+    [Theory]
+    [InlineData(64, 10)]
+    [InlineData(3, 1)]
+    [InlineData(9, 16)]
+    public void SoftmaxCrossEntropy_FusedRows_MatchTheGeneralPath_AndWriteOnlyTheirRows(int batch, int classes)
+    {
+        // Up to 16 classes run as one masked Vector512 per row; Vector256 forced takes the general per-row path.
+        float[] logits = Random(batch * classes, 34, -8, 8);
+        int[] labels = Labels(batch, classes, 35);
+        float[] fused = Random(batch * classes + 1, 36, 50, 60), general = new float[batch * classes];
+        float sentinel = fused[^1];
+        float fusedLoss = Losses.SoftmaxCrossEntropy(logits, labels, fused, batch, classes);
+        bool saved = Gemm.ForceVector256;
+        Gemm.ForceVector256 = true;
+        float generalLoss;
+        try
+        {
+            generalLoss = Losses.SoftmaxCrossEntropy(logits, labels, general, batch, classes);
+        }
+        finally
+        {
+            Gemm.ForceVector256 = saved;
+        }
+        Assert.True(Math.Abs(fusedLoss - generalLoss) <= 1e-6 * (1 + Math.Abs(generalLoss)), $"loss {fusedLoss} vs {generalLoss}");
+        AssertClose(general, fused, 1e-7, 1e-5, "dlogits");
+        Assert.Equal(sentinel, fused[^1]);
+    }
+
+    [Theory]
+    [InlineData(10)]
+    [InlineData(17)]
+    public void SoftmaxCrossEntropy_NaNLogit_GivesNaNLoss(int classes)
+    {
+        float[] logits = Random(2 * classes, 37, -3, 3);
+        logits[classes + 4] = float.NaN;
+        Assert.True(float.IsNaN(Losses.SoftmaxCrossEntropy(logits, [1, 2], new float[2 * classes], 2, classes)));
     }
 
     [Fact]
