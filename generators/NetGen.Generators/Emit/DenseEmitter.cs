@@ -4,7 +4,7 @@ using NetGen.Generators.Shapes;
 namespace NetGen.Generators.Emit;
 
 /// <summary>Dense: <c>output = activation(input · weight^T + bias)</c>, weight [units, inputs].</summary>
-internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
+internal sealed partial class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
 {
     private DenseSpec Spec => (DenseSpec)Layer.Spec;
 
@@ -89,11 +89,14 @@ internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
     public override void EmitAccessors(SourceWriter writer)
     {
         writer.WriteLine($"/// <summary>{Name}'s weight, [{Spec.Units}, {(PerStep ? Layer.Input.Dimensions[1] : Layer.Input.Size)}] row-major (units x inputs), a view into <see cref=\"Parameters\"/>.</summary>");
-        writer.WriteLine($"public global::System.Span<float> {Name}Weight => new(_parameters, {Name}WeightOffset, {Name}WeightCount);");
+        writer.WriteLine(Network.Bfloat16Inference
+            ? $"public global::System.Span<float> {Name}Weight {{ get {{ {Bfloat16Emitter.MarkStale} return new(_parameters, {Name}WeightOffset, {Name}WeightCount); }} }}"
+            : $"public global::System.Span<float> {Name}Weight => new(_parameters, {Name}WeightOffset, {Name}WeightCount);");
         writer.WriteLine();
         writer.WriteLine($"/// <summary>{Name}'s bias, [{Layer.BiasCount}], a view into <see cref=\"Parameters\"/>.</summary>");
         writer.WriteLine($"public global::System.Span<float> {Name}Bias => new(_parameters, {Name}BiasOffset, {Name}BiasCount);");
         writer.WriteLine();
+        if (Network.Bfloat16Inference) EmitWeightValues(writer);
         writer.WriteLine($"private global::System.Span<float> {Name}WeightGradient => new(_gradients, {Name}WeightOffset, {Name}WeightCount);");
         writer.WriteLine();
         writer.WriteLine($"private global::System.Span<float> {Name}BiasGradient => new(_gradients, {Name}BiasOffset, {Name}BiasCount);");
@@ -115,7 +118,7 @@ internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
     {
         writer.WriteLine($"// {Describe()}");
         string activation = "global::NetGen.Activation." + (Fused ? Spec.Activation.Kind : ActivationKind.Identity);
-        writer.WriteLine($"global::NetGen.Kernels.Dense.Forward({Input.Span}, {Name}Weight, {Name}Bias, {Product.Span}, {RowCount}, {Inputs}, {Units}, {activation}, {ParallelConstant});");
+        writer.WriteLine($"global::NetGen.Kernels.Dense.Forward({Input.Span}, {WeightValues}, {Name}Bias, {Product.Span}, {RowCount}, {Inputs}, {Units}, {activation}, {ParallelConstant});");
         if (HasSeparateActivation)
         {
             writer.WriteLine(ActivationCode.Forward(Spec.Activation, PreActivation.Span, Output.Span));
@@ -134,7 +137,7 @@ internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
 
         string inputGradient = InputGradient?.Span ?? "default";
         string accumulate = GradientsMayOverwrite ? "accumulateGradients" : "accumulateParameterGradients: true";
-        writer.WriteLine($"global::NetGen.Kernels.Dense.Backward({gradient}, {Input.Span}, {Name}Weight, {inputGradient},");
+        writer.WriteLine($"global::NetGen.Kernels.Dense.Backward({gradient}, {Input.Span}, {WeightValues}, {inputGradient},");
         writer.WriteLine($"    {Name}WeightGradient, {Name}BiasGradient, {RowCount}, {Inputs}, {Units}, {accumulate}, {ParallelConstant});");
     }
 
@@ -154,5 +157,5 @@ internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
     public override (string Offset, string Count) ParameterRange => ($"{Name}WeightOffset", $"{Name}WeightCount + {Name}BiasCount");
 
     public override Penalty? Penalized =>
-        Spec.Penalty.Over(Network.Options.Penalty) is { IsNone: false } penalty ? new Penalty($"{Name}Weight", $"{Name}WeightGradient", penalty) : null;
+        Spec.Penalty.Over(Network.Options.Penalty) is { IsNone: false } penalty ? new Penalty(WeightValues, $"{Name}WeightGradient", penalty) : null;
 }

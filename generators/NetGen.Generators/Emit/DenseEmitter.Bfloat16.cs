@@ -1,0 +1,40 @@
+namespace NetGen.Generators.Emit;
+
+// [Bfloat16Inference]: the dense layer's forward on the bfloat16 copy of its weight (Bfloat16Emitter owns the copy).
+internal sealed partial class DenseEmitter
+{
+    /// <summary>Where this layer's weight sits in the bfloat16 buffer, a constant Bfloat16Emitter writes.</summary>
+    public string Bfloat16Offset => Name + "Bfloat16Offset";
+
+    /// <summary>This layer's weight count, the constant <see cref="EmitConstants"/> writes.</summary>
+    public string WeightCountConstant => Name + "WeightCount";
+
+    /// <summary>
+    /// The weight as the generated forward, backward and penalty read it: with [Bfloat16Inference] a read-only view,
+    /// because the public <c>DenseNWeight</c> span marks the bfloat16 copy stale on every read.
+    /// </summary>
+    private string WeightValues => Network.Bfloat16Inference ? Name + "WeightValues" : Name + "Weight";
+
+    private void EmitWeightValues(SourceWriter writer)
+    {
+        writer.WriteLine($"// {Name}'s weight for the generated code's own reads: unlike {Name}Weight, it leaves the bfloat16 copy valid.");
+        writer.WriteLine($"private global::System.ReadOnlySpan<float> {WeightValues} => new(_parameters, {Name}WeightOffset, {Name}WeightCount);");
+        writer.WriteLine();
+    }
+
+    /// <summary>
+    /// The same forward as <see cref="EmitForward"/> (same buffers, same fused or separate activation), with the
+    /// product on the bfloat16 weight: DenseBfloat16.Forward widens each weight to float in registers.
+    /// </summary>
+    public void EmitForwardBfloat16(SourceWriter writer)
+    {
+        writer.WriteLine($"// {Describe()}, bfloat16 weight");
+        string activation = "global::NetGen.Activation." + (Fused ? Spec.Activation.Kind : Model.ActivationKind.Identity);
+        string weight = $"new global::System.ReadOnlySpan<ushort>(_bfloat16Weights, {Bfloat16Offset}, {WeightCountConstant})";
+        writer.WriteLine($"global::NetGen.Kernels.DenseBfloat16.Forward({Input.Span}, {weight}, {Name}Bias, {Product.Span}, {RowCount}, {Inputs}, {Units}, {activation});");
+        if (HasSeparateActivation)
+        {
+            writer.WriteLine(ActivationCode.Forward(Spec.Activation, PreActivation.Span, Output.Span));
+        }
+    }
+}
