@@ -6,7 +6,8 @@ namespace NetGen.Generators.Tests;
 /// <summary>[Bfloat16Inference]: what it emits (pinned by a snapshot, compiled warning-free) and its diagnostic.</summary>
 public class Bfloat16Tests
 {
-    // A fused ReLU, a separate GELU (pre-activation buffer), a layer without bias, and float layers between them.
+    // Two dense layers in a row (one ForwardTwoLayers call), a separate GELU (pre-activation buffer), a layer without
+    // bias, and float layers between them.
     public const string Declaration = """
         using NetGen;
 
@@ -15,6 +16,7 @@ public class Bfloat16Tests
         [Network(BatchSize = 16, Seed = 3)]
         [Input(20)]
         [Dense(12, Activation.ReLU)]
+        [Dense(10, Activation.Tanh)]
         [Dropout(0.25)]
         [Dense(8, Activation.GELU, UseBias = false)]
         [LayerNorm]

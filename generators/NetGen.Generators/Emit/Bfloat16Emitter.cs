@@ -12,6 +12,7 @@ namespace NetGen.Generators.Emit;
 /// The copy is never served stale: each generated path that can change a float dense weight (the optimizer step,
 /// LoadCheckpoint, ResetParameters, the writable Parameters and DenseNWeight spans) sets <c>_bfloat16Stale</c>, and
 /// PredictBfloat16 converts again before it runs when the flag is set: no work per call while the weights stay put.
+/// Two dense layers in a row whose activations fuse run as one DenseBfloat16.ForwardTwoLayers call.
 /// </remarks>
 internal static class Bfloat16Emitter
 {
@@ -91,8 +92,21 @@ internal static class Bfloat16Emitter
         for (int i = 0; i < emitters.Count; i++)
         {
             if (i > 0) writer.WriteLine();
-            if (emitters[i] is DenseEmitter layer) layer.EmitForwardBfloat16(writer);
-            else emitters[i].EmitForward(writer);
+            if (emitters[i] is DenseEmitter { ChainsBfloat16: true } first && i + 1 < emitters.Count
+                && emitters[i + 1] is DenseEmitter { ChainsBfloat16: true } second)
+            {
+                // Two dense layers in a row: one wake of the worker pool for both products.
+                first.EmitForwardBfloat16Pair(writer, second);
+                i++;
+            }
+            else if (emitters[i] is DenseEmitter layer)
+            {
+                layer.EmitForwardBfloat16(writer);
+            }
+            else
+            {
+                emitters[i].EmitForward(writer);
+            }
         }
 
         writer.CloseBrace();

@@ -30,11 +30,28 @@ internal sealed partial class DenseEmitter
     {
         writer.WriteLine($"// {Describe()}, bfloat16 weight");
         string activation = "global::NetGen.Activation." + (Fused ? Spec.Activation.Kind : Model.ActivationKind.Identity);
-        string weight = $"new global::System.ReadOnlySpan<ushort>(_bfloat16Weights, {Bfloat16Offset}, {WeightCountConstant})";
-        writer.WriteLine($"global::NetGen.Kernels.DenseBfloat16.Forward({Input.Span}, {weight}, {Name}Bias, {Product.Span}, {RowCount}, {Inputs}, {Units}, {activation});");
+        writer.WriteLine($"global::NetGen.Kernels.DenseBfloat16.Forward({Input.Span}, {Bfloat16Weight}, {Name}Bias, {Product.Span}, {RowCount}, {Inputs}, {Units}, {activation});");
         if (HasSeparateActivation)
         {
             writer.WriteLine(ActivationCode.Forward(Spec.Activation, PreActivation.Span, Output.Span));
         }
     }
+
+    /// <summary>Whether this layer can run as either half of DenseBfloat16.ForwardTwoLayers: one row per sample, activation fused.</summary>
+    public bool ChainsBfloat16 => Fused && !PerStep;
+
+    /// <summary>
+    /// This layer and <paramref name="next"/> (which reads this layer's output) in one DenseBfloat16.ForwardTwoLayers call:
+    /// one pass over the worker pool that splits both products across the cores.
+    /// </summary>
+    public void EmitForwardBfloat16Pair(SourceWriter writer, DenseEmitter next)
+    {
+        writer.WriteLine($"// {Describe()}, then {next.Describe()}: bfloat16 weights, both in one pass over the cores");
+        string activation = "global::NetGen.Activation." + Spec.Activation.Kind;
+        string nextActivation = "global::NetGen.Activation." + next.Spec.Activation.Kind;
+        writer.WriteLine($"global::NetGen.Kernels.DenseBfloat16.ForwardTwoLayers({Input.Span}, {Bfloat16Weight}, {Name}Bias, {activation}, {Output.Span},");
+        writer.WriteLine($"    {next.Bfloat16Weight}, {next.Name}Bias, {nextActivation}, {next.Output.Span}, rows, {Inputs}, {Units}, {next.Units});");
+    }
+
+    private string Bfloat16Weight => $"new global::System.ReadOnlySpan<ushort>(_bfloat16Weights, {Bfloat16Offset}, {WeightCountConstant})";
 }

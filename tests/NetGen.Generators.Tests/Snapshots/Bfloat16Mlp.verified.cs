@@ -4,7 +4,7 @@
 namespace Samples
 {
     /// <summary>
-    /// NetGen network: 5 layers, 391 parameters, softmax cross-entropy, Adam (lr 0.001).
+    /// NetGen network: 6 layers, 505 parameters, softmax cross-entropy, Adam (lr 0.001).
     /// </summary>
     /// <remarks>
     /// <code>
@@ -12,12 +12,13 @@ namespace Samples
     /// | ------------- | ------ | ---------- | ------ |
     /// | Input         | 20     | 0          | -      |
     /// | Dense1 ReLU   | 12     | 252        | 0      |
-    /// | Dropout1 0.25 | 12     | 0          | -      |
-    /// | Dense2 GELU   | 8      | 96         | 252    |
-    /// | LayerNorm1    | 8      | 16         | 348    |
-    /// | Dense3        | 3      | 27         | 364    |
+    /// | Dense2 Tanh   | 10     | 130        | 252    |
+    /// | Dropout1 0.25 | 10     | 0          | -      |
+    /// | Dense3 GELU   | 8      | 80         | 382    |
+    /// | LayerNorm1    | 8      | 16         | 462    |
+    /// | Dense4        | 3      | 27         | 478    |
     /// </code>
-    /// Memory at batch 16: parameters 1,564 B, gradients 1,564 B, optimizer state 3,128 B, activations 6,784 B.
+    /// Memory at batch 16: parameters 2,020 B, gradients 2,020 B, optimizer state 4,040 B, activations 7,680 B.
     /// Not thread-safe: one instance trains or predicts on one thread at a time.
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("NetGen", "FIXED_VERSION")]
@@ -33,7 +34,7 @@ namespace Samples
         public const int OutputSize = 3;
 
         /// <summary>Trainable parameters in <see cref="Parameters"/>.</summary>
-        public const int ParameterCount = 391;
+        public const int ParameterCount = 505;
 
         /// <summary>The seed that a new instance is initialized with.</summary>
         public const int Seed = 3;
@@ -46,7 +47,7 @@ namespace Samples
         private const float AdamEpsilon = 1E-08f;
         private const float AdamWeightDecay = 0f;
         private const int StatisticsCount = 0;
-        private const int OptimizerStateCount = 782;
+        private const int OptimizerStateCount = 1010;
 
         // Dense1: 20 -> 12, ReLU
         private const int Dense1Inputs = 20;
@@ -57,32 +58,41 @@ namespace Samples
         private const int Dense1BiasCount = 12;
         // 3,840 multiply-adds per product at 16 rows: too few to pay for waking another core.
         private const bool Dense1Parallel = false;
-        // Dropout1: drop 0.25 of 12 values in training
-        private const int Dropout1Size = 12;
-        private const float Dropout1Rate = 0.25f;
-        // Dense2: 12 -> 8, GELU, no bias
+        // Dense2: 12 -> 10, Tanh
         private const int Dense2Inputs = 12;
-        private const int Dense2Units = 8;
+        private const int Dense2Units = 10;
         private const int Dense2WeightOffset = 252;
-        private const int Dense2WeightCount = 96;
-        private const int Dense2BiasOffset = 348;
-        private const int Dense2BiasCount = 0;
-        // 1,536 multiply-adds per product at 16 rows: too few to pay for waking another core.
+        private const int Dense2WeightCount = 120;
+        private const int Dense2BiasOffset = 372;
+        private const int Dense2BiasCount = 10;
+        // 1,920 multiply-adds per product at 16 rows: too few to pay for waking another core.
         private const bool Dense2Parallel = false;
+        // Dropout1: drop 0.25 of 10 values in training
+        private const int Dropout1Size = 10;
+        private const float Dropout1Rate = 0.25f;
+        // Dense3: 10 -> 8, GELU, no bias
+        private const int Dense3Inputs = 10;
+        private const int Dense3Units = 8;
+        private const int Dense3WeightOffset = 382;
+        private const int Dense3WeightCount = 80;
+        private const int Dense3BiasOffset = 462;
+        private const int Dense3BiasCount = 0;
+        // 1,280 multiply-adds per product at 16 rows: too few to pay for waking another core.
+        private const bool Dense3Parallel = false;
         // LayerNorm1: normalize each sample's 8 values (epsilon 1E-05)
         private const int LayerNorm1Size = 8;
-        private const int LayerNorm1ScaleOffset = 348;
-        private const int LayerNorm1ShiftOffset = 356;
+        private const int LayerNorm1ScaleOffset = 462;
+        private const int LayerNorm1ShiftOffset = 470;
         private const float LayerNorm1Epsilon = 1E-05f;
-        // Dense3: 8 -> 3
-        private const int Dense3Inputs = 8;
-        private const int Dense3Units = 3;
-        private const int Dense3WeightOffset = 364;
-        private const int Dense3WeightCount = 24;
-        private const int Dense3BiasOffset = 388;
-        private const int Dense3BiasCount = 3;
+        // Dense4: 8 -> 3
+        private const int Dense4Inputs = 8;
+        private const int Dense4Units = 3;
+        private const int Dense4WeightOffset = 478;
+        private const int Dense4WeightCount = 24;
+        private const int Dense4BiasOffset = 502;
+        private const int Dense4BiasCount = 3;
         // 384 multiply-adds per product at 16 rows: too few to pay for waking another core.
-        private const bool Dense3Parallel = false;
+        private const bool Dense4Parallel = false;
 
         private readonly float[] _parameters = InitialParameters(Seed);
         private readonly float[] _gradients = new float[ParameterCount];
@@ -92,24 +102,27 @@ namespace Samples
         private global::NetGen.Rng _dropoutRandom = DropoutRandomFor(Seed);
         private readonly float[] _dense1Output = new float[BatchSize * Dense1Units];
         private readonly float[] _dense1Gradient = new float[BatchSize * Dense1Units];
+        private readonly float[] _dense2Output = new float[BatchSize * Dense2Units];
+        private readonly float[] _dense2Gradient = new float[BatchSize * Dense2Units];
         private readonly float[] _dropout1Output = new float[BatchSize * Dropout1Size];
         private readonly float[] _dropout1Gradient = new float[BatchSize * Dropout1Size];
         private readonly float[] _dropout1Mask = new float[BatchSize * Dropout1Size];
-        private readonly float[] _dense2PreActivation = new float[BatchSize * Dense2Units];
-        private readonly float[] _dense2Output = new float[BatchSize * Dense2Units];
-        private readonly float[] _dense2Gradient = new float[BatchSize * Dense2Units];
+        private readonly float[] _dense3PreActivation = new float[BatchSize * Dense3Units];
+        private readonly float[] _dense3Output = new float[BatchSize * Dense3Units];
+        private readonly float[] _dense3Gradient = new float[BatchSize * Dense3Units];
         private readonly float[] _layerNorm1Output = new float[BatchSize * LayerNorm1Size];
         private readonly float[] _layerNorm1Gradient = new float[BatchSize * LayerNorm1Size];
         private readonly float[] _layerNorm1Mean = new float[BatchSize];
         private readonly float[] _layerNorm1InverseStd = new float[BatchSize];
-        private readonly float[] _dense3Output = new float[BatchSize * Dense3Units];
-        private readonly float[] _dense3Gradient = new float[BatchSize * Dense3Units];
+        private readonly float[] _dense4Output = new float[BatchSize * Dense4Units];
+        private readonly float[] _dense4Gradient = new float[BatchSize * Dense4Units];
 
         // [Bfloat16Inference]: every dense weight again as bfloat16, layer after layer, for PredictBfloat16.
         private const int Dense1Bfloat16Offset = 0;
         private const int Dense2Bfloat16Offset = Dense1Bfloat16Offset + Dense1WeightCount;
         private const int Dense3Bfloat16Offset = Dense2Bfloat16Offset + Dense2WeightCount;
-        private const int Bfloat16WeightCount = Dense3Bfloat16Offset + Dense3WeightCount;
+        private const int Dense4Bfloat16Offset = Dense3Bfloat16Offset + Dense3WeightCount;
+        private const int Bfloat16WeightCount = Dense4Bfloat16Offset + Dense4WeightCount;
         private readonly ushort[] _bfloat16Weights = new ushort[Bfloat16WeightCount];
         // Set whenever a float dense weight may have changed; PredictBfloat16 converts again first.
         private bool _bfloat16Stale = true;
@@ -152,10 +165,10 @@ namespace Samples
 
         private global::System.Span<float> Dense1BiasGradient => new(_gradients, Dense1BiasOffset, Dense1BiasCount);
 
-        /// <summary>Dense2's weight, [8, 12] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
+        /// <summary>Dense2's weight, [10, 12] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
         public global::System.Span<float> Dense2Weight { get { _bfloat16Stale = true; return new(_parameters, Dense2WeightOffset, Dense2WeightCount); } }
 
-        /// <summary>Dense2's bias, [0], a view into <see cref="Parameters"/>.</summary>
+        /// <summary>Dense2's bias, [10], a view into <see cref="Parameters"/>.</summary>
         public global::System.Span<float> Dense2Bias => new(_parameters, Dense2BiasOffset, Dense2BiasCount);
 
         // Dense2's weight for the generated code's own reads: unlike Dense2Weight, it leaves the bfloat16 copy valid.
@@ -165,16 +178,10 @@ namespace Samples
 
         private global::System.Span<float> Dense2BiasGradient => new(_gradients, Dense2BiasOffset, Dense2BiasCount);
 
-        /// <summary>LayerNorm1's scale (gamma), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> LayerNorm1Scale => new(_parameters, LayerNorm1ScaleOffset, LayerNorm1Size);
-
-        /// <summary>LayerNorm1's shift (beta), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> LayerNorm1Shift => new(_parameters, LayerNorm1ShiftOffset, LayerNorm1Size);
-
-        /// <summary>Dense3's weight, [3, 8] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
+        /// <summary>Dense3's weight, [8, 10] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
         public global::System.Span<float> Dense3Weight { get { _bfloat16Stale = true; return new(_parameters, Dense3WeightOffset, Dense3WeightCount); } }
 
-        /// <summary>Dense3's bias, [3], a view into <see cref="Parameters"/>.</summary>
+        /// <summary>Dense3's bias, [0], a view into <see cref="Parameters"/>.</summary>
         public global::System.Span<float> Dense3Bias => new(_parameters, Dense3BiasOffset, Dense3BiasCount);
 
         // Dense3's weight for the generated code's own reads: unlike Dense3Weight, it leaves the bfloat16 copy valid.
@@ -183,6 +190,25 @@ namespace Samples
         private global::System.Span<float> Dense3WeightGradient => new(_gradients, Dense3WeightOffset, Dense3WeightCount);
 
         private global::System.Span<float> Dense3BiasGradient => new(_gradients, Dense3BiasOffset, Dense3BiasCount);
+
+        /// <summary>LayerNorm1's scale (gamma), a view into <see cref="Parameters"/>.</summary>
+        public global::System.Span<float> LayerNorm1Scale => new(_parameters, LayerNorm1ScaleOffset, LayerNorm1Size);
+
+        /// <summary>LayerNorm1's shift (beta), a view into <see cref="Parameters"/>.</summary>
+        public global::System.Span<float> LayerNorm1Shift => new(_parameters, LayerNorm1ShiftOffset, LayerNorm1Size);
+
+        /// <summary>Dense4's weight, [3, 8] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
+        public global::System.Span<float> Dense4Weight { get { _bfloat16Stale = true; return new(_parameters, Dense4WeightOffset, Dense4WeightCount); } }
+
+        /// <summary>Dense4's bias, [3], a view into <see cref="Parameters"/>.</summary>
+        public global::System.Span<float> Dense4Bias => new(_parameters, Dense4BiasOffset, Dense4BiasCount);
+
+        // Dense4's weight for the generated code's own reads: unlike Dense4Weight, it leaves the bfloat16 copy valid.
+        private global::System.ReadOnlySpan<float> Dense4WeightValues => new(_parameters, Dense4WeightOffset, Dense4WeightCount);
+
+        private global::System.Span<float> Dense4WeightGradient => new(_gradients, Dense4WeightOffset, Dense4WeightCount);
+
+        private global::System.Span<float> Dense4BiasGradient => new(_gradients, Dense4BiasOffset, Dense4BiasCount);
 
         /// <summary>Re-initializes every parameter from <paramref name="seed"/> and clears gradients, optimizer state and the step count.</summary>
         public void ResetParameters(int seed = Seed)
@@ -224,14 +250,17 @@ namespace Samples
             // Dense1: 20 -> 12, ReLU
             global::NetGen.Initialization.Initializers.Fill(parameters.Slice(Dense1WeightOffset, Dense1WeightCount), global::NetGen.WeightInit.Default, fanIn: Dense1Inputs, fanOut: Dense1Units, scale: double.NaN, ref rng);
             global::NetGen.Initialization.Initializers.FillBias(parameters.Slice(Dense1BiasOffset, Dense1BiasCount), global::NetGen.WeightInit.Default, fanIn: Dense1Inputs, ref rng);
-            // Dense2: 12 -> 8, GELU, no bias
+            // Dense2: 12 -> 10, Tanh
             global::NetGen.Initialization.Initializers.Fill(parameters.Slice(Dense2WeightOffset, Dense2WeightCount), global::NetGen.WeightInit.Default, fanIn: Dense2Inputs, fanOut: Dense2Units, scale: double.NaN, ref rng);
+            global::NetGen.Initialization.Initializers.FillBias(parameters.Slice(Dense2BiasOffset, Dense2BiasCount), global::NetGen.WeightInit.Default, fanIn: Dense2Inputs, ref rng);
+            // Dense3: 10 -> 8, GELU, no bias
+            global::NetGen.Initialization.Initializers.Fill(parameters.Slice(Dense3WeightOffset, Dense3WeightCount), global::NetGen.WeightInit.Default, fanIn: Dense3Inputs, fanOut: Dense3Units, scale: double.NaN, ref rng);
             // LayerNorm1: scale 1, shift 0
             parameters.Slice(LayerNorm1ScaleOffset, LayerNorm1Size).Fill(1f);
             parameters.Slice(LayerNorm1ShiftOffset, LayerNorm1Size).Clear();
-            // Dense3: 8 -> 3
-            global::NetGen.Initialization.Initializers.Fill(parameters.Slice(Dense3WeightOffset, Dense3WeightCount), global::NetGen.WeightInit.Default, fanIn: Dense3Inputs, fanOut: Dense3Units, scale: double.NaN, ref rng);
-            global::NetGen.Initialization.Initializers.FillBias(parameters.Slice(Dense3BiasOffset, Dense3BiasCount), global::NetGen.WeightInit.Default, fanIn: Dense3Inputs, ref rng);
+            // Dense4: 8 -> 3
+            global::NetGen.Initialization.Initializers.Fill(parameters.Slice(Dense4WeightOffset, Dense4WeightCount), global::NetGen.WeightInit.Default, fanIn: Dense4Inputs, fanOut: Dense4Units, scale: double.NaN, ref rng);
+            global::NetGen.Initialization.Initializers.FillBias(parameters.Slice(Dense4BiasOffset, Dense4BiasCount), global::NetGen.WeightInit.Default, fanIn: Dense4Inputs, ref rng);
         }
 
         /// <summary>
@@ -243,7 +272,7 @@ namespace Samples
         {
             int rows = RowsOf(inputs, nameof(Forward));
             ForwardCore(inputs, rows, training: true);
-            return First(_dense3Output, rows * Dense3Units);
+            return First(_dense4Output, rows * Dense4Units);
         }
 
         private void ForwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool training)
@@ -251,24 +280,27 @@ namespace Samples
             // Dense1: 20 -> 12, ReLU
             global::NetGen.Kernels.Dense.Forward(inputs, Dense1WeightValues, Dense1Bias, First(_dense1Output, rows * Dense1Units), rows, Dense1Inputs, Dense1Units, global::NetGen.Activation.ReLU, Dense1Parallel);
 
-            // Dropout1: drop 0.25 of 12 values in training
-            if (training) global::NetGen.Kernels.Dropout.Forward(First(_dense1Output, rows * Dense1Units), First(_dropout1Output, rows * Dropout1Size), First(_dropout1Mask, rows * Dropout1Size), Dropout1Rate, ref _dropoutRandom);
-            else First(_dense1Output, rows * Dense1Units).CopyTo(First(_dropout1Output, rows * Dropout1Size));
+            // Dense2: 12 -> 10, Tanh
+            global::NetGen.Kernels.Dense.Forward(First(_dense1Output, rows * Dense1Units), Dense2WeightValues, Dense2Bias, First(_dense2Output, rows * Dense2Units), rows, Dense2Inputs, Dense2Units, global::NetGen.Activation.Tanh, Dense2Parallel);
 
-            // Dense2: 12 -> 8, GELU, no bias
-            global::NetGen.Kernels.Dense.Forward(First(_dropout1Output, rows * Dropout1Size), Dense2WeightValues, Dense2Bias, First(_dense2PreActivation, rows * Dense2Units), rows, Dense2Inputs, Dense2Units, global::NetGen.Activation.Identity, Dense2Parallel);
-            global::NetGen.Kernels.Activations.GeluForward(First(_dense2PreActivation, rows * Dense2Units), First(_dense2Output, rows * Dense2Units));
+            // Dropout1: drop 0.25 of 10 values in training
+            if (training) global::NetGen.Kernels.Dropout.Forward(First(_dense2Output, rows * Dense2Units), First(_dropout1Output, rows * Dropout1Size), First(_dropout1Mask, rows * Dropout1Size), Dropout1Rate, ref _dropoutRandom);
+            else First(_dense2Output, rows * Dense2Units).CopyTo(First(_dropout1Output, rows * Dropout1Size));
+
+            // Dense3: 10 -> 8, GELU, no bias
+            global::NetGen.Kernels.Dense.Forward(First(_dropout1Output, rows * Dropout1Size), Dense3WeightValues, Dense3Bias, First(_dense3PreActivation, rows * Dense3Units), rows, Dense3Inputs, Dense3Units, global::NetGen.Activation.Identity, Dense3Parallel);
+            global::NetGen.Kernels.Activations.GeluForward(First(_dense3PreActivation, rows * Dense3Units), First(_dense3Output, rows * Dense3Units));
 
             // LayerNorm1: normalize each sample's 8 values (epsilon 1E-05)
-            global::NetGen.Kernels.LayerNorm.Forward(First(_dense2Output, rows * Dense2Units), LayerNorm1Scale, LayerNorm1Shift, First(_layerNorm1Output, rows * LayerNorm1Size), First(_layerNorm1Mean, rows), First(_layerNorm1InverseStd, rows), rows, LayerNorm1Size, LayerNorm1Epsilon);
+            global::NetGen.Kernels.LayerNorm.Forward(First(_dense3Output, rows * Dense3Units), LayerNorm1Scale, LayerNorm1Shift, First(_layerNorm1Output, rows * LayerNorm1Size), First(_layerNorm1Mean, rows), First(_layerNorm1InverseStd, rows), rows, LayerNorm1Size, LayerNorm1Epsilon);
 
-            // Dense3: 8 -> 3
-            global::NetGen.Kernels.Dense.Forward(First(_layerNorm1Output, rows * LayerNorm1Size), Dense3WeightValues, Dense3Bias, First(_dense3Output, rows * Dense3Units), rows, Dense3Inputs, Dense3Units, global::NetGen.Activation.Identity, Dense3Parallel);
+            // Dense4: 8 -> 3
+            global::NetGen.Kernels.Dense.Forward(First(_layerNorm1Output, rows * LayerNorm1Size), Dense4WeightValues, Dense4Bias, First(_dense4Output, rows * Dense4Units), rows, Dense4Inputs, Dense4Units, global::NetGen.Activation.Identity, Dense4Parallel);
         }
 
         // Softmax cross-entropy against class labels, averaged over the rows; writes d(loss)/d(output).
         private float LossCore(global::System.ReadOnlySpan<int> labels, int rows) =>
-            global::NetGen.Kernels.Losses.SoftmaxCrossEntropy(First(_dense3Output, rows * Dense3Units), labels, First(_dense3Gradient, rows * Dense3Units), rows, OutputSize);
+            global::NetGen.Kernels.Losses.SoftmaxCrossEntropy(First(_dense4Output, rows * Dense4Units), labels, First(_dense4Gradient, rows * Dense4Units), rows, OutputSize);
 
         /// <summary>
         /// Backpropagates <paramref name="outputGradient"/> (d loss / d output, <c>rows * OutputSize</c> floats) through the
@@ -279,7 +311,7 @@ namespace Samples
             int rows = RowsOf(inputs, nameof(Backward));
             if (outputGradient.Length != rows * OutputSize)
                 throw new global::System.ArgumentException($"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.", nameof(outputGradient));
-            outputGradient.CopyTo(First(_dense3Gradient, rows * Dense3Units));
+            outputGradient.CopyTo(First(_dense4Gradient, rows * Dense4Units));
             BackwardCore(inputs, rows, addPenaltyGradients: false);
         }
 
@@ -287,24 +319,30 @@ namespace Samples
         // gradient listener may start reducing them while the earlier layers' backward goes on.
         private void BackwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool addPenaltyGradients)
         {
-            // Dense3: 8 -> 3
-            global::NetGen.Kernels.Dense.Backward(First(_dense3Gradient, rows * Dense3Units), First(_layerNorm1Output, rows * LayerNorm1Size), Dense3WeightValues, First(_layerNorm1Gradient, rows * LayerNorm1Size),
-                Dense3WeightGradient, Dense3BiasGradient, rows, Dense3Inputs, Dense3Units, accumulateParameterGradients: true, Dense3Parallel);
-            GradientListener?.OnGradientsReady(Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount);
+            // Dense4: 8 -> 3
+            global::NetGen.Kernels.Dense.Backward(First(_dense4Gradient, rows * Dense4Units), First(_layerNorm1Output, rows * LayerNorm1Size), Dense4WeightValues, First(_layerNorm1Gradient, rows * LayerNorm1Size),
+                Dense4WeightGradient, Dense4BiasGradient, rows, Dense4Inputs, Dense4Units, accumulateParameterGradients: true, Dense4Parallel);
+            GradientListener?.OnGradientsReady(Dense4WeightOffset, Dense4WeightCount + Dense4BiasCount);
 
             // LayerNorm1: normalize each sample's 8 values (epsilon 1E-05)
-            global::NetGen.Kernels.LayerNorm.Backward(First(_layerNorm1Gradient, rows * LayerNorm1Size), First(_dense2Output, rows * Dense2Units), LayerNorm1Scale, First(_layerNorm1Mean, rows), First(_layerNorm1InverseStd, rows), First(_dense2Gradient, rows * Dense2Units),
+            global::NetGen.Kernels.LayerNorm.Backward(First(_layerNorm1Gradient, rows * LayerNorm1Size), First(_dense3Output, rows * Dense3Units), LayerNorm1Scale, First(_layerNorm1Mean, rows), First(_layerNorm1InverseStd, rows), First(_dense3Gradient, rows * Dense3Units),
                 new global::System.Span<float>(_gradients, LayerNorm1ScaleOffset, LayerNorm1Size), new global::System.Span<float>(_gradients, LayerNorm1ShiftOffset, LayerNorm1Size), rows, LayerNorm1Size);
             GradientListener?.OnGradientsReady(LayerNorm1ScaleOffset, 2 * LayerNorm1Size);
 
-            // Dense2: 12 -> 8, GELU, no bias
-            global::NetGen.Kernels.Activations.GeluBackward(First(_dense2PreActivation, rows * Dense2Units), First(_dense2Output, rows * Dense2Units), First(_dense2Gradient, rows * Dense2Units), First(_dense2Gradient, rows * Dense2Units));
-            global::NetGen.Kernels.Dense.Backward(First(_dense2Gradient, rows * Dense2Units), First(_dropout1Output, rows * Dropout1Size), Dense2WeightValues, First(_dropout1Gradient, rows * Dropout1Size),
+            // Dense3: 10 -> 8, GELU, no bias
+            global::NetGen.Kernels.Activations.GeluBackward(First(_dense3PreActivation, rows * Dense3Units), First(_dense3Output, rows * Dense3Units), First(_dense3Gradient, rows * Dense3Units), First(_dense3Gradient, rows * Dense3Units));
+            global::NetGen.Kernels.Dense.Backward(First(_dense3Gradient, rows * Dense3Units), First(_dropout1Output, rows * Dropout1Size), Dense3WeightValues, First(_dropout1Gradient, rows * Dropout1Size),
+                Dense3WeightGradient, Dense3BiasGradient, rows, Dense3Inputs, Dense3Units, accumulateParameterGradients: true, Dense3Parallel);
+            GradientListener?.OnGradientsReady(Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount);
+
+            // Dropout1: drop 0.25 of 10 values in training
+            global::NetGen.Kernels.Dropout.Backward(First(_dropout1Mask, rows * Dropout1Size), First(_dropout1Gradient, rows * Dropout1Size), First(_dense2Gradient, rows * Dense2Units));
+
+            // Dense2: 12 -> 10, Tanh
+            global::NetGen.Kernels.Activations.TanhBackward(default, First(_dense2Output, rows * Dense2Units), First(_dense2Gradient, rows * Dense2Units), First(_dense2Gradient, rows * Dense2Units));
+            global::NetGen.Kernels.Dense.Backward(First(_dense2Gradient, rows * Dense2Units), First(_dense1Output, rows * Dense1Units), Dense2WeightValues, First(_dense1Gradient, rows * Dense1Units),
                 Dense2WeightGradient, Dense2BiasGradient, rows, Dense2Inputs, Dense2Units, accumulateParameterGradients: true, Dense2Parallel);
             GradientListener?.OnGradientsReady(Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount);
-
-            // Dropout1: drop 0.25 of 12 values in training
-            global::NetGen.Kernels.Dropout.Backward(First(_dropout1Mask, rows * Dropout1Size), First(_dropout1Gradient, rows * Dropout1Size), First(_dense1Gradient, rows * Dense1Units));
 
             // Dense1: 20 -> 12, ReLU
             global::NetGen.Kernels.Activations.ReluBackward(default, First(_dense1Output, rows * Dense1Units), First(_dense1Gradient, rows * Dense1Units), First(_dense1Gradient, rows * Dense1Units));
@@ -393,7 +431,7 @@ namespace Samples
         }
 
         /// <summary>The layers that have parameters, in order: the entries of <see cref="GradientNorms"/>.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> ParameterLayers { get; } = new string[] { "Dense1", "Dense2", "LayerNorm1", "Dense3" };
+        public static global::System.Collections.Generic.IReadOnlyList<string> ParameterLayers { get; } = new string[] { "Dense1", "Dense2", "Dense3", "LayerNorm1", "Dense4" };
 
         /// <summary>The global L2 norm of all gradients as they are now (after the last backward pass, or after clipping once a step ran).</summary>
         public float GradientNorm() => global::NetGen.Kernels.Regularization.GlobalNorm(_gradients);
@@ -401,12 +439,13 @@ namespace Samples
         /// <summary>The L2 norm of each parameter layer's gradient (see <see cref="ParameterLayers"/>), after the last backward pass.</summary>
         public void GradientNorms(global::System.Span<float> norms)
         {
-            if (norms.Length != 4)
-                throw new global::System.ArgumentException($"norms holds {norms.Length} floats; this network has 4 parameter layers.", nameof(norms));
+            if (norms.Length != 5)
+                throw new global::System.ArgumentException($"norms holds {norms.Length} floats; this network has 5 parameter layers.", nameof(norms));
             norms[0] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount));
             norms[1] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount));
-            norms[2] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, LayerNorm1ScaleOffset, 2 * LayerNorm1Size));
-            norms[3] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount));
+            norms[2] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount));
+            norms[3] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, LayerNorm1ScaleOffset, 2 * LayerNorm1Size));
+            norms[4] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Dense4WeightOffset, Dense4WeightCount + Dense4BiasCount));
         }
 
         /// <summary>
@@ -423,7 +462,7 @@ namespace Samples
             {
                 int rows = global::System.Math.Min(BatchSize, samples - start);
                 ForwardCore(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);
-                global::NetGen.Kernels.Activations.SoftmaxForward(First(_dense3Output, rows * Dense3Units), outputs.Slice(start * OutputSize, rows * OutputSize), rows, OutputSize);
+                global::NetGen.Kernels.Activations.SoftmaxForward(First(_dense4Output, rows * Dense4Units), outputs.Slice(start * OutputSize, rows * OutputSize), rows, OutputSize);
             }
         }
 
@@ -434,7 +473,7 @@ namespace Samples
                 throw new global::System.ArgumentException($"input holds {input.Length} floats; one sample is {InputSize}.", nameof(input));
             const int rows = 1;
             ForwardCore(input, rows, training: false);
-            return global::NetGen.Kernels.Scores.ArgMax(First(_dense3Output, OutputSize));
+            return global::NetGen.Kernels.Scores.ArgMax(First(_dense4Output, OutputSize));
         }
 
         /// <summary>
@@ -455,7 +494,7 @@ namespace Samples
             {
                 int rows = global::System.Math.Min(BatchSize, samples - start);
                 ForwardBfloat16Core(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);
-                global::NetGen.Kernels.Activations.SoftmaxForward(First(_dense3Output, rows * Dense3Units), outputs.Slice(start * OutputSize, rows * OutputSize), rows, OutputSize);
+                global::NetGen.Kernels.Activations.SoftmaxForward(First(_dense4Output, rows * Dense4Units), outputs.Slice(start * OutputSize, rows * OutputSize), rows, OutputSize);
             }
         }
 
@@ -469,28 +508,30 @@ namespace Samples
             global::NetGen.Kernels.DenseBfloat16.Convert(new global::System.ReadOnlySpan<float>(_parameters, Dense1WeightOffset, Dense1WeightCount), new global::System.Span<ushort>(_bfloat16Weights, Dense1Bfloat16Offset, Dense1WeightCount));
             global::NetGen.Kernels.DenseBfloat16.Convert(new global::System.ReadOnlySpan<float>(_parameters, Dense2WeightOffset, Dense2WeightCount), new global::System.Span<ushort>(_bfloat16Weights, Dense2Bfloat16Offset, Dense2WeightCount));
             global::NetGen.Kernels.DenseBfloat16.Convert(new global::System.ReadOnlySpan<float>(_parameters, Dense3WeightOffset, Dense3WeightCount), new global::System.Span<ushort>(_bfloat16Weights, Dense3Bfloat16Offset, Dense3WeightCount));
+            global::NetGen.Kernels.DenseBfloat16.Convert(new global::System.ReadOnlySpan<float>(_parameters, Dense4WeightOffset, Dense4WeightCount), new global::System.Span<ushort>(_bfloat16Weights, Dense4Bfloat16Offset, Dense4WeightCount));
             _bfloat16Stale = false;
         }
 
         // The inference forward of PredictBfloat16: dense layers on the bfloat16 weights, every other layer as in ForwardCore.
         private void ForwardBfloat16Core(global::System.ReadOnlySpan<float> inputs, int rows, bool training)
         {
-            // Dense1: 20 -> 12, ReLU, bfloat16 weight
-            global::NetGen.Kernels.DenseBfloat16.Forward(inputs, new global::System.ReadOnlySpan<ushort>(_bfloat16Weights, Dense1Bfloat16Offset, Dense1WeightCount), Dense1Bias, First(_dense1Output, rows * Dense1Units), rows, Dense1Inputs, Dense1Units, global::NetGen.Activation.ReLU);
+            // Dense1: 20 -> 12, ReLU, then Dense2: 12 -> 10, Tanh: bfloat16 weights, both in one pass over the cores
+            global::NetGen.Kernels.DenseBfloat16.ForwardTwoLayers(inputs, new global::System.ReadOnlySpan<ushort>(_bfloat16Weights, Dense1Bfloat16Offset, Dense1WeightCount), Dense1Bias, global::NetGen.Activation.ReLU, First(_dense1Output, rows * Dense1Units),
+                new global::System.ReadOnlySpan<ushort>(_bfloat16Weights, Dense2Bfloat16Offset, Dense2WeightCount), Dense2Bias, global::NetGen.Activation.Tanh, First(_dense2Output, rows * Dense2Units), rows, Dense1Inputs, Dense1Units, Dense2Units);
 
-            // Dropout1: drop 0.25 of 12 values in training
-            if (training) global::NetGen.Kernels.Dropout.Forward(First(_dense1Output, rows * Dense1Units), First(_dropout1Output, rows * Dropout1Size), First(_dropout1Mask, rows * Dropout1Size), Dropout1Rate, ref _dropoutRandom);
-            else First(_dense1Output, rows * Dense1Units).CopyTo(First(_dropout1Output, rows * Dropout1Size));
+            // Dropout1: drop 0.25 of 10 values in training
+            if (training) global::NetGen.Kernels.Dropout.Forward(First(_dense2Output, rows * Dense2Units), First(_dropout1Output, rows * Dropout1Size), First(_dropout1Mask, rows * Dropout1Size), Dropout1Rate, ref _dropoutRandom);
+            else First(_dense2Output, rows * Dense2Units).CopyTo(First(_dropout1Output, rows * Dropout1Size));
 
-            // Dense2: 12 -> 8, GELU, no bias, bfloat16 weight
-            global::NetGen.Kernels.DenseBfloat16.Forward(First(_dropout1Output, rows * Dropout1Size), new global::System.ReadOnlySpan<ushort>(_bfloat16Weights, Dense2Bfloat16Offset, Dense2WeightCount), Dense2Bias, First(_dense2PreActivation, rows * Dense2Units), rows, Dense2Inputs, Dense2Units, global::NetGen.Activation.Identity);
-            global::NetGen.Kernels.Activations.GeluForward(First(_dense2PreActivation, rows * Dense2Units), First(_dense2Output, rows * Dense2Units));
+            // Dense3: 10 -> 8, GELU, no bias, bfloat16 weight
+            global::NetGen.Kernels.DenseBfloat16.Forward(First(_dropout1Output, rows * Dropout1Size), new global::System.ReadOnlySpan<ushort>(_bfloat16Weights, Dense3Bfloat16Offset, Dense3WeightCount), Dense3Bias, First(_dense3PreActivation, rows * Dense3Units), rows, Dense3Inputs, Dense3Units, global::NetGen.Activation.Identity);
+            global::NetGen.Kernels.Activations.GeluForward(First(_dense3PreActivation, rows * Dense3Units), First(_dense3Output, rows * Dense3Units));
 
             // LayerNorm1: normalize each sample's 8 values (epsilon 1E-05)
-            global::NetGen.Kernels.LayerNorm.Forward(First(_dense2Output, rows * Dense2Units), LayerNorm1Scale, LayerNorm1Shift, First(_layerNorm1Output, rows * LayerNorm1Size), First(_layerNorm1Mean, rows), First(_layerNorm1InverseStd, rows), rows, LayerNorm1Size, LayerNorm1Epsilon);
+            global::NetGen.Kernels.LayerNorm.Forward(First(_dense3Output, rows * Dense3Units), LayerNorm1Scale, LayerNorm1Shift, First(_layerNorm1Output, rows * LayerNorm1Size), First(_layerNorm1Mean, rows), First(_layerNorm1InverseStd, rows), rows, LayerNorm1Size, LayerNorm1Epsilon);
 
-            // Dense3: 8 -> 3, bfloat16 weight
-            global::NetGen.Kernels.DenseBfloat16.Forward(First(_layerNorm1Output, rows * LayerNorm1Size), new global::System.ReadOnlySpan<ushort>(_bfloat16Weights, Dense3Bfloat16Offset, Dense3WeightCount), Dense3Bias, First(_dense3Output, rows * Dense3Units), rows, Dense3Inputs, Dense3Units, global::NetGen.Activation.Identity);
+            // Dense4: 8 -> 3, bfloat16 weight
+            global::NetGen.Kernels.DenseBfloat16.Forward(First(_layerNorm1Output, rows * LayerNorm1Size), new global::System.ReadOnlySpan<ushort>(_bfloat16Weights, Dense4Bfloat16Offset, Dense4WeightCount), Dense4Bias, First(_dense4Output, rows * Dense4Units), rows, Dense4Inputs, Dense4Units, global::NetGen.Activation.Identity);
         }
 
         /// <summary>
@@ -509,7 +550,7 @@ namespace Samples
                 var batchTargets = labels.Slice(start, rows);
                 ForwardCore(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);
                 lossSum += (double)LossCore(batchTargets, rows) * rows;
-                correct += global::NetGen.Kernels.Losses.CountCorrect(First(_dense3Output, rows * Dense3Units), batchTargets, rows, OutputSize);
+                correct += global::NetGen.Kernels.Losses.CountCorrect(First(_dense4Output, rows * Dense4Units), batchTargets, rows, OutputSize);
             }
             return new global::NetGen.Evaluation(samples, lossSum / samples, (double)correct / samples);
         }
@@ -520,11 +561,13 @@ namespace Samples
             {
                 new("dense1.weight", new[] { 12, 20 }, Dense1WeightOffset),
                 new("dense1.bias", new[] { 12 }, Dense1BiasOffset),
-                new("dense2.weight", new[] { 8, 12 }, Dense2WeightOffset),
+                new("dense2.weight", new[] { 10, 12 }, Dense2WeightOffset),
+                new("dense2.bias", new[] { 10 }, Dense2BiasOffset),
+                new("dense3.weight", new[] { 8, 10 }, Dense3WeightOffset),
                 new("layernorm1.weight", new[] { 8 }, LayerNorm1ScaleOffset),
                 new("layernorm1.bias", new[] { 8 }, LayerNorm1ShiftOffset),
-                new("dense3.weight", new[] { 3, 8 }, Dense3WeightOffset),
-                new("dense3.bias", new[] { 3 }, Dense3BiasOffset),
+                new("dense4.weight", new[] { 3, 8 }, Dense4WeightOffset),
+                new("dense4.bias", new[] { 3 }, Dense4BiasOffset),
             },
             optimizerStateNames: new string[] { "exp_avg", "exp_avg_sq" },
             statistics: null,
@@ -545,10 +588,11 @@ namespace Samples
             new global::NetGen.Onnx.OnnxLayer[]
             {
                 new global::NetGen.Onnx.OnnxDense("dense1", 20, 12, steps: 0, Dense1WeightOffset, Dense1BiasOffset, global::NetGen.Activation.ReLU, 0f),
+                new global::NetGen.Onnx.OnnxDense("dense2", 12, 10, steps: 0, Dense2WeightOffset, Dense2BiasOffset, global::NetGen.Activation.Tanh, 0f),
                 new global::NetGen.Onnx.OnnxDropout("dropout1"),
-                new global::NetGen.Onnx.OnnxDense("dense2", 12, 8, steps: 0, Dense2WeightOffset, -1, global::NetGen.Activation.GELU, 0f),
+                new global::NetGen.Onnx.OnnxDense("dense3", 10, 8, steps: 0, Dense3WeightOffset, -1, global::NetGen.Activation.GELU, 0f),
                 new global::NetGen.Onnx.OnnxLayerNorm("layernorm1", new[] { 8 }, LayerNorm1ScaleOffset, LayerNorm1ShiftOffset, 1E-05f),
-                new global::NetGen.Onnx.OnnxDense("dense3", 8, 3, steps: 0, Dense3WeightOffset, Dense3BiasOffset, global::NetGen.Activation.Identity, 0f),
+                new global::NetGen.Onnx.OnnxDense("dense4", 8, 3, steps: 0, Dense4WeightOffset, Dense4BiasOffset, global::NetGen.Activation.Identity, 0f),
             });
 
         /// <summary>
@@ -595,12 +639,14 @@ namespace Samples
             global::NetGen.Training.NumericChecks.Describe("the inputs", inputs, columns: InputSize)
             ?? global::NetGen.Training.NumericChecks.Describe("Dense1's parameters", new global::System.Span<float>(_parameters, Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount), columns: 0)
             ?? global::NetGen.Training.NumericChecks.Describe("Dense1's output", First(_dense1Output, rows * Dense1Units), columns: Dense1Units)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dropout1's output", First(_dropout1Output, rows * Dropout1Size), columns: Dropout1Size)
             ?? global::NetGen.Training.NumericChecks.Describe("Dense2's parameters", new global::System.Span<float>(_parameters, Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount), columns: 0)
             ?? global::NetGen.Training.NumericChecks.Describe("Dense2's output", First(_dense2Output, rows * Dense2Units), columns: Dense2Units)
-            ?? global::NetGen.Training.NumericChecks.Describe("LayerNorm1's output", First(_layerNorm1Output, rows * LayerNorm1Size), columns: LayerNorm1Size)
+            ?? global::NetGen.Training.NumericChecks.Describe("Dropout1's output", First(_dropout1Output, rows * Dropout1Size), columns: Dropout1Size)
             ?? global::NetGen.Training.NumericChecks.Describe("Dense3's parameters", new global::System.Span<float>(_parameters, Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount), columns: 0)
             ?? global::NetGen.Training.NumericChecks.Describe("Dense3's output", First(_dense3Output, rows * Dense3Units), columns: Dense3Units)
+            ?? global::NetGen.Training.NumericChecks.Describe("LayerNorm1's output", First(_layerNorm1Output, rows * LayerNorm1Size), columns: LayerNorm1Size)
+            ?? global::NetGen.Training.NumericChecks.Describe("Dense4's parameters", new global::System.Span<float>(_parameters, Dense4WeightOffset, Dense4WeightCount + Dense4BiasCount), columns: 0)
+            ?? global::NetGen.Training.NumericChecks.Describe("Dense4's output", First(_dense4Output, rows * Dense4Units), columns: Dense4Units)
             ?? "the loss only: every input, parameter and output is finite";
 
         int global::NetGen.INetwork.BatchSize => BatchSize;
