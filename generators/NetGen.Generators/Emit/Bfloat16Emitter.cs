@@ -24,15 +24,17 @@ internal static class Bfloat16Emitter
         var dense = emitters.OfType<DenseEmitter>().ToList();
         writer.WriteLine();
         writer.WriteLine("// [Bfloat16Inference]: every dense weight again as bfloat16, layer after layer, for PredictBfloat16.");
+        writer.WriteLine("// Each layer starts on a 64-byte boundary of the buffer: at a multiple of Bfloat16Alignment values.");
+        writer.WriteLine("private const int Bfloat16Alignment = global::NetGen.Kernels.Bfloat16Weights.Alignment;");
         string previous = "0";
         foreach (DenseEmitter layer in dense)
         {
             writer.WriteLine($"private const int {layer.Bfloat16Offset} = {previous};");
-            previous = $"{layer.Bfloat16Offset} + {layer.WeightCountConstant}";
+            previous = $"{layer.Bfloat16Offset} + ({layer.WeightCountConstant} + Bfloat16Alignment - 1) / Bfloat16Alignment * Bfloat16Alignment";
         }
 
         writer.WriteLine($"private const int Bfloat16WeightCount = {previous};");
-        writer.WriteLine("private readonly ushort[] _bfloat16Weights = new ushort[Bfloat16WeightCount];");
+        writer.WriteLine("private readonly global::NetGen.Kernels.Bfloat16Weights _bfloat16Weights = new(Bfloat16WeightCount);");
         writer.WriteLine("// Set whenever a float dense weight may have changed; PredictBfloat16 converts again first.");
         writer.WriteLine("private bool _bfloat16Stale = true;");
     }
@@ -78,8 +80,7 @@ internal static class Bfloat16Emitter
         writer.OpenBrace();
         foreach (DenseEmitter layer in dense)
         {
-            writer.WriteLine($"global::NetGen.Kernels.DenseBfloat16.Convert(new global::System.ReadOnlySpan<float>(_parameters, {layer.Name}WeightOffset, {layer.WeightCountConstant}), " +
-                             $"new global::System.Span<ushort>(_bfloat16Weights, {layer.Bfloat16Offset}, {layer.WeightCountConstant}));");
+            writer.WriteLine($"_bfloat16Weights.Convert(new global::System.ReadOnlySpan<float>(_parameters, {layer.Name}WeightOffset, {layer.WeightCountConstant}), {layer.Bfloat16Offset});");
         }
 
         writer.WriteLine("_bfloat16Stale = false;");

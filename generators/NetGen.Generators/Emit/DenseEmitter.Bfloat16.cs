@@ -53,5 +53,5 @@ internal sealed partial class DenseEmitter
         writer.WriteLine($"    {next.Bfloat16Weight}, {next.Name}Bias, {nextActivation}, {next.Output.Span}, rows, {Inputs}, {Units}, {next.Units});");
     }
 
-    private string Bfloat16Weight => $"new global::System.ReadOnlySpan<ushort>(_bfloat16Weights, {Bfloat16Offset}, {WeightCountConstant})";
+    private string Bfloat16Weight => $"_bfloat16Weights.Slice({Bfloat16Offset}, {WeightCountConstant})";
 }

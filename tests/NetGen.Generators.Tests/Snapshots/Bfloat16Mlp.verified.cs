@@ -118,12 +118,14 @@ namespace Samples
         private readonly float[] _dense4Gradient = new float[BatchSize * Dense4Units];
 
         // [Bfloat16Inference]: every dense weight again as bfloat16, layer after layer, for PredictBfloat16.
+        // Each layer starts on a 64-byte boundary of the buffer: at a multiple of Bfloat16Alignment values.
+        private const int Bfloat16Alignment = global::NetGen.Kernels.Bfloat16Weights.Alignment;
         private const int Dense1Bfloat16Offset = 0;
-        private const int Dense2Bfloat16Offset = Dense1Bfloat16Offset + Dense1WeightCount;
-        private const int Dense3Bfloat16Offset = Dense2Bfloat16Offset + Dense2WeightCount;
-        private const int Dense4Bfloat16Offset = Dense3Bfloat16Offset + Dense3WeightCount;
-        private const int Bfloat16WeightCount = Dense4Bfloat16Offset + Dense4WeightCount;
-        private readonly ushort[] _bfloat16Weights = new ushort[Bfloat16WeightCount];
+        private const int Dense2Bfloat16Offset = Dense1Bfloat16Offset + (Dense1WeightCount + Bfloat16Alignment - 1) / Bfloat16Alignment * Bfloat16Alignment;
+        private const int Dense3Bfloat16Offset = Dense2Bfloat16Offset + (Dense2WeightCount + Bfloat16Alignment - 1) / Bfloat16Alignment * Bfloat16Alignment;
+        private const int Dense4Bfloat16Offset = Dense3Bfloat16Offset + (Dense3WeightCount + Bfloat16Alignment - 1) / Bfloat16Alignment * Bfloat16Alignment;
+        private const int Bfloat16WeightCount = Dense4Bfloat16Offset + (Dense4WeightCount + Bfloat16Alignment - 1) / Bfloat16Alignment * Bfloat16Alignment;
+        private readonly global::NetGen.Kernels.Bfloat16Weights _bfloat16Weights = new(Bfloat16WeightCount);
         // Set whenever a float dense weight may have changed; PredictBfloat16 converts again first.
         private bool _bfloat16Stale = true;
 
@@ -505,10 +507,10 @@ namespace Samples
         /// </summary>
         public void RefreshBfloat16Weights()
         {
-            global::NetGen.Kernels.DenseBfloat16.Convert(new global::System.ReadOnlySpan<float>(_parameters, Dense1WeightOffset, Dense1WeightCount), new global::System.Span<ushort>(_bfloat16Weights, Dense1Bfloat16Offset, Dense1WeightCount));
-            global::NetGen.Kernels.DenseBfloat16.Convert(new global::System.ReadOnlySpan<float>(_parameters, Dense2WeightOffset, Dense2WeightCount), new global::System.Span<ushort>(_bfloat16Weights, Dense2Bfloat16Offset, Dense2WeightCount));
-            global::NetGen.Kernels.DenseBfloat16.Convert(new global::System.ReadOnlySpan<float>(_parameters, Dense3WeightOffset, Dense3WeightCount), new global::System.Span<ushort>(_bfloat16Weights, Dense3Bfloat16Offset, Dense3WeightCount));
-            global::NetGen.Kernels.DenseBfloat16.Convert(new global::System.ReadOnlySpan<float>(_parameters, Dense4WeightOffset, Dense4WeightCount), new global::System.Span<ushort>(_bfloat16Weights, Dense4Bfloat16Offset, Dense4WeightCount));
+            _bfloat16Weights.Convert(new global::System.ReadOnlySpan<float>(_parameters, Dense1WeightOffset, Dense1WeightCount), Dense1Bfloat16Offset);
+            _bfloat16Weights.Convert(new global::System.ReadOnlySpan<float>(_parameters, Dense2WeightOffset, Dense2WeightCount), Dense2Bfloat16Offset);
+            _bfloat16Weights.Convert(new global::System.ReadOnlySpan<float>(_parameters, Dense3WeightOffset, Dense3WeightCount), Dense3Bfloat16Offset);
+            _bfloat16Weights.Convert(new global::System.ReadOnlySpan<float>(_parameters, Dense4WeightOffset, Dense4WeightCount), Dense4Bfloat16Offset);
             _bfloat16Stale = false;
         }
 
@@ -516,22 +518,22 @@ namespace Samples
         private void ForwardBfloat16Core(global::System.ReadOnlySpan<float> inputs, int rows, bool training)
         {
             // Dense1: 20 -> 12, ReLU, then Dense2: 12 -> 10, Tanh: bfloat16 weights, both in one pass over the cores
-            global::NetGen.Kernels.DenseBfloat16.ForwardTwoLayers(inputs, new global::System.ReadOnlySpan<ushort>(_bfloat16Weights, Dense1Bfloat16Offset, Dense1WeightCount), Dense1Bias, global::NetGen.Activation.ReLU, First(_dense1Output, rows * Dense1Units),
-                new global::System.ReadOnlySpan<ushort>(_bfloat16Weights, Dense2Bfloat16Offset, Dense2WeightCount), Dense2Bias, global::NetGen.Activation.Tanh, First(_dense2Output, rows * Dense2Units), rows, Dense1Inputs, Dense1Units, Dense2Units);
+            global::NetGen.Kernels.DenseBfloat16.ForwardTwoLayers(inputs, _bfloat16Weights.Slice(Dense1Bfloat16Offset, Dense1WeightCount), Dense1Bias, global::NetGen.Activation.ReLU, First(_dense1Output, rows * Dense1Units),
+                _bfloat16Weights.Slice(Dense2Bfloat16Offset, Dense2WeightCount), Dense2Bias, global::NetGen.Activation.Tanh, First(_dense2Output, rows * Dense2Units), rows, Dense1Inputs, Dense1Units, Dense2Units);
 
             // Dropout1: drop 0.25 of 10 values in training
             if (training) global::NetGen.Kernels.Dropout.Forward(First(_dense2Output, rows * Dense2Units), First(_dropout1Output, rows * Dropout1Size), First(_dropout1Mask, rows * Dropout1Size), Dropout1Rate, ref _dropoutRandom);
             else First(_dense2Output, rows * Dense2Units).CopyTo(First(_dropout1Output, rows * Dropout1Size));
 
             // Dense3: 10 -> 8, GELU, no bias, bfloat16 weight
-            global::NetGen.Kernels.DenseBfloat16.Forward(First(_dropout1Output, rows * Dropout1Size), new global::System.ReadOnlySpan<ushort>(_bfloat16Weights, Dense3Bfloat16Offset, Dense3WeightCount), Dense3Bias, First(_dense3PreActivation, rows * Dense3Units), rows, Dense3Inputs, Dense3Units, global::NetGen.Activation.Identity);
+            global::NetGen.Kernels.DenseBfloat16.Forward(First(_dropout1Output, rows * Dropout1Size), _bfloat16Weights.Slice(Dense3Bfloat16Offset, Dense3WeightCount), Dense3Bias, First(_dense3PreActivation, rows * Dense3Units), rows, Dense3Inputs, Dense3Units, global::NetGen.Activation.Identity);
             global::NetGen.Kernels.Activations.GeluForward(First(_dense3PreActivation, rows * Dense3Units), First(_dense3Output, rows * Dense3Units));
 
             // LayerNorm1: normalize each sample's 8 values (epsilon 1E-05)
             global::NetGen.Kernels.LayerNorm.Forward(First(_dense3Output, rows * Dense3Units), LayerNorm1Scale, LayerNorm1Shift, First(_layerNorm1Output, rows * LayerNorm1Size), First(_layerNorm1Mean, rows), First(_layerNorm1InverseStd, rows), rows, LayerNorm1Size, LayerNorm1Epsilon);
 
             // Dense4: 8 -> 3, bfloat16 weight
-            global::NetGen.Kernels.DenseBfloat16.Forward(First(_layerNorm1Output, rows * LayerNorm1Size), new global::System.ReadOnlySpan<ushort>(_bfloat16Weights, Dense4Bfloat16Offset, Dense4WeightCount), Dense4Bias, First(_dense4Output, rows * Dense4Units), rows, Dense4Inputs, Dense4Units, global::NetGen.Activation.Identity);
+            global::NetGen.Kernels.DenseBfloat16.Forward(First(_layerNorm1Output, rows * LayerNorm1Size), _bfloat16Weights.Slice(Dense4Bfloat16Offset, Dense4WeightCount), Dense4Bias, First(_dense4Output, rows * Dense4Units), rows, Dense4Inputs, Dense4Units, global::NetGen.Activation.Identity);
         }
 
         /// <summary>

@@ -161,3 +161,38 @@ public class DenseBfloat16PathTests
         Assert.Equal("weight2", error.ParamName);
     }
 }
+
+/// <summary><see cref="Bfloat16Weights"/>: layers at multiples of its alignment start on 64-byte boundaries; ranges are checked.</summary>
+public class Bfloat16WeightsTests
+{
+    [Fact]
+    public unsafe void Slices_AtMultiplesOfTheAlignment_Start64ByteAligned()
+    {
+        for (int attempt = 0; attempt < 8; attempt++)   // several allocations: a different offset of the array's data each time
+        {
+            var buffer = new Bfloat16Weights(1000 + attempt);
+            foreach (int offset in new[] { 0, Bfloat16Weights.Alignment, 7 * Bfloat16Weights.Alignment })
+            {
+                fixed (ushort* start = buffer.Slice(offset, 10)) Assert.Equal(0, (nint)start % 64);
+            }
+        }
+    }
+
+    [Fact]
+    public void Convert_WritesRoundedValuesAtTheOffset()
+    {
+        var buffer = new Bfloat16Weights(70);
+        buffer.Convert([1f, -2.5f, 1.00390625f], offset: 64);
+        Assert.Equal(new ushort[] { 0x3F80, 0xC020, 0x3F80 }, buffer.Slice(64, 3).ToArray());
+        Assert.Equal(0, buffer.Slice(0, 1)[0]);
+    }
+
+    [Fact]
+    public void OutOfRange_ThrowsNamingTheRange()
+    {
+        var buffer = new Bfloat16Weights(70);
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => buffer.Slice(64, 7));
+        Assert.Contains("[64, 64 + 7) is outside the 70 bfloat16 values", error.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => buffer.Convert(new float[8], 63));
+    }
+}
