@@ -41,6 +41,9 @@ public static class DiagnosticIds
     public const string EmbeddingNotFirst = "NG0071";
     public const string LongSimpleRnn = "NG0072";
 
+    // Issue 7: bfloat16 inference (NG0090-NG0099).
+    public const string Bfloat16WithoutDense = "NG0090";
+
     public const string InternalError = "NG9999";
     public const string NoGpuKernel = "NG0200";
 

@@ -109,6 +109,10 @@ public static class Diagnostics
         "Embedding must be the first layer",
         "[Embedding] turns token ids into vectors, so it must be the first layer, right after [Input(steps)]; here it receives {0}: move it first with a one-dimensional [Input(steps)], or remove it and feed float features");
 
+    public static readonly DiagnosticDescriptor Bfloat16WithoutDense = Warning(DiagnosticIds.Bfloat16WithoutDense,
+        "bfloat16 inference has no dense layer to store",
+        "[Bfloat16Inference] stores the weights of Dense layers as bfloat16, but '{0}' has no Dense layer, so PredictBfloat16 would run every layer in float exactly as Predict does: remove [Bfloat16Inference], or use Predict");
+
     public static readonly DiagnosticDescriptor LongSimpleRnn = Warning(DiagnosticIds.LongSimpleRnn,
         "Plain RNN over a long sequence",
         "{0} unrolls a plain tanh RNN over {1} steps ({2} or more warns): its gradient shrinks at every step back, so it cannot learn dependencies that span the sequence; use [Lstm] or [Gru]");

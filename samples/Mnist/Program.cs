@@ -181,6 +181,17 @@ for (int epoch = 1; epoch <= epochs; epoch++)
         $"{epoch,5}   {lossSum / batches.Count,6:F4}   {train.Accuracy * 100,8:F2}%   {test.Accuracy * 100,7:F2}%   {seconds,7:F2}"));
 }
 
+// The same trained network with its dense weights read as bfloat16 ([Bfloat16Inference]): the accuracy it costs.
+double? bfloat16Accuracy = null;
+if (cpuNetwork is not null)
+{
+    var probabilities = new float[data.TestCount * MnistMlp.OutputSize];
+    cpuNetwork.PredictBfloat16(data.TestImages, probabilities);
+    bfloat16Accuracy = (double)NetGen.Kernels.Losses.CountCorrect(probabilities, data.TestLabels, data.TestCount, MnistMlp.OutputSize) / data.TestCount;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"bfloat16 weights (PredictBfloat16): test acc {bfloat16Accuracy * 100:F2}% against {test.Accuracy * 100:F2}% in float"));
+}
+
 Console.WriteLine();
 #if NETGEN_PLOTS
 if (plotFolder is not null)
@@ -232,6 +243,7 @@ string Summary()
         json.WriteNumber("train_accuracy", Math.Round(train.Accuracy, 4));
         json.WriteNumber("test_accuracy", Math.Round(test.Accuracy, 4));
         json.WriteNumber("test_loss", Math.Round(test.Loss, 4));
+        if (bfloat16Accuracy is double bfloat16) json.WriteNumber("test_accuracy_bf16", Math.Round(bfloat16, 4));
         json.WriteNumber("seconds_per_epoch", Math.Round(totalSeconds / epochs, 3));
         json.WriteEndObject();
     }

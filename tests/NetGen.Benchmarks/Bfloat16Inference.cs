@@ -3,38 +3,33 @@ using NetGen.Kernels;
 
 namespace NetGen.Benchmarks;
 
+/// <summary>The small MLP again, declared with [Bfloat16Inference]: what a user writes to get <c>PredictBfloat16</c>.</summary>
+[Network(BatchSize = 64, Seed = 1)]
+[Input(784)]
+[Dense(256, Activation.ReLU)]
+[Dense(128, Activation.ReLU)]
+[Dense(10)]
+[SoftmaxCrossEntropy]
+[Adam(LearningRate = 1e-3)]
+[Bfloat16Inference]
+public partial class SmallMlpBfloat16;
+
 /// <summary>
-/// `mlp_infer_bf16 784-256-128-10 b1`: the small MLP's inference with its weights stored as bfloat16
-/// (<see cref="DenseBfloat16"/>). The generator has no opt-in for it yet, so the three layers are wired here by hand,
-/// as the emitter would write them: one fused <see cref="DenseBfloat16.Forward"/> per layer, then the softmax that
-/// <c>Predict</c> applies.
+/// `mlp_infer_bf16 784-256-128-10 b1`: the small MLP's inference through the generated <c>PredictBfloat16</c> of
+/// <see cref="SmallMlpBfloat16"/>, loaded with the float network's parameters (its dense weights read as bfloat16).
 /// </summary>
 internal sealed class Bfloat16Inference
 {
-    private readonly ushort[] _weight1, _weight2, _weight3;
-    private readonly float[] _bias1, _bias2, _bias3;
-    private readonly float[] _hidden1 = new float[SmallMlp.BatchSize * 256], _hidden2 = new float[SmallMlp.BatchSize * 128];
-    private readonly float[] _logits = new float[SmallMlp.BatchSize * SmallMlp.OutputSize];
+    private readonly SmallMlpBfloat16 _network = new();
 
     public Bfloat16Inference(SmallMlp network)
     {
-        _weight1 = ToBfloat16(network.Dense1Weight);
-        _weight2 = ToBfloat16(network.Dense2Weight);
-        _weight3 = ToBfloat16(network.Dense3Weight);
-        _bias1 = network.Dense1Bias.ToArray();
-        _bias2 = network.Dense2Bias.ToArray();
-        _bias3 = network.Dense3Bias.ToArray();
+        network.Parameters.CopyTo(_network.Parameters);
+        _network.RefreshBfloat16Weights();
     }
 
-    /// <summary>Class probabilities for up to <see cref="SmallMlp.BatchSize"/> samples.</summary>
-    public void Predict(ReadOnlySpan<float> inputs, Span<float> outputs)
-    {
-        int rows = inputs.Length / SmallMlp.InputSize;
-        DenseBfloat16.Forward(inputs, _weight1, _bias1, _hidden1, rows, SmallMlp.InputSize, 256, Activation.ReLU);
-        DenseBfloat16.Forward(_hidden1, _weight2, _bias2, _hidden2, rows, 256, 128, Activation.ReLU);
-        DenseBfloat16.Forward(_hidden2, _weight3, _bias3, _logits, rows, 128, SmallMlp.OutputSize, Activation.Identity);
-        Activations.SoftmaxForward(_logits.AsSpan(0, rows * SmallMlp.OutputSize), outputs, rows, SmallMlp.OutputSize);
-    }
+    /// <summary>Class probabilities for any number of samples.</summary>
+    public void Predict(ReadOnlySpan<float> inputs, Span<float> outputs) => _network.PredictBfloat16(inputs, outputs);
 
     /// <summary>
     /// Test accuracy of the float and bfloat16 forms of one MLP trained for 3 epochs on the MNIST digits bundled in
@@ -67,12 +62,5 @@ internal sealed class Bfloat16Inference
             correct += Losses.CountCorrect(probabilities.AsSpan(0, rows * SmallMlp.OutputSize), data.TestLabels.AsSpan(start, rows), rows, SmallMlp.OutputSize);
         }
         return (floatAccuracy, (double)correct / data.TestCount, data.TestCount);
-    }
-
-    private static ushort[] ToBfloat16(ReadOnlySpan<float> weights)
-    {
-        var converted = new ushort[weights.Length];
-        DenseBfloat16.Convert(weights, converted);
-        return converted;
     }
 }

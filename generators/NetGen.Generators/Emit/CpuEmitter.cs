@@ -50,6 +50,7 @@ public static class CpuEmitter
         EmitOptimizer(writer, network);
         EmitTrainStep(writer, network, emitters);
         EmitPredict(writer, network, emitters);
+        if (model.Bfloat16Inference) Bfloat16Emitter.EmitMembers(writer, network, emitters);
         EmitEvaluate(writer, network, emitters);
         EmitCheckpoint(writer, network, emitters);
         OnnxEmitter.Emit(writer, network, emitters);
@@ -109,7 +110,9 @@ public static class CpuEmitter
         writer.WriteLine("public void SaveCheckpoint(string path) => CheckpointLayout.Save(path, _parameters, _optimizerState, _statistics, _step);");
         writer.WriteLine();
         writer.WriteLine("/// <summary>Loads a checkpoint written by <see cref=\"SaveCheckpoint\"/> (or weights only); a mismatch names the tensor and both shapes, and nothing is changed.</summary>");
-        writer.WriteLine("public void LoadCheckpoint(string path) => _step = CheckpointLayout.Load(path, _parameters, _optimizerState, _statistics);");
+        writer.WriteLine(network.Model.Bfloat16Inference
+            ? $"public void LoadCheckpoint(string path) {{ {Bfloat16Emitter.MarkStale} _step = CheckpointLayout.Load(path, _parameters, _optimizerState, _statistics); }}"
+            : "public void LoadCheckpoint(string path) => _step = CheckpointLayout.Load(path, _parameters, _optimizerState, _statistics);");
         writer.WriteLine();
     }
 
@@ -125,13 +128,13 @@ public static class CpuEmitter
     }
 
     /// <summary>The type of the inputs parameter: token ids for a network that starts with an embedding, floats otherwise.</summary>
-    private static string InputsParameter(ResolvedNetwork network) =>
+    internal static string InputsParameter(ResolvedNetwork network) =>
         network.HasTokenInput ? "global::System.ReadOnlySpan<int> inputs" : "global::System.ReadOnlySpan<float> inputs";
 
     /// <summary>Rows and columns of the loss: one row per sample, or one per step of a (steps, classes) output.</summary>
-    private static string LossRows(ResolvedNetwork network) => network.ClassifiesEveryStep ? "rows * OutputSteps" : "rows";
+    internal static string LossRows(ResolvedNetwork network) => network.ClassifiesEveryStep ? "rows * OutputSteps" : "rows";
 
-    private static string LossColumns(ResolvedNetwork network) => network.ClassifiesEveryStep ? "OutputClasses" : "OutputSize";
+    internal static string LossColumns(ResolvedNetwork network) => network.ClassifiesEveryStep ? "OutputClasses" : "OutputSize";
 
     private static void EmitResetState(SourceWriter writer, List<LayerEmitter> emitters)
     {
@@ -318,13 +321,16 @@ public static class CpuEmitter
         if (emitters.Any(e => e.UsesRandom)) writer.WriteLine("private global::NetGen.Rng _dropoutRandom = DropoutRandomFor(Seed);");
         foreach (LayerEmitter emitter in emitters) emitter.EmitFields(writer);
         Conv2DEmitter.EmitSharedScratch(writer, emitters);
+        if (network.Model.Bfloat16Inference) Bfloat16Emitter.EmitFields(writer, emitters);
         writer.WriteLine();
     }
 
     private static void EmitProperties(SourceWriter writer, ResolvedNetwork network, List<LayerEmitter> emitters)
     {
         writer.WriteLine("/// <summary>Every trainable parameter, layer after layer, in one flat buffer (see the table on the class for offsets).</summary>");
-        writer.WriteLine("public global::System.Span<float> Parameters => _parameters;");
+        writer.WriteLine(network.Model.Bfloat16Inference
+            ? $"public global::System.Span<float> Parameters {{ get {{ {Bfloat16Emitter.MarkStale} return _parameters; }} }}"
+            : "public global::System.Span<float> Parameters => _parameters;");
         writer.WriteLine();
         writer.WriteLine("/// <summary>The gradient of the loss for every parameter, laid out like <see cref=\"Parameters\"/>.</summary>");
         writer.WriteLine("public global::System.Span<float> Gradients => _gradients;");
@@ -378,6 +384,7 @@ public static class CpuEmitter
         writer.WriteLine("_gradients.Clear();");
         writer.WriteLine("_optimizerState.Clear();");
         writer.WriteLine("_step = 0;");
+        if (network.Model.Bfloat16Inference) writer.WriteLine(Bfloat16Emitter.MarkStale);
         if (emitters.Any(e => e.UsesRandom)) writer.WriteLine("_dropoutRandom = DropoutRandomFor(seed);");
         if (HasPlateau(network)) writer.WriteLine("_plateau = NewPlateau();");
         writer.CloseBrace();
@@ -578,6 +585,7 @@ public static class CpuEmitter
         if (clipping.MaxValue > 0) writer.WriteLine("global::NetGen.Kernels.Regularization.ClipByValue(_gradients, ClipMaxValue);");
         writer.WriteLine("CurrentLearningRate = ScheduledLearningRate(_step);");
         writer.WriteLine("_step++;");
+        if (network.Model.Bfloat16Inference) writer.WriteLine(Bfloat16Emitter.MarkStale);
         string Decay(string constant) => optimizer.RuntimeWeightDecay ? "WeightDecay" : constant;
         string State(int index) => $"_optimizerState.Slice({(index switch { 0 => "0", 1 => "ParameterCount", _ => index + " * ParameterCount" })}, ParameterCount)";
         switch (optimizer.Kind)

@@ -4,7 +4,7 @@ using NetGen.Generators.Shapes;
 namespace NetGen.Generators.Emit;
 
 /// <summary>Dense: <c>output = activation(input · weight^T + bias)</c>, weight [units, inputs].</summary>
-internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
+internal sealed partial class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
 {
     private DenseSpec Spec => (DenseSpec)Layer.Spec;
 
@@ -112,11 +112,14 @@ internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
     public override void EmitAccessors(SourceWriter writer)
     {
         writer.WriteLine($"/// <summary>{Name}'s weight, [{Spec.Units}, {(PerStep ? Layer.Input.Dimensions[1] : Layer.Input.Size)}] row-major (units x inputs), a view into <see cref=\"Parameters\"/>.</summary>");
-        writer.WriteLine($"public global::System.Span<float> {Name}Weight => _parameters.Slice({Name}WeightOffset, {Name}WeightCount);");
+        writer.WriteLine(Network.Bfloat16Inference
+            ? $"public global::System.Span<float> {Name}Weight {{ get {{ {Bfloat16Emitter.MarkStale} return _parameters.Slice({Name}WeightOffset, {Name}WeightCount); }} }}"
+            : $"public global::System.Span<float> {Name}Weight => _parameters.Slice({Name}WeightOffset, {Name}WeightCount);");
         writer.WriteLine();
         writer.WriteLine($"/// <summary>{Name}'s bias, [{Layer.BiasCount}], a view into <see cref=\"Parameters\"/>.</summary>");
         writer.WriteLine($"public global::System.Span<float> {Name}Bias => _parameters.Slice({Name}BiasOffset, {Name}BiasCount);");
         writer.WriteLine();
+        if (Network.Bfloat16Inference) EmitWeightValues(writer);
         writer.WriteLine($"private global::System.Span<float> {Name}WeightGradient => _gradients.Slice({Name}WeightOffset, {Name}WeightCount);");
         writer.WriteLine();
         writer.WriteLine($"private global::System.Span<float> {Name}BiasGradient => _gradients.Slice({Name}BiasOffset, {Name}BiasCount);");
@@ -139,8 +142,8 @@ internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
         writer.WriteLine($"// {Describe()}");
         string activation = "global::NetGen.Activation." + (Fused ? Spec.Activation.Kind : ActivationKind.Identity);
         writer.WriteLine(SpecializedForward
-            ? $"global::NetGen.Kernels.DenseSmall.Forward<{ShapeStruct}>({Input.Span}, {Name}Weight, {Name}Bias, {Product.Span}, {RowCount}, {activation});"
-            : $"global::NetGen.Kernels.Dense.Forward({Input.Span}, {Name}Weight, {Name}Bias, {Product.Span}, {RowCount}, {Inputs}, {Units}, {activation}, {ParallelConstant});");
+            ? $"global::NetGen.Kernels.DenseSmall.Forward<{ShapeStruct}>({Input.Span}, {WeightValues}, {Name}Bias, {Product.Span}, {RowCount}, {activation});"
+            : $"global::NetGen.Kernels.Dense.Forward({Input.Span}, {WeightValues}, {Name}Bias, {Product.Span}, {RowCount}, {Inputs}, {Units}, {activation}, {ParallelConstant});");
         if (HasSeparateActivation)
         {
             writer.WriteLine(ActivationCode.Forward(Spec.Activation, PreActivation.Span, Output.Span));
@@ -161,12 +164,12 @@ internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
         string accumulate = GradientsMayOverwrite ? "accumulateGradients" : "accumulateParameterGradients: true";
         if (SpecializedBackward)
         {
-            writer.WriteLine($"global::NetGen.Kernels.DenseSmall.Backward<{ShapeStruct}>({gradient}, {Input.Span}, {Name}Weight, {inputGradient},");
+            writer.WriteLine($"global::NetGen.Kernels.DenseSmall.Backward<{ShapeStruct}>({gradient}, {Input.Span}, {WeightValues}, {inputGradient},");
             writer.WriteLine($"    {Name}WeightGradient, {Name}BiasGradient, {RowCount}, {accumulate});");
             return;
         }
 
-        writer.WriteLine($"global::NetGen.Kernels.Dense.Backward({gradient}, {Input.Span}, {Name}Weight, {inputGradient},");
+        writer.WriteLine($"global::NetGen.Kernels.Dense.Backward({gradient}, {Input.Span}, {WeightValues}, {inputGradient},");
         writer.WriteLine($"    {Name}WeightGradient, {Name}BiasGradient, {RowCount}, {Inputs}, {Units}, {accumulate}, {ParallelConstant});");
     }
 
@@ -186,5 +189,5 @@ internal sealed class DenseEmitter(ResolvedLayer layer) : LayerEmitter(layer)
     public override (string Offset, string Count) ParameterRange => ($"{Name}WeightOffset", $"{Name}WeightCount + {Name}BiasCount");
 
     public override Penalty? Penalized =>
-        Spec.Penalty.Over(Network.Options.Penalty) is { IsNone: false } penalty ? new Penalty($"{Name}Weight", $"{Name}WeightGradient", penalty) : null;
+        Spec.Penalty.Over(Network.Options.Penalty) is { IsNone: false } penalty ? new Penalty(WeightValues, $"{Name}WeightGradient", penalty) : null;
 }

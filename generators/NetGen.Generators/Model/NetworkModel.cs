@@ -149,7 +149,10 @@ public sealed record TrainingSpec(PenaltySpec Penalty, ClippingSpec Clipping, Eq
     public static TrainingSpec Default { get; } = new(PenaltySpec.None, ClippingSpec.None, EquatableArray<ScheduleSpec>.Empty);
 }
 
-/// <summary>A declared network: the class it belongs to and its layers in order.</summary>
+/// <summary>
+/// A declared network: the class it belongs to and its layers in order. <see cref="Bfloat16Inference"/>: [Bfloat16Inference]
+/// asks for PredictBfloat16, with every dense weight also kept as bfloat16.
+/// </summary>
 public sealed record NetworkModel(
     string? Namespace,
     string ClassName,
@@ -159,7 +162,8 @@ public sealed record NetworkModel(
     EquatableArray<LayerSpec> Layers,
     LossSpec Loss,
     OptimizerSpec Optimizer,
-    TrainingSpec? Training = null)
+    TrainingSpec? Training = null,
+    bool Bfloat16Inference = false)
 {
     public TrainingSpec Options => Training ?? TrainingSpec.Default;
 }

@@ -113,6 +113,7 @@ public static class NetworkParser
         PenaltySpec? penalty = null;
         ClippingSpec? clipping = null;
         var schedules = new List<(ScheduleSpec Spec, AttributeData Attribute)>();
+        AttributeData? bfloat16Attribute = null;
 
         foreach (AttributeData attribute in ours)
         {
@@ -120,6 +121,9 @@ public static class NetworkParser
             switch (name)
             {
                 case "NetworkAttribute":
+                    break;
+                case "Bfloat16InferenceAttribute":
+                    bfloat16Attribute = attribute;
                     break;
                 case "InputAttribute":
                     if (inputShape is not null)
@@ -321,7 +325,12 @@ public static class NetworkParser
             schedules.Select(s => s.Spec).ToEquatableArray());
         var model = new NetworkModel(
             type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(),
-            type.Name, batchSize, seed, inputShape!.Value, layers.ToEquatableArray(), loss, optimizer!, training);
+            type.Name, batchSize, seed, inputShape!.Value, layers.ToEquatableArray(), loss, optimizer!, training,
+            Bfloat16Inference: bfloat16Attribute is not null);
+        if (bfloat16Attribute is not null && !layers.Any(l => l is DenseSpec))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.Bfloat16WithoutDense, LocationOf(bfloat16Attribute, cancellationToken), type.Name));
+        }
 
         (ResolvedNetwork? network, List<ShapeError> errors) = ShapeInference.Resolve(model);
         foreach (ShapeError error in errors)
