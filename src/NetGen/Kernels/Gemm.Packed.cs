@@ -12,6 +12,9 @@ namespace NetGen.Kernels;
 // two contiguous streams: A[M,K] (NN, NT) and B[N,K] (NT) are transposed on the way, 8x8 at a time in AVX
 // registers. Threads split C into disjoint column (or row) ranges; every element is the same chain of fused
 // multiply-adds in the same order whatever the split, so results are identical for any thread count.
+// With a column split every thread needs all of A: it is packed once per call into one buffer of the calling
+// thread, each MC x KC block by whichever thread needs it first, and read by all (SharedPackedA), instead of once
+// per part and per column block (that repacking cost 12-20% of a 256x1024x784 product on two threads).
 public static unsafe partial class Gemm
 {
     /// <summary>Rows of C per register tile (MR).</summary>
@@ -37,6 +40,9 @@ public static unsafe partial class Gemm
 
     /// <summary>Products with fewer multiply-adds than this skip packing (the simple row kernels).</summary>
     internal const long PackedThreshold = 1 << 16;
+
+    /// <summary>Largest packed A (floats) packed once per call and shared by the threads; larger ones are packed per block and thread.</summary>
+    internal const int SharedPackedAFloats = 1 << 21;
 
     /// <summary>True where the register-blocked kernels run (AVX2 + FMA); elsewhere every product takes the simple path.</summary>
     internal static bool BlockedSupported => Fma.IsSupported && Avx2.IsSupported;
@@ -81,7 +87,12 @@ public static unsafe partial class Gemm
         public float* Bias;         // epilogue: C[i, j] = activation(C[i, j] + bias[j]); null for none
         public Activation Activation;
         public bool HasEpilogue;
+        public float* PackedA;      // all of A packed, [K/KC][M/TileRows][KC][TileRows] (see SharedPackedA); null: packed per block and thread
+        public int* PackedAState;   // per KC x TileRows strip start: Unpacked, Packing or Packed
+        public int RowTiles;        // M / TileRows, rounded up
     }
+
+    private const int Unpacked = 0, Packing = 1, Packed = 2;
 
     /// <summary>C[M,N] (+)= op(A)·op(B) through the blocked kernels, on as many threads as the size warrants.</summary>
     private static void Blocked(float* a, nint aRowStride, nint aDepthStride, float* b, int ldb, bool bTransposed,
@@ -94,6 +105,17 @@ public static unsafe partial class Gemm
         };
         int columnTiles = (n + TileColumns - 1) / TileColumns;
         int rowTiles = (m + TileRows - 1) / TileRows;
+        product.RowTiles = rowTiles;
+        long packedAFloats = (long)rowTiles * TileRows * k;
+        if (packedAFloats <= SharedPackedAFloats)
+        {
+            ThreadBuffers buffers = ThreadBuffers.Current;
+            int states = (k + DepthBlock - 1) / DepthBlock * rowTiles;
+            buffers.EnsureSharedCapacity((int)packedAFloats, states);
+            product.PackedA = buffers.SharedA;
+            product.PackedAState = buffers.SharedAState;
+            new Span<int>(product.PackedAState, states).Clear();
+        }
         int parts = 1;
         if (t_sequentialParts > 0)
         {
@@ -138,14 +160,17 @@ public static unsafe partial class Gemm
             columnEnd = Math.Min(p.N, tiles * (part + 1) / parts * TileColumns);
         }
         if (rowStart >= rowEnd || columnStart >= columnEnd) return;
-        BlockedRange(ref p, rowStart, rowEnd, columnStart, columnEnd);
+        BlockedRange(ref p, part, rowStart, rowEnd, columnStart, columnEnd);
         if (p.HasEpilogue) Epilogue(ref p, rowStart, rowEnd, columnStart, columnEnd);
     }
 
-    // C[rowStart..rowEnd, columnStart..columnEnd] of the product, block by block.
+    // C[rowStart..rowEnd, columnStart..columnEnd] of the product, block by block. Each part starts its sweep over the
+    // row blocks at a different block (part mod blocks), so that threads sharing a packed A pack different blocks first.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void BlockedRange(ref Product p, int rowStart, int rowEnd, int columnStart, int columnEnd)
+    private static void BlockedRange(ref Product p, int part, int rowStart, int rowEnd, int columnStart, int columnEnd)
     {
+        int rowBlocks = (rowEnd - rowStart + RowBlock - 1) / RowBlock;
+        int firstBlock = part % rowBlocks;
         ThreadBuffers buffers = ThreadBuffers.Current;
         float* packedB = buffers.PackedB, packedA = buffers.PackedA;
         for (int jc = columnStart; jc < columnEnd; jc += ColumnBlock)
@@ -157,10 +182,14 @@ public static unsafe partial class Gemm
                 bool add = pc > 0 || p.Accumulate;
                 if (p.BTransposed) PackTransposed(p.B, p.Ldb, pc, kc, jc, nc, packedB);
                 else PackRows(p.B, p.Ldb, pc, kc, jc, nc, packedB);
-                for (int ic = rowStart; ic < rowEnd; ic += RowBlock)
+                for (int step = 0; step < rowBlocks; step++)
                 {
+                    int block = firstBlock + step < rowBlocks ? firstBlock + step : firstBlock + step - rowBlocks;
+                    int ic = rowStart + block * RowBlock;
                     int mc = Math.Min(RowBlock, rowEnd - ic);
-                    PackA(ref p, ic, mc, pc, kc, packedA);
+                    float* stripsA = packedA;
+                    if (p.PackedA != null) stripsA = SharedPackedA(ref p, ic, mc, pc, kc);
+                    else PackA(ref p, ic, mc, pc, kc, packedA);
                     for (int jr = 0; jr < nc; jr += TileColumns)
                     {
                         int nr = Math.Min(TileColumns, nc - jr);
@@ -168,7 +197,7 @@ public static unsafe partial class Gemm
                         for (int ir = 0; ir < mc; ir += TileRows)
                         {
                             int mr = Math.Min(TileRows, mc - ir);
-                            float* stripA = packedA + (nint)(ir / TileRows) * kc * TileRows;
+                            float* stripA = stripsA + (nint)(ir / TileRows) * kc * TileRows;
                             float* c = p.C + (nint)(ic + ir) * p.N + jc + jr;
                             if (mr == TileRows && nr == TileColumns) Tile(kc, stripA, stripB, c, p.N, add);
                             else EdgeTile(kc, stripA, stripB, c, p.N, add, mr, nr, buffers.Tile);
@@ -177,6 +206,34 @@ public static unsafe partial class Gemm
                 }
             }
         }
+    }
+
+    // Rows ic..ic+mc of A at depth pc..pc+kc, packed as PackA packs them, in the call's shared buffer at
+    // [pc][ic / TileRows][kc][TileRows]: packed here unless another thread already did, or is doing it (then this one
+    // waits for it, or after 100 us, when that thread has lost its core, packs the same values over it itself).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static float* SharedPackedA(ref Product p, int ic, int mc, int pc, int kc)
+    {
+        float* target = p.PackedA + (nint)pc * p.RowTiles * TileRows + (nint)ic * kc;
+        ref int state = ref p.PackedAState[pc / DepthBlock * p.RowTiles + ic / TileRows];
+        if (Volatile.Read(ref state) == Packed) return target;
+        if (Interlocked.CompareExchange(ref state, Packing, Unpacked) == Unpacked)
+        {
+            PackA(ref p, ic, mc, pc, kc, target);
+            Volatile.Write(ref state, Packed);
+            return target;
+        }
+        long giveUp = System.Diagnostics.Stopwatch.GetTimestamp() + System.Diagnostics.Stopwatch.Frequency / 10_000;
+        while (Volatile.Read(ref state) != Packed)
+        {
+            if (System.Diagnostics.Stopwatch.GetTimestamp() > giveUp)
+            {
+                PackA(ref p, ic, mc, pc, kc, target);
+                break;
+            }
+            Thread.SpinWait(4);
+        }
+        return target;
     }
 
     // A partial tile: the full tile is computed into a scratch tile (the packed strips are zero-padded), and its valid
@@ -455,6 +512,30 @@ public static unsafe partial class Gemm
         }
 
         public static ThreadBuffers Current => t_current ??= new ThreadBuffers();
+
+        private float[]? _sharedStorage;
+        private int[]? _stateStorage;
+
+        /// <summary>All of one call's A, packed (see <see cref="SharedPackedA"/>); grown by <see cref="EnsureSharedCapacity"/>.</summary>
+        public float* SharedA { get; private set; }
+
+        /// <summary>One state per strip of <see cref="SharedA"/>.</summary>
+        public int* SharedAState { get; private set; }
+
+        /// <summary>Grows the shared buffers to hold a packed A of this many floats and states (a larger product's first call allocates; later calls reuse).</summary>
+        public void EnsureSharedCapacity(int floats, int states)
+        {
+            if (_sharedStorage is null || _sharedStorage.Length < floats + 16)
+            {
+                _sharedStorage = GC.AllocateUninitializedArray<float>(floats + 16, pinned: true);
+                SharedA = (float*)(((nint)Unsafe.AsPointer(ref _sharedStorage[0]) + 63) & ~(nint)63);
+            }
+            if (_stateStorage is null || _stateStorage.Length < states)
+            {
+                _stateStorage = GC.AllocateArray<int>(states, pinned: true);
+                SharedAState = (int*)Unsafe.AsPointer(ref _stateStorage[0]);
+            }
+        }
 
         /// <summary>[ColumnBlock / TileColumns][DepthBlock][TileColumns] floats.</summary>
         public float* PackedB { get; }

@@ -118,6 +118,54 @@ public class GemmBlockedTests
         }
     }
 
+    [Theory]
+    [InlineData(Layout.NN)]
+    [InlineData(Layout.NT)]
+    [InlineData(Layout.TN)]
+    public void ProductSpanningSeveralBlocksInEveryDimension_MatchesReference_ForEveryThreadSplit(Layout layout)
+    {
+        // 300 rows: three row blocks of A (the last partial), shared by the threads that split the columns; 1100
+        // columns: three column blocks of B; depth 530: three depth blocks. Every split must give the pool's bits.
+        const int M = 300, N = 1100, K = 530;
+        var (a, b, initial) = Operands(M, N, K, seed: 21);
+        float[] pooled = (float[])initial.Clone();
+        Run(layout, a, b, pooled, M, N, K, accumulate: true);
+        AssertWithinBound(layout, a, b, initial, pooled, M, N, K, accumulate: true, $"{layout} {M}x{N}x{K}");
+        foreach (int parts in new[] { 1, 2, 5 })
+        {
+            float[] split = (float[])initial.Clone();
+            try
+            {
+                Gemm.SequentialParts = parts;
+                Run(layout, a, b, split, M, N, K, accumulate: true);
+            }
+            finally
+            {
+                Gemm.SequentialParts = 0;
+            }
+            Assert.True(pooled.AsSpan().SequenceEqual(split), $"{layout} {M}x{N}x{K}: {parts} parts differ from the pool's result.");
+        }
+    }
+
+    [Fact]
+    public void PackedA_IsPackedAfresh_EveryCall_AfterSmallerAndLargerProducts()
+    {
+        // A is packed once per call into a buffer that the calling thread keeps and grows; a block marked packed by an
+        // earlier call, or left from a larger one, must never be read as this call's A.
+        int[][] shapes = [[200, 600, 300], [64, 96, 40], [520, 300, 700], [200, 600, 300]];
+        for (int i = 0; i < shapes.Length; i++)
+        {
+            int m = shapes[i][0], n = shapes[i][1], k = shapes[i][2];
+            var (a, b, initial) = Operands(m, n, k, seed: 31 + (ulong)i);
+            foreach (Layout layout in Enum.GetValues<Layout>())
+            {
+                float[] c = (float[])initial.Clone();
+                Run(layout, a, b, c, m, n, k, accumulate: false);
+                AssertWithinBound(layout, a, b, initial, c, m, n, k, accumulate: false, $"call {i}: {layout} {m}x{n}x{k}");
+            }
+        }
+    }
+
     [Fact]
     public void RepeatedCalls_AllocateNothing_OnTheCallingThread()
     {
