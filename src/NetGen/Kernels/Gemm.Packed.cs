@@ -209,31 +209,34 @@ public static unsafe partial class Gemm
     }
 
     // Rows ic..ic+mc of A at depth pc..pc+kc, packed as PackA packs them, in the call's shared buffer at
-    // [pc][ic / TileRows][kc][TileRows]: packed here unless another thread already did, or is doing it (then this one
-    // waits for it, or after 100 us, when that thread has lost its core, packs the same values over it itself).
+    // [pc][ic / TileRows][kc][TileRows], unless another thread already did (see MustPack).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float* SharedPackedA(ref Product p, int ic, int mc, int pc, int kc)
     {
         float* target = p.PackedA + (nint)pc * p.RowTiles * TileRows + (nint)ic * kc;
         ref int state = ref p.PackedAState[pc / DepthBlock * p.RowTiles + ic / TileRows];
-        if (Volatile.Read(ref state) == Packed) return target;
-        if (Interlocked.CompareExchange(ref state, Packing, Unpacked) == Unpacked)
+        if (MustPack(ref state))
         {
             PackA(ref p, ic, mc, pc, kc, target);
             Volatile.Write(ref state, Packed);
-            return target;
         }
+        return target;
+    }
+
+    // Whether this thread must pack the shared block whose state this is: true when it claims the block; false when
+    // another thread has packed it, waiting while that thread packs it; true again after 100 us of waiting (that thread
+    // has lost its core), and this one packs the same values over it. After packing, the caller marks it Packed.
+    private static bool MustPack(ref int state)
+    {
+        if (Volatile.Read(ref state) == Packed) return false;
+        if (Interlocked.CompareExchange(ref state, Packing, Unpacked) == Unpacked) return true;
         long giveUp = System.Diagnostics.Stopwatch.GetTimestamp() + System.Diagnostics.Stopwatch.Frequency / 10_000;
         while (Volatile.Read(ref state) != Packed)
         {
-            if (System.Diagnostics.Stopwatch.GetTimestamp() > giveUp)
-            {
-                PackA(ref p, ic, mc, pc, kc, target);
-                break;
-            }
+            if (System.Diagnostics.Stopwatch.GetTimestamp() > giveUp) return true;
             Thread.SpinWait(4);
         }
-        return target;
+        return false;
     }
 
     // A partial tile: the full tile is computed into a scratch tile (the packed strips are zero-padded), and its valid
@@ -502,7 +505,7 @@ public static unsafe partial class Gemm
 
         private ThreadBuffers()
         {
-            const int Floats = DepthBlock * ColumnBlock + RowBlock * DepthBlock + TileRows * TileColumns + 16;
+            const int Floats = DepthBlock * ColumnBlock + RowBlock * DepthBlock + TileRows * TileColumns + 64 + 16;
             _storage = GC.AllocateUninitializedArray<float>(Floats, pinned: true);
             float* start = (float*)Unsafe.AsPointer(ref _storage[0]);
             float* aligned = (float*)(((nint)start + 63) & ~(nint)63);
@@ -543,7 +546,7 @@ public static unsafe partial class Gemm
         /// <summary>[RowBlock / TileRows][DepthBlock][TileRows] floats.</summary>
         public float* PackedA { get; }
 
-        /// <summary>[TileRows][TileColumns] floats: a partial tile of C.</summary>
+        /// <summary>[TileRows][TileColumns] floats: a partial tile of C; then 8 x 8 floats for a transposed piece of one (Gemm.InPlace.cs).</summary>
         public float* Tile { get; }
     }
 }
