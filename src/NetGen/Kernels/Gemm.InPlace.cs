@@ -24,15 +24,21 @@ public static unsafe partial class Gemm
     /// <summary>NT products with at least this many multiply-adds (and 64 rows and columns) read B in place.</summary>
     internal const long InPlaceThreshold = 1 << 19;
 
-    // The NT products that take the in-place path: large enough that the strips of A^T are reused across many rows of
-    // B, with Vector512 (the Vector256 machines keep the packed kernel), an A^T that fits the shared buffer, and rows
-    // that fill their strips of 32 to within 1/8 (97 rows, four strips for 97, ran 11% slower than the packed kernel).
+    // The NT products that take the in-place path (measured on one core against the packed kernel, alternated in one
+    // process): Vector512 (the Vector256 machines keep the packed kernel); at least 64 rows and units and 2^19
+    // multiply-adds; rows that fill their strips of 32 to within 1/8 (97 rows in four strips ran x0.89); a packed A^T
+    // of at most 1 MB, which every group of 8 units sweeps again, so it must stay in L2 (1024x256x784 ran x0.25); and
+    // a depth of at least the rows and 112, since each tile ends in a transposed store (256x128x64 ran x0.80,
+    // 2048x512x128 x0.54, 256x256x128 x0.91; 64x84x120 ran x1.21, 256x1024x784 x1.07-1.09, 64x256x784 x1.17-1.19).
     internal static bool UseInPlace(int m, int n, int k)
     {
         long paddedRows = (long)(m + InPlaceRows - 1) / InPlaceRows * InPlaceRows;
         return BlockedSupported && UseVector512 && m >= 2 * InPlaceRows && n >= 8 * InPlaceColumns && (long)m * n * k >= InPlaceThreshold &&
-            8 * paddedRows <= 9L * m && paddedRows * k <= SharedPackedAFloats;
+            8 * paddedRows <= 9L * m && paddedRows * k <= InPlaceMaxPackedFloats && k >= Math.Max(112, m);
     }
+
+    /// <summary>Largest packed A^T of the in-place path (1 MB, half of one core's L2).</summary>
+    internal const int InPlaceMaxPackedFloats = 1 << 18;
 
     // What one in-place call computes, shared by its threads through a pointer to the caller's stack.
     private struct InPlaceProduct
