@@ -14,7 +14,8 @@ namespace NetGen.Kernels;
 // multiply-adds in the same order whatever the split, so results are identical for any thread count.
 // With a column split every thread needs all of A: it is packed once per call into one buffer of the calling
 // thread, each MC x KC block by whichever thread needs it first, and read by all (SharedPackedA), instead of once
-// per part and per column block (that repacking cost 12-20% of a 256x1024x784 product on two threads).
+// per part and per column block (that repacking cost 12-20% of a 256x1024x784 product on two threads), where a block
+// is read more than once and A fits 1 MB (ShareA).
 public static unsafe partial class Gemm
 {
     /// <summary>Rows of C per register tile (MR).</summary>
@@ -41,8 +42,8 @@ public static unsafe partial class Gemm
     /// <summary>Products with fewer multiply-adds than this skip packing (the simple row kernels).</summary>
     internal const long PackedThreshold = 1 << 16;
 
-    /// <summary>Largest packed A (floats) packed once per call and shared by the threads; larger ones are packed per block and thread.</summary>
-    internal const int SharedPackedAFloats = 1 << 21;
+    /// <summary>Largest packed A (floats, 1 MB: half of one core's L2) packed once per call and shared by the threads; larger ones are packed per block and thread.</summary>
+    internal const int SharedPackedAFloats = 1 << 18;
 
     /// <summary>True where the register-blocked kernels run (AVX2 + FMA); elsewhere every product takes the simple path.</summary>
     internal static bool BlockedSupported => Fma.IsSupported && Avx2.IsSupported;
@@ -106,21 +107,12 @@ public static unsafe partial class Gemm
         int columnTiles = (n + TileColumns - 1) / TileColumns;
         int rowTiles = (m + TileRows - 1) / TileRows;
         product.RowTiles = rowTiles;
-        long packedAFloats = (long)rowTiles * TileRows * k;
-        if (packedAFloats <= SharedPackedAFloats)
-        {
-            ThreadBuffers buffers = ThreadBuffers.Current;
-            int states = (k + DepthBlock - 1) / DepthBlock * rowTiles;
-            buffers.EnsureSharedCapacity((int)packedAFloats, states);
-            product.PackedA = buffers.SharedA;
-            product.PackedAState = buffers.SharedAState;
-            new Span<int>(product.PackedAState, states).Clear();
-        }
         int parts = 1;
         if (t_sequentialParts > 0)
         {
             product.SplitRows = columnTiles < 2 * t_sequentialParts && rowTiles > columnTiles;
             parts = Math.Min(t_sequentialParts, product.SplitRows ? rowTiles : columnTiles);
+            ShareA(ref product, parts);
             for (int part = 0; part < parts; part++) BlockedPart(&product, part, parts);
             return;
         }
@@ -135,11 +127,30 @@ public static unsafe partial class Gemm
             parts = Math.Min(pool.Parallelism * partsPerThread, product.SplitRows ? rowTiles : columnTiles);
             if (parts > 1)
             {
+                ShareA(ref product, parts);
                 pool.Run(&BlockedPart, &product, parts);
                 return;
             }
         }
+        ShareA(ref product, 1);
         BlockedPart(&product, 0, 1);
+    }
+
+    // Points the product at the calling thread's shared packed A where a packed block is read more than once: by
+    // several parts splitting the columns, or by several column blocks. Otherwise every block is used once, right
+    // after packing, and the per-thread block buffer, hot in cache, does better (a 4 MB shared A packed for a single
+    // use made TN 512x32x2048 and NN 2048x32x512 15-20% slower); so does an A too large for L2.
+    private static void ShareA(ref Product p, int parts)
+    {
+        bool reused = (parts > 1 && !p.SplitRows) || p.N > ColumnBlock;
+        long packedAFloats = (long)p.RowTiles * TileRows * p.K;
+        if (!reused || packedAFloats > SharedPackedAFloats) return;
+        ThreadBuffers buffers = ThreadBuffers.Current;
+        int states = (p.K + DepthBlock - 1) / DepthBlock * p.RowTiles;
+        buffers.EnsureSharedCapacity((int)packedAFloats, states);
+        p.PackedA = buffers.SharedA;
+        p.PackedAState = buffers.SharedAState;
+        new Span<int>(p.PackedAState, states).Clear();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
