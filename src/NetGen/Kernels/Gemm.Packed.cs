@@ -93,7 +93,7 @@ public static unsafe partial class Gemm
         public int RowTiles;        // M / TileRows, rounded up
     }
 
-    private const int Unpacked = 0, Packing = 1, Packed = 2;
+    internal const int Unpacked = 0, Packing = 1, Packed = 2;
 
     /// <summary>C[M,N] (+)= op(A)·op(B) through the blocked kernels, on as many threads as the size warrants.</summary>
     private static void Blocked(float* a, nint aRowStride, nint aDepthStride, float* b, int ldb, bool bTransposed,
@@ -237,7 +237,7 @@ public static unsafe partial class Gemm
     // Whether this thread must pack the shared block whose state this is: true when it claims the block; false when
     // another thread has packed it, waiting while that thread packs it; true again after 100 us of waiting (that thread
     // has lost its core), and this one packs the same values over it. After packing, the caller marks it Packed.
-    private static bool MustPack(ref int state)
+    internal static bool MustPack(ref int state)
     {
         if (Volatile.Read(ref state) == Packed) return false;
         if (Interlocked.CompareExchange(ref state, Packing, Unpacked) == Unpacked) return true;

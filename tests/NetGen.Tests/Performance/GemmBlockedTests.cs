@@ -197,6 +197,34 @@ public class GemmBlockedTests
     }
 
     [Fact]
+    public void SharedPackedBlock_IsPackedByItsFirstClaimer_WaitedFor_OrRepackedWhenItsPackerStalls()
+    {
+        // The protocol behind the packed A that threads share (Gemm.MustPack): the first thread claims and packs; a
+        // block already packed is read as it is; a block another thread is packing is waited for; and when that
+        // thread makes no progress (descheduled on a busy machine) the waiter packs it itself after 100 us, so a
+        // thread that lost its core never stalls the product for longer than that.
+        int state = Gemm.Unpacked;
+        Assert.True(Gemm.MustPack(ref state));
+        Assert.Equal(Gemm.Packing, state);
+        state = Gemm.Packed;
+        Assert.False(Gemm.MustPack(ref state));
+
+        state = Gemm.Packing;
+        var finisher = new Thread(() => { Thread.Sleep(0); Thread.SpinWait(2000); Volatile.Write(ref state, Gemm.Packed); });
+        finisher.Start();
+        bool packsItself = Gemm.MustPack(ref state);
+        finisher.Join();
+        // Either the finisher marked it packed while this thread waited (the usual case), or it was not scheduled
+        // within 100 us and this thread took over: both are correct; what must not happen is returning early.
+        if (!packsItself) Assert.Equal(Gemm.Packed, Volatile.Read(ref state));
+
+        state = Gemm.Packing;   // a packer that never finishes
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        Assert.True(Gemm.MustPack(ref state));
+        Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMicroseconds >= 100, "gave up before 100 us");
+    }
+
+    [Fact]
     public void RepeatedCalls_AllocateNothing_OnTheCallingThread()
     {
         var (a, b, c) = Operands(129, 784, 65, seed: 3);
