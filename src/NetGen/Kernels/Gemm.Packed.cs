@@ -12,6 +12,10 @@ namespace NetGen.Kernels;
 // two contiguous streams: A[M,K] (NN, NT) and B[N,K] (NT) are transposed on the way, 8x8 at a time in AVX
 // registers. Threads split C into disjoint column (or row) ranges; every element is the same chain of fused
 // multiply-adds in the same order whatever the split, so results are identical for any thread count.
+// With a column split every thread needs all of A: it is packed once per call into one buffer of the calling
+// thread, each MC x KC block by whichever thread needs it first, and read by all (SharedPackedA), instead of once
+// per part and per column block (that repacking cost 12-20% of a 256x1024x784 product on two threads), where a block
+// is read more than once and A fits 1 MB (ShareA).
 public static unsafe partial class Gemm
 {
     /// <summary>Rows of C per register tile (MR).</summary>
@@ -37,6 +41,9 @@ public static unsafe partial class Gemm
 
     /// <summary>Products with fewer multiply-adds than this skip packing (the simple row kernels).</summary>
     internal const long PackedThreshold = 1 << 16;
+
+    /// <summary>Largest packed A (floats, 1 MB: half of one core's L2) packed once per call and shared by the threads; larger ones are packed per block and thread.</summary>
+    internal const int SharedPackedAFloats = 1 << 18;
 
     /// <summary>True where the register-blocked kernels run (AVX2 + FMA); elsewhere every product takes the simple path.</summary>
     internal static bool BlockedSupported => Fma.IsSupported && Avx2.IsSupported;
@@ -81,7 +88,12 @@ public static unsafe partial class Gemm
         public float* Bias;         // epilogue: C[i, j] = activation(C[i, j] + bias[j]); null for none
         public Activation Activation;
         public bool HasEpilogue;
+        public float* PackedA;      // all of A packed, [K/KC][M/TileRows][KC][TileRows] (see SharedPackedA); null: packed per block and thread
+        public int* PackedAState;   // per KC x TileRows strip start: Unpacked, Packing or Packed
+        public int RowTiles;        // M / TileRows, rounded up
     }
+
+    internal const int Unpacked = 0, Packing = 1, Packed = 2;
 
     /// <summary>C[M,N] (+)= op(A)·op(B) through the blocked kernels, on as many threads as the size warrants.</summary>
     private static void Blocked(float* a, nint aRowStride, nint aDepthStride, float* b, int ldb, bool bTransposed,
@@ -94,11 +106,13 @@ public static unsafe partial class Gemm
         };
         int columnTiles = (n + TileColumns - 1) / TileColumns;
         int rowTiles = (m + TileRows - 1) / TileRows;
+        product.RowTiles = rowTiles;
         int parts = 1;
         if (t_sequentialParts > 0)
         {
             product.SplitRows = columnTiles < 2 * t_sequentialParts && rowTiles > columnTiles;
             parts = Math.Min(t_sequentialParts, product.SplitRows ? rowTiles : columnTiles);
+            ShareA(ref product, parts);
             for (int part = 0; part < parts; part++) BlockedPart(&product, part, parts);
             return;
         }
@@ -113,11 +127,30 @@ public static unsafe partial class Gemm
             parts = Math.Min(pool.Parallelism * partsPerThread, product.SplitRows ? rowTiles : columnTiles);
             if (parts > 1)
             {
+                ShareA(ref product, parts);
                 pool.Run(&BlockedPart, &product, parts);
                 return;
             }
         }
+        ShareA(ref product, 1);
         BlockedPart(&product, 0, 1);
+    }
+
+    // Points the product at the calling thread's shared packed A where a packed block is read more than once: by
+    // several parts splitting the columns, or by several column blocks. Otherwise every block is used once, right
+    // after packing, and the per-thread block buffer, hot in cache, does better (a 4 MB shared A packed for a single
+    // use made TN 512x32x2048 and NN 2048x32x512 15-20% slower); so does an A too large for L2.
+    private static void ShareA(ref Product p, int parts)
+    {
+        bool reused = (parts > 1 && !p.SplitRows) || p.N > ColumnBlock;
+        long packedAFloats = (long)p.RowTiles * TileRows * p.K;
+        if (!reused || packedAFloats > SharedPackedAFloats) return;
+        ThreadBuffers buffers = ThreadBuffers.Current;
+        int states = (p.K + DepthBlock - 1) / DepthBlock * p.RowTiles;
+        buffers.EnsureSharedCapacity((int)packedAFloats, states);
+        p.PackedA = buffers.SharedA;
+        p.PackedAState = buffers.SharedAState;
+        new Span<int>(p.PackedAState, states).Clear();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -138,14 +171,17 @@ public static unsafe partial class Gemm
             columnEnd = Math.Min(p.N, tiles * (part + 1) / parts * TileColumns);
         }
         if (rowStart >= rowEnd || columnStart >= columnEnd) return;
-        BlockedRange(ref p, rowStart, rowEnd, columnStart, columnEnd);
+        BlockedRange(ref p, part, rowStart, rowEnd, columnStart, columnEnd);
         if (p.HasEpilogue) Epilogue(ref p, rowStart, rowEnd, columnStart, columnEnd);
     }
 
-    // C[rowStart..rowEnd, columnStart..columnEnd] of the product, block by block.
+    // C[rowStart..rowEnd, columnStart..columnEnd] of the product, block by block. Each part starts its sweep over the
+    // row blocks at a different block (part mod blocks), so that threads sharing a packed A pack different blocks first.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void BlockedRange(ref Product p, int rowStart, int rowEnd, int columnStart, int columnEnd)
+    private static void BlockedRange(ref Product p, int part, int rowStart, int rowEnd, int columnStart, int columnEnd)
     {
+        int rowBlocks = (rowEnd - rowStart + RowBlock - 1) / RowBlock;
+        int firstBlock = part % rowBlocks;
         ThreadBuffers buffers = ThreadBuffers.Current;
         float* packedB = buffers.PackedB, packedA = buffers.PackedA;
         for (int jc = columnStart; jc < columnEnd; jc += ColumnBlock)
@@ -157,10 +193,14 @@ public static unsafe partial class Gemm
                 bool add = pc > 0 || p.Accumulate;
                 if (p.BTransposed) PackTransposed(p.B, p.Ldb, pc, kc, jc, nc, packedB);
                 else PackRows(p.B, p.Ldb, pc, kc, jc, nc, packedB);
-                for (int ic = rowStart; ic < rowEnd; ic += RowBlock)
+                for (int step = 0; step < rowBlocks; step++)
                 {
+                    int block = firstBlock + step < rowBlocks ? firstBlock + step : firstBlock + step - rowBlocks;
+                    int ic = rowStart + block * RowBlock;
                     int mc = Math.Min(RowBlock, rowEnd - ic);
-                    PackA(ref p, ic, mc, pc, kc, packedA);
+                    float* stripsA = packedA;
+                    if (p.PackedA != null) stripsA = SharedPackedA(ref p, ic, mc, pc, kc);
+                    else PackA(ref p, ic, mc, pc, kc, packedA);
                     for (int jr = 0; jr < nc; jr += TileColumns)
                     {
                         int nr = Math.Min(TileColumns, nc - jr);
@@ -168,7 +208,7 @@ public static unsafe partial class Gemm
                         for (int ir = 0; ir < mc; ir += TileRows)
                         {
                             int mr = Math.Min(TileRows, mc - ir);
-                            float* stripA = packedA + (nint)(ir / TileRows) * kc * TileRows;
+                            float* stripA = stripsA + (nint)(ir / TileRows) * kc * TileRows;
                             float* c = p.C + (nint)(ic + ir) * p.N + jc + jr;
                             if (mr == TileRows && nr == TileColumns) Tile(kc, stripA, stripB, c, p.N, add);
                             else EdgeTile(kc, stripA, stripB, c, p.N, add, mr, nr, buffers.Tile);
@@ -177,6 +217,37 @@ public static unsafe partial class Gemm
                 }
             }
         }
+    }
+
+    // Rows ic..ic+mc of A at depth pc..pc+kc, packed as PackA packs them, in the call's shared buffer at
+    // [pc][ic / TileRows][kc][TileRows], unless another thread already did (see MustPack).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static float* SharedPackedA(ref Product p, int ic, int mc, int pc, int kc)
+    {
+        float* target = p.PackedA + (nint)pc * p.RowTiles * TileRows + (nint)ic * kc;
+        ref int state = ref p.PackedAState[pc / DepthBlock * p.RowTiles + ic / TileRows];
+        if (MustPack(ref state))
+        {
+            PackA(ref p, ic, mc, pc, kc, target);
+            Volatile.Write(ref state, Packed);
+        }
+        return target;
+    }
+
+    // Whether this thread must pack the shared block whose state this is: true when it claims the block; false when
+    // another thread has packed it, waiting while that thread packs it; true again after 100 us of waiting (that thread
+    // has lost its core), and this one packs the same values over it. After packing, the caller marks it Packed.
+    internal static bool MustPack(ref int state)
+    {
+        if (Volatile.Read(ref state) == Packed) return false;
+        if (Interlocked.CompareExchange(ref state, Packing, Unpacked) == Unpacked) return true;
+        long giveUp = System.Diagnostics.Stopwatch.GetTimestamp() + System.Diagnostics.Stopwatch.Frequency / 10_000;
+        while (Volatile.Read(ref state) != Packed)
+        {
+            if (System.Diagnostics.Stopwatch.GetTimestamp() > giveUp) return true;
+            Thread.SpinWait(4);
+        }
+        return false;
     }
 
     // A partial tile: the full tile is computed into a scratch tile (the packed strips are zero-padded), and its valid
@@ -445,7 +516,7 @@ public static unsafe partial class Gemm
 
         private ThreadBuffers()
         {
-            const int Floats = DepthBlock * ColumnBlock + RowBlock * DepthBlock + TileRows * TileColumns + 16;
+            const int Floats = DepthBlock * ColumnBlock + RowBlock * DepthBlock + TileRows * TileColumns + 64 + 16;
             _storage = GC.AllocateUninitializedArray<float>(Floats, pinned: true);
             float* start = (float*)Unsafe.AsPointer(ref _storage[0]);
             float* aligned = (float*)(((nint)start + 63) & ~(nint)63);
@@ -456,13 +527,37 @@ public static unsafe partial class Gemm
 
         public static ThreadBuffers Current => t_current ??= new ThreadBuffers();
 
+        private float[]? _sharedStorage;
+        private int[]? _stateStorage;
+
+        /// <summary>All of one call's A, packed (see <see cref="SharedPackedA"/>); grown by <see cref="EnsureSharedCapacity"/>.</summary>
+        public float* SharedA { get; private set; }
+
+        /// <summary>One state per strip of <see cref="SharedA"/>.</summary>
+        public int* SharedAState { get; private set; }
+
+        /// <summary>Grows the shared buffers to hold a packed A of this many floats and states (a larger product's first call allocates; later calls reuse).</summary>
+        public void EnsureSharedCapacity(int floats, int states)
+        {
+            if (_sharedStorage is null || _sharedStorage.Length < floats + 16)
+            {
+                _sharedStorage = GC.AllocateUninitializedArray<float>(floats + 16, pinned: true);
+                SharedA = (float*)(((nint)Unsafe.AsPointer(ref _sharedStorage[0]) + 63) & ~(nint)63);
+            }
+            if (_stateStorage is null || _stateStorage.Length < states)
+            {
+                _stateStorage = GC.AllocateArray<int>(states, pinned: true);
+                SharedAState = (int*)Unsafe.AsPointer(ref _stateStorage[0]);
+            }
+        }
+
         /// <summary>[ColumnBlock / TileColumns][DepthBlock][TileColumns] floats.</summary>
         public float* PackedB { get; }
 
         /// <summary>[RowBlock / TileRows][DepthBlock][TileRows] floats.</summary>
         public float* PackedA { get; }
 
-        /// <summary>[TileRows][TileColumns] floats: a partial tile of C.</summary>
+        /// <summary>[TileRows][TileColumns] floats: a partial tile of C; then 8 x 8 floats for a transposed piece of one (Gemm.InPlace.cs).</summary>
         public float* Tile { get; }
     }
 }

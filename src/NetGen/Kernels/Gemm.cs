@@ -7,7 +7,8 @@ namespace NetGen.Kernels;
 /// passes need. <c>accumulate</c> adds into C (BLAS beta = 1) instead of overwriting it (beta = 0).
 /// </summary>
 /// <remarks>
-/// Large products run on packed, register-blocked kernels (Gemm.Packed.cs) split across the
+/// Large NT products (a dense layer's forward) read B, the weights, in place and pack only A (Gemm.InPlace.cs);
+/// other large products run on packed, register-blocked kernels (Gemm.Packed.cs); both split across the
 /// <see cref="Threading.WorkerPool"/>; NT products with fewer than 8 rows (one-sample inference) or fewer than 16
 /// columns (a classifier's outputs) run as row dot products split across the pool (Gemm.Dots.cs); small ones run on the simple row kernels below. Results do not depend on the thread count: the threads split C, never a sum. The spans must not overlap C.
 /// </remarks>
@@ -67,6 +68,12 @@ public static unsafe partial class Gemm
         {
             fixed (float* pa = a, pb = b, pc = c, pbias = bias)
                 RowDots(pa, pb, pc, m, n, k, accumulate, pbias, activation, hasEpilogue, parallel);
+            return;
+        }
+        if (UseInPlace(m, n, k))
+        {
+            fixed (float* pa = a, pb = b, pc = c, pbias = bias)
+                InPlace(pa, pb, pc, m, n, k, accumulate, hasEpilogue ? pbias : null, hasEpilogue ? activation : Activation.Identity, parallel);
             return;
         }
         if (UseBlocked(m, n, k))

@@ -64,7 +64,9 @@ public class GemmBlockedTests
         }
 
         // The Vector256 register tile forms every element with the same multiply-adds as the Vector512 one; the
-        // row-dot path (NT with m < 8 or n < 16) sums in a different order per width, so it gets the bound instead.
+        // row-dot path (NT with m < 8 or n < 16) sums in a different order per width, and large NT products read B in
+        // place with Vector512 only (one chain over the whole depth, where the packed kernel adds depth blocks), so
+        // those get the bound instead.
         float[] narrow = (float[])initial.Clone();
         try
         {
@@ -78,7 +80,8 @@ public class GemmBlockedTests
             Gemm.ForceVector256 = false;
         }
         bool rowDots = layout == Layout.NT && (m < Gemm.TileRows || Gemm.UseRowDotsForNarrow(m, n, k));
-        if (rowDots) AssertWithinBound(layout, a, b, initial, narrow, m, n, k, accumulate: true, $"{layout} {m}x{n}x{k} Vector256");
+        bool inPlace = layout == Layout.NT && Gemm.UseInPlace(m, n, k);
+        if (rowDots || inPlace) AssertWithinBound(layout, a, b, initial, narrow, m, n, k, accumulate: true, $"{layout} {m}x{n}x{k} Vector256");
         else Assert.True(pooled.AsSpan().SequenceEqual(narrow), $"{layout} {m}x{n}x{k}: the Vector256 kernel differs from the Vector512 one.");
     }
 
@@ -116,6 +119,109 @@ public class GemmBlockedTests
             Assert.True(Math.Abs(expected[i] - overwritten[i]) <= 1e-4 * (1 + Math.Abs(expected[i])),
                 $"Dense {batch}x{inputs}->{units}: dweight[{i}] = {overwritten[i]}, the product alone is {expected[i]}.");
         }
+    }
+
+    [Theory]
+    [InlineData(Layout.NN, 300, 1100, 530)]
+    [InlineData(Layout.NT, 300, 1100, 530)]
+    [InlineData(Layout.TN, 300, 1100, 530)]
+    [InlineData(Layout.NT, 228, 71, 1000)]  // B read in place: a last strip of A with 4 rows of 32, a last group of B with 7 rows of 8
+    [InlineData(Layout.NT, 64, 64, 128)]    // the smallest in-place product (2^19 multiply-adds): full strips and groups only
+    public void ProductSpanningSeveralBlocksInEveryDimension_MatchesReference_ForEveryThreadSplit(Layout layout, int m, int n, int k)
+    {
+        // 300 rows: three row blocks of A (the last partial), shared by the threads that split the columns; 1100
+        // columns: three column blocks of B; depth 530: three depth blocks. Every split must give the pool's bits.
+        var (a, b, initial) = Operands(m, n, k, seed: 21);
+        float[] pooled = (float[])initial.Clone();
+        Run(layout, a, b, pooled, m, n, k, accumulate: true);
+        AssertWithinBound(layout, a, b, initial, pooled, m, n, k, accumulate: true, $"{layout} {m}x{n}x{k}");
+        foreach (int parts in new[] { 1, 2, 5 })
+        {
+            float[] split = (float[])initial.Clone();
+            try
+            {
+                Gemm.SequentialParts = parts;
+                Run(layout, a, b, split, m, n, k, accumulate: true);
+            }
+            finally
+            {
+                Gemm.SequentialParts = 0;
+            }
+            Assert.True(pooled.AsSpan().SequenceEqual(split), $"{layout} {m}x{n}x{k}: {parts} parts differ from the pool's result.");
+        }
+    }
+
+    [Theory]
+    [InlineData(Activation.Identity, true)]
+    [InlineData(Activation.ReLU, true)]
+    [InlineData(Activation.ReLU, false)]
+    [InlineData(Activation.Sigmoid, true)]
+    [InlineData(Activation.Tanh, true)]
+    public void DenseForward_ReadingWeightsInPlace_AppliesBiasAndActivationInItsStore(Activation activation, bool withBias)
+    {
+        // 228 x 71 x 1000 takes the in-place NT path (Vector512): bias and activation are applied as each transposed tile
+        // is stored, the last group of 7 units element by element, the last strip of 4 samples through a partial transpose.
+        const int Batch = 228, Inputs = 1000, Units = 71;
+        Assert.True(!Gemm.UseVector512 || Gemm.UseInPlace(Batch, Units, Inputs));
+        float[] input = Numerics.Random(Batch * Inputs, 41), weight = Numerics.Random(Units * Inputs, 42);
+        float[] bias = withBias ? Numerics.Random(Units, 43) : [];
+        float[] output = new float[Batch * Units], expected = new float[Batch * Units];
+        Dense.Forward(input, weight, bias, output, Batch, Inputs, Units, activation);
+        Dense.ForwardReference(input, weight, bias, expected, Batch, Inputs, Units);
+        Activations.Forward(activation, expected, expected);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            // AssertWithinBound's worst case is about 0.03 here (1000 terms, magnitudes summing to about 250); two
+            // float summation orders typically differ by 1e-4. 2e-3 still catches a missing bias (about 0.5) or activation.
+            Assert.True(Math.Abs(expected[i] - output[i]) <= 2e-3f, $"{activation} bias={withBias}: output[{i}] = {output[i]}, reference {expected[i]}.");
+        }
+    }
+
+    [Fact]
+    public void PackedA_IsPackedAfresh_EveryCall_AfterSmallerAndLargerProducts()
+    {
+        // A is packed once per call into a buffer that the calling thread keeps and grows; a block marked packed by an
+        // earlier call, or left from a larger one, must never be read as this call's A.
+        int[][] shapes = [[200, 600, 300], [64, 96, 40], [520, 300, 700], [200, 600, 300]];
+        for (int i = 0; i < shapes.Length; i++)
+        {
+            int m = shapes[i][0], n = shapes[i][1], k = shapes[i][2];
+            var (a, b, initial) = Operands(m, n, k, seed: 31 + (ulong)i);
+            foreach (Layout layout in Enum.GetValues<Layout>())
+            {
+                float[] c = (float[])initial.Clone();
+                Run(layout, a, b, c, m, n, k, accumulate: false);
+                AssertWithinBound(layout, a, b, initial, c, m, n, k, accumulate: false, $"call {i}: {layout} {m}x{n}x{k}");
+            }
+        }
+    }
+
+    [Fact]
+    public void SharedPackedBlock_IsPackedByItsFirstClaimer_WaitedFor_OrRepackedWhenItsPackerStalls()
+    {
+        // The protocol behind the packed A that threads share (Gemm.MustPack): the first thread claims and packs; a
+        // block already packed is read as it is; a block another thread is packing is waited for; and when that
+        // thread makes no progress (descheduled on a busy machine) the waiter packs it itself after 100 us, so a
+        // thread that lost its core never stalls the product for longer than that.
+        int state = Gemm.Unpacked;
+        Assert.True(Gemm.MustPack(ref state));
+        Assert.Equal(Gemm.Packing, state);
+        state = Gemm.Packed;
+        Assert.False(Gemm.MustPack(ref state));
+
+        state = Gemm.Packing;
+        var finisher = new Thread(() => { Thread.Sleep(0); Thread.SpinWait(2000); Volatile.Write(ref state, Gemm.Packed); });
+        finisher.Start();
+        bool packsItself = Gemm.MustPack(ref state);
+        finisher.Join();
+        // Either the finisher marked it packed while this thread waited (the usual case), or it was not scheduled
+        // within 100 us and this thread took over: both are correct; what must not happen is returning early.
+        if (!packsItself) Assert.Equal(Gemm.Packed, Volatile.Read(ref state));
+
+        state = Gemm.Packing;   // a packer that never finishes
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        Assert.True(Gemm.MustPack(ref state));
+        Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMicroseconds >= 100, "gave up before 100 us");
     }
 
     [Fact]
