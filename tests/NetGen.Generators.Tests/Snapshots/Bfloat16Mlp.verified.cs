@@ -56,8 +56,13 @@ namespace Samples
         private const int Dense1WeightCount = 240;
         private const int Dense1BiasOffset = 240;
         private const int Dense1BiasCount = 12;
-        // 3,840 multiply-adds per product at 16 rows: too few to pay for waking another core.
-        private const bool Dense1Parallel = false;
+        // 3,840 multiply-adds per product at 16 rows, 12 units: kernels specialized to this shape, on the calling thread.
+        private readonly struct Dense1Shape : global::NetGen.Kernels.IDenseShape
+        {
+            public static int Inputs => Dense1Inputs;
+
+            public static int Units => Dense1Units;
+        }
         // Dense2: 12 -> 10, Tanh
         private const int Dense2Inputs = 12;
         private const int Dense2Units = 10;
@@ -65,8 +70,13 @@ namespace Samples
         private const int Dense2WeightCount = 120;
         private const int Dense2BiasOffset = 372;
         private const int Dense2BiasCount = 10;
-        // 1,920 multiply-adds per product at 16 rows: too few to pay for waking another core.
-        private const bool Dense2Parallel = false;
+        // 1,920 multiply-adds per product at 16 rows, 10 units: kernels specialized to this shape, on the calling thread.
+        private readonly struct Dense2Shape : global::NetGen.Kernels.IDenseShape
+        {
+            public static int Inputs => Dense2Inputs;
+
+            public static int Units => Dense2Units;
+        }
         // Dropout1: drop 0.25 of 10 values in training
         private const int Dropout1Size = 10;
         private const float Dropout1Rate = 0.25f;
@@ -77,8 +87,13 @@ namespace Samples
         private const int Dense3WeightCount = 80;
         private const int Dense3BiasOffset = 462;
         private const int Dense3BiasCount = 0;
-        // 1,280 multiply-adds per product at 16 rows: too few to pay for waking another core.
-        private const bool Dense3Parallel = false;
+        // 1,280 multiply-adds per product at 16 rows, 8 units: kernels specialized to this shape, on the calling thread.
+        private readonly struct Dense3Shape : global::NetGen.Kernels.IDenseShape
+        {
+            public static int Inputs => Dense3Inputs;
+
+            public static int Units => Dense3Units;
+        }
         // LayerNorm1: normalize each sample's 8 values (epsilon 1E-05)
         private const int LayerNorm1Size = 8;
         private const int LayerNorm1ScaleOffset = 462;
@@ -91,12 +106,17 @@ namespace Samples
         private const int Dense4WeightCount = 24;
         private const int Dense4BiasOffset = 502;
         private const int Dense4BiasCount = 3;
-        // 384 multiply-adds per product at 16 rows: too few to pay for waking another core.
-        private const bool Dense4Parallel = false;
+        // 384 multiply-adds per product at 16 rows, 3 units: kernels specialized to this shape, on the calling thread.
+        private readonly struct Dense4Shape : global::NetGen.Kernels.IDenseShape
+        {
+            public static int Inputs => Dense4Inputs;
 
-        private readonly float[] _parameters = InitialParameters(Seed);
-        private readonly float[] _gradients = new float[ParameterCount];
-        private readonly float[] _optimizerState = new float[OptimizerStateCount];
+            public static int Units => Dense4Units;
+        }
+
+        private readonly global::NetGen.Kernels.AlignedBuffer _parameters = InitialParameters(Seed);
+        private readonly global::NetGen.Kernels.AlignedBuffer _gradients = new(ParameterCount);
+        private readonly global::NetGen.Kernels.AlignedBuffer _optimizerState = new(OptimizerStateCount);
         private readonly float[] _statistics = InitialStatistics();
         private int _step;
         private global::NetGen.Rng _dropoutRandom = DropoutRandomFor(Seed);
@@ -155,78 +175,78 @@ namespace Samples
 
 
         /// <summary>Dense1's weight, [12, 20] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense1Weight { get { _bfloat16Stale = true; return new(_parameters, Dense1WeightOffset, Dense1WeightCount); } }
+        public global::System.Span<float> Dense1Weight { get { _bfloat16Stale = true; return _parameters.Slice(Dense1WeightOffset, Dense1WeightCount); } }
 
         /// <summary>Dense1's bias, [12], a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense1Bias => new(_parameters, Dense1BiasOffset, Dense1BiasCount);
+        public global::System.Span<float> Dense1Bias => _parameters.Slice(Dense1BiasOffset, Dense1BiasCount);
 
         // Dense1's weight for the generated code's own reads: unlike Dense1Weight, it leaves the bfloat16 copy valid.
-        private global::System.ReadOnlySpan<float> Dense1WeightValues => new(_parameters, Dense1WeightOffset, Dense1WeightCount);
+        private global::System.ReadOnlySpan<float> Dense1WeightValues => _parameters.Slice(Dense1WeightOffset, Dense1WeightCount);
 
-        private global::System.Span<float> Dense1WeightGradient => new(_gradients, Dense1WeightOffset, Dense1WeightCount);
+        private global::System.Span<float> Dense1WeightGradient => _gradients.Slice(Dense1WeightOffset, Dense1WeightCount);
 
-        private global::System.Span<float> Dense1BiasGradient => new(_gradients, Dense1BiasOffset, Dense1BiasCount);
+        private global::System.Span<float> Dense1BiasGradient => _gradients.Slice(Dense1BiasOffset, Dense1BiasCount);
 
         /// <summary>Dense2's weight, [10, 12] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense2Weight { get { _bfloat16Stale = true; return new(_parameters, Dense2WeightOffset, Dense2WeightCount); } }
+        public global::System.Span<float> Dense2Weight { get { _bfloat16Stale = true; return _parameters.Slice(Dense2WeightOffset, Dense2WeightCount); } }
 
         /// <summary>Dense2's bias, [10], a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense2Bias => new(_parameters, Dense2BiasOffset, Dense2BiasCount);
+        public global::System.Span<float> Dense2Bias => _parameters.Slice(Dense2BiasOffset, Dense2BiasCount);
 
         // Dense2's weight for the generated code's own reads: unlike Dense2Weight, it leaves the bfloat16 copy valid.
-        private global::System.ReadOnlySpan<float> Dense2WeightValues => new(_parameters, Dense2WeightOffset, Dense2WeightCount);
+        private global::System.ReadOnlySpan<float> Dense2WeightValues => _parameters.Slice(Dense2WeightOffset, Dense2WeightCount);
 
-        private global::System.Span<float> Dense2WeightGradient => new(_gradients, Dense2WeightOffset, Dense2WeightCount);
+        private global::System.Span<float> Dense2WeightGradient => _gradients.Slice(Dense2WeightOffset, Dense2WeightCount);
 
-        private global::System.Span<float> Dense2BiasGradient => new(_gradients, Dense2BiasOffset, Dense2BiasCount);
+        private global::System.Span<float> Dense2BiasGradient => _gradients.Slice(Dense2BiasOffset, Dense2BiasCount);
 
         /// <summary>Dense3's weight, [8, 10] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense3Weight { get { _bfloat16Stale = true; return new(_parameters, Dense3WeightOffset, Dense3WeightCount); } }
+        public global::System.Span<float> Dense3Weight { get { _bfloat16Stale = true; return _parameters.Slice(Dense3WeightOffset, Dense3WeightCount); } }
 
         /// <summary>Dense3's bias, [0], a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense3Bias => new(_parameters, Dense3BiasOffset, Dense3BiasCount);
+        public global::System.Span<float> Dense3Bias => _parameters.Slice(Dense3BiasOffset, Dense3BiasCount);
 
         // Dense3's weight for the generated code's own reads: unlike Dense3Weight, it leaves the bfloat16 copy valid.
-        private global::System.ReadOnlySpan<float> Dense3WeightValues => new(_parameters, Dense3WeightOffset, Dense3WeightCount);
+        private global::System.ReadOnlySpan<float> Dense3WeightValues => _parameters.Slice(Dense3WeightOffset, Dense3WeightCount);
 
-        private global::System.Span<float> Dense3WeightGradient => new(_gradients, Dense3WeightOffset, Dense3WeightCount);
+        private global::System.Span<float> Dense3WeightGradient => _gradients.Slice(Dense3WeightOffset, Dense3WeightCount);
 
-        private global::System.Span<float> Dense3BiasGradient => new(_gradients, Dense3BiasOffset, Dense3BiasCount);
+        private global::System.Span<float> Dense3BiasGradient => _gradients.Slice(Dense3BiasOffset, Dense3BiasCount);
 
         /// <summary>LayerNorm1's scale (gamma), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> LayerNorm1Scale => new(_parameters, LayerNorm1ScaleOffset, LayerNorm1Size);
+        public global::System.Span<float> LayerNorm1Scale => _parameters.Slice(LayerNorm1ScaleOffset, LayerNorm1Size);
 
         /// <summary>LayerNorm1's shift (beta), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> LayerNorm1Shift => new(_parameters, LayerNorm1ShiftOffset, LayerNorm1Size);
+        public global::System.Span<float> LayerNorm1Shift => _parameters.Slice(LayerNorm1ShiftOffset, LayerNorm1Size);
 
         /// <summary>Dense4's weight, [3, 8] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense4Weight { get { _bfloat16Stale = true; return new(_parameters, Dense4WeightOffset, Dense4WeightCount); } }
+        public global::System.Span<float> Dense4Weight { get { _bfloat16Stale = true; return _parameters.Slice(Dense4WeightOffset, Dense4WeightCount); } }
 
         /// <summary>Dense4's bias, [3], a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense4Bias => new(_parameters, Dense4BiasOffset, Dense4BiasCount);
+        public global::System.Span<float> Dense4Bias => _parameters.Slice(Dense4BiasOffset, Dense4BiasCount);
 
         // Dense4's weight for the generated code's own reads: unlike Dense4Weight, it leaves the bfloat16 copy valid.
-        private global::System.ReadOnlySpan<float> Dense4WeightValues => new(_parameters, Dense4WeightOffset, Dense4WeightCount);
+        private global::System.ReadOnlySpan<float> Dense4WeightValues => _parameters.Slice(Dense4WeightOffset, Dense4WeightCount);
 
-        private global::System.Span<float> Dense4WeightGradient => new(_gradients, Dense4WeightOffset, Dense4WeightCount);
+        private global::System.Span<float> Dense4WeightGradient => _gradients.Slice(Dense4WeightOffset, Dense4WeightCount);
 
-        private global::System.Span<float> Dense4BiasGradient => new(_gradients, Dense4BiasOffset, Dense4BiasCount);
+        private global::System.Span<float> Dense4BiasGradient => _gradients.Slice(Dense4BiasOffset, Dense4BiasCount);
 
         /// <summary>Re-initializes every parameter from <paramref name="seed"/> and clears gradients, optimizer state and the step count.</summary>
         public void ResetParameters(int seed = Seed)
         {
             FillParameters(_parameters, seed);
             FillStatistics(_statistics);
-            global::System.Array.Clear(_gradients);
-            global::System.Array.Clear(_optimizerState);
+            _gradients.Clear();
+            _optimizerState.Clear();
             _step = 0;
             _bfloat16Stale = true;
             _dropoutRandom = DropoutRandomFor(seed);
         }
 
-        private static float[] InitialParameters(int seed)
+        private static global::NetGen.Kernels.AlignedBuffer InitialParameters(int seed)
         {
-            var parameters = new float[ParameterCount];
+            var parameters = new global::NetGen.Kernels.AlignedBuffer(ParameterCount);
             FillParameters(parameters, seed);
             return parameters;
         }
@@ -280,24 +300,24 @@ namespace Samples
         private void ForwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool training)
         {
             // Dense1: 20 -> 12, ReLU
-            global::NetGen.Kernels.Dense.Forward(inputs, Dense1WeightValues, Dense1Bias, First(_dense1Output, rows * Dense1Units), rows, Dense1Inputs, Dense1Units, global::NetGen.Activation.ReLU, Dense1Parallel);
+            global::NetGen.Kernels.DenseSmall.Forward<Dense1Shape>(inputs, Dense1WeightValues, Dense1Bias, First(_dense1Output, rows * Dense1Units), rows, global::NetGen.Activation.ReLU);
 
             // Dense2: 12 -> 10, Tanh
-            global::NetGen.Kernels.Dense.Forward(First(_dense1Output, rows * Dense1Units), Dense2WeightValues, Dense2Bias, First(_dense2Output, rows * Dense2Units), rows, Dense2Inputs, Dense2Units, global::NetGen.Activation.Tanh, Dense2Parallel);
+            global::NetGen.Kernels.DenseSmall.Forward<Dense2Shape>(First(_dense1Output, rows * Dense1Units), Dense2WeightValues, Dense2Bias, First(_dense2Output, rows * Dense2Units), rows, global::NetGen.Activation.Tanh);
 
             // Dropout1: drop 0.25 of 10 values in training
             if (training) global::NetGen.Kernels.Dropout.Forward(First(_dense2Output, rows * Dense2Units), First(_dropout1Output, rows * Dropout1Size), First(_dropout1Mask, rows * Dropout1Size), Dropout1Rate, ref _dropoutRandom);
             else First(_dense2Output, rows * Dense2Units).CopyTo(First(_dropout1Output, rows * Dropout1Size));
 
             // Dense3: 10 -> 8, GELU, no bias
-            global::NetGen.Kernels.Dense.Forward(First(_dropout1Output, rows * Dropout1Size), Dense3WeightValues, Dense3Bias, First(_dense3PreActivation, rows * Dense3Units), rows, Dense3Inputs, Dense3Units, global::NetGen.Activation.Identity, Dense3Parallel);
+            global::NetGen.Kernels.DenseSmall.Forward<Dense3Shape>(First(_dropout1Output, rows * Dropout1Size), Dense3WeightValues, Dense3Bias, First(_dense3PreActivation, rows * Dense3Units), rows, global::NetGen.Activation.Identity);
             global::NetGen.Kernels.Activations.GeluForward(First(_dense3PreActivation, rows * Dense3Units), First(_dense3Output, rows * Dense3Units));
 
             // LayerNorm1: normalize each sample's 8 values (epsilon 1E-05)
             global::NetGen.Kernels.LayerNorm.Forward(First(_dense3Output, rows * Dense3Units), LayerNorm1Scale, LayerNorm1Shift, First(_layerNorm1Output, rows * LayerNorm1Size), First(_layerNorm1Mean, rows), First(_layerNorm1InverseStd, rows), rows, LayerNorm1Size, LayerNorm1Epsilon);
 
             // Dense4: 8 -> 3
-            global::NetGen.Kernels.Dense.Forward(First(_layerNorm1Output, rows * LayerNorm1Size), Dense4WeightValues, Dense4Bias, First(_dense4Output, rows * Dense4Units), rows, Dense4Inputs, Dense4Units, global::NetGen.Activation.Identity, Dense4Parallel);
+            global::NetGen.Kernels.DenseSmall.Forward<Dense4Shape>(First(_layerNorm1Output, rows * LayerNorm1Size), Dense4WeightValues, Dense4Bias, First(_dense4Output, rows * Dense4Units), rows, global::NetGen.Activation.Identity);
         }
 
         // Softmax cross-entropy against class labels, averaged over the rows; writes d(loss)/d(output).
@@ -322,19 +342,19 @@ namespace Samples
         private void BackwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool addPenaltyGradients)
         {
             // Dense4: 8 -> 3
-            global::NetGen.Kernels.Dense.Backward(First(_dense4Gradient, rows * Dense4Units), First(_layerNorm1Output, rows * LayerNorm1Size), Dense4WeightValues, First(_layerNorm1Gradient, rows * LayerNorm1Size),
-                Dense4WeightGradient, Dense4BiasGradient, rows, Dense4Inputs, Dense4Units, accumulateParameterGradients: true, Dense4Parallel);
+            global::NetGen.Kernels.DenseSmall.Backward<Dense4Shape>(First(_dense4Gradient, rows * Dense4Units), First(_layerNorm1Output, rows * LayerNorm1Size), Dense4WeightValues, First(_layerNorm1Gradient, rows * LayerNorm1Size),
+                Dense4WeightGradient, Dense4BiasGradient, rows, accumulateParameterGradients: true);
             GradientListener?.OnGradientsReady(Dense4WeightOffset, Dense4WeightCount + Dense4BiasCount);
 
             // LayerNorm1: normalize each sample's 8 values (epsilon 1E-05)
             global::NetGen.Kernels.LayerNorm.Backward(First(_layerNorm1Gradient, rows * LayerNorm1Size), First(_dense3Output, rows * Dense3Units), LayerNorm1Scale, First(_layerNorm1Mean, rows), First(_layerNorm1InverseStd, rows), First(_dense3Gradient, rows * Dense3Units),
-                new global::System.Span<float>(_gradients, LayerNorm1ScaleOffset, LayerNorm1Size), new global::System.Span<float>(_gradients, LayerNorm1ShiftOffset, LayerNorm1Size), rows, LayerNorm1Size);
+                _gradients.Slice(LayerNorm1ScaleOffset, LayerNorm1Size), _gradients.Slice(LayerNorm1ShiftOffset, LayerNorm1Size), rows, LayerNorm1Size);
             GradientListener?.OnGradientsReady(LayerNorm1ScaleOffset, 2 * LayerNorm1Size);
 
             // Dense3: 10 -> 8, GELU, no bias
             global::NetGen.Kernels.Activations.GeluBackward(First(_dense3PreActivation, rows * Dense3Units), First(_dense3Output, rows * Dense3Units), First(_dense3Gradient, rows * Dense3Units), First(_dense3Gradient, rows * Dense3Units));
-            global::NetGen.Kernels.Dense.Backward(First(_dense3Gradient, rows * Dense3Units), First(_dropout1Output, rows * Dropout1Size), Dense3WeightValues, First(_dropout1Gradient, rows * Dropout1Size),
-                Dense3WeightGradient, Dense3BiasGradient, rows, Dense3Inputs, Dense3Units, accumulateParameterGradients: true, Dense3Parallel);
+            global::NetGen.Kernels.DenseSmall.Backward<Dense3Shape>(First(_dense3Gradient, rows * Dense3Units), First(_dropout1Output, rows * Dropout1Size), Dense3WeightValues, First(_dropout1Gradient, rows * Dropout1Size),
+                Dense3WeightGradient, Dense3BiasGradient, rows, accumulateParameterGradients: true);
             GradientListener?.OnGradientsReady(Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount);
 
             // Dropout1: drop 0.25 of 10 values in training
@@ -342,14 +362,14 @@ namespace Samples
 
             // Dense2: 12 -> 10, Tanh
             global::NetGen.Kernels.Activations.TanhBackward(default, First(_dense2Output, rows * Dense2Units), First(_dense2Gradient, rows * Dense2Units), First(_dense2Gradient, rows * Dense2Units));
-            global::NetGen.Kernels.Dense.Backward(First(_dense2Gradient, rows * Dense2Units), First(_dense1Output, rows * Dense1Units), Dense2WeightValues, First(_dense1Gradient, rows * Dense1Units),
-                Dense2WeightGradient, Dense2BiasGradient, rows, Dense2Inputs, Dense2Units, accumulateParameterGradients: true, Dense2Parallel);
+            global::NetGen.Kernels.DenseSmall.Backward<Dense2Shape>(First(_dense2Gradient, rows * Dense2Units), First(_dense1Output, rows * Dense1Units), Dense2WeightValues, First(_dense1Gradient, rows * Dense1Units),
+                Dense2WeightGradient, Dense2BiasGradient, rows, accumulateParameterGradients: true);
             GradientListener?.OnGradientsReady(Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount);
 
             // Dense1: 20 -> 12, ReLU
             global::NetGen.Kernels.Activations.ReluBackward(default, First(_dense1Output, rows * Dense1Units), First(_dense1Gradient, rows * Dense1Units), First(_dense1Gradient, rows * Dense1Units));
-            global::NetGen.Kernels.Dense.Backward(First(_dense1Gradient, rows * Dense1Units), inputs, Dense1WeightValues, default,
-                Dense1WeightGradient, Dense1BiasGradient, rows, Dense1Inputs, Dense1Units, accumulateParameterGradients: true, Dense1Parallel);
+            global::NetGen.Kernels.DenseSmall.Backward<Dense1Shape>(First(_dense1Gradient, rows * Dense1Units), inputs, Dense1WeightValues, default,
+                Dense1WeightGradient, Dense1BiasGradient, rows, accumulateParameterGradients: true);
             GradientListener?.OnGradientsReady(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount);
         }
 
@@ -366,7 +386,7 @@ namespace Samples
         public global::NetGen.IAllReduce? BatchNormSynchronization { get; set; }
 
         /// <summary>Sets every gradient to zero; <see cref="Backward"/> adds to them.</summary>
-        public void ZeroGradients() => global::System.Array.Clear(_gradients);
+        public void ZeroGradients() => _gradients.Clear();
 
         /// <summary>
         /// Applies one Adam (lr 0.001) update to <see cref="Parameters"/> from <see cref="Gradients"/>, in one pass over the flat buffers:
@@ -378,7 +398,7 @@ namespace Samples
             _step++;
             _bfloat16Stale = true;
             global::NetGen.Optimizers.Adam.Step(_parameters, _gradients,
-                m: new global::System.Span<float>(_optimizerState, 0, ParameterCount), v: new global::System.Span<float>(_optimizerState, ParameterCount, ParameterCount), vMax: default,
+                m: _optimizerState.Slice(0, ParameterCount), v: _optimizerState.Slice(ParameterCount, ParameterCount), vMax: default,
                 _step, CurrentLearningRate, AdamBeta1, AdamBeta2, AdamEpsilon, AdamWeightDecay, decoupledWeightDecay: false);
         }
 
@@ -409,7 +429,7 @@ namespace Samples
         {
             int rows = RowsOf(inputs, nameof(ComputeGradients));
             CheckTargets(labels, rows, nameof(ComputeGradients));
-            global::System.Array.Clear(_gradients);
+            _gradients.Clear();
             ForwardCore(inputs, rows, training: true);
             float loss = LossCore(labels, rows) + PenaltyLoss();
             if (!float.IsFinite(loss))
@@ -443,11 +463,11 @@ namespace Samples
         {
             if (norms.Length != 5)
                 throw new global::System.ArgumentException($"norms holds {norms.Length} floats; this network has 5 parameter layers.", nameof(norms));
-            norms[0] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount));
-            norms[1] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount));
-            norms[2] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount));
-            norms[3] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, LayerNorm1ScaleOffset, 2 * LayerNorm1Size));
-            norms[4] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Dense4WeightOffset, Dense4WeightCount + Dense4BiasCount));
+            norms[0] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount));
+            norms[1] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount));
+            norms[2] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount));
+            norms[3] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(LayerNorm1ScaleOffset, 2 * LayerNorm1Size));
+            norms[4] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Dense4WeightOffset, Dense4WeightCount + Dense4BiasCount));
         }
 
         /// <summary>
@@ -507,10 +527,10 @@ namespace Samples
         /// </summary>
         public void RefreshBfloat16Weights()
         {
-            _bfloat16Weights.Convert(new global::System.ReadOnlySpan<float>(_parameters, Dense1WeightOffset, Dense1WeightCount), Dense1Bfloat16Offset);
-            _bfloat16Weights.Convert(new global::System.ReadOnlySpan<float>(_parameters, Dense2WeightOffset, Dense2WeightCount), Dense2Bfloat16Offset);
-            _bfloat16Weights.Convert(new global::System.ReadOnlySpan<float>(_parameters, Dense3WeightOffset, Dense3WeightCount), Dense3Bfloat16Offset);
-            _bfloat16Weights.Convert(new global::System.ReadOnlySpan<float>(_parameters, Dense4WeightOffset, Dense4WeightCount), Dense4Bfloat16Offset);
+            _bfloat16Weights.Convert(_parameters.Slice(Dense1WeightOffset, Dense1WeightCount), Dense1Bfloat16Offset);
+            _bfloat16Weights.Convert(_parameters.Slice(Dense2WeightOffset, Dense2WeightCount), Dense2Bfloat16Offset);
+            _bfloat16Weights.Convert(_parameters.Slice(Dense3WeightOffset, Dense3WeightCount), Dense3Bfloat16Offset);
+            _bfloat16Weights.Convert(_parameters.Slice(Dense4WeightOffset, Dense4WeightCount), Dense4Bfloat16Offset);
             _bfloat16Stale = false;
         }
 
@@ -639,15 +659,15 @@ namespace Samples
         // Names where a non-finite loss came from: the inputs, or the first layer whose parameters or outputs are not finite.
         private string DescribeNonFinite(global::System.ReadOnlySpan<float> inputs, int rows) =>
             global::NetGen.Training.NumericChecks.Describe("the inputs", inputs, columns: InputSize)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense1's parameters", new global::System.Span<float>(_parameters, Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount), columns: 0)
+            ?? global::NetGen.Training.NumericChecks.Describe("Dense1's parameters", _parameters.Slice(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount), columns: 0)
             ?? global::NetGen.Training.NumericChecks.Describe("Dense1's output", First(_dense1Output, rows * Dense1Units), columns: Dense1Units)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense2's parameters", new global::System.Span<float>(_parameters, Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount), columns: 0)
+            ?? global::NetGen.Training.NumericChecks.Describe("Dense2's parameters", _parameters.Slice(Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount), columns: 0)
             ?? global::NetGen.Training.NumericChecks.Describe("Dense2's output", First(_dense2Output, rows * Dense2Units), columns: Dense2Units)
             ?? global::NetGen.Training.NumericChecks.Describe("Dropout1's output", First(_dropout1Output, rows * Dropout1Size), columns: Dropout1Size)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense3's parameters", new global::System.Span<float>(_parameters, Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount), columns: 0)
+            ?? global::NetGen.Training.NumericChecks.Describe("Dense3's parameters", _parameters.Slice(Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount), columns: 0)
             ?? global::NetGen.Training.NumericChecks.Describe("Dense3's output", First(_dense3Output, rows * Dense3Units), columns: Dense3Units)
             ?? global::NetGen.Training.NumericChecks.Describe("LayerNorm1's output", First(_layerNorm1Output, rows * LayerNorm1Size), columns: LayerNorm1Size)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense4's parameters", new global::System.Span<float>(_parameters, Dense4WeightOffset, Dense4WeightCount + Dense4BiasCount), columns: 0)
+            ?? global::NetGen.Training.NumericChecks.Describe("Dense4's parameters", _parameters.Slice(Dense4WeightOffset, Dense4WeightCount + Dense4BiasCount), columns: 0)
             ?? global::NetGen.Training.NumericChecks.Describe("Dense4's output", First(_dense4Output, rows * Dense4Units), columns: Dense4Units)
             ?? "the loss only: every input, parameter and output is finite";
 
