@@ -450,7 +450,15 @@ public static class CpuEmitter
         for (int i = 0; i < emitters.Count; i++)
         {
             if (i > 0) writer.WriteLine();
-            emitters[i].EmitForward(writer);
+            if (emitters[i] is DenseEmitter first && i + 1 < emitters.Count && emitters[i + 1] is DenseEmitter second && first.PairsForFewRows(second))
+            {
+                first.EmitForwardPair(writer, second);
+                i++;
+            }
+            else
+            {
+                emitters[i].EmitForward(writer);
+            }
         }
 
         writer.CloseBrace();

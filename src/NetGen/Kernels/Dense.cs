@@ -7,7 +7,7 @@ namespace NetGen.Kernels;
 /// PyTorch's <c>nn.Linear</c>. Spans may be longer than the shape needs (a full buffer used for a short last
 /// batch); only the leading elements are read and written.
 /// </summary>
-public static class Dense
+public static partial class Dense
 {
     // output[B,N] = input[B,K] · weight[N,K]^T + bias[N]
     /// <summary>

@@ -81,6 +81,14 @@ public static unsafe partial class Gemm
         if (p.HasEpilogue) Epilogue(ref p, rowStart, rowEnd, columnStart, columnEnd);
     }
 
+    // y[j] = x · w[j, :] for the rows j in [start, end) of w (stride ldw): four rows at a time, as RowDotsPart forms them.
+    internal static void DotRows(float* x, float* w, nint ldw, int k, int start, int end, float* y)
+    {
+        int j = start;
+        for (; j + 4 <= end; j += 4) Dot4(x, w + j * ldw, ldw, k, y + j);
+        for (; j < end; j++) y[j] = Dot1(x, w + j * ldw, k);
+    }
+
     // sums[t] = x · w[t, :] for four rows of w, t in 0..4. Each row's sum is formed exactly as Dot1 forms it.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Dot4(float* x, float* w, nint ldw, int k, float* sums)
