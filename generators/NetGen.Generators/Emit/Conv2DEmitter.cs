@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using NetGen.Generators.Model;
@@ -92,15 +93,23 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
         var convolutions = emitters.OfType<Conv2DEmitter>().ToList();
         if (convolutions.Count == 0) return;
         int batch = convolutions[0].Network.BatchSize;
-        string sizes = string.Join(", ", convolutions.Select(c => $"{c.Name} {Literals.Grouped(ConvolutionShapes.ScratchFloats(c.Layer, batch))}"));
+        string sizes = string.Join(", ", convolutions.Select(c => $"{c.Name} {Literals.Grouped(Math.Max(ConvolutionShapes.ScratchFloats(c.Layer, batch), ConvolutionKernelChoice.PooledScratchFloats(c.Layer, c.PooledKernel, batch)))}"));
         writer.WriteLine($"// Convolution scratch (Conv2D.ScratchSize: per-thread workspaces for chunks of samples, per-chunk weight-gradient partials)");
         writer.WriteLine($"// shared by every convolution, sized for the largest: {sizes} floats.");
-        string size = convolutions.Select(c => c.ScratchSizeCall).Aggregate((a, b) => $"global::System.Math.Max({a}, {b})");
+        string size = convolutions.SelectMany(c => c.ScratchSizeCalls).Aggregate((a, b) => $"global::System.Math.Max({a}, {b})");
         writer.WriteLine($"private readonly float[] {Scratch} = new float[{size}];");
     }
 
-    private string ScratchSizeCall =>
-        $"global::NetGen.Kernels.Conv2D.ScratchSize(BatchSize, {ShapeConstants})";
+    private IEnumerable<string> ScratchSizeCalls
+    {
+        get
+        {
+            yield return $"global::NetGen.Kernels.Conv2D.ScratchSize(BatchSize, {ShapeConstants})";
+            if (PooledKernel == PooledKernel.None) yield break;
+            string channels = PooledKernel == PooledKernel.Channels ? "true" : "false";
+            yield return $"global::NetGen.Kernels.Conv2D.MaxPoolScratchSize({channels}, BatchSize, {Name}InChannels, {Name}InHeight, {Name}InWidth, {Name}Filters, {Name}Kernel, {Name}Stride, {Name}Padding, {Name}Dilation)";
+        }
+    }
 
     public override void EmitAccessors(SourceWriter writer)
     {
@@ -139,12 +148,57 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
     public override void EmitForward(SourceWriter writer)
     {
         writer.WriteLine($"// {Describe()}");
+        if (FusedPool is { } pool)
+        {
+            // Inference needs neither this layer's output nor the pooling's argmax: one kernel writes the pooled output.
+            string kernel = PooledKernel == PooledKernel.Channels ? "ForwardMaxPoolChannels" : "ForwardMaxPoolPlanes";
+            string reason = PooledKernel == PooledKernel.Channels ? "vectors of 16 output channels" : "vectors of 16 positions on zero-bordered rows";
+            writer.WriteLine("if (!training)");
+            writer.OpenBrace();
+            writer.WriteLine($"// Inference: convolution, bias, {Spec.Activation.Kind} and {pool.Name}'s 2x2 max in one pass ({reason}, chosen for this shape at build time).");
+            writer.WriteLine($"global::NetGen.Kernels.Conv2D.{kernel}({Input.Span}, {Name}Weight, {Name}Bias, {pool.Output.Span}, {Scratch}, global::NetGen.Activation.{Spec.Activation.Kind},");
+            writer.WriteLine($"    rows, {Name}InChannels, {Name}InHeight, {Name}InWidth, {Name}Filters, {Name}Kernel, {Name}Stride, {Name}Padding, {Name}Dilation);");
+            writer.CloseBrace();
+            writer.WriteLine("else");
+            writer.OpenBrace();
+            EmitConvolution(writer);
+            writer.CloseBrace();
+            return;
+        }
+        EmitConvolution(writer);
+    }
+
+    private void EmitConvolution(SourceWriter writer)
+    {
         string activation = Fused && HasActivation ? $" global::NetGen.Activation.{Spec.Activation.Kind}," : "";
         writer.WriteLine($"global::NetGen.Kernels.Conv2D.Forward({Input.Span}, {Name}Weight, {Name}Bias, {Product.Span}, {Scratch},{activation}");
         writer.WriteLine($"    {ShapeArguments});");
         if (!Fused)
         {
             writer.WriteLine(ActivationCode.Forward(Spec.Activation, PreActivation.Span, Output.Span));
+        }
+    }
+
+    /// <summary>The max pooling right after this layer that its inference forward computes too (null: none).</summary>
+    private Pool2DEmitter? FusedPool { get; set; }
+
+    /// <summary>The fused kernel that computes it, chosen from the shape (<see cref="ConvolutionKernelChoice"/>).</summary>
+    private PooledKernel PooledKernel { get; set; }
+
+    /// <summary>
+    /// Pairs each convolution with the MaxPool2D(2) right after it whose inference forward one kernel can compute
+    /// (<see cref="ConvolutionKernelChoice.PooledKernelFor"/>). Called once by the network emitter on the chain.
+    /// </summary>
+    public static void FuseInferencePooling(IReadOnlyList<LayerEmitter> emitters)
+    {
+        for (int i = 0; i + 1 < emitters.Count; i++)
+        {
+            if (emitters[i] is not Conv2DEmitter conv || emitters[i + 1] is not Pool2DEmitter pool) continue;
+            PooledKernel kernel = ConvolutionKernelChoice.PooledKernelFor(conv.Layer, pool.Layer.Spec);
+            if (kernel == PooledKernel.None) continue;
+            conv.FusedPool = pool;
+            conv.PooledKernel = kernel;
+            pool.ComputedByConvolution = conv.Name;
         }
     }
 

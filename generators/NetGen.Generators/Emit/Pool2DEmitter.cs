@@ -57,9 +57,26 @@ internal sealed class Pool2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
 
     private string ArgmaxSpan => $"new global::System.Span<int>({Argmax}, 0, rows * {OutputSize})";
 
+    /// <summary>The convolution before this layer whose inference forward also computes this one (null: none).</summary>
+    public string? ComputedByConvolution { get; set; }
+
     public override void EmitForward(SourceWriter writer)
     {
         writer.WriteLine($"// {Describe()}");
+        if (ComputedByConvolution is { } conv)
+        {
+            writer.WriteLine($"// In inference {conv} wrote this layer's output.");
+            writer.WriteLine("if (training)");
+            writer.OpenBrace();
+            EmitPooling(writer);
+            writer.CloseBrace();
+            return;
+        }
+        EmitPooling(writer);
+    }
+
+    private void EmitPooling(SourceWriter writer)
+    {
         writer.WriteLine(IsMax
             ? $"global::NetGen.Kernels.Pooling.MaxForward({Input.Span}, {Output.Span}, {ArgmaxSpan},"
             : $"global::NetGen.Kernels.Pooling.AvgForward({Input.Span}, {Output.Span},");

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace NetGen.Kernels;
 
@@ -137,24 +138,35 @@ public static unsafe partial class Conv2D
         {
             float* target = arranged + (nint)block * taps * 16;
             int count = Math.Min(16, outChannels - block * 16);
-            if (count < 16) new Span<float>(target, taps * 16).Clear();
-            for (int i = 0; i < count; i++)
+            float* rows = weight + (nint)block * 16 * taps;
+            if (count == 16 && Avx2.IsSupported)
             {
-                float* row = weight + (nint)(block * 16 + i) * taps;
-                for (int t = 0; t < taps; t++) target[t * 16 + i] = row[t];
+                // Two gathers of the 16 rows' tap t per tap: contiguous stores, no scattered ones.
+                Vector256<int> index = Vector256.CreateSequence(0, taps);
+                nint half = (nint)8 * taps;
+                for (int t = 0; t < taps; t++)
+                {
+                    Vector256.Store(Avx2.GatherVector256(rows + t, index, 4), target + t * 16);
+                    Vector256.Store(Avx2.GatherVector256(rows + half + t, index, 4), target + t * 16 + 8);
+                }
+                continue;
             }
+            if (count < 16) new Span<float>(target, taps * 16).Clear();
+            for (int t = 0; t < taps; t++)
+            for (int i = 0; i < count; i++)
+                target[t * 16 + i] = rows[(nint)i * taps + t];
         }
         float* biases = scratch + shape.BiasOffset;
         for (int o = 0; o < shape.ChannelBlocks * 16; o++) biases[o] = o < outChannels && bias != null ? bias[o] : 0f;
         int* offsets = (int*)(scratch + shape.OffsetsOffset);
         int dilation = shape.Conv.DilationH, planeWidth = shape.PlaneWidth;
-        for (int t = 0; t < taps; t++)
-        {
-            int c = t / (kernel * kernel), k = t % (kernel * kernel);
-            offsets[t] = c * shape.PlaneLength + (k / kernel) * dilation * planeWidth + (k % kernel) * dilation;
-        }
+        for (int c = 0, t = 0; c < shape.Conv.InChannels; c++)
+        for (int kh = 0; kh < kernel; kh++)
+        for (int kw = 0; kw < kernel; kw++, t++)
+            offsets[t] = c * shape.PlaneLength + kh * dilation * planeWidth + kw * dilation;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ChannelsPart(void* context, int part, int parts)
     {
         ref PooledJob job = ref *(PooledJob*)context;
@@ -166,7 +178,7 @@ public static unsafe partial class Conv2D
         int windows = shape.PooledHeight * shape.PooledWidth, taps = conv.PatchLength, outChannels = conv.OutChannels;
         int stride = conv.StrideH, planeWidth = shape.PlaneWidth;
         // The four positions of a window relative to its first: (0, 0), (0, s), (s, 0), (s, s).
-        nint right = stride, down = (nint)stride * planeWidth, diagonal = right + down;
+        nint right = stride, down = (nint)stride * planeWidth;
         for (int sample = part; sample < conv.Batch; sample += parts)
         {
             PadPlanes(job.Input + (nint)sample * conv.InputSampleLength, conv.InChannels, conv.Height, conv.Width, conv.PadH,
@@ -181,32 +193,8 @@ public static unsafe partial class Conv2D
                     // The last tile may overlap the one before it (the same values again); fewer windows than a tile repeat the last.
                     int first = Math.Max(0, Math.Min(q, windows - PooledWindowBlock));
                     int q0 = first, q1 = Math.Min(first + 1, windows - 1), q2 = Math.Min(first + 2, windows - 1);
-                    float* x0 = planes + WindowStart(q0, in shape), x1 = planes + WindowStart(q1, in shape), x2 = planes + WindowStart(q2, in shape);
-                    Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default;
-                    Vector512<float> a10 = default, a11 = default, a12 = default, a13 = default;
-                    Vector512<float> a20 = default, a21 = default, a22 = default, a23 = default;
-                    float* w = weights;
-                    for (int t = 0; t < taps; t++, w += 16)
-                    {
-                        Vector512<float> wt = Vector512.Load(w);
-                        nint o = offsets[t];
-                        float* p0 = x0 + o, p1 = x1 + o, p2 = x2 + o;
-                        a00 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p0[0]), a00);
-                        a01 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p0[right]), a01);
-                        a02 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p0[down]), a02);
-                        a03 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p0[diagonal]), a03);
-                        a10 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p1[0]), a10);
-                        a11 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p1[right]), a11);
-                        a12 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p1[down]), a12);
-                        a13 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p1[diagonal]), a13);
-                        a20 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p2[0]), a20);
-                        a21 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p2[right]), a21);
-                        a22 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p2[down]), a22);
-                        a23 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p2[diagonal]), a23);
-                    }
-                    Vector512.Store(PoolWindow(a00, a01, a02, a03, bias, job.Relu), tile + q0 * 16);
-                    Vector512.Store(PoolWindow(a10, a11, a12, a13, bias, job.Relu), tile + q1 * 16);
-                    Vector512.Store(PoolWindow(a20, a21, a22, a23, bias, job.Relu), tile + q2 * 16);
+                    ChannelTile(planes + WindowStart(q0, in shape), planes + WindowStart(q1, in shape), planes + WindowStart(q2, in shape),
+                        offsets, weights, taps, right, down, bias, job.Relu, tile + q0 * 16, tile + q1 * 16, tile + q2 * 16);
                 }
                 // tile[q][i] -> pooled[block*16 + i][q]
                 int count = Math.Min(16, outChannels - block * 16);
@@ -217,6 +205,40 @@ public static unsafe partial class Conv2D
                 }
             }
         }
+    }
+
+    // target_k[i] = activation(max over window k's 4 positions p of sum_t weights[t][i] * x_k[offsets[t] + p] + bias[i]),
+    // p in {0, right, down, down + right}: 3 windows x 4 positions x 16 channels in 12 accumulators.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ChannelTile(float* x0, float* x1, float* x2, int* offsets, float* weights, int taps, nint right, nint down,
+        Vector512<float> bias, bool relu, float* target0, float* target1, float* target2)
+    {
+        Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default;
+        Vector512<float> a10 = default, a11 = default, a12 = default, a13 = default;
+        Vector512<float> a20 = default, a21 = default, a22 = default, a23 = default;
+        float* w = weights;
+        for (int t = 0; t < taps; t++, w += 16)
+        {
+            Vector512<float> wt = Vector512.Load(w);
+            nint o = offsets[t];
+            float* p0 = x0 + o, p1 = x1 + o, p2 = x2 + o;
+            a00 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p0[0]), a00);
+            a01 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p0[right]), a01);
+            a10 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p1[0]), a10);
+            a11 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p1[right]), a11);
+            a20 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p2[0]), a20);
+            a21 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p2[right]), a21);
+            p0 += down; p1 += down; p2 += down;
+            a02 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p0[0]), a02);
+            a03 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p0[right]), a03);
+            a12 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p1[0]), a12);
+            a13 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p1[right]), a13);
+            a22 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p2[0]), a22);
+            a23 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p2[right]), a23);
+        }
+        Vector512.Store(PoolWindow(a00, a01, a02, a03, bias, relu), target0);
+        Vector512.Store(PoolWindow(a10, a11, a12, a13, bias, relu), target1);
+        Vector512.Store(PoolWindow(a20, a21, a22, a23, bias, relu), target2);
     }
 
     // Offset in the padded planes of window q's first position: (2*ph*s)*Wp + 2*pw*s.
@@ -236,6 +258,7 @@ public static unsafe partial class Conv2D
         return relu ? Vector512.Max(value, Vector512<float>.Zero) : value;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PlanesPart(void* context, int part, int parts)
     {
         ref PooledJob job = ref *(PooledJob*)context;

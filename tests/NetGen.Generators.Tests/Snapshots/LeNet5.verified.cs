@@ -154,7 +154,7 @@ namespace Samples.LeNet
         private readonly float[] _dense3Gradient = new float[BatchSize * Dense3Units];
         // Convolution scratch (Conv2D.ScratchSize: per-thread workspaces for chunks of samples, per-chunk weight-gradient partials)
         // shared by every convolution, sized for the largest: Conv2D1 283,810, Conv2D2 305,036 floats.
-        private readonly float[] _convolutionScratch = new float[global::System.Math.Max(global::NetGen.Kernels.Conv2D.ScratchSize(BatchSize, Conv2D1InChannels, Conv2D1InHeight, Conv2D1InWidth, Conv2D1Filters, Conv2D1Kernel, Conv2D1Kernel, Conv2D1Stride, Conv2D1Stride, Conv2D1Padding, Conv2D1Padding, Conv2D1Dilation, Conv2D1Dilation), global::NetGen.Kernels.Conv2D.ScratchSize(BatchSize, Conv2D2InChannels, Conv2D2InHeight, Conv2D2InWidth, Conv2D2Filters, Conv2D2Kernel, Conv2D2Kernel, Conv2D2Stride, Conv2D2Stride, Conv2D2Padding, Conv2D2Padding, Conv2D2Dilation, Conv2D2Dilation))];
+        private readonly float[] _convolutionScratch = new float[global::System.Math.Max(global::System.Math.Max(global::System.Math.Max(global::NetGen.Kernels.Conv2D.ScratchSize(BatchSize, Conv2D1InChannels, Conv2D1InHeight, Conv2D1InWidth, Conv2D1Filters, Conv2D1Kernel, Conv2D1Kernel, Conv2D1Stride, Conv2D1Stride, Conv2D1Padding, Conv2D1Padding, Conv2D1Dilation, Conv2D1Dilation), global::NetGen.Kernels.Conv2D.MaxPoolScratchSize(false, BatchSize, Conv2D1InChannels, Conv2D1InHeight, Conv2D1InWidth, Conv2D1Filters, Conv2D1Kernel, Conv2D1Stride, Conv2D1Padding, Conv2D1Dilation)), global::NetGen.Kernels.Conv2D.ScratchSize(BatchSize, Conv2D2InChannels, Conv2D2InHeight, Conv2D2InWidth, Conv2D2Filters, Conv2D2Kernel, Conv2D2Kernel, Conv2D2Stride, Conv2D2Stride, Conv2D2Padding, Conv2D2Padding, Conv2D2Dilation, Conv2D2Dilation)), global::NetGen.Kernels.Conv2D.MaxPoolScratchSize(true, BatchSize, Conv2D2InChannels, Conv2D2InHeight, Conv2D2InWidth, Conv2D2Filters, Conv2D2Kernel, Conv2D2Stride, Conv2D2Padding, Conv2D2Dilation))];
 
         /// <summary>Every trainable parameter, layer after layer, in one flat buffer (see the table on the class for offsets).</summary>
         public global::System.Span<float> Parameters => _parameters;
@@ -292,20 +292,46 @@ namespace Samples.LeNet
         private void ForwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool training)
         {
             // Conv2D1: 1x28x28 -> 6x28x28, 5x5 kernel, padding 2, ReLU
-            global::NetGen.Kernels.Conv2D.Forward(inputs, Conv2D1Weight, Conv2D1Bias, First(_conv2D1Output, rows * Conv2D1OutputSize), _convolutionScratch, global::NetGen.Activation.ReLU,
-                rows, Conv2D1InChannels, Conv2D1InHeight, Conv2D1InWidth, Conv2D1Filters, Conv2D1Kernel, Conv2D1Kernel, Conv2D1Stride, Conv2D1Stride, Conv2D1Padding, Conv2D1Padding, Conv2D1Dilation, Conv2D1Dilation);
+            if (!training)
+            {
+                // Inference: convolution, bias, ReLU and MaxPool2D1's 2x2 max in one pass (vectors of 16 positions on zero-bordered rows, chosen for this shape at build time).
+                global::NetGen.Kernels.Conv2D.ForwardMaxPoolPlanes(inputs, Conv2D1Weight, Conv2D1Bias, First(_maxPool2D1Output, rows * MaxPool2D1OutputSize), _convolutionScratch, global::NetGen.Activation.ReLU,
+                    rows, Conv2D1InChannels, Conv2D1InHeight, Conv2D1InWidth, Conv2D1Filters, Conv2D1Kernel, Conv2D1Stride, Conv2D1Padding, Conv2D1Dilation);
+            }
+            else
+            {
+                global::NetGen.Kernels.Conv2D.Forward(inputs, Conv2D1Weight, Conv2D1Bias, First(_conv2D1Output, rows * Conv2D1OutputSize), _convolutionScratch, global::NetGen.Activation.ReLU,
+                    rows, Conv2D1InChannels, Conv2D1InHeight, Conv2D1InWidth, Conv2D1Filters, Conv2D1Kernel, Conv2D1Kernel, Conv2D1Stride, Conv2D1Stride, Conv2D1Padding, Conv2D1Padding, Conv2D1Dilation, Conv2D1Dilation);
+            }
 
             // MaxPool2D1: 6x28x28 -> 6x14x14, max of 2x2 windows, stride 2
-            global::NetGen.Kernels.Pooling.MaxForward(First(_conv2D1Output, rows * Conv2D1OutputSize), First(_maxPool2D1Output, rows * MaxPool2D1OutputSize), new global::System.Span<int>(_maxPool2D1Argmax, 0, rows * MaxPool2D1OutputSize),
-                rows, MaxPool2D1Channels, MaxPool2D1InHeight, MaxPool2D1InWidth, MaxPool2D1Size, MaxPool2D1Size, MaxPool2D1Stride, MaxPool2D1Stride, MaxPool2D1Padding, MaxPool2D1Padding);
+            // In inference Conv2D1 wrote this layer's output.
+            if (training)
+            {
+                global::NetGen.Kernels.Pooling.MaxForward(First(_conv2D1Output, rows * Conv2D1OutputSize), First(_maxPool2D1Output, rows * MaxPool2D1OutputSize), new global::System.Span<int>(_maxPool2D1Argmax, 0, rows * MaxPool2D1OutputSize),
+                    rows, MaxPool2D1Channels, MaxPool2D1InHeight, MaxPool2D1InWidth, MaxPool2D1Size, MaxPool2D1Size, MaxPool2D1Stride, MaxPool2D1Stride, MaxPool2D1Padding, MaxPool2D1Padding);
+            }
 
             // Conv2D2: 6x14x14 -> 16x10x10, 5x5 kernel, ReLU
-            global::NetGen.Kernels.Conv2D.Forward(First(_maxPool2D1Output, rows * MaxPool2D1OutputSize), Conv2D2Weight, Conv2D2Bias, First(_conv2D2Output, rows * Conv2D2OutputSize), _convolutionScratch, global::NetGen.Activation.ReLU,
-                rows, Conv2D2InChannels, Conv2D2InHeight, Conv2D2InWidth, Conv2D2Filters, Conv2D2Kernel, Conv2D2Kernel, Conv2D2Stride, Conv2D2Stride, Conv2D2Padding, Conv2D2Padding, Conv2D2Dilation, Conv2D2Dilation);
+            if (!training)
+            {
+                // Inference: convolution, bias, ReLU and MaxPool2D2's 2x2 max in one pass (vectors of 16 output channels, chosen for this shape at build time).
+                global::NetGen.Kernels.Conv2D.ForwardMaxPoolChannels(First(_maxPool2D1Output, rows * MaxPool2D1OutputSize), Conv2D2Weight, Conv2D2Bias, First(_maxPool2D2Output, rows * MaxPool2D2OutputSize), _convolutionScratch, global::NetGen.Activation.ReLU,
+                    rows, Conv2D2InChannels, Conv2D2InHeight, Conv2D2InWidth, Conv2D2Filters, Conv2D2Kernel, Conv2D2Stride, Conv2D2Padding, Conv2D2Dilation);
+            }
+            else
+            {
+                global::NetGen.Kernels.Conv2D.Forward(First(_maxPool2D1Output, rows * MaxPool2D1OutputSize), Conv2D2Weight, Conv2D2Bias, First(_conv2D2Output, rows * Conv2D2OutputSize), _convolutionScratch, global::NetGen.Activation.ReLU,
+                    rows, Conv2D2InChannels, Conv2D2InHeight, Conv2D2InWidth, Conv2D2Filters, Conv2D2Kernel, Conv2D2Kernel, Conv2D2Stride, Conv2D2Stride, Conv2D2Padding, Conv2D2Padding, Conv2D2Dilation, Conv2D2Dilation);
+            }
 
             // MaxPool2D2: 16x10x10 -> 16x5x5, max of 2x2 windows, stride 2
-            global::NetGen.Kernels.Pooling.MaxForward(First(_conv2D2Output, rows * Conv2D2OutputSize), First(_maxPool2D2Output, rows * MaxPool2D2OutputSize), new global::System.Span<int>(_maxPool2D2Argmax, 0, rows * MaxPool2D2OutputSize),
-                rows, MaxPool2D2Channels, MaxPool2D2InHeight, MaxPool2D2InWidth, MaxPool2D2Size, MaxPool2D2Size, MaxPool2D2Stride, MaxPool2D2Stride, MaxPool2D2Padding, MaxPool2D2Padding);
+            // In inference Conv2D2 wrote this layer's output.
+            if (training)
+            {
+                global::NetGen.Kernels.Pooling.MaxForward(First(_conv2D2Output, rows * Conv2D2OutputSize), First(_maxPool2D2Output, rows * MaxPool2D2OutputSize), new global::System.Span<int>(_maxPool2D2Argmax, 0, rows * MaxPool2D2OutputSize),
+                    rows, MaxPool2D2Channels, MaxPool2D2InHeight, MaxPool2D2InWidth, MaxPool2D2Size, MaxPool2D2Size, MaxPool2D2Stride, MaxPool2D2Stride, MaxPool2D2Padding, MaxPool2D2Padding);
+            }
 
             // Flatten1: 16x5x5 -> 400 (no copy)
 
