@@ -78,7 +78,7 @@ public static class ConvolutionKernelChoice
         int inChannels = conv.Input.Dimensions[0], height = conv.Input.Dimensions[1], width = conv.Input.Dimensions[2];
         int outHeight = conv.Output.Dimensions[1], outWidth = conv.Output.Dimensions[2], pad = spec.EffectivePadding;
         long taps = (long)inChannels * spec.Kernel * spec.Kernel, windows = (long)(outHeight / 2) * (outWidth / 2);
-        long workspaces = Math.Min(4, batch);
+        const long workspaces = 4;   // one sample may split across every part of the call
         if (kernel == PooledKernel.Channels)
         {
             long blocks = (spec.Filters + 15) / 16;

@@ -103,29 +103,35 @@ public static unsafe partial class Conv2D
         public PooledShape Shape;
         public float* Input, Output, Scratch;
         public bool Relu;
+        public int Items, Splits;
     }
 
-    // Samples are split across the pool in parts p, p + parts, ... (workspace p), or run on this thread when small.
+    /// <summary>Multiply-adds from which a fused call splits across the pool: one wake (70-340 ns here) against about 1.5 us of work.</summary>
+    internal const long PooledParallelThreshold = 1 << 16;
+
+    // Splits the call into items across the pool: item i is sample i / Splits, and its share i % Splits of the
+    // pooled windows (Splits > 1 only when there are fewer samples than parts, as for one sample); part p takes
+    // items p, p + parts, ... into workspace p. A pooled value is computed the same way whoever computes it.
     private static void RunPooled(delegate*<void*, int, int, void> part, ref PooledJob job)
     {
-        int parts = Math.Min(job.Shape.Workspaces, job.Shape.Conv.Batch);
-        if (t_sequentialParts > 0)
+        int batch = job.Shape.Conv.Batch, parts = 1;
+        if (t_sequentialParts > 0) parts = Math.Min(MaxThreads, t_sequentialParts);
+        else if (job.Shape.Conv.MultiplyAdds >= PooledParallelThreshold) parts = Math.Min(MaxThreads, Threading.WorkerPool.Shared.Parallelism);
+        job.Splits = batch >= parts ? 1 : (parts + batch - 1) / batch;
+        job.Items = batch * job.Splits;
+        parts = Math.Min(parts, job.Items);
+        fixed (PooledJob* context = &job)
         {
-            parts = Math.Min(parts, t_sequentialParts);
-            fixed (PooledJob* context = &job) for (int p = 0; p < parts; p++) part(context, p, parts);
-            return;
+            if (parts > 1 && t_sequentialParts == 0) Threading.WorkerPool.Shared.Run(part, context, parts);
+            else for (int p = 0; p < parts; p++) part(context, p, parts);
         }
-        if (parts > 1 && job.Shape.Conv.MultiplyAdds >= ParallelThreshold)
-        {
-            Threading.WorkerPool pool = Threading.WorkerPool.Shared;
-            parts = Math.Min(parts, pool.Parallelism);
-            if (parts > 1)
-            {
-                fixed (PooledJob* context = &job) pool.Run(part, context, parts);
-                return;
-            }
-        }
-        fixed (PooledJob* context = &job) part(context, 0, 1);
+    }
+
+    // The share [first, end) of count things that split `split` of `splits` takes.
+    private static void Share(int count, int split, int splits, out int first, out int end)
+    {
+        first = (int)((long)count * split / splits);
+        end = (int)((long)count * (split + 1) / splits);
     }
 
     // arranged[block][t][i] = weight[block*16 + i][t], biases[block*16 + i] = bias[block*16 + i] (0 past outChannels);
@@ -179,16 +185,23 @@ public static unsafe partial class Conv2D
         int stride = conv.StrideH, planeWidth = shape.PlaneWidth;
         // The four positions of a window relative to its first: (0, 0), (0, s), (s, 0), (s, s).
         nint right = stride, down = (nint)stride * planeWidth;
-        for (int sample = part; sample < conv.Batch; sample += parts)
+        int tiles = (windows + PooledWindowBlock - 1) / PooledWindowBlock, padded = -1;
+        for (int item = part; item < job.Items; item += parts)
         {
-            PadPlanes(job.Input + (nint)sample * conv.InputSampleLength, conv.InChannels, conv.Height, conv.Width, conv.PadH,
-                planeWidth, shape.PlaneLength, planes);
+            int sample = item / job.Splits;
+            Share(tiles, item % job.Splits, job.Splits, out int firstTile, out int endTile);
+            if (firstTile == endTile) continue;
+            if (sample != padded)
+                PadPlanes(job.Input + (nint)sample * conv.InputSampleLength, conv.InChannels, conv.Height, conv.Width, conv.PadH,
+                    planeWidth, shape.PlaneLength, planes);
+            padded = sample;
+            int firstWindow = firstTile * PooledWindowBlock, endWindow = Math.Min(endTile * PooledWindowBlock, windows);
             float* y = job.Output + (nint)sample * shape.PooledSampleLength;
             for (int block = 0; block < shape.ChannelBlocks; block++)
             {
                 float* weights = job.Scratch + (nint)block * taps * 16;
                 Vector512<float> bias = Vector512.Load(job.Scratch + shape.BiasOffset + block * 16);
-                for (int q = 0; q < windows; q += PooledWindowBlock)
+                for (int q = firstWindow; q < endWindow; q += PooledWindowBlock)
                 {
                     // The last tile may overlap the one before it (the same values again); fewer windows than a tile repeat the last.
                     int first = Math.Max(0, Math.Min(q, windows - PooledWindowBlock));
@@ -201,7 +214,7 @@ public static unsafe partial class Conv2D
                 for (int i = 0; i < count; i++)
                 {
                     float* target = y + (nint)(block * 16 + i) * windows;
-                    for (int q = 0; q < windows; q++) target[q] = tile[q * 16 + i];
+                    for (int q = firstWindow; q < endWindow; q++) target[q] = tile[q * 16 + i];
                 }
             }
         }
@@ -271,17 +284,27 @@ public static unsafe partial class Conv2D
         // Lanes 0-7 of the shuffles: the even and the odd columns of 16.
         Vector512<int> even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0);
         Vector512<int> odd = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 0, 0, 0, 0, 0, 0, 0, 0);
-        for (int sample = part; sample < conv.Batch; sample += parts)
+        int padded = -1;
+        for (int item = part; item < job.Items; item += parts)
         {
-            PadPlanes(job.Input + (nint)sample * conv.InputSampleLength, conv.InChannels, conv.Height, conv.Width, conv.PadH,
-                planeWidth, conv.ForwardPlaneLength, planes);
+            int sample = item / job.Splits;
+            Share(shape.PooledHeight, item % job.Splits, job.Splits, out int firstRow, out int endRow);
+            if (firstRow == endRow) continue;
+            if (sample != padded)
+                PadPlanes(job.Input + (nint)sample * conv.InputSampleLength, conv.InChannels, conv.Height, conv.Width, conv.PadH,
+                    planeWidth, conv.ForwardPlaneLength, planes);
+            padded = sample;
+            // The grid vectors that pooled rows [firstRow, endRow) read, whole tiles of 3.
+            int firstVector = 2 * firstRow * planeWidth / 16 / DirectVectorBlock * DirectVectorBlock;
+            int endVector = Math.Min(conv.ForwardVectors,
+                (((2 * endRow - 1) * planeWidth + chunks * 16 + 15) / 16 + DirectVectorBlock - 1) / DirectVectorBlock * DirectVectorBlock);
             Correlate(planes, conv.InChannels, conv.ForwardPlaneLength, planeWidth, conv.KernelH, job.Scratch,
-                conv.OutBlocks, conv.ForwardVectors, grid);
+                conv.OutBlocks, firstVector, endVector, gridRow, grid);
             float* y = job.Output + (nint)sample * shape.PooledSampleLength;
             for (int oc = 0; oc < conv.OutChannels; oc++)
             {
                 Vector256<float> bias = Vector256.Create(job.Scratch[shape.BiasOffset + oc]);
-                for (int ph = 0; ph < shape.PooledHeight; ph++)
+                for (int ph = firstRow; ph < endRow; ph++)
                 {
                     float* top = grid + oc * gridRow + 2 * ph * planeWidth, bottom = top + planeWidth;
                     for (int chunk = 0; chunk < chunks; chunk++)
@@ -316,7 +339,7 @@ public static unsafe partial class Conv2D
             if (PooledHeight < 1 || PooledWidth < 1)
                 throw new ArgumentOutOfRangeException(nameof(kernel), $"The convolution's {Conv.OutHeight}x{Conv.OutWidth} output is smaller than one 2x2 pooling window.");
             PooledSampleLength = outChannels * PooledHeight * PooledWidth;
-            Workspaces = Math.Min(MaxThreads, batch);
+            Workspaces = MaxThreads;   // one sample may split across every part
             int taps = Conv.PatchLength;
             if (channelVectors)
             {
