@@ -179,6 +179,9 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
         }
     }
 
+    /// <summary>The max pooling right after this layer whose backward applies this layer's ReLU backward (null: none).</summary>
+    private string? ReluMaskedBy { get; set; }
+
     /// <summary>The max pooling right after this layer that its inference forward computes too (null: none).</summary>
     private Pool2DEmitter? FusedPool { get; set; }
 
@@ -194,6 +197,14 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
         for (int i = 0; i + 1 < emitters.Count; i++)
         {
             if (emitters[i] is not Conv2DEmitter conv || emitters[i + 1] is not Pool2DEmitter pool) continue;
+            if (conv.Spec.Activation.Kind == ActivationKind.ReLU && ((Pool2DSpec)pool.Layer.Spec).Kind == PoolKind.Max && pool.OutputGradient is not null)
+            {
+                // ReLU's backward keeps dy where y > 0. Max pooling's backward gives a gradient only to each window's
+                // argmax, whose y is the pooled output: so the mask taken on the pooled gradient (4x smaller for 2x2)
+                // before the pooling's backward gives the same input gradient, bit for bit.
+                conv.ReluMaskedBy = pool.Name;
+                pool.AppliesReluBackward = true;
+            }
             PooledKernel kernel = ConvolutionKernelChoice.PooledKernelFor(conv.Layer, pool.Layer.Spec);
             if (kernel == PooledKernel.None) continue;
             conv.FusedPool = pool;
@@ -206,7 +217,11 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
     {
         string gradient = OutputGradient!.Span;
         writer.WriteLine($"// {Describe()}");
-        if (HasActivation)
+        if (ReluMaskedBy is { } pool)
+        {
+            writer.WriteLine($"// ReLU's backward ran on {pool}'s gradient: only each window's argmax gets a gradient, and its output is the pooled one.");
+        }
+        else if (HasActivation)
         {
             // A fused activation's backward reads the output alone.
             writer.WriteLine(ActivationCode.Backward(Spec.Activation, Fused ? "default" : PreActivation.Span, Output.Span, gradient, gradient));

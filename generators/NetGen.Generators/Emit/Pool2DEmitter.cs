@@ -57,6 +57,9 @@ internal sealed class Pool2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
 
     private string ArgmaxSpan => $"new global::System.Span<int>({Argmax}, 0, rows * {OutputSize})";
 
+    /// <summary>Whether this layer's backward first applies the ReLU backward of the convolution before it (to its own, smaller gradient).</summary>
+    public bool AppliesReluBackward { get; set; }
+
     /// <summary>The convolution before this layer whose inference forward also computes this one (null: none).</summary>
     public string? ComputedByConvolution { get; set; }
 
@@ -92,6 +95,11 @@ internal sealed class Pool2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
             return;
         }
 
+        if (AppliesReluBackward)
+        {
+            writer.WriteLine("// The ReLU before this layer: its backward masks this layer's gradient where this layer's output (the argmax's) is not positive.");
+            writer.WriteLine($"global::NetGen.Kernels.Activations.ReluBackward(default, {Output.Span}, {OutputGradient!.Span}, {OutputGradient.Span});");
+        }
         writer.WriteLine(IsMax
             ? $"global::NetGen.Kernels.Pooling.MaxBackward({OutputGradient!.Span}, {ArgmaxSpan}, {InputGradient.Span},"
             : $"global::NetGen.Kernels.Pooling.AvgBackward({OutputGradient!.Span}, {InputGradient.Span},");

@@ -211,7 +211,14 @@ public static unsafe partial class Conv2D
                     partial[shape.WeightLength + oc] = sum;
                 }
             }
-            if (job.WantWeightGradient)
+            if (job.WantWeightGradient && shape.UseChannelWeightGradient)
+            {
+                for (int s = 0; s < samples; s++)
+                    PadPlanes(job.Input + (nint)(first + s) * shape.InputSampleLength, inChannels, shape.Height, shape.Width,
+                        shape.PadH, planeWidth, planeLength, planes + (nint)s * sampleInputFloats);
+                ChannelWeightGradient(planes, sampleInputFloats, job.Data + (nint)first * shape.OutputSampleLength, gradients, samples, in shape, partial);
+            }
+            else if (job.WantWeightGradient)
             {
                 for (int s = 0; s < samples; s++)
                 {

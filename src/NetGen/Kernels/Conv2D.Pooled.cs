@@ -106,8 +106,12 @@ public static unsafe partial class Conv2D
         public int Items, Splits;
     }
 
-    /// <summary>Multiply-adds from which a fused call splits across the pool: one wake (70-340 ns here) against about 1.5 us of work.</summary>
-    internal const long PooledParallelThreshold = 1 << 16;
+    /// <summary>
+    /// Multiply-adds from which a fused call splits across the pool. Splitting LeNet's one-sample layers (118K and 240K
+    /// multiply-adds, 2.8 and 4.6 us on one thread) measured slower on this 2-core machine, even at load 3: 3.2 and
+    /// 5.0 us. So it is the unfused kernels' threshold, and a lone sample splits only when it is as large as that.
+    /// </summary>
+    internal const long PooledParallelThreshold = ParallelThreshold;
 
     // Splits the call into items across the pool: item i is sample i / Splits, and its share i % Splits of the
     // pooled windows (Splits > 1 only when there are fewer samples than parts, as for one sample); part p takes

@@ -386,22 +386,26 @@ namespace Samples.LeNet
             // Flatten1: 16x5x5 -> 400 (no copy)
 
             // MaxPool2D2: 16x10x10 -> 16x5x5, max of 2x2 windows, stride 2
+            // The ReLU before this layer: its backward masks this layer's gradient where this layer's output (the argmax's) is not positive.
+            global::NetGen.Kernels.Activations.ReluBackward(default, First(_maxPool2D2Output, rows * MaxPool2D2OutputSize), First(_maxPool2D2Gradient, rows * MaxPool2D2OutputSize), First(_maxPool2D2Gradient, rows * MaxPool2D2OutputSize));
             global::NetGen.Kernels.Pooling.MaxBackward(First(_maxPool2D2Gradient, rows * MaxPool2D2OutputSize), new global::System.Span<int>(_maxPool2D2Argmax, 0, rows * MaxPool2D2OutputSize), First(_conv2D2Gradient, rows * Conv2D2OutputSize),
                 rows, MaxPool2D2Channels, MaxPool2D2InHeight, MaxPool2D2InWidth, MaxPool2D2OutHeight, MaxPool2D2OutWidth);
 
             // Conv2D2: 6x14x14 -> 16x10x10, 5x5 kernel, ReLU
-            global::NetGen.Kernels.Activations.ReluBackward(default, First(_conv2D2Output, rows * Conv2D2OutputSize), First(_conv2D2Gradient, rows * Conv2D2OutputSize), First(_conv2D2Gradient, rows * Conv2D2OutputSize));
+            // ReLU's backward ran on MaxPool2D2's gradient: only each window's argmax gets a gradient, and its output is the pooled one.
             global::NetGen.Kernels.Conv2D.Backward(First(_conv2D2Gradient, rows * Conv2D2OutputSize), First(_maxPool2D1Output, rows * MaxPool2D1OutputSize), Conv2D2Weight, First(_maxPool2D1Gradient, rows * MaxPool2D1OutputSize),
                 Conv2D2WeightGradient, Conv2D2BiasGradient, _convolutionScratch,
                 rows, Conv2D2InChannels, Conv2D2InHeight, Conv2D2InWidth, Conv2D2Filters, Conv2D2Kernel, Conv2D2Kernel, Conv2D2Stride, Conv2D2Stride, Conv2D2Padding, Conv2D2Padding, Conv2D2Dilation, Conv2D2Dilation);
             GradientListener?.OnGradientsReady(Conv2D2WeightOffset, Conv2D2WeightCount + Conv2D2BiasCount);
 
             // MaxPool2D1: 6x28x28 -> 6x14x14, max of 2x2 windows, stride 2
+            // The ReLU before this layer: its backward masks this layer's gradient where this layer's output (the argmax's) is not positive.
+            global::NetGen.Kernels.Activations.ReluBackward(default, First(_maxPool2D1Output, rows * MaxPool2D1OutputSize), First(_maxPool2D1Gradient, rows * MaxPool2D1OutputSize), First(_maxPool2D1Gradient, rows * MaxPool2D1OutputSize));
             global::NetGen.Kernels.Pooling.MaxBackward(First(_maxPool2D1Gradient, rows * MaxPool2D1OutputSize), new global::System.Span<int>(_maxPool2D1Argmax, 0, rows * MaxPool2D1OutputSize), First(_conv2D1Gradient, rows * Conv2D1OutputSize),
                 rows, MaxPool2D1Channels, MaxPool2D1InHeight, MaxPool2D1InWidth, MaxPool2D1OutHeight, MaxPool2D1OutWidth);
 
             // Conv2D1: 1x28x28 -> 6x28x28, 5x5 kernel, padding 2, ReLU
-            global::NetGen.Kernels.Activations.ReluBackward(default, First(_conv2D1Output, rows * Conv2D1OutputSize), First(_conv2D1Gradient, rows * Conv2D1OutputSize), First(_conv2D1Gradient, rows * Conv2D1OutputSize));
+            // ReLU's backward ran on MaxPool2D1's gradient: only each window's argmax gets a gradient, and its output is the pooled one.
             global::NetGen.Kernels.Conv2D.Backward(First(_conv2D1Gradient, rows * Conv2D1OutputSize), inputs, Conv2D1Weight, default,
                 Conv2D1WeightGradient, Conv2D1BiasGradient, _convolutionScratch,
                 rows, Conv2D1InChannels, Conv2D1InHeight, Conv2D1InWidth, Conv2D1Filters, Conv2D1Kernel, Conv2D1Kernel, Conv2D1Stride, Conv2D1Stride, Conv2D1Padding, Conv2D1Padding, Conv2D1Dilation, Conv2D1Dilation);

@@ -17,12 +17,79 @@ namespace NetGen.Tests.Networks;
 [Adam]
 public partial class FusedPoolingNet;
 
+/// <summary>ReLU convolutions before max pools (2x2 and an overlapping 3x3): their ReLU backward runs on the pooled gradient.</summary>
+[Network(BatchSize = 3, Seed = 5)]
+[Input(2, 9, 9)]
+[Conv2D(4, 3, Padding = 1, Activation = Activation.ReLU)]   // 4x9x9
+[MaxPool2D(3, Stride = 2, Padding = 1)]                     // 4x5x5
+[Conv2D(3, 2, Activation = Activation.ReLU)]                // 3x4x4
+[MaxPool2D(2, Stride = 1)]                                  // 3x3x3
+[Flatten]
+[Dense(3)]
+[SoftmaxCrossEntropy]
+[Sgd(LearningRate = 0.1)]
+public partial class ReluPoolGradientNet;
+
+/// <summary>ReluPoolGradientNet with its ReLUs as layers of their own: their backward runs on the convolutions' full gradients.</summary>
+[Network(BatchSize = 3, Seed = 5)]
+[Input(2, 9, 9)]
+[Conv2D(4, 3, Padding = 1)]
+[Activation(Activation.ReLU)]
+[MaxPool2D(3, Stride = 2, Padding = 1)]
+[Conv2D(3, 2)]
+[Activation(Activation.ReLU)]
+[MaxPool2D(2, Stride = 1)]
+[Flatten]
+[Dense(3)]
+[SoftmaxCrossEntropy]
+[Sgd(LearningRate = 0.1)]
+public partial class SeparateReluPoolGradientNet;
+
 /// <summary>
 /// Inference's fused convolution + max pooling (Predict, PredictClass) gives what the training-mode forward (the
 /// convolution and pooling kernels apart) gives.
 /// </summary>
 public class ConvPoolInferenceTests
 {
+    // The ReLU mask taken on the pooled gradient gives the gradients that the mask on the convolution's gives, bit for bit.
+    [Fact]
+    public void Backward_WithReluMaskedOnThePooledGradient_GivesTheSeparateReluGradients()
+    {
+        var fused = new ReluPoolGradientNet();
+        var separate = new SeparateReluPoolGradientNet();
+        Assert.Equal(ReluPoolGradientNet.ParameterCount, SeparateReluPoolGradientNet.ParameterCount);
+        fused.Parameters.CopyTo(separate.Parameters);
+        var rng = new Rng(6);
+        int[] labels = [2, 0, 1];
+        var inputs = new float[labels.Length * ReluPoolGradientNet.InputSize];
+        for (int i = 0; i < inputs.Length; i++) inputs[i] = rng.NextUniform(-1, 1);
+        Assert.Equal(separate.ComputeGradients(inputs, labels), fused.ComputeGradients(inputs, labels));
+        float[] expected = separate.Gradients.ToArray();
+        Assert.Equal(expected, fused.Gradients.ToArray());
+        int nonZero = expected.Count(g => g != 0f);
+        Assert.True(nonZero >= expected.Length * 3 / 4, $"only {nonZero} of {expected.Length} gradients are non-zero");
+    }
+
+    [Fact]
+    public void TrainStepAndPredict_AllocateNothing()
+    {
+        var network = new FusedPoolingNet();
+        float[] inputs = Convolution.TestData.Uniform(new Random(2), FusedPoolingNet.BatchSize * FusedPoolingNet.InputSize);
+        int[] labels = [1, 2, 3, 4, 5];
+        float[] outputs = new float[FusedPoolingNet.BatchSize * FusedPoolingNet.OutputSize];
+        void Steps()
+        {
+            network.TrainStep(inputs, labels);
+            network.Predict(inputs, outputs);
+            network.Predict(inputs.AsSpan(0, FusedPoolingNet.InputSize), outputs.AsSpan(0, FusedPoolingNet.OutputSize));
+        }
+
+        for (int i = 0; i < 3; i++) Steps();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 5; i++) Steps();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     [Fact]
     public void Predict_WithFusedConvolutionAndPooling_MatchesTheTrainingForward()
     {
