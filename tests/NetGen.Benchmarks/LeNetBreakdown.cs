@@ -75,15 +75,17 @@ internal static class LeNetBreakdown
             phases.Add(("dense 84->10 backward", () => Dense.Backward(g3, dense2, d3, g2, G(0, 840), G(840, 10), batch, 84, 10, true, false), 4.0 * batch * 840));
             phases.Add(("dense 120->84 backward", () => Dense.Backward(g2, dense1, d2, g1, G(0, 84 * 120), G(10080, 84), batch, 120, 84, true, true), 4.0 * batch * 120 * 84));
             phases.Add(("dense 400->120 backward", () => Dense.Backward(g1, pool2, d1, gp2, G(0, 48000), G(48000, 120), batch, 400, 120, true, true), 4.0 * batch * 48000));
+            phases.Add(("ReLU backward conv2, on pool2's gradient", () => Activations.ReluBackward(default, pool2, gp2, gp2), 0));
             phases.Add(("maxpool2 backward", () => Pooling.MaxBackward(gp2, argmax2, gc2, batch, 16, 10, 10, 5, 5), 0));
-            phases.Add(("ReLU backward conv2", () => Activations.ReluBackward(default, conv2, gc2, gc2), 0));
             phases.Add(("conv2 backward (dinput, dweight, dbias)", () => Conv2D.Backward(gc2, pool1, w2, gp1, G(0, 2400), G(2400, 16), scratch, batch, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1), 4.0 * batch * Conv2Size * 150));
             phases.Add(("conv2 backward dweight+dbias only", () => Conv2D.Backward(gc2, pool1, w2, default, G(0, 2400), G(2400, 16), scratch, batch, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1), 2.0 * batch * Conv2Size * 150));
+            phases.Add(("ReLU backward conv1, on pool1's gradient", () => Activations.ReluBackward(default, pool1, gp1, gp1), 0));
             phases.Add(("maxpool1 backward", () => Pooling.MaxBackward(gp1, argmax1, gc1, batch, 6, 28, 28, 14, 14), 0));
-            phases.Add(("ReLU backward conv1", () => Activations.ReluBackward(default, conv1, gc1, gc1), 0));
             phases.Add(("conv1 backward (dweight, dbias)", () => Conv2D.Backward(gc1, input, w1, default, G(0, 150), G(150, 6), scratch, batch, 1, 28, 28, 6, 5, 5, 1, 1, 2, 2, 1, 1), 2.0 * batch * Conv1Size * 25));
             float[] p = Random(grads.Length, 40, 0.05f), g = Random(grads.Length, 41, 0.01f), m = new float[grads.Length], v = new float[grads.Length];
             int step = 0;
+            var network = new BenchLeNet5();
+            phases.Add(("(fused) whole TrainStep", () => network.TrainStep(input, labels), 0));
             phases.Add(($"Adam over {grads.Length} parameters", () => Adam.Step(p, g, m, v, default, ++step, 1e-3f, 0.9f, 0.999f, 1e-8f, 0f, false), 0));
         }
         Console.WriteLine($"{"phase",-42} {"us",10} {"GFLOP/s",8}");
