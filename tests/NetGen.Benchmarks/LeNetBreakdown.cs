@@ -84,6 +84,8 @@ internal static class LeNetBreakdown
             phases.Add(("conv1 backward (dweight, dbias)", () => Conv2D.Backward(gc1, input, w1, default, G(0, 150), G(150, 6), scratch, batch, 1, 28, 28, 6, 5, 5, 1, 1, 2, 2, 1, 1), 2.0 * batch * Conv1Size * 25));
             float[] p = Random(grads.Length, 40, 0.05f), g = Random(grads.Length, 41, 0.01f), m = new float[grads.Length], v = new float[grads.Length];
             int step = 0;
+            float[] fusedScratch = new float[Conv2D.MaxPoolScratchSize(true, batch, 6, 14, 14, 16, 5, 1, 0, 1)];
+            phases.Add(("(fused) conv2+ReLU+pool2+argmax (as generated)", () => Conv2D.ForwardMaxPoolChannels(pool1, w2, b2, pool2, argmax2, fusedScratch, Activation.ReLU, batch, 6, 14, 14, 16, 5, 1, 0, 1), 2.0 * batch * Conv2Size * 150));
             var network = new BenchLeNet5();
             phases.Add(("(fused) whole TrainStep", () => network.TrainStep(input, labels), 0));
             phases.Add(($"Adam over {grads.Length} parameters", () => Adam.Step(p, g, m, v, default, ++step, 1e-3f, 0.9f, 0.999f, 1e-8f, 0f, false), 0));

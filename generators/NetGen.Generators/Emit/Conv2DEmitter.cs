@@ -148,6 +148,15 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
     public override void EmitForward(SourceWriter writer)
     {
         writer.WriteLine($"// {Describe()}");
+        if (FusesTrainingPooling && FusedPool is { } trained)
+        {
+            // Nothing reads this layer's own output: the ReLU's backward runs on the pooled gradient, the pooling's on its argmax.
+            writer.WriteLine($"// Convolution, bias, {Spec.Activation.Kind} and {trained.Name}'s 2x2 max in one pass (vectors of 16 output channels, chosen for this shape at build time);");
+            writer.WriteLine($"// training also writes {trained.Name}'s argmax. This layer's own output is never written: nothing reads it.");
+            writer.WriteLine($"global::NetGen.Kernels.Conv2D.ForwardMaxPoolChannels({Input.Span}, {Name}Weight, {Name}Bias, {trained.Output.Span}, training ? {trained.ArgmaxSpan} : default,");
+            writer.WriteLine($"    {Scratch}, global::NetGen.Activation.{Spec.Activation.Kind}, rows, {Name}InChannels, {Name}InHeight, {Name}InWidth, {Name}Filters, {Name}Kernel, {Name}Stride, {Name}Padding, {Name}Dilation);");
+            return;
+        }
         if (FusedPool is { } pool)
         {
             // Inference needs neither this layer's output nor the pooling's argmax: one kernel writes the pooled output.
@@ -178,6 +187,12 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
             writer.WriteLine(ActivationCode.Forward(Spec.Activation, PreActivation.Span, Output.Span));
         }
     }
+
+    /// <summary>
+    /// Training's forward too runs fused, writing the pooling's argmax: the channel-vector kernel (the one that writes
+    /// it), and an activation whose backward does not read this layer's output (none, or ReLU applied on the pooled gradient).
+    /// </summary>
+    private bool FusesTrainingPooling => FusedPool is not null && PooledKernel == PooledKernel.Channels && (ReluMaskedBy is not null || !HasActivation);
 
     /// <summary>The max pooling right after this layer whose backward applies this layer's ReLU backward (null: none).</summary>
     private string? ReluMaskedBy { get; set; }
@@ -210,6 +225,7 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
             conv.FusedPool = pool;
             conv.PooledKernel = kernel;
             pool.ComputedByConvolution = conv.Name;
+            pool.AlsoInTraining = conv.FusesTrainingPooling;
         }
     }
 
@@ -236,7 +252,8 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
     public override IEnumerable<string> NonFiniteChecks()
     {
         yield return $"global::NetGen.Training.NumericChecks.Describe(\"{Name}'s parameters\", new global::System.Span<float>(_parameters, {Name}WeightOffset, {Name}WeightCount + {Name}BiasCount), columns: 0)";
-        yield return $"global::NetGen.Training.NumericChecks.Describe(\"{Name}'s output\", {Output.Span}, columns: {OutputSize})";
+        // A layer fused with its pooling in training writes no output of its own: the pooling's check covers it.
+        if (!FusesTrainingPooling) yield return $"global::NetGen.Training.NumericChecks.Describe(\"{Name}'s output\", {Output.Span}, columns: {OutputSize})";
     }
 
     public override (string Offset, string Count) ParameterRange => ($"{Name}WeightOffset", $"{Name}WeightCount + {Name}BiasCount");

@@ -55,7 +55,10 @@ internal sealed class Pool2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
     private string WindowArguments =>
         $"rows, {Name}Channels, {Name}InHeight, {Name}InWidth, {Name}Size, {Name}Size, {Name}Stride, {Name}Stride, {Name}Padding, {Name}Padding";
 
-    private string ArgmaxSpan => $"new global::System.Span<int>({Argmax}, 0, rows * {OutputSize})";
+    /// <summary>Whether the convolution before this layer also computes it (and its argmax) in training.</summary>
+    public bool AlsoInTraining { get; set; }
+
+    public string ArgmaxSpan => $"new global::System.Span<int>({Argmax}, 0, rows * {OutputSize})";
 
     /// <summary>Whether this layer's backward first applies the ReLU backward of the convolution before it (to its own, smaller gradient).</summary>
     public bool AppliesReluBackward { get; set; }
@@ -66,6 +69,11 @@ internal sealed class Pool2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
     public override void EmitForward(SourceWriter writer)
     {
         writer.WriteLine($"// {Describe()}");
+        if (ComputedByConvolution is { } fused && AlsoInTraining)
+        {
+            writer.WriteLine($"// {fused} wrote this layer's output, and in training its argmax.");
+            return;
+        }
         if (ComputedByConvolution is { } conv)
         {
             writer.WriteLine($"// In inference {conv} wrote this layer's output.");

@@ -83,7 +83,7 @@ public static class ConvolutionKernelChoice
         {
             long blocks = (spec.Filters + 15) / 16;
             long shared = blocks * 16 * taps + blocks * 16 + taps;
-            return shared + workspaces * (inChannels * (height + 2L * pad) * (width + 2L * pad) + windows * 16);
+            return shared + workspaces * (inChannels * (height + 2L * pad) * (width + 2L * pad) + 2 * windows * 16);
         }
         long paddedWidth = width + 2L * pad, outBlocks = (spec.Filters + 5) / 6;
         long vectors = ((outHeight * paddedWidth + 15) / 16 + 2) / 3 * 3;

@@ -22,7 +22,7 @@ public static unsafe partial class Conv2D
     private const int PooledWindowBlock = 3;
 
     /// <summary>
-    /// Floats of scratch that <see cref="ForwardMaxPoolChannels"/> or <see cref="ForwardMaxPoolPlanes"/> need (each
+    /// Floats of scratch that <c>ForwardMaxPoolChannels</c> or <see cref="ForwardMaxPoolPlanes"/> need (each
     /// its own layout; pass <paramref name="channelVectors"/> true for the first): arranged weights and one workspace
     /// per thread. Depends on the shapes only.
     /// </summary>
@@ -46,11 +46,27 @@ public static unsafe partial class Conv2D
     public static void ForwardMaxPoolChannels(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
         Span<float> pooled, Span<float> scratch, Activation activation,
         int batch, int inChannels, int height, int width, int outChannels, int kernel, int stride, int padding, int dilation) =>
-        ForwardMaxPool(true, input, weight, bias, pooled, scratch, activation, batch, inChannels, height, width, outChannels, kernel, stride, padding, dilation);
+        ForwardMaxPool(true, input, weight, bias, pooled, default, scratch, activation, batch, inChannels, height, width, outChannels, kernel, stride, padding, dilation);
+
+    // pooled as above;  argmax[B,OC,PH,PW] = oh*OW + ow of the window's maximum of activation(conv + bias) (Pooling.MaxForward's rule)
+    /// <summary>
+    /// <see cref="ForwardMaxPoolChannels(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Activation, int, int, int, int, int, int, int, int, int)"/>
+    /// that also writes <paramref name="argmax"/>[B,OC,OH/2,OW/2] (unless it is empty): the index <c>oh*OW + ow</c>, within
+    /// its channel's OH x OW plane, of each window's maximum of the activated convolution, chosen as
+    /// <see cref="Pooling.MaxForward"/> chooses it (row-major scan, a later value replaces the maximum when it is greater
+    /// or NaN), so <see cref="Pooling.MaxBackward"/> takes it as is: training's forward of a Conv2D + MaxPool2D(2)
+    /// whose convolution output nothing else reads.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span's length does not match the shape.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive, the kernel does not fit, the output is smaller than one window, or the activation is not Identity or ReLU.</exception>
+    public static void ForwardMaxPoolChannels(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
+        Span<float> pooled, Span<int> argmax, Span<float> scratch, Activation activation,
+        int batch, int inChannels, int height, int width, int outChannels, int kernel, int stride, int padding, int dilation) =>
+        ForwardMaxPool(true, input, weight, bias, pooled, argmax, scratch, activation, batch, inChannels, height, width, outChannels, kernel, stride, padding, dilation);
 
     // pooled[B,OC,PH,PW] = activation(max_{i,j<2} conv(input, weight)[B,OC,2ph+i,2pw+j] + bias[OC]), stride 1, dilation 1, padding <= K-1
     /// <summary>
-    /// The same computation as <see cref="ForwardMaxPoolChannels"/> on the direct correlation's grid of 16 positions
+    /// The same computation as <c>ForwardMaxPoolChannels</c> on the direct correlation's grid of 16 positions
     /// per vector (stride 1, dilation 1, padding at most kernel - 1 only); <paramref name="scratch"/> holds at least
     /// <see cref="MaxPoolScratchSize"/>(false, ...) floats.
     /// </summary>
@@ -59,10 +75,10 @@ public static unsafe partial class Conv2D
     public static void ForwardMaxPoolPlanes(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
         Span<float> pooled, Span<float> scratch, Activation activation,
         int batch, int inChannels, int height, int width, int outChannels, int kernel, int stride, int padding, int dilation) =>
-        ForwardMaxPool(false, input, weight, bias, pooled, scratch, activation, batch, inChannels, height, width, outChannels, kernel, stride, padding, dilation);
+        ForwardMaxPool(false, input, weight, bias, pooled, default, scratch, activation, batch, inChannels, height, width, outChannels, kernel, stride, padding, dilation);
 
     private static void ForwardMaxPool(bool channelVectors, ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
-        Span<float> pooled, Span<float> scratch, Activation activation,
+        Span<float> pooled, Span<int> argmax, Span<float> scratch, Activation activation,
         int batch, int inChannels, int height, int width, int outChannels, int kernel, int stride, int padding, int dilation)
     {
         var shape = new PooledShape(channelVectors, batch, inChannels, height, width, outChannels, kernel, stride, padding, dilation);
@@ -72,16 +88,20 @@ public static unsafe partial class Conv2D
         conv.CheckBias(bias, nameof(bias), allowEmpty: true);
         if (pooled.Length != (long)batch * shape.PooledSampleLength)
             throw new ArgumentException($"pooled holds {pooled.Length} floats; [B,OC,OH/2,OW/2] = [{batch},{outChannels},{shape.PooledHeight},{shape.PooledWidth}] needs {(long)batch * shape.PooledSampleLength}.", nameof(pooled));
+        if (!argmax.IsEmpty && argmax.Length != pooled.Length)
+            throw new ArgumentException($"argmax holds {argmax.Length} indices; it needs one per pooled value ({pooled.Length}), or none.", nameof(argmax));
         if (scratch.Length < shape.ScratchLength)
             throw new ArgumentException($"scratch holds {scratch.Length} floats; this convolution and pooling need at least {shape.ScratchLength} (Conv2D.MaxPoolScratchSize).", nameof(scratch));
         if (activation is not (Activation.Identity or Activation.ReLU))
             throw new ArgumentOutOfRangeException(nameof(activation), activation, "Only Identity and ReLU fuse with the max pooling (max commutes with them).");
 
         fixed (float* pInput = input, pWeight = weight, pBias = bias, pPooled = pooled, pScratch = scratch)
+        fixed (int* pArgmax = argmax)
         {
             var job = new PooledJob
             {
                 Shape = shape, Input = pInput, Output = pPooled, Scratch = pScratch, Relu = activation == Activation.ReLU,
+                Argmax = argmax.IsEmpty ? null : pArgmax,
             };
             if (channelVectors)
             {
@@ -104,6 +124,7 @@ public static unsafe partial class Conv2D
         public float* Input, Output, Scratch;
         public bool Relu;
         public int Items, Splits;
+        public int* Argmax;                // null: none (inference)
     }
 
     /// <summary>
@@ -184,6 +205,7 @@ public static unsafe partial class Conv2D
         ref readonly Shape conv = ref shape.Conv;
         float* workspace = job.Scratch + shape.SharedLength + (nint)part * shape.WorkspaceLength;
         float* planes = workspace, tile = workspace + shape.TileOffset;
+        int* indices = job.Argmax == null ? null : (int*)(tile + shape.PooledHeight * shape.PooledWidth * 16);
         int* offsets = (int*)(job.Scratch + shape.OffsetsOffset);
         int windows = shape.PooledHeight * shape.PooledWidth, taps = conv.PatchLength, outChannels = conv.OutChannels;
         int stride = conv.StrideH, planeWidth = shape.PlaneWidth;
@@ -211,7 +233,8 @@ public static unsafe partial class Conv2D
                     int first = Math.Max(0, Math.Min(q, windows - PooledWindowBlock));
                     int q0 = first, q1 = Math.Min(first + 1, windows - 1), q2 = Math.Min(first + 2, windows - 1);
                     ChannelTile(planes + WindowStart(q0, in shape), planes + WindowStart(q1, in shape), planes + WindowStart(q2, in shape),
-                        offsets, weights, taps, right, down, bias, job.Relu, tile + q0 * 16, tile + q1 * 16, tile + q2 * 16);
+                        offsets, weights, taps, right, down, bias, job.Relu, tile + q0 * 16, tile + q1 * 16, tile + q2 * 16,
+                        indices == null ? null : indices + q0 * 16, WindowIndex(q0, in shape), WindowIndex(q1, in shape), WindowIndex(q2, in shape), shape.Conv.OutWidth);
                 }
                 // tile[q][i] -> pooled[block*16 + i][q]
                 int count = Math.Min(16, outChannels - block * 16);
@@ -219,6 +242,9 @@ public static unsafe partial class Conv2D
                 {
                     float* target = y + (nint)(block * 16 + i) * windows;
                     for (int q = firstWindow; q < endWindow; q++) target[q] = tile[q * 16 + i];
+                    if (indices == null) continue;
+                    int* argmax = job.Argmax + (nint)sample * shape.PooledSampleLength + (nint)(block * 16 + i) * windows;
+                    for (int q = firstWindow; q < endWindow; q++) argmax[q] = indices[q * 16 + i];
                 }
             }
         }
@@ -227,8 +253,11 @@ public static unsafe partial class Conv2D
     // target_k[i] = activation(max over window k's 4 positions p of sum_t weights[t][i] * x_k[offsets[t] + p] + bias[i]),
     // p in {0, right, down, down + right}: 3 windows x 4 positions x 16 channels in 12 accumulators.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    // With indices: also indices_k[i] = the argmax of window k (its first position's index in the output plane is
+    // index_k, the others index_k + 1, + outWidth, + outWidth + 1), as Pooling.MaxForward picks it.
     private static void ChannelTile(float* x0, float* x1, float* x2, int* offsets, float* weights, int taps, nint right, nint down,
-        Vector512<float> bias, bool relu, float* target0, float* target1, float* target2)
+        Vector512<float> bias, bool relu, float* target0, float* target1, float* target2,
+        int* indices, int index0, int index1, int index2, int outWidth)
     {
         Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default;
         Vector512<float> a10 = default, a11 = default, a12 = default, a13 = default;
@@ -253,9 +282,42 @@ public static unsafe partial class Conv2D
             a22 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p2[0]), a22);
             a23 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p2[right]), a23);
         }
+        if (indices != null)
+        {
+            PoolWindowArgmax(a00, a01, a02, a03, bias, relu, index0, outWidth, target0, indices);
+            PoolWindowArgmax(a10, a11, a12, a13, bias, relu, index1, outWidth, target1, indices + (target1 - target0));
+            PoolWindowArgmax(a20, a21, a22, a23, bias, relu, index2, outWidth, target2, indices + (target2 - target0));
+            return;
+        }
         Vector512.Store(PoolWindow(a00, a01, a02, a03, bias, relu), target0);
         Vector512.Store(PoolWindow(a10, a11, a12, a13, bias, relu), target1);
         Vector512.Store(PoolWindow(a20, a21, a22, a23, bias, relu), target2);
+    }
+
+    // target = the maximum of activation(v + bias) over v = a, b, c, d (row-major order) and argmax its index: a value
+    // replaces the maximum when it is greater or NaN, as Pooling.MaxForward (max(act(v + bias)) = act(max(v) + bias)).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PoolWindowArgmax(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d,
+        Vector512<float> bias, bool relu, int index, int outWidth, float* target, int* argmax)
+    {
+        Vector512<float> max = Activate(a + bias, relu);
+        Vector512<int> at = Vector512.Create(index);
+        Replace(ref max, ref at, Activate(b + bias, relu), index + 1);
+        Replace(ref max, ref at, Activate(c + bias, relu), index + outWidth);
+        Replace(ref max, ref at, Activate(d + bias, relu), index + outWidth + 1);
+        Vector512.Store(max, target);
+        Vector512.Store(at, argmax);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Activate(Vector512<float> value, bool relu) => relu ? Vector512.Max(value, Vector512<float>.Zero) : value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Replace(ref Vector512<float> max, ref Vector512<int> at, Vector512<float> candidate, int index)
+    {
+        Vector512<float> replaces = Vector512.GreaterThan(candidate, max) | ~Vector512.Equals(candidate, candidate);
+        max = Vector512.ConditionalSelect(replaces, candidate, max);
+        at = Vector512.ConditionalSelect(replaces.AsInt32(), Vector512.Create(index), at);
     }
 
     // Offset in the padded planes of window q's first position: (2*ph*s)*Wp + 2*pw*s.
@@ -264,6 +326,14 @@ public static unsafe partial class Conv2D
     {
         int ph = q / shape.PooledWidth, pw = q - ph * shape.PooledWidth, stride = shape.Conv.StrideH;
         return (nint)2 * ph * stride * shape.PlaneWidth + 2 * pw * stride;
+    }
+
+    // Index in the convolution's output plane of window q's first position: 2*ph*OW + 2*pw.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int WindowIndex(int q, in PooledShape shape)
+    {
+        int ph = q / shape.PooledWidth, pw = q - ph * shape.PooledWidth;
+        return 2 * ph * shape.Conv.OutWidth + 2 * pw;
     }
 
     // activation(max(a, b, c, d) + bias): Vector512.Max propagates NaN, as the pooling kernels do.
@@ -354,7 +424,7 @@ public static unsafe partial class Conv2D
                 OffsetsOffset = BiasOffset + ChannelBlocks * 16;
                 SharedLength = OffsetsOffset + taps;
                 TileOffset = inChannels * PlaneLength;
-                WorkspaceLength = TileOffset + PooledHeight * PooledWidth * 16;
+                WorkspaceLength = TileOffset + 2 * PooledHeight * PooledWidth * 16;   // pooled values, then argmax indices
             }
             else
             {

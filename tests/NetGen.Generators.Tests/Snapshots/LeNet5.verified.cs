@@ -313,25 +313,13 @@ namespace Samples.LeNet
             }
 
             // Conv2D2: 6x14x14 -> 16x10x10, 5x5 kernel, ReLU
-            if (!training)
-            {
-                // Inference: convolution, bias, ReLU and MaxPool2D2's 2x2 max in one pass (vectors of 16 output channels, chosen for this shape at build time).
-                global::NetGen.Kernels.Conv2D.ForwardMaxPoolChannels(First(_maxPool2D1Output, rows * MaxPool2D1OutputSize), Conv2D2Weight, Conv2D2Bias, First(_maxPool2D2Output, rows * MaxPool2D2OutputSize), _convolutionScratch, global::NetGen.Activation.ReLU,
-                    rows, Conv2D2InChannels, Conv2D2InHeight, Conv2D2InWidth, Conv2D2Filters, Conv2D2Kernel, Conv2D2Stride, Conv2D2Padding, Conv2D2Dilation);
-            }
-            else
-            {
-                global::NetGen.Kernels.Conv2D.Forward(First(_maxPool2D1Output, rows * MaxPool2D1OutputSize), Conv2D2Weight, Conv2D2Bias, First(_conv2D2Output, rows * Conv2D2OutputSize), _convolutionScratch, global::NetGen.Activation.ReLU,
-                    rows, Conv2D2InChannels, Conv2D2InHeight, Conv2D2InWidth, Conv2D2Filters, Conv2D2Kernel, Conv2D2Kernel, Conv2D2Stride, Conv2D2Stride, Conv2D2Padding, Conv2D2Padding, Conv2D2Dilation, Conv2D2Dilation);
-            }
+            // Convolution, bias, ReLU and MaxPool2D2's 2x2 max in one pass (vectors of 16 output channels, chosen for this shape at build time);
+            // training also writes MaxPool2D2's argmax. This layer's own output is never written: nothing reads it.
+            global::NetGen.Kernels.Conv2D.ForwardMaxPoolChannels(First(_maxPool2D1Output, rows * MaxPool2D1OutputSize), Conv2D2Weight, Conv2D2Bias, First(_maxPool2D2Output, rows * MaxPool2D2OutputSize), training ? new global::System.Span<int>(_maxPool2D2Argmax, 0, rows * MaxPool2D2OutputSize) : default,
+                _convolutionScratch, global::NetGen.Activation.ReLU, rows, Conv2D2InChannels, Conv2D2InHeight, Conv2D2InWidth, Conv2D2Filters, Conv2D2Kernel, Conv2D2Stride, Conv2D2Padding, Conv2D2Dilation);
 
             // MaxPool2D2: 16x10x10 -> 16x5x5, max of 2x2 windows, stride 2
-            // In inference Conv2D2 wrote this layer's output.
-            if (training)
-            {
-                global::NetGen.Kernels.Pooling.MaxForward(First(_conv2D2Output, rows * Conv2D2OutputSize), First(_maxPool2D2Output, rows * MaxPool2D2OutputSize), new global::System.Span<int>(_maxPool2D2Argmax, 0, rows * MaxPool2D2OutputSize),
-                    rows, MaxPool2D2Channels, MaxPool2D2InHeight, MaxPool2D2InWidth, MaxPool2D2Size, MaxPool2D2Size, MaxPool2D2Stride, MaxPool2D2Stride, MaxPool2D2Padding, MaxPool2D2Padding);
-            }
+            // Conv2D2 wrote this layer's output, and in training its argmax.
 
             // Flatten1: 16x5x5 -> 400 (no copy)
 
@@ -646,7 +634,6 @@ namespace Samples.LeNet
             ?? global::NetGen.Training.NumericChecks.Describe("Conv2D1's output", First(_conv2D1Output, rows * Conv2D1OutputSize), columns: Conv2D1OutputSize)
             ?? global::NetGen.Training.NumericChecks.Describe("MaxPool2D1's output", First(_maxPool2D1Output, rows * MaxPool2D1OutputSize), columns: MaxPool2D1OutputSize)
             ?? global::NetGen.Training.NumericChecks.Describe("Conv2D2's parameters", new global::System.Span<float>(_parameters, Conv2D2WeightOffset, Conv2D2WeightCount + Conv2D2BiasCount), columns: 0)
-            ?? global::NetGen.Training.NumericChecks.Describe("Conv2D2's output", First(_conv2D2Output, rows * Conv2D2OutputSize), columns: Conv2D2OutputSize)
             ?? global::NetGen.Training.NumericChecks.Describe("MaxPool2D2's output", First(_maxPool2D2Output, rows * MaxPool2D2OutputSize), columns: MaxPool2D2OutputSize)
             ?? global::NetGen.Training.NumericChecks.Describe("Dense1's parameters", new global::System.Span<float>(_parameters, Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount), columns: 0)
             ?? global::NetGen.Training.NumericChecks.Describe("Dense1's output", First(_dense1Output, rows * Dense1Units), columns: Dense1Units)

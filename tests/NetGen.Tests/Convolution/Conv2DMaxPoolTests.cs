@@ -98,6 +98,42 @@ public class Conv2DMaxPoolTests
         }
     }
 
+    // The argmax of each window is one of its 4 positions, and the reference activated convolution there is the
+    // window's maximum (to the kernels' rounding); where the window's maximum is not positive under ReLU every
+    // position ties at 0 and the first wins, as in Pooling.MaxForward.
+    [Theory]
+    [MemberData(nameof(KernelCases))]
+    public void FusedConvolutionAndPooling_WithArgmax_PicksEachWindowsMaximum(string name, bool channels)
+    {
+        if (!channels) return;   // the argmax is written by the channel-vector kernel only
+        ConvCase c = Case(name);
+        var random = new Random(c.Name.Length * 29);
+        float[] input = TestData.Uniform(random, c.InputLength), weight = TestData.Uniform(random, c.WeightLength);
+        float[] bias = TestData.Uniform(random, c.OutChannels);
+        foreach (Activation activation in new[] { Activation.ReLU, Activation.Identity })
+        {
+            var pooled = new float[PooledLength(c)];
+            var argmax = TestData.Filled(PooledLength(c), 0f).Select(_ => -1).ToArray();
+            Conv2D.ForwardMaxPoolChannels(input, weight, bias, pooled, argmax, Scratch(c, true, float.NaN), activation,
+                c.Batch, c.InChannels, c.Height, c.Width, c.OutChannels, c.KernelH, c.StrideH, c.PadH, c.DilationH);
+            var (expected, scale) = Reference(c, input, weight, bias, activation);
+            TestData.AssertClose(expected, pooled, scale, 3e-5, 1e-6, $"{c} {activation} pooled");
+            var conv = new float[c.OutputLength];
+            c.ForwardReference(input, weight, bias, conv);
+            int ph = c.OutHeight / 2, pw = c.OutWidth / 2, plane = c.OutHeight * c.OutWidth;
+            for (int o = 0; o < pooled.Length; o++)
+            {
+                int channelPlane = o / (ph * pw), q = o % (ph * pw), y = q / pw, x = q % pw;
+                int first = 2 * y * c.OutWidth + 2 * x;
+                Assert.Contains(argmax[o], new[] { first, first + 1, first + c.OutWidth, first + c.OutWidth + 1 });
+                float at = conv[channelPlane * plane + argmax[o]];
+                if (activation == Activation.ReLU) at = Math.Max(at, 0f);
+                Assert.True(Math.Abs(at - expected[o]) <= 6e-5 * scale[o] + 1e-6, $"{c} {activation} window {o}: argmax value {at}, maximum {expected[o]}");
+                if (activation == Activation.ReLU && pooled[o] == 0f) Assert.Equal(first, argmax[o]);
+            }
+        }
+    }
+
     [Fact]
     public void FusedConvolutionAndPooling_WithoutBias_AddsNothing()
     {

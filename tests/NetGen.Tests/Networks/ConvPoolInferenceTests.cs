@@ -17,6 +17,24 @@ namespace NetGen.Tests.Networks;
 [Adam]
 public partial class FusedPoolingNet;
 
+/// <summary>FusedPoolingNet with its activations as layers of their own: no convolution is fused with its pooling.</summary>
+[Network(BatchSize = 5, Seed = 3)]
+[Input(3, 28, 28)]
+[Conv2D(6, 5, Padding = 2)]
+[Activation(Activation.ReLU)]
+[MaxPool2D(2)]
+[Conv2D(16, 5)]
+[Activation(Activation.ReLU)]
+[MaxPool2D(2)]
+[Conv2D(17, 3, Stride = 2, Padding = 2)]
+[Reshape(17, 4, 4)]   // a no-op that keeps the pooling apart ([Activation(Activation.Identity)] emits code that does not compile)
+[MaxPool2D(2)]
+[Flatten]
+[Dense(10)]
+[SoftmaxCrossEntropy]
+[Adam]
+public partial class UnfusedPoolingNet;
+
 /// <summary>ReLU convolutions before max pools (2x2 and an overlapping 3x3): their ReLU backward runs on the pooled gradient.</summary>
 [Network(BatchSize = 3, Seed = 5)]
 [Input(2, 9, 9)]
@@ -68,6 +86,30 @@ public class ConvPoolInferenceTests
         Assert.Equal(expected, fused.Gradients.ToArray());
         int nonZero = expected.Count(g => g != 0f);
         Assert.True(nonZero >= expected.Length * 3 / 4, $"only {nonZero} of {expected.Length} gradients are non-zero");
+    }
+
+    // Training's fused convolution + pooling (channel kernel, argmax from the kernel, no convolution output) gives the
+    // unfused layers' loss and gradients, to the rounding of a different summation order in the forward.
+    [Fact]
+    public void ComputeGradients_WithConvolutionFusedWithPooling_MatchesTheUnfusedLayers()
+    {
+        var fused = new FusedPoolingNet();
+        var unfused = new UnfusedPoolingNet();
+        Assert.Equal(FusedPoolingNet.ParameterCount, UnfusedPoolingNet.ParameterCount);
+        fused.Parameters.CopyTo(unfused.Parameters);
+        var random = new Random(12);
+        foreach (int rows in new[] { FusedPoolingNet.BatchSize, 2 })
+        {
+            float[] inputs = Convolution.TestData.Uniform(random, rows * FusedPoolingNet.InputSize);
+            int[] labels = Enumerable.Range(0, rows).Select(i => (3 * i + 1) % 10).ToArray();
+            float expectedLoss = unfused.ComputeGradients(inputs, labels), loss = fused.ComputeGradients(inputs, labels);
+            Assert.True(Math.Abs(expectedLoss - loss) <= 1e-5f * Math.Abs(expectedLoss), $"rows {rows}: loss {loss} against {expectedLoss}");
+            float[] expected = unfused.Gradients.ToArray(), actual = fused.Gradients.ToArray();
+            float largest = expected.Max(Math.Abs);
+            for (int i = 0; i < expected.Length; i++)
+                Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-4f * largest, $"rows {rows}, gradient {i}: {actual[i]} against {expected[i]} (largest {largest})");
+            Assert.True(expected.Count(g => g != 0f) >= expected.Length / 2);
+        }
     }
 
     [Fact]
