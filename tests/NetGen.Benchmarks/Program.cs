@@ -15,7 +15,7 @@ const string Usage = """
       --quick           short warm-up and 3 short repetitions (a smoke test, not a measurement)
       --kernels         instead of the workloads, GFLOP/s of each matrix product they run (best of many runs)
       --breakdown       instead of the workloads, microseconds of each phase of the MLP training steps, split across
-                        the cores and on one thread (best of many runs)
+                        the cores and on one thread, and of LeNet-5's inference and training (best of many runs)
       --best            report the fastest of many short repetitions instead of the median of 11 (on a machine
                         that other jobs load, the fastest run is the one that had the cores to itself)
       --help            print this text
@@ -57,6 +57,7 @@ Console.WriteLine(new JsonLine("fp32_fma_peak").Add("threads", cores).Add("gflop
 if (breakdown)
 {
     MlpBreakdown.Run(filter, quick);
+    LeNetBreakdown.Run(filter, quick);
     return 0;
 }
 

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using NetGen.Generators.Model;
@@ -92,15 +93,23 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
         var convolutions = emitters.OfType<Conv2DEmitter>().ToList();
         if (convolutions.Count == 0) return;
         int batch = convolutions[0].Network.BatchSize;
-        string sizes = string.Join(", ", convolutions.Select(c => $"{c.Name} {Literals.Grouped(ConvolutionShapes.ScratchFloats(c.Layer, batch))}"));
+        string sizes = string.Join(", ", convolutions.Select(c => $"{c.Name} {Literals.Grouped(Math.Max(ConvolutionShapes.ScratchFloats(c.Layer, batch), ConvolutionKernelChoice.PooledScratchFloats(c.Layer, c.PooledKernel, batch)))}"));
         writer.WriteLine($"// Convolution scratch (Conv2D.ScratchSize: per-thread workspaces for chunks of samples, per-chunk weight-gradient partials)");
         writer.WriteLine($"// shared by every convolution, sized for the largest: {sizes} floats.");
-        string size = convolutions.Select(c => c.ScratchSizeCall).Aggregate((a, b) => $"global::System.Math.Max({a}, {b})");
+        string size = convolutions.SelectMany(c => c.ScratchSizeCalls).Aggregate((a, b) => $"global::System.Math.Max({a}, {b})");
         writer.WriteLine($"private readonly float[] {Scratch} = new float[{size}];");
     }
 
-    private string ScratchSizeCall =>
-        $"global::NetGen.Kernels.Conv2D.ScratchSize(BatchSize, {ShapeConstants})";
+    private IEnumerable<string> ScratchSizeCalls
+    {
+        get
+        {
+            yield return $"global::NetGen.Kernels.Conv2D.ScratchSize(BatchSize, {ShapeConstants})";
+            if (PooledKernel == PooledKernel.None) yield break;
+            string channels = PooledKernel == PooledKernel.Channels ? "true" : "false";
+            yield return $"global::NetGen.Kernels.Conv2D.MaxPoolScratchSize({channels}, BatchSize, {Name}InChannels, {Name}InHeight, {Name}InWidth, {Name}Filters, {Name}Kernel, {Name}Stride, {Name}Padding, {Name}Dilation)";
+        }
+    }
 
     public override void EmitAccessors(SourceWriter writer)
     {
@@ -139,6 +148,37 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
     public override void EmitForward(SourceWriter writer)
     {
         writer.WriteLine($"// {Describe()}");
+        if (FusesTrainingPooling && FusedPool is { } trained)
+        {
+            // Nothing reads this layer's own output: the ReLU's backward runs on the pooled gradient, the pooling's on its argmax.
+            writer.WriteLine($"// Convolution, bias, {Spec.Activation.Kind} and {trained.Name}'s 2x2 max in one pass (vectors of 16 output channels, chosen for this shape at build time);");
+            writer.WriteLine($"// training also writes {trained.Name}'s argmax. This layer's own output is never written: nothing reads it.");
+            writer.WriteLine($"global::NetGen.Kernels.Conv2D.ForwardMaxPoolChannels({Input.Span}, {Name}Weight, {Name}Bias, {trained.Output.Span}, training ? {trained.ArgmaxSpan} : default,");
+            writer.WriteLine($"    {Scratch}, global::NetGen.Activation.{Spec.Activation.Kind}, rows, {Name}InChannels, {Name}InHeight, {Name}InWidth, {Name}Filters, {Name}Kernel, {Name}Stride, {Name}Padding, {Name}Dilation);");
+            return;
+        }
+        if (FusedPool is { } pool)
+        {
+            // Inference needs neither this layer's output nor the pooling's argmax: one kernel writes the pooled output.
+            string kernel = PooledKernel == PooledKernel.Channels ? "ForwardMaxPoolChannels" : "ForwardMaxPoolPlanes";
+            string reason = PooledKernel == PooledKernel.Channels ? "vectors of 16 output channels" : "vectors of 16 positions on zero-bordered rows";
+            writer.WriteLine("if (!training)");
+            writer.OpenBrace();
+            writer.WriteLine($"// Inference: convolution, bias, {Spec.Activation.Kind} and {pool.Name}'s 2x2 max in one pass ({reason}, chosen for this shape at build time).");
+            writer.WriteLine($"global::NetGen.Kernels.Conv2D.{kernel}({Input.Span}, {Name}Weight, {Name}Bias, {pool.Output.Span}, {Scratch}, global::NetGen.Activation.{Spec.Activation.Kind},");
+            writer.WriteLine($"    rows, {Name}InChannels, {Name}InHeight, {Name}InWidth, {Name}Filters, {Name}Kernel, {Name}Stride, {Name}Padding, {Name}Dilation);");
+            writer.CloseBrace();
+            writer.WriteLine("else");
+            writer.OpenBrace();
+            EmitConvolution(writer);
+            writer.CloseBrace();
+            return;
+        }
+        EmitConvolution(writer);
+    }
+
+    private void EmitConvolution(SourceWriter writer)
+    {
         string activation = Fused && HasActivation ? $" global::NetGen.Activation.{Spec.Activation.Kind}," : "";
         writer.WriteLine($"global::NetGen.Kernels.Conv2D.Forward({Input.Span}, {Name}Weight, {Name}Bias, {Product.Span}, {Scratch},{activation}");
         writer.WriteLine($"    {ShapeArguments});");
@@ -148,11 +188,56 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
         }
     }
 
+    /// <summary>
+    /// Training's forward too runs fused, writing the pooling's argmax: the channel-vector kernel (the one that writes
+    /// it), and an activation whose backward does not read this layer's output (none, or ReLU applied on the pooled gradient).
+    /// </summary>
+    private bool FusesTrainingPooling => FusedPool is not null && PooledKernel == PooledKernel.Channels && (ReluMaskedBy is not null || !HasActivation);
+
+    /// <summary>The max pooling right after this layer whose backward applies this layer's ReLU backward (null: none).</summary>
+    private string? ReluMaskedBy { get; set; }
+
+    /// <summary>The max pooling right after this layer that its inference forward computes too (null: none).</summary>
+    private Pool2DEmitter? FusedPool { get; set; }
+
+    /// <summary>The fused kernel that computes it, chosen from the shape (<see cref="ConvolutionKernelChoice"/>).</summary>
+    private PooledKernel PooledKernel { get; set; }
+
+    /// <summary>
+    /// Pairs each convolution with the MaxPool2D(2) right after it whose inference forward one kernel can compute
+    /// (<see cref="ConvolutionKernelChoice.PooledKernelFor"/>). Called once by the network emitter on the chain.
+    /// </summary>
+    public static void FuseInferencePooling(IReadOnlyList<LayerEmitter> emitters)
+    {
+        for (int i = 0; i + 1 < emitters.Count; i++)
+        {
+            if (emitters[i] is not Conv2DEmitter conv || emitters[i + 1] is not Pool2DEmitter pool) continue;
+            if (conv.Spec.Activation.Kind == ActivationKind.ReLU && ((Pool2DSpec)pool.Layer.Spec).Kind == PoolKind.Max && pool.OutputGradient is not null)
+            {
+                // ReLU's backward keeps dy where y > 0. Max pooling's backward gives a gradient only to each window's
+                // argmax, whose y is the pooled output: so the mask taken on the pooled gradient (4x smaller for 2x2)
+                // before the pooling's backward gives the same input gradient, bit for bit.
+                conv.ReluMaskedBy = pool.Name;
+                pool.AppliesReluBackward = true;
+            }
+            PooledKernel kernel = ConvolutionKernelChoice.PooledKernelFor(conv.Layer, pool.Layer.Spec);
+            if (kernel == PooledKernel.None) continue;
+            conv.FusedPool = pool;
+            conv.PooledKernel = kernel;
+            pool.ComputedByConvolution = conv.Name;
+            pool.AlsoInTraining = conv.FusesTrainingPooling;
+        }
+    }
+
     public override void EmitBackward(SourceWriter writer)
     {
         string gradient = OutputGradient!.Span;
         writer.WriteLine($"// {Describe()}");
-        if (HasActivation)
+        if (ReluMaskedBy is { } pool)
+        {
+            writer.WriteLine($"// ReLU's backward ran on {pool}'s gradient: only each window's argmax gets a gradient, and its output is the pooled one.");
+        }
+        else if (HasActivation)
         {
             // A fused activation's backward reads the output alone.
             writer.WriteLine(ActivationCode.Backward(Spec.Activation, Fused ? "default" : PreActivation.Span, Output.Span, gradient, gradient));
@@ -167,7 +252,8 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
     public override IEnumerable<string> NonFiniteChecks()
     {
         yield return $"global::NetGen.Training.NumericChecks.Describe(\"{Name}'s parameters\", _parameters.Slice({Name}WeightOffset, {Name}WeightCount + {Name}BiasCount), columns: 0)";
-        yield return $"global::NetGen.Training.NumericChecks.Describe(\"{Name}'s output\", {Output.Span}, columns: {OutputSize})";
+        // A layer fused with its pooling in training writes no output of its own: the pooling's check covers it.
+        if (!FusesTrainingPooling) yield return $"global::NetGen.Training.NumericChecks.Describe(\"{Name}'s output\", {Output.Span}, columns: {OutputSize})";
     }
 
     public override (string Offset, string Count) ParameterRange => ($"{Name}WeightOffset", $"{Name}WeightCount + {Name}BiasCount");

@@ -163,6 +163,7 @@ public static class CpuEmitter
             emitters.Add(emitter);
         }
 
+        Conv2DEmitter.FuseInferencePooling(emitters);
         if (OverwritesGradients(emitters))
         {
             foreach (DenseEmitter dense in emitters.OfType<DenseEmitter>()) dense.GradientsMayOverwrite = true;

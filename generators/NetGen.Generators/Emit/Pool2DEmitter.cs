@@ -55,11 +55,39 @@ internal sealed class Pool2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
     private string WindowArguments =>
         $"rows, {Name}Channels, {Name}InHeight, {Name}InWidth, {Name}Size, {Name}Size, {Name}Stride, {Name}Stride, {Name}Padding, {Name}Padding";
 
-    private string ArgmaxSpan => $"new global::System.Span<int>({Argmax}, 0, rows * {OutputSize})";
+    /// <summary>Whether the convolution before this layer also computes it (and its argmax) in training.</summary>
+    public bool AlsoInTraining { get; set; }
+
+    public string ArgmaxSpan => $"new global::System.Span<int>({Argmax}, 0, rows * {OutputSize})";
+
+    /// <summary>Whether this layer's backward first applies the ReLU backward of the convolution before it (to its own, smaller gradient).</summary>
+    public bool AppliesReluBackward { get; set; }
+
+    /// <summary>The convolution before this layer whose inference forward also computes this one (null: none).</summary>
+    public string? ComputedByConvolution { get; set; }
 
     public override void EmitForward(SourceWriter writer)
     {
         writer.WriteLine($"// {Describe()}");
+        if (ComputedByConvolution is { } fused && AlsoInTraining)
+        {
+            writer.WriteLine($"// {fused} wrote this layer's output, and in training its argmax.");
+            return;
+        }
+        if (ComputedByConvolution is { } conv)
+        {
+            writer.WriteLine($"// In inference {conv} wrote this layer's output.");
+            writer.WriteLine("if (training)");
+            writer.OpenBrace();
+            EmitPooling(writer);
+            writer.CloseBrace();
+            return;
+        }
+        EmitPooling(writer);
+    }
+
+    private void EmitPooling(SourceWriter writer)
+    {
         writer.WriteLine(IsMax
             ? $"global::NetGen.Kernels.Pooling.MaxForward({Input.Span}, {Output.Span}, {ArgmaxSpan},"
             : $"global::NetGen.Kernels.Pooling.AvgForward({Input.Span}, {Output.Span},");
@@ -75,6 +103,11 @@ internal sealed class Pool2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
             return;
         }
 
+        if (AppliesReluBackward)
+        {
+            writer.WriteLine("// The ReLU before this layer: its backward masks this layer's gradient where this layer's output (the argmax's) is not positive.");
+            writer.WriteLine($"global::NetGen.Kernels.Activations.ReluBackward(default, {Output.Span}, {OutputGradient!.Span}, {OutputGradient.Span});");
+        }
         writer.WriteLine(IsMax
             ? $"global::NetGen.Kernels.Pooling.MaxBackward({OutputGradient!.Span}, {ArgmaxSpan}, {InputGradient.Span},"
             : $"global::NetGen.Kernels.Pooling.AvgBackward({OutputGradient!.Span}, {InputGradient.Span},");

@@ -22,17 +22,21 @@ public static unsafe partial class Conv2D
 
     // grid[o][j] = sum_t weights[o / 6][t][o % 6] * planes[offset(t) + j] for j < vectors*16, where tap t = (c, kh, kw)
     // reads plane c at kh*planeWidth + kw. o runs over whole blocks of 6; vectors is a multiple of 3.
+    private static void Correlate(float* planes, int channels, int planeLength, int planeWidth, int kernel,
+        float* weights, int outBlocks, int vectors, float* grid) =>
+        Correlate(planes, channels, planeLength, planeWidth, kernel, weights, outBlocks, 0, vectors, (nint)vectors * 16, grid);
+
+    // The same for the vectors [first, end) alone (both multiples of 3) of a grid whose channel rows are gridRow floats apart.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Correlate(float* planes, int channels, int planeLength, int planeWidth, int kernel,
-        float* weights, int outBlocks, int vectors, float* grid)
+        float* weights, int outBlocks, int first, int end, nint gridRow, float* grid)
     {
         int taps = channels * kernel * kernel;
-        nint gridRow = (nint)vectors * 16;
         for (int block = 0; block < outBlocks; block++)
         {
             float* blockWeights = weights + (nint)block * taps * DirectChannelBlock;
             float* blockGrid = grid + block * DirectChannelBlock * gridRow;
-            for (int v = 0; v < vectors; v += DirectVectorBlock)
+            for (int v = first; v < end; v += DirectVectorBlock)
             {
                 Vector512<float> a00 = default, a01 = default, a02 = default, a10 = default, a11 = default, a12 = default;
                 Vector512<float> a20 = default, a21 = default, a22 = default, a30 = default, a31 = default, a32 = default;
@@ -207,7 +211,14 @@ public static unsafe partial class Conv2D
                     partial[shape.WeightLength + oc] = sum;
                 }
             }
-            if (job.WantWeightGradient)
+            if (job.WantWeightGradient && shape.UseChannelWeightGradient)
+            {
+                for (int s = 0; s < samples; s++)
+                    PadPlanes(job.Input + (nint)(first + s) * shape.InputSampleLength, inChannels, shape.Height, shape.Width,
+                        shape.PadH, planeWidth, planeLength, planes + (nint)s * sampleInputFloats);
+                ChannelWeightGradient(planes, sampleInputFloats, job.Data + (nint)first * shape.OutputSampleLength, gradients, samples, in shape, partial);
+            }
+            else if (job.WantWeightGradient)
             {
                 for (int s = 0; s < samples; s++)
                 {

@@ -587,6 +587,9 @@ public static unsafe partial class Conv2D
         public readonly long MultiplyAdds;
         // The direct path (Conv2D.Direct.cs): stride 1, dilation 1, square kernel, padding at most K-1, Vector512.
         public readonly bool UseDirect;
+        // The direct path's weight gradient in vectors of 16 output channels (Conv2D.WeightGradientChannels.cs): 5x5
+        // kernels whose channels fill the vectors better than the positions-in-vectors kernel fills its own.
+        public readonly bool UseChannelWeightGradient;
         public readonly int PaddedWidth, ForwardPlaneLength, ForwardVectors, BackwardPaddedWidth, BackwardPlaneLength, BackwardVectors;
         public readonly int OutBlocks, InBlocks, OutQuads;
         public readonly int DirectSharedLength, DirectFlippedOffset, DirectPaddedGradientOffset, DirectGridOffset, DirectOffsetsOffset;
@@ -656,6 +659,13 @@ public static unsafe partial class Conv2D
                 UseDirect = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && Fma.IsSupported;
                 if (UseDirect)
                 {
+                    // Useful share of each weight-gradient kernel's multiply-adds: positions x channels x taps filled.
+                    long lanes = (outChannels + 15) / 16 * 16, kernelRows = (long)inChannels * kernel;
+                    double channelShare = outChannels / (double)lanes * kernelRows / ((kernelRows + 1) / 2 * 2);
+                    double positionShare = OutputPlane / (ForwardVectors * 16.0) * outChannels / (OutQuads * 4.0) * PatchLength / ((PatchLength + 3) / 4 * 4.0);
+                    // Its [position][channel] gradient must fit where the other kernel keeps its grid-shaped one.
+                    UseChannelWeightGradient = kernel == ChannelGradientKernel && Avx512F.IsSupported && channelShare > positionShare
+                        && lanes * OutputPlane <= (long)OutQuads * 4 * ForwardVectors * 16;
                     (ChunkSamples, Chunks, Workspaces, WorkspaceLength) = (directSamples, directChunks, directWorkspaces, directWorkspace);
                     WorkspacesOffset = DirectSharedLength;
                     PartialsOffset = ToLength(DirectSharedLength + (long)directWorkspaces * directWorkspace, "the workspaces");

@@ -16,7 +16,7 @@ namespace NetGen.Kernels;
 /// <see cref="AvgBackwardReference"/>), which double as the references the fast kernels are tested against.
 /// Like PyTorch, padding may be at most half the kernel, so every window holds at least one input element.
 /// </remarks>
-public static class Pooling
+public static unsafe partial class Pooling
 {
     /// <summary>Output length of one spatial dimension: <c>(input + 2*padding - kernel) / stride + 1</c>, rounded down (PyTorch's default).</summary>
     /// <exception cref="ArgumentOutOfRangeException">A size is not positive, the padding is negative or more than half the kernel, or the kernel is longer than the padded input.</exception>
@@ -51,7 +51,19 @@ public static class Pooling
         shape.CheckInput(input.Length, nameof(input));
         shape.CheckOutput(output.Length, nameof(output));
         shape.CheckOutput(argmax.Length, nameof(argmax));
-        if (shape.IsTwoByTwoStrideTwo) MaxForwardTwoByTwo(input, output, argmax, in shape);
+        if (shape.IsTwoByTwoStrideTwo)
+        {
+            if (input.Length < ParallelElements) MaxForwardTwoByTwo(input, output, argmax, in shape, 0, shape.Planes);
+            else
+            {
+                fixed (float* pInput = input, pOutput = output)
+                fixed (int* pArgmax = argmax)
+                {
+                    var job = new PoolJob { Input = pInput, Output = pOutput, Argmax = pArgmax, Shape = shape, Planes = shape.Planes };
+                    RunPlanes(&MaxForwardPart, ref job);
+                }
+            }
+        }
         else MaxForwardReference(input, output, argmax, batch, channels, height, width, kernelH, kernelW, strideH, strideW, padH, padW);
     }
 
@@ -79,11 +91,35 @@ public static class Pooling
         if (dinput.Length != planes * inputPlane)
             throw new ArgumentException($"dinput holds {dinput.Length} floats; [B,C,H,W] = [{batch},{channels},{height},{width}] needs {planes * inputPlane}.", nameof(dinput));
 
-        int inPlane = (int)inputPlane, outPlane = (int)outputPlane;
+        long bad;
+        if (dinput.Length < ParallelElements) bad = MaxBackwardPlanes(doutput, argmax, dinput, height, width, outHeight, outWidth, 0, (int)planes);
+        else
+        {
+            fixed (float* pDoutput = doutput, pDinput = dinput)
+            fixed (int* pArgmax = argmax)
+            {
+                var job = new PoolJob
+                {
+                    Input = pDoutput, Output = pDinput, Argmax = pArgmax, Planes = (int)planes, Bad = long.MaxValue,
+                    Height = height, Width = width, OutHeight = outHeight, OutWidth = outWidth,
+                };
+                RunPlanes(&MaxBackwardPart, ref job);
+                bad = job.Bad;
+            }
+        }
+        if (bad != long.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(argmax), $"argmax[{bad}] = {argmax[(int)bad]} lies outside the {height}x{width} input plane.");
+    }
+
+    // MaxBackward on planes [firstPlane, endPlane); returns the first bad argmax index in them, long.MaxValue when none.
+    private static long MaxBackwardPlanes(ReadOnlySpan<float> doutput, ReadOnlySpan<int> argmax, Span<float> dinput,
+        int height, int width, int outHeight, int outWidth, int firstPlane, int endPlane)
+    {
+        int inPlane = height * width, outPlane = outHeight * outWidth;
         // Windows that may be 2x2 with stride 2 (the usual downsampling) take the vectorized path, plane by plane,
         // as long as every argmax lies in its own 2x2 window; any other plane is scattered element by element.
         bool twoByTwo = Avx2.IsSupported && outWidth >= 8 && 2 * outHeight <= height && 2 * outWidth <= width;
-        for (int plane = 0; plane < (int)planes; plane++)
+        for (int plane = firstPlane; plane < endPlane; plane++)
         {
             Span<float> dx = dinput.Slice(plane * inPlane, inPlane);
             ReadOnlySpan<float> dy = doutput.Slice(plane * outPlane, outPlane);
@@ -93,11 +129,56 @@ public static class Pooling
             for (int o = 0; o < outPlane; o++)
             {
                 int i = index[o];
-                if ((uint)i >= (uint)inPlane)
-                    throw new ArgumentOutOfRangeException(nameof(argmax), $"argmax[{plane * outPlane + o}] = {i} lies outside the {height}x{width} input plane.");
+                if ((uint)i >= (uint)inPlane) return (long)plane * outPlane + o;
                 dx[i] += dy[o];
             }
         }
+        return long.MaxValue;
+    }
+
+    /// <summary>Elements (of the larger tensor) from which max pooling splits its planes across the pool: about 15 us of work.</summary>
+    internal const int ParallelElements = 1 << 16;
+
+    private struct PoolJob
+    {
+        public float* Input, Output;       // backward: doutput, dinput
+        public int* Argmax;
+        public Shape Shape;                // forward only
+        public int Planes, Height, Width, OutHeight, OutWidth;
+        public long Bad;                   // backward: the smallest bad argmax index found
+    }
+
+    // Splits the planes into contiguous shares across the pool; every plane's result depends on that plane alone.
+    private static void RunPlanes(delegate*<void*, int, int, void> part, ref PoolJob job)
+    {
+        Threading.WorkerPool pool = Threading.WorkerPool.Shared;
+        int parts = Math.Min(pool.Parallelism, job.Planes);
+        fixed (PoolJob* context = &job)
+        {
+            if (parts > 1) pool.Run(part, context, parts);
+            else part(context, 0, 1);
+        }
+    }
+
+    private static void MaxForwardPart(void* context, int part, int parts)
+    {
+        ref PoolJob job = ref *(PoolJob*)context;
+        ref readonly Shape shape = ref job.Shape;
+        int inPlane = shape.Height * shape.Width, outPlane = shape.OutHeight * shape.OutWidth;
+        int first = (int)((long)job.Planes * part / parts), end = (int)((long)job.Planes * (part + 1) / parts);
+        MaxForwardTwoByTwo(new ReadOnlySpan<float>(job.Input, job.Planes * inPlane), new Span<float>(job.Output, job.Planes * outPlane),
+            new Span<int>(job.Argmax, job.Planes * outPlane), in shape, first, end);
+    }
+
+    private static void MaxBackwardPart(void* context, int part, int parts)
+    {
+        ref PoolJob job = ref *(PoolJob*)context;
+        int inPlane = job.Height * job.Width, outPlane = job.OutHeight * job.OutWidth;
+        int first = (int)((long)job.Planes * part / parts), end = (int)((long)job.Planes * (part + 1) / parts);
+        long bad = MaxBackwardPlanes(new ReadOnlySpan<float>(job.Input, job.Planes * outPlane), new ReadOnlySpan<int>(job.Argmax, job.Planes * outPlane),
+            new Span<float>(job.Output, job.Planes * inPlane), job.Height, job.Width, job.OutHeight, job.OutWidth, first, end);
+        for (long seen = Volatile.Read(ref job.Bad); bad < seen; seen = Volatile.Read(ref job.Bad))
+            if (Interlocked.CompareExchange(ref job.Bad, bad, seen) == seen) break;
     }
 
     // dx[2*oh + r, 2*ow + c] = dy[oh, ow] where argmax[oh, ow] is that element of window (oh, ow), else 0  (overwritten)
@@ -320,11 +401,11 @@ public static class Pooling
     // values), so there is no scalar tail; rows of fewer than 4 outputs, and machines without 256-bit
     // vectors, take the scalar step.
 
-    private static void MaxForwardTwoByTwo(ReadOnlySpan<float> input, Span<float> output, Span<int> argmax, in Shape shape)
+    private static void MaxForwardTwoByTwo(ReadOnlySpan<float> input, Span<float> output, Span<int> argmax, in Shape shape, int firstPlane, int endPlane)
     {
         int height = shape.Height, width = shape.Width, outHeight = shape.OutHeight, outWidth = shape.OutWidth;
         bool vectorized = Vector256.IsHardwareAccelerated && outWidth >= 4;
-        for (int plane = 0; plane < shape.Planes; plane++)
+        for (int plane = firstPlane; plane < endPlane; plane++)
         {
             for (int oh = 0; oh < outHeight; oh++)
             {

@@ -1,0 +1,447 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace NetGen.Kernels;
+
+// Inference's convolution + bias + ReLU + 2x2 stride-2 max pooling in one pass: the convolution's output is never
+// written, only the pooled one (4x fewer floats), and no argmax is kept (nothing runs backward). Two ways to compute
+// it, chosen by the generator from the layer's shape at build time (ConvolutionShapes.PooledKernelFor):
+// - Channels: one Vector512 holds 16 output channels of one position; a register tile is 3 pooling windows x their
+//   4 positions (12 accumulators), and each tap is one load of 16 arranged weights and 12 broadcast multiply-adds of
+//   input values. No position is computed that the pooling drops, and no padding column, so this suits layers with
+//   at least about 10 output channels and small planes (LeNet's 6->16 on 14x14).
+// - Planes: the direct correlation of Conv2D.Direct.cs (16 grid positions per vector, 6 channels per tile, whole
+//   zero-bordered rows), then the 2x2 maximum taken from the grid while it is in cache. Suits few output channels on
+//   large planes (LeNet's 1->6 on 28x28), where a vector of channels would be mostly empty.
+// max over a window commutes with adding the channel's bias and with ReLU (both monotone), so the bias and ReLU run
+// once per pooled value. Every pooled value is the same chain of operations whatever the thread count.
+public static unsafe partial class Conv2D
+{
+    /// <summary>Pooling windows per register tile of the channel-vector kernel.</summary>
+    private const int PooledWindowBlock = 3;
+
+    /// <summary>
+    /// Floats of scratch that <c>ForwardMaxPoolChannels</c> or <see cref="ForwardMaxPoolPlanes"/> need (each
+    /// its own layout; pass <paramref name="channelVectors"/> true for the first): arranged weights and one workspace
+    /// per thread. Depends on the shapes only.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive, the shape is not one the kernel supports, or the kernel does not fit.</exception>
+    public static int MaxPoolScratchSize(bool channelVectors, int batch, int inChannels, int height, int width, int outChannels,
+        int kernel, int stride, int padding, int dilation) =>
+        new PooledShape(channelVectors, batch, inChannels, height, width, outChannels, kernel, stride, padding, dilation).ScratchLength;
+
+    // pooled[B,OC,PH,PW] = activation(max_{i,j<2} conv(input, weight)[B,OC,2ph+i,2pw+j] + bias[OC]),  PH = OH/2, PW = OW/2
+    // conv(input, weight)[b,oc,oh,ow] = sum_{ic,kh,kw} weight[oc,ic,kh,kw] * input[b,ic,oh*s-p+kh*d, ow*s-p+kw*d]
+    /// <summary>
+    /// Convolution (square kernel, the same stride, padding and dilation in both dimensions), bias, activation
+    /// (<see cref="Activation.Identity"/> or <see cref="Activation.ReLU"/>) and a 2x2 stride-2 max pooling without
+    /// padding, in one pass that writes only <paramref name="pooled"/>[B,OC,OH/2,OW/2]: inference's forward of a
+    /// Conv2D followed by MaxPool2D(2). Vectorized over 16 output channels at a time (see the file's remarks);
+    /// <paramref name="scratch"/> holds at least <see cref="MaxPoolScratchSize"/>(true, ...) floats. A NaN in a
+    /// window gives NaN, as <see cref="Pooling.MaxForward"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span's length does not match the shape.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive, the kernel does not fit, the output is smaller than one window, or the activation is not Identity or ReLU.</exception>
+    public static void ForwardMaxPoolChannels(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
+        Span<float> pooled, Span<float> scratch, Activation activation,
+        int batch, int inChannels, int height, int width, int outChannels, int kernel, int stride, int padding, int dilation) =>
+        ForwardMaxPool(true, input, weight, bias, pooled, default, scratch, activation, batch, inChannels, height, width, outChannels, kernel, stride, padding, dilation);
+
+    // pooled as above;  argmax[B,OC,PH,PW] = oh*OW + ow of the window's maximum of activation(conv + bias) (Pooling.MaxForward's rule)
+    /// <summary>
+    /// <see cref="ForwardMaxPoolChannels(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Activation, int, int, int, int, int, int, int, int, int)"/>
+    /// that also writes <paramref name="argmax"/>[B,OC,OH/2,OW/2] (unless it is empty): the index <c>oh*OW + ow</c>, within
+    /// its channel's OH x OW plane, of each window's maximum of the activated convolution, chosen as
+    /// <see cref="Pooling.MaxForward"/> chooses it (row-major scan, a later value replaces the maximum when it is greater
+    /// or NaN), so <see cref="Pooling.MaxBackward"/> takes it as is: training's forward of a Conv2D + MaxPool2D(2)
+    /// whose convolution output nothing else reads.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span's length does not match the shape.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive, the kernel does not fit, the output is smaller than one window, or the activation is not Identity or ReLU.</exception>
+    public static void ForwardMaxPoolChannels(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
+        Span<float> pooled, Span<int> argmax, Span<float> scratch, Activation activation,
+        int batch, int inChannels, int height, int width, int outChannels, int kernel, int stride, int padding, int dilation) =>
+        ForwardMaxPool(true, input, weight, bias, pooled, argmax, scratch, activation, batch, inChannels, height, width, outChannels, kernel, stride, padding, dilation);
+
+    // pooled[B,OC,PH,PW] = activation(max_{i,j<2} conv(input, weight)[B,OC,2ph+i,2pw+j] + bias[OC]), stride 1, dilation 1, padding <= K-1
+    /// <summary>
+    /// The same computation as <c>ForwardMaxPoolChannels</c> on the direct correlation's grid of 16 positions
+    /// per vector (stride 1, dilation 1, padding at most kernel - 1 only); <paramref name="scratch"/> holds at least
+    /// <see cref="MaxPoolScratchSize"/>(false, ...) floats.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span's length does not match the shape.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive, the kernel does not fit, the stride or dilation is not 1, the padding is more than kernel - 1, the output is smaller than one window, or the activation is not Identity or ReLU.</exception>
+    public static void ForwardMaxPoolPlanes(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
+        Span<float> pooled, Span<float> scratch, Activation activation,
+        int batch, int inChannels, int height, int width, int outChannels, int kernel, int stride, int padding, int dilation) =>
+        ForwardMaxPool(false, input, weight, bias, pooled, default, scratch, activation, batch, inChannels, height, width, outChannels, kernel, stride, padding, dilation);
+
+    private static void ForwardMaxPool(bool channelVectors, ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
+        Span<float> pooled, Span<int> argmax, Span<float> scratch, Activation activation,
+        int batch, int inChannels, int height, int width, int outChannels, int kernel, int stride, int padding, int dilation)
+    {
+        var shape = new PooledShape(channelVectors, batch, inChannels, height, width, outChannels, kernel, stride, padding, dilation);
+        ref readonly Shape conv = ref shape.Conv;
+        conv.CheckInput(input, nameof(input));
+        conv.CheckWeight(weight, nameof(weight));
+        conv.CheckBias(bias, nameof(bias), allowEmpty: true);
+        if (pooled.Length != (long)batch * shape.PooledSampleLength)
+            throw new ArgumentException($"pooled holds {pooled.Length} floats; [B,OC,OH/2,OW/2] = [{batch},{outChannels},{shape.PooledHeight},{shape.PooledWidth}] needs {(long)batch * shape.PooledSampleLength}.", nameof(pooled));
+        if (!argmax.IsEmpty && argmax.Length != pooled.Length)
+            throw new ArgumentException($"argmax holds {argmax.Length} indices; it needs one per pooled value ({pooled.Length}), or none.", nameof(argmax));
+        if (scratch.Length < shape.ScratchLength)
+            throw new ArgumentException($"scratch holds {scratch.Length} floats; this convolution and pooling need at least {shape.ScratchLength} (Conv2D.MaxPoolScratchSize).", nameof(scratch));
+        if (activation is not (Activation.Identity or Activation.ReLU))
+            throw new ArgumentOutOfRangeException(nameof(activation), activation, "Only Identity and ReLU fuse with the max pooling (max commutes with them).");
+
+        fixed (float* pInput = input, pWeight = weight, pBias = bias, pPooled = pooled, pScratch = scratch)
+        fixed (int* pArgmax = argmax)
+        {
+            var job = new PooledJob
+            {
+                Shape = shape, Input = pInput, Output = pPooled, Scratch = pScratch, Relu = activation == Activation.ReLU,
+                Argmax = argmax.IsEmpty ? null : pArgmax,
+            };
+            if (channelVectors)
+            {
+                ArrangeChannelWeights(pWeight, bias.IsEmpty ? null : pBias, in shape, pScratch);
+                RunPooled(&ChannelsPart, ref job);
+            }
+            else
+            {
+                ArrangeWeights(pWeight, outChannels, conv.PatchLength, pScratch, conv.OutBlocks);
+                float* padded = pScratch + shape.BiasOffset;
+                for (int o = 0; o < conv.OutBlocks * DirectChannelBlock; o++) padded[o] = o < outChannels && !bias.IsEmpty ? pBias[o] : 0f;
+                RunPooled(&PlanesPart, ref job);
+            }
+        }
+    }
+
+    private struct PooledJob
+    {
+        public PooledShape Shape;
+        public float* Input, Output, Scratch;
+        public bool Relu;
+        public int Items, Splits;
+        public int* Argmax;                // null: none (inference)
+    }
+
+    /// <summary>
+    /// Multiply-adds from which a fused call splits across the pool. Splitting LeNet's one-sample layers (118K and 240K
+    /// multiply-adds, 2.8 and 4.6 us on one thread) measured slower on this 2-core machine, even at load 3: 3.2 and
+    /// 5.0 us. So it is the unfused kernels' threshold, and a lone sample splits only when it is as large as that.
+    /// </summary>
+    internal const long PooledParallelThreshold = ParallelThreshold;
+
+    // Splits the call into items across the pool: item i is sample i / Splits, and its share i % Splits of the
+    // pooled windows (Splits > 1 only when there are fewer samples than parts, as for one sample); part p takes
+    // items p, p + parts, ... into workspace p. A pooled value is computed the same way whoever computes it.
+    private static void RunPooled(delegate*<void*, int, int, void> part, ref PooledJob job)
+    {
+        int batch = job.Shape.Conv.Batch, parts = 1;
+        if (t_sequentialParts > 0) parts = Math.Min(MaxThreads, t_sequentialParts);
+        else if (job.Shape.Conv.MultiplyAdds >= PooledParallelThreshold) parts = Math.Min(MaxThreads, Threading.WorkerPool.Shared.Parallelism);
+        job.Splits = batch >= parts ? 1 : (parts + batch - 1) / batch;
+        job.Items = batch * job.Splits;
+        parts = Math.Min(parts, job.Items);
+        fixed (PooledJob* context = &job)
+        {
+            if (parts > 1 && t_sequentialParts == 0) Threading.WorkerPool.Shared.Run(part, context, parts);
+            else for (int p = 0; p < parts; p++) part(context, p, parts);
+        }
+    }
+
+    // The share [first, end) of count things that split `split` of `splits` takes.
+    private static void Share(int count, int split, int splits, out int first, out int end)
+    {
+        first = (int)((long)count * split / splits);
+        end = (int)((long)count * (split + 1) / splits);
+    }
+
+    // arranged[block][t][i] = weight[block*16 + i][t], biases[block*16 + i] = bias[block*16 + i] (0 past outChannels);
+    // offsets[t] = ic*planeLength + kh*d*Wp + kw*d for tap t = (ic, kh, kw).
+    private static void ArrangeChannelWeights(float* weight, float* bias, in PooledShape shape, float* scratch)
+    {
+        int taps = shape.Conv.PatchLength, outChannels = shape.Conv.OutChannels, kernel = shape.Conv.KernelH;
+        float* arranged = scratch;
+        for (int block = 0; block < shape.ChannelBlocks; block++)
+        {
+            float* target = arranged + (nint)block * taps * 16;
+            int count = Math.Min(16, outChannels - block * 16);
+            float* rows = weight + (nint)block * 16 * taps;
+            if (count == 16 && Avx2.IsSupported)
+            {
+                // Two gathers of the 16 rows' tap t per tap: contiguous stores, no scattered ones.
+                Vector256<int> index = Vector256.CreateSequence(0, taps);
+                nint half = (nint)8 * taps;
+                for (int t = 0; t < taps; t++)
+                {
+                    Vector256.Store(Avx2.GatherVector256(rows + t, index, 4), target + t * 16);
+                    Vector256.Store(Avx2.GatherVector256(rows + half + t, index, 4), target + t * 16 + 8);
+                }
+                continue;
+            }
+            if (count < 16) new Span<float>(target, taps * 16).Clear();
+            for (int t = 0; t < taps; t++)
+            for (int i = 0; i < count; i++)
+                target[t * 16 + i] = rows[(nint)i * taps + t];
+        }
+        float* biases = scratch + shape.BiasOffset;
+        for (int o = 0; o < shape.ChannelBlocks * 16; o++) biases[o] = o < outChannels && bias != null ? bias[o] : 0f;
+        int* offsets = (int*)(scratch + shape.OffsetsOffset);
+        int dilation = shape.Conv.DilationH, planeWidth = shape.PlaneWidth;
+        for (int c = 0, t = 0; c < shape.Conv.InChannels; c++)
+        for (int kh = 0; kh < kernel; kh++)
+        for (int kw = 0; kw < kernel; kw++, t++)
+            offsets[t] = c * shape.PlaneLength + kh * dilation * planeWidth + kw * dilation;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ChannelsPart(void* context, int part, int parts)
+    {
+        ref PooledJob job = ref *(PooledJob*)context;
+        ref readonly PooledShape shape = ref job.Shape;
+        ref readonly Shape conv = ref shape.Conv;
+        float* workspace = job.Scratch + shape.SharedLength + (nint)part * shape.WorkspaceLength;
+        float* planes = workspace, tile = workspace + shape.TileOffset;
+        int* indices = job.Argmax == null ? null : (int*)(tile + shape.PooledHeight * shape.PooledWidth * 16);
+        int* offsets = (int*)(job.Scratch + shape.OffsetsOffset);
+        int windows = shape.PooledHeight * shape.PooledWidth, taps = conv.PatchLength, outChannels = conv.OutChannels;
+        int stride = conv.StrideH, planeWidth = shape.PlaneWidth;
+        // The four positions of a window relative to its first: (0, 0), (0, s), (s, 0), (s, s).
+        nint right = stride, down = (nint)stride * planeWidth;
+        int tiles = (windows + PooledWindowBlock - 1) / PooledWindowBlock, padded = -1;
+        for (int item = part; item < job.Items; item += parts)
+        {
+            int sample = item / job.Splits;
+            Share(tiles, item % job.Splits, job.Splits, out int firstTile, out int endTile);
+            if (firstTile == endTile) continue;
+            if (sample != padded)
+                PadPlanes(job.Input + (nint)sample * conv.InputSampleLength, conv.InChannels, conv.Height, conv.Width, conv.PadH,
+                    planeWidth, shape.PlaneLength, planes);
+            padded = sample;
+            int firstWindow = firstTile * PooledWindowBlock, endWindow = Math.Min(endTile * PooledWindowBlock, windows);
+            float* y = job.Output + (nint)sample * shape.PooledSampleLength;
+            for (int block = 0; block < shape.ChannelBlocks; block++)
+            {
+                float* weights = job.Scratch + (nint)block * taps * 16;
+                Vector512<float> bias = Vector512.Load(job.Scratch + shape.BiasOffset + block * 16);
+                for (int q = firstWindow; q < endWindow; q += PooledWindowBlock)
+                {
+                    // The last tile may overlap the one before it (the same values again); fewer windows than a tile repeat the last.
+                    int first = Math.Max(0, Math.Min(q, windows - PooledWindowBlock));
+                    int q0 = first, q1 = Math.Min(first + 1, windows - 1), q2 = Math.Min(first + 2, windows - 1);
+                    ChannelTile(planes + WindowStart(q0, in shape), planes + WindowStart(q1, in shape), planes + WindowStart(q2, in shape),
+                        offsets, weights, taps, right, down, bias, job.Relu, tile + q0 * 16, tile + q1 * 16, tile + q2 * 16,
+                        indices == null ? null : indices + q0 * 16, WindowIndex(q0, in shape), WindowIndex(q1, in shape), WindowIndex(q2, in shape), shape.Conv.OutWidth);
+                }
+                // tile[q][i] -> pooled[block*16 + i][q]
+                int count = Math.Min(16, outChannels - block * 16);
+                for (int i = 0; i < count; i++)
+                {
+                    float* target = y + (nint)(block * 16 + i) * windows;
+                    for (int q = firstWindow; q < endWindow; q++) target[q] = tile[q * 16 + i];
+                    if (indices == null) continue;
+                    int* argmax = job.Argmax + (nint)sample * shape.PooledSampleLength + (nint)(block * 16 + i) * windows;
+                    for (int q = firstWindow; q < endWindow; q++) argmax[q] = indices[q * 16 + i];
+                }
+            }
+        }
+    }
+
+    // target_k[i] = activation(max over window k's 4 positions p of sum_t weights[t][i] * x_k[offsets[t] + p] + bias[i]),
+    // p in {0, right, down, down + right}: 3 windows x 4 positions x 16 channels in 12 accumulators.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    // With indices: also indices_k[i] = the argmax of window k (its first position's index in the output plane is
+    // index_k, the others index_k + 1, + outWidth, + outWidth + 1), as Pooling.MaxForward picks it.
+    private static void ChannelTile(float* x0, float* x1, float* x2, int* offsets, float* weights, int taps, nint right, nint down,
+        Vector512<float> bias, bool relu, float* target0, float* target1, float* target2,
+        int* indices, int index0, int index1, int index2, int outWidth)
+    {
+        Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default;
+        Vector512<float> a10 = default, a11 = default, a12 = default, a13 = default;
+        Vector512<float> a20 = default, a21 = default, a22 = default, a23 = default;
+        float* w = weights;
+        for (int t = 0; t < taps; t++, w += 16)
+        {
+            Vector512<float> wt = Vector512.Load(w);
+            nint o = offsets[t];
+            float* p0 = x0 + o, p1 = x1 + o, p2 = x2 + o;
+            a00 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p0[0]), a00);
+            a01 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p0[right]), a01);
+            a10 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p1[0]), a10);
+            a11 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p1[right]), a11);
+            a20 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p2[0]), a20);
+            a21 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p2[right]), a21);
+            p0 += down; p1 += down; p2 += down;
+            a02 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p0[0]), a02);
+            a03 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p0[right]), a03);
+            a12 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p1[0]), a12);
+            a13 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p1[right]), a13);
+            a22 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p2[0]), a22);
+            a23 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p2[right]), a23);
+        }
+        if (indices != null)
+        {
+            PoolWindowArgmax(a00, a01, a02, a03, bias, relu, index0, outWidth, target0, indices);
+            PoolWindowArgmax(a10, a11, a12, a13, bias, relu, index1, outWidth, target1, indices + (target1 - target0));
+            PoolWindowArgmax(a20, a21, a22, a23, bias, relu, index2, outWidth, target2, indices + (target2 - target0));
+            return;
+        }
+        Vector512.Store(PoolWindow(a00, a01, a02, a03, bias, relu), target0);
+        Vector512.Store(PoolWindow(a10, a11, a12, a13, bias, relu), target1);
+        Vector512.Store(PoolWindow(a20, a21, a22, a23, bias, relu), target2);
+    }
+
+    // target = the maximum of activation(v + bias) over v = a, b, c, d (row-major order) and argmax its index: a value
+    // replaces the maximum when it is greater or NaN, as Pooling.MaxForward (max(act(v + bias)) = act(max(v) + bias)).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PoolWindowArgmax(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d,
+        Vector512<float> bias, bool relu, int index, int outWidth, float* target, int* argmax)
+    {
+        Vector512<float> max = Activate(a + bias, relu);
+        Vector512<int> at = Vector512.Create(index);
+        Replace(ref max, ref at, Activate(b + bias, relu), index + 1);
+        Replace(ref max, ref at, Activate(c + bias, relu), index + outWidth);
+        Replace(ref max, ref at, Activate(d + bias, relu), index + outWidth + 1);
+        Vector512.Store(max, target);
+        Vector512.Store(at, argmax);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Activate(Vector512<float> value, bool relu) => relu ? Vector512.Max(value, Vector512<float>.Zero) : value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Replace(ref Vector512<float> max, ref Vector512<int> at, Vector512<float> candidate, int index)
+    {
+        Vector512<float> replaces = Vector512.GreaterThan(candidate, max) | ~Vector512.Equals(candidate, candidate);
+        max = Vector512.ConditionalSelect(replaces, candidate, max);
+        at = Vector512.ConditionalSelect(replaces.AsInt32(), Vector512.Create(index), at);
+    }
+
+    // Offset in the padded planes of window q's first position: (2*ph*s)*Wp + 2*pw*s.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nint WindowStart(int q, in PooledShape shape)
+    {
+        int ph = q / shape.PooledWidth, pw = q - ph * shape.PooledWidth, stride = shape.Conv.StrideH;
+        return (nint)2 * ph * stride * shape.PlaneWidth + 2 * pw * stride;
+    }
+
+    // Index in the convolution's output plane of window q's first position: 2*ph*OW + 2*pw.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int WindowIndex(int q, in PooledShape shape)
+    {
+        int ph = q / shape.PooledWidth, pw = q - ph * shape.PooledWidth;
+        return 2 * ph * shape.Conv.OutWidth + 2 * pw;
+    }
+
+    // activation(max(a, b, c, d) + bias): Vector512.Max propagates NaN, as the pooling kernels do.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> PoolWindow(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d,
+        Vector512<float> bias, bool relu)
+    {
+        Vector512<float> value = Vector512.Max(Vector512.Max(a, b), Vector512.Max(c, d)) + bias;
+        return relu ? Vector512.Max(value, Vector512<float>.Zero) : value;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PlanesPart(void* context, int part, int parts)
+    {
+        ref PooledJob job = ref *(PooledJob*)context;
+        ref readonly PooledShape shape = ref job.Shape;
+        ref readonly Shape conv = ref shape.Conv;
+        float* workspace = job.Scratch + shape.SharedLength + (nint)part * shape.WorkspaceLength;
+        float* planes = workspace, grid = workspace + shape.GridOffset, row = workspace + shape.TileOffset;
+        int planeWidth = conv.PaddedWidth, pooledWidth = shape.PooledWidth, chunks = (pooledWidth + 7) / 8;
+        nint gridRow = (nint)conv.ForwardVectors * 16;
+        // Lanes 0-7 of the shuffles: the even and the odd columns of 16.
+        Vector512<int> even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0);
+        Vector512<int> odd = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 0, 0, 0, 0, 0, 0, 0, 0);
+        int padded = -1;
+        for (int item = part; item < job.Items; item += parts)
+        {
+            int sample = item / job.Splits;
+            Share(shape.PooledHeight, item % job.Splits, job.Splits, out int firstRow, out int endRow);
+            if (firstRow == endRow) continue;
+            if (sample != padded)
+                PadPlanes(job.Input + (nint)sample * conv.InputSampleLength, conv.InChannels, conv.Height, conv.Width, conv.PadH,
+                    planeWidth, conv.ForwardPlaneLength, planes);
+            padded = sample;
+            // The grid vectors that pooled rows [firstRow, endRow) read, whole tiles of 3.
+            int firstVector = 2 * firstRow * planeWidth / 16 / DirectVectorBlock * DirectVectorBlock;
+            int endVector = Math.Min(conv.ForwardVectors,
+                (((2 * endRow - 1) * planeWidth + chunks * 16 + 15) / 16 + DirectVectorBlock - 1) / DirectVectorBlock * DirectVectorBlock);
+            Correlate(planes, conv.InChannels, conv.ForwardPlaneLength, planeWidth, conv.KernelH, job.Scratch,
+                conv.OutBlocks, firstVector, endVector, gridRow, grid);
+            float* y = job.Output + (nint)sample * shape.PooledSampleLength;
+            for (int oc = 0; oc < conv.OutChannels; oc++)
+            {
+                Vector256<float> bias = Vector256.Create(job.Scratch[shape.BiasOffset + oc]);
+                for (int ph = firstRow; ph < endRow; ph++)
+                {
+                    float* top = grid + oc * gridRow + 2 * ph * planeWidth, bottom = top + planeWidth;
+                    for (int chunk = 0; chunk < chunks; chunk++)
+                    {
+                        // Grid columns 16*chunk .. +15 of both rows give pooled columns 8*chunk .. +7.
+                        Vector512<float> both = Vector512.Max(Vector512.Load(top + chunk * 16), Vector512.Load(bottom + chunk * 16));
+                        Vector256<float> value = Vector256.Max(Vector512.Shuffle(both, even).GetLower(), Vector512.Shuffle(both, odd).GetLower()) + bias;
+                        if (job.Relu) value = Vector256.Max(value, Vector256<float>.Zero);
+                        Vector256.Store(value, row + chunk * 8);
+                    }
+                    Copy(row, y + (oc * shape.PooledHeight + ph) * pooledWidth, pooledWidth);
+                }
+            }
+        }
+    }
+
+    /// <summary>Validated sizes of one fused convolution and pooling call, and its scratch layout.</summary>
+    private readonly struct PooledShape
+    {
+        public readonly Shape Conv;
+        public readonly int PooledHeight, PooledWidth, PooledSampleLength;
+        public readonly int ChannelBlocks, PlaneWidth, PlaneLength;
+        public readonly int BiasOffset, OffsetsOffset, SharedLength;
+        public readonly int TileOffset, GridOffset, WorkspaceLength, Workspaces, ScratchLength;
+
+        public PooledShape(bool channelVectors, int batch, int inChannels, int height, int width, int outChannels,
+            int kernel, int stride, int padding, int dilation)
+        {
+            Conv = new Shape(batch, inChannels, height, width, outChannels, kernel, kernel, stride, stride, padding, padding, dilation, dilation);
+            PooledHeight = Conv.OutHeight / 2;
+            PooledWidth = Conv.OutWidth / 2;
+            if (PooledHeight < 1 || PooledWidth < 1)
+                throw new ArgumentOutOfRangeException(nameof(kernel), $"The convolution's {Conv.OutHeight}x{Conv.OutWidth} output is smaller than one 2x2 pooling window.");
+            PooledSampleLength = outChannels * PooledHeight * PooledWidth;
+            Workspaces = MaxThreads;   // one sample may split across every part
+            int taps = Conv.PatchLength;
+            if (channelVectors)
+            {
+                ChannelBlocks = (outChannels + 15) / 16;
+                PlaneWidth = width + 2 * padding;
+                PlaneLength = (height + 2 * padding) * PlaneWidth;
+                BiasOffset = ChannelBlocks * 16 * taps;
+                OffsetsOffset = BiasOffset + ChannelBlocks * 16;
+                SharedLength = OffsetsOffset + taps;
+                TileOffset = inChannels * PlaneLength;
+                WorkspaceLength = TileOffset + 2 * PooledHeight * PooledWidth * 16;   // pooled values, then argmax indices
+            }
+            else
+            {
+                if (!(stride == 1 && dilation == 1 && padding <= kernel - 1))
+                    throw new ArgumentOutOfRangeException(nameof(stride), "The planes kernel needs stride 1, dilation 1 and padding at most kernel - 1; use ForwardMaxPoolChannels.");
+                PlaneWidth = Conv.PaddedWidth;
+                PlaneLength = Conv.ForwardPlaneLength;
+                BiasOffset = Conv.OutBlocks * DirectChannelBlock * taps;
+                SharedLength = BiasOffset + Conv.OutBlocks * DirectChannelBlock;
+                GridOffset = inChannels * PlaneLength;
+                // The pooling reads up to 15 floats past the last grid row's positions, and one row of 8-float chunks.
+                TileOffset = GridOffset + Conv.OutBlocks * DirectChannelBlock * Conv.ForwardVectors * 16 + 16;
+                WorkspaceLength = TileOffset + (PooledWidth + 7) / 8 * 8;
+            }
+            long total = SharedLength + (long)Workspaces * WorkspaceLength;
+            ScratchLength = total <= int.MaxValue ? (int)total
+                : throw new ArgumentOutOfRangeException(nameof(batch), $"The fused convolution's scratch would hold {total} floats, more than a span can.");
+        }
+    }
+}
