@@ -128,12 +128,17 @@ namespace Samples.LeNet
         private const int Dense3WeightCount = 840;
         private const int Dense3BiasOffset = 61696;
         private const int Dense3BiasCount = 10;
-        // 53,760 multiply-adds per product at 64 rows: too few to pay for waking another core.
-        private const bool Dense3Parallel = false;
+        // 53,760 multiply-adds per product at 64 rows, 10 units: kernels specialized to this shape, on the calling thread.
+        private readonly struct Dense3Shape : global::NetGen.Kernels.IDenseShape
+        {
+            public static int Inputs => Dense3Inputs;
 
-        private readonly float[] _parameters = InitialParameters(Seed);
-        private readonly float[] _gradients = new float[ParameterCount];
-        private readonly float[] _optimizerState = new float[OptimizerStateCount];
+            public static int Units => Dense3Units;
+        }
+
+        private readonly global::NetGen.Kernels.AlignedBuffer _parameters = InitialParameters(Seed);
+        private readonly global::NetGen.Kernels.AlignedBuffer _gradients = new(ParameterCount);
+        private readonly global::NetGen.Kernels.AlignedBuffer _optimizerState = new(OptimizerStateCount);
         private readonly float[] _statistics = InitialStatistics();
         private int _step;
         private readonly float[] _conv2D1Output = new float[BatchSize * Conv2D1OutputSize];
@@ -179,68 +184,68 @@ namespace Samples.LeNet
 
 
         /// <summary>Conv2D1's weight, [6, 1, 5, 5] row-major (filters x in channels x kernel height x kernel width), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Conv2D1Weight => new(_parameters, Conv2D1WeightOffset, Conv2D1WeightCount);
+        public global::System.Span<float> Conv2D1Weight => _parameters.Slice(Conv2D1WeightOffset, Conv2D1WeightCount);
 
         /// <summary>Conv2D1's bias, [6] (one per filter), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Conv2D1Bias => new(_parameters, Conv2D1BiasOffset, Conv2D1BiasCount);
+        public global::System.Span<float> Conv2D1Bias => _parameters.Slice(Conv2D1BiasOffset, Conv2D1BiasCount);
 
-        private global::System.Span<float> Conv2D1WeightGradient => new(_gradients, Conv2D1WeightOffset, Conv2D1WeightCount);
+        private global::System.Span<float> Conv2D1WeightGradient => _gradients.Slice(Conv2D1WeightOffset, Conv2D1WeightCount);
 
-        private global::System.Span<float> Conv2D1BiasGradient => new(_gradients, Conv2D1BiasOffset, Conv2D1BiasCount);
+        private global::System.Span<float> Conv2D1BiasGradient => _gradients.Slice(Conv2D1BiasOffset, Conv2D1BiasCount);
 
         /// <summary>Conv2D2's weight, [16, 6, 5, 5] row-major (filters x in channels x kernel height x kernel width), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Conv2D2Weight => new(_parameters, Conv2D2WeightOffset, Conv2D2WeightCount);
+        public global::System.Span<float> Conv2D2Weight => _parameters.Slice(Conv2D2WeightOffset, Conv2D2WeightCount);
 
         /// <summary>Conv2D2's bias, [16] (one per filter), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Conv2D2Bias => new(_parameters, Conv2D2BiasOffset, Conv2D2BiasCount);
+        public global::System.Span<float> Conv2D2Bias => _parameters.Slice(Conv2D2BiasOffset, Conv2D2BiasCount);
 
-        private global::System.Span<float> Conv2D2WeightGradient => new(_gradients, Conv2D2WeightOffset, Conv2D2WeightCount);
+        private global::System.Span<float> Conv2D2WeightGradient => _gradients.Slice(Conv2D2WeightOffset, Conv2D2WeightCount);
 
-        private global::System.Span<float> Conv2D2BiasGradient => new(_gradients, Conv2D2BiasOffset, Conv2D2BiasCount);
+        private global::System.Span<float> Conv2D2BiasGradient => _gradients.Slice(Conv2D2BiasOffset, Conv2D2BiasCount);
 
         /// <summary>Dense1's weight, [120, 400] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense1Weight => new(_parameters, Dense1WeightOffset, Dense1WeightCount);
+        public global::System.Span<float> Dense1Weight => _parameters.Slice(Dense1WeightOffset, Dense1WeightCount);
 
         /// <summary>Dense1's bias, [120], a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense1Bias => new(_parameters, Dense1BiasOffset, Dense1BiasCount);
+        public global::System.Span<float> Dense1Bias => _parameters.Slice(Dense1BiasOffset, Dense1BiasCount);
 
-        private global::System.Span<float> Dense1WeightGradient => new(_gradients, Dense1WeightOffset, Dense1WeightCount);
+        private global::System.Span<float> Dense1WeightGradient => _gradients.Slice(Dense1WeightOffset, Dense1WeightCount);
 
-        private global::System.Span<float> Dense1BiasGradient => new(_gradients, Dense1BiasOffset, Dense1BiasCount);
+        private global::System.Span<float> Dense1BiasGradient => _gradients.Slice(Dense1BiasOffset, Dense1BiasCount);
 
         /// <summary>Dense2's weight, [84, 120] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense2Weight => new(_parameters, Dense2WeightOffset, Dense2WeightCount);
+        public global::System.Span<float> Dense2Weight => _parameters.Slice(Dense2WeightOffset, Dense2WeightCount);
 
         /// <summary>Dense2's bias, [84], a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense2Bias => new(_parameters, Dense2BiasOffset, Dense2BiasCount);
+        public global::System.Span<float> Dense2Bias => _parameters.Slice(Dense2BiasOffset, Dense2BiasCount);
 
-        private global::System.Span<float> Dense2WeightGradient => new(_gradients, Dense2WeightOffset, Dense2WeightCount);
+        private global::System.Span<float> Dense2WeightGradient => _gradients.Slice(Dense2WeightOffset, Dense2WeightCount);
 
-        private global::System.Span<float> Dense2BiasGradient => new(_gradients, Dense2BiasOffset, Dense2BiasCount);
+        private global::System.Span<float> Dense2BiasGradient => _gradients.Slice(Dense2BiasOffset, Dense2BiasCount);
 
         /// <summary>Dense3's weight, [10, 84] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense3Weight => new(_parameters, Dense3WeightOffset, Dense3WeightCount);
+        public global::System.Span<float> Dense3Weight => _parameters.Slice(Dense3WeightOffset, Dense3WeightCount);
 
         /// <summary>Dense3's bias, [10], a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense3Bias => new(_parameters, Dense3BiasOffset, Dense3BiasCount);
+        public global::System.Span<float> Dense3Bias => _parameters.Slice(Dense3BiasOffset, Dense3BiasCount);
 
-        private global::System.Span<float> Dense3WeightGradient => new(_gradients, Dense3WeightOffset, Dense3WeightCount);
+        private global::System.Span<float> Dense3WeightGradient => _gradients.Slice(Dense3WeightOffset, Dense3WeightCount);
 
-        private global::System.Span<float> Dense3BiasGradient => new(_gradients, Dense3BiasOffset, Dense3BiasCount);
+        private global::System.Span<float> Dense3BiasGradient => _gradients.Slice(Dense3BiasOffset, Dense3BiasCount);
 
         /// <summary>Re-initializes every parameter from <paramref name="seed"/> and clears gradients, optimizer state and the step count.</summary>
         public void ResetParameters(int seed = Seed)
         {
             FillParameters(_parameters, seed);
             FillStatistics(_statistics);
-            global::System.Array.Clear(_gradients);
-            global::System.Array.Clear(_optimizerState);
+            _gradients.Clear();
+            _optimizerState.Clear();
             _step = 0;
         }
 
-        private static float[] InitialParameters(int seed)
+        private static global::NetGen.Kernels.AlignedBuffer InitialParameters(int seed)
         {
-            var parameters = new float[ParameterCount];
+            var parameters = new global::NetGen.Kernels.AlignedBuffer(ParameterCount);
             FillParameters(parameters, seed);
             return parameters;
         }
@@ -330,7 +335,7 @@ namespace Samples.LeNet
             global::NetGen.Kernels.Dense.Forward(First(_dense1Output, rows * Dense1Units), Dense2Weight, Dense2Bias, First(_dense2Output, rows * Dense2Units), rows, Dense2Inputs, Dense2Units, global::NetGen.Activation.ReLU, Dense2Parallel);
 
             // Dense3: 84 -> 10
-            global::NetGen.Kernels.Dense.Forward(First(_dense2Output, rows * Dense2Units), Dense3Weight, Dense3Bias, First(_dense3Output, rows * Dense3Units), rows, Dense3Inputs, Dense3Units, global::NetGen.Activation.Identity, Dense3Parallel);
+            global::NetGen.Kernels.DenseSmall.Forward<Dense3Shape>(First(_dense2Output, rows * Dense2Units), Dense3Weight, Dense3Bias, First(_dense3Output, rows * Dense3Units), rows, global::NetGen.Activation.Identity);
         }
 
         // Softmax cross-entropy against class labels, averaged over the rows; writes d(loss)/d(output).
@@ -355,8 +360,8 @@ namespace Samples.LeNet
         private void BackwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool addPenaltyGradients)
         {
             // Dense3: 84 -> 10
-            global::NetGen.Kernels.Dense.Backward(First(_dense3Gradient, rows * Dense3Units), First(_dense2Output, rows * Dense2Units), Dense3Weight, First(_dense2Gradient, rows * Dense2Units),
-                Dense3WeightGradient, Dense3BiasGradient, rows, Dense3Inputs, Dense3Units, accumulateParameterGradients: true, Dense3Parallel);
+            global::NetGen.Kernels.DenseSmall.Backward<Dense3Shape>(First(_dense3Gradient, rows * Dense3Units), First(_dense2Output, rows * Dense2Units), Dense3Weight, First(_dense2Gradient, rows * Dense2Units),
+                Dense3WeightGradient, Dense3BiasGradient, rows, accumulateParameterGradients: true);
             GradientListener?.OnGradientsReady(Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount);
 
             // Dense2: 120 -> 84, ReLU
@@ -413,7 +418,7 @@ namespace Samples.LeNet
         public global::NetGen.IAllReduce? BatchNormSynchronization { get; set; }
 
         /// <summary>Sets every gradient to zero; <see cref="Backward"/> adds to them.</summary>
-        public void ZeroGradients() => global::System.Array.Clear(_gradients);
+        public void ZeroGradients() => _gradients.Clear();
 
         /// <summary>
         /// Applies one Adam (lr 0.001) update to <see cref="Parameters"/> from <see cref="Gradients"/>, in one pass over the flat buffers:
@@ -424,7 +429,7 @@ namespace Samples.LeNet
             CurrentLearningRate = ScheduledLearningRate(_step);
             _step++;
             global::NetGen.Optimizers.Adam.Step(_parameters, _gradients,
-                m: new global::System.Span<float>(_optimizerState, 0, ParameterCount), v: new global::System.Span<float>(_optimizerState, ParameterCount, ParameterCount), vMax: default,
+                m: _optimizerState.Slice(0, ParameterCount), v: _optimizerState.Slice(ParameterCount, ParameterCount), vMax: default,
                 _step, CurrentLearningRate, AdamBeta1, AdamBeta2, AdamEpsilon, AdamWeightDecay, decoupledWeightDecay: false);
         }
 
@@ -455,7 +460,7 @@ namespace Samples.LeNet
         {
             int rows = RowsOf(inputs, nameof(ComputeGradients));
             CheckTargets(labels, rows, nameof(ComputeGradients));
-            global::System.Array.Clear(_gradients);
+            _gradients.Clear();
             ForwardCore(inputs, rows, training: true);
             float loss = LossCore(labels, rows) + PenaltyLoss();
             if (!float.IsFinite(loss))
@@ -489,11 +494,11 @@ namespace Samples.LeNet
         {
             if (norms.Length != 5)
                 throw new global::System.ArgumentException($"norms holds {norms.Length} floats; this network has 5 parameter layers.", nameof(norms));
-            norms[0] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Conv2D1WeightOffset, Conv2D1WeightCount + Conv2D1BiasCount));
-            norms[1] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Conv2D2WeightOffset, Conv2D2WeightCount + Conv2D2BiasCount));
-            norms[2] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount));
-            norms[3] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount));
-            norms[4] = global::NetGen.Kernels.Regularization.GlobalNorm(new global::System.ReadOnlySpan<float>(_gradients, Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount));
+            norms[0] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Conv2D1WeightOffset, Conv2D1WeightCount + Conv2D1BiasCount));
+            norms[1] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Conv2D2WeightOffset, Conv2D2WeightCount + Conv2D2BiasCount));
+            norms[2] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount));
+            norms[3] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount));
+            norms[4] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount));
         }
 
         /// <summary>
@@ -630,16 +635,16 @@ namespace Samples.LeNet
         // Names where a non-finite loss came from: the inputs, or the first layer whose parameters or outputs are not finite.
         private string DescribeNonFinite(global::System.ReadOnlySpan<float> inputs, int rows) =>
             global::NetGen.Training.NumericChecks.Describe("the inputs", inputs, columns: InputSize)
-            ?? global::NetGen.Training.NumericChecks.Describe("Conv2D1's parameters", new global::System.Span<float>(_parameters, Conv2D1WeightOffset, Conv2D1WeightCount + Conv2D1BiasCount), columns: 0)
+            ?? global::NetGen.Training.NumericChecks.Describe("Conv2D1's parameters", _parameters.Slice(Conv2D1WeightOffset, Conv2D1WeightCount + Conv2D1BiasCount), columns: 0)
             ?? global::NetGen.Training.NumericChecks.Describe("Conv2D1's output", First(_conv2D1Output, rows * Conv2D1OutputSize), columns: Conv2D1OutputSize)
             ?? global::NetGen.Training.NumericChecks.Describe("MaxPool2D1's output", First(_maxPool2D1Output, rows * MaxPool2D1OutputSize), columns: MaxPool2D1OutputSize)
-            ?? global::NetGen.Training.NumericChecks.Describe("Conv2D2's parameters", new global::System.Span<float>(_parameters, Conv2D2WeightOffset, Conv2D2WeightCount + Conv2D2BiasCount), columns: 0)
+            ?? global::NetGen.Training.NumericChecks.Describe("Conv2D2's parameters", _parameters.Slice(Conv2D2WeightOffset, Conv2D2WeightCount + Conv2D2BiasCount), columns: 0)
             ?? global::NetGen.Training.NumericChecks.Describe("MaxPool2D2's output", First(_maxPool2D2Output, rows * MaxPool2D2OutputSize), columns: MaxPool2D2OutputSize)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense1's parameters", new global::System.Span<float>(_parameters, Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount), columns: 0)
+            ?? global::NetGen.Training.NumericChecks.Describe("Dense1's parameters", _parameters.Slice(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount), columns: 0)
             ?? global::NetGen.Training.NumericChecks.Describe("Dense1's output", First(_dense1Output, rows * Dense1Units), columns: Dense1Units)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense2's parameters", new global::System.Span<float>(_parameters, Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount), columns: 0)
+            ?? global::NetGen.Training.NumericChecks.Describe("Dense2's parameters", _parameters.Slice(Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount), columns: 0)
             ?? global::NetGen.Training.NumericChecks.Describe("Dense2's output", First(_dense2Output, rows * Dense2Units), columns: Dense2Units)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense3's parameters", new global::System.Span<float>(_parameters, Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount), columns: 0)
+            ?? global::NetGen.Training.NumericChecks.Describe("Dense3's parameters", _parameters.Slice(Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount), columns: 0)
             ?? global::NetGen.Training.NumericChecks.Describe("Dense3's output", First(_dense3Output, rows * Dense3Units), columns: Dense3Units)
             ?? "the loss only: every input, parameter and output is finite";
 
