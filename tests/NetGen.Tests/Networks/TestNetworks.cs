@@ -36,3 +36,21 @@ public partial class RegressionNet;
 [SoftmaxCrossEntropy]
 [Adam(LearningRate = 2e-3)]
 public partial class SmallMnistNet;
+
+[Network(BatchSize = 4, Seed = 9)]
+[Input(3)]
+[Dense(5, Activation.Tanh)]
+[Activation(Activation.Identity)]
+[Dense(2)]
+[MeanSquaredError]
+[Sgd(LearningRate = 0.05)]
+public partial class IdentityLayerNet;
+
+// IdentityLayerNet without its identity layer: the same parameters from the same seed.
+[Network(BatchSize = 4, Seed = 9)]
+[Input(3)]
+[Dense(5, Activation.Tanh)]
+[Dense(2)]
+[MeanSquaredError]
+[Sgd(LearningRate = 0.05)]
+public partial class IdentityFreeNet;
