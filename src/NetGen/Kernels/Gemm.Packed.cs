@@ -119,9 +119,9 @@ public static unsafe partial class Gemm
         if (parallel && (long)m * n * k >= ParallelThreshold)
         {
             WorkerPool pool = WorkerPool.Shared;
-            // Large products are cut into two parts per thread: parts are claimed, not assigned, so when a core is
-            // taken by another process halfway through, the other thread takes over the parts not yet started instead
-            // of waiting for it. Each extra part repacks A once (under 2% of a product this size).
+            // Large products are cut into two parts per thread: each thread starts on its own share, and when a core
+            // is taken by another process halfway through, the other thread takes over the parts not yet started
+            // instead of waiting for it. Each extra part repacks A once (under 2% of a product this size).
             int partsPerThread = (long)m * n * k >= LargeProduct ? 2 : 1;
             product.SplitRows = columnTiles < 2 * pool.Parallelism * partsPerThread && rowTiles > columnTiles;
             parts = Math.Min(pool.Parallelism * partsPerThread, product.SplitRows ? rowTiles : columnTiles);
