@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using NetGen.Threading;
 
@@ -9,12 +8,6 @@ public static unsafe partial class Dense
 {
     /// <summary>Rows below which the generated code runs two dense layers in a row as one <see cref="ForwardTwoLayers"/> call (the dot-product regime, Gemm.TileRows).</summary>
     public const int TwoLayerRows = 8;
-
-    // The hidden units are cut into this many segments whatever the thread count, so results do not depend on it.
-    private const int TwoLayerSegments = 2;
-
-    // Partial sums of the second layer kept on the caller's stack (16 KB) at most; more falls back to two calls.
-    private const int MaxPartialFloats = 4096;
 
     // hidden[B,H] = activation1(input[B,K] · weight1[H,K]^T + bias1[H]);  output[B,N] = activation2(hidden[B,H] · weight2[N,H]^T + bias2[N])
     /// <summary>
@@ -45,14 +38,14 @@ public static unsafe partial class Dense
         CheckFusedActivation(activation1);
         CheckFusedActivation(activation2);
         if (batch == 0) return;
-        if ((long)TwoLayerSegments * batch * units > MaxPartialFloats || hiddenUnits < 4 * TwoLayerSegments || !Gemm.BlockedSupported)
+        if (!TwoLayerShares.Fit(batch, hiddenUnits, units) || !Gemm.BlockedSupported)
         {
             Forward(input, weight1, bias1, hidden, batch, inputs, hiddenUnits, activation1);
             Forward(hidden, weight2, bias2, output, batch, hiddenUnits, units, activation2);
             return;
         }
 
-        float* partials = stackalloc float[TwoLayerSegments * batch * units];
+        float* partials = stackalloc float[TwoLayerShares.PartialFloats(batch, units)];
         fixed (float* pinput = input, pweight1 = weight1, pbias1 = bias1, phidden = hidden, pweight2 = weight2, poutput = output)
         {
             var layers = new TwoLayers
@@ -62,20 +55,13 @@ public static unsafe partial class Dense
             };
             WorkerPool pool = WorkerPool.Shared;
             long multiplyAdds = (long)batch * hiddenUnits * (inputs + units);
-            int parts = multiplyAdds >= Gemm.DotParallelThreshold ? Math.Min(pool.Parallelism, TwoLayerSegments) : 1;
-            if (Gemm.SequentialParts > 0) for (int part = 0; part < TwoLayerSegments; part++) TwoLayerPart(&layers, part, TwoLayerSegments);
+            int parts = multiplyAdds >= Gemm.DotParallelThreshold ? Math.Min(pool.Parallelism, TwoLayerShares.Segments) : 1;
+            if (Gemm.SequentialParts > 0) for (int part = 0; part < TwoLayerShares.Segments; part++) TwoLayerPart(&layers, part, TwoLayerShares.Segments);
             else if (parts > 1) pool.Run(&TwoLayerPart, &layers, parts);
             else TwoLayerPart(&layers, 0, 1);
         }
 
-        for (int b = 0; b < batch; b++)
-        {
-            Span<float> y = output.Slice(b * units, units);
-            TensorPrimitives.Add(new ReadOnlySpan<float>(partials + (nint)b * units, units),
-                new ReadOnlySpan<float>(partials + (nint)(batch + b) * units, units), y);
-            if (!bias2.IsEmpty) TensorPrimitives.Add(y, bias2.Slice(0, units), y);
-            if (activation2 != Activation.Identity) Activations.Forward(activation2, y, y);
-        }
+        TwoLayerShares.Combine(partials, output, bias2, activation2, batch, units);
     }
 
     private struct TwoLayers
@@ -92,19 +78,16 @@ public static unsafe partial class Dense
     {
         ref TwoLayers layers = ref *(TwoLayers*)context;
         int k = layers.Inputs, h = layers.HiddenUnits, n = layers.Units;
-        int groups = (h + 3) / 4;
-        for (int segment = part * TwoLayerSegments / parts; segment < (part + 1) * TwoLayerSegments / parts; segment++)
+        (int first, int last) = TwoLayerShares.SegmentsOf(part, parts);
+        for (int segment = first; segment < last; segment++)
         {
-            int start = groups * segment / TwoLayerSegments * 4;
-            int end = Math.Min(h, groups * (segment + 1) / TwoLayerSegments * 4);
+            (int start, int end) = TwoLayerShares.HiddenUnitsOf(segment, h);
             for (int b = 0; b < layers.Batch; b++)
             {
                 float* hidden = layers.Hidden + (nint)b * h;
                 float* share = layers.Partials + ((nint)segment * layers.Batch + b) * n;
                 Gemm.DotRows(layers.Input + (nint)b * k, layers.Weight1, k, k, start, end, hidden);
-                var row = new Span<float>(hidden + start, end - start);
-                if (layers.Bias1 != null) TensorPrimitives.Add(row, new ReadOnlySpan<float>(layers.Bias1 + start, end - start), row);
-                if (layers.Activation1 != Activation.Identity) Activations.Forward(layers.Activation1, row, row);
+                TwoLayerShares.BiasAndActivate(hidden + start, layers.Bias1 == null ? null : layers.Bias1 + start, end - start, layers.Activation1);
                 // share[0, n) = weight2[:, start..end) · hidden[start..end)
                 Gemm.DotRows(hidden + start, layers.Weight2 + start, h, end - start, 0, n, share);
             }

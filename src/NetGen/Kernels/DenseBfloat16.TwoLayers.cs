@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using NetGen.Threading;
 
@@ -7,12 +6,6 @@ namespace NetGen.Kernels;
 // Two dense layers in a row with bfloat16 weights, in one pass over the worker pool (one wake per call, not two).
 public static unsafe partial class DenseBfloat16
 {
-    // The hidden units are cut into this many segments whatever the thread count, so results do not depend on it.
-    private const int TwoLayerSegments = 2;
-
-    // Partial sums of the second layer kept on the caller's stack (16 KB) at most; more falls back to two calls.
-    private const int MaxPartialFloats = 4096;
-
     // hidden[B,H] = activation1(input[B,K] · weight1[H,K]^T + bias1[H]);  output[B,N] = activation2(hidden[B,H] · weight2[N,H]^T + bias2[N])
     /// <summary>
     /// Two dense layers in a row, both with bfloat16 weights: <paramref name="hidden"/>[batch, hiddenUnits] =
@@ -36,14 +29,14 @@ public static unsafe partial class DenseBfloat16
         Dense.CheckFusedActivation(activation1);
         Dense.CheckFusedActivation(activation2);
         if (batch == 0) return;
-        if ((long)TwoLayerSegments * batch * units > MaxPartialFloats || hiddenUnits < 4 * TwoLayerSegments)
+        if (!TwoLayerShares.Fit(batch, hiddenUnits, units))
         {
             Forward(input, weight1, bias1, hidden, batch, inputs, hiddenUnits, activation1);
             Forward(hidden, weight2, bias2, output, batch, hiddenUnits, units, activation2);
             return;
         }
 
-        float* partials = stackalloc float[TwoLayerSegments * batch * units];
+        float* partials = stackalloc float[TwoLayerShares.PartialFloats(batch, units)];
         fixed (float* pinput = input, pbias1 = bias1, phidden = hidden, pbias2 = bias2, poutput = output)
         fixed (ushort* pweight1 = weight1, pweight2 = weight2)
         {
@@ -54,19 +47,12 @@ public static unsafe partial class DenseBfloat16
             };
             WorkerPool pool = WorkerPool.Shared;
             long multiplyAdds = (long)batch * hiddenUnits * (inputs + units);
-            int parts = multiplyAdds >= Gemm.DotParallelThreshold ? Math.Min(pool.Parallelism, TwoLayerSegments) : 1;
+            int parts = multiplyAdds >= Gemm.DotParallelThreshold ? Math.Min(pool.Parallelism, TwoLayerShares.Segments) : 1;
             if (SequentialParts > 0) RunSequentially(&TwoLayerPart, &layers, SequentialParts);
             else if (parts > 1) pool.Run(&TwoLayerPart, &layers, parts);
             else TwoLayerPart(&layers, 0, 1);
 
-            for (int b = 0; b < batch; b++)
-            {
-                var y = new Span<float>(poutput + (nint)b * units, units);
-                TensorPrimitives.Add(new ReadOnlySpan<float>(partials + (nint)b * units, units),
-                    new ReadOnlySpan<float>(partials + (nint)(batch + b) * units, units), y);
-                if (!bias2.IsEmpty) TensorPrimitives.Add(y, bias2.Slice(0, units), y);
-                if (activation2 != Activation.Identity) Activations.Forward(activation2, y, y);
-            }
+            TwoLayerShares.Combine(partials, output, bias2, activation2, batch, units);
         }
     }
 
@@ -88,12 +74,11 @@ public static unsafe partial class DenseBfloat16
     {
         ref TwoLayers layers = ref *(TwoLayers*)context;
         int k = layers.Inputs, h = layers.HiddenUnits, n = layers.Units;
-        int groups = (h + 3) / 4;
         float* reordered = stackalloc float[Math.Max(PairsApply(k) ? k & ~31 : 0, PairsApply(h) ? h & ~31 : 0)];
-        for (int segment = part * TwoLayerSegments / parts; segment < (part + 1) * TwoLayerSegments / parts; segment++)
+        (int first, int last) = TwoLayerShares.SegmentsOf(part, parts);
+        for (int segment = first; segment < last; segment++)
         {
-            int start = groups * segment / TwoLayerSegments * 4;
-            int end = Math.Min(h, groups * (segment + 1) / TwoLayerSegments * 4);
+            (int start, int end) = TwoLayerShares.HiddenUnitsOf(segment, h);
             for (int b = 0; b < layers.Batch; b++)
             {
                 float* hidden = layers.Hidden + (nint)b * h;
@@ -105,9 +90,7 @@ public static unsafe partial class DenseBfloat16
                 }
 
                 Rows(layers.Input + (nint)b * k, reordered, k, layers.Weight1, k, start, end, hidden);
-                var row = new Span<float>(hidden + start, end - start);
-                if (layers.Bias1 != null) TensorPrimitives.Add(row, new ReadOnlySpan<float>(layers.Bias1 + start, end - start), row);
-                if (layers.Activation1 != Activation.Identity) Activations.Forward(layers.Activation1, row, row);
+                TwoLayerShares.BiasAndActivate(hidden + start, layers.Bias1 == null ? null : layers.Bias1 + start, end - start, layers.Activation1);
                 // share[0, n) = weight2[:, start..end) · hidden[start..end)
                 Rows(hidden + start, reordered, end - start, layers.Weight2 + start, h, 0, n, share);
             }
