@@ -94,6 +94,17 @@ static (double Seconds, double AllocatedBytes) Measure(Action step, Timing timin
     long start = Stopwatch.GetTimestamp();
     int count = 0;
     while (Stopwatch.GetElapsedTime(start).TotalSeconds < timing.WarmSeconds || count < 10) { step(); count++; }
+    // Then until the JIT has compiled nothing new for 0.1 s (at most 3 s more): its background tier-up allocates on
+    // its own thread, which the whole-process count below would otherwise charge to the steps.
+    long settle = Stopwatch.GetTimestamp(), quietSince = settle;
+    long compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
+    while (Stopwatch.GetElapsedTime(quietSince).TotalSeconds < 0.1 && Stopwatch.GetElapsedTime(settle).TotalSeconds < 3)
+    {
+        step();
+        count++;
+        long now = System.Runtime.JitInfo.GetCompiledMethodCount();
+        if (now != compiled) (compiled, quietSince) = (now, Stopwatch.GetTimestamp());
+    }
     int inner = Math.Max(1, (int)(timing.RepetitionSeconds / (Stopwatch.GetElapsedTime(start).TotalSeconds / count)));
     var seconds = new double[timing.Repetitions];
     long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
