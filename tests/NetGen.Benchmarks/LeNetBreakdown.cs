@@ -30,10 +30,10 @@ internal static class LeNetBreakdown
 
     private static void RunNetwork(int batch, bool train, bool quick)
     {
-        float[] input = Random(batch * 784, 1);
-        float[] w1 = Random(6 * 25, 2, 0.2f), b1 = Random(6, 3, 0.1f), w2 = Random(16 * 150, 4, 0.1f), b2 = Random(16, 5, 0.1f);
-        float[] d1 = Random(120 * 400, 6, 0.05f), e1 = Random(120, 7, 0.05f), d2 = Random(84 * 120, 8, 0.1f), e2 = Random(84, 9, 0.1f);
-        float[] d3 = Random(10 * 84, 10, 0.1f), e3 = Random(10, 11, 0.1f);
+        float[] input = MlpBreakdown.Random(batch * 784, 1);
+        float[] w1 = MlpBreakdown.Random(6 * 25, 2, 0.2f), b1 = MlpBreakdown.Random(6, 3, 0.1f), w2 = MlpBreakdown.Random(16 * 150, 4, 0.1f), b2 = MlpBreakdown.Random(16, 5, 0.1f);
+        float[] d1 = MlpBreakdown.Random(120 * 400, 6, 0.05f), e1 = MlpBreakdown.Random(120, 7, 0.05f), d2 = MlpBreakdown.Random(84 * 120, 8, 0.1f), e2 = MlpBreakdown.Random(84, 9, 0.1f);
+        float[] d3 = MlpBreakdown.Random(10 * 84, 10, 0.1f), e3 = MlpBreakdown.Random(10, 11, 0.1f);
         float[] conv1 = new float[batch * Conv1Size], pool1 = new float[batch * Pool1Size], conv2 = new float[batch * Conv2Size];
         float[] pool2 = new float[batch * Pool2Size], dense1 = new float[batch * 120], dense2 = new float[batch * 84], dense3 = new float[batch * 10];
         int[] argmax1 = new int[pool1.Length], argmax2 = new int[pool2.Length];
@@ -65,8 +65,8 @@ internal static class LeNetBreakdown
         }
         if (train)
         {
-            float[] g3 = new float[dense3.Length], g2 = Random(dense2.Length, 20), g1 = Random(dense1.Length, 21), gp2 = Random(pool2.Length, 22);
-            float[] gc2 = Random(conv2.Length, 23), gp1 = Random(pool1.Length, 24), gc1 = Random(conv1.Length, 25);
+            float[] g3 = new float[dense3.Length], g2 = MlpBreakdown.Random(dense2.Length, 20), g1 = MlpBreakdown.Random(dense1.Length, 21), gp2 = MlpBreakdown.Random(pool2.Length, 22);
+            float[] gc2 = MlpBreakdown.Random(conv2.Length, 23), gp1 = MlpBreakdown.Random(pool1.Length, 24), gc1 = MlpBreakdown.Random(conv1.Length, 25);
             float[] grads = new float[61706];
             int[] labels = new int[batch];
             for (int i = 0; i < batch; i++) labels[i] = i % 10;
@@ -82,7 +82,7 @@ internal static class LeNetBreakdown
             phases.Add(("ReLU backward conv1, on pool1's gradient", () => Activations.ReluBackward(default, pool1, gp1, gp1), 0));
             phases.Add(("maxpool1 backward", () => Pooling.MaxBackward(gp1, argmax1, gc1, batch, 6, 28, 28, 14, 14), 0));
             phases.Add(("conv1 backward (dweight, dbias)", () => Conv2D.Backward(gc1, input, w1, default, G(0, 150), G(150, 6), scratch, batch, 1, 28, 28, 6, 5, 5, 1, 1, 2, 2, 1, 1), 2.0 * batch * Conv1Size * 25));
-            float[] p = Random(grads.Length, 40, 0.05f), g = Random(grads.Length, 41, 0.01f), m = new float[grads.Length], v = new float[grads.Length];
+            float[] p = MlpBreakdown.Random(grads.Length, 40, 0.05f), g = MlpBreakdown.Random(grads.Length, 41, 0.01f), m = new float[grads.Length], v = new float[grads.Length];
             int step = 0;
             float[] fusedScratch = new float[Conv2D.MaxPoolScratchSize(true, batch, 6, 14, 14, 16, 5, 1, 0, 1)];
             phases.Add(("(fused) conv2+ReLU+pool2+argmax (as generated)", () => Conv2D.ForwardMaxPoolChannels(pool1, w2, b2, pool2, argmax2, fusedScratch, Activation.ReLU, batch, 6, 14, 14, 16, 5, 1, 0, 1), 2.0 * batch * Conv2Size * 150));
@@ -121,13 +121,5 @@ internal static class LeNetBreakdown
             best = Math.Min(best, Stopwatch.GetElapsedTime(t).TotalSeconds);
         }
         return best;
-    }
-
-    private static float[] Random(int length, ulong seed, float scale = 1f)
-    {
-        var rng = new Rng(seed);
-        var values = new float[length];
-        for (int i = 0; i < length; i++) values[i] = scale * rng.NextGaussian();
-        return values;
     }
 }

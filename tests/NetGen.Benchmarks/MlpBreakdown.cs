@@ -267,7 +267,8 @@ internal static class MlpBreakdown
         return best;
     }
 
-    private static float[] Random(int length, ulong seed, float scale = 1f)
+    // Gaussian values scaled by `scale`, seeded: the breakdowns' inputs and weights (LeNetBreakdown too).
+    internal static float[] Random(int length, ulong seed, float scale = 1f)
     {
         var rng = new Rng(seed);
         var values = new float[length];

@@ -163,7 +163,8 @@ public static partial class Dense
                 "Only Identity, ReLU, Sigmoid and Tanh fuse into the layer; apply the others after it with their own kernel.");
     }
 
-    private static void CheckShapes(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> output,
+    // The spans of a dense layer against its shape; shared with DenseSmall.
+    internal static void CheckShapes(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> output,
         int batch, int inputs, int units, string inputName, string outputName, string biasName)
     {
         if (batch < 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "batch must be >= 0.");

@@ -46,7 +46,7 @@ public static unsafe class DenseSmall
     {
         int inputs = TShape.Inputs, units = TShape.Units;
         CheckShape(inputs, units);
-        CheckSpans(input, weight, bias, output, batch, inputs, units, nameof(input), nameof(output), nameof(bias));
+        Dense.CheckShapes(input, weight, bias, output, batch, inputs, units, nameof(input), nameof(output), nameof(bias));
         Dense.CheckFusedActivation(activation);
         if (batch == 0) return;
         if (!Vectorized)
@@ -74,7 +74,7 @@ public static unsafe class DenseSmall
     {
         int inputs = TShape.Inputs, units = TShape.Units;
         CheckShape(inputs, units);
-        CheckSpans(input, weight, dbias, doutput, batch, inputs, units, nameof(input), nameof(doutput), nameof(dbias));
+        Dense.CheckShapes(input, weight, dbias, doutput, batch, inputs, units, nameof(input), nameof(doutput), nameof(dbias));
         if (dweight.Length < units * inputs)
             throw new ArgumentException($"dweight holds {dweight.Length} floats; [{units}, {inputs}] needs {units * inputs}.", nameof(dweight));
         if (!dinput.IsEmpty && dinput.Length < batch * inputs)
@@ -524,19 +524,5 @@ public static unsafe class DenseSmall
         if (!Fits(inputs, units))
             throw new ArgumentOutOfRangeException(nameof(IDenseShape),
                 $"A specialized dense layer has 1 to {MaxUnits} units and 1 to {MaxInputs} inputs; this shape has {units} units and {inputs} inputs.");
-    }
-
-    private static void CheckSpans(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> output,
-        int batch, int inputs, int units, string inputName, string outputName, string biasName)
-    {
-        if (batch < 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "batch must be >= 0.");
-        if (input.Length < batch * inputs)
-            throw new ArgumentException($"{inputName} holds {input.Length} floats; [{batch}, {inputs}] needs {batch * inputs}.", inputName);
-        if (weight.Length < units * inputs)
-            throw new ArgumentException($"weight holds {weight.Length} floats; [{units}, {inputs}] needs {units * inputs}.", nameof(weight));
-        if (output.Length < batch * units)
-            throw new ArgumentException($"{outputName} holds {output.Length} floats; [{batch}, {units}] needs {batch * units}.", outputName);
-        if (!bias.IsEmpty && bias.Length < units)
-            throw new ArgumentException($"{biasName} holds {bias.Length} floats; [{units}] needs {units} (or pass an empty span for no bias).", biasName);
     }
 }
