@@ -159,7 +159,7 @@ internal sealed class RecurrentEmitter(ResolvedLayer layer) : LayerEmitter(layer
             writer.WriteLine($"private readonly float[] {SequenceGradient.Field} = new float[BatchSize * {SequenceSize}];");
         }
 
-        writer.WriteLine($"private readonly float[] {Field("Cache")} = new float[{Kernel}.CacheSize(BatchSize, {Steps}, {Hidden})];");
+        writer.WriteLine($"private readonly float[] {Field("Cache")} = new float[{Kernel}.CacheSize(BatchSize, {Steps}, {(IsLstm ? Inputs + ", " : "")}{Hidden})];");
         writer.WriteLine($"private readonly float[] {Field("Scratch")} = new float[{Kernel}.ScratchSize(BatchSize, {Steps}, {Hidden})];");
         writer.WriteLine($"private readonly float[] {Field("StepGradientNorms")} = new float[{Steps}];");
         if (Spec.Stateful)

@@ -493,31 +493,10 @@ public static unsafe class DenseSmall
     private static Vector512<float> Activate(Vector512<float> v, Activation activation) => activation switch
     {
         Activation.ReLU => Vector512.Max(v, Vector512<float>.Zero),
-        Activation.Sigmoid => Vector512<float>.One / (Vector512<float>.One + Exp(-v)),
-        Activation.Tanh => Vector512<float>.One - Vector512.Create(2f) / (Exp(v + v) + Vector512<float>.One),
+        Activation.Sigmoid => Vector512<float>.One / (Vector512<float>.One + RecurrentMath.Exp(-v)),
+        Activation.Tanh => Vector512<float>.One - Vector512.Create(2f) / (RecurrentMath.Exp(v + v) + Vector512<float>.One),
         _ => v,
     };
-
-    // e^x, Cephes' expf on 16 lanes (RecurrentMath.Exp's polynomial), relative error ~1e-7; Vector512.Exp is far
-    // slower here (RecurrentMath's remarks). x is clamped to [-87, 88.38]: the results stay normal floats (e^-87 =
-    // 1.6e-38), as a denormal result would cost a microcode assist; no sigmoid, tanh or softmax term that small matters.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector512<float> Exp(Vector512<float> x)
-    {
-        x = Vector512.Min(Vector512.Max(x, Vector512.Create(-87f)), Vector512.Create(88.37626f));
-        Vector512<float> n = Vector512.Floor(Vector512.FusedMultiplyAdd(x, Vector512.Create(1.44269504f), Vector512.Create(0.5f)));
-        Vector512<float> r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-0.693359375f), x);
-        r = Vector512.FusedMultiplyAdd(n, Vector512.Create(2.12194440e-4f), r);
-        Vector512<float> p = Vector512.Create(1.9875691500e-4f);
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(1.3981999507e-3f));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(8.3334519073e-3f));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(4.1665795894e-2f));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(1.6666665459e-1f));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(5.0000001201e-1f));
-        p = Vector512.FusedMultiplyAdd(p, r * r, r + Vector512<float>.One);
-        Vector512<int> exponent = Vector512.ShiftLeft(Vector512.ConvertToInt32(n) + Vector512.Create(127), 23);
-        return p * exponent.AsSingle();
-    }
 
     private static void CheckShape(int inputs, int units)
     {

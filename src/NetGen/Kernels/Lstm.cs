@@ -15,14 +15,19 @@ namespace NetGen.Kernels;
 /// <remarks>
 /// Cache (<see cref="CacheSize"/> floats) written by Forward, read by Backward:
 /// <code>
-///   gates    [B*T, 4H]   activated i, f, g, o in (b, t) row order; first the input projection of every step
-///   cells    [T+1, B, H] step-major: slot 0 is the initial cell, slot t+1 is c_t
-///   hidden   [T+1, B, H] step-major: slot 0 is the initial hidden state, slot t+1 is h_t
-///   work     [B, 4H]     h_{t-1} W_hh^T of the current step
-///   weightHhT [H, 4H]    W_hh transposed once per Forward, so each step's product reads it row by row
+///   gates     [T, B, 4H]  activated i, f, g, o, step-major (each step's rows are one contiguous block)
+///   cells     [T+1, B, H] step-major: slot 0 is the initial cell, slot t+1 is c_t
+///   hidden    [T+1, B, H] step-major: slot 0 is the initial hidden state, slot t+1 is h_t
+///   work      [B, 4H]     x_t W_ih^T + h_{t-1} W_hh^T of the current step
+///   weightIhT [I, 4H]     W_ih transposed once per Forward
+///   weightHhT [H, 4H]     W_hh transposed once per Forward, so each step's products read both row by row
 /// </code>
-/// Each step is one small register-tiled product (Gemm.SmallNN: no packing, one thread) and one fused loop over
-/// the batch rows (gate activations, cell and hidden update, no per-row library calls).
+/// Each step is two small register-tiled products into the same registers' worth of C (Gemm.SmallNN: x_t W_ih^T,
+/// then h_{t-1} W_hh^T added; no packing, one thread) and one fused loop over the batch rows (gate activations, cell
+/// and hidden update, no per-row library calls). The input projection runs inside the step rather than as one product
+/// over all B*T rows beforehand: that product's 4 MB of output (B 32, T 64, H 128) went out to L3 and came back a
+/// step at a time, which cost more than the product itself; now a step's pre-activations stay in L1 from the product
+/// to the cell loop, and the activated gates are written once, contiguously.
 /// Scratch (<see cref="ScratchSize"/> floats) for Backward: dpre [B*T, 4H] (every step's gate
 /// pre-activation gradient in (b, t) order, so dW_ih and dinput are one GEMM each), dsteps [T, B, 4H] (the same,
 /// step-major: each step's dh_{t-1} product reads one contiguous block, and dW_hh is one GEMM against the
@@ -37,8 +42,8 @@ public static class Lstm
     private const int Gates = 4;
 
     /// <summary>Floats of cache that <see cref="Forward"/> writes and Backward reads.</summary>
-    public static int CacheSize(int batch, int steps, int hidden)
-        => checked(batch * steps * Gates * hidden + 2 * (steps + 1) * batch * hidden + batch * Gates * hidden + Gates * hidden * hidden);
+    public static int CacheSize(int batch, int steps, int inputSize, int hidden)
+        => checked(batch * steps * Gates * hidden + 2 * (steps + 1) * batch * hidden + batch * Gates * hidden + Gates * hidden * (inputSize + hidden));
 
     /// <summary>
     /// Floats of scratch Backward needs. Takes <paramref name="steps"/> because the gate gradients of
@@ -65,23 +70,23 @@ public static class Lstm
         CheckForward(input, weightIh, weightHh, biasIh, biasHh, initialHidden, initialCell, output, finalHidden, finalCell, cache,
             batch, steps, inputSize, hidden);
         int rows = batch * steps, width = Gates * hidden, stateSize = batch * hidden;
-        Layout(cache, batch, steps, hidden, out Span<float> gates, out Span<float> cells, out Span<float> hiddenStates, out Span<float> work,
-            out Span<float> weightHhT);
+        Layout(cache, batch, steps, inputSize, hidden, out Span<float> gates, out Span<float> cells, out Span<float> hiddenStates, out Span<float> work,
+            out Span<float> weightIhT, out Span<float> weightHhT);
 
-        Gemm.NT(input, weightIh, gates, rows, width, inputSize, accumulate: false);   // gates[B*T,4H] = x W_ih^T, every step at once
-        Gemm.Transpose(weightHh, weightHhT, width, hidden);                             // W_hh^T [H, 4H] for the step products
+        Gemm.Transpose(weightIh, weightIhT, width, inputSize);                          // W_ih^T [I, 4H] and W_hh^T [H, 4H] for the step products
+        Gemm.Transpose(weightHh, weightHhT, width, hidden);
         CopyOrClear(initialHidden, hiddenStates.Slice(0, stateSize));
         CopyOrClear(initialCell, cells.Slice(0, stateSize));
 
-        fixed (float* pGates = gates, pCells = cells, pHidden = hiddenStates, pWork = work, pWeightT = weightHhT, pOutput = output)
-        fixed (float* pBiasIh = biasIh, pBiasHh = biasHh)
+        fixed (float* pGates = gates, pCells = cells, pHidden = hiddenStates, pWork = work, pWeightIhT = weightIhT, pWeightT = weightHhT, pOutput = output)
+        fixed (float* pInput = input, pBiasIh = biasIh, pBiasHh = biasHh)
         {
             var pass = new Pass
             {
-                Gates = pGates, Cells = pCells, Hidden = pHidden, Work = pWork, WeightHhT = pWeightT, Output = pOutput,
-                BiasIh = pBiasIh, BiasHh = pBiasHh, Batch = batch, Steps = steps, HiddenSize = hidden,
+                Input = pInput, Gates = pGates, Cells = pCells, Hidden = pHidden, Work = pWork, WeightIhT = pWeightIhT, WeightHhT = pWeightT,
+                Output = pOutput, BiasIh = pBiasIh, BiasHh = pBiasHh, Batch = batch, Steps = steps, InputSize = inputSize, HiddenSize = hidden,
             };
-            RecurrentMath.RunRows(&ForwardRows, &pass, batch, (long)rows * width * hidden);
+            RecurrentMath.RunRows(&ForwardRows, &pass, batch, (long)rows * width * (inputSize + hidden));
         }
         if (!finalHidden.IsEmpty) hiddenStates.Slice(steps * stateSize, stateSize).CopyTo(finalHidden);
         if (!finalCell.IsEmpty) cells.Slice(steps * stateSize, stateSize).CopyTo(finalCell);
@@ -90,49 +95,72 @@ public static class Lstm
     // Pointers and sizes of one pass, shared by the threads that run its row ranges.
     private unsafe struct Pass
     {
-        public float* Gates, Cells, Hidden, Work, WeightHhT, Output, BiasIh, BiasHh;   // forward
-        public float* Doutput, WeightHh, Dpre, Dsteps, Dh, Dc, RowNorms;              // backward (RowNorms null: no norms)
-        public int Batch, Steps, HiddenSize;
+        public float* Input, Gates, Cells, Hidden, Work, WeightIhT, WeightHhT, Output, BiasIh, BiasHh;   // forward
+        public float* Doutput, WeightHh, Dpre, Dsteps, Dh, Dc, RowNorms;                                 // backward (RowNorms null: no norms)
+        public int Batch, Steps, InputSize, HiddenSize;
     }
 
-    // Every step for batch rows [start, end): work = h_{t-1} W_hh^T, then the fused cell loop per row.
+    // Every step for batch rows [start, end): work = x_t W_ih^T + h_{t-1} W_hh^T, then the fused cell loop per row.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void ForwardRows(void* context, int part, int parts)
     {
         ref Pass p = ref *(Pass*)context;
         (int start, int end) = RecurrentMath.Rows(p.Batch, part, parts);
-        int hidden = p.HiddenSize, width = Gates * hidden, stateSize = p.Batch * hidden;
+        int inputSize = p.InputSize, hidden = p.HiddenSize, width = Gates * hidden, stateSize = p.Batch * hidden;
+        float* work = p.Work + (nint)start * width;
         for (int t = 0; t < p.Steps && start < end; t++)
         {
-            // work[rows,4H] = h_{t-1}[rows,H] W_hh^T
-            Gemm.SmallNN(p.Hidden + (nint)t * stateSize + (nint)start * hidden, hidden, p.WeightHhT, width, p.Work + (nint)start * width, width,
-                end - start, width, hidden, accumulate: false);
+            // work[rows,4H] = x_t[rows,I] W_ih^T + h_{t-1}[rows,H] W_hh^T (x_t's rows are T*I apart in the batch-major input)
+            Gemm.SmallNN(p.Input + ((nint)start * p.Steps + t) * inputSize, p.Steps * inputSize, p.WeightIhT, width, work, width,
+                end - start, width, inputSize, accumulate: false);
+            Gemm.SmallNN(p.Hidden + (nint)t * stateSize + (nint)start * hidden, hidden, p.WeightHhT, width, work, width,
+                end - start, width, hidden, accumulate: true);
+            float* gates = p.Gates + (nint)t * p.Batch * width;
             for (int b = start; b < end; b++)
             {
-                int row = b * p.Steps + t;
                 nint state = (nint)t * stateSize + b * hidden;
-                CellForward(p.Gates + (nint)row * width, p.Work + (nint)b * width, p.BiasIh, p.BiasHh, p.Cells + state, p.Cells + state + stateSize,
-                    p.Hidden + state + stateSize, p.Output + (nint)row * hidden, hidden);
+                CellForward(p.Work + (nint)b * width, p.BiasIh, p.BiasHh, gates + (nint)b * width, p.Cells + state, p.Cells + state + stateSize,
+                    p.Hidden + state + stateSize, p.Output + ((nint)b * p.Steps + t) * hidden, hidden);
             }
         }
     }
 
-    // One batch row of one step, fused. gate: in x W_ih^T (4H), out activated [i f g o]; recurrent = h_{t-1} W_hh^T (4H);
-    //   [i f g o] = act(gate + recurrent + b_ih + b_hh),  c = f c_{t-1} + i g,  h = o tanh(c)  -> cell, h, output (H each)
+    // One batch row of one step, fused. pre = x_t W_ih^T + h_{t-1} W_hh^T (4H) -> gate = activated [i f g o] (4H);
+    //   [i f g o] = act(pre + b_ih + b_hh),  c = f c_{t-1} + i g,  h = o tanh(c)  -> cell, h, output (H each)
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void CellForward(float* gate, float* recurrent, float* biasIh, float* biasHh, float* cellPrevious, float* cell,
+    private static unsafe void CellForward(float* pre, float* biasIh, float* biasHh, float* gate, float* cellPrevious, float* cell,
         float* h, float* output, int hidden)
     {
         int j = 0;
+        if (RecurrentMath.Vectorized512)
+        {
+            for (; j + RecurrentMath.Lanes512 <= hidden; j += RecurrentMath.Lanes512)
+            {
+                int f = hidden + j, g = 2 * hidden + j, o = 3 * hidden + j;
+                Vector512<float> iv = RecurrentMath.Sigmoid(Vector512.Load(pre + j) + (Vector512.Load(biasIh + j) + Vector512.Load(biasHh + j)));
+                Vector512<float> fv = RecurrentMath.Sigmoid(Vector512.Load(pre + f) + (Vector512.Load(biasIh + f) + Vector512.Load(biasHh + f)));
+                Vector512<float> gv = RecurrentMath.Tanh(Vector512.Load(pre + g) + (Vector512.Load(biasIh + g) + Vector512.Load(biasHh + g)));
+                Vector512<float> ov = RecurrentMath.Sigmoid(Vector512.Load(pre + o) + (Vector512.Load(biasIh + o) + Vector512.Load(biasHh + o)));
+                iv.Store(gate + j);
+                fv.Store(gate + f);
+                gv.Store(gate + g);
+                ov.Store(gate + o);
+                Vector512<float> c = Vector512.FusedMultiplyAdd(fv, Vector512.Load(cellPrevious + j), iv * gv);
+                Vector512<float> hv = ov * RecurrentMath.Tanh(c);
+                c.Store(cell + j);
+                hv.Store(h + j);
+                hv.Store(output + j);
+            }
+        }
         if (RecurrentMath.Vectorized)
         {
             for (; j + RecurrentMath.Lanes <= hidden; j += RecurrentMath.Lanes)
             {
                 int f = hidden + j, g = 2 * hidden + j, o = 3 * hidden + j;
-                Vector256<float> iv = RecurrentMath.Sigmoid(Vector256.Load(gate + j) + Vector256.Load(recurrent + j) + Vector256.Load(biasIh + j) + Vector256.Load(biasHh + j));
-                Vector256<float> fv = RecurrentMath.Sigmoid(Vector256.Load(gate + f) + Vector256.Load(recurrent + f) + Vector256.Load(biasIh + f) + Vector256.Load(biasHh + f));
-                Vector256<float> gv = RecurrentMath.Tanh(Vector256.Load(gate + g) + Vector256.Load(recurrent + g) + Vector256.Load(biasIh + g) + Vector256.Load(biasHh + g));
-                Vector256<float> ov = RecurrentMath.Sigmoid(Vector256.Load(gate + o) + Vector256.Load(recurrent + o) + Vector256.Load(biasIh + o) + Vector256.Load(biasHh + o));
+                Vector256<float> iv = RecurrentMath.Sigmoid(Vector256.Load(pre + j) + (Vector256.Load(biasIh + j) + Vector256.Load(biasHh + j)));
+                Vector256<float> fv = RecurrentMath.Sigmoid(Vector256.Load(pre + f) + (Vector256.Load(biasIh + f) + Vector256.Load(biasHh + f)));
+                Vector256<float> gv = RecurrentMath.Tanh(Vector256.Load(pre + g) + (Vector256.Load(biasIh + g) + Vector256.Load(biasHh + g)));
+                Vector256<float> ov = RecurrentMath.Sigmoid(Vector256.Load(pre + o) + (Vector256.Load(biasIh + o) + Vector256.Load(biasHh + o)));
                 iv.Store(gate + j);
                 fv.Store(gate + f);
                 gv.Store(gate + g);
@@ -147,10 +175,10 @@ public static class Lstm
         for (; j < hidden; j++)
         {
             int f = hidden + j, g = 2 * hidden + j, o = 3 * hidden + j;
-            float iv = RecurrentMath.Sigmoid(gate[j] + recurrent[j] + biasIh[j] + biasHh[j]);
-            float fv = RecurrentMath.Sigmoid(gate[f] + recurrent[f] + biasIh[f] + biasHh[f]);
-            float gv = RecurrentMath.Tanh(gate[g] + recurrent[g] + biasIh[g] + biasHh[g]);
-            float ov = RecurrentMath.Sigmoid(gate[o] + recurrent[o] + biasIh[o] + biasHh[o]);
+            float iv = RecurrentMath.Sigmoid(pre[j] + (biasIh[j] + biasHh[j]));
+            float fv = RecurrentMath.Sigmoid(pre[f] + (biasIh[f] + biasHh[f]));
+            float gv = RecurrentMath.Tanh(pre[g] + (biasIh[g] + biasHh[g]));
+            float ov = RecurrentMath.Sigmoid(pre[o] + (biasIh[o] + biasHh[o]));
             gate[j] = iv;
             gate[f] = fv;
             gate[g] = gv;
@@ -216,8 +244,7 @@ public static class Lstm
         if (!dinitialCell.IsEmpty) dc.CopyTo(dinitialCell);
 
         Gemm.TN(dsteps, hiddenStates, dweightHh, width, hidden, rows, accumulate: true);   // dW_hh += sum_t dpre_t^T h_{t-1}
-        RecurrentMath.AddColumnSums(dpre, rows, width, dbiasIh);
-        RecurrentMath.AddColumnSums(dpre, rows, width, dbiasHh);
+        RecurrentMath.AddColumnSums(dpre, rows, width, dbiasIh, dbiasHh);   // both biases receive the same gradient
         Gemm.TN(dpre, input, dweightIh, width, inputSize, rows, accumulate: true);            // dW_ih += dpre^T x
         if (!dinput.IsEmpty) Gemm.NN(dpre, weightIh, dinput, rows, inputSize, width, accumulate: false);   // dx = dpre W_ih
     }
@@ -237,7 +264,7 @@ public static class Lstm
             {
                 int row = b * p.Steps + t;
                 nint state = (nint)t * stateSize + b * hidden;
-                float norm = CellBackward(p.Gates + (nint)row * width, p.Cells + state, p.Cells + state + stateSize, p.Dh + b * hidden,
+                float norm = CellBackward(p.Gates + ((nint)t * p.Batch + b) * width, p.Cells + state, p.Cells + state + stateSize, p.Dh + b * hidden,
                     p.Doutput + (nint)row * hidden, p.Dc + b * hidden, p.Dpre + (nint)row * width, dstep + (nint)b * width, hidden, norms);
                 if (norms) p.RowNorms[t * p.Batch + b] = norm;
             }
@@ -259,6 +286,30 @@ public static class Lstm
     {
         float squares = 0f;
         int j = 0;
+        if (RecurrentMath.Vectorized512 && hidden >= RecurrentMath.Lanes512)
+        {
+            Vector512<float> one = Vector512<float>.One, squareSum = Vector512<float>.Zero;
+            for (; j + RecurrentMath.Lanes512 <= hidden; j += RecurrentMath.Lanes512)
+            {
+                int f = hidden + j, g = 2 * hidden + j, o = 3 * hidden + j;
+                Vector512<float> iv = Vector512.Load(gates + j), fv = Vector512.Load(gates + f);
+                Vector512<float> gv = Vector512.Load(gates + g), ov = Vector512.Load(gates + o);
+                Vector512<float> tc = RecurrentMath.Tanh(Vector512.Load(cell + j));
+                Vector512<float> dhv = Vector512.Load(dh + j) + Vector512.Load(doutput + j);
+                squareSum = Vector512.FusedMultiplyAdd(dhv, dhv, squareSum);
+                Vector512<float> dcTotal = Vector512.FusedMultiplyAdd(dhv * ov, one - tc * tc, Vector512.Load(dc + j));
+                Vector512<float> di = dcTotal * gv * iv * (one - iv);
+                Vector512<float> df = dcTotal * Vector512.Load(cellPrevious + j) * fv * (one - fv);
+                Vector512<float> dg = dcTotal * iv * (one - gv * gv);
+                Vector512<float> dO = dhv * tc * ov * (one - ov);
+                di.Store(dpre + j); di.Store(dstep + j);
+                df.Store(dpre + f); df.Store(dstep + f);
+                dg.Store(dpre + g); dg.Store(dstep + g);
+                dO.Store(dpre + o); dO.Store(dstep + o);
+                (dcTotal * fv).Store(dc + j);
+            }
+            squares = Vector512.Sum(squareSum);
+        }
         if (RecurrentMath.Vectorized)
         {
             Vector256<float> one = Vector256<float>.One, squareSum = Vector256<float>.Zero;
@@ -281,7 +332,7 @@ public static class Lstm
                 dO.Store(dpre + o); dO.Store(dstep + o);
                 (dcTotal * fv).Store(dc + j);
             }
-            squares = Vector256.Sum(squareSum);
+            squares += Vector256.Sum(squareSum);
         }
         for (; j < hidden; j++)
         {
@@ -308,7 +359,7 @@ public static class Lstm
         CheckForward(input, weightIh, weightHh, biasIh, biasHh, initialHidden, initialCell, output, finalHidden, finalCell, cache,
             batch, steps, inputSize, hidden);
         int width = Gates * hidden, stateSize = batch * hidden;
-        Layout(cache, batch, steps, hidden, out Span<float> gates, out Span<float> cells, out Span<float> hiddenStates, out _, out _);
+        Layout(cache, batch, steps, inputSize, hidden, out Span<float> gates, out Span<float> cells, out Span<float> hiddenStates, out _, out _, out _);
         for (int k = 0; k < stateSize; k++)
         {
             hiddenStates[k] = initialHidden.IsEmpty ? 0f : initialHidden[k];
@@ -317,19 +368,19 @@ public static class Lstm
         for (int t = 0; t < steps; t++)
             for (int b = 0; b < batch; b++)
             {
-                int row = b * steps + t;
+                int row = b * steps + t, gateRow = t * batch + b;
                 for (int r = 0; r < width; r++)
                 {
                     double sum = biasIh[r] + (double)biasHh[r];
                     for (int p = 0; p < inputSize; p++) sum += (double)input[row * inputSize + p] * weightIh[r * inputSize + p];
                     for (int p = 0; p < hidden; p++) sum += (double)hiddenStates[t * stateSize + b * hidden + p] * weightHh[r * hidden + p];
                     bool candidate = r >= 2 * hidden && r < 3 * hidden;
-                    gates[row * width + r] = (float)(candidate ? Math.Tanh(sum) : 1.0 / (1.0 + Math.Exp(-sum)));
+                    gates[gateRow * width + r] = (float)(candidate ? Math.Tanh(sum) : 1.0 / (1.0 + Math.Exp(-sum)));
                 }
                 for (int j = 0; j < hidden; j++)
                 {
-                    float i = gates[row * width + j], f = gates[row * width + hidden + j];
-                    float g = gates[row * width + 2 * hidden + j], o = gates[row * width + 3 * hidden + j];
+                    float i = gates[gateRow * width + j], f = gates[gateRow * width + hidden + j];
+                    float g = gates[gateRow * width + 2 * hidden + j], o = gates[gateRow * width + 3 * hidden + j];
                     float c = f * cells[t * stateSize + b * hidden + j] + i * g;
                     float h = o * MathF.Tanh(c);
                     cells[(t + 1) * stateSize + b * hidden + j] = c;
@@ -365,12 +416,12 @@ public static class Lstm
             double normSum = 0;
             for (int b = 0; b < batch; b++)
             {
-                int row = b * steps + t;
+                int row = b * steps + t, gateRow = t * batch + b;
                 double squares = 0;
                 for (int j = 0; j < hidden; j++)
                 {
-                    float i = gates[row * width + j], f = gates[row * width + hidden + j];
-                    float g = gates[row * width + 2 * hidden + j], o = gates[row * width + 3 * hidden + j];
+                    float i = gates[gateRow * width + j], f = gates[gateRow * width + hidden + j];
+                    float g = gates[gateRow * width + 2 * hidden + j], o = gates[gateRow * width + 3 * hidden + j];
                     float tc = MathF.Tanh(cells[(t + 1) * stateSize + b * hidden + j]);
                     float cellPrevious = cells[t * stateSize + b * hidden + j];
                     float dhTotal = dh[b * hidden + j] + doutput[row * hidden + j];
@@ -406,15 +457,16 @@ public static class Lstm
         if (!dinitialCell.IsEmpty) dc.CopyTo(dinitialCell);
     }
 
-    private static void Layout(Span<float> cache, int batch, int steps, int hidden,
-        out Span<float> gates, out Span<float> cells, out Span<float> hiddenStates, out Span<float> work, out Span<float> weightHhT)
+    private static void Layout(Span<float> cache, int batch, int steps, int inputSize, int hidden, out Span<float> gates, out Span<float> cells,
+        out Span<float> hiddenStates, out Span<float> work, out Span<float> weightIhT, out Span<float> weightHhT)
     {
         int gateFloats = batch * steps * Gates * hidden, stateFloats = (steps + 1) * batch * hidden, workFloats = batch * Gates * hidden;
         gates = cache.Slice(0, gateFloats);
         cells = cache.Slice(gateFloats, stateFloats);
         hiddenStates = cache.Slice(gateFloats + stateFloats, stateFloats);
         work = cache.Slice(gateFloats + 2 * stateFloats, workFloats);
-        weightHhT = cache.Slice(gateFloats + 2 * stateFloats + workFloats, Gates * hidden * hidden);
+        weightIhT = cache.Slice(gateFloats + 2 * stateFloats + workFloats, Gates * hidden * inputSize);
+        weightHhT = cache.Slice(gateFloats + 2 * stateFloats + workFloats + Gates * hidden * inputSize, Gates * hidden * hidden);
     }
 
     private static void Layout(ReadOnlySpan<float> cache, int batch, int steps, int hidden,
@@ -438,7 +490,7 @@ public static class Lstm
         RecurrentChecks.Exactly(output.Length, batch * steps * hidden, nameof(output), batch, steps, hidden);
         RecurrentChecks.EmptyOrExactly(finalHidden.Length, batch * hidden, nameof(finalHidden), batch, hidden);
         RecurrentChecks.EmptyOrExactly(finalCell.Length, batch * hidden, nameof(finalCell), batch, hidden);
-        RecurrentChecks.AtLeast(cache.Length, CacheSize(batch, steps, hidden), nameof(cache), "CacheSize(batch, steps, hidden)");
+        RecurrentChecks.AtLeast(cache.Length, CacheSize(batch, steps, inputSize, hidden), nameof(cache), "CacheSize(batch, steps, inputSize, hidden)");
     }
 
     private static void CheckBackward(ReadOnlySpan<float> doutput, ReadOnlySpan<float> input, ReadOnlySpan<float> weightIh,
@@ -454,7 +506,7 @@ public static class Lstm
         RecurrentChecks.Exactly(input.Length, batch * steps * inputSize, nameof(input), batch, steps, inputSize);
         RecurrentChecks.EmptyOrExactly(initialHidden.Length, batch * hidden, nameof(initialHidden), batch, hidden);
         RecurrentChecks.EmptyOrExactly(initialCell.Length, batch * hidden, nameof(initialCell), batch, hidden);
-        RecurrentChecks.AtLeast(cache.Length, CacheSize(batch, steps, hidden), nameof(cache), "CacheSize(batch, steps, hidden)");
+        RecurrentChecks.AtLeast(cache.Length, CacheSize(batch, steps, inputSize, hidden), nameof(cache), "CacheSize(batch, steps, inputSize, hidden)");
         RecurrentChecks.EmptyOrExactly(dinput.Length, batch * steps * inputSize, nameof(dinput), batch, steps, inputSize);
         RecurrentChecks.EmptyOrExactly(dinitialHidden.Length, batch * hidden, nameof(dinitialHidden), batch, hidden);
         RecurrentChecks.EmptyOrExactly(dinitialCell.Length, batch * hidden, nameof(dinitialCell), batch, hidden);

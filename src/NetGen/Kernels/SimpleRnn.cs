@@ -177,8 +177,7 @@ public static class SimpleRnn
         if (!dinitialHidden.IsEmpty) dh.CopyTo(dinitialHidden);
 
         Gemm.TN(dsteps, hiddenStates, dweightHh, hidden, hidden, rows, accumulate: true);   // dW_hh += sum_t dpre_t^T h_{t-1}
-        RecurrentMath.AddColumnSums(dpre, rows, hidden, dbiasIh);
-        RecurrentMath.AddColumnSums(dpre, rows, hidden, dbiasHh);
+        RecurrentMath.AddColumnSums(dpre, rows, hidden, dbiasIh, dbiasHh);   // both biases receive the same gradient
         Gemm.TN(dpre, input, dweightIh, hidden, inputSize, rows, accumulate: true);           // dW_ih += dpre^T x
         if (!dinput.IsEmpty) Gemm.NN(dpre, weightIh, dinput, rows, inputSize, hidden, accumulate: false);   // dx = dpre W_ih
     }

@@ -92,7 +92,7 @@ namespace Samples.CharRnn
         private readonly float[] _embedding1Gradient = new float[BatchSize * Embedding1OutputSize];
         private readonly float[] _lstm1Output = new float[BatchSize * Lstm1SequenceSize];
         private readonly float[] _lstm1Gradient = new float[BatchSize * Lstm1SequenceSize];
-        private readonly float[] _lstm1Cache = new float[global::NetGen.Kernels.Lstm.CacheSize(BatchSize, Lstm1Steps, Lstm1Hidden)];
+        private readonly float[] _lstm1Cache = new float[global::NetGen.Kernels.Lstm.CacheSize(BatchSize, Lstm1Steps, Lstm1Inputs, Lstm1Hidden)];
         private readonly float[] _lstm1Scratch = new float[global::NetGen.Kernels.Lstm.ScratchSize(BatchSize, Lstm1Steps, Lstm1Hidden)];
         private readonly float[] _lstm1StepGradientNorms = new float[Lstm1Steps];
         private readonly float[] _lstm1State = new float[BatchSize * Lstm1Hidden];

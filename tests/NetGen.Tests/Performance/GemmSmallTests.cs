@@ -75,4 +75,22 @@ public class GemmSmallTests
         for (int i = 0; i < length; i++) values[i] = rng.NextGaussian();
         return values;
     }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(8, 8)]
+    [InlineData(3, 17)]
+    [InlineData(17, 63)]
+    [InlineData(512, 128)]   // the character LSTM's W_hh
+    [InlineData(65, 129)]
+    [InlineData(512, 7)]
+    public void Transpose_MatchesElementLoop(int rows, int columns)
+    {
+        var rng = new Rng((ulong)(rows * 1009 + columns));
+        float[] w = Random(ref rng, rows * columns), packed = new float[rows * columns];
+        Gemm.Transpose(w, packed, rows, columns);
+        for (int r = 0; r < rows; r++)
+            for (int p = 0; p < columns; p++)
+                Assert.Equal(w[r * columns + p], packed[p * rows + r]);
+    }
 }

@@ -20,7 +20,7 @@ public sealed class LstmTests : RecurrentCellTests<LstmCell>
         biasHh[6] = -0.1f;
         float[] output = new float[2], finalHidden = new float[2], finalCell = new float[2];
         Lstm.Forward([1f], weightIh, weightHh, biasIh, biasHh, [0f, 1f], [0.3f, -0.2f], output, finalHidden, finalCell,
-            new float[Lstm.CacheSize(1, 1, 2)], 1, 1, 1, 2);
+            new float[Lstm.CacheSize(1, 1, 1, 2)], 1, 1, 1, 2);
 
         // unit 0: i = s(-0.3 + 0.5), f = s(-0.1), g = tanh(0.1), o = s(0.3 - 0.1)
         double c0 = Sigmoid(-0.1) * 0.3 + Sigmoid(0.2) * Math.Tanh(0.1);

@@ -173,7 +173,7 @@ public sealed class LstmCell : RecurrentCell
 {
     public override int Gates => 4;
     public override bool HasCell => true;
-    public override int CacheSize(RecurrentShape s) => Lstm.CacheSize(s.Batch, s.Steps, s.Hidden);
+    public override int CacheSize(RecurrentShape s) => Lstm.CacheSize(s.Batch, s.Steps, s.Input, s.Hidden);
     public override int ScratchSize(RecurrentShape s) => Lstm.ScratchSize(s.Batch, s.Steps, s.Hidden);
 
     internal override void Forward(bool reference, RecurrentProblem p, float[] initialHidden, float[] initialCell,
