@@ -53,9 +53,13 @@ public class LossTests
     [InlineData(64, 10)]
     [InlineData(3, 1)]
     [InlineData(9, 16)]
+    [InlineData(70, 65)]   // the character LSTM's classes: four whole vectors and a masked one
+    [InlineData(5, 17)]
+    [InlineData(3, 32)]    // whole vectors only
+    [InlineData(2, 1000)]
     public void SoftmaxCrossEntropy_FusedRows_MatchTheGeneralPath_AndWriteOnlyTheirRows(int batch, int classes)
     {
-        // Up to 16 classes run as one masked Vector512 per row; Vector256 forced takes the general per-row path.
+        // Rows run in masked Vector512 chunks (one per row up to 16 classes); Vector256 forced takes the general per-row path.
         float[] logits = Random(batch * classes, 34, -8, 8);
         int[] labels = Labels(batch, classes, 35);
         float[] fused = Random(batch * classes + 1, 36, 50, 60), general = new float[batch * classes];
@@ -80,6 +84,7 @@ public class LossTests
     [Theory]
     [InlineData(10)]
     [InlineData(17)]
+    [InlineData(65)]
     public void SoftmaxCrossEntropy_NaNLogit_GivesNaNLoss(int classes)
     {
         float[] logits = Random(2 * classes, 37, -3, 3);
