@@ -58,6 +58,7 @@ if (breakdown)
 {
     MlpBreakdown.Run(filter, quick);
     LeNetBreakdown.Run(filter, quick);
+    RecurrentBreakdown.Run(filter, quick);
     return 0;
 }
 
