@@ -170,6 +170,16 @@ public static unsafe partial class Conv2D
             float* target = arranged + (nint)block * taps * 16;
             int count = Math.Min(16, outChannels - block * 16);
             float* rows = weight + (nint)block * 16 * taps;
+            if (count == 16 && Avx512F.IsSupported)
+            {
+                // 16 taps at a time as one 16 x 16 transpose in registers; the last taps (fewer than 16) one by one.
+                int t = 0;
+                for (; t + 16 <= taps; t += 16) Transpose16x16(rows + t, taps, target + t * 16);
+                for (; t < taps; t++)
+                for (int i = 0; i < 16; i++)
+                    target[t * 16 + i] = rows[(nint)i * taps + t];
+                continue;
+            }
             if (count == 16 && Avx2.IsSupported)
             {
                 // Two gathers of the 16 rows' tap t per tap: contiguous stores, no scattered ones.
@@ -196,6 +206,65 @@ public static unsafe partial class Conv2D
         for (int kw = 0; kw < kernel; kw++, t++)
             offsets[t] = c * shape.PlaneLength + kh * dilation * planeWidth + kw * dilation;
     }
+
+    // target[j * 16 + i] = source[i * stride + j] for i, j in 0..16: unpacks of 32-bit then 64-bit pairs, then two
+    // rounds of 128-bit lane shuffles (64 shuffles for 256 floats, against 32 gathers of 8).
+    private static void Transpose16x16(float* source, nint stride, float* target)
+    {
+        Vector512<float> r0 = Vector512.Load(source), r1 = Vector512.Load(source + stride);
+        Vector512<float> r2 = Vector512.Load(source + 2 * stride), r3 = Vector512.Load(source + 3 * stride);
+        Vector512<float> r4 = Vector512.Load(source + 4 * stride), r5 = Vector512.Load(source + 5 * stride);
+        Vector512<float> r6 = Vector512.Load(source + 6 * stride), r7 = Vector512.Load(source + 7 * stride);
+        Vector512<float> r8 = Vector512.Load(source + 8 * stride), r9 = Vector512.Load(source + 9 * stride);
+        Vector512<float> r10 = Vector512.Load(source + 10 * stride), r11 = Vector512.Load(source + 11 * stride);
+        Vector512<float> r12 = Vector512.Load(source + 12 * stride), r13 = Vector512.Load(source + 13 * stride);
+        Vector512<float> r14 = Vector512.Load(source + 14 * stride), r15 = Vector512.Load(source + 15 * stride);
+        // Pairs of rows, interleaved 32 bits at a time within each 128-bit lane.
+        Vector512<float> t0 = Avx512F.UnpackLow(r0, r1), t1 = Avx512F.UnpackHigh(r0, r1);
+        Vector512<float> t2 = Avx512F.UnpackLow(r2, r3), t3 = Avx512F.UnpackHigh(r2, r3);
+        Vector512<float> t4 = Avx512F.UnpackLow(r4, r5), t5 = Avx512F.UnpackHigh(r4, r5);
+        Vector512<float> t6 = Avx512F.UnpackLow(r6, r7), t7 = Avx512F.UnpackHigh(r6, r7);
+        Vector512<float> t8 = Avx512F.UnpackLow(r8, r9), t9 = Avx512F.UnpackHigh(r8, r9);
+        Vector512<float> t10 = Avx512F.UnpackLow(r10, r11), t11 = Avx512F.UnpackHigh(r10, r11);
+        Vector512<float> t12 = Avx512F.UnpackLow(r12, r13), t13 = Avx512F.UnpackHigh(r12, r13);
+        Vector512<float> t14 = Avx512F.UnpackLow(r14, r15), t15 = Avx512F.UnpackHigh(r14, r15);
+        // Then 64 bits at a time: each 128-bit lane holds one column of four rows.
+        r0 = UnpackLow64(t0, t2); r1 = UnpackHigh64(t0, t2); r2 = UnpackLow64(t1, t3); r3 = UnpackHigh64(t1, t3);
+        r4 = UnpackLow64(t4, t6); r5 = UnpackHigh64(t4, t6); r6 = UnpackLow64(t5, t7); r7 = UnpackHigh64(t5, t7);
+        r8 = UnpackLow64(t8, t10); r9 = UnpackHigh64(t8, t10); r10 = UnpackLow64(t9, t11); r11 = UnpackHigh64(t9, t11);
+        r12 = UnpackLow64(t12, t14); r13 = UnpackHigh64(t12, t14); r14 = UnpackLow64(t13, t15); r15 = UnpackHigh64(t13, t15);
+        // Lanes: 0x88 takes lanes 0 and 2 of each operand, 0xDD lanes 1 and 3.
+        t0 = Avx512F.Shuffle4x128(r0, r4, 0x88); t1 = Avx512F.Shuffle4x128(r1, r5, 0x88);
+        t2 = Avx512F.Shuffle4x128(r2, r6, 0x88); t3 = Avx512F.Shuffle4x128(r3, r7, 0x88);
+        t4 = Avx512F.Shuffle4x128(r0, r4, 0xDD); t5 = Avx512F.Shuffle4x128(r1, r5, 0xDD);
+        t6 = Avx512F.Shuffle4x128(r2, r6, 0xDD); t7 = Avx512F.Shuffle4x128(r3, r7, 0xDD);
+        t8 = Avx512F.Shuffle4x128(r8, r12, 0x88); t9 = Avx512F.Shuffle4x128(r9, r13, 0x88);
+        t10 = Avx512F.Shuffle4x128(r10, r14, 0x88); t11 = Avx512F.Shuffle4x128(r11, r15, 0x88);
+        t12 = Avx512F.Shuffle4x128(r8, r12, 0xDD); t13 = Avx512F.Shuffle4x128(r9, r13, 0xDD);
+        t14 = Avx512F.Shuffle4x128(r10, r14, 0xDD); t15 = Avx512F.Shuffle4x128(r11, r15, 0xDD);
+        Vector512.Store(Avx512F.Shuffle4x128(t0, t8, 0x88), target);
+        Vector512.Store(Avx512F.Shuffle4x128(t1, t9, 0x88), target + 16);
+        Vector512.Store(Avx512F.Shuffle4x128(t2, t10, 0x88), target + 32);
+        Vector512.Store(Avx512F.Shuffle4x128(t3, t11, 0x88), target + 48);
+        Vector512.Store(Avx512F.Shuffle4x128(t4, t12, 0x88), target + 64);
+        Vector512.Store(Avx512F.Shuffle4x128(t5, t13, 0x88), target + 80);
+        Vector512.Store(Avx512F.Shuffle4x128(t6, t14, 0x88), target + 96);
+        Vector512.Store(Avx512F.Shuffle4x128(t7, t15, 0x88), target + 112);
+        Vector512.Store(Avx512F.Shuffle4x128(t0, t8, 0xDD), target + 128);
+        Vector512.Store(Avx512F.Shuffle4x128(t1, t9, 0xDD), target + 144);
+        Vector512.Store(Avx512F.Shuffle4x128(t2, t10, 0xDD), target + 160);
+        Vector512.Store(Avx512F.Shuffle4x128(t3, t11, 0xDD), target + 176);
+        Vector512.Store(Avx512F.Shuffle4x128(t4, t12, 0xDD), target + 192);
+        Vector512.Store(Avx512F.Shuffle4x128(t5, t13, 0xDD), target + 208);
+        Vector512.Store(Avx512F.Shuffle4x128(t6, t14, 0xDD), target + 224);
+        Vector512.Store(Avx512F.Shuffle4x128(t7, t15, 0xDD), target + 240);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> UnpackLow64(Vector512<float> a, Vector512<float> b) => Avx512F.UnpackLow(a.AsDouble(), b.AsDouble()).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> UnpackHigh64(Vector512<float> a, Vector512<float> b) => Avx512F.UnpackHigh(a.AsDouble(), b.AsDouble()).AsSingle();
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ChannelsPart(void* context, int part, int parts)
