@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using NetGen.Threading;
 
 namespace NetGen.Kernels;
@@ -116,6 +117,16 @@ public static unsafe partial class Gemm
                 s3 = Vector512.FusedMultiplyAdd(Vector512.Load(w3 + q), x0, s3);
                 q += 16;
             }
+            if (q < k && Avx512F.IsSupported)
+            {
+                // The last 1-15 inputs as one masked vector (lanes past k read as 0), not 4 serial chains of scalar multiply-adds.
+                Vector512<float> z = Vector512<float>.Zero, tail = DenseSmall.UnitMask(k - q), x0 = Avx512F.MaskLoad(x + q, tail, z);
+                t0 = Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(w0 + q, tail, z), x0, t0);
+                t1 = Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(w1 + q, tail, z), x0, t1);
+                t2 = Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(w2 + q, tail, z), x0, t2);
+                t3 = Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(w3 + q, tail, z), x0, t3);
+                q = k;
+            }
             sums[0] = Vector512.Sum(s0 + t0);
             sums[1] = Vector512.Sum(s1 + t1);
             sums[2] = Vector512.Sum(s2 + t2);
@@ -175,6 +186,12 @@ public static unsafe partial class Gemm
             {
                 s = Vector512.FusedMultiplyAdd(Vector512.Load(w + q), Vector512.Load(x + q), s);
                 q += 16;
+            }
+            if (q < k && Avx512F.IsSupported)
+            {
+                Vector512<float> z = Vector512<float>.Zero, tail = DenseSmall.UnitMask(k - q);
+                t = Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(w + q, tail, z), Avx512F.MaskLoad(x + q, tail, z), t);
+                q = k;
             }
             sum = Vector512.Sum(s + t);
         }
