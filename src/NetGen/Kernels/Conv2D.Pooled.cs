@@ -423,10 +423,15 @@ public static unsafe partial class Conv2D
         float* workspace = job.Scratch + shape.SharedLength + (nint)part * shape.WorkspaceLength;
         float* planes = workspace, grid = workspace + shape.GridOffset, row = workspace + shape.TileOffset;
         int planeWidth = conv.PaddedWidth, pooledWidth = shape.PooledWidth, chunks = (pooledWidth + 7) / 8;
+        int wideChunks = (pooledWidth + 15) / 16;
         nint gridRow = (nint)conv.ForwardVectors * 16;
         // Lanes 0-7 of the shuffles: the even and the odd columns of 16.
         Vector512<int> even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0);
         Vector512<int> odd = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 0, 0, 0, 0, 0, 0, 0, 0);
+        // The even and the odd columns of 32 (two vectors), for 16 pooled columns at a time; the last chunk's lanes past the row.
+        Vector512<int> evens = Vector512.CreateSequence(0, 2), odds = Vector512.CreateSequence(1, 2);
+        Vector512<float> lastLanes = DenseSmall.UnitMask(pooledWidth - (wideChunks - 1) * 16);
+        bool wide = Avx512F.IsSupported;
         int padded = -1;
         for (int item = part; item < job.Items; item += parts)
         {
@@ -450,6 +455,22 @@ public static unsafe partial class Conv2D
                 for (int ph = firstRow; ph < endRow; ph++)
                 {
                     float* top = grid + oc * gridRow + 2 * ph * planeWidth, bottom = top + planeWidth;
+                    float* target = y + (oc * shape.PooledHeight + ph) * pooledWidth;
+                    if (wide)
+                    {
+                        // Grid columns 32*chunk .. +31 of both rows give pooled columns 16*chunk .. +15, stored in place.
+                        Vector512<float> wideBias = Vector512.Create(bias.ToScalar());
+                        for (int chunk = 0; chunk < wideChunks; chunk++)
+                        {
+                            Vector512<float> low = Vector512.Max(Vector512.Load(top + chunk * 32), Vector512.Load(bottom + chunk * 32));
+                            Vector512<float> high = Vector512.Max(Vector512.Load(top + chunk * 32 + 16), Vector512.Load(bottom + chunk * 32 + 16));
+                            Vector512<float> value = Vector512.Max(Avx512F.PermuteVar16x32x2(low, evens, high), Avx512F.PermuteVar16x32x2(low, odds, high)) + wideBias;
+                            if (job.Relu) value = Vector512.Max(value, Vector512<float>.Zero);
+                            if (chunk < wideChunks - 1) Vector512.Store(value, target + chunk * 16);
+                            else Avx512F.MaskStore(target + chunk * 16, lastLanes, value);
+                        }
+                        continue;
+                    }
                     for (int chunk = 0; chunk < chunks; chunk++)
                     {
                         // Grid columns 16*chunk .. +15 of both rows give pooled columns 8*chunk .. +7.
@@ -458,7 +479,7 @@ public static unsafe partial class Conv2D
                         if (job.Relu) value = Vector256.Max(value, Vector256<float>.Zero);
                         Vector256.Store(value, row + chunk * 8);
                     }
-                    Copy(row, y + (oc * shape.PooledHeight + ph) * pooledWidth, pooledWidth);
+                    Copy(row, target, pooledWidth);
                 }
             }
         }
@@ -504,8 +525,8 @@ public static unsafe partial class Conv2D
                 BiasOffset = Conv.OutBlocks * DirectChannelBlock * taps;
                 SharedLength = BiasOffset + Conv.OutBlocks * DirectChannelBlock;
                 GridOffset = inChannels * PlaneLength;
-                // The pooling reads up to 15 floats past the last grid row's positions, and one row of 8-float chunks.
-                TileOffset = GridOffset + Conv.OutBlocks * DirectChannelBlock * Conv.ForwardVectors * 16 + 16;
+                // The pooling reads up to 31 floats past the last grid row's positions, and one row of 8-float chunks.
+                TileOffset = GridOffset + Conv.OutBlocks * DirectChannelBlock * Conv.ForwardVectors * 16 + 32;
                 WorkspaceLength = TileOffset + (PooledWidth + 7) / 8 * 8;
             }
             long total = SharedLength + (long)Workspaces * WorkspaceLength;
