@@ -7,8 +7,8 @@ namespace NetGen.Kernels;
 // Inference's convolution + bias + ReLU + 2x2 stride-2 max pooling in one pass: the convolution's output is never
 // written, only the pooled one (4x fewer floats), and no argmax is kept (nothing runs backward). Two ways to compute
 // it, chosen by the generator from the layer's shape at build time (ConvolutionShapes.PooledKernelFor):
-// - Channels: one Vector512 holds 16 output channels of one position; a register tile is 3 pooling windows x their
-//   4 positions (12 accumulators), and each tap is one load of 16 arranged weights and 12 broadcast multiply-adds of
+// - Channels: one Vector512 holds 16 output channels of one position; a register tile is 5 pooling windows x their
+//   4 positions (20 accumulators), and each tap is one load of 16 arranged weights and 20 broadcast multiply-adds of
 //   input values. No position is computed that the pooling drops, and no padding column, so this suits layers with
 //   at least about 10 output channels and small planes (LeNet's 6->16 on 14x14).
 // - Planes: the direct correlation of Conv2D.Direct.cs (16 grid positions per vector, 6 channels per tile, whole
@@ -19,7 +19,7 @@ namespace NetGen.Kernels;
 public static unsafe partial class Conv2D
 {
     /// <summary>Pooling windows per register tile of the channel-vector kernel.</summary>
-    private const int PooledWindowBlock = 3;
+    private const int PooledWindowBlock = 5;
 
     /// <summary>
     /// Floats of scratch that <c>ForwardMaxPoolChannels</c> or <see cref="ForwardMaxPoolPlanes"/> need (each
@@ -301,9 +301,14 @@ public static unsafe partial class Conv2D
                     // The last tile may overlap the one before it (the same values again); fewer windows than a tile repeat the last.
                     int first = Math.Max(0, Math.Min(q, windows - PooledWindowBlock));
                     int q0 = first, q1 = Math.Min(first + 1, windows - 1), q2 = Math.Min(first + 2, windows - 1);
-                    ChannelTile(planes + WindowStart(q0, in shape), planes + WindowStart(q1, in shape), planes + WindowStart(q2, in shape),
-                        offsets, weights, taps, right, down, bias, job.Relu, tile + q0 * 16, tile + q1 * 16, tile + q2 * 16,
-                        indices == null ? null : indices + q0 * 16, WindowIndex(q0, in shape), WindowIndex(q1, in shape), WindowIndex(q2, in shape), shape.Conv.OutWidth);
+                    int q3 = Math.Min(first + 3, windows - 1), q4 = Math.Min(first + 4, windows - 1);
+                    var tileWindows = new TileWindows
+                    {
+                        X0 = planes + WindowStart(q0, in shape), X1 = planes + WindowStart(q1, in shape), X2 = planes + WindowStart(q2, in shape),
+                        X3 = planes + WindowStart(q3, in shape), X4 = planes + WindowStart(q4, in shape),
+                        Q0 = q0, Q1 = q1, Q2 = q2, Q3 = q3, Q4 = q4,
+                    };
+                    ChannelTile(ref tileWindows, offsets, weights, taps, right, down, bias, job.Relu, tile, indices, in shape);
                 }
                 // tile[q][i] -> pooled[block*16 + i][q]
                 int count = Math.Min(16, outChannels - block * 16);
@@ -319,48 +324,68 @@ public static unsafe partial class Conv2D
         }
     }
 
-    // target_k[i] = activation(max over window k's 4 positions p of sum_t weights[t][i] * x_k[offsets[t] + p] + bias[i]),
-    // p in {0, right, down, down + right}: 3 windows x 4 positions x 16 channels in 12 accumulators.
+    // The windows of one register tile: where each starts in the padded planes, and its index among the pooled windows.
+    private struct TileWindows
+    {
+        public float* X0, X1, X2, X3, X4;
+        public int Q0, Q1, Q2, Q3, Q4;
+    }
+
+    // tile[q_k][i] = activation(max over window k's 4 positions p of sum_t weights[t][i] * x_k[offsets[t] + p] + bias[i]),
+    // p in {0, right, down, down + right}: 5 windows x 4 positions x 16 channels in 20 accumulators (one weight load
+    // per tap serves 20 multiply-adds). With indices: also indices[q_k][i] = the argmax of window k, as Pooling.MaxForward
+    // picks it (the window's first position's index in the output plane, or + 1, + outWidth, + outWidth + 1).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    // With indices: also indices_k[i] = the argmax of window k (its first position's index in the output plane is
-    // index_k, the others index_k + 1, + outWidth, + outWidth + 1), as Pooling.MaxForward picks it.
-    private static void ChannelTile(float* x0, float* x1, float* x2, int* offsets, float* weights, int taps, nint right, nint down,
-        Vector512<float> bias, bool relu, float* target0, float* target1, float* target2,
-        int* indices, int index0, int index1, int index2, int outWidth)
+    private static void ChannelTile(ref TileWindows windows, int* offsets, float* weights, int taps, nint right, nint down,
+        Vector512<float> bias, bool relu, float* tile, int* indices, in PooledShape shape)
     {
         Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default;
         Vector512<float> a10 = default, a11 = default, a12 = default, a13 = default;
         Vector512<float> a20 = default, a21 = default, a22 = default, a23 = default;
+        Vector512<float> a30 = default, a31 = default, a32 = default, a33 = default;
+        Vector512<float> a40 = default, a41 = default, a42 = default, a43 = default;
+        float* x0 = windows.X0, x1 = windows.X1, x2 = windows.X2, x3 = windows.X3, x4 = windows.X4;
         float* w = weights;
         for (int t = 0; t < taps; t++, w += 16)
         {
             Vector512<float> wt = Vector512.Load(w);
-            nint o = offsets[t];
-            float* p0 = x0 + o, p1 = x1 + o, p2 = x2 + o;
-            a00 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p0[0]), a00);
-            a01 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p0[right]), a01);
-            a10 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p1[0]), a10);
-            a11 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p1[right]), a11);
-            a20 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p2[0]), a20);
-            a21 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p2[right]), a21);
-            p0 += down; p1 += down; p2 += down;
-            a02 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p0[0]), a02);
-            a03 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p0[right]), a03);
-            a12 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p1[0]), a12);
-            a13 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p1[right]), a13);
-            a22 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p2[0]), a22);
-            a23 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p2[right]), a23);
+            nint o = offsets[t], d = o + down;
+            a00 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x0[o]), a00);
+            a01 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x0[o + right]), a01);
+            a02 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x0[d]), a02);
+            a03 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x0[d + right]), a03);
+            a10 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x1[o]), a10);
+            a11 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x1[o + right]), a11);
+            a12 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x1[d]), a12);
+            a13 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x1[d + right]), a13);
+            a20 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x2[o]), a20);
+            a21 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x2[o + right]), a21);
+            a22 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x2[d]), a22);
+            a23 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x2[d + right]), a23);
+            a30 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x3[o]), a30);
+            a31 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x3[o + right]), a31);
+            a32 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x3[d]), a32);
+            a33 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x3[d + right]), a33);
+            a40 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x4[o]), a40);
+            a41 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x4[o + right]), a41);
+            a42 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x4[d]), a42);
+            a43 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x4[d + right]), a43);
         }
         if (indices != null)
         {
-            PoolWindowArgmax(a00, a01, a02, a03, bias, relu, index0, outWidth, target0, indices);
-            PoolWindowArgmax(a10, a11, a12, a13, bias, relu, index1, outWidth, target1, indices + (target1 - target0));
-            PoolWindowArgmax(a20, a21, a22, a23, bias, relu, index2, outWidth, target2, indices + (target2 - target0));
+            int outWidth = shape.Conv.OutWidth;
+            PoolWindowArgmax(a00, a01, a02, a03, bias, relu, WindowIndex(windows.Q0, in shape), outWidth, tile + windows.Q0 * 16, indices + windows.Q0 * 16);
+            PoolWindowArgmax(a10, a11, a12, a13, bias, relu, WindowIndex(windows.Q1, in shape), outWidth, tile + windows.Q1 * 16, indices + windows.Q1 * 16);
+            PoolWindowArgmax(a20, a21, a22, a23, bias, relu, WindowIndex(windows.Q2, in shape), outWidth, tile + windows.Q2 * 16, indices + windows.Q2 * 16);
+            PoolWindowArgmax(a30, a31, a32, a33, bias, relu, WindowIndex(windows.Q3, in shape), outWidth, tile + windows.Q3 * 16, indices + windows.Q3 * 16);
+            PoolWindowArgmax(a40, a41, a42, a43, bias, relu, WindowIndex(windows.Q4, in shape), outWidth, tile + windows.Q4 * 16, indices + windows.Q4 * 16);
             return;
         }
-        Vector512.Store(PoolWindow(a00, a01, a02, a03, bias, relu), target0);
-        Vector512.Store(PoolWindow(a10, a11, a12, a13, bias, relu), target1);
-        Vector512.Store(PoolWindow(a20, a21, a22, a23, bias, relu), target2);
+        Vector512.Store(PoolWindow(a00, a01, a02, a03, bias, relu), tile + windows.Q0 * 16);
+        Vector512.Store(PoolWindow(a10, a11, a12, a13, bias, relu), tile + windows.Q1 * 16);
+        Vector512.Store(PoolWindow(a20, a21, a22, a23, bias, relu), tile + windows.Q2 * 16);
+        Vector512.Store(PoolWindow(a30, a31, a32, a33, bias, relu), tile + windows.Q3 * 16);
+        Vector512.Store(PoolWindow(a40, a41, a42, a43, bias, relu), tile + windows.Q4 * 16);
     }
 
     // target = the maximum of activation(v + bias) over v = a, b, c, d (row-major order) and argmax its index: a value
