@@ -128,11 +128,14 @@ public static unsafe partial class Conv2D
     }
 
     /// <summary>
-    /// Multiply-adds from which a fused call splits across the pool. Splitting LeNet's one-sample layers (118K and 240K
-    /// multiply-adds, 2.8 and 4.6 us on one thread) measured slower on this 2-core machine, even at load 3: 3.2 and
-    /// 5.0 us. So it is the unfused kernels' threshold, and a lone sample splits only when it is as large as that.
+    /// Multiply-adds from which a fused call splits across the pool (a lone sample by pooled rows or windows): 2^16, so
+    /// LeNet-5's one-sample layers (118K and 240K multiply-adds) split. Measured in one process, alternating settings
+    /// every 5,000 Predicts (2026-12-02, quiet 2-core machine, fastest / median of 24 blocks): both convolutions on the
+    /// calling thread 7.4-8.6 / 8.9-9.6 us, conv2 split 6.9-7.7 / 8.2-8.4 us, both split 6.5-7.0 / 7.7-7.9 us. An earlier,
+    /// loaded machine measured the split slower (5.0 against 4.6 us for conv2), before the dense layers also woke the
+    /// pool at one sample.
     /// </summary>
-    internal const long PooledParallelThreshold = ParallelThreshold;
+    internal const long PooledParallelThreshold = 1 << 16;
 
     // Splits the call into items across the pool: item i is sample i / Splits, and its share i % Splits of the
     // pooled windows (Splits > 1 only when there are fewer samples than parts, as for one sample); part p takes
