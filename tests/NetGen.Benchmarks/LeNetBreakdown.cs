@@ -58,6 +58,7 @@ internal static class LeNetBreakdown
             float[] probabilities = new float[batch * 10];
             phases.Add(("(fused) whole Predict (convs fused with pools)", () => network.Predict(input, probabilities), 0));
             phases.Add(("(fused) whole Forward (training mode: apart)", () => network.Forward(input), 0));
+            phases.Add(("(fused) dense 400->120->84 two layers (b<8)", () => Dense.ForwardTwoLayers(pool2, d1, e1, Activation.ReLU, dense1, d2, e2, Activation.ReLU, dense2, batch, 400, 120, 84), 2.0 * batch * 120 * (400 + 84)));
             phases.Add(("(fused) conv1+ReLU+pool, channel vectors", () => Conv2D.ForwardMaxPoolChannels(input, w1, b1, pool1, pooledScratch, Activation.ReLU, batch, 1, 28, 28, 6, 5, 1, 2, 1), 2.0 * batch * Conv1Size * 25));
             phases.Add(("(fused) conv1+ReLU+pool, planes", () => Conv2D.ForwardMaxPoolPlanes(input, w1, b1, pool1, pooledScratch, Activation.ReLU, batch, 1, 28, 28, 6, 5, 1, 2, 1), 2.0 * batch * Conv1Size * 25));
             phases.Add(("(fused) conv2+ReLU+pool, channel vectors", () => Conv2D.ForwardMaxPoolChannels(pool1, w2, b2, pool2, pooledScratch, Activation.ReLU, batch, 6, 14, 14, 16, 5, 1, 0, 1), 2.0 * batch * Conv2Size * 150));
@@ -102,7 +103,7 @@ internal static class LeNetBreakdown
             var (name, _, flops) = phases[i];
             double seconds = best[i];
             if (!name.Contains("only", StringComparison.Ordinal) && !name.StartsWith("(fused)", StringComparison.Ordinal)) total += seconds;
-            Console.WriteLine($"{name,-42} {seconds * 1e6,10:F2} {(flops > 0 ? (flops / seconds / 1e9).ToString("F1", CultureInfo.InvariantCulture) : ""),8}");
+            Console.WriteLine($"{name,-42} {seconds * 1e6,10:F2} {(flops > 0 && seconds > 0 ? (flops / seconds / 1e9).ToString("F1", CultureInfo.InvariantCulture) : ""),8}");
         }
         Console.WriteLine($"{"sum of the phases",-42} {total * 1e6,10:F2}");
     }

@@ -95,11 +95,14 @@ static (double Seconds, double AllocatedBytes) Measure(Action step, Timing timin
     long start = Stopwatch.GetTimestamp();
     int count = 0;
     while (Stopwatch.GetElapsedTime(start).TotalSeconds < timing.WarmSeconds || count < 10) { step(); count++; }
-    // Then until the JIT has compiled nothing new for 0.1 s (at most 3 s more): its background tier-up allocates on
-    // its own thread, which the whole-process count below would otherwise charge to the steps.
+    // Then until the JIT has compiled nothing new for 0.5 s (at most 5 s more): its background tier-up allocates on
+    // its own thread, which the whole-process count below would otherwise charge to the steps, and on 2 cores whose
+    // both threads the step keeps busy it preempts one of them, so a step split across the cores waits for the part
+    // that thread holds (LeNet-5's one-sample Predict: 14-27 us per step until the tier-up ends, 6-7 us after). The
+    // runtime waits 0.1 s (TC_CallCountingDelayMs) between rounds of tier-up, so a 0.1 s quiet window ended inside it.
     long settle = Stopwatch.GetTimestamp(), quietSince = settle;
     long compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
-    while (Stopwatch.GetElapsedTime(quietSince).TotalSeconds < 0.1 && Stopwatch.GetElapsedTime(settle).TotalSeconds < 3)
+    while (Stopwatch.GetElapsedTime(quietSince).TotalSeconds < 0.5 && Stopwatch.GetElapsedTime(settle).TotalSeconds < 5)
     {
         step();
         count++;

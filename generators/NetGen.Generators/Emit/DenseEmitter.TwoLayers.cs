@@ -8,13 +8,14 @@ internal sealed partial class DenseEmitter
     /// <summary>
     /// Whether this layer and <paramref name="next"/> (the dense layer right after it, reading its output) run as one
     /// Dense.ForwardTwoLayers call under Dense.TwoLayerRows rows: both fuse their activations, neither applies per step,
-    /// this layer's product is large enough at one row to be split across the cores, and the next layer's partial sums
-    /// fit the kernel's stack buffer (2 segments x 8 rows x units, at most 4096 floats).
+    /// the two products together are large enough at one row to be split across the cores in one pass
+    /// (DenseKernelChoice.TwoLayersParallel), and the next layer's partial sums fit the kernel's stack buffer
+    /// (2 segments x 8 rows x units, at most 4096 floats).
     /// </summary>
     public bool PairsForFewRows(DenseEmitter next) =>
         Fused && !PerStep && !SpecializedForward && next.Fused && !next.PerStep && Spec.Units >= 8
         && 2 * DenseKernelChoice.FewRows * next.Spec.Units <= 4096
-        && DenseKernelChoice.Parallel(1, InputCount, Spec.Units);
+        && DenseKernelChoice.TwoLayersParallel(InputCount, Spec.Units, next.Spec.Units);
 
     /// <summary>This layer then <paramref name="next"/>: one pass over the cores for a few rows, the two usual calls otherwise.</summary>
     public void EmitForwardPair(SourceWriter writer, DenseEmitter next)

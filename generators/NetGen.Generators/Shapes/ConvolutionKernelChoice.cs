@@ -27,13 +27,13 @@ public enum PooledKernel
 /// two fused kernels the one with the larger share of useful multiply-adds is chosen:
 /// <list type="bullet">
 /// <item>Channels: <c>filters / (16 * ceil(filters / 16))</c> of its vector lanes are channels, and
-/// <c>windows / (3 * ceil(windows / 3))</c> of its tiles' windows are not repeats.</item>
+/// <c>windows / (5 * ceil(windows / 5))</c> of its tiles' windows are not repeats (a tile is 5 windows).</item>
 /// <item>Planes (stride 1, dilation 1, padding at most kernel - 1 only): <c>OW / (W + 2p)</c> of a zero-bordered row
 /// is output, <c>OH*(W + 2p) / (16 * vectors)</c> of the vectors (rounded up to tiles of 3), and
 /// <c>filters / (6 * ceil(filters / 6))</c> of its 6-channel tiles.</item>
 /// </list>
 /// LeNet-5: conv 1->6 on 28x28 gets Planes (0.86 against 0.375: six channels fill 6 of 16 lanes), conv 6->16 on
-/// 14x14 gets Channels (0.93 against 0.62: a 10-wide output on 14-wide rows wastes 29% of the positions).
+/// 14x14 gets Channels (1.0 against 0.62: a 10-wide output on 14-wide rows wastes 29% of the positions).
 /// Measured at one sample on this repository's 2-core machine: 2.9 us (Planes) against 6.3 us (Channels) for the
 /// first, 6.2 us (Channels) against 7.6 us (Planes) for the second.
 /// </remarks>
@@ -54,7 +54,7 @@ public static class ConvolutionKernelChoice
 
     /// <summary>Share of the channel-vector kernel's multiply-adds that are useful.</summary>
     public static double ChannelsShare(int filters, int windows) =>
-        filters / (16.0 * Math.Ceiling(filters / 16.0)) * (windows / (3.0 * Math.Ceiling(windows / 3.0)));
+        filters / (16.0 * Math.Ceiling(filters / 16.0)) * (windows / (5.0 * Math.Ceiling(windows / 5.0)));
 
     /// <summary>Share of the planes kernel's multiply-adds that are useful; 0 where it does not apply.</summary>
     public static double PlanesShare(Conv2DSpec spec, int height, int width, int outHeight, int outWidth)
@@ -89,6 +89,6 @@ public static class ConvolutionKernelChoice
         long vectors = ((outHeight * paddedWidth + 15) / 16 + 2) / 3 * 3;
         long plane = (vectors * 16 + (spec.Kernel - 1) * (paddedWidth + 1) + 15) / 16 * 16;
         long planesShared = outBlocks * 6 * taps + outBlocks * 6;
-        return planesShared + workspaces * (inChannels * plane + outBlocks * 6 * vectors * 16 + 16 + ((outWidth / 2) + 7) / 8 * 8);
+        return planesShared + workspaces * (inChannels * plane + outBlocks * 6 * vectors * 16 + 32 + ((outWidth / 2) + 7) / 8 * 8);
     }
 }

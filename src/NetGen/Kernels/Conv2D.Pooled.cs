@@ -7,8 +7,8 @@ namespace NetGen.Kernels;
 // Inference's convolution + bias + ReLU + 2x2 stride-2 max pooling in one pass: the convolution's output is never
 // written, only the pooled one (4x fewer floats), and no argmax is kept (nothing runs backward). Two ways to compute
 // it, chosen by the generator from the layer's shape at build time (ConvolutionShapes.PooledKernelFor):
-// - Channels: one Vector512 holds 16 output channels of one position; a register tile is 3 pooling windows x their
-//   4 positions (12 accumulators), and each tap is one load of 16 arranged weights and 12 broadcast multiply-adds of
+// - Channels: one Vector512 holds 16 output channels of one position; a register tile is 5 pooling windows x their
+//   4 positions (20 accumulators), and each tap is one load of 16 arranged weights and 20 broadcast multiply-adds of
 //   input values. No position is computed that the pooling drops, and no padding column, so this suits layers with
 //   at least about 10 output channels and small planes (LeNet's 6->16 on 14x14).
 // - Planes: the direct correlation of Conv2D.Direct.cs (16 grid positions per vector, 6 channels per tile, whole
@@ -19,7 +19,7 @@ namespace NetGen.Kernels;
 public static unsafe partial class Conv2D
 {
     /// <summary>Pooling windows per register tile of the channel-vector kernel.</summary>
-    private const int PooledWindowBlock = 3;
+    private const int PooledWindowBlock = 5;
 
     /// <summary>
     /// Floats of scratch that <c>ForwardMaxPoolChannels</c> or <see cref="ForwardMaxPoolPlanes"/> need (each
@@ -128,11 +128,14 @@ public static unsafe partial class Conv2D
     }
 
     /// <summary>
-    /// Multiply-adds from which a fused call splits across the pool. Splitting LeNet's one-sample layers (118K and 240K
-    /// multiply-adds, 2.8 and 4.6 us on one thread) measured slower on this 2-core machine, even at load 3: 3.2 and
-    /// 5.0 us. So it is the unfused kernels' threshold, and a lone sample splits only when it is as large as that.
+    /// Multiply-adds from which a fused call splits across the pool (a lone sample by pooled rows or windows): 2^16, so
+    /// LeNet-5's one-sample layers (118K and 240K multiply-adds) split. Measured in one process, alternating settings
+    /// every 5,000 Predicts (2026-12-02, quiet 2-core machine, fastest / median of 24 blocks): both convolutions on the
+    /// calling thread 7.4-8.6 / 8.9-9.6 us, conv2 split 6.9-7.7 / 8.2-8.4 us, both split 6.5-7.0 / 7.7-7.9 us. An earlier,
+    /// loaded machine measured the split slower (5.0 against 4.6 us for conv2), before the dense layers also woke the
+    /// pool at one sample.
     /// </summary>
-    internal const long PooledParallelThreshold = ParallelThreshold;
+    internal const long PooledParallelThreshold = 1 << 16;
 
     // Splits the call into items across the pool: item i is sample i / Splits, and its share i % Splits of the
     // pooled windows (Splits > 1 only when there are fewer samples than parts, as for one sample); part p takes
@@ -170,6 +173,16 @@ public static unsafe partial class Conv2D
             float* target = arranged + (nint)block * taps * 16;
             int count = Math.Min(16, outChannels - block * 16);
             float* rows = weight + (nint)block * 16 * taps;
+            if (count == 16 && Avx512F.IsSupported)
+            {
+                // 16 taps at a time as one 16 x 16 transpose in registers; the last taps (fewer than 16) one by one.
+                int t = 0;
+                for (; t + 16 <= taps; t += 16) Transpose16x16(rows + t, taps, target + t * 16);
+                for (; t < taps; t++)
+                for (int i = 0; i < 16; i++)
+                    target[t * 16 + i] = rows[(nint)i * taps + t];
+                continue;
+            }
             if (count == 16 && Avx2.IsSupported)
             {
                 // Two gathers of the 16 rows' tap t per tap: contiguous stores, no scattered ones.
@@ -196,6 +209,65 @@ public static unsafe partial class Conv2D
         for (int kw = 0; kw < kernel; kw++, t++)
             offsets[t] = c * shape.PlaneLength + kh * dilation * planeWidth + kw * dilation;
     }
+
+    // target[j * 16 + i] = source[i * stride + j] for i, j in 0..16: unpacks of 32-bit then 64-bit pairs, then two
+    // rounds of 128-bit lane shuffles (64 shuffles for 256 floats, against 32 gathers of 8).
+    private static void Transpose16x16(float* source, nint stride, float* target)
+    {
+        Vector512<float> r0 = Vector512.Load(source), r1 = Vector512.Load(source + stride);
+        Vector512<float> r2 = Vector512.Load(source + 2 * stride), r3 = Vector512.Load(source + 3 * stride);
+        Vector512<float> r4 = Vector512.Load(source + 4 * stride), r5 = Vector512.Load(source + 5 * stride);
+        Vector512<float> r6 = Vector512.Load(source + 6 * stride), r7 = Vector512.Load(source + 7 * stride);
+        Vector512<float> r8 = Vector512.Load(source + 8 * stride), r9 = Vector512.Load(source + 9 * stride);
+        Vector512<float> r10 = Vector512.Load(source + 10 * stride), r11 = Vector512.Load(source + 11 * stride);
+        Vector512<float> r12 = Vector512.Load(source + 12 * stride), r13 = Vector512.Load(source + 13 * stride);
+        Vector512<float> r14 = Vector512.Load(source + 14 * stride), r15 = Vector512.Load(source + 15 * stride);
+        // Pairs of rows, interleaved 32 bits at a time within each 128-bit lane.
+        Vector512<float> t0 = Avx512F.UnpackLow(r0, r1), t1 = Avx512F.UnpackHigh(r0, r1);
+        Vector512<float> t2 = Avx512F.UnpackLow(r2, r3), t3 = Avx512F.UnpackHigh(r2, r3);
+        Vector512<float> t4 = Avx512F.UnpackLow(r4, r5), t5 = Avx512F.UnpackHigh(r4, r5);
+        Vector512<float> t6 = Avx512F.UnpackLow(r6, r7), t7 = Avx512F.UnpackHigh(r6, r7);
+        Vector512<float> t8 = Avx512F.UnpackLow(r8, r9), t9 = Avx512F.UnpackHigh(r8, r9);
+        Vector512<float> t10 = Avx512F.UnpackLow(r10, r11), t11 = Avx512F.UnpackHigh(r10, r11);
+        Vector512<float> t12 = Avx512F.UnpackLow(r12, r13), t13 = Avx512F.UnpackHigh(r12, r13);
+        Vector512<float> t14 = Avx512F.UnpackLow(r14, r15), t15 = Avx512F.UnpackHigh(r14, r15);
+        // Then 64 bits at a time: each 128-bit lane holds one column of four rows.
+        r0 = UnpackLow64(t0, t2); r1 = UnpackHigh64(t0, t2); r2 = UnpackLow64(t1, t3); r3 = UnpackHigh64(t1, t3);
+        r4 = UnpackLow64(t4, t6); r5 = UnpackHigh64(t4, t6); r6 = UnpackLow64(t5, t7); r7 = UnpackHigh64(t5, t7);
+        r8 = UnpackLow64(t8, t10); r9 = UnpackHigh64(t8, t10); r10 = UnpackLow64(t9, t11); r11 = UnpackHigh64(t9, t11);
+        r12 = UnpackLow64(t12, t14); r13 = UnpackHigh64(t12, t14); r14 = UnpackLow64(t13, t15); r15 = UnpackHigh64(t13, t15);
+        // Lanes: 0x88 takes lanes 0 and 2 of each operand, 0xDD lanes 1 and 3.
+        t0 = Avx512F.Shuffle4x128(r0, r4, 0x88); t1 = Avx512F.Shuffle4x128(r1, r5, 0x88);
+        t2 = Avx512F.Shuffle4x128(r2, r6, 0x88); t3 = Avx512F.Shuffle4x128(r3, r7, 0x88);
+        t4 = Avx512F.Shuffle4x128(r0, r4, 0xDD); t5 = Avx512F.Shuffle4x128(r1, r5, 0xDD);
+        t6 = Avx512F.Shuffle4x128(r2, r6, 0xDD); t7 = Avx512F.Shuffle4x128(r3, r7, 0xDD);
+        t8 = Avx512F.Shuffle4x128(r8, r12, 0x88); t9 = Avx512F.Shuffle4x128(r9, r13, 0x88);
+        t10 = Avx512F.Shuffle4x128(r10, r14, 0x88); t11 = Avx512F.Shuffle4x128(r11, r15, 0x88);
+        t12 = Avx512F.Shuffle4x128(r8, r12, 0xDD); t13 = Avx512F.Shuffle4x128(r9, r13, 0xDD);
+        t14 = Avx512F.Shuffle4x128(r10, r14, 0xDD); t15 = Avx512F.Shuffle4x128(r11, r15, 0xDD);
+        Vector512.Store(Avx512F.Shuffle4x128(t0, t8, 0x88), target);
+        Vector512.Store(Avx512F.Shuffle4x128(t1, t9, 0x88), target + 16);
+        Vector512.Store(Avx512F.Shuffle4x128(t2, t10, 0x88), target + 32);
+        Vector512.Store(Avx512F.Shuffle4x128(t3, t11, 0x88), target + 48);
+        Vector512.Store(Avx512F.Shuffle4x128(t4, t12, 0x88), target + 64);
+        Vector512.Store(Avx512F.Shuffle4x128(t5, t13, 0x88), target + 80);
+        Vector512.Store(Avx512F.Shuffle4x128(t6, t14, 0x88), target + 96);
+        Vector512.Store(Avx512F.Shuffle4x128(t7, t15, 0x88), target + 112);
+        Vector512.Store(Avx512F.Shuffle4x128(t0, t8, 0xDD), target + 128);
+        Vector512.Store(Avx512F.Shuffle4x128(t1, t9, 0xDD), target + 144);
+        Vector512.Store(Avx512F.Shuffle4x128(t2, t10, 0xDD), target + 160);
+        Vector512.Store(Avx512F.Shuffle4x128(t3, t11, 0xDD), target + 176);
+        Vector512.Store(Avx512F.Shuffle4x128(t4, t12, 0xDD), target + 192);
+        Vector512.Store(Avx512F.Shuffle4x128(t5, t13, 0xDD), target + 208);
+        Vector512.Store(Avx512F.Shuffle4x128(t6, t14, 0xDD), target + 224);
+        Vector512.Store(Avx512F.Shuffle4x128(t7, t15, 0xDD), target + 240);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> UnpackLow64(Vector512<float> a, Vector512<float> b) => Avx512F.UnpackLow(a.AsDouble(), b.AsDouble()).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> UnpackHigh64(Vector512<float> a, Vector512<float> b) => Avx512F.UnpackHigh(a.AsDouble(), b.AsDouble()).AsSingle();
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ChannelsPart(void* context, int part, int parts)
@@ -232,9 +304,14 @@ public static unsafe partial class Conv2D
                     // The last tile may overlap the one before it (the same values again); fewer windows than a tile repeat the last.
                     int first = Math.Max(0, Math.Min(q, windows - PooledWindowBlock));
                     int q0 = first, q1 = Math.Min(first + 1, windows - 1), q2 = Math.Min(first + 2, windows - 1);
-                    ChannelTile(planes + WindowStart(q0, in shape), planes + WindowStart(q1, in shape), planes + WindowStart(q2, in shape),
-                        offsets, weights, taps, right, down, bias, job.Relu, tile + q0 * 16, tile + q1 * 16, tile + q2 * 16,
-                        indices == null ? null : indices + q0 * 16, WindowIndex(q0, in shape), WindowIndex(q1, in shape), WindowIndex(q2, in shape), shape.Conv.OutWidth);
+                    int q3 = Math.Min(first + 3, windows - 1), q4 = Math.Min(first + 4, windows - 1);
+                    var tileWindows = new TileWindows
+                    {
+                        X0 = planes + WindowStart(q0, in shape), X1 = planes + WindowStart(q1, in shape), X2 = planes + WindowStart(q2, in shape),
+                        X3 = planes + WindowStart(q3, in shape), X4 = planes + WindowStart(q4, in shape),
+                        Q0 = q0, Q1 = q1, Q2 = q2, Q3 = q3, Q4 = q4,
+                    };
+                    ChannelTile(ref tileWindows, offsets, weights, taps, right, down, bias, job.Relu, tile, indices, in shape);
                 }
                 // tile[q][i] -> pooled[block*16 + i][q]
                 int count = Math.Min(16, outChannels - block * 16);
@@ -250,48 +327,68 @@ public static unsafe partial class Conv2D
         }
     }
 
-    // target_k[i] = activation(max over window k's 4 positions p of sum_t weights[t][i] * x_k[offsets[t] + p] + bias[i]),
-    // p in {0, right, down, down + right}: 3 windows x 4 positions x 16 channels in 12 accumulators.
+    // The windows of one register tile: where each starts in the padded planes, and its index among the pooled windows.
+    private struct TileWindows
+    {
+        public float* X0, X1, X2, X3, X4;
+        public int Q0, Q1, Q2, Q3, Q4;
+    }
+
+    // tile[q_k][i] = activation(max over window k's 4 positions p of sum_t weights[t][i] * x_k[offsets[t] + p] + bias[i]),
+    // p in {0, right, down, down + right}: 5 windows x 4 positions x 16 channels in 20 accumulators (one weight load
+    // per tap serves 20 multiply-adds). With indices: also indices[q_k][i] = the argmax of window k, as Pooling.MaxForward
+    // picks it (the window's first position's index in the output plane, or + 1, + outWidth, + outWidth + 1).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    // With indices: also indices_k[i] = the argmax of window k (its first position's index in the output plane is
-    // index_k, the others index_k + 1, + outWidth, + outWidth + 1), as Pooling.MaxForward picks it.
-    private static void ChannelTile(float* x0, float* x1, float* x2, int* offsets, float* weights, int taps, nint right, nint down,
-        Vector512<float> bias, bool relu, float* target0, float* target1, float* target2,
-        int* indices, int index0, int index1, int index2, int outWidth)
+    private static void ChannelTile(ref TileWindows windows, int* offsets, float* weights, int taps, nint right, nint down,
+        Vector512<float> bias, bool relu, float* tile, int* indices, in PooledShape shape)
     {
         Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default;
         Vector512<float> a10 = default, a11 = default, a12 = default, a13 = default;
         Vector512<float> a20 = default, a21 = default, a22 = default, a23 = default;
+        Vector512<float> a30 = default, a31 = default, a32 = default, a33 = default;
+        Vector512<float> a40 = default, a41 = default, a42 = default, a43 = default;
+        float* x0 = windows.X0, x1 = windows.X1, x2 = windows.X2, x3 = windows.X3, x4 = windows.X4;
         float* w = weights;
         for (int t = 0; t < taps; t++, w += 16)
         {
             Vector512<float> wt = Vector512.Load(w);
-            nint o = offsets[t];
-            float* p0 = x0 + o, p1 = x1 + o, p2 = x2 + o;
-            a00 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p0[0]), a00);
-            a01 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p0[right]), a01);
-            a10 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p1[0]), a10);
-            a11 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p1[right]), a11);
-            a20 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p2[0]), a20);
-            a21 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p2[right]), a21);
-            p0 += down; p1 += down; p2 += down;
-            a02 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p0[0]), a02);
-            a03 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p0[right]), a03);
-            a12 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p1[0]), a12);
-            a13 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p1[right]), a13);
-            a22 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p2[0]), a22);
-            a23 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(p2[right]), a23);
+            nint o = offsets[t], d = o + down;
+            a00 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x0[o]), a00);
+            a01 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x0[o + right]), a01);
+            a02 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x0[d]), a02);
+            a03 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x0[d + right]), a03);
+            a10 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x1[o]), a10);
+            a11 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x1[o + right]), a11);
+            a12 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x1[d]), a12);
+            a13 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x1[d + right]), a13);
+            a20 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x2[o]), a20);
+            a21 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x2[o + right]), a21);
+            a22 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x2[d]), a22);
+            a23 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x2[d + right]), a23);
+            a30 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x3[o]), a30);
+            a31 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x3[o + right]), a31);
+            a32 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x3[d]), a32);
+            a33 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x3[d + right]), a33);
+            a40 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x4[o]), a40);
+            a41 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x4[o + right]), a41);
+            a42 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x4[d]), a42);
+            a43 = Vector512.FusedMultiplyAdd(wt, Vector512.Create(x4[d + right]), a43);
         }
         if (indices != null)
         {
-            PoolWindowArgmax(a00, a01, a02, a03, bias, relu, index0, outWidth, target0, indices);
-            PoolWindowArgmax(a10, a11, a12, a13, bias, relu, index1, outWidth, target1, indices + (target1 - target0));
-            PoolWindowArgmax(a20, a21, a22, a23, bias, relu, index2, outWidth, target2, indices + (target2 - target0));
+            int outWidth = shape.Conv.OutWidth;
+            PoolWindowArgmax(a00, a01, a02, a03, bias, relu, WindowIndex(windows.Q0, in shape), outWidth, tile + windows.Q0 * 16, indices + windows.Q0 * 16);
+            PoolWindowArgmax(a10, a11, a12, a13, bias, relu, WindowIndex(windows.Q1, in shape), outWidth, tile + windows.Q1 * 16, indices + windows.Q1 * 16);
+            PoolWindowArgmax(a20, a21, a22, a23, bias, relu, WindowIndex(windows.Q2, in shape), outWidth, tile + windows.Q2 * 16, indices + windows.Q2 * 16);
+            PoolWindowArgmax(a30, a31, a32, a33, bias, relu, WindowIndex(windows.Q3, in shape), outWidth, tile + windows.Q3 * 16, indices + windows.Q3 * 16);
+            PoolWindowArgmax(a40, a41, a42, a43, bias, relu, WindowIndex(windows.Q4, in shape), outWidth, tile + windows.Q4 * 16, indices + windows.Q4 * 16);
             return;
         }
-        Vector512.Store(PoolWindow(a00, a01, a02, a03, bias, relu), target0);
-        Vector512.Store(PoolWindow(a10, a11, a12, a13, bias, relu), target1);
-        Vector512.Store(PoolWindow(a20, a21, a22, a23, bias, relu), target2);
+        Vector512.Store(PoolWindow(a00, a01, a02, a03, bias, relu), tile + windows.Q0 * 16);
+        Vector512.Store(PoolWindow(a10, a11, a12, a13, bias, relu), tile + windows.Q1 * 16);
+        Vector512.Store(PoolWindow(a20, a21, a22, a23, bias, relu), tile + windows.Q2 * 16);
+        Vector512.Store(PoolWindow(a30, a31, a32, a33, bias, relu), tile + windows.Q3 * 16);
+        Vector512.Store(PoolWindow(a40, a41, a42, a43, bias, relu), tile + windows.Q4 * 16);
     }
 
     // target = the maximum of activation(v + bias) over v = a, b, c, d (row-major order) and argmax its index: a value
@@ -354,10 +451,15 @@ public static unsafe partial class Conv2D
         float* workspace = job.Scratch + shape.SharedLength + (nint)part * shape.WorkspaceLength;
         float* planes = workspace, grid = workspace + shape.GridOffset, row = workspace + shape.TileOffset;
         int planeWidth = conv.PaddedWidth, pooledWidth = shape.PooledWidth, chunks = (pooledWidth + 7) / 8;
+        int wideChunks = (pooledWidth + 15) / 16;
         nint gridRow = (nint)conv.ForwardVectors * 16;
         // Lanes 0-7 of the shuffles: the even and the odd columns of 16.
         Vector512<int> even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0);
         Vector512<int> odd = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 0, 0, 0, 0, 0, 0, 0, 0);
+        // The even and the odd columns of 32 (two vectors), for 16 pooled columns at a time; the last chunk's lanes past the row.
+        Vector512<int> evens = Vector512.CreateSequence(0, 2), odds = Vector512.CreateSequence(1, 2);
+        Vector512<float> lastLanes = DenseSmall.UnitMask(pooledWidth - (wideChunks - 1) * 16);
+        bool wide = Avx512F.IsSupported;
         int padded = -1;
         for (int item = part; item < job.Items; item += parts)
         {
@@ -381,6 +483,22 @@ public static unsafe partial class Conv2D
                 for (int ph = firstRow; ph < endRow; ph++)
                 {
                     float* top = grid + oc * gridRow + 2 * ph * planeWidth, bottom = top + planeWidth;
+                    float* target = y + (oc * shape.PooledHeight + ph) * pooledWidth;
+                    if (wide)
+                    {
+                        // Grid columns 32*chunk .. +31 of both rows give pooled columns 16*chunk .. +15, stored in place.
+                        Vector512<float> wideBias = Vector512.Create(bias.ToScalar());
+                        for (int chunk = 0; chunk < wideChunks; chunk++)
+                        {
+                            Vector512<float> low = Vector512.Max(Vector512.Load(top + chunk * 32), Vector512.Load(bottom + chunk * 32));
+                            Vector512<float> high = Vector512.Max(Vector512.Load(top + chunk * 32 + 16), Vector512.Load(bottom + chunk * 32 + 16));
+                            Vector512<float> value = Vector512.Max(Avx512F.PermuteVar16x32x2(low, evens, high), Avx512F.PermuteVar16x32x2(low, odds, high)) + wideBias;
+                            if (job.Relu) value = Vector512.Max(value, Vector512<float>.Zero);
+                            if (chunk < wideChunks - 1) Vector512.Store(value, target + chunk * 16);
+                            else Avx512F.MaskStore(target + chunk * 16, lastLanes, value);
+                        }
+                        continue;
+                    }
                     for (int chunk = 0; chunk < chunks; chunk++)
                     {
                         // Grid columns 16*chunk .. +15 of both rows give pooled columns 8*chunk .. +7.
@@ -389,7 +507,7 @@ public static unsafe partial class Conv2D
                         if (job.Relu) value = Vector256.Max(value, Vector256<float>.Zero);
                         Vector256.Store(value, row + chunk * 8);
                     }
-                    Copy(row, y + (oc * shape.PooledHeight + ph) * pooledWidth, pooledWidth);
+                    Copy(row, target, pooledWidth);
                 }
             }
         }
@@ -435,8 +553,8 @@ public static unsafe partial class Conv2D
                 BiasOffset = Conv.OutBlocks * DirectChannelBlock * taps;
                 SharedLength = BiasOffset + Conv.OutBlocks * DirectChannelBlock;
                 GridOffset = inChannels * PlaneLength;
-                // The pooling reads up to 15 floats past the last grid row's positions, and one row of 8-float chunks.
-                TileOffset = GridOffset + Conv.OutBlocks * DirectChannelBlock * Conv.ForwardVectors * 16 + 16;
+                // The pooling reads up to 31 floats past the last grid row's positions, and one row of 8-float chunks.
+                TileOffset = GridOffset + Conv.OutBlocks * DirectChannelBlock * Conv.ForwardVectors * 16 + 32;
                 WorkspaceLength = TileOffset + (PooledWidth + 7) / 8 * 8;
             }
             long total = SharedLength + (long)Workspaces * WorkspaceLength;

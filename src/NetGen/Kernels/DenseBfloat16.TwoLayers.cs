@@ -47,7 +47,7 @@ public static unsafe partial class DenseBfloat16
             };
             WorkerPool pool = WorkerPool.Shared;
             long multiplyAdds = (long)batch * hiddenUnits * (inputs + units);
-            int parts = multiplyAdds >= Gemm.DotParallelThreshold ? Math.Min(pool.Parallelism, TwoLayerShares.Segments) : 1;
+            int parts = multiplyAdds >= TwoLayerShares.ParallelMultiplyAdds ? Math.Min(pool.Parallelism, TwoLayerShares.Segments) : 1;
             if (SequentialParts > 0) RunSequentially(&TwoLayerPart, &layers, SequentialParts);
             else if (parts > 1) pool.Run(&TwoLayerPart, &layers, parts);
             else TwoLayerPart(&layers, 0, 1);

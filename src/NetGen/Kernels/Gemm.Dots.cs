@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using NetGen.Threading;
 
 namespace NetGen.Kernels;
@@ -62,6 +63,7 @@ public static unsafe partial class Gemm
         }
         if (rowStart >= rowEnd || columnStart >= columnEnd) return;
         float* sums = stackalloc float[4];
+        bool wide = UseVector512;   // read once: a thread-static read per dot product costs a __tls_get_addr call
         for (int i = rowStart; i < rowEnd; i++)
         {
             float* x = p.A + (nint)i * p.K;
@@ -69,12 +71,12 @@ public static unsafe partial class Gemm
             int j = columnStart;
             for (; j + 4 <= columnEnd; j += 4)
             {
-                Dot4(x, p.B + (nint)j * p.K, p.K, p.K, sums);
+                Dot4(x, p.B + (nint)j * p.K, p.K, p.K, sums, wide);
                 for (int t = 0; t < 4; t++) c[j + t] = p.Accumulate ? c[j + t] + sums[t] : sums[t];
             }
             for (; j < columnEnd; j++)
             {
-                float dot = Dot1(x, p.B + (nint)j * p.K, p.K);
+                float dot = Dot1(x, p.B + (nint)j * p.K, p.K, wide);
                 c[j] = p.Accumulate ? c[j] + dot : dot;
             }
         }
@@ -85,17 +87,18 @@ public static unsafe partial class Gemm
     internal static void DotRows(float* x, float* w, nint ldw, int k, int start, int end, float* y)
     {
         int j = start;
-        for (; j + 4 <= end; j += 4) Dot4(x, w + j * ldw, ldw, k, y + j);
-        for (; j < end; j++) y[j] = Dot1(x, w + j * ldw, k);
+        bool wide = UseVector512;
+        for (; j + 4 <= end; j += 4) Dot4(x, w + j * ldw, ldw, k, y + j, wide);
+        for (; j < end; j++) y[j] = Dot1(x, w + j * ldw, k, wide);
     }
 
-    // sums[t] = x · w[t, :] for four rows of w, t in 0..4. Each row's sum is formed exactly as Dot1 forms it.
+    // sums[t] = x · w[t, :] for four rows of w, t in 0..4, in Vector512 when wide (Gemm.UseVector512). Each row's sum is formed exactly as Dot1 forms it.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Dot4(float* x, float* w, nint ldw, int k, float* sums)
+    private static void Dot4(float* x, float* w, nint ldw, int k, float* sums, bool wide)
     {
         float* w0 = w, w1 = w + ldw, w2 = w + 2 * ldw, w3 = w + 3 * ldw;
         int q = 0;
-        if (UseVector512)
+        if (wide)
         {
             Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
             Vector512<float> t0 = default, t1 = default, t2 = default, t3 = default;
@@ -115,6 +118,16 @@ public static unsafe partial class Gemm
                 s2 = Vector512.FusedMultiplyAdd(Vector512.Load(w2 + q), x0, s2);
                 s3 = Vector512.FusedMultiplyAdd(Vector512.Load(w3 + q), x0, s3);
                 q += 16;
+            }
+            if (q < k && Avx512F.IsSupported)
+            {
+                // The last 1-15 inputs as one masked vector (lanes past k read as 0), not 4 serial chains of scalar multiply-adds.
+                Vector512<float> z = Vector512<float>.Zero, tail = DenseSmall.UnitMask(k - q), x0 = Avx512F.MaskLoad(x + q, tail, z);
+                t0 = Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(w0 + q, tail, z), x0, t0);
+                t1 = Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(w1 + q, tail, z), x0, t1);
+                t2 = Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(w2 + q, tail, z), x0, t2);
+                t3 = Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(w3 + q, tail, z), x0, t3);
+                q = k;
             }
             sums[0] = Vector512.Sum(s0 + t0);
             sums[1] = Vector512.Sum(s1 + t1);
@@ -159,11 +172,11 @@ public static unsafe partial class Gemm
 
     // x · w[0, :], formed exactly as one row of Dot4.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float Dot1(float* x, float* w, int k)
+    private static float Dot1(float* x, float* w, int k, bool wide)
     {
         int q = 0;
         float sum;
-        if (UseVector512)
+        if (wide)
         {
             Vector512<float> s = default, t = default;
             for (; q + 32 <= k; q += 32)
@@ -175,6 +188,12 @@ public static unsafe partial class Gemm
             {
                 s = Vector512.FusedMultiplyAdd(Vector512.Load(w + q), Vector512.Load(x + q), s);
                 q += 16;
+            }
+            if (q < k && Avx512F.IsSupported)
+            {
+                Vector512<float> z = Vector512<float>.Zero, tail = DenseSmall.UnitMask(k - q);
+                t = Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(w + q, tail, z), Avx512F.MaskLoad(x + q, tail, z), t);
+                q = k;
             }
             sum = Vector512.Sum(s + t);
         }

@@ -328,11 +328,21 @@ namespace Samples.LeNet
 
             // Flatten1: 16x5x5 -> 400 (no copy)
 
-            // Dense1: 400 -> 120, ReLU
-            global::NetGen.Kernels.Dense.Forward(First(_maxPool2D2Output, rows * MaxPool2D2OutputSize), Dense1Weight, Dense1Bias, First(_dense1Output, rows * Dense1Units), rows, Dense1Inputs, Dense1Units, global::NetGen.Activation.ReLU, Dense1Parallel);
+            // Dense1: 400 -> 120, ReLU, then Dense2: 120 -> 84, ReLU
+            if (rows < global::NetGen.Kernels.Dense.TwoLayerRows)
+            {
+                // A few rows (one-sample inference): both products in one pass over the cores, one wake and no barrier.
+                global::NetGen.Kernels.Dense.ForwardTwoLayers(First(_maxPool2D2Output, rows * MaxPool2D2OutputSize), Dense1Weight, Dense1Bias, global::NetGen.Activation.ReLU, First(_dense1Output, rows * Dense1Units),
+                    Dense2Weight, Dense2Bias, global::NetGen.Activation.ReLU, First(_dense2Output, rows * Dense2Units), rows, Dense1Inputs, Dense1Units, Dense2Units);
+            }
+            else
+            {
+                // Dense1: 400 -> 120, ReLU
+                global::NetGen.Kernels.Dense.Forward(First(_maxPool2D2Output, rows * MaxPool2D2OutputSize), Dense1Weight, Dense1Bias, First(_dense1Output, rows * Dense1Units), rows, Dense1Inputs, Dense1Units, global::NetGen.Activation.ReLU, Dense1Parallel);
 
-            // Dense2: 120 -> 84, ReLU
-            global::NetGen.Kernels.Dense.Forward(First(_dense1Output, rows * Dense1Units), Dense2Weight, Dense2Bias, First(_dense2Output, rows * Dense2Units), rows, Dense2Inputs, Dense2Units, global::NetGen.Activation.ReLU, Dense2Parallel);
+                // Dense2: 120 -> 84, ReLU
+                global::NetGen.Kernels.Dense.Forward(First(_dense1Output, rows * Dense1Units), Dense2Weight, Dense2Bias, First(_dense2Output, rows * Dense2Units), rows, Dense2Inputs, Dense2Units, global::NetGen.Activation.ReLU, Dense2Parallel);
+            }
 
             // Dense3: 84 -> 10
             global::NetGen.Kernels.DenseSmall.Forward<Dense3Shape>(First(_dense2Output, rows * Dense2Units), Dense3Weight, Dense3Bias, First(_dense3Output, rows * Dense3Units), rows, global::NetGen.Activation.Identity);

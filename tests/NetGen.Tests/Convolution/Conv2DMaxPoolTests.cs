@@ -23,6 +23,7 @@ public class Conv2DMaxPoolTests
         new ConvCase("4x3x17x15 -> 33, 5x5 pad 2", 4, 3, 17, 15, 33, 5, 5, PadH: 2, PadW: 2),
         new ConvCase("2x3x19x17 -> 16, 3x3 stride 2 pad 1", 2, 3, 19, 17, 16, 3, 3, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1),
         new ConvCase("3x7x13x12 -> 6, 3x3 dilation 2 pad 2", 3, 7, 13, 12, 6, 3, 3, PadH: 2, PadW: 2, DilationH: 2, DilationW: 2),
+        new ConvCase("2x2x9x41 -> 5, 3x3 pad 1 (20 pooled columns: two chunks of 16)", 2, 2, 9, 41, 5, 3, 3, PadH: 1, PadW: 1),
     ];
 
     public static TheoryData<string, bool> KernelCases()

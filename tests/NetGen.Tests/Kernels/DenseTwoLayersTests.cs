@@ -8,6 +8,8 @@ public sealed class DenseTwoLayersTests
     [Theory]
     [InlineData(1, 784, 256, 128, Activation.ReLU, Activation.ReLU)]
     [InlineData(1, 784, 256, 10, Activation.ReLU, Activation.Identity)]
+    [InlineData(1, 400, 120, 84, Activation.ReLU, Activation.ReLU)]   // LeNet-5's dense layers: split at one row since the pair's threshold
+    [InlineData(1, 300, 100, 37, Activation.ReLU, Activation.Identity)] // 33,700 multiply-adds, just above it: segments of 48 and 52 hidden units, masked tails
     [InlineData(3, 129, 63, 17, Activation.Tanh, Activation.Sigmoid)]
     [InlineData(7, 33, 9, 5, Activation.Identity, Activation.ReLU)]
     [InlineData(2, 1000, 300, 256, Activation.Sigmoid, Activation.Tanh)]
