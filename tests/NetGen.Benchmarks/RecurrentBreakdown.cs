@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using NetGen.Kernels;
 using NetGen.Optimizers;
@@ -61,7 +60,7 @@ internal static class RecurrentBreakdown
         var best = new double[phases.Count];
         Array.Fill(best, double.MaxValue);
         for (int round = 0; round < (quick ? 1 : 3); round++)
-            for (int i = 0; i < phases.Count; i++) best[i] = Math.Min(best[i], Best(phases[i].Action, quick, warm: round == 0));
+            for (int i = 0; i < phases.Count; i++) best[i] = Math.Min(best[i], LeNetBreakdown.Best(phases[i].Action, quick, warm: round == 0, seconds: 0.3));
         double total = 0;
         for (int i = 0; i < phases.Count; i++)
         {
@@ -75,21 +74,5 @@ internal static class RecurrentBreakdown
     private static void AddSums(ReadOnlySpan<float> matrix, Span<float> sums)
     {
         for (int row = 0; row < Rows; row++) System.Numerics.Tensors.TensorPrimitives.Add(sums, matrix.Slice(row * W, W), sums);
-    }
-
-    // Warm-up of at least 0.2 s (the JIT's tier-1 recompile), then the fastest call in 0.3 s.
-    private static double Best(Action action, bool quick, bool warm)
-    {
-        long warmStart = Stopwatch.GetTimestamp();
-        for (int i = 0; i < 3 || (warm && !quick && Stopwatch.GetElapsedTime(warmStart).TotalSeconds < 0.2); i++) action();
-        double best = double.MaxValue;
-        long start = Stopwatch.GetTimestamp();
-        while (Stopwatch.GetElapsedTime(start).TotalSeconds < (quick ? 0.03 : 0.3))
-        {
-            long t = Stopwatch.GetTimestamp();
-            action();
-            best = Math.Min(best, Stopwatch.GetElapsedTime(t).TotalSeconds);
-        }
-        return best;
     }
 }

@@ -190,10 +190,18 @@ public abstract class RecurrentCellTests<TCell> where TCell : RecurrentCell, new
             Cell.BackwardShort(problem, problem.OutputWeights, cache, gradients, scratch);
         }
         Step();   // warm up: JIT and tiering
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        Step();
-        Step();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        // Steady state allocates nothing; a one-time allocation in the window (seen once in CI: 4,160 B, while the
+        // runtime was still tiering the kernels up) is retried, at most four times, rather than counted as per-step.
+        long allocated = 0;
+        for (int attempt = 0; attempt < 5; attempt++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Step();
+            Step();
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (allocated == 0) break;
+        }
+        Assert.Equal(0, allocated);
     }
 
     [Fact]
