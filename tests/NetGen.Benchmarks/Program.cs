@@ -20,7 +20,8 @@ const string Usage = """
                         that other jobs load, the fastest run is the one that had the cores to itself)
       --help            print this text
 
-    stdout: one JSON line for the peak (workload "fp32_fma_peak"), then one per workload.
+    stdout: one JSON line for the peak (workload "fp32_fma_peak"), then one per workload, with the core-to-core
+    round trip before/after it (round_trip_ns).
     """;
 
 string filter = "";
@@ -72,12 +73,14 @@ foreach (var workload in Workloads.All)
 {
     if (!workload.Name.Contains(filter, StringComparison.Ordinal)) continue;
     Action step = workload.CreateStep();
+    double tripBefore = IdleRoundTrip();
     var (seconds, allocated) = Measure(step, timing);
+    double tripAfter = IdleRoundTrip();
     var line = new JsonLine(workload.Name).Add("threads", threads).Add("us_per_step", Math.Round(seconds * 1e6, 2))
         .Add("samples_per_s", Math.Round(workload.Batch / seconds));
     double gflops = workload.Flops / seconds / 1e9;
     line.Add("gflops", Math.Round(gflops, 2)).Add("pct_of_peak", Math.Round(100 * gflops / peak, 1))
-        .Add("alloc_bytes_per_step", Math.Round(allocated, 1)).Add("peer", Workloads.Peer);
+        .Add("alloc_bytes_per_step", Math.Round(allocated, 1)).Add("round_trip_ns", $"{tripBefore:F0}/{tripAfter:F0}").Add("peer", Workloads.Peer);
     Console.WriteLine(line.ToString());
 }
 
@@ -88,6 +91,13 @@ if ("mlp_infer_bf16 784-256-128-10 b1".Contains(filter, StringComparison.Ordinal
         .Add("fp32_test_accuracy", Math.Round(fp32, 4)).Add("bf16_test_accuracy", Math.Round(bf16, 4)).Add("peer", Workloads.Peer).ToString());
 }
 return 0;
+
+// The core-to-core round trip (see RoundTrip) once the pool's workers have gone to sleep (they spin 200 us after a job).
+static double IdleRoundTrip()
+{
+    Thread.Sleep(2);
+    return RoundTrip.Nanoseconds();
+}
 
 // Median seconds per step, and managed bytes allocated per step by every thread (worker threads included).
 static (double Seconds, double AllocatedBytes) Measure(Action step, Timing timing)

@@ -58,11 +58,11 @@ def us(r): return f"{r['us_per_step']:.2f}" if r else "n/a"
 def ratio(peer, ours): return f"{peer['us_per_step'] / ours['us_per_step']:.2f}x" if peer and ours else "n/a"
 print(f"FP32 FMA peak measured by NetGen.Benchmarks: {peak} GFLOP/s")
 print("ratio = peer time / NetGen time (above 1: NetGen is faster)")
-print("| workload | NetGen us | PyTorch us | ORT us | vs PyTorch | vs ORT | % of peak | alloc B/step |")
-print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+print("| workload | NetGen us | PyTorch us | ORT us | vs PyTorch | vs ORT | % of peak | alloc B/step | round trip ns |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 for w, r in netgen.items():
     t, o = torch.get(w), ort.get(w)
-    print(f"| {w} | {us(r)} | {us(t)} | {us(o)} | {ratio(t, r)} | {ratio(o, r)} | {r.get('pct_of_peak', 'n/a')} | {r.get('alloc_bytes_per_step', 'n/a')} |")
+    print(f"| {w} | {us(r)} | {us(t)} | {us(o)} | {ratio(t, r)} | {ratio(o, r)} | {r.get('pct_of_peak', 'n/a')} | {r.get('alloc_bytes_per_step', 'n/a')} | {r.get('round_trip_ns', 'n/a')} |")
 PY
 grep "round trip" "$out/onnxruntime.log" >&2 || true
 echo "# raw lines: $out" >&2

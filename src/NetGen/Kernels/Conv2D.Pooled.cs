@@ -150,7 +150,7 @@ public static unsafe partial class Conv2D
         parts = Math.Min(parts, job.Items);
         fixed (PooledJob* context = &job)
         {
-            if (parts > 1 && t_sequentialParts == 0) Threading.WorkerPool.Shared.Run(part, context, parts);
+            if (parts > 1 && t_sequentialParts == 0) Threading.WorkerPool.Shared.RunLatencyBound(part, context, parts, job.Shape.Conv.MultiplyAdds);
             else for (int p = 0; p < parts; p++) part(context, p, parts);
         }
     }

@@ -57,7 +57,7 @@ public static unsafe partial class Dense
             long multiplyAdds = (long)batch * hiddenUnits * (inputs + units);
             int parts = multiplyAdds >= TwoLayerShares.ParallelMultiplyAdds ? Math.Min(pool.Parallelism, TwoLayerShares.Segments) : 1;
             if (Gemm.SequentialParts > 0) for (int part = 0; part < TwoLayerShares.Segments; part++) TwoLayerPart(&layers, part, TwoLayerShares.Segments);
-            else if (parts > 1) pool.Run(&TwoLayerPart, &layers, parts);
+            else if (parts > 1) pool.RunLatencyBound(&TwoLayerPart, &layers, parts, multiplyAdds);
             else TwoLayerPart(&layers, 0, 1);
         }
 

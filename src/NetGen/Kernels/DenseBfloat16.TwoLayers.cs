@@ -49,7 +49,7 @@ public static unsafe partial class DenseBfloat16
             long multiplyAdds = (long)batch * hiddenUnits * (inputs + units);
             int parts = multiplyAdds >= TwoLayerShares.ParallelMultiplyAdds ? Math.Min(pool.Parallelism, TwoLayerShares.Segments) : 1;
             if (SequentialParts > 0) RunSequentially(&TwoLayerPart, &layers, SequentialParts);
-            else if (parts > 1) pool.Run(&TwoLayerPart, &layers, parts);
+            else if (parts > 1) pool.RunLatencyBound(&TwoLayerPart, &layers, parts, multiplyAdds);
             else TwoLayerPart(&layers, 0, 1);
 
             TwoLayerShares.Combine(partials, output, bias2, activation2, batch, units);

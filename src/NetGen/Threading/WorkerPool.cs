@@ -84,6 +84,89 @@ public sealed unsafe class WorkerPool
     internal int Parallelism => _workers.Length + 1;
 
     /// <summary>
+    /// Tests and benchmarks only: true splits every latency-bound job (<see cref="RunLatencyBound"/>), false runs
+    /// every one on its caller; null (the default) lets each call site choose by what it measured.
+    /// </summary>
+    internal static bool? SplitLatencyBoundJobs { get; set; }
+
+    // What the latency-bound call sites measured, by (work, key); open addressing, never removed.
+    private const int SiteCount = 64;
+    private readonly LatencyBoundSite[] _sites = new LatencyBoundSite[SiteCount];
+
+    private sealed class LatencyBoundSite
+    {
+        public nint Work;
+        public long Key;
+        public SplitChoice Choice;
+    }
+
+    /// <summary>
+    /// <see cref="Run"/> for a job so short (a few microseconds) that the handoff to the workers costs about as much as
+    /// splitting saves, which depends on the machine: on a virtual machine whose two vCPUs the host sometimes places
+    /// on cores that share no L3, one cache line between them takes 400-450 ns instead of 70-130, and LeNet-5's
+    /// one-sample Predict measured 5.9-6.9 us split on near cores, 12.8-14.2 us split on far ones and 7.4-7.6 us on
+    /// one thread (Zen 5, 2026-12-02), while on another host (Zen 3, 2026-12-03) splitting won in both placements
+    /// (37 against 56 us). So the call site measures both: it runs the way that has been faster (see
+    /// <see cref="SplitChoice"/>), timing every call, and now and then the other way. Both ways run the same parts,
+    /// in order on one thread or spread over the pool, so the result is the same. <paramref name="key"/> tells apart
+    /// the shapes that one work function serves (its multiply-adds, say).
+    /// </summary>
+    internal void RunLatencyBound(delegate*<void*, int, int, void> work, void* context, int parts, long key)
+    {
+        bool split;
+        if (parts <= 1 || _workers.Length == 0) split = false;
+        else if (SplitLatencyBoundJobs is bool forced) split = forced;
+        else
+        {
+            ref SplitChoice choice = ref Site((nint)work, key).Choice;
+            split = choice.NextSplits(WorkersAwake());
+            long start = Stopwatch.GetTimestamp();
+            RunSplitOrNot(work, context, parts, split);
+            choice.Record(split, Stopwatch.GetTimestamp() - start);
+            return;
+        }
+        RunSplitOrNot(work, context, parts, split);
+    }
+
+    private void RunSplitOrNot(delegate*<void*, int, int, void> work, void* context, int parts, bool split)
+    {
+        if (split) Run(work, context, parts);
+        else for (int part = 0; part < parts; part++) work(context, part, parts);
+    }
+
+    // The site of (work, key): found, or claimed in the first free slot of its probe sequence; a full table (more
+    // than 64 latency-bound shapes) shares the last slot probed, which costs only the quality of that site's choice.
+    private LatencyBoundSite Site(nint work, long key)
+    {
+        int start = (int)((ulong)(work ^ (nint)key * unchecked((nint)0x9E3779B97F4A7C15)) % SiteCount), index = start;
+        for (int probe = 0; probe < SiteCount; probe++, index = (index + 1) % SiteCount)
+        {
+            LatencyBoundSite? site = Volatile.Read(ref _sites[index]);
+            if (site is null)
+            {
+                var created = new LatencyBoundSite { Work = work, Key = key };
+                site = Interlocked.CompareExchange(ref _sites[index], created, null) ?? created;
+            }
+            if (site.Work == work && site.Key == key) return site;
+        }
+        return _sites[start]!;
+    }
+
+    // Whether every worker is spinning, ready for a job within a cache line's trip (a sleeping one takes tens of
+    // microseconds to wake, which would make a split look slow); wakes the sleeping ones, for the next call.
+    private bool WorkersAwake()
+    {
+        bool awake = true;
+        foreach (var worker in _workers)
+        {
+            if (!worker.Sleeping) continue;
+            awake = false;
+            worker.WakeIfSleeping();
+        }
+        return awake;
+    }
+
+    /// <summary>
     /// Runs <c>work(context, part, parts)</c> for every part in [0, <paramref name="parts"/>) and returns when all are
     /// done. Thread t (the caller is 0, worker i is i) first takes its own share of the parts, the t-th of
     /// <see cref="Parallelism"/> consecutive runs, so a kernel called again with the same split finds its part of the
@@ -194,6 +277,8 @@ public sealed unsafe class WorkerPool
             var thread = new Thread(Loop) { IsBackground = true, Name = $"NetGen worker {part}" };
             thread.UnsafeStart();
         }
+
+        public bool Sleeping => Volatile.Read(ref _sleeping) != 0;
 
         public void WakeIfSleeping()
         {
