@@ -298,7 +298,7 @@ public static unsafe partial class Conv2D
             for (int block = 0; block < shape.ChannelBlocks; block++)
             {
                 float* weights = job.Scratch + (nint)block * taps * 16;
-                Vector512<float> bias = Vector512.Load(job.Scratch + shape.BiasOffset + block * 16);
+                Vector512<float> bias = Gemm.UseVector512 ? Vector512.Load(job.Scratch + shape.BiasOffset + block * 16) : default;
                 for (int q = firstWindow; q < endWindow; q += PooledWindowBlock)
                 {
                     // The last tile may overlap the one before it (the same values again); fewer windows than a tile repeat the last.
@@ -311,7 +311,8 @@ public static unsafe partial class Conv2D
                         X3 = planes + WindowStart(q3, in shape), X4 = planes + WindowStart(q4, in shape),
                         Q0 = q0, Q1 = q1, Q2 = q2, Q3 = q3, Q4 = q4,
                     };
-                    ChannelTile(ref tileWindows, offsets, weights, taps, right, down, bias, job.Relu, tile, indices, in shape);
+                    if (Gemm.UseVector512) ChannelTile(ref tileWindows, offsets, weights, taps, right, down, bias, job.Relu, tile, indices, in shape);
+                    else ChannelTile256(ref tileWindows, offsets, weights, taps, right, down, job.Scratch + shape.BiasOffset + block * 16, job.Relu, tile, indices, in shape);
                 }
                 // tile[q][i] -> pooled[block*16 + i][q]
                 int count = Math.Min(16, outChannels - block * 16);
@@ -389,6 +390,83 @@ public static unsafe partial class Conv2D
         Vector512.Store(PoolWindow(a20, a21, a22, a23, bias, relu), tile + windows.Q2 * 16);
         Vector512.Store(PoolWindow(a30, a31, a32, a33, bias, relu), tile + windows.Q3 * 16);
         Vector512.Store(PoolWindow(a40, a41, a42, a43, bias, relu), tile + windows.Q4 * 16);
+    }
+
+    // ChannelTile on Vector256 (AVX2: 16 registers): one window at a time, its 4 positions x 16 channels as two halves of
+    // 8 (8 accumulators, two weight loads and four broadcasts per tap). Each value is the same chain of multiply-adds
+    // as in ChannelTile, so both give the same bits.
+    private static void ChannelTile256(ref TileWindows windows, int* offsets, float* weights, int taps, nint right, nint down,
+        float* bias, bool relu, float* tile, int* indices, in PooledShape shape)
+    {
+        Window256(windows.X0, windows.Q0, offsets, weights, taps, right, down, bias, relu, tile, indices, in shape);
+        Window256(windows.X1, windows.Q1, offsets, weights, taps, right, down, bias, relu, tile, indices, in shape);
+        Window256(windows.X2, windows.Q2, offsets, weights, taps, right, down, bias, relu, tile, indices, in shape);
+        Window256(windows.X3, windows.Q3, offsets, weights, taps, right, down, bias, relu, tile, indices, in shape);
+        Window256(windows.X4, windows.Q4, offsets, weights, taps, right, down, bias, relu, tile, indices, in shape);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Window256(float* x, int q, int* offsets, float* weights, int taps, nint right, nint down,
+        float* bias, bool relu, float* tile, int* indices, in PooledShape shape)
+    {
+        Vector256<float> a0 = default, b0 = default, a1 = default, b1 = default, a2 = default, b2 = default, a3 = default, b3 = default;
+        float* w = weights;
+        for (int t = 0; t < taps; t++, w += 16)
+        {
+            Vector256<float> low = Vector256.Load(w), high = Vector256.Load(w + 8);
+            nint o = offsets[t], d = o + down;
+            Vector256<float> v = Vector256.Create(x[o]);
+            a0 = Vector256.FusedMultiplyAdd(low, v, a0); b0 = Vector256.FusedMultiplyAdd(high, v, b0);
+            v = Vector256.Create(x[o + right]);
+            a1 = Vector256.FusedMultiplyAdd(low, v, a1); b1 = Vector256.FusedMultiplyAdd(high, v, b1);
+            v = Vector256.Create(x[d]);
+            a2 = Vector256.FusedMultiplyAdd(low, v, a2); b2 = Vector256.FusedMultiplyAdd(high, v, b2);
+            v = Vector256.Create(x[d + right]);
+            a3 = Vector256.FusedMultiplyAdd(low, v, a3); b3 = Vector256.FusedMultiplyAdd(high, v, b3);
+        }
+        Vector256<float> lowBias = Vector256.Load(bias), highBias = Vector256.Load(bias + 8);
+        float* target = tile + q * 16;
+        if (indices == null)
+        {
+            Vector256.Store(PoolWindow256(a0, a1, a2, a3, lowBias, relu), target);
+            Vector256.Store(PoolWindow256(b0, b1, b2, b3, highBias, relu), target + 8);
+            return;
+        }
+        int index = WindowIndex(q, in shape), outWidth = shape.Conv.OutWidth;
+        PoolWindowArgmax256(a0, a1, a2, a3, lowBias, relu, index, outWidth, target, indices + q * 16);
+        PoolWindowArgmax256(b0, b1, b2, b3, highBias, relu, index, outWidth, target + 8, indices + q * 16 + 8);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> PoolWindow256(Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d,
+        Vector256<float> bias, bool relu)
+    {
+        Vector256<float> value = Vector256.Max(Vector256.Max(a, b), Vector256.Max(c, d)) + bias;
+        return relu ? Vector256.Max(value, Vector256<float>.Zero) : value;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PoolWindowArgmax256(Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d,
+        Vector256<float> bias, bool relu, int index, int outWidth, float* target, int* argmax)
+    {
+        Vector256<float> max = Activate256(a + bias, relu);
+        Vector256<int> at = Vector256.Create(index);
+        Replace256(ref max, ref at, Activate256(b + bias, relu), index + 1);
+        Replace256(ref max, ref at, Activate256(c + bias, relu), index + outWidth);
+        Replace256(ref max, ref at, Activate256(d + bias, relu), index + outWidth + 1);
+        Vector256.Store(max, target);
+        Vector256.Store(at, argmax);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Activate256(Vector256<float> value, bool relu) => relu ? Vector256.Max(value, Vector256<float>.Zero) : value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Replace256(ref Vector256<float> max, ref Vector256<int> at, Vector256<float> candidate, int index)
+    {
+        Vector256<float> replaces = Vector256.GreaterThan(candidate, max) | ~Vector256.Equals(candidate, candidate);
+        max = Vector256.ConditionalSelect(replaces, candidate, max);
+        at = Vector256.ConditionalSelect(replaces.AsInt32(), Vector256.Create(index), at);
     }
 
     // target = the maximum of activation(v + bias) over v = a, b, c, d (row-major order) and argmax its index: a value

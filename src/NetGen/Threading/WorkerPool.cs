@@ -89,9 +89,10 @@ public sealed unsafe class WorkerPool
     /// </summary>
     internal static bool? SplitLatencyBoundJobs { get; set; }
 
-    // What the latency-bound call sites measured, by (work, key); open addressing, never removed.
+    // What the latency-bound call sites measured, by (work, key); open addressing, never removed. Static, so that a pool
+    // replaced (ThreadCount set) keeps what its predecessor learned rather than allocating every site again.
     private const int SiteCount = 64;
-    private readonly LatencyBoundSite[] _sites = new LatencyBoundSite[SiteCount];
+    private static readonly LatencyBoundSite?[] s_sites = new LatencyBoundSite?[SiteCount];
 
     private sealed class LatencyBoundSite
     {
@@ -136,20 +137,20 @@ public sealed unsafe class WorkerPool
 
     // The site of (work, key): found, or claimed in the first free slot of its probe sequence; a full table (more
     // than 64 latency-bound shapes) shares the last slot probed, which costs only the quality of that site's choice.
-    private LatencyBoundSite Site(nint work, long key)
+    private static LatencyBoundSite Site(nint work, long key)
     {
         int start = (int)((ulong)(work ^ (nint)key * unchecked((nint)0x9E3779B97F4A7C15)) % SiteCount), index = start;
         for (int probe = 0; probe < SiteCount; probe++, index = (index + 1) % SiteCount)
         {
-            LatencyBoundSite? site = Volatile.Read(ref _sites[index]);
+            LatencyBoundSite? site = Volatile.Read(ref s_sites[index]);
             if (site is null)
             {
                 var created = new LatencyBoundSite { Work = work, Key = key };
-                site = Interlocked.CompareExchange(ref _sites[index], created, null) ?? created;
+                site = Interlocked.CompareExchange(ref s_sites[index], created, null) ?? created;
             }
             if (site.Work == work && site.Key == key) return site;
         }
-        return _sites[start]!;
+        return s_sites[start]!;
     }
 
     // Whether every worker is spinning, ready for a job within a cache line's trip (a sleeping one takes tens of

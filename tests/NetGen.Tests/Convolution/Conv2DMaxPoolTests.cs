@@ -174,6 +174,43 @@ public class Conv2DMaxPoolTests
         Assert.Equal(one, pool);
     }
 
+    // Where the CPU has AVX-512, the Vector256 kernels (what an AVX2 machine runs) against the Vector512 ones: the
+    // same chain of multiply-adds per value, so the same bits, argmax included. Elsewhere both runs take Vector256.
+    [Theory]
+    [MemberData(nameof(KernelCases))]
+    public void FusedConvolutionAndPooling_GivesIdenticalBits_OnVector256AndVector512(string name, bool channels)
+    {
+        ConvCase c = Case(name);
+        var random = new Random(13);
+        float[] input = TestData.Uniform(random, c.InputLength), weight = TestData.Uniform(random, c.WeightLength);
+        float[] bias = TestData.Uniform(random, c.OutChannels);
+        (float[] Pooled, int[] Argmax) Pooled(bool vector256)
+        {
+            var pooled = new float[PooledLength(c)];
+            var argmax = new int[PooledLength(c)];
+            Conv2D.SequentialParts = 2;   // this thread only: ForceVector256 is per thread
+            Gemm.ForceVector256 = vector256;
+            try
+            {
+                if (channels)
+                    Conv2D.ForwardMaxPoolChannels(input, weight, bias, pooled, argmax, Scratch(c, true, float.NaN), Activation.ReLU,
+                        c.Batch, c.InChannels, c.Height, c.Width, c.OutChannels, c.KernelH, c.StrideH, c.PadH, c.DilationH);
+                else Run(c, channels, input, weight, bias, pooled, Scratch(c, channels, float.NaN), Activation.ReLU);
+            }
+            finally
+            {
+                Conv2D.SequentialParts = 0;
+                Gemm.ForceVector256 = false;
+            }
+            return (pooled, argmax);
+        }
+
+        var (wide, wideArgmax) = Pooled(vector256: false);
+        var (narrow, narrowArgmax) = Pooled(vector256: true);
+        Assert.Equal(wide, narrow);
+        Assert.Equal(wideArgmax, narrowArgmax);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

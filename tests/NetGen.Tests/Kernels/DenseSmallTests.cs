@@ -104,9 +104,10 @@ public class DenseSmallTests
             DenseSmall.Backward<Shape<C128, C10>>(dy, x, w, dx, dw, db, batch, accumulateParameterGradients: false);
         }
         Step();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 10; i++) Step();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, SteadyAllocation.Bytes(() =>
+        {
+            for (int i = 0; i < 10; i++) Step();
+        }));
     }
 
     private static void ForwardMatchesReference<TShape>() where TShape : struct, IDenseShape

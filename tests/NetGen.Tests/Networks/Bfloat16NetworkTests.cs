@@ -149,10 +149,11 @@ public class Bfloat16NetworkTests
         network.PredictBfloat16(many, manyScores);
         // Only this thread is measured: other test classes run concurrently (the worker pool's threads allocate nothing either:
         // the benchmark app measures the whole process).
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 10; i++) network.PredictBfloat16(one, scores);
-        network.PredictBfloat16(many, manyScores);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, SteadyAllocation.Bytes(() =>
+        {
+            for (int i = 0; i < 10; i++) network.PredictBfloat16(one, scores);
+            network.PredictBfloat16(many, manyScores);
+        }));
     }
 
     [Fact]

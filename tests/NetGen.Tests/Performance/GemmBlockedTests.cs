@@ -235,17 +235,18 @@ public class GemmBlockedTests
             Gemm.TN(a, b, c, 129, 784, 65, accumulate: true);
             Gemm.NT(a, b, c, 1, 784, 65, accumulate: false);
         }
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 5; i++)
-        {
-            Gemm.NT(a, b, c, 129, 784, 65, accumulate: false);
-            Gemm.NN(a, b, c, 129, 784, 65, accumulate: false);
-            Gemm.TN(a, b, c, 129, 784, 65, accumulate: true);
-            Gemm.NT(a, b, c, 1, 784, 65, accumulate: false);
-        }
         // The pool's threads are covered by the benchmark app, which counts every thread's bytes per step
         // (GC.GetTotalAllocatedBytes); here other test classes run concurrently, so only this thread is measured.
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, SteadyAllocation.Bytes(() =>
+        {
+            for (int i = 0; i < 5; i++)
+            {
+                Gemm.NT(a, b, c, 129, 784, 65, accumulate: false);
+                Gemm.NN(a, b, c, 129, 784, 65, accumulate: false);
+                Gemm.TN(a, b, c, 129, 784, 65, accumulate: true);
+                Gemm.NT(a, b, c, 1, 784, 65, accumulate: false);
+            }
+        }));
     }
 
     private static (float[] A, float[] B, float[] C) Operands(int m, int n, int k, ulong seed) =>
