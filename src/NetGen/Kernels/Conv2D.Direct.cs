@@ -4,7 +4,8 @@ using System.Runtime.Intrinsics;
 
 namespace NetGen.Kernels;
 
-// The direct path of Conv2D, for stride 1 and dilation 1 on machines with Vector512: no im2col matrix. Each input
+// The direct path of Conv2D, for stride 1 and dilation 1 on machines with AVX2 and FMA (Vector512 tiles where AVX-512
+// runs, Vector256 ones otherwise): no im2col matrix. Each input
 // plane is copied once into a zero-bordered plane Wp = W + 2*pad wide; an output position (oh, ow) then reads tap
 // (kh, kw) at flat index j + kh*Wp + kw of that plane, j = oh*Wp + ow, so one vector of 16 consecutive j is one
 // unaligned load per tap whatever the tap. Outputs are computed on the whole Wp-wide grid (the columns ow >= OW are
@@ -330,6 +331,11 @@ public static unsafe partial class Conv2D
             int c = t / (kernel * kernel), k = t % (kernel * kernel);
             offsets[t] = c * shape.ForwardPlaneLength + (k / kernel) * shape.PaddedWidth + k % kernel;
         }
+        if (!Gemm.UseVector512)
+        {
+            WeightGradient256(planes, sampleInputFloats, gradients, sampleGradientFloats, samples, in shape, offsets, partial);
+            return;
+        }
         int vectors = shape.ForwardVectors;
         nint gridRow = (nint)vectors * 16;
         for (int quad = 0; quad < shape.OutQuads; quad++)
@@ -368,6 +374,56 @@ public static unsafe partial class Conv2D
                 Put(partial, outChannels, taps, oc + 3, t, a30, a31, a32, a33);
             }
         }
+    }
+
+    // WeightGradient on Vector256 (AVX2: 16 registers): tiles of 4 channels x 2 taps (8 accumulators; per 8 positions,
+    // two loads of input and four of gradient).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void WeightGradient256(float* planes, int sampleInputFloats, float* gradients, int sampleGradientFloats, int samples,
+        in Shape shape, int* offsets, float* partial)
+    {
+        int taps = shape.PatchLength, pairs = (taps + 1) / 2, outChannels = shape.OutChannels;
+        int positions = shape.ForwardVectors * 16;
+        nint gridRow = positions;
+        for (int quad = 0; quad < shape.OutQuads; quad++)
+        {
+            for (int pair = 0; pair < pairs; pair++)
+            {
+                int t0 = offsets[2 * pair], t1 = offsets[2 * pair + 1];
+                Vector256<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
+                for (int s = 0; s < samples; s++)
+                {
+                    float* x = planes + (nint)s * sampleInputFloats;
+                    float* d = gradients + (nint)s * sampleGradientFloats + quad * 4 * gridRow;
+                    for (int j = 0; j < positions; j += 8)
+                    {
+                        Vector256<float> x0 = Vector256.Load(x + t0 + j), x1 = Vector256.Load(x + t1 + j);
+                        Vector256<float> g = Vector256.Load(d + j);
+                        a00 = Vector256.FusedMultiplyAdd(g, x0, a00); a01 = Vector256.FusedMultiplyAdd(g, x1, a01);
+                        g = Vector256.Load(d + gridRow + j);
+                        a10 = Vector256.FusedMultiplyAdd(g, x0, a10); a11 = Vector256.FusedMultiplyAdd(g, x1, a11);
+                        g = Vector256.Load(d + 2 * gridRow + j);
+                        a20 = Vector256.FusedMultiplyAdd(g, x0, a20); a21 = Vector256.FusedMultiplyAdd(g, x1, a21);
+                        g = Vector256.Load(d + 3 * gridRow + j);
+                        a30 = Vector256.FusedMultiplyAdd(g, x0, a30); a31 = Vector256.FusedMultiplyAdd(g, x1, a31);
+                    }
+                }
+                int oc = quad * 4, t = pair * 2;
+                Put256(partial, outChannels, taps, oc, t, a00, a01);
+                Put256(partial, outChannels, taps, oc + 1, t, a10, a11);
+                Put256(partial, outChannels, taps, oc + 2, t, a20, a21);
+                Put256(partial, outChannels, taps, oc + 3, t, a30, a31);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Put256(float* partial, int outChannels, int taps, int oc, int t, Vector256<float> s0, Vector256<float> s1)
+    {
+        if (oc >= outChannels) return;
+        float* row = partial + (nint)oc * taps;
+        if (t < taps) row[t] = Vector256.Sum(s0);
+        if (t + 1 < taps) row[t + 1] = Vector256.Sum(s1);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -208,6 +208,9 @@ public static unsafe partial class Conv2D
         }
     }
 
+    /// <summary>Whether the direct path (Conv2D.Direct.cs) can run here: FMA with AVX-512 or AVX2.</summary>
+    internal static bool DirectSupported => Fma.IsSupported && (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated || Avx2.IsSupported);
+
     [ThreadStatic] private static int t_sequentialParts;
 
     /// <summary>
@@ -585,7 +588,7 @@ public static unsafe partial class Conv2D
         public readonly int InputSampleLength, OutputSampleLength, OutputPlane, PatchLength, WeightLength, ScratchLength;
         public readonly int ChunkSamples, Chunks, Workspaces, WorkspaceLength, WorkspacesOffset, PartialLength, PartialsOffset;
         public readonly long MultiplyAdds;
-        // The direct path (Conv2D.Direct.cs): stride 1, dilation 1, square kernel, padding at most K-1, Vector512.
+        // The direct path (Conv2D.Direct.cs): stride 1, dilation 1, square kernel, padding at most K-1, AVX2 and FMA.
         public readonly bool UseDirect;
         // The direct path's weight gradient in vectors of 16 output channels (Conv2D.WeightGradientChannels.cs): 5x5
         // kernels whose channels fill the vectors better than the positions-in-vectors kernel fills its own.
@@ -656,7 +659,7 @@ public static unsafe partial class Conv2D
                 int directWorkspace = ToLength(DirectOffsetsOffset + RoundUp(PatchLength, 4), "one chunk's workspace");
                 long directLength = DirectSharedLength + (long)directWorkspaces * directWorkspace + (long)directChunks * PartialLength;
                 scratch = Math.Max(scratch, directLength);
-                UseDirect = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && Fma.IsSupported;
+                UseDirect = DirectSupported;
                 if (UseDirect)
                 {
                     // Useful share of each weight-gradient kernel's multiply-adds: positions x channels x taps filled.
