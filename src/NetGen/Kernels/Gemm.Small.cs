@@ -112,7 +112,9 @@ public static unsafe partial class Gemm
         return j;
     }
 
-    // The Vector256 twin of SmallNN512: blocks of 16 and then 8 columns.
+    // The Vector256 twin of SmallNN512: blocks of 16 and then 8 columns. AVX2 has 16 registers, so a tile is 6 rows
+    // (12 accumulators, two loads of B and a broadcast) or 4 rows; 8 rows (16 accumulators, as SmallNN512 keeps in
+    // AVX-512's 32) spilled on every step. Every element is the same chain of multiply-adds over p in any tile.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int SmallNN256(float* a, int lda, float* b, int ldb, float* c, int ldc, int m, int n, int k, bool accumulate)
     {
@@ -120,50 +122,11 @@ public static unsafe partial class Gemm
         for (; j + 16 <= n; j += 16)
         {
             int i = 0;
-            for (; i + 8 <= m; i += 8)
+            while (m - i >= 4)
             {
-                float* cc = c + (nint)i * ldc + j;
-                Vector256<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
-                if (accumulate)
-                {
-                    c00 = Vector256.Load(cc); c01 = Vector256.Load(cc + 8); cc += ldc;
-                    c10 = Vector256.Load(cc); c11 = Vector256.Load(cc + 8); cc += ldc;
-                    c20 = Vector256.Load(cc); c21 = Vector256.Load(cc + 8); cc += ldc;
-                    c30 = Vector256.Load(cc); c31 = Vector256.Load(cc + 8); cc += ldc;
-                    c40 = Vector256.Load(cc); c41 = Vector256.Load(cc + 8); cc += ldc;
-                    c50 = Vector256.Load(cc); c51 = Vector256.Load(cc + 8); cc += ldc;
-                    c60 = Vector256.Load(cc); c61 = Vector256.Load(cc + 8); cc += ldc;
-                    c70 = Vector256.Load(cc); c71 = Vector256.Load(cc + 8);
-                }
-                else
-                {
-                    c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = default;
-                    c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = default;
-                }
-                float* bp = b + j;
-                float* ap = a + (nint)i * lda;
-                nint s = lda;
-                for (int p = 0; p < k; p++, bp += ldb, ap++)
-                {
-                    Vector256<float> b0 = Vector256.Load(bp), b1 = Vector256.Load(bp + 8), x;
-                    x = Vector256.Create(ap[0]); c00 = Vector256.FusedMultiplyAdd(x, b0, c00); c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
-                    x = Vector256.Create(ap[s]); c10 = Vector256.FusedMultiplyAdd(x, b0, c10); c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
-                    x = Vector256.Create(ap[2 * s]); c20 = Vector256.FusedMultiplyAdd(x, b0, c20); c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
-                    x = Vector256.Create(ap[3 * s]); c30 = Vector256.FusedMultiplyAdd(x, b0, c30); c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
-                    x = Vector256.Create(ap[4 * s]); c40 = Vector256.FusedMultiplyAdd(x, b0, c40); c41 = Vector256.FusedMultiplyAdd(x, b1, c41);
-                    x = Vector256.Create(ap[5 * s]); c50 = Vector256.FusedMultiplyAdd(x, b0, c50); c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
-                    x = Vector256.Create(ap[6 * s]); c60 = Vector256.FusedMultiplyAdd(x, b0, c60); c61 = Vector256.FusedMultiplyAdd(x, b1, c61);
-                    x = Vector256.Create(ap[7 * s]); c70 = Vector256.FusedMultiplyAdd(x, b0, c70); c71 = Vector256.FusedMultiplyAdd(x, b1, c71);
-                }
-                cc = c + (nint)i * ldc + j;
-                c00.Store(cc); c01.Store(cc + 8); cc += ldc;
-                c10.Store(cc); c11.Store(cc + 8); cc += ldc;
-                c20.Store(cc); c21.Store(cc + 8); cc += ldc;
-                c30.Store(cc); c31.Store(cc + 8); cc += ldc;
-                c40.Store(cc); c41.Store(cc + 8); cc += ldc;
-                c50.Store(cc); c51.Store(cc + 8); cc += ldc;
-                c60.Store(cc); c61.Store(cc + 8); cc += ldc;
-                c70.Store(cc); c71.Store(cc + 8);
+                // Six rows unless that would leave two or fewer for 1-row loops (8 rows: two tiles of 4).
+                if (m - i >= 6 && m - i != 8) { Tile6x16(a + (nint)i * lda, lda, b + j, ldb, c + (nint)i * ldc + j, ldc, k, accumulate); i += 6; }
+                else { Tile4x16(a + (nint)i * lda, lda, b + j, ldb, c + (nint)i * ldc + j, ldc, k, accumulate); i += 4; }
             }
             for (; i < m; i++)
             {
@@ -192,6 +155,70 @@ public static unsafe partial class Gemm
             }
         }
         return j;
+    }
+
+    // C[6, 16] (+)= A[6, K] · B[K, 16], rows lda, ldb and ldc apart.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile6x16(float* a, nint lda, float* b, int ldb, float* c, int ldc, int k, bool accumulate)
+    {
+        Vector256<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        float* cc = c;
+        if (accumulate)
+        {
+            c00 = Vector256.Load(cc); c01 = Vector256.Load(cc + 8); cc += ldc;
+            c10 = Vector256.Load(cc); c11 = Vector256.Load(cc + 8); cc += ldc;
+            c20 = Vector256.Load(cc); c21 = Vector256.Load(cc + 8); cc += ldc;
+            c30 = Vector256.Load(cc); c31 = Vector256.Load(cc + 8); cc += ldc;
+            c40 = Vector256.Load(cc); c41 = Vector256.Load(cc + 8); cc += ldc;
+            c50 = Vector256.Load(cc); c51 = Vector256.Load(cc + 8);
+        }
+        else c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = default;
+        for (int p = 0; p < k; p++, b += ldb, a++)
+        {
+            Vector256<float> b0 = Vector256.Load(b), b1 = Vector256.Load(b + 8), x;
+            x = Vector256.Create(a[0]); c00 = Vector256.FusedMultiplyAdd(x, b0, c00); c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
+            x = Vector256.Create(a[lda]); c10 = Vector256.FusedMultiplyAdd(x, b0, c10); c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
+            x = Vector256.Create(a[2 * lda]); c20 = Vector256.FusedMultiplyAdd(x, b0, c20); c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
+            x = Vector256.Create(a[3 * lda]); c30 = Vector256.FusedMultiplyAdd(x, b0, c30); c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
+            x = Vector256.Create(a[4 * lda]); c40 = Vector256.FusedMultiplyAdd(x, b0, c40); c41 = Vector256.FusedMultiplyAdd(x, b1, c41);
+            x = Vector256.Create(a[5 * lda]); c50 = Vector256.FusedMultiplyAdd(x, b0, c50); c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
+        }
+        cc = c;
+        c00.Store(cc); c01.Store(cc + 8); cc += ldc;
+        c10.Store(cc); c11.Store(cc + 8); cc += ldc;
+        c20.Store(cc); c21.Store(cc + 8); cc += ldc;
+        c30.Store(cc); c31.Store(cc + 8); cc += ldc;
+        c40.Store(cc); c41.Store(cc + 8); cc += ldc;
+        c50.Store(cc); c51.Store(cc + 8);
+    }
+
+    // C[4, 16] (+)= A[4, K] · B[K, 16], rows lda, ldb and ldc apart.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile4x16(float* a, nint lda, float* b, int ldb, float* c, int ldc, int k, bool accumulate)
+    {
+        Vector256<float> c00, c01, c10, c11, c20, c21, c30, c31;
+        float* cc = c;
+        if (accumulate)
+        {
+            c00 = Vector256.Load(cc); c01 = Vector256.Load(cc + 8); cc += ldc;
+            c10 = Vector256.Load(cc); c11 = Vector256.Load(cc + 8); cc += ldc;
+            c20 = Vector256.Load(cc); c21 = Vector256.Load(cc + 8); cc += ldc;
+            c30 = Vector256.Load(cc); c31 = Vector256.Load(cc + 8);
+        }
+        else c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = default;
+        for (int p = 0; p < k; p++, b += ldb, a++)
+        {
+            Vector256<float> b0 = Vector256.Load(b), b1 = Vector256.Load(b + 8), x;
+            x = Vector256.Create(a[0]); c00 = Vector256.FusedMultiplyAdd(x, b0, c00); c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
+            x = Vector256.Create(a[lda]); c10 = Vector256.FusedMultiplyAdd(x, b0, c10); c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
+            x = Vector256.Create(a[2 * lda]); c20 = Vector256.FusedMultiplyAdd(x, b0, c20); c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
+            x = Vector256.Create(a[3 * lda]); c30 = Vector256.FusedMultiplyAdd(x, b0, c30); c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
+        }
+        cc = c;
+        c00.Store(cc); c01.Store(cc + 8); cc += ldc;
+        c10.Store(cc); c11.Store(cc + 8); cc += ldc;
+        c20.Store(cc); c21.Store(cc + 8); cc += ldc;
+        c30.Store(cc); c31.Store(cc + 8);
     }
 
     // Columns [start, n) of C, one element at a time (tails narrower than a vector; machines without 256-bit vectors).

@@ -19,6 +19,8 @@ public class GemmSmallTests
         { 1, 1, 1 },
         { 15, 47, 17 },    // 32 + 8 + 7 columns: every column path of both widths
         { 8, 8, 0 },       // no depth: C is cleared (or kept)
+        { 16, 40, 9 },     // a thread's half of 32 rows: Vector256 tiles of 6, 6 and 4 rows
+        { 10, 16, 4 },     // Vector256 tiles of 6 and 4 rows
     };
 
     [Theory]
