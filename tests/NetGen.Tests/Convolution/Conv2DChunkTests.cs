@@ -31,9 +31,29 @@ public class Conv2DChunkTests
     // square root, and 2e-4 * scale holds with a wide margin (the per-sample kernels' own bound is 3e-5 at 414 terms).
     [Theory]
     [MemberData(nameof(ChunkedCases))]
-    public void ChunkedKernels_MatchReference(string name)
+    public void ChunkedKernels_MatchReference(string name) => AssertMatchesReference(Case(name));
+
+    // The Vector256 kernels (an AVX2 machine's direct correlation and weight gradient, and its GEMM tiles) where the CPU
+    // has AVX-512, on this thread only (ForceVector256 is per thread, so the parts run here one after another).
+    [Theory]
+    [MemberData(nameof(ChunkedCases))]
+    public void ChunkedKernels_OnVector256_MatchReference(string name)
     {
-        ConvCase c = Case(name);
+        Conv2D.SequentialParts = 2;
+        Gemm.ForceVector256 = true;
+        try
+        {
+            AssertMatchesReference(Case(name));
+        }
+        finally
+        {
+            Conv2D.SequentialParts = 0;
+            Gemm.ForceVector256 = false;
+        }
+    }
+
+    private static void AssertMatchesReference(ConvCase c)
+    {
         var random = new Random(c.Name.Length * 31 + c.Batch);
         float[] input = TestData.Uniform(random, c.InputLength), weight = TestData.Uniform(random, c.WeightLength);
         float[] bias = TestData.Uniform(random, c.OutChannels), seed = TestData.Uniform(random, c.OutputLength);
