@@ -13,9 +13,10 @@ public sealed record SearchBudget
 
     /// <summary>
     /// Trials trained at once. With 1, one trial at a time and its large kernels use every thread of
-    /// <see cref="NetGen.Threading.WorkerPool"/>; with more, the runner makes the kernels single-threaded for the run
-    /// (<see cref="NetGen.Threading.WorkerPool.ThreadCount"/> 1, restored after), so on two cores two trials run side
-    /// by side, one core each, never oversubscribed (that only slows each trial down and makes timings noisy).
+    /// <see cref="NetGen.Threading.WorkerPool"/>; with more, each trial's kernels run on its own thread alone
+    /// (<see cref="NetGen.Threading.WorkerPool.RunsOnCaller"/> on the trial threads; the shared pool is left as it is),
+    /// so on two cores two trials run side by side, one core each, never oversubscribed (that only slows each trial
+    /// down and makes timings noisy).
     /// </summary>
     public int Parallelism { get; init; } = 1;
 }
@@ -61,16 +62,7 @@ public sealed class SearchRunner
     /// <summary>Runs until the strategy is done or the budget is spent.</summary>
     public SearchResult Run()
     {
-        int threads = NetGen.Threading.WorkerPool.ThreadCount;
-        if (_budget.Parallelism > 1) NetGen.Threading.WorkerPool.ThreadCount = 1;
-        try
-        {
-            return RunCore();
-        }
-        finally
-        {
-            NetGen.Threading.WorkerPool.ThreadCount = threads;
-        }
+        return RunCore();
     }
 
     private SearchResult RunCore()
@@ -125,6 +117,20 @@ public sealed class SearchRunner
 
             int cursor = 0;
             void Worker()
+            {
+                bool onCaller = NetGen.Threading.WorkerPool.RunsOnCaller;
+                if (_budget.Parallelism > 1) NetGen.Threading.WorkerPool.RunsOnCaller = true;
+                try
+                {
+                    TrainTrials();
+                }
+                finally
+                {
+                    NetGen.Threading.WorkerPool.RunsOnCaller = onCaller;
+                }
+            }
+
+            void TrainTrials()
             {
                 while (true)
                 {

@@ -60,6 +60,19 @@ public sealed unsafe class WorkerPool
         }
     }
 
+    [ThreadStatic] private static bool t_runsOnCaller;
+
+    /// <summary>
+    /// Whether jobs started on this thread run all their parts on it, one after another (the same results): what a
+    /// thread sets that trains one of several networks side by side, one core each (the architecture search's trial
+    /// threads), so that they neither wait for nor oversubscribe the shared pool, which stays as it is.
+    /// </summary>
+    public static bool RunsOnCaller
+    {
+        get => t_runsOnCaller;
+        set => t_runsOnCaller = value;
+    }
+
     /// <summary>The pool of <see cref="ThreadCount"/> threads, started on first use.</summary>
     internal static WorkerPool Shared
     {
@@ -115,7 +128,7 @@ public sealed unsafe class WorkerPool
     internal void RunLatencyBound(delegate*<void*, int, int, void> work, void* context, int parts, long key)
     {
         bool split;
-        if (parts <= 1 || _workers.Length == 0) split = false;
+        if (parts <= 1 || _workers.Length == 0 || t_runsOnCaller) split = false;
         else if (SplitLatencyBoundJobs is bool forced) split = forced;
         else
         {
@@ -179,7 +192,7 @@ public sealed unsafe class WorkerPool
     internal void Run(delegate*<void*, int, int, void> work, void* context, int parts)
     {
         Debug.Assert(parts >= 1);
-        if (parts == 1 || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        if (parts == 1 || t_runsOnCaller || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
         {
             // Busy (another thread's job, or a kernel inside a job): the same parts, one after another, give the same result.
             for (int part = 0; part < parts; part++) work(context, part, parts);

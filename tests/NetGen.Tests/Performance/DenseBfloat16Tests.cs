@@ -104,6 +104,35 @@ public class DenseBfloat16PathTests
         Numerics.AssertClose(expected, output, 1e-4, 1e-5, "output");
     }
 
+    // The AVX2 pair path (Vector256 loads of 16 weights split by a shift and an AND) where the CPU has AVX-512: this
+    // thread only (ForceVector256 is per thread), its parts one after another.
+    [Theory]
+    [InlineData(1, 784, 256, 128, Activation.ReLU, Activation.ReLU)]
+    [InlineData(3, 65, 17, 9, Activation.Tanh, Activation.Identity)]
+    [InlineData(2, 100, 40, 5, Activation.Sigmoid, Activation.Identity)]   // 100 = 3 x 32 + 4: the widened and the scalar tail
+    public void ForwardTwoLayers_OnVector256_MatchesTwoReferenceLayers(int batch, int inputs, int hidden, int units, Activation first, Activation second)
+    {
+        float[] input = Numerics.Random(batch * inputs, 61), bias1 = Numerics.Random(hidden, 62), bias2 = Numerics.Random(units, 63);
+        ushort[] weight1 = Weights(hidden * inputs, 64), weight2 = Weights(units * hidden, 65);
+        float[] hiddenOut = new float[batch * hidden], output = new float[batch * units];
+        DenseBfloat16.SequentialParts = 2;
+        Gemm.ForceVector256 = true;
+        try
+        {
+            DenseBfloat16.ForwardTwoLayers(input, weight1, bias1, first, hiddenOut, weight2, bias2, second, output, batch, inputs, hidden, units);
+        }
+        finally
+        {
+            DenseBfloat16.SequentialParts = 0;
+            Gemm.ForceVector256 = false;
+        }
+        float[] expectedHidden = new float[batch * hidden], expected = new float[batch * units];
+        DenseBfloat16.ForwardReference(input, weight1, bias1, expectedHidden, batch, inputs, hidden, first);
+        DenseBfloat16.ForwardReference(hiddenOut, weight2, bias2, expected, batch, hidden, units, second);
+        Numerics.AssertClose(expectedHidden, hiddenOut, 1e-4, 1e-5, "hidden");
+        Numerics.AssertClose(expected, output, 1e-4, 1e-5, "output");
+    }
+
     [Fact]
     public void ForwardTwoLayers_NoBias_MatchesTwoReferenceLayers()
     {

@@ -182,20 +182,21 @@ public sealed class SearchChoicesTests
     }
 
     [Fact]
-    public void Two_trials_at_once_run_their_kernels_single_threaded_and_the_pool_is_restored_after()
+    public void Two_trials_at_once_run_their_kernels_on_their_own_threads_and_leave_the_shared_pool_alone()
     {
         int before = WorkerPool.ThreadCount;
-        var seen = new System.Collections.Concurrent.ConcurrentBag<int>();
+        var seen = new System.Collections.Concurrent.ConcurrentBag<(bool OnCaller, int Threads)>();
         var space = new SearchSpace(SearchDimension.LogUniform("learning_rate", 1e-3, 1e-1));
         new SearchRunner(new RandomSearch(space, epochs: 1, seed: 1), _ =>
         {
-            seen.Add(WorkerPool.ThreadCount);
+            seen.Add((WorkerPool.RunsOnCaller, WorkerPool.ThreadCount));
             return new TrialOutcome(0.5, 1, 0);
         }, new SearchBudget { MaxTrials = 6, Parallelism = 2 }).Run();
 
         Assert.Equal(6, seen.Count);
-        Assert.All(seen, threads => Assert.Equal(1, threads));
-        Assert.Equal(before, WorkerPool.ThreadCount);
+        Assert.All(seen, trial => Assert.True(trial.OnCaller));
+        Assert.All(seen, trial => Assert.Equal(before, trial.Threads));   // no pool replaced under other threads' feet
+        Assert.False(WorkerPool.RunsOnCaller);
     }
 
     [Fact]
