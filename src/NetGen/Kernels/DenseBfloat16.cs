@@ -264,6 +264,15 @@ public static unsafe partial class DenseBfloat16
         }
 
         Vector128<float> four = Sum4(e0 + o0, e1 + o1, e2 + o2, e3 + o3);
+        ScalarTail(x, r0, stride, rest, k, four, sums);
+    }
+
+    // sums[t] = four[t] + x[rest, k) · row t's weights there, for the four rows of a pair path (in registers: a sum
+    // kept in memory would chain every step through a store).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ScalarTail(float* x, ushort* r0, nint stride, nint rest, nint k, Vector128<float> four, float* sums)
+    {
+        ushort* r1 = r0 + stride, r2 = r0 + 2 * stride, r3 = r0 + 3 * stride;
         float t0 = four.GetElement(0), t1 = four.GetElement(1), t2 = four.GetElement(2), t3 = four.GetElement(3);
         for (nint q = rest; q < k; q++)
         {
@@ -332,19 +341,8 @@ public static unsafe partial class DenseBfloat16
             rest += 16;
         }
 
-        // Scalar tail in registers (a sum kept in memory would chain every step through a store).
         Vector128<float> four = Sum4(e0 + o0, e1 + o1, e2 + o2, e3 + o3);
-        float t0 = four.GetElement(0), t1 = four.GetElement(1), t2 = four.GetElement(2), t3 = four.GetElement(3);
-        for (nint q = rest; q < k; q++)
-        {
-            float xq = x[q];
-            t0 = MathF.FusedMultiplyAdd(ToSingle(r0[q]), xq, t0);
-            t1 = MathF.FusedMultiplyAdd(ToSingle(r1[q]), xq, t1);
-            t2 = MathF.FusedMultiplyAdd(ToSingle(r2[q]), xq, t2);
-            t3 = MathF.FusedMultiplyAdd(ToSingle(r3[q]), xq, t3);
-        }
-
-        sums[0] = t0; sums[1] = t1; sums[2] = t2; sums[3] = t3;
+        ScalarTail(x, r0, stride, rest, k, four, sums);
     }
 
     // The sums of four vectors' lanes, in one reduction (four Vector512.Sum calls cost about twice as much, which
