@@ -580,7 +580,7 @@ public static unsafe partial class Conv2D
                         // two rows as two halves of 8, their even and odd columns gathered in order across the halves.
                         Vector256<float> low = Vector256.Max(Vector256.Load(top + chunk * 16), Vector256.Load(bottom + chunk * 16));
                         Vector256<float> high = Vector256.Max(Vector256.Load(top + chunk * 16 + 8), Vector256.Load(bottom + chunk * 16 + 8));
-                        Vector256<float> value = Vector256.Max(EvenColumns(low, high), OddColumns(low, high)) + bias;
+                        Vector256<float> value = Vector256.Max(Lanes.Evens(low, high), Lanes.Odds(low, high)) + bias;
                         if (job.Relu) value = Vector256.Max(value, Vector256<float>.Zero);
                         Vector256.Store(value, row + chunk * 8);
                     }
@@ -589,18 +589,6 @@ public static unsafe partial class Conv2D
             }
         }
     }
-
-    // The even columns of the 16 in (low, high), in order: with AVX2 a shuffle within each 128-bit lane and a permute of
-    // the 64-bit pairs; elsewhere (Arm64) the portable shuffle of a Vector512.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> EvenColumns(Vector256<float> low, Vector256<float> high) => Avx2.IsSupported
-        ? Avx2.Permute4x64(Avx.Shuffle(low, high, 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle()
-        : Vector512.Shuffle(Vector512.Create(low, high), Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0)).GetLower();
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> OddColumns(Vector256<float> low, Vector256<float> high) => Avx2.IsSupported
-        ? Avx2.Permute4x64(Avx.Shuffle(low, high, 0b11_01_11_01).AsDouble(), 0b11_01_10_00).AsSingle()
-        : Vector512.Shuffle(Vector512.Create(low, high), Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 0, 0, 0, 0, 0, 0, 0, 0)).GetLower();
 
     /// <summary>Validated sizes of one fused convolution and pooling call, and its scratch layout.</summary>
     private readonly struct PooledShape

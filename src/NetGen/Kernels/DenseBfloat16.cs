@@ -201,8 +201,7 @@ public static unsafe partial class DenseBfloat16
         }
     }
 
-    // Deinterleave with AVX2: the even and the odd inputs of each 16 by an in-lane shuffle and a 64-bit permute, into
-    // the same layout (per block of 32: its 16 even inputs, then its 16 odd ones).
+    // Deinterleave with AVX2: the even and the odd inputs of each 16 (Lanes.Evens, Lanes.Odds), into the same layout (per block of 32: its 16 even inputs, then its 16 odd ones).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Deinterleave256(float* x, float* reordered, int count)
     {
@@ -211,8 +210,8 @@ public static unsafe partial class DenseBfloat16
             for (int half = 0; half < 2; half++)
             {
                 Vector256<float> low = Vector256.Load(x + q + 16 * half), high = Vector256.Load(x + q + 16 * half + 8);
-                Avx2.Permute4x64(Avx.Shuffle(low, high, 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle().Store(reordered + q + 8 * half);
-                Avx2.Permute4x64(Avx.Shuffle(low, high, 0b11_01_11_01).AsDouble(), 0b11_01_10_00).AsSingle().Store(reordered + q + 16 + 8 * half);
+                Lanes.Evens(low, high).Store(reordered + q + 8 * half);
+                Lanes.Odds(low, high).Store(reordered + q + 16 + 8 * half);
             }
         }
     }
