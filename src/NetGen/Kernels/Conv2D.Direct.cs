@@ -125,21 +125,14 @@ public static unsafe partial class Conv2D
                     }
                 }
                 float* g = blockGrid + v * 16;
-                Store2(g, a00, a01); g += gridRow;
-                Store2(g, a10, a11); g += gridRow;
-                Store2(g, a20, a21); g += gridRow;
-                Store2(g, a30, a31); g += gridRow;
-                Store2(g, a40, a41); g += gridRow;
-                Store2(g, a50, a51);
+                Gemm.Store256(g, a00, a01, add: false); g += gridRow;
+                Gemm.Store256(g, a10, a11, add: false); g += gridRow;
+                Gemm.Store256(g, a20, a21, add: false); g += gridRow;
+                Gemm.Store256(g, a30, a31, add: false); g += gridRow;
+                Gemm.Store256(g, a40, a41, add: false); g += gridRow;
+                Gemm.Store256(g, a50, a51, add: false);
             }
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store2(float* target, Vector256<float> first, Vector256<float> second)
-    {
-        Vector256.Store(first, target);
-        Vector256.Store(second, target + 8);
     }
 
     // target[i] = source[i] + bias, then max(0, .) with relu (NaN stays NaN, as Activations.ReluForward), for i < count:

@@ -394,7 +394,7 @@ public static unsafe partial class Gemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store256(float* c, Vector256<float> left, Vector256<float> right, bool add)
+    internal static void Store256(float* c, Vector256<float> left, Vector256<float> right, bool add)
     {
         if (add)
         {
