@@ -59,10 +59,16 @@ internal static class LeNetBreakdown
             phases.Add(("(fused) whole Predict (convs fused with pools)", () => network.Predict(input, probabilities), 0));
             phases.Add(("(fused) whole Forward (training mode: apart)", () => network.Forward(input), 0));
             phases.Add(("(fused) dense 400->120->84 two layers (b<8)", () => Dense.ForwardTwoLayers(pool2, d1, e1, Activation.ReLU, dense1, d2, e2, Activation.ReLU, dense2, batch, 400, 120, 84), 2.0 * batch * 120 * (400 + 84)));
-            phases.Add(("(fused) conv1+ReLU+pool, channel vectors", () => Conv2D.ForwardMaxPoolChannels(input, w1, b1, pool1, pooledScratch, Activation.ReLU, batch, 1, 28, 28, 6, 5, 1, 2, 1), 2.0 * batch * Conv1Size * 25));
-            phases.Add(("(fused) conv1+ReLU+pool, planes", () => Conv2D.ForwardMaxPoolPlanes(input, w1, b1, pool1, pooledScratch, Activation.ReLU, batch, 1, 28, 28, 6, 5, 1, 2, 1), 2.0 * batch * Conv1Size * 25));
-            phases.Add(("(fused) conv2+ReLU+pool, channel vectors", () => Conv2D.ForwardMaxPoolChannels(pool1, w2, b2, pool2, pooledScratch, Activation.ReLU, batch, 6, 14, 14, 16, 5, 1, 0, 1), 2.0 * batch * Conv2Size * 150));
-            phases.Add(("(fused) conv2+ReLU+pool, planes", () => Conv2D.ForwardMaxPoolPlanes(pool1, w2, b2, pool2, pooledScratch, Activation.ReLU, batch, 6, 14, 14, 16, 5, 1, 0, 1), 2.0 * batch * Conv2Size * 150));
+            // Each with its weights arranged once and kept (the prepared overloads, as generated), then arranged every call.
+            float[] Prepared(bool channels, int inChannels, int size, int filters, int padding) =>
+                new float[Conv2D.MaxPoolPreparedSize(channels, inChannels, size, size, filters, 5, 1, padding, 1)];
+            float[] c1c = Prepared(true, 1, 28, 6, 2), c1p = Prepared(false, 1, 28, 6, 2), c2c = Prepared(true, 6, 14, 16, 0), c2p = Prepared(false, 6, 14, 16, 0);
+            phases.Add(("(fused) conv1+ReLU+pool, channel vectors", () => Conv2D.ForwardMaxPoolChannels(input, w1, b1, pool1, default, c1c, pooledScratch, Activation.ReLU, batch, 1, 28, 28, 6, 5, 1, 2, 1), 2.0 * batch * Conv1Size * 25));
+            phases.Add(("(fused) conv1+ReLU+pool, planes", () => Conv2D.ForwardMaxPoolPlanes(input, w1, b1, pool1, c1p, pooledScratch, Activation.ReLU, batch, 1, 28, 28, 6, 5, 1, 2, 1), 2.0 * batch * Conv1Size * 25));
+            phases.Add(("(fused)   planes, arranging the weights every call", () => Conv2D.ForwardMaxPoolPlanes(input, w1, b1, pool1, pooledScratch, Activation.ReLU, batch, 1, 28, 28, 6, 5, 1, 2, 1), 2.0 * batch * Conv1Size * 25));
+            phases.Add(("(fused) conv2+ReLU+pool, channel vectors", () => Conv2D.ForwardMaxPoolChannels(pool1, w2, b2, pool2, default, c2c, pooledScratch, Activation.ReLU, batch, 6, 14, 14, 16, 5, 1, 0, 1), 2.0 * batch * Conv2Size * 150));
+            phases.Add(("(fused)   channel vectors, arranging every call", () => Conv2D.ForwardMaxPoolChannels(pool1, w2, b2, pool2, pooledScratch, Activation.ReLU, batch, 6, 14, 14, 16, 5, 1, 0, 1), 2.0 * batch * Conv2Size * 150));
+            phases.Add(("(fused) conv2+ReLU+pool, planes", () => Conv2D.ForwardMaxPoolPlanes(pool1, w2, b2, pool2, c2p, pooledScratch, Activation.ReLU, batch, 6, 14, 14, 16, 5, 1, 0, 1), 2.0 * batch * Conv2Size * 150));
         }
         if (train)
         {
@@ -86,7 +92,8 @@ internal static class LeNetBreakdown
             float[] p = MlpBreakdown.Random(grads.Length, 40, 0.05f), g = MlpBreakdown.Random(grads.Length, 41, 0.01f), m = new float[grads.Length], v = new float[grads.Length];
             int step = 0;
             float[] fusedScratch = new float[Conv2D.MaxPoolScratchSize(true, batch, 6, 14, 14, 16, 5, 1, 0, 1)];
-            phases.Add(("(fused) conv2+ReLU+pool2+argmax (as generated)", () => Conv2D.ForwardMaxPoolChannels(pool1, w2, b2, pool2, argmax2, fusedScratch, Activation.ReLU, batch, 6, 14, 14, 16, 5, 1, 0, 1), 2.0 * batch * Conv2Size * 150));
+            float[] fusedPrepared = new float[Conv2D.MaxPoolPreparedSize(true, 6, 14, 14, 16, 5, 1, 0, 1)];
+            phases.Add(("(fused) conv2+ReLU+pool2+argmax (as generated)", () => Conv2D.ForwardMaxPoolChannels(pool1, w2, b2, pool2, argmax2, fusedPrepared, fusedScratch, Activation.ReLU, batch, 6, 14, 14, 16, 5, 1, 0, 1), 2.0 * batch * Conv2Size * 150));
             var network = new BenchLeNet5();
             phases.Add(("(fused) whole TrainStep", () => network.TrainStep(input, labels), 0));
             phases.Add(($"Adam over {grads.Length} parameters", () => Adam.Step(p, g, m, v, default, ++step, 1e-3f, 0.9f, 0.999f, 1e-8f, 0f, false), 0));

@@ -82,7 +82,14 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
         if (!Fused) writer.WriteLine($"private readonly float[] {PreActivation.Field} = new float[BatchSize * {OutputSize}];");
         writer.WriteLine($"private readonly float[] {Output.Field} = new float[BatchSize * {OutputSize}];");
         writer.WriteLine($"private readonly float[] {OutputGradient!.Field} = new float[BatchSize * {OutputSize}];");
+        if (PooledKernel == PooledKernel.None) return;
+        // The fused kernel's weights arranged for it, kept between calls: inference arranges them once (Conv2D.MaxPoolPreparedSize).
+        string channels = PooledKernel == PooledKernel.Channels ? "true" : "false";
+        writer.WriteLine($"private readonly float[] {Prepared} = new float[global::NetGen.Kernels.Conv2D.MaxPoolPreparedSize({channels}, {Name}InChannels, {Name}InHeight, {Name}InWidth, {Name}Filters, {Name}Kernel, {Name}Stride, {Name}Padding, {Name}Dilation)];");
     }
+
+    /// <summary>The field that keeps the fused kernel's arranged weights between calls.</summary>
+    private string Prepared => Field("Prepared");
 
     /// <summary>
     /// The one im2col scratch buffer every convolution shares, sized for the largest; nothing when the network
@@ -154,7 +161,7 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
             writer.WriteLine($"// Convolution, bias, {Spec.Activation.Kind} and {trained.Name}'s 2x2 max in one pass (vectors of 16 output channels, chosen for this shape at build time);");
             writer.WriteLine($"// training also writes {trained.Name}'s argmax. This layer's own output is never written: nothing reads it.");
             writer.WriteLine($"global::NetGen.Kernels.Conv2D.ForwardMaxPoolChannels({Input.Span}, {Name}Weight, {Name}Bias, {trained.Output.Span}, training ? {trained.ArgmaxSpan} : default,");
-            writer.WriteLine($"    {Scratch}, global::NetGen.Activation.{Spec.Activation.Kind}, rows, {Name}InChannels, {Name}InHeight, {Name}InWidth, {Name}Filters, {Name}Kernel, {Name}Stride, {Name}Padding, {Name}Dilation);");
+            writer.WriteLine($"    {Prepared}, {Scratch}, global::NetGen.Activation.{Spec.Activation.Kind}, rows, {Name}InChannels, {Name}InHeight, {Name}InWidth, {Name}Filters, {Name}Kernel, {Name}Stride, {Name}Padding, {Name}Dilation);");
             return;
         }
         if (FusedPool is { } pool)
@@ -165,7 +172,8 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
             writer.WriteLine("if (!training)");
             writer.OpenBrace();
             writer.WriteLine($"// Inference: convolution, bias, {Spec.Activation.Kind} and {pool.Name}'s 2x2 max in one pass ({reason}, chosen for this shape at build time).");
-            writer.WriteLine($"global::NetGen.Kernels.Conv2D.{kernel}({Input.Span}, {Name}Weight, {Name}Bias, {pool.Output.Span}, {Scratch}, global::NetGen.Activation.{Spec.Activation.Kind},");
+            string argmax = PooledKernel == PooledKernel.Channels ? "default, " : "";
+            writer.WriteLine($"global::NetGen.Kernels.Conv2D.{kernel}({Input.Span}, {Name}Weight, {Name}Bias, {pool.Output.Span}, {argmax}{Prepared}, {Scratch}, global::NetGen.Activation.{Spec.Activation.Kind},");
             writer.WriteLine($"    rows, {Name}InChannels, {Name}InHeight, {Name}InWidth, {Name}Filters, {Name}Kernel, {Name}Stride, {Name}Padding, {Name}Dilation);");
             writer.CloseBrace();
             writer.WriteLine("else");

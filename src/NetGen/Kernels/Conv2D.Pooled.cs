@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -22,7 +23,7 @@ public static unsafe partial class Conv2D
     private const int PooledWindowBlock = 5;
 
     /// <summary>
-    /// Floats of scratch that <c>ForwardMaxPoolChannels</c> or <see cref="ForwardMaxPoolPlanes"/> need (each
+    /// Floats of scratch that <c>ForwardMaxPoolChannels</c> or <c>ForwardMaxPoolPlanes</c> need (each
     /// its own layout; pass <paramref name="channelVectors"/> true for the first): arranged weights and one workspace
     /// per thread. Depends on the shapes only.
     /// </summary>
@@ -46,7 +47,7 @@ public static unsafe partial class Conv2D
     public static void ForwardMaxPoolChannels(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
         Span<float> pooled, Span<float> scratch, Activation activation,
         int batch, int inChannels, int height, int width, int outChannels, int kernel, int stride, int padding, int dilation) =>
-        ForwardMaxPool(true, input, weight, bias, pooled, default, scratch, activation, batch, inChannels, height, width, outChannels, kernel, stride, padding, dilation);
+        ForwardMaxPool(true, input, weight, bias, pooled, default, default, scratch, activation, batch, inChannels, height, width, outChannels, kernel, stride, padding, dilation);
 
     // pooled as above;  argmax[B,OC,PH,PW] = oh*OW + ow of the window's maximum of activation(conv + bias) (Pooling.MaxForward's rule)
     /// <summary>
@@ -62,7 +63,7 @@ public static unsafe partial class Conv2D
     public static void ForwardMaxPoolChannels(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
         Span<float> pooled, Span<int> argmax, Span<float> scratch, Activation activation,
         int batch, int inChannels, int height, int width, int outChannels, int kernel, int stride, int padding, int dilation) =>
-        ForwardMaxPool(true, input, weight, bias, pooled, argmax, scratch, activation, batch, inChannels, height, width, outChannels, kernel, stride, padding, dilation);
+        ForwardMaxPool(true, input, weight, bias, pooled, argmax, default, scratch, activation, batch, inChannels, height, width, outChannels, kernel, stride, padding, dilation);
 
     // pooled[B,OC,PH,PW] = activation(max_{i,j<2} conv(input, weight)[B,OC,2ph+i,2pw+j] + bias[OC]), stride 1, dilation 1, padding <= K-1
     /// <summary>
@@ -75,10 +76,55 @@ public static unsafe partial class Conv2D
     public static void ForwardMaxPoolPlanes(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
         Span<float> pooled, Span<float> scratch, Activation activation,
         int batch, int inChannels, int height, int width, int outChannels, int kernel, int stride, int padding, int dilation) =>
-        ForwardMaxPool(false, input, weight, bias, pooled, default, scratch, activation, batch, inChannels, height, width, outChannels, kernel, stride, padding, dilation);
+        ForwardMaxPool(false, input, weight, bias, pooled, default, default, scratch, activation, batch, inChannels, height, width, outChannels, kernel, stride, padding, dilation);
 
+    /// <summary>
+    /// Floats of the <c>prepared</c> buffer that the overloads of <c>ForwardMaxPoolChannels</c> and
+    /// <see cref="ForwardMaxPoolPlanes(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, Activation, int, int, int, int, int, int, int, int, int)"/>
+    /// that take one keep between calls (pass <paramref name="channelVectors"/> true for the first): the weights and
+    /// bias arranged for the kernel, and a copy of the weights and bias they were arranged from. Depends on the shapes only.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive, the shape is not one the kernel supports, or the kernel does not fit.</exception>
+    public static int MaxPoolPreparedSize(bool channelVectors, int inChannels, int height, int width, int outChannels,
+        int kernel, int stride, int padding, int dilation) =>
+        new PooledShape(channelVectors, 1, inChannels, height, width, outChannels, kernel, stride, padding, dilation).PreparedLength;
+
+    /// <summary>
+    /// <see cref="ForwardMaxPoolPlanes(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Activation, int, int, int, int, int, int, int, int, int)"/>
+    /// that arranges the weights into <paramref name="prepared"/> (<see cref="MaxPoolPreparedSize"/> floats, this layer's
+    /// alone) and keeps them there: a call whose weights and bias are, bit for bit, the ones the last call arranged
+    /// uses them as they are. Inference calls after the first arrange nothing, and the arranged weights stay in every
+    /// core's cache instead of being written again by the caller and fetched again by the workers. Results are the
+    /// same bits as the overload without it.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span's length does not match the shape.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">As the overload without <paramref name="prepared"/>.</exception>
+    public static void ForwardMaxPoolPlanes(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
+        Span<float> pooled, Span<float> prepared, Span<float> scratch, Activation activation,
+        int batch, int inChannels, int height, int width, int outChannels, int kernel, int stride, int padding, int dilation)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(prepared.Length, nameof(prepared));
+        ForwardMaxPool(false, input, weight, bias, pooled, default, prepared, scratch, activation, batch, inChannels, height, width, outChannels, kernel, stride, padding, dilation);
+    }
+
+    /// <summary>
+    /// The argmax overload of <c>ForwardMaxPoolChannels</c> (pass an empty <paramref name="argmax"/> for inference)
+    /// that keeps the arranged weights in <paramref name="prepared"/> between calls, as
+    /// <see cref="ForwardMaxPoolPlanes(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, Activation, int, int, int, int, int, int, int, int, int)"/> does.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span's length does not match the shape.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">As the overload without <paramref name="prepared"/>.</exception>
+    public static void ForwardMaxPoolChannels(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
+        Span<float> pooled, Span<int> argmax, Span<float> prepared, Span<float> scratch, Activation activation,
+        int batch, int inChannels, int height, int width, int outChannels, int kernel, int stride, int padding, int dilation)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(prepared.Length, nameof(prepared));
+        ForwardMaxPool(true, input, weight, bias, pooled, argmax, prepared, scratch, activation, batch, inChannels, height, width, outChannels, kernel, stride, padding, dilation);
+    }
+
+    // prepared empty: the arranged weights go to the head of scratch, every call.
     private static void ForwardMaxPool(bool channelVectors, ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
-        Span<float> pooled, Span<int> argmax, Span<float> scratch, Activation activation,
+        Span<float> pooled, Span<int> argmax, Span<float> prepared, Span<float> scratch, Activation activation,
         int batch, int inChannels, int height, int width, int outChannels, int kernel, int stride, int padding, int dilation)
     {
         var shape = new PooledShape(channelVectors, batch, inChannels, height, width, outChannels, kernel, stride, padding, dilation);
@@ -92,36 +138,76 @@ public static unsafe partial class Conv2D
             throw new ArgumentException($"argmax holds {argmax.Length} indices; it needs one per pooled value ({pooled.Length}), or none.", nameof(argmax));
         if (scratch.Length < shape.ScratchLength)
             throw new ArgumentException($"scratch holds {scratch.Length} floats; this convolution and pooling need at least {shape.ScratchLength} (Conv2D.MaxPoolScratchSize).", nameof(scratch));
+        if (!prepared.IsEmpty && prepared.Length != shape.PreparedLength)
+            throw new ArgumentException($"prepared holds {prepared.Length} floats; this convolution and pooling keep {shape.PreparedLength} (Conv2D.MaxPoolPreparedSize).", nameof(prepared));
         if (activation is not (Activation.Identity or Activation.ReLU))
             throw new ArgumentOutOfRangeException(nameof(activation), activation, "Only Identity and ReLU fuse with the max pooling (max commutes with them).");
 
-        fixed (float* pInput = input, pWeight = weight, pBias = bias, pPooled = pooled, pScratch = scratch)
+        fixed (float* pInput = input, pWeight = weight, pBias = bias, pPooled = pooled, pScratch = scratch, pPrepared = prepared)
         fixed (int* pArgmax = argmax)
         {
+            float* arranged = prepared.IsEmpty ? pScratch : pPrepared;
             var job = new PooledJob
             {
-                Shape = shape, Input = pInput, Output = pPooled, Scratch = pScratch, Relu = activation == Activation.ReLU,
-                Argmax = argmax.IsEmpty ? null : pArgmax,
+                Shape = shape, Input = pInput, Output = pPooled, Arranged = arranged, Relu = activation == Activation.ReLU,
+                Workspaces = prepared.IsEmpty ? pScratch + shape.SharedLength : pScratch, Argmax = argmax.IsEmpty ? null : pArgmax,
             };
-            if (channelVectors)
+            if (prepared.IsEmpty || !StillArranged(prepared, weight, bias, in shape))
             {
-                ArrangeChannelWeights(pWeight, bias.IsEmpty ? null : pBias, in shape, pScratch);
-                RunPooled(&ChannelsPart, ref job);
+                if (channelVectors) ArrangeChannelWeights(pWeight, bias.IsEmpty ? null : pBias, in shape, arranged);
+                else
+                {
+                    ArrangeWeights(pWeight, outChannels, conv.PatchLength, arranged, conv.OutBlocks);
+                    float* padded = arranged + shape.BiasOffset;
+                    for (int o = 0; o < conv.OutBlocks * DirectChannelBlock; o++) padded[o] = o < outChannels && !bias.IsEmpty ? pBias[o] : 0f;
+                }
+                if (!prepared.IsEmpty) RememberArranged(prepared, weight, bias, in shape);
             }
-            else
-            {
-                ArrangeWeights(pWeight, outChannels, conv.PatchLength, pScratch, conv.OutBlocks);
-                float* padded = pScratch + shape.BiasOffset;
-                for (int o = 0; o < conv.OutBlocks * DirectChannelBlock; o++) padded[o] = o < outChannels && !bias.IsEmpty ? pBias[o] : 0f;
-                RunPooled(&PlanesPart, ref job);
-            }
+            RunPooled(channelVectors ? &ChannelsPart : &PlanesPart, ref job);
         }
     }
+
+    // The prepared buffer: [arranged weights, biases, offsets (SharedLength)] [mark, kind, taps, outChannels] [weight copy] [bias copy].
+    // The mark is written last, after the arranged weights and the copies, so a buffer never filled (zeros) or left
+    // by a call that threw never counts as arranged.
+    private const int PreparedMark = 0x4E475057;   // "NGPW"
+
+    private static bool StillArranged(ReadOnlySpan<float> prepared, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, in PooledShape shape)
+    {
+        ReadOnlySpan<int> header = MemoryMarshal.Cast<float, int>(prepared.Slice(shape.SharedLength, PreparedHeader));
+        if (header[0] != PreparedMark || header[1] != shape.Kind || header[2] != shape.Conv.PatchLength || header[3] != shape.Conv.OutChannels) return false;
+        // Bit for bit: a weight that went from 0 to -0, or one NaN for another, is arranged again.
+        int copy = shape.SharedLength + PreparedHeader;
+        if (!MemoryMarshal.AsBytes(prepared.Slice(copy, weight.Length)).SequenceEqual(MemoryMarshal.AsBytes(weight))) return false;
+        ReadOnlySpan<float> biasCopy = prepared.Slice(copy + weight.Length, shape.Conv.OutChannels);
+        return bias.IsEmpty
+            ? !MemoryMarshal.Cast<float, int>(biasCopy).ContainsAnyExcept(0)   // no bias: arranged as +0 biases
+            : MemoryMarshal.AsBytes(biasCopy).SequenceEqual(MemoryMarshal.AsBytes(bias));
+    }
+
+    private static void RememberArranged(Span<float> prepared, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, in PooledShape shape)
+    {
+        Span<int> header = MemoryMarshal.Cast<float, int>(prepared.Slice(shape.SharedLength, PreparedHeader));
+        header[0] = 0;
+        int copy = shape.SharedLength + PreparedHeader;
+        weight.CopyTo(prepared.Slice(copy, weight.Length));
+        Span<float> biasCopy = prepared.Slice(copy + weight.Length, shape.Conv.OutChannels);
+        if (bias.IsEmpty) biasCopy.Clear();
+        else bias.CopyTo(biasCopy);
+        header[1] = shape.Kind;
+        header[2] = shape.Conv.PatchLength;
+        header[3] = shape.Conv.OutChannels;
+        Volatile.Write(ref header[0], PreparedMark);
+    }
+
+    private const int PreparedHeader = 4;
 
     private struct PooledJob
     {
         public PooledShape Shape;
-        public float* Input, Output, Scratch;
+        public float* Input, Output;
+        public float* Arranged;            // weights, biases, offsets (PooledShape.SharedLength floats)
+        public float* Workspaces;          // one per part
         public bool Relu;
         public int Items, Splits;
         public int* Argmax;                // null: none (inference)
@@ -275,10 +361,10 @@ public static unsafe partial class Conv2D
         ref PooledJob job = ref *(PooledJob*)context;
         ref readonly PooledShape shape = ref job.Shape;
         ref readonly Shape conv = ref shape.Conv;
-        float* workspace = job.Scratch + shape.SharedLength + (nint)part * shape.WorkspaceLength;
+        float* workspace = job.Workspaces + (nint)part * shape.WorkspaceLength;
         float* planes = workspace, tile = workspace + shape.TileOffset;
         int* indices = job.Argmax == null ? null : (int*)(tile + shape.PooledHeight * shape.PooledWidth * 16);
-        int* offsets = (int*)(job.Scratch + shape.OffsetsOffset);
+        int* offsets = (int*)(job.Arranged + shape.OffsetsOffset);
         int windows = shape.PooledHeight * shape.PooledWidth, taps = conv.PatchLength, outChannels = conv.OutChannels;
         int stride = conv.StrideH, planeWidth = shape.PlaneWidth;
         // The four positions of a window relative to its first: (0, 0), (0, s), (s, 0), (s, s).
@@ -297,8 +383,8 @@ public static unsafe partial class Conv2D
             float* y = job.Output + (nint)sample * shape.PooledSampleLength;
             for (int block = 0; block < shape.ChannelBlocks; block++)
             {
-                float* weights = job.Scratch + (nint)block * taps * 16;
-                Vector512<float> bias = Gemm.UseVector512 ? Vector512.Load(job.Scratch + shape.BiasOffset + block * 16) : default;
+                float* weights = job.Arranged + (nint)block * taps * 16;
+                Vector512<float> bias = Gemm.UseVector512 ? Vector512.Load(job.Arranged + shape.BiasOffset + block * 16) : default;
                 for (int q = firstWindow; q < endWindow; q += PooledWindowBlock)
                 {
                     // The last tile may overlap the one before it (the same values again); fewer windows than a tile repeat the last.
@@ -312,7 +398,7 @@ public static unsafe partial class Conv2D
                         Q0 = q0, Q1 = q1, Q2 = q2, Q3 = q3, Q4 = q4,
                     };
                     if (Gemm.UseVector512) ChannelTile(ref tileWindows, offsets, weights, taps, right, down, bias, job.Relu, tile, indices, in shape);
-                    else ChannelTile256(ref tileWindows, offsets, weights, taps, right, down, job.Scratch + shape.BiasOffset + block * 16, job.Relu, tile, indices, in shape);
+                    else ChannelTile256(ref tileWindows, offsets, weights, taps, right, down, job.Arranged + shape.BiasOffset + block * 16, job.Relu, tile, indices, in shape);
                 }
                 // tile[q][i] -> pooled[block*16 + i][q]
                 int count = Math.Min(16, outChannels - block * 16);
@@ -526,7 +612,7 @@ public static unsafe partial class Conv2D
         ref PooledJob job = ref *(PooledJob*)context;
         ref readonly PooledShape shape = ref job.Shape;
         ref readonly Shape conv = ref shape.Conv;
-        float* workspace = job.Scratch + shape.SharedLength + (nint)part * shape.WorkspaceLength;
+        float* workspace = job.Workspaces + (nint)part * shape.WorkspaceLength;
         float* planes = workspace, grid = workspace + shape.GridOffset, row = workspace + shape.TileOffset;
         int planeWidth = conv.PaddedWidth, pooledWidth = shape.PooledWidth, chunks = (pooledWidth + 7) / 8;
         int wideChunks = (pooledWidth + 15) / 16;
@@ -549,12 +635,12 @@ public static unsafe partial class Conv2D
             int firstVector = 2 * firstRow * planeWidth / 16 / DirectVectorBlock * DirectVectorBlock;
             int endVector = Math.Min(conv.ForwardVectors,
                 (((2 * endRow - 1) * planeWidth + chunks * 16 + 15) / 16 + DirectVectorBlock - 1) / DirectVectorBlock * DirectVectorBlock);
-            Correlate(planes, conv.InChannels, conv.ForwardPlaneLength, planeWidth, conv.KernelH, job.Scratch,
+            Correlate(planes, conv.InChannels, conv.ForwardPlaneLength, planeWidth, conv.KernelH, job.Arranged,
                 conv.OutBlocks, firstVector, endVector, gridRow, grid);
             float* y = job.Output + (nint)sample * shape.PooledSampleLength;
             for (int oc = 0; oc < conv.OutChannels; oc++)
             {
-                Vector256<float> bias = Vector256.Create(job.Scratch[shape.BiasOffset + oc]);
+                Vector256<float> bias = Vector256.Create(job.Arranged[shape.BiasOffset + oc]);
                 for (int ph = firstRow; ph < endRow; ph++)
                 {
                     float* top = grid + oc * gridRow + 2 * ph * planeWidth, bottom = top + planeWidth;
@@ -598,6 +684,7 @@ public static unsafe partial class Conv2D
         public readonly int ChannelBlocks, PlaneWidth, PlaneLength;
         public readonly int BiasOffset, OffsetsOffset, SharedLength;
         public readonly int TileOffset, GridOffset, WorkspaceLength, Workspaces, ScratchLength;
+        public readonly int Kind, PreparedLength;   // Kind: 1 channel vectors, 2 planes
 
         public PooledShape(bool channelVectors, int batch, int inChannels, int height, int width, int outChannels,
             int kernel, int stride, int padding, int dilation)
@@ -634,6 +721,10 @@ public static unsafe partial class Conv2D
                 TileOffset = GridOffset + Conv.OutBlocks * DirectChannelBlock * Conv.ForwardVectors * 16 + 32;
                 WorkspaceLength = TileOffset + (PooledWidth + 7) / 8 * 8;
             }
+            Kind = channelVectors ? 1 : 2;
+            long prepared = SharedLength + PreparedHeader + (long)Conv.WeightLength + outChannels;
+            PreparedLength = prepared <= int.MaxValue ? (int)prepared
+                : throw new ArgumentOutOfRangeException(nameof(outChannels), $"The fused convolution's prepared weights would hold {prepared} floats, more than a span can.");
             long total = SharedLength + (long)Workspaces * WorkspaceLength;
             ScratchLength = total <= int.MaxValue ? (int)total
                 : throw new ArgumentOutOfRangeException(nameof(batch), $"The fused convolution's scratch would hold {total} floats, more than a span can.");

@@ -143,11 +143,13 @@ namespace Samples.LeNet
         private int _step;
         private readonly float[] _conv2D1Output = new float[BatchSize * Conv2D1OutputSize];
         private readonly float[] _conv2D1Gradient = new float[BatchSize * Conv2D1OutputSize];
+        private readonly float[] _conv2D1Prepared = new float[global::NetGen.Kernels.Conv2D.MaxPoolPreparedSize(false, Conv2D1InChannels, Conv2D1InHeight, Conv2D1InWidth, Conv2D1Filters, Conv2D1Kernel, Conv2D1Stride, Conv2D1Padding, Conv2D1Dilation)];
         private readonly float[] _maxPool2D1Output = new float[BatchSize * MaxPool2D1OutputSize];
         private readonly float[] _maxPool2D1Gradient = new float[BatchSize * MaxPool2D1OutputSize];
         private readonly int[] _maxPool2D1Argmax = new int[BatchSize * MaxPool2D1OutputSize];
         private readonly float[] _conv2D2Output = new float[BatchSize * Conv2D2OutputSize];
         private readonly float[] _conv2D2Gradient = new float[BatchSize * Conv2D2OutputSize];
+        private readonly float[] _conv2D2Prepared = new float[global::NetGen.Kernels.Conv2D.MaxPoolPreparedSize(true, Conv2D2InChannels, Conv2D2InHeight, Conv2D2InWidth, Conv2D2Filters, Conv2D2Kernel, Conv2D2Stride, Conv2D2Padding, Conv2D2Dilation)];
         private readonly float[] _maxPool2D2Output = new float[BatchSize * MaxPool2D2OutputSize];
         private readonly float[] _maxPool2D2Gradient = new float[BatchSize * MaxPool2D2OutputSize];
         private readonly int[] _maxPool2D2Argmax = new int[BatchSize * MaxPool2D2OutputSize];
@@ -300,7 +302,7 @@ namespace Samples.LeNet
             if (!training)
             {
                 // Inference: convolution, bias, ReLU and MaxPool2D1's 2x2 max in one pass (vectors of 16 positions on zero-bordered rows, chosen for this shape at build time).
-                global::NetGen.Kernels.Conv2D.ForwardMaxPoolPlanes(inputs, Conv2D1Weight, Conv2D1Bias, First(_maxPool2D1Output, rows * MaxPool2D1OutputSize), _convolutionScratch, global::NetGen.Activation.ReLU,
+                global::NetGen.Kernels.Conv2D.ForwardMaxPoolPlanes(inputs, Conv2D1Weight, Conv2D1Bias, First(_maxPool2D1Output, rows * MaxPool2D1OutputSize), _conv2D1Prepared, _convolutionScratch, global::NetGen.Activation.ReLU,
                     rows, Conv2D1InChannels, Conv2D1InHeight, Conv2D1InWidth, Conv2D1Filters, Conv2D1Kernel, Conv2D1Stride, Conv2D1Padding, Conv2D1Dilation);
             }
             else
@@ -321,7 +323,7 @@ namespace Samples.LeNet
             // Convolution, bias, ReLU and MaxPool2D2's 2x2 max in one pass (vectors of 16 output channels, chosen for this shape at build time);
             // training also writes MaxPool2D2's argmax. This layer's own output is never written: nothing reads it.
             global::NetGen.Kernels.Conv2D.ForwardMaxPoolChannels(First(_maxPool2D1Output, rows * MaxPool2D1OutputSize), Conv2D2Weight, Conv2D2Bias, First(_maxPool2D2Output, rows * MaxPool2D2OutputSize), training ? new global::System.Span<int>(_maxPool2D2Argmax, 0, rows * MaxPool2D2OutputSize) : default,
-                _convolutionScratch, global::NetGen.Activation.ReLU, rows, Conv2D2InChannels, Conv2D2InHeight, Conv2D2InWidth, Conv2D2Filters, Conv2D2Kernel, Conv2D2Stride, Conv2D2Padding, Conv2D2Dilation);
+                _conv2D2Prepared, _convolutionScratch, global::NetGen.Activation.ReLU, rows, Conv2D2InChannels, Conv2D2InHeight, Conv2D2InWidth, Conv2D2Filters, Conv2D2Kernel, Conv2D2Stride, Conv2D2Padding, Conv2D2Dilation);
 
             // MaxPool2D2: 16x10x10 -> 16x5x5, max of 2x2 windows, stride 2
             // Conv2D2 wrote this layer's output, and in training its argmax.

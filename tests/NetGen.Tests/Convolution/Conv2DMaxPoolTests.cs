@@ -1,10 +1,11 @@
+using System.Runtime.InteropServices;
 using NetGen.Kernels;
 
 namespace NetGen.Tests.Convolution;
 
 /// <summary>
 /// Inference's fused convolution + bias + activation + 2x2 max pooling (<see cref="Conv2D.ForwardMaxPoolChannels"/>,
-/// <see cref="Conv2D.ForwardMaxPoolPlanes"/>) against the reference convolution followed by the reference pooling, on
+/// <c>Conv2D.ForwardMaxPoolPlanes</c>) against the reference convolution followed by the reference pooling, on
 /// awkward shapes; bit-identical results for every split across threads; NaN propagation; bad spans.
 /// </summary>
 public class Conv2DMaxPoolTests
@@ -229,6 +230,97 @@ public class Conv2DMaxPoolTests
             Assert.True(float.IsNaN(pooled[oc * windows]), $"channel {oc} window 0");
             Assert.False(float.IsNaN(pooled[oc * windows + 1]), $"channel {oc} window 1");
         }
+    }
+
+    private static float[] Prepared(ConvCase c, bool channels, float fill) =>
+        TestData.Filled(Conv2D.MaxPoolPreparedSize(channels, c.InChannels, c.Height, c.Width, c.OutChannels, c.KernelH, c.StrideH, c.PadH, c.DilationH), fill);
+
+    private static void RunPrepared(ConvCase c, bool channels, float[] input, float[] weight, float[] bias, float[] pooled, float[] prepared, float[] scratch)
+    {
+        if (channels)
+            Conv2D.ForwardMaxPoolChannels(input, weight, bias, pooled, default, prepared, scratch, Activation.ReLU, c.Batch, c.InChannels, c.Height, c.Width, c.OutChannels, c.KernelH, c.StrideH, c.PadH, c.DilationH);
+        else
+            Conv2D.ForwardMaxPoolPlanes(input, weight, bias, pooled, prepared, scratch, Activation.ReLU, c.Batch, c.InChannels, c.Height, c.Width, c.OutChannels, c.KernelH, c.StrideH, c.PadH, c.DilationH);
+    }
+
+    // The prepared overloads keep the arranged weights between calls. Each call must give the bits the overload
+    // without them gives for the weights and bias of that call: the first call (a NaN-filled buffer), calls with the
+    // same weights (nothing arranged), a changed weight, a changed bias, no bias after a bias and zeros after none,
+    // new weights, and a scratch buffer another layer wrote in between (it holds no arranged weights).
+    [Theory]
+    [MemberData(nameof(KernelCases))]
+    public void FusedConvolutionAndPooling_WithPreparedWeights_FollowsEveryChangeOfTheWeights(string name, bool channels)
+    {
+        ConvCase c = Case(name);
+        var random = new Random(c.Name.Length * 31 + (channels ? 1 : 0));
+        float[] input = TestData.Uniform(random, c.InputLength), weight = TestData.Uniform(random, c.WeightLength);
+        float[] bias = TestData.Uniform(random, c.OutChannels);
+        float[] prepared = Prepared(c, channels, float.NaN), scratch = Scratch(c, channels, float.NaN);
+        int call = 0;
+        void Check(float[] w, float[] b, string what)
+        {
+            var expected = new float[PooledLength(c)];
+            Run(c, channels, input, w, b, expected, Scratch(c, channels, float.NaN), Activation.ReLU);
+            var pooled = TestData.Filled(PooledLength(c), float.NaN);
+            RunPrepared(c, channels, input, w, b, pooled, prepared, scratch);
+            Assert.True(MemoryMarshal.Cast<float, int>(expected).SequenceEqual(MemoryMarshal.Cast<float, int>(pooled)), $"{c} {(channels ? "channels" : "planes")}, call {call}: {what}");
+            call++;
+        }
+        Check(weight, bias, "first call");
+        Check(weight, bias, "same weights");
+        Check(weight, bias, "same weights again");
+        weight[c.WeightLength / 2] += 0.25f;
+        Check(weight, bias, "one weight changed");
+        bias[c.OutChannels - 1] -= 0.5f;
+        Check(weight, bias, "one bias changed");
+        Array.Fill(weight, 0f);
+        Check(weight, bias, "zero weights");
+        Check(weight, [], "no bias after a bias");
+        Check(weight, new float[c.OutChannels], "zero bias after no bias");
+        weight = TestData.Uniform(random, c.WeightLength);
+        Check(weight, bias, "new weights");
+        Array.Fill(scratch, 7f);
+        Check(weight, bias, "scratch overwritten in between");
+    }
+
+    [Fact]
+    public void FusedConvolutionAndPooling_WithPreparedWeights_ArrangesOnlyWhenTheWeightsChange()
+    {
+        // The arranged weights live in the prepared buffer: poisoning them shows whether a call arranged again.
+        ConvCase c = Case("LeNet conv2 b1");
+        var random = new Random(5);
+        float[] input = TestData.Uniform(random, c.InputLength), weight = TestData.Uniform(random, c.WeightLength);
+        float[] bias = TestData.Uniform(random, c.OutChannels), pooled = new float[PooledLength(c)];
+        float[] prepared = Prepared(c, true, 0f), scratch = Scratch(c, true, 0f);
+        RunPrepared(c, true, input, weight, bias, pooled, prepared, scratch);
+        Assert.DoesNotContain(pooled, float.IsNaN);
+        prepared[0] = float.NaN;   // the first arranged weight: used by the first channel block's first tap
+        RunPrepared(c, true, input, weight, bias, pooled, prepared, scratch);
+        Assert.Contains(pooled, float.IsNaN);
+        weight[1] += 1f;           // a new weight: arranged again, the poison overwritten
+        RunPrepared(c, true, input, weight, bias, pooled, prepared, scratch);
+        Assert.DoesNotContain(pooled, float.IsNaN);
+        // Bit for bit: a weight going from 0 to -0 (equal as floats) is a change too.
+        weight[1] = 0f;
+        RunPrepared(c, true, input, weight, bias, pooled, prepared, scratch);
+        prepared[0] = float.NaN;
+        weight[1] = -0f;
+        RunPrepared(c, true, input, weight, bias, pooled, prepared, scratch);
+        Assert.DoesNotContain(pooled, float.IsNaN);
+    }
+
+    [Fact]
+    public void FusedConvolutionAndPooling_RejectsAPreparedBufferOfTheWrongSize()
+    {
+        ConvCase c = Case("LeNet conv1 b1");
+        float[] input = new float[c.InputLength], weight = new float[c.WeightLength], bias = new float[c.OutChannels];
+        int size = Conv2D.MaxPoolPreparedSize(false, 1, 28, 28, 6, 5, 1, 2, 1);
+        var error = Assert.Throws<ArgumentException>(() => Conv2D.ForwardMaxPoolPlanes(input, weight, bias, new float[6 * 14 * 14], new float[size - 1],
+            Scratch(c, false, 0f), Activation.ReLU, 1, 1, 28, 28, 6, 5, 1, 2, 1));
+        Assert.Equal("prepared", error.ParamName);
+        Assert.Contains("Conv2D.MaxPoolPreparedSize", error.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Conv2D.ForwardMaxPoolPlanes(input, weight, bias, new float[6 * 14 * 14], [],
+            Scratch(c, false, 0f), Activation.ReLU, 1, 1, 28, 28, 6, 5, 1, 2, 1));
     }
 
     [Fact]
