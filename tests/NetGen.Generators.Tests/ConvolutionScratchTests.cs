@@ -14,6 +14,9 @@ public class ConvolutionScratchTests
     [InlineData(64, 1, 28, 28, 6, 5, 1, 2, 1)]     // LeNet-5 conv1: direct path
     [InlineData(64, 6, 14, 14, 16, 5, 1, 0, 1)]    // LeNet-5 conv2: direct path
     [InlineData(1, 6, 14, 14, 16, 5, 1, 0, 1)]
+    [InlineData(17, 6, 14, 14, 16, 5, 1, 0, 1)]    // sample-lane input gradient: 2 blocks of 16
+    [InlineData(33, 7, 9, 11, 5, 3, 1, 0, 1)]      // ... 3 blocks, 2 blocks of input channels
+    [InlineData(64, 16, 28, 28, 32, 3, 1, 1, 1)]   // 3x3 same padding: the grid correlation wastes little, no lanes
     [InlineData(7, 3, 13, 11, 10, 3, 2, 1, 1)]     // stride 2: im2col path
     [InlineData(5, 4, 15, 16, 9, 3, 1, 0, 2)]      // dilation 2: im2col path
     [InlineData(3, 2, 9, 9, 4, 3, 1, 3, 1)]        // padding past K-1: im2col path

@@ -103,8 +103,8 @@ public static class ConvolutionShapes
     /// <c>NetGen.Kernels.Conv2D.ScratchSize</c> computes it (its <c>Shape</c> constructor; the generated code calls that
     /// at construction, this copy of the arithmetic feeds the memory table): the larger of the im2col path's layout
     /// (up to 4 workspaces of one chunk's im2col matrix and product) and, for stride 1 and dilation 1, the direct
-    /// path's (arranged weights, up to 4 workspaces of zero-bordered planes and grids), plus one weight-gradient
-    /// partial per chunk; 0 for other layers.
+    /// path's (arranged weights, up to 4 workspaces of zero-bordered planes and grids, plus one weight-gradient
+    /// partial per chunk, plus the sample-lane input gradient's workspaces where its shape takes it); 0 for other layers.
     /// </summary>
     public static long ScratchFloats(ResolvedLayer layer, int batch)
     {
@@ -137,7 +137,19 @@ public static class ConvolutionShapes
         long directChunks = (batch + samples - 1) / samples;
         long grid = Math.Max(outBlocks * Block * forwardVectors * 16, inBlocks * Block * backwardVectors * 16);
         long workspace = samples * sampleFloats + filters * backwardPlane + grid + RoundUp(patch, 4);
-        return Math.Max(scratch, shared + Math.Min(MaxThreads, directChunks) * workspace + directChunks * partial);
+        long direct = shared + Math.Min(MaxThreads, directChunks) * workspace + directChunks * partial;
+        // The input gradient with the batch in the vector lanes: blocks of 16 samples, when it computes fewer
+        // multiply-adds than the grid correlation by a margin of 1.25 (as the runtime's Conv2D shape decides).
+        const int Lanes = 16, LanePositions = 4;
+        long border = kernel - 1 - pad, laneRows = 0;
+        for (long y = 0; y < height; y++) laneRows += Math.Min(kernel, border + outHeight - y) - Math.Max(0, border - y);
+        long laneTaps = laneRows * kernel * RoundUp(width, LanePositions), directTaps = backwardVectors * 16 * kernel * kernel;
+        if (batch >= Lanes && width >= LanePositions && laneTaps * 5 < directTaps * 4)
+        {
+            long laneWorkspace = filters * (outHeight + 2 * border) * (outWidth + 2 * border) * Lanes + inBlocks * Block * height * width * Lanes + Lanes * Lanes;
+            direct += Lanes + Math.Min(MaxThreads, (batch + Lanes - 1) / Lanes) * laneWorkspace;
+        }
+        return Math.Max(scratch, direct);
     }
 
     /// <summary>PyTorch's output length, rounded down: <c>(input + 2*padding - extent) / stride + 1</c>.</summary>

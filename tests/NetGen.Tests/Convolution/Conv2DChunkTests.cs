@@ -20,6 +20,11 @@ public class Conv2DChunkTests
         new ConvCase("LeNet conv1 b64", 64, 1, 28, 28, 6, 5, 5, PadH: 2, PadW: 2),
         new ConvCase("LeNet conv2 b64", 64, 6, 14, 14, 16, 5, 5),
         new ConvCase("LeNet conv2 b1", 1, 6, 14, 14, 16, 5, 5),
+        // Where AVX-512 runs, the input gradient of these takes the sample-lane kernel (Conv2D.InputGradientLanes.cs):
+        // a last block of one sample, two blocks of input channels (the second of one), tiles that overlap.
+        new ConvCase("LeNet conv2 b17 (lanes: a last block of 1)", 17, 6, 14, 14, 16, 5, 5),
+        new ConvCase("33x7x9x11 -> 5, 3x3 (lanes: 2 channel blocks)", 33, 7, 9, 11, 5, 3, 3),
+        new ConvCase("16x2x6x6 -> 3, 5x5 pad 2 (lanes: overlapping tiles)", 16, 2, 6, 6, 3, 5, 5, PadH: 2, PadW: 2),
     ];
 
     public static TheoryData<string> ChunkedCases => new(Cases.Select(c => c.Name));
@@ -179,5 +184,28 @@ public class Conv2DChunkTests
             new float[c.OutputLength], new float[c.ScratchSize - 1]));
         Assert.Equal("scratch", error.ParamName);
         Assert.Contains("Conv2D.ScratchSize", error.Message);
+    }
+
+    [Fact]
+    public void InputGradient_TakesTheSampleLanes_WhereTheGridWouldWasteMost()
+    {
+        // The cases above that name the lanes do run them where AVX-512 runs; elsewhere the grid correlation serves all.
+        bool wide = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Avx512F.IsSupported;
+        Assert.Equal(wide, Conv2D.UsesLaneInputGradient(64, 6, 14, 14, 16, 5, 0));     // LeNet-5's conv2
+        Assert.Equal(wide, Conv2D.UsesLaneInputGradient(17, 6, 14, 14, 16, 5, 0));
+        Assert.Equal(wide, Conv2D.UsesLaneInputGradient(33, 7, 9, 11, 5, 3, 0));
+        Assert.Equal(wide, Conv2D.UsesLaneInputGradient(16, 2, 6, 6, 3, 5, 2));
+        Assert.False(Conv2D.UsesLaneInputGradient(15, 6, 14, 14, 16, 5, 0));           // fewer samples than lanes
+        Assert.False(Conv2D.UsesLaneInputGradient(64, 1, 28, 28, 6, 5, 2));            // LeNet-5's conv1: little to gain
+        Assert.False(Conv2D.UsesLaneInputGradient(64, 16, 28, 28, 32, 3, 1));          // 3x3 same padding: little to gain
+        Gemm.ForceVector256 = true;
+        try
+        {
+            Assert.False(Conv2D.UsesLaneInputGradient(64, 6, 14, 14, 16, 5, 0));       // Vector256: the grid correlation
+        }
+        finally
+        {
+            Gemm.ForceVector256 = false;
+        }
     }
 }
