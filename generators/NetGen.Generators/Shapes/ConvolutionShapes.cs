@@ -140,11 +140,11 @@ public static class ConvolutionShapes
         long direct = shared + Math.Min(MaxThreads, directChunks) * workspace + directChunks * partial;
         // The input gradient with the batch in the vector lanes: blocks of 16 samples, when it computes fewer
         // multiply-adds than the grid correlation by a margin of 1.25 (as the runtime's Conv2D shape decides).
-        const int Lanes = 16, LanePositions = 4;
+        const int Lanes = 16;
         long border = kernel - 1 - pad, laneRows = 0;
         for (long y = 0; y < height; y++) laneRows += Math.Min(kernel, border + outHeight - y) - Math.Max(0, border - y);
-        long laneTaps = laneRows * kernel * RoundUp(width, LanePositions), directTaps = backwardVectors * 16 * kernel * kernel;
-        if (batch >= Lanes && width >= LanePositions && laneTaps * 5 < directTaps * 4)
+        long laneTaps = laneRows * kernel * width, directTaps = backwardVectors * 16 * kernel * kernel;
+        if (batch >= Lanes && laneTaps * 5 < directTaps * 4)
         {
             long laneWorkspace = filters * (outHeight + 2 * border) * (outWidth + 2 * border) * Lanes + inBlocks * Block * height * width * Lanes + Lanes * Lanes;
             direct += Lanes + Math.Min(MaxThreads, (batch + Lanes - 1) / Lanes) * laneWorkspace;

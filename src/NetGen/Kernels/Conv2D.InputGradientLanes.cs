@@ -21,7 +21,7 @@ public static unsafe partial class Conv2D
     /// <summary>Samples per vector of the lane layout.</summary>
     private const int SampleLanes = 16;
 
-    /// <summary>Consecutive positions of one row per register tile of the lane kernel.</summary>
+    /// <summary>Consecutive positions of one row per register tile of the Vector512 lane kernel.</summary>
     private const int LanePositions = 4;
 
     /// <summary>Tests only: whether <c>Backward</c> of this shape computes the input gradient with the samples in the lanes, on this thread.</summary>
@@ -63,8 +63,12 @@ public static unsafe partial class Conv2D
             int first = block * SampleLanes, samples = Math.Min(SampleLanes, shape.Batch - first);
             LanePadGradient(job.Doutput + (nint)first * shape.OutputSampleLength, samples, padded, square, in shape);
             for (int channelBlock = 0; channelBlock < shape.InBlocks; channelBlock++)
-                LaneCorrelate(padded, job.Flipped + (nint)channelBlock * shape.OutChannels * shape.KernelH * shape.KernelH * DirectChannelBlock,
-                    lanesOut + (nint)channelBlock * DirectChannelBlock * shape.Height * shape.Width * SampleLanes, in shape);
+            {
+                float* flipped = job.Flipped + (nint)channelBlock * shape.OutChannels * shape.KernelH * shape.KernelH * DirectChannelBlock;
+                float* target = lanesOut + (nint)channelBlock * DirectChannelBlock * shape.Height * shape.Width * SampleLanes;
+                if (Gemm.UseVector512) LaneCorrelate(padded, flipped, target, in shape);
+                else LaneCorrelate256(padded, flipped, target, in shape);
+            }
             LaneStoreInputGradient(lanesOut, samples, job.Dinput + (nint)first * shape.InputSampleLength, square, in shape);
         }
     }
@@ -94,7 +98,7 @@ public static unsafe partial class Conv2D
                 for (; p + 16 <= positions; p += 16)
                 {
                     // square[j][s] = doutput[s][oc][p + j]
-                    Transpose16x16(source + p, shape.OutputSampleLength, square);
+                    LaneTranspose(source + p, shape.OutputSampleLength, square);
                     for (int j = 0; j < 16; j++)
                     {
                         int oh = (p + j) / outWidth, ow = (p + j) % outWidth;
@@ -123,9 +127,9 @@ public static unsafe partial class Conv2D
         {
             // Kernel rows kh whose bordered row y + kh holds gradient rows: border <= y + kh < border + outHeight.
             int firstRow = Math.Max(0, border - y), endRow = Math.Min(kernel, border + outHeight - y);
-            for (int x = 0; x < width; x += LanePositions)
+            int tiled = width / LanePositions * LanePositions;
+            for (int x0 = 0; x0 < tiled; x0 += LanePositions)
             {
-                int x0 = Math.Min(x, width - LanePositions);   // the last tile may overlap the one before it (the same values again)
                 Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default, a10 = default, a11 = default, a12 = default, a13 = default;
                 Vector512<float> a20 = default, a21 = default, a22 = default, a23 = default, a30 = default, a31 = default, a32 = default, a33 = default;
                 Vector512<float> a40 = default, a41 = default, a42 = default, a43 = default, a50 = default, a51 = default, a52 = default, a53 = default;
@@ -159,7 +163,73 @@ public static unsafe partial class Conv2D
                 Store4(o, a40, a41, a42, a43); o += channelOut;
                 Store4(o, a50, a51, a52, a53);
             }
+            // The last width % 4 positions one at a time, as on Vector256 (the same chains, so the same bits).
+            for (int x = tiled; x < width; x++) LanePosition256(padded, flipped, lanesOut, in shape, y, x, firstRow, endRow);
         }
+    }
+
+    // target[j * 16 + i] = source[i * stride + j] for i, j in 0..16: one in-register transpose on AVX-512, four 8 x 8 ones on AVX2.
+    private static void LaneTranspose(float* source, nint stride, float* target)
+    {
+        if (Gemm.UseVector512 && Avx512F.IsSupported)
+        {
+            Transpose16x16(source, stride, target);
+            return;
+        }
+        Gemm.Transpose8x8(source, stride, target, 16);
+        Gemm.Transpose8x8(source + 8, stride, target + 8 * 16, 16);
+        Gemm.Transpose8x8(source + 8 * stride, stride, target + 8, 16);
+        Gemm.Transpose8x8(source + 8 * stride + 8, stride, target + 8 * 16 + 8, 16);
+    }
+
+    // LaneCorrelate on Vector256: a tile is 6 input channels x one position, the 16 samples as two halves of 8.
+    private static void LaneCorrelate256(float* padded, float* flipped, float* lanesOut, in Shape shape)
+    {
+        int kernel = shape.KernelH, border = kernel - 1 - shape.PadH;
+        for (int y = 0; y < shape.Height; y++)
+        {
+            int firstRow = Math.Max(0, border - y), endRow = Math.Min(kernel, border + shape.OutHeight - y);
+            for (int x = 0; x < shape.Width; x++) LanePosition256(padded, flipped, lanesOut, in shape, y, x, firstRow, endRow);
+        }
+    }
+
+    // lanesOut[ic][y][x][s] for the block's 6 input channels at one position, over kernel rows [firstRow, endRow).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void LanePosition256(float* padded, float* flipped, float* lanesOut, in Shape shape, int y, int x, int firstRow, int endRow)
+    {
+        int kernel = shape.KernelH, outChannels = shape.OutChannels, area = kernel * kernel;
+        nint row = (nint)shape.LaneWidth * SampleLanes, plane = shape.LaneHeight * row, channelOut = (nint)shape.Height * shape.Width * SampleLanes;
+        Vector256<float> a0 = default, b0 = default, a1 = default, b1 = default, a2 = default, b2 = default;
+        Vector256<float> a3 = default, b3 = default, a4 = default, b4 = default, a5 = default, b5 = default;
+        for (int oc = 0; oc < outChannels; oc++)
+        for (int kh = firstRow; kh < endRow; kh++)
+        {
+            float* d = padded + oc * plane + (y + kh) * row + (nint)x * SampleLanes;
+            float* w = flipped + (nint)(oc * area + kh * kernel) * DirectChannelBlock;
+            for (int kw = 0; kw < kernel; kw++, d += SampleLanes, w += DirectChannelBlock)
+            {
+                Vector256<float> low = Vector256.Load(d), high = Vector256.Load(d + 8);
+                Vector256<float> v = Vector256.Create(w[0]);
+                a0 = Vector256.FusedMultiplyAdd(v, low, a0); b0 = Vector256.FusedMultiplyAdd(v, high, b0);
+                v = Vector256.Create(w[1]);
+                a1 = Vector256.FusedMultiplyAdd(v, low, a1); b1 = Vector256.FusedMultiplyAdd(v, high, b1);
+                v = Vector256.Create(w[2]);
+                a2 = Vector256.FusedMultiplyAdd(v, low, a2); b2 = Vector256.FusedMultiplyAdd(v, high, b2);
+                v = Vector256.Create(w[3]);
+                a3 = Vector256.FusedMultiplyAdd(v, low, a3); b3 = Vector256.FusedMultiplyAdd(v, high, b3);
+                v = Vector256.Create(w[4]);
+                a4 = Vector256.FusedMultiplyAdd(v, low, a4); b4 = Vector256.FusedMultiplyAdd(v, high, b4);
+                v = Vector256.Create(w[5]);
+                a5 = Vector256.FusedMultiplyAdd(v, low, a5); b5 = Vector256.FusedMultiplyAdd(v, high, b5);
+            }
+        }
+        float* o = lanesOut + ((nint)y * shape.Width + x) * SampleLanes;
+        Vector256.Store(a0, o); Vector256.Store(b0, o + 8); o += channelOut;
+        Vector256.Store(a1, o); Vector256.Store(b1, o + 8); o += channelOut;
+        Vector256.Store(a2, o); Vector256.Store(b2, o + 8); o += channelOut;
+        Vector256.Store(a3, o); Vector256.Store(b3, o + 8); o += channelOut;
+        Vector256.Store(a4, o); Vector256.Store(b4, o + 8); o += channelOut;
+        Vector256.Store(a5, o); Vector256.Store(b5, o + 8);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -184,7 +254,7 @@ public static unsafe partial class Conv2D
             for (; p + 16 <= positions; p += 16)
             {
                 // square[s][j] = lanesOut[ic][p + j][s]
-                Transpose16x16(source + (nint)p * SampleLanes, SampleLanes, square);
+                LaneTranspose(source + (nint)p * SampleLanes, SampleLanes, square);
                 for (int s = 0; s < samples; s++) Vector512.Store(Vector512.Load(square + s * 16), target + (nint)s * shape.InputSampleLength + p);
             }
             for (; p < positions; p++)

@@ -665,17 +665,17 @@ public static unsafe partial class Conv2D
                 int directWorkspace = ToLength(DirectOffsetsOffset + RoundUp(PatchLength, 4), "one chunk's workspace");
                 long directLength = DirectSharedLength + (long)directWorkspaces * directWorkspace + (long)directChunks * PartialLength;
                 // The input gradient with the batch in the vector lanes (Conv2D.InputGradientLanes.cs), sized from the
-                // shapes alone like the rest, taken where AVX-512 runs. Compared are the multiply-adds per (sample,
+                // shapes alone like the rest, taken wherever the direct path runs. Compared are the multiply-adds per (sample,
                 // input channel, output channel) of the two kernels: the correlation's whole grid times every tap,
-                // against the kernel rows that reach the gradient times its columns times the positions of the tiles
-                // (the last overlaps); the lanes also transpose the gradient in and out, hence the margin of 1.25.
-                // LeNet-5's conv2 (6->16, 5x5 on 14x14): 7200 against 4000, and its input gradient at batch 64 took 453 us
+                // against the kernel rows that reach the gradient times its columns times the row's positions; the
+                // lanes also transpose the gradient in and out, hence the margin of 1.25.
+                // LeNet-5's conv2 (6->16, 5x5 on 14x14): 7200 against 3500, and its input gradient at batch 64 took 453 us
                 // on the grid and 242-263 us in the lanes (best of many, 2026-12-03, Zen 4, two threads).
                 long laneRows = 0;
                 for (int y = 0; y < height; y++) laneRows += Math.Min(kernel, backwardPad + OutHeight - y) - Math.Max(0, backwardPad - y);
-                long laneTaps = laneRows * kernel * ((width + LanePositions - 1) / LanePositions * LanePositions);
+                long laneTaps = laneRows * kernel * width;
                 long directTaps = (long)BackwardVectors * 16 * kernel * kernel;
-                bool laneShape = batch >= SampleLanes && width >= LanePositions && laneTaps * 5 < directTaps * 4;
+                bool laneShape = batch >= SampleLanes && laneTaps * 5 < directTaps * 4;
                 if (laneShape)
                 {
                     LaneHeight = OutHeight + 2 * backwardPad;
@@ -690,7 +690,7 @@ public static unsafe partial class Conv2D
                 }
                 scratch = Math.Max(scratch, directLength);
                 UseDirect = DirectSupported;
-                UseLaneInputGradient = UseDirect && laneShape && Gemm.UseVector512 && Avx512F.IsSupported;
+                UseLaneInputGradient = UseDirect && laneShape;
                 if (UseDirect)
                 {
                     // Useful share of each weight-gradient kernel's multiply-adds: positions x channels x taps filled.

@@ -467,7 +467,7 @@ public static unsafe partial class Gemm
 
     // target[r * targetStride + 0..8) = source[0..8, r]: the classic unpack / shuffle / permute 8x8 transpose.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8x8(float* source, nint sourceStride, float* target, nint targetStride)
+    internal static void Transpose8x8(float* source, nint sourceStride, float* target, nint targetStride)
     {
         Vector256<float> r0 = Vector256.Load(source), r1 = Vector256.Load(source + sourceStride);
         Vector256<float> r2 = Vector256.Load(source + 2 * sourceStride), r3 = Vector256.Load(source + 3 * sourceStride);

@@ -21,10 +21,10 @@ public class Conv2DChunkTests
         new ConvCase("LeNet conv2 b64", 64, 6, 14, 14, 16, 5, 5),
         new ConvCase("LeNet conv2 b1", 1, 6, 14, 14, 16, 5, 5),
         // Where AVX-512 runs, the input gradient of these takes the sample-lane kernel (Conv2D.InputGradientLanes.cs):
-        // a last block of one sample, two blocks of input channels (the second of one), tiles that overlap.
+        // a last block of one sample, two blocks of input channels (the second of one), rows of 6 and 11 positions.
         new ConvCase("LeNet conv2 b17 (lanes: a last block of 1)", 17, 6, 14, 14, 16, 5, 5),
         new ConvCase("33x7x9x11 -> 5, 3x3 (lanes: 2 channel blocks)", 33, 7, 9, 11, 5, 3, 3),
-        new ConvCase("16x2x6x6 -> 3, 5x5 pad 2 (lanes: overlapping tiles)", 16, 2, 6, 6, 3, 5, 5, PadH: 2, PadW: 2),
+        new ConvCase("16x2x6x6 -> 3, 5x5 pad 2 (lanes: a row's last 2 positions)", 16, 2, 6, 6, 3, 5, 5, PadH: 2, PadW: 2),
     ];
 
     public static TheoryData<string> ChunkedCases => new(Cases.Select(c => c.Name));
@@ -189,23 +189,46 @@ public class Conv2DChunkTests
     [Fact]
     public void InputGradient_TakesTheSampleLanes_WhereTheGridWouldWasteMost()
     {
-        // The cases above that name the lanes do run them where AVX-512 runs; elsewhere the grid correlation serves all.
-        bool wide = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Avx512F.IsSupported;
-        Assert.Equal(wide, Conv2D.UsesLaneInputGradient(64, 6, 14, 14, 16, 5, 0));     // LeNet-5's conv2
-        Assert.Equal(wide, Conv2D.UsesLaneInputGradient(17, 6, 14, 14, 16, 5, 0));
-        Assert.Equal(wide, Conv2D.UsesLaneInputGradient(33, 7, 9, 11, 5, 3, 0));
-        Assert.Equal(wide, Conv2D.UsesLaneInputGradient(16, 2, 6, 6, 3, 5, 2));
-        Assert.False(Conv2D.UsesLaneInputGradient(15, 6, 14, 14, 16, 5, 0));           // fewer samples than lanes
-        Assert.False(Conv2D.UsesLaneInputGradient(64, 1, 28, 28, 6, 5, 2));            // LeNet-5's conv1: little to gain
-        Assert.False(Conv2D.UsesLaneInputGradient(64, 16, 28, 28, 32, 3, 1));          // 3x3 same padding: little to gain
-        Gemm.ForceVector256 = true;
-        try
+        // The cases above that name the lanes do run them wherever the direct path runs (AVX2 + FMA, or AVX-512).
+        bool direct = Conv2D.DirectSupported;
+        Assert.Equal(direct, Conv2D.UsesLaneInputGradient(64, 6, 14, 14, 16, 5, 0));     // LeNet-5's conv2
+        Assert.Equal(direct, Conv2D.UsesLaneInputGradient(17, 6, 14, 14, 16, 5, 0));
+        Assert.Equal(direct, Conv2D.UsesLaneInputGradient(33, 7, 9, 11, 5, 3, 0));
+        Assert.Equal(direct, Conv2D.UsesLaneInputGradient(16, 2, 6, 6, 3, 5, 2));
+        Assert.False(Conv2D.UsesLaneInputGradient(15, 6, 14, 14, 16, 5, 0));             // fewer samples than lanes
+        Assert.False(Conv2D.UsesLaneInputGradient(64, 1, 28, 28, 6, 5, 2));              // LeNet-5's conv1: little to gain
+        Assert.False(Conv2D.UsesLaneInputGradient(64, 16, 28, 28, 32, 3, 1));            // 3x3 same padding: little to gain
+    }
+
+    // The sample-lane input gradient on Vector256 (AVX2's tiles of one position, two halves of 8 samples, and 8 x 8
+    // transposes) computes each value with the same chain of multiply-adds as on Vector512: the same bits.
+    [Theory]
+    [InlineData("LeNet conv2 b17 (lanes: a last block of 1)")]
+    [InlineData("33x7x9x11 -> 5, 3x3 (lanes: 2 channel blocks)")]
+    [InlineData("16x2x6x6 -> 3, 5x5 pad 2 (lanes: a row's last 2 positions)")]
+    public void SampleLaneInputGradient_GivesTheSameBits_OnVector256AndVector512(string name)
+    {
+        if (!System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return;   // nothing to compare with
+        ConvCase c = Case(name);
+        var random = new Random(11);
+        float[] input = TestData.Uniform(random, c.InputLength), weight = TestData.Uniform(random, c.WeightLength);
+        float[] seed = TestData.Uniform(random, c.OutputLength);
+        float[] InputGradient(bool narrow)
         {
-            Assert.False(Conv2D.UsesLaneInputGradient(64, 6, 14, 14, 16, 5, 0));       // Vector256: the grid correlation
+            var dinput = new float[c.InputLength];
+            Conv2D.SequentialParts = 2;
+            Gemm.ForceVector256 = narrow;
+            try
+            {
+                c.Backward(seed, input, weight, dinput, [], [], TestData.Filled(c.ScratchSize, float.NaN));
+            }
+            finally
+            {
+                Conv2D.SequentialParts = 0;
+                Gemm.ForceVector256 = false;
+            }
+            return dinput;
         }
-        finally
-        {
-            Gemm.ForceVector256 = false;
-        }
+        Assert.Equal(InputGradient(false), InputGradient(true));
     }
 }
