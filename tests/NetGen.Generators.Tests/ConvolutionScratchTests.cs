@@ -11,7 +11,8 @@ namespace NetGen.Generators.Tests;
 public class ConvolutionScratchTests
 {
     [Theory]
-    [InlineData(64, 1, 28, 28, 6, 5, 1, 2, 1)]     // LeNet-5 conv1: direct path
+    [InlineData(64, 1, 28, 28, 6, 5, 1, 2, 1)]     // LeNet-5 conv1: direct path, sample-lane weight gradient
+    [InlineData(20, 2, 6, 6, 7, 5, 1, 2, 1)]       // both sample-lane gradients, a last block of 4 samples
     [InlineData(64, 6, 14, 14, 16, 5, 1, 0, 1)]    // LeNet-5 conv2: direct path
     [InlineData(1, 6, 14, 14, 16, 5, 1, 0, 1)]
     [InlineData(17, 6, 14, 14, 16, 5, 1, 0, 1)]    // sample-lane input gradient: 2 blocks of 16

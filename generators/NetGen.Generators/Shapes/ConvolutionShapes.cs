@@ -144,10 +144,18 @@ public static class ConvolutionShapes
         long border = kernel - 1 - pad, laneRows = 0;
         for (long y = 0; y < height; y++) laneRows += Math.Min(kernel, border + outHeight - y) - Math.Max(0, border - y);
         long laneTaps = laneRows * kernel * width, directTaps = backwardVectors * 16 * kernel * kernel;
-        if (batch >= Lanes && laneTaps * 5 < directTaps * 4)
+        bool laneShape = batch >= Lanes && laneTaps * 5 < directTaps * 4;
+        // And the weight gradient in the lanes (tiles of 6 channels x 4 taps), where its useful share beats the grid's.
+        double positionShare = positions / (forwardVectors * 16.0) * filters / (outQuads * 4.0) * patch / ((patch + 3) / 4 * 4.0);
+        double laneWeightShare = filters / (double)RoundUp(filters, Block) * patch / RoundUp(patch, 4);
+        bool laneWeightShape = batch >= Lanes && laneWeightShare > 1.25 * positionShare;
+        if (laneShape || laneWeightShape)
         {
-            long laneWorkspace = filters * (outHeight + 2 * border) * (outWidth + 2 * border) * Lanes + inBlocks * Block * height * width * Lanes + Lanes * Lanes;
-            direct += Lanes + Math.Min(MaxThreads, (batch + Lanes - 1) / Lanes) * laneWorkspace;
+            long inputGradient = laneShape ? filters * (outHeight + 2 * border) * (outWidth + 2 * border) * Lanes + inBlocks * Block * height * width * Lanes + Lanes * Lanes : 0;
+            long weightGradient = laneWeightShape ? filters * positions * Lanes + inChannels * (height + 2L * pad) * paddedWidth * Lanes + Lanes * Lanes + RoundUp(patch, 4) : 0;
+            long blocks = (batch + Lanes - 1) / Lanes;
+            direct += Lanes + Math.Min(MaxThreads, blocks) * RoundUp(Math.Max(inputGradient, weightGradient), 16)
+                + (laneWeightShape ? blocks * RoundUp(filters, Block) * RoundUp(patch, 4) : 0);
         }
         return Math.Max(scratch, direct);
     }

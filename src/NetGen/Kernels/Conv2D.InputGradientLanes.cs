@@ -74,43 +74,50 @@ public static unsafe partial class Conv2D
     }
 
     // padded[oc][border + oh][border + ow][s] = doutput[s][oc][oh][ow]; 0 on the border and in the lanes past `samples`.
-    private static void LanePadGradient(float* doutput, int samples, float* padded, float* square, in Shape shape)
+    private static void LanePadGradient(float* doutput, int samples, float* padded, float* square, in Shape shape) =>
+        ToLanes(doutput, shape.OutputSampleLength, shape.OutChannels, shape.OutHeight, shape.OutWidth, shape.KernelH - 1 - shape.PadH, samples, padded, square);
+
+    // target[c][border + r][border + q][s] = source[s * sampleStride + (c * rows + r) * columns + q] for s < samples, in
+    // planes of (rows + 2 border) x (columns + 2 border) cells of 16 floats; 0 on the border and in the lanes past `samples`.
+    private static void ToLanes(float* source, nint sampleStride, int channels, int rows, int columns, int border, int samples, float* target, float* square)
     {
-        int border = shape.KernelH - 1 - shape.PadH, height = shape.LaneHeight, width = shape.LaneWidth;
-        int outHeight = shape.OutHeight, outWidth = shape.OutWidth, positions = shape.OutputPlane;
+        int height = rows + 2 * border, width = columns + 2 * border, positions = rows * columns;
         nint row = (nint)width * SampleLanes, plane = (nint)height * row;
-        for (int oc = 0; oc < shape.OutChannels; oc++)
+        for (int c = 0; c < channels; c++)
         {
-            float* target = padded + oc * plane;
-            // The border rows, then each gradient row's left and right border.
-            Clear(target, (int)(border * row));
-            Clear(target + (border + outHeight) * row, (int)((height - border - outHeight) * row));
-            for (int oh = 0; oh < outHeight; oh++)
+            float* planeTarget = target + c * plane;
+            if (border > 0)
             {
-                float* line = target + (border + oh) * row;
-                Clear(line, border * SampleLanes);
-                Clear(line + (border + outWidth) * SampleLanes, (width - border - outWidth) * SampleLanes);
+                // The border rows, then each row's left and right border.
+                Clear(planeTarget, (int)(border * row));
+                Clear(planeTarget + (border + rows) * row, (int)((height - border - rows) * row));
+                for (int r = 0; r < rows; r++)
+                {
+                    float* line = planeTarget + (border + r) * row;
+                    Clear(line, border * SampleLanes);
+                    Clear(line + (border + columns) * SampleLanes, (width - border - columns) * SampleLanes);
+                }
             }
-            float* source = doutput + (nint)oc * positions;
+            float* planeSource = source + (nint)c * positions;
             int p = 0;
             if (samples == SampleLanes)
             {
                 for (; p + 16 <= positions; p += 16)
                 {
-                    // square[j][s] = doutput[s][oc][p + j]
-                    LaneTranspose(source + p, shape.OutputSampleLength, square);
+                    // square[j][s] = source[s][c][p + j]
+                    LaneTranspose(planeSource + p, sampleStride, square);
                     for (int j = 0; j < 16; j++)
                     {
-                        int oh = (p + j) / outWidth, ow = (p + j) % outWidth;
-                        Vector512.Store(Vector512.Load(square + j * 16), target + (border + oh) * row + (border + ow) * SampleLanes);
+                        int r = (p + j) / columns, q = (p + j) % columns;
+                        Vector512.Store(Vector512.Load(square + j * 16), planeTarget + (border + r) * row + (border + q) * SampleLanes);
                     }
                 }
             }
             for (; p < positions; p++)
             {
-                int oh = p / outWidth, ow = p % outWidth;
-                float* cell = target + (border + oh) * row + (border + ow) * SampleLanes;
-                for (int s = 0; s < SampleLanes; s++) cell[s] = s < samples ? source[(nint)s * shape.OutputSampleLength + p] : 0f;
+                int r = p / columns, q = p % columns;
+                float* cell = planeTarget + (border + r) * row + (border + q) * SampleLanes;
+                for (int s = 0; s < SampleLanes; s++) cell[s] = s < samples ? planeSource[(nint)s * sampleStride + p] : 0f;
             }
         }
     }

@@ -169,7 +169,13 @@ public static unsafe partial class Conv2D
             {
                 if (!dinput.IsEmpty) ArrangeFlippedWeights(pWeight, outChannels, inChannels, kernelH, pScratch + shape.DirectFlippedOffset, shape.InBlocks);
                 if (shape.UseLaneInputGradient) job.Dinput = null;
+                if (shape.UseLaneWeightGradient) job.WantWeightGradient = false;
                 if (job.Dinput != null || job.WantWeightGradient || job.WantBiasGradient) Run(&DirectBackwardPart, ref job);
+                if (shape.UseLaneWeightGradient && !dweight.IsEmpty)
+                {
+                    RunLaneWeightGradient(pDoutput, pInput, pScratch, in shape);
+                    AddLaneWeightGradient(scratch, dweight, in shape);
+                }
                 if (shape.UseLaneInputGradient && !dinput.IsEmpty) RunLaneInputGradient(pDoutput, pDinput, pScratch, in shape);
             }
             else Run(&BackwardPart, ref job);
@@ -181,7 +187,7 @@ public static unsafe partial class Conv2D
         for (int chunk = 0; chunk < shape.Chunks; chunk++)
         {
             ReadOnlySpan<float> partial = partials.Slice(chunk * shape.PartialLength, shape.PartialLength);
-            if (!dweight.IsEmpty) TensorPrimitives.Add(dweight, partial.Slice(0, weightLength), dweight);
+            if (!dweight.IsEmpty && !shape.UseLaneWeightGradient) TensorPrimitives.Add(dweight, partial.Slice(0, weightLength), dweight);
             if (!dbias.IsEmpty) TensorPrimitives.Add(dbias, partial.Slice(weightLength, outChannels), dbias);
         }
     }
@@ -600,8 +606,9 @@ public static unsafe partial class Conv2D
         public readonly int DirectSharedLength, DirectFlippedOffset, DirectPaddedGradientOffset, DirectGridOffset, DirectOffsetsOffset;
         // The direct path's input gradient with the batch in the vector lanes (Conv2D.InputGradientLanes.cs), where it
         // computes fewer multiply-adds than the positions-in-vectors correlation by a margin.
-        public readonly bool UseLaneInputGradient;
+        public readonly bool UseLaneInputGradient, UseLaneWeightGradient;
         public readonly int LaneHeight, LaneWidth, LaneGradientLength, LaneInputLength, LaneWorkspaceLength, LaneWorkspaces, LaneOffset;
+        public readonly int LanePaddedInputLength, LanePartialLength, LanePartialsOffset;
         private readonly long inputLength, outputLength;
 
         public Shape(int batch, int inChannels, int height, int width, int outChannels,
@@ -676,17 +683,32 @@ public static unsafe partial class Conv2D
                 long laneTaps = laneRows * kernel * width;
                 long directTaps = (long)BackwardVectors * 16 * kernel * kernel;
                 bool laneShape = batch >= SampleLanes && laneTaps * 5 < directTaps * 4;
-                if (laneShape)
+                // The weight gradient in the lanes too (Conv2D.WeightGradientLanes.cs, AVX-512 only): compared are the
+                // useful shares of each kernel's multiply-adds, channels x taps for the lanes' tiles of 6 x 4 against
+                // positions x channels x taps for the grid's (and, where it runs, the channel-vector kernel's), with
+                // the same margin. LeNet-5's conv1 (1->6, 5x5 on 28x28 pad 2): 0.89 against 0.57 (channels: 0.31).
+                double positionShare = OutputPlane / (ForwardVectors * 16.0) * outChannels / (OutQuads * 4.0) * PatchLength / ((PatchLength + 3) / 4 * 4.0);
+                double laneWeightShare = outChannels / (double)RoundUp(outChannels, DirectChannelBlock) * PatchLength / RoundUp(PatchLength, LaneTaps);
+                bool laneWeightShape = batch >= SampleLanes && laneWeightShare > 1.25 * positionShare;
+                if (laneShape || laneWeightShape)
                 {
                     LaneHeight = OutHeight + 2 * backwardPad;
                     LaneWidth = OutWidth + 2 * backwardPad;
                     LaneGradientLength = ToLength((long)outChannels * LaneHeight * LaneWidth * SampleLanes, "one block's bordered gradient");
                     LaneInputLength = ToLength((long)InBlocks * DirectChannelBlock * height * width * SampleLanes, "one block's input gradient");
-                    LaneWorkspaceLength = ToLength((long)LaneGradientLength + LaneInputLength + 16 * 16, "one block's workspace");
-                    LaneWorkspaces = Math.Min(MaxThreads, (batch + SampleLanes - 1) / SampleLanes);
+                    long inputGradientWorkspace = laneShape ? (long)LaneGradientLength + LaneInputLength + 16 * 16 : 0;
+                    LanePaddedInputLength = ToLength((long)inChannels * (height + 2 * pad) * PaddedWidth * SampleLanes, "one block's padded input");
+                    LanePartialLength = ToLength((long)RoundUp(outChannels, DirectChannelBlock) * RoundUp(PatchLength, LaneTaps), "one block's weight gradient");
+                    long weightGradientWorkspace = laneWeightShape
+                        ? (long)outChannels * OutputPlane * SampleLanes + LanePaddedInputLength + 16 * 16 + RoundUp(PatchLength, LaneTaps) : 0;
+                    LaneWorkspaceLength = ToLength(RoundUp(Math.Max(inputGradientWorkspace, weightGradientWorkspace), 16), "one block's workspace");
+                    int blocks = (batch + SampleLanes - 1) / SampleLanes;
+                    LaneWorkspaces = Math.Min(MaxThreads, blocks);
                     LaneOffset = ToLength(directLength, "the direct path's scratch");
-                    // 16 floats of slack: the workspaces start at the first 64-byte boundary.
-                    directLength += 16 + (long)LaneWorkspaces * LaneWorkspaceLength;
+                    // 16 floats of slack: the workspaces start at the first 64-byte boundary. Then one weight-gradient
+                    // partial per block of samples, added in block order whatever the split.
+                    LanePartialsOffset = ToLength(LaneOffset + 16 + (long)LaneWorkspaces * LaneWorkspaceLength, "the lanes' workspaces");
+                    directLength = LanePartialsOffset + (laneWeightShape ? (long)blocks * LanePartialLength : 0);
                 }
                 scratch = Math.Max(scratch, directLength);
                 UseDirect = DirectSupported;
@@ -696,10 +718,11 @@ public static unsafe partial class Conv2D
                     // Useful share of each weight-gradient kernel's multiply-adds: positions x channels x taps filled.
                     long lanes = (outChannels + 15) / 16 * 16, kernelRows = (long)inChannels * kernel;
                     double channelShare = outChannels / (double)lanes * kernelRows / ((kernelRows + 1) / 2 * 2);
-                    double positionShare = OutputPlane / (ForwardVectors * 16.0) * outChannels / (OutQuads * 4.0) * PatchLength / ((PatchLength + 3) / 4 * 4.0);
                     // Its [position][channel] gradient must fit where the other kernel keeps its grid-shaped one.
                     UseChannelWeightGradient = kernel == ChannelGradientKernel && Avx512F.IsSupported && channelShare > positionShare
                         && lanes * OutputPlane <= (long)OutQuads * 4 * ForwardVectors * 16;
+                    UseLaneWeightGradient = laneWeightShape && Gemm.UseVector512 && Avx512F.IsSupported
+                        && laneWeightShare > 1.25 * (UseChannelWeightGradient ? channelShare : positionShare);
                     (ChunkSamples, Chunks, Workspaces, WorkspaceLength) = (directSamples, directChunks, directWorkspaces, directWorkspace);
                     WorkspacesOffset = DirectSharedLength;
                     PartialsOffset = ToLength(DirectSharedLength + (long)directWorkspaces * directWorkspace, "the workspaces");

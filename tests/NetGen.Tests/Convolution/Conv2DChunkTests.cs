@@ -25,6 +25,9 @@ public class Conv2DChunkTests
         new ConvCase("LeNet conv2 b17 (lanes: a last block of 1)", 17, 6, 14, 14, 16, 5, 5),
         new ConvCase("33x7x9x11 -> 5, 3x3 (lanes: 2 channel blocks)", 33, 7, 9, 11, 5, 3, 3),
         new ConvCase("16x2x6x6 -> 3, 5x5 pad 2 (lanes: a row's last 2 positions)", 16, 2, 6, 6, 3, 5, 5, PadH: 2, PadW: 2),
+        // Both gradients in the lanes (the weight gradient too, with AVX-512): a last block of 4 samples, 7 output
+        // channels (a tile of 1 past the first 6), 50 taps (a tile of 2 past 48).
+        new ConvCase("20x2x6x6 -> 7, 5x5 pad 2 (both gradients in lanes)", 20, 2, 6, 6, 7, 5, 5, PadH: 2, PadW: 2),
     ];
 
     public static TheoryData<string> ChunkedCases => new(Cases.Select(c => c.Name));
@@ -198,6 +201,14 @@ public class Conv2DChunkTests
         Assert.False(Conv2D.UsesLaneInputGradient(15, 6, 14, 14, 16, 5, 0));             // fewer samples than lanes
         Assert.False(Conv2D.UsesLaneInputGradient(64, 1, 28, 28, 6, 5, 2));              // LeNet-5's conv1: little to gain
         Assert.False(Conv2D.UsesLaneInputGradient(64, 16, 28, 28, 32, 3, 1));            // 3x3 same padding: little to gain
+        Assert.Equal(direct, Conv2D.UsesLaneInputGradient(20, 2, 6, 6, 7, 5, 2));
+
+        // The weight gradient: where AVX-512 runs, for few output channels on planes the grid fills poorly.
+        bool wide = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Avx512F.IsSupported;
+        Assert.Equal(wide, Conv2D.UsesLaneWeightGradient(64, 1, 28, 28, 6, 5, 2));       // LeNet-5's conv1
+        Assert.Equal(wide, Conv2D.UsesLaneWeightGradient(20, 2, 6, 6, 7, 5, 2));
+        Assert.False(Conv2D.UsesLaneWeightGradient(64, 6, 14, 14, 16, 5, 0));            // LeNet-5's conv2: 16 channels fill the channel vectors
+        Assert.False(Conv2D.UsesLaneWeightGradient(15, 1, 28, 28, 6, 5, 2));             // fewer samples than lanes
     }
 
     // The sample-lane input gradient on Vector256 (AVX2's tiles of one position, two halves of 8 samples, and 8 x 8
