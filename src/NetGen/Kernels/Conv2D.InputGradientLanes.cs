@@ -34,20 +34,27 @@ public static unsafe partial class Conv2D
         public float* Doutput, Dinput, Flipped, Workspaces;   // Workspaces: 64-byte aligned
     }
 
-    // Splits the blocks of 16 samples across the pool: part p takes blocks p, p + parts, ... in workspace p.
     private static void RunLaneInputGradient(float* doutput, float* dinput, float* scratch, in Shape shape)
     {
         var job = new LaneJob
         {
-            Shape = shape, Doutput = doutput, Dinput = dinput, Flipped = scratch + shape.DirectFlippedOffset,
-            Workspaces = (float*)(((nint)(scratch + shape.LaneOffset) + 63) & ~(nint)63),
+            Shape = shape, Doutput = doutput, Dinput = dinput, Flipped = scratch + shape.DirectFlippedOffset, Workspaces = LaneWorkspacesOf(scratch, in shape),
         };
+        RunLaneParts(&LaneInputGradientPart, &job, in shape);
+    }
+
+    // Splits the blocks of 16 samples across the pool: part p takes blocks p, p + parts, ... in workspace p.
+    private static void RunLaneParts(delegate*<void*, int, int, void> part, void* job, in Shape shape)
+    {
         int parts = shape.LaneWorkspaces;
         if (t_sequentialParts > 0) parts = Math.Min(parts, t_sequentialParts);
         else parts = Math.Min(parts, Threading.WorkerPool.Shared.Parallelism);
-        if (parts > 1 && t_sequentialParts == 0) Threading.WorkerPool.Shared.Run(&LaneInputGradientPart, &job, parts);
-        else for (int p = 0; p < parts; p++) LaneInputGradientPart(&job, p, parts);
+        if (parts > 1 && t_sequentialParts == 0) Threading.WorkerPool.Shared.Run(part, job, parts);
+        else for (int p = 0; p < parts; p++) part(job, p, parts);
     }
+
+    // The lanes' workspaces start at the first 64-byte boundary from LaneOffset (the scratch holds 16 floats of slack).
+    private static float* LaneWorkspacesOf(float* scratch, in Shape shape) => (float*)(((nint)(scratch + shape.LaneOffset) + 63) & ~(nint)63);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LaneInputGradientPart(void* context, int part, int parts)

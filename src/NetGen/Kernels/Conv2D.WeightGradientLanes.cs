@@ -32,14 +32,9 @@ public static unsafe partial class Conv2D
     {
         var job = new LaneWeightJob
         {
-            Shape = shape, Doutput = doutput, Input = input, Partials = scratch + shape.LanePartialsOffset,
-            Workspaces = (float*)(((nint)(scratch + shape.LaneOffset) + 63) & ~(nint)63),
+            Shape = shape, Doutput = doutput, Input = input, Partials = scratch + shape.LanePartialsOffset, Workspaces = LaneWorkspacesOf(scratch, in shape),
         };
-        int parts = shape.LaneWorkspaces;
-        if (t_sequentialParts > 0) parts = Math.Min(parts, t_sequentialParts);
-        else parts = Math.Min(parts, Threading.WorkerPool.Shared.Parallelism);
-        if (parts > 1 && t_sequentialParts == 0) Threading.WorkerPool.Shared.Run(&LaneWeightGradientPart, &job, parts);
-        else for (int p = 0; p < parts; p++) LaneWeightGradientPart(&job, p, parts);
+        RunLaneParts(&LaneWeightGradientPart, &job, in shape);
     }
 
     // dweight[oc][t] += the blocks' partials, in block order.
