@@ -24,9 +24,12 @@ public static unsafe partial class Conv2D
     /// <summary>Consecutive positions of one row per register tile of the Vector512 lane kernel.</summary>
     private const int LanePositions = 4;
 
-    /// <summary>Tests only: whether <c>Backward</c> of this shape computes the input gradient with the samples in the lanes, on this thread.</summary>
-    internal static bool UsesLaneInputGradient(int batch, int inChannels, int height, int width, int outChannels, int kernel, int padding) =>
-        new Shape(batch, inChannels, height, width, outChannels, kernel, kernel, 1, 1, padding, padding, 1, 1).UseLaneInputGradient;
+    /// <summary>Tests only: which gradients <c>Backward</c> of this shape (stride 1, dilation 1) computes with the samples in the lanes, on this thread.</summary>
+    internal static (bool Input, bool Weight) LaneGradients(int batch, int inChannels, int height, int width, int outChannels, int kernel, int padding)
+    {
+        var shape = new Shape(batch, inChannels, height, width, outChannels, kernel, kernel, 1, 1, padding, padding, 1, 1);
+        return (shape.UseLaneInputGradient, shape.UseLaneWeightGradient);
+    }
 
     private struct LaneJob
     {
@@ -68,7 +71,9 @@ public static unsafe partial class Conv2D
         for (int block = part; block < blocks; block += parts)
         {
             int first = block * SampleLanes, samples = Math.Min(SampleLanes, shape.Batch - first);
-            LanePadGradient(job.Doutput + (nint)first * shape.OutputSampleLength, samples, padded, square, in shape);
+            // padded[oc][border + oh][border + ow][s] = doutput[first + s][oc][oh][ow], the border K-1-pad wide.
+            ToLanes(job.Doutput + (nint)first * shape.OutputSampleLength, shape.OutputSampleLength, shape.OutChannels, shape.OutHeight, shape.OutWidth,
+                shape.KernelH - 1 - shape.PadH, samples, padded, square);
             for (int channelBlock = 0; channelBlock < shape.InBlocks; channelBlock++)
             {
                 float* flipped = job.Flipped + (nint)channelBlock * shape.OutChannels * shape.KernelH * shape.KernelH * DirectChannelBlock;
@@ -79,10 +84,6 @@ public static unsafe partial class Conv2D
             LaneStoreInputGradient(lanesOut, samples, job.Dinput + (nint)first * shape.InputSampleLength, square, in shape);
         }
     }
-
-    // padded[oc][border + oh][border + ow][s] = doutput[s][oc][oh][ow]; 0 on the border and in the lanes past `samples`.
-    private static void LanePadGradient(float* doutput, int samples, float* padded, float* square, in Shape shape) =>
-        ToLanes(doutput, shape.OutputSampleLength, shape.OutChannels, shape.OutHeight, shape.OutWidth, shape.KernelH - 1 - shape.PadH, samples, padded, square);
 
     // target[c][border + r][border + q][s] = source[s * sampleStride + (c * rows + r) * columns + q] for s < samples, in
     // planes of (rows + 2 border) x (columns + 2 border) cells of 16 floats; 0 on the border and in the lanes past `samples`.

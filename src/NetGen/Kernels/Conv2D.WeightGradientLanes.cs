@@ -18,10 +18,6 @@ public static unsafe partial class Conv2D
     /// <summary>Taps per register tile of the lane weight-gradient kernel.</summary>
     private const int LaneTaps = 4;
 
-    /// <summary>Tests only: whether <c>Backward</c> of this shape computes the weight gradient with the samples in the lanes, on this thread.</summary>
-    internal static bool UsesLaneWeightGradient(int batch, int inChannels, int height, int width, int outChannels, int kernel, int padding) =>
-        new Shape(batch, inChannels, height, width, outChannels, kernel, kernel, 1, 1, padding, padding, 1, 1).UseLaneWeightGradient;
-
     private struct LaneWeightJob
     {
         public Shape Shape;

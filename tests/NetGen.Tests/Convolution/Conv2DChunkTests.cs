@@ -194,21 +194,21 @@ public class Conv2DChunkTests
     {
         // The cases above that name the lanes do run them wherever the direct path runs (AVX2 + FMA, or AVX-512).
         bool direct = Conv2D.DirectSupported;
-        Assert.Equal(direct, Conv2D.UsesLaneInputGradient(64, 6, 14, 14, 16, 5, 0));     // LeNet-5's conv2
-        Assert.Equal(direct, Conv2D.UsesLaneInputGradient(17, 6, 14, 14, 16, 5, 0));
-        Assert.Equal(direct, Conv2D.UsesLaneInputGradient(33, 7, 9, 11, 5, 3, 0));
-        Assert.Equal(direct, Conv2D.UsesLaneInputGradient(16, 2, 6, 6, 3, 5, 2));
-        Assert.False(Conv2D.UsesLaneInputGradient(15, 6, 14, 14, 16, 5, 0));             // fewer samples than lanes
-        Assert.False(Conv2D.UsesLaneInputGradient(64, 1, 28, 28, 6, 5, 2));              // LeNet-5's conv1: little to gain
-        Assert.False(Conv2D.UsesLaneInputGradient(64, 16, 28, 28, 32, 3, 1));            // 3x3 same padding: little to gain
-        Assert.Equal(direct, Conv2D.UsesLaneInputGradient(20, 2, 6, 6, 7, 5, 2));
+        Assert.Equal(direct, Conv2D.LaneGradients(64, 6, 14, 14, 16, 5, 0).Input);     // LeNet-5's conv2
+        Assert.Equal(direct, Conv2D.LaneGradients(17, 6, 14, 14, 16, 5, 0).Input);
+        Assert.Equal(direct, Conv2D.LaneGradients(33, 7, 9, 11, 5, 3, 0).Input);
+        Assert.Equal(direct, Conv2D.LaneGradients(16, 2, 6, 6, 3, 5, 2).Input);
+        Assert.False(Conv2D.LaneGradients(15, 6, 14, 14, 16, 5, 0).Input);             // fewer samples than lanes
+        Assert.False(Conv2D.LaneGradients(64, 1, 28, 28, 6, 5, 2).Input);              // LeNet-5's conv1: little to gain
+        Assert.False(Conv2D.LaneGradients(64, 16, 28, 28, 32, 3, 1).Input);            // 3x3 same padding: little to gain
+        Assert.Equal(direct, Conv2D.LaneGradients(20, 2, 6, 6, 7, 5, 2).Input);
 
         // The weight gradient: where AVX-512 runs, for few output channels on planes the grid fills poorly.
         bool wide = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Avx512F.IsSupported;
-        Assert.Equal(wide, Conv2D.UsesLaneWeightGradient(64, 1, 28, 28, 6, 5, 2));       // LeNet-5's conv1
-        Assert.Equal(wide, Conv2D.UsesLaneWeightGradient(20, 2, 6, 6, 7, 5, 2));
-        Assert.False(Conv2D.UsesLaneWeightGradient(64, 6, 14, 14, 16, 5, 0));            // LeNet-5's conv2: 16 channels fill the channel vectors
-        Assert.False(Conv2D.UsesLaneWeightGradient(15, 1, 28, 28, 6, 5, 2));             // fewer samples than lanes
+        Assert.Equal(wide, Conv2D.LaneGradients(64, 1, 28, 28, 6, 5, 2).Weight);       // LeNet-5's conv1
+        Assert.Equal(wide, Conv2D.LaneGradients(20, 2, 6, 6, 7, 5, 2).Weight);
+        Assert.False(Conv2D.LaneGradients(64, 6, 14, 14, 16, 5, 0).Weight);            // LeNet-5's conv2: 16 channels fill the channel vectors
+        Assert.False(Conv2D.LaneGradients(15, 1, 28, 28, 6, 5, 2).Weight);             // fewer samples than lanes
     }
 
     // The sample-lane input gradient on Vector256 (AVX2's tiles of one position, two halves of 8 samples, and 8 x 8
