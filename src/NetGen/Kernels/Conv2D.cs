@@ -604,8 +604,8 @@ public static unsafe partial class Conv2D
         public readonly int PaddedWidth, ForwardPlaneLength, ForwardVectors, BackwardPaddedWidth, BackwardPlaneLength, BackwardVectors;
         public readonly int OutBlocks, InBlocks, OutQuads;
         public readonly int DirectSharedLength, DirectFlippedOffset, DirectPaddedGradientOffset, DirectGridOffset, DirectOffsetsOffset;
-        // The direct path's input gradient with the batch in the vector lanes (Conv2D.InputGradientLanes.cs), where it
-        // computes fewer multiply-adds than the positions-in-vectors correlation by a margin.
+        // The direct path's input and weight gradients with the batch in the vector lanes (Conv2D.InputGradientLanes.cs,
+        // Conv2D.WeightGradientLanes.cs), each where it wastes fewer multiply-adds than the other kernels by a margin.
         public readonly bool UseLaneInputGradient, UseLaneWeightGradient;
         public readonly int LaneHeight, LaneWidth, LaneGradientLength, LaneInputLength, LaneWorkspaceLength, LaneWorkspaces, LaneOffset;
         public readonly int LanePaddedInputLength, LanePartialLength, LanePartialsOffset;
@@ -726,7 +726,6 @@ public static unsafe partial class Conv2D
                     (ChunkSamples, Chunks, Workspaces, WorkspaceLength) = (directSamples, directChunks, directWorkspaces, directWorkspace);
                     WorkspacesOffset = DirectSharedLength;
                     PartialsOffset = ToLength(DirectSharedLength + (long)directWorkspaces * directWorkspace, "the workspaces");
-
                 }
             }
             ScratchLength = ToLength(scratch, "the convolution scratch");
