@@ -145,7 +145,26 @@ public sealed unsafe class WorkerPool
     private void RunSplitOrNot(delegate*<void*, int, int, void> work, void* context, int parts, bool split)
     {
         if (split) Run(work, context, parts);
-        else for (int part = 0; part < parts; part++) work(context, part, parts);
+        else RunInOrder(work, context, parts);
+    }
+
+    // Every part in order on the calling thread. As in a split job, a part that throws does not stop the others: the
+    // first exception is rethrown once every part has run.
+    private static void RunInOrder(delegate*<void*, int, int, void> work, void* context, int parts)
+    {
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
+        for (int part = 0; part < parts; part++)
+        {
+            try
+            {
+                work(context, part, parts);
+            }
+            catch (Exception exception)
+            {
+                failure ??= System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(exception);
+            }
+        }
+        failure?.Throw();
     }
 
     // The site of (work, key): found, or claimed in the first free slot of its probe sequence; a full table (more
@@ -195,7 +214,7 @@ public sealed unsafe class WorkerPool
         if (parts == 1 || t_runsOnCaller || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
         {
             // Busy (another thread's job, or a kernel inside a job): the same parts, one after another, give the same result.
-            for (int part = 0; part < parts; part++) work(context, part, parts);
+            RunInOrder(work, context, parts);
             return;
         }
         try

@@ -71,6 +71,32 @@ public sealed unsafe class WorkerPoolTests
         for (int part = 0; part < Parts; part++) Assert.Equal(1, runs[part]);
     }
 
+    // The same on a thread whose jobs run on itself (a search trial's, or a kernel inside a job, or any call while the
+    // pool is busy with another thread's job): every part still runs once, and the first failure surfaces after them.
+    [Fact]
+    public void A_part_that_throws_on_a_caller_that_runs_its_own_parts_leaves_the_others_run()
+    {
+        const int Parts = 8;
+        int* runs = stackalloc int[Parts];
+        var counts = new Counts { Runs = runs, Parts = Parts, ThrowAt = 2 };
+        string? message = null;
+        WorkerPool.RunsOnCaller = true;
+        try
+        {
+            WorkerPool.Shared.Run(&Count, &counts, Parts);
+        }
+        catch (InvalidOperationException error)
+        {
+            message = error.Message;
+        }
+        finally
+        {
+            WorkerPool.RunsOnCaller = false;
+        }
+        Assert.Equal("part 2 failed", message);
+        for (int part = 0; part < Parts; part++) Assert.Equal(1, runs[part]);
+    }
+
     private struct Nested
     {
         public int* Runs;
