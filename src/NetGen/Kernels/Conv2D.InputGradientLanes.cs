@@ -67,8 +67,7 @@ public static unsafe partial class Conv2D
         float* padded = job.Workspaces + (nint)part * shape.LaneWorkspaceLength;      // [OC][LaneHeight][LaneWidth][16]
         float* lanesOut = padded + shape.LaneGradientLength;                            // [InBlocks * 6][H][W][16]
         float* square = lanesOut + shape.LaneInputLength;                               // 16 x 16 floats for one transpose
-        int blocks = (shape.Batch + SampleLanes - 1) / SampleLanes;
-        for (int block = part; block < blocks; block += parts)
+        for (int block = part; block < shape.LaneBlocks; block += parts)
         {
             int first = block * SampleLanes, samples = Math.Min(SampleLanes, shape.Batch - first);
             // padded[oc][border + oh][border + ow][s] = doutput[first + s][oc][oh][ow], the border K-1-pad wide.

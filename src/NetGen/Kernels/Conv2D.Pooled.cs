@@ -197,7 +197,7 @@ public static unsafe partial class Conv2D
         header[1] = shape.Kind;
         header[2] = shape.Conv.PatchLength;
         header[3] = shape.Conv.OutChannels;
-        Volatile.Write(ref header[0], PreparedMark);
+        header[0] = PreparedMark;
     }
 
     private const int PreparedHeader = 4;

@@ -36,16 +36,14 @@ public static unsafe partial class Conv2D
     // dweight[oc][t] += the blocks' partials, in block order.
     private static void AddLaneWeightGradient(Span<float> scratch, Span<float> dweight, in Shape shape)
     {
-        int blocks = (shape.Batch + SampleLanes - 1) / SampleLanes, taps = shape.PatchLength, stride = RoundUpInt(taps, LaneTaps);
-        for (int block = 0; block < blocks; block++)
+        int taps = shape.PatchLength, stride = shape.LaneTapStride;
+        for (int block = 0; block < shape.LaneBlocks; block++)
         {
             Span<float> partial = scratch.Slice(shape.LanePartialsOffset + block * shape.LanePartialLength, shape.LanePartialLength);
             for (int oc = 0; oc < shape.OutChannels; oc++)
                 TensorPrimitives.Add(dweight.Slice(oc * taps, taps), partial.Slice(oc * stride, taps), dweight.Slice(oc * taps, taps));
         }
     }
-
-    private static int RoundUpInt(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LaneWeightGradientPart(void* context, int part, int parts)
@@ -54,7 +52,7 @@ public static unsafe partial class Conv2D
         ref readonly Shape shape = ref job.Shape;
         int outChannels = shape.OutChannels, taps = shape.PatchLength, kernel = shape.KernelH, pad = shape.PadH;
         int outHeight = shape.OutHeight, outWidth = shape.OutWidth, planeWidth = shape.PaddedWidth, planeHeight = shape.Height + 2 * pad;
-        int tapStride = RoundUpInt(taps, LaneTaps), area = kernel * kernel;
+        int tapStride = shape.LaneTapStride, area = kernel * kernel;
         float* gradient = job.Workspaces + (nint)part * shape.LaneWorkspaceLength;       // [OC][OH*OW][16]
         float* padded = gradient + (nint)outChannels * shape.OutputPlane * SampleLanes;   // [IC][H + 2p][W + 2p][16]
         float* square = padded + shape.LanePaddedInputLength;
@@ -65,8 +63,7 @@ public static unsafe partial class Conv2D
             int ic = tap / area, kh = tap % area / kernel, kw = tap % kernel;
             offsets[t] = (ic * planeHeight + kh) * planeWidth + kw;
         }
-        int blocks = (shape.Batch + SampleLanes - 1) / SampleLanes;
-        for (int block = part; block < blocks; block += parts)
+        for (int block = part; block < shape.LaneBlocks; block += parts)
         {
             int first = block * SampleLanes, samples = Math.Min(SampleLanes, shape.Batch - first);
             ToLanes(job.Doutput + (nint)first * shape.OutputSampleLength, shape.OutputSampleLength, outChannels, outHeight, outWidth, 0, samples, gradient, square);

@@ -608,7 +608,7 @@ public static unsafe partial class Conv2D
         // Conv2D.WeightGradientLanes.cs), each where it wastes fewer multiply-adds than the other kernels by a margin.
         public readonly bool UseLaneInputGradient, UseLaneWeightGradient;
         public readonly int LaneHeight, LaneWidth, LaneGradientLength, LaneInputLength, LaneWorkspaceLength, LaneWorkspaces, LaneOffset;
-        public readonly int LanePaddedInputLength, LanePartialLength, LanePartialsOffset;
+        public readonly int LanePaddedInputLength, LanePartialLength, LanePartialsOffset, LaneBlocks, LaneTapStride;
         private readonly long inputLength, outputLength;
 
         public Shape(int batch, int inChannels, int height, int width, int outChannels,
@@ -698,17 +698,18 @@ public static unsafe partial class Conv2D
                     LaneInputLength = ToLength((long)InBlocks * DirectChannelBlock * height * width * SampleLanes, "one block's input gradient");
                     long inputGradientWorkspace = laneShape ? (long)LaneGradientLength + LaneInputLength + 16 * 16 : 0;
                     LanePaddedInputLength = ToLength((long)inChannels * (height + 2 * pad) * PaddedWidth * SampleLanes, "one block's padded input");
-                    LanePartialLength = ToLength((long)RoundUp(outChannels, DirectChannelBlock) * RoundUp(PatchLength, LaneTaps), "one block's weight gradient");
+                    LaneTapStride = (int)RoundUp(PatchLength, LaneTaps);
+                    LanePartialLength = ToLength(RoundUp(outChannels, DirectChannelBlock) * LaneTapStride, "one block's weight gradient");
                     long weightGradientWorkspace = laneWeightShape
-                        ? (long)outChannels * OutputPlane * SampleLanes + LanePaddedInputLength + 16 * 16 + RoundUp(PatchLength, LaneTaps) : 0;
+                        ? (long)outChannels * OutputPlane * SampleLanes + LanePaddedInputLength + 16 * 16 + LaneTapStride : 0;
                     LaneWorkspaceLength = ToLength(RoundUp(Math.Max(inputGradientWorkspace, weightGradientWorkspace), 16), "one block's workspace");
-                    int blocks = (batch + SampleLanes - 1) / SampleLanes;
-                    LaneWorkspaces = Math.Min(MaxThreads, blocks);
+                    LaneBlocks = (batch + SampleLanes - 1) / SampleLanes;
+                    LaneWorkspaces = Math.Min(MaxThreads, LaneBlocks);
                     LaneOffset = ToLength(directLength, "the direct path's scratch");
                     // 16 floats of slack: the workspaces start at the first 64-byte boundary. Then one weight-gradient
                     // partial per block of samples, added in block order whatever the split.
                     LanePartialsOffset = ToLength(LaneOffset + 16 + (long)LaneWorkspaces * LaneWorkspaceLength, "the lanes' workspaces");
-                    directLength = LanePartialsOffset + (laneWeightShape ? (long)blocks * LanePartialLength : 0);
+                    directLength = LanePartialsOffset + (laneWeightShape ? (long)LaneBlocks * LanePartialLength : 0);
                 }
                 scratch = Math.Max(scratch, directLength);
                 UseDirect = DirectSupported;
