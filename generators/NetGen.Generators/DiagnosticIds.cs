@@ -44,6 +44,17 @@ public static class DiagnosticIds
     // Issue 7: bfloat16 inference (NG0090-NG0099).
     public const string Bfloat16WithoutDense = "NG0090";
 
+    // Issue 20: networks as graphs (NG0100-NG0119).
+    public const string JoinShapeMismatch = "NG0100";
+    public const string UnknownLayerName = "NG0101";
+    public const string DuplicateLayerName = "NG0102";
+    public const string InvalidLayerName = "NG0103";
+    public const string UnbalancedResidual = "NG0104";
+    public const string InvalidBlock = "NG0105";
+    public const string UnusedOutput = "NG0106";
+    public const string ProjectionImpossible = "NG0107";
+    public const string InvalidJoin = "NG0108";
+
     public const string InternalError = "NG9999";
     public const string NoGpuKernel = "NG0200";
 

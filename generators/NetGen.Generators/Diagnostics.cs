@@ -154,8 +154,48 @@ public static class Diagnostics
         "[Conv2D] sets both Padding = {0} and SamePadding = true: keep one of them");
 
     /// <summary>The descriptor for an id produced by a Roslyn-free stage.</summary>
+    public static readonly DiagnosticDescriptor JoinShapeMismatch = Error(DiagnosticIds.JoinShapeMismatch,
+        "Joined outputs have different shapes",
+        "{0} joins outputs of different shapes: {1} is {2}, {3} is {4}; {5}");
+
+    public static readonly DiagnosticDescriptor UnknownLayerName = Error(DiagnosticIds.UnknownLayerName,
+        "No layer of that name",
+        "No layer named '{0}' is declared before this one in {1}: name a layer declared earlier ({2})");
+
+    public static readonly DiagnosticDescriptor DuplicateLayerName = Error(DiagnosticIds.DuplicateLayerName,
+        "Layer name used twice",
+        "The name '{0}' is already used by an earlier layer of {1}: give each layer its own name");
+
+    public static readonly DiagnosticDescriptor InvalidLayerName = Error(DiagnosticIds.InvalidLayerName,
+        "Invalid layer name",
+        "'{0}' is not a valid layer name: use letters, digits and '_', starting with a letter (and not 'input', which names the network's input)");
+
+    public static readonly DiagnosticDescriptor UnbalancedResidual = Error(DiagnosticIds.UnbalancedResidual,
+        "Residual connection not closed or not opened",
+        "{0}");
+
+    public static readonly DiagnosticDescriptor InvalidBlock = Error(DiagnosticIds.InvalidBlock,
+        "Invalid block",
+        "{0}");
+
+    public static readonly DiagnosticDescriptor UnusedOutput = Error(DiagnosticIds.UnusedOutput,
+        "Layer output never read",
+        "The output of {0} is read by no later layer, so its parameters would never learn: remove it, join it ([Add]/[Concat]), or make the next branch read it with From");
+
+    public static readonly DiagnosticDescriptor ProjectionImpossible = Error(DiagnosticIds.ProjectionImpossible,
+        "Shortcut cannot be projected",
+        "The residual shortcut {0} cannot be projected to the branch's output {1}: {2}");
+
+    public static readonly DiagnosticDescriptor InvalidJoin = Error(DiagnosticIds.InvalidJoin,
+        "Invalid join",
+        "{0}");
+
     public static DiagnosticDescriptor ById(string id) => id switch
     {
+        DiagnosticIds.JoinShapeMismatch => JoinShapeMismatch,
+        DiagnosticIds.UnusedOutput => UnusedOutput,
+        DiagnosticIds.ProjectionImpossible => ProjectionImpossible,
+        DiagnosticIds.InvalidJoin => InvalidJoin,
         DiagnosticIds.LossDoesNotFitOutput => LossDoesNotFitOutput,
         DiagnosticIds.DenseNeedsVector => DenseNeedsVector,
         DiagnosticIds.SpatialLayerNeedsImage => SpatialLayerNeedsImage,

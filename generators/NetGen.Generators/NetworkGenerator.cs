@@ -9,7 +9,7 @@ namespace NetGen.Generators;
 
 /// <summary>
 /// Emits forward, backward and training code for classes marked [Network]. Parser -> equatable model ->
-/// shape inference -> emitter; diagnostics are reported from a separate output so the source output
+/// shape inference -> plan -> emitter; diagnostics are reported from a separate output so the source output
 /// sees only the model and caches across unrelated edits.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
@@ -22,6 +22,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
     {
         public const string Parse = nameof(Parse);
         public const string Networks = nameof(Networks);
+        public const string Plans = nameof(Plans);
         public const string ReferencesGpu = nameof(ReferencesGpu);
     }
 
@@ -45,12 +46,18 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Select(static (result, _) => result.Network!)
             .WithTrackingName(TrackingNames.Networks);
 
-        context.RegisterSourceOutput(networks, static (spc, network) =>
+        // The plan: every decision about how each network runs, its own step so an edit that keeps it emits nothing anew.
+        var plans = networks
+            .Select(static (network, _) => Plan.Planner.Plan(network))
+            .WithTrackingName(TrackingNames.Plans);
+
+        context.RegisterSourceOutput(plans, static (spc, plan) =>
         {
+            Shapes.ResolvedNetwork network = plan.Network;
             string source;
             try
             {
-                source = CpuEmitter.Emit(network);
+                source = CpuEmitter.Emit(plan);
             }
             catch (System.Exception exception) when (exception is not System.OperationCanceledException)
             {

@@ -215,11 +215,11 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
     /// Pairs each convolution with the MaxPool2D(2) right after it whose inference forward one kernel can compute
     /// (<see cref="ConvolutionKernelChoice.PooledKernelFor"/>). Called once by the network emitter on the chain.
     /// </summary>
-    public static void FuseInferencePooling(IReadOnlyList<LayerEmitter> emitters)
+    public static void FuseInferencePooling(IReadOnlyList<LayerEmitter> emitters, Plan.NetworkPlan plan)
     {
         for (int i = 0; i + 1 < emitters.Count; i++)
         {
-            if (emitters[i] is not Conv2DEmitter conv || emitters[i + 1] is not Pool2DEmitter pool) continue;
+            if (!plan.Layers[i].FusesWithNext || emitters[i] is not Conv2DEmitter conv || emitters[i + 1] is not Pool2DEmitter pool) continue;
             if (conv.Spec.Activation.Kind == ActivationKind.ReLU && ((Pool2DSpec)pool.Layer.Spec).Kind == PoolKind.Max && pool.OutputGradient is not null)
             {
                 // ReLU's backward keeps dy where y > 0. Max pooling's backward gives a gradient only to each window's

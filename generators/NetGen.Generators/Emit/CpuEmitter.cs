@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using NetGen.Generators.Model;
+using NetGen.Generators.Plan;
 using NetGen.Generators.Shapes;
 
 namespace NetGen.Generators.Emit;
@@ -18,9 +19,12 @@ public static class CpuEmitter
     public static string HintName(ResolvedNetwork network) =>
         (network.Model.Namespace is null ? "" : network.Model.Namespace + ".") + network.Model.ClassName + ".g.cs";
 
-    public static string Emit(ResolvedNetwork network)
+    public static string Emit(ResolvedNetwork network) => Emit(Planner.Plan(network));
+
+    public static string Emit(NetworkPlan plan)
     {
-        var emitters = Chain(network);
+        ResolvedNetwork network = plan.Network;
+        var emitters = Chain(plan);
         var writer = new SourceWriter();
         NetworkModel model = network.Model;
 
@@ -33,7 +37,7 @@ public static class CpuEmitter
             writer.OpenBrace();
         }
 
-        EmitClassDocumentation(writer, network, emitters);
+        EmitClassDocumentation(writer, plan, emitters);
         writer.WriteLine($"[global::System.CodeDom.Compiler.GeneratedCode(\"NetGen\", \"{Version}\")]");
         // Token networks take int inputs, which INetwork's float Forward/Predict cannot express: they get no interface.
         writer.WriteLine(network.HasTokenInput ? $"partial class {model.ClassName}" : $"partial class {model.ClassName} : global::NetGen.INetwork<{TargetType(network)}>"
@@ -41,14 +45,14 @@ public static class CpuEmitter
         writer.OpenBrace();
 
         EmitConstants(writer, network, emitters);
-        EmitFields(writer, network, emitters);
+        EmitFields(writer, plan, emitters);
         EmitProperties(writer, network, emitters);
         EmitInitialization(writer, network, emitters);
-        EmitForward(writer, network, emitters);
+        EmitForward(writer, plan, emitters);
         EmitLoss(writer, network, emitters);
-        EmitBackward(writer, network, emitters);
+        EmitBackward(writer, plan, emitters);
         EmitOptimizer(writer, network);
-        EmitTrainStep(writer, network, emitters);
+        EmitTrainStep(writer, plan, emitters);
         EmitPredict(writer, network, emitters);
         if (model.Bfloat16Inference) Bfloat16Emitter.EmitMembers(writer, network, emitters);
         EmitEvaluate(writer, network, emitters);
@@ -146,25 +150,50 @@ public static class CpuEmitter
         writer.CloseBrace();
     }
 
-    /// <summary>Creates one emitter per layer and wires each layer's input to the previous layer's output.</summary>
-    private static List<LayerEmitter> Chain(ResolvedNetwork network)
+    /// <summary>
+    /// Creates one emitter per layer and wires it as the plan says: each input is an earlier layer's output (or the
+    /// network's inputs), each input gradient that output's gradient buffer, or this layer's own buffer when another
+    /// reader of the same output already wrote there (BackwardCore then adds it in).
+    /// </summary>
+    private static List<LayerEmitter> Chain(NetworkPlan plan)
     {
+        ResolvedNetwork network = plan.Network;
         var emitters = new List<LayerEmitter>();
-        Buffer input = Buffer.Inputs;
-        Buffer? inputGradient = null;
-        foreach (ResolvedLayer layer in network.Layers)
+        for (int i = 0; i < network.Layers.Count; i++)
         {
+            ResolvedLayer layer = network.Layers[i];
+            LayerPlan decisions = plan.Layers[i];
             LayerEmitter emitter = LayerEmitter.For(layer);
             emitter.Network = network.Model;
-            emitter.Input = input;
-            emitter.InputGradient = inputGradient;
-            input = emitter.Output;
-            inputGradient = emitter.OutputGradient;
+            var inputs = new List<Buffer>();
+            var gradients = new List<Buffer?>();
+            var accumulates = new List<bool>();
+            for (int slot = 0; slot < layer.Sources.Count; slot++)
+            {
+                int source = layer.Sources[slot];
+                inputs.Add(source < 0 ? Buffer.Inputs : emitters[source].Output);
+                GradientWrite write = decisions.InputGradients[slot].Write;
+                Buffer? target = source < 0 ? null : emitters[source].OutputGradient;
+                gradients.Add(Planner.SharesBuffers(layer.Spec) ? target : write switch
+                {
+                    GradientWrite.None => null,
+                    GradientWrite.Accumulate when layer.Spec is not (AddSpec or ConcatSpec) => AccumulationBuffer(emitter),
+                    _ => target,
+                });
+                accumulates.Add(write == GradientWrite.Accumulate);
+            }
+
+            emitter.InputBuffers = inputs;
+            emitter.InputGradients = gradients;
+            emitter.AccumulatesInputGradients = accumulates;
+            emitter.InputNames = layer.Sources.Select(source => source < 0 ? "input" : network.Layers[source].CheckpointName).ToList();
+            emitter.Input = inputs[0];
+            emitter.InputGradient = gradients[0];
             emitters.Add(emitter);
         }
 
-        Conv2DEmitter.FuseInferencePooling(emitters);
-        if (OverwritesGradients(emitters))
+        Conv2DEmitter.FuseInferencePooling(emitters, plan);
+        if (plan.OverwritesGradients)
         {
             foreach (DenseEmitter dense in emitters.OfType<DenseEmitter>()) dense.GradientsMayOverwrite = true;
         }
@@ -172,12 +201,13 @@ public static class CpuEmitter
         return emitters;
     }
 
-    /// <summary>
-    /// Every layer with parameters is dense, so each parameter gradient comes from exactly one product per step:
-    /// ComputeGradients lets those products write the gradients instead of clearing the buffer and adding to it.
-    /// </summary>
-    private static bool OverwritesGradients(List<LayerEmitter> emitters) =>
-        emitters.Any(e => e is DenseEmitter) && emitters.All(e => e.Layer.ParameterCount == 0 || e is DenseEmitter);
+    /// <summary>Where a layer writes its input's gradient when another reader of that output wrote there first.</summary>
+    private static Buffer AccumulationBuffer(LayerEmitter emitter) =>
+        new("_" + char.ToLowerInvariant(emitter.Name[0]) + emitter.Name.Substring(1) + "InputGradient", emitter.Name + "InputSize");
+
+    /// <summary>The layers that write their input's gradient to their own buffer, to be added to the shared one.</summary>
+    private static IEnumerable<LayerEmitter> Accumulating(List<LayerEmitter> emitters) =>
+        emitters.Where(e => e.Layer.Spec is not (AddSpec or ConcatSpec) && e.AccumulatesInputGradients.Count > 0 && e.AccumulatesInputGradients[0] && e.InputGradient is not null);
 
     // Shared with the GPU emitter: the loss decides the target type and name of every generated training member.
     internal static bool IsClassification(ResolvedNetwork network) => network.Model.Loss.Kind == LossKind.SoftmaxCrossEntropy;
@@ -186,21 +216,22 @@ public static class CpuEmitter
 
     internal static string TargetName(ResolvedNetwork network) => IsClassification(network) ? "labels" : "targets";
 
-    private static void EmitClassDocumentation(SourceWriter writer, ResolvedNetwork network, List<LayerEmitter> emitters)
+    private static void EmitClassDocumentation(SourceWriter writer, NetworkPlan plan, List<LayerEmitter> emitters)
     {
-        var rows = new List<string[]> { new[] { "Layer", "Output", "Parameters", "Offset" } };
-        rows.Add(new[] { "Input", network.InputShape.ToString(), "0", "-" });
+        ResolvedNetwork network = plan.Network;
+        // A graph's table also says what each layer reads.
+        bool graph = network.IsGraph;
+        var rows = new List<string[]> { graph ? new[] { "Layer", "Reads", "Output", "Parameters", "Offset" } : new[] { "Layer", "Output", "Parameters", "Offset" } };
+        rows.Add(graph ? new[] { "Input", "", network.InputShape.ToString(), "0", "-" } : new[] { "Input", network.InputShape.ToString(), "0", "-" });
         foreach (LayerEmitter emitter in emitters)
         {
             ResolvedLayer layer = emitter.Layer;
-            rows.Add(new[]
-            {
-                emitter.TableName(), layer.Output.ToString(), Literals.Grouped(layer.ParameterCount),
-                layer.ParameterCount == 0 ? "-" : Literals.Int(layer.WeightOffset),
-            });
+            var row = new List<string> { emitter.TableName(), layer.Output.ToString(), Literals.Grouped(layer.ParameterCount), layer.ParameterCount == 0 ? "-" : Literals.Int(layer.WeightOffset) };
+            if (graph) row.Insert(1, string.Join(", ", emitter.InputNames));
+            rows.Add(row.ToArray());
         }
 
-        int[] widths = Enumerable.Range(0, 4).Select(c => rows.Max(r => r[c].Length)).ToArray();
+        int[] widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
         string Row(string[] cells) => "| " + string.Join(" | ", cells.Select((cell, c) => cell.PadRight(widths[c]))) + " |";
 
         NetworkModel model = network.Model;
@@ -216,7 +247,7 @@ public static class CpuEmitter
         writer.WriteLine("/// </code>");
         writer.WriteLine($"/// Memory at batch {model.BatchSize}: parameters {Literals.Grouped(4L * network.ParameterCount)} B, " +
                          $"gradients {Literals.Grouped(4L * network.ParameterCount)} B, optimizer state {Literals.Grouped(4L * network.OptimizerStateCount)} B, " +
-                         $"activations {Literals.Grouped(4L * network.ActivationFloats)} B.");
+                         $"activations {Literals.Grouped(4L * (network.ActivationFloats + plan.GradientScratchFloats))} B.");
         writer.WriteLine("/// Not thread-safe: one instance trains or predicts on one thread at a time.");
         writer.WriteLine("/// </remarks>");
     }
@@ -312,8 +343,9 @@ public static class CpuEmitter
         writer.WriteLine();
     }
 
-    private static void EmitFields(SourceWriter writer, ResolvedNetwork network, List<LayerEmitter> emitters)
+    private static void EmitFields(SourceWriter writer, NetworkPlan plan, List<LayerEmitter> emitters)
     {
+        ResolvedNetwork network = plan.Network;
         writer.WriteLine("private readonly global::NetGen.Kernels.AlignedBuffer _parameters = InitialParameters(Seed);");
         writer.WriteLine("private readonly global::NetGen.Kernels.AlignedBuffer _gradients = new(ParameterCount);");
         writer.WriteLine("private readonly global::NetGen.Kernels.AlignedBuffer _optimizerState = new(OptimizerStateCount);");
@@ -321,6 +353,12 @@ public static class CpuEmitter
         writer.WriteLine("private int _step;");
         if (emitters.Any(e => e.UsesRandom)) writer.WriteLine("private global::NetGen.Rng _dropoutRandom = DropoutRandomFor(Seed);");
         foreach (LayerEmitter emitter in emitters) emitter.EmitFields(writer);
+        foreach (LayerEmitter reader in Accumulating(emitters))
+        {
+            writer.WriteLine($"// {reader.Name} reads an output that a later layer reads too: its input gradient is added to that one's.");
+            writer.WriteLine($"private const int {reader.InputGradient!.SizeConstant} = {Literals.Int(reader.Layer.Input.Size)};");
+            writer.WriteLine($"private readonly float[] {reader.InputGradient.Field} = new float[BatchSize * {reader.InputGradient.SizeConstant}];");
+        }
         Conv2DEmitter.EmitSharedScratch(writer, emitters);
         if (network.Model.Bfloat16Inference) Bfloat16Emitter.EmitFields(writer, emitters);
         writer.WriteLine();
@@ -431,8 +469,9 @@ public static class CpuEmitter
         writer.WriteLine();
     }
 
-    private static void EmitForward(SourceWriter writer, ResolvedNetwork network, List<LayerEmitter> emitters)
+    private static void EmitForward(SourceWriter writer, NetworkPlan plan, List<LayerEmitter> emitters)
     {
+        ResolvedNetwork network = plan.Network;
         Buffer output = emitters[emitters.Count - 1].Output;
         writer.WriteLine("/// <summary>");
         writer.WriteLine("/// Runs the network forward in training mode on 1 to <see cref=\"BatchSize\"/> samples (<c>inputs.Length / InputSize</c>),");
@@ -451,7 +490,7 @@ public static class CpuEmitter
         for (int i = 0; i < emitters.Count; i++)
         {
             if (i > 0) writer.WriteLine();
-            if (emitters[i] is DenseEmitter first && i + 1 < emitters.Count && emitters[i + 1] is DenseEmitter second && first.PairsForFewRows(second))
+            if (plan.Layers[i].FusesWithNext && emitters[i] is DenseEmitter first && emitters[i + 1] is DenseEmitter second && first.PairsForFewRows(second))
             {
                 first.EmitForwardPair(writer, second);
                 i++;
@@ -479,10 +518,11 @@ public static class CpuEmitter
         writer.WriteLine();
     }
 
-    private static void EmitBackward(SourceWriter writer, ResolvedNetwork network, List<LayerEmitter> emitters)
+    private static void EmitBackward(SourceWriter writer, NetworkPlan plan, List<LayerEmitter> emitters)
     {
+        ResolvedNetwork network = plan.Network;
         Buffer gradient = emitters.Last(e => e.OutputGradient is not null).OutputGradient!;
-        bool overwrite = OverwritesGradients(emitters);
+        bool overwrite = plan.OverwritesGradients;
         writer.WriteLine("/// <summary>");
         writer.WriteLine("/// Backpropagates <paramref name=\"outputGradient\"/> (d loss / d output, <c>rows * OutputSize</c> floats) through the");
         writer.WriteLine("/// activations of the last <see cref=\"Forward\"/> call on the same <paramref name=\"inputs\"/>, adding to <see cref=\"Gradients\"/>.");
@@ -509,6 +549,11 @@ public static class CpuEmitter
         for (int i = emitters.Count - 1; i >= 0; i--)
         {
             emitters[i].EmitBackward(writer);
+            if (Accumulating(emitters).Contains(emitters[i]))
+            {
+                int source = emitters[i].Layer.Sources[0];
+                writer.WriteLine($"global::NetGen.Kernels.Joins.Accumulate({emitters[i].InputGradient!.Span}, {emitters[source].OutputGradient!.Span});");
+            }
             if (emitters[i].Penalized is Penalty penalty)
             {
                 writer.WriteLine("if (addPenaltyGradients)");
@@ -626,8 +671,9 @@ public static class CpuEmitter
         ScheduleEmitter.Emit(writer, network);
     }
 
-    private static void EmitTrainStep(SourceWriter writer, ResolvedNetwork network, List<LayerEmitter> emitters)
+    private static void EmitTrainStep(SourceWriter writer, NetworkPlan plan, List<LayerEmitter> emitters)
     {
+        ResolvedNetwork network = plan.Network;
         string targets = TargetName(network);
         string targetType = TargetType(network);
         string targetsDoc = IsClassification(network)
@@ -657,7 +703,7 @@ public static class CpuEmitter
         writer.OpenBrace();
         writer.WriteLine("int rows = RowsOf(inputs, nameof(ComputeGradients));");
         writer.WriteLine($"CheckTargets({targets}, rows, nameof(ComputeGradients));");
-        bool overwrite = OverwritesGradients(emitters);
+        bool overwrite = plan.OverwritesGradients;
         if (overwrite) writer.WriteLine("// Every parameter gradient is written, not added, by its dense layer's backward: no clearing pass first.");
         else writer.WriteLine("_gradients.Clear();");
         writer.WriteLine("ForwardCore(inputs, rows, training: true);");

@@ -36,7 +36,7 @@ internal abstract class ElementwiseEmitter(ResolvedLayer layer) : LayerEmitter(l
     public sealed override void EmitBackward(SourceWriter writer)
     {
         writer.WriteLine($"// {Describe()}");
-        if (InputGradient is null && Layer.ParameterCount == 0)
+        if (!HasInputGradient && Layer.ParameterCount == 0)
         {
             writer.WriteLine("// (first layer without parameters: no gradient to propagate)");
             return;
@@ -44,6 +44,9 @@ internal abstract class ElementwiseEmitter(ResolvedLayer layer) : LayerEmitter(l
 
         EmitBackwardCore(writer, InputGradient?.Span ?? "default");
     }
+
+    /// <summary>Whether some input takes a gradient (joins read several).</summary>
+    protected virtual bool HasInputGradient => InputGradient is not null;
 
     /// <summary>Writes the input gradient (<paramref name="inputGradient"/> is "default" when there is none) and any parameter gradients.</summary>
     protected abstract void EmitBackwardCore(SourceWriter writer, string inputGradient);

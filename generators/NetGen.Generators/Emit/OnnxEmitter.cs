@@ -54,8 +54,15 @@ internal static class OnnxEmitter
     /// <summary>The constructor call for one layer.</summary>
     private static string Describe(LayerEmitter emitter)
     {
+        ResolvedLayer read = emitter.Layer;
+        // A graph's layer says what it reads; a straight stack's reads the layer before it.
+        return read.ReadsPrevious ? Operator(emitter) : $"{Operator(emitter)} {{ Inputs = {Ints(read.Sources)} }}";
+    }
+
+    private static string Operator(LayerEmitter emitter)
+    {
         ResolvedLayer layer = emitter.Layer;
-        string name = "\"" + emitter.Name.ToLowerInvariant() + "\"";
+        string name = "\"" + layer.CheckpointName + "\"";
         // The checkpoint names each tensor of the layer with its offset expression; -1 marks an absent bias.
         var offsets = emitter.CheckpointTensors().Concat(emitter.CheckpointStatistics())
             .ToDictionary(t => t.Name.Substring(t.Name.IndexOf('.') + 1), t => t.Offset);
@@ -99,6 +106,10 @@ internal static class OnnxEmitter
             case RecurrentSpec recurrent:
                 return $"new {Onnx}OnnxRecurrent({name}, {Onnx}OnnxCell.{recurrent.Kind}, {Literals.Int(layer.Input.Dimensions[1])}, {Literals.Int(recurrent.Hidden)}, " +
                        $"{Offset("weight_ih_l0")}, {Offset("weight_hh_l0")}, {Offset("bias_ih_l0")}, returnSequences: {Literals.Bool(recurrent.ReturnSequences)})";
+            case AddSpec:
+                return $"new {Onnx}OnnxAdd({name})";
+            case ConcatSpec concat:
+                return $"new {Onnx}OnnxConcat({name}, axis: {Literals.Int(concat.Axis < 0 ? concat.Axis + layer.Output.Rank : concat.Axis)})";
             default:
                 return $"new {Onnx}OnnxUnsupported({name}, \"{layer.Spec.GetType().Name} has no ONNX operator mapping yet\")";
         }

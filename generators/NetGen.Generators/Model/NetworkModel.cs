@@ -57,8 +57,49 @@ public enum ScheduleKind
     ReduceOnPlateau,
 }
 
-/// <summary>One declared layer. <see cref="Index"/> is its position among the layer attributes, 0-based.</summary>
-public abstract record LayerSpec(int Index);
+/// <summary>
+/// One declared layer, a node of the network graph. <see cref="Index"/> is its position in the network's layer list,
+/// 0-based (blocks expanded, each copy's layers in place).
+/// </summary>
+public abstract record LayerSpec(int Index)
+{
+    /// <summary>
+    /// The layers whose outputs this one reads, as indices into the layer list (-1: the network input); empty (the
+    /// default, and what a straight stack has) reads the layer before it.
+    /// </summary>
+    public EquatableArray<int> Inputs { get; init; }
+
+    /// <summary>The name the user gave ([Dense(..., Name = "fc")]); null: the kind and a count, such as dense2.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>The prefix of a block copy's layers, such as "blocks.0." (PyTorch's module path); "" outside blocks.</summary>
+    public string Scope { get; init; } = "";
+
+    /// <summary>The kind as written in attributes and generated names ("Dense", "Conv2D", "Residual").</summary>
+    public virtual string KindName => GetType().Name.EndsWith("Spec", System.StringComparison.Ordinal) ? GetType().Name.Substring(0, GetType().Name.Length - 4) : GetType().Name;
+
+    /// <summary>The layers this one reads: <see cref="Inputs"/>, or the layer before it (-1 for the first).</summary>
+    public EquatableArray<int> Sources => Inputs.Count > 0 ? Inputs : EquatableArray.Create(Index - 1);
+}
+
+/// <summary>
+/// [Add("a", "b")] or the join that [EndResidual] closes (<see cref="Residual"/>): the element-wise sum of its
+/// <see cref="LayerSpec.Inputs"/>, which all have one shape.
+/// </summary>
+public sealed record AddSpec(int Index, bool Residual = false) : LayerSpec(Index)
+{
+    public override string KindName => Residual ? "Residual" : "Add";
+}
+
+/// <summary>[Concat("a", "b", Axis = ...)]: the inputs joined along <see cref="Axis"/> of a sample (negative: from the last).</summary>
+public sealed record ConcatSpec(int Index, int Axis) : LayerSpec(Index);
+
+/// <summary>
+/// The learned shortcut of [Residual(Projection = true)]: maps its input to the shape of layer <see cref="Target"/>
+/// (the residual branch's output). Shape inference makes it a dense layer without bias (vectors, sequences) or a 1x1
+/// convolution without bias whose stride comes from the shapes (images).
+/// </summary>
+public sealed record ProjectionSpec(int Index, int Target) : LayerSpec(Index);
 
 /// <summary>An activation and its alpha (NaN: the activation's default).</summary>
 public sealed record ActivationSpec(ActivationKind Kind, double Alpha)
@@ -95,7 +136,10 @@ public sealed record DenseSpec(int Index, int Units, ActivationSpec Activation, 
     : LayerSpec(Index);
 
 /// <summary>[Activation(kind, Alpha = ...)].</summary>
-public sealed record ActivationLayerSpec(int Index, ActivationSpec Activation) : LayerSpec(Index);
+public sealed record ActivationLayerSpec(int Index, ActivationSpec Activation) : LayerSpec(Index)
+{
+    public override string KindName => "Activation";
+}
 
 /// <summary>[Softmax].</summary>
 public sealed record SoftmaxSpec(int Index) : LayerSpec(Index);
@@ -189,7 +233,10 @@ public enum PoolKind
 }
 
 /// <summary>[MaxPool2D(size, Stride = ..., Padding = ...)] or [AvgPool2D(...)]: square windows.</summary>
-public sealed record Pool2DSpec(int Index, PoolKind Kind, int Size, int Stride, int Padding) : LayerSpec(Index);
+public sealed record Pool2DSpec(int Index, PoolKind Kind, int Size, int Stride, int Padding) : LayerSpec(Index)
+{
+    public override string KindName => Kind == PoolKind.Max ? "MaxPool2D" : "AvgPool2D";
+}
 
 /// <summary>[GlobalAvgPool2D]: (channels, height, width) -> (channels).</summary>
 public sealed record GlobalAvgPool2DSpec(int Index) : LayerSpec(Index);
@@ -212,6 +259,8 @@ public sealed record EmbeddingSpec(int Index, int Vocabulary, int Dimensions) : 
 /// <summary>[SimpleRnn(hidden)], [Lstm(hidden, ForgetBias = ...)], [Gru(hidden)], each with ReturnSequences and Stateful.</summary>
 public sealed record RecurrentSpec(int Index, RecurrentKind Kind, int Hidden, bool ReturnSequences, bool Stateful, double ForgetBias) : LayerSpec(Index)
 {
+    public override string KindName => Kind.ToString();
+
     /// <summary>Gate blocks in the weights: 1 (SimpleRnn), 4 (Lstm: i, f, g, o), 3 (Gru: r, z, n).</summary>
     public int Gates => Kind switch { RecurrentKind.Lstm => 4, RecurrentKind.Gru => 3, _ => 1 };
 }

@@ -27,6 +27,10 @@ internal sealed class AttributeReader(List<DiagnosticInfo> diagnostics, Cancella
             _ => fallback,
         };
 
+    /// <summary>A string property, such as a layer's Name; null when not given.</summary>
+    public string? String(AttributeData attribute, string name) =>
+        Named(attribute, name) is { Value: string value } ? value : null;
+
     public bool Bool(AttributeData attribute, string name, bool fallback) =>
         Named(attribute, name) is { Value: bool value } ? value : fallback;
 

@@ -108,8 +108,7 @@ public static class NetworkParser
         LossSpec? loss = null;
         AttributeData? lossAttribute = null;
         OptimizerSpec? optimizer = null;
-        var layers = new List<LayerSpec>();
-        var layerAttributes = new List<AttributeData>();
+        var graph = new GraphReader(reader, diagnostics, cancellationToken);
         PenaltySpec? penalty = null;
         ClippingSpec? clipping = null;
         var schedules = new List<(ScheduleSpec Spec, AttributeData Attribute)>();
@@ -133,64 +132,6 @@ public static class NetworkParser
                     }
                     inputShape = reader.Shape(attribute);
                     break;
-                case "DenseAttribute":
-                {
-                    int units = reader.PositionalInt(attribute, 0);
-                    reader.RequirePositive(attribute, 0, units, "Dense units");
-                    var activation = reader.Enum<ActivationKind>(attribute, 1, "Activation", ActivationKind.Identity, "NetGen.Activation");
-                    double alpha = reader.OptionalNonNegative(attribute, "Dense", "ActivationAlpha");
-                    var init = reader.NamedEnum<WeightInitKind>(attribute, "Init", WeightInitKind.Default, "NetGen.WeightInit");
-                    double initScale = reader.Double(attribute, "InitScale", double.NaN);
-                    if (init is WeightInitKind.Constant or WeightInitKind.Uniform or WeightInitKind.Normal && double.IsNaN(initScale))
-                    {
-                        string meaning = init switch { WeightInitKind.Constant => "the value", WeightInitKind.Uniform => "the bound a of U(-a, a)", _ => "the standard deviation" };
-                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InitScaleRequired, reader.ArgumentLocation(attribute, null, "Init"), init, meaning));
-                    }
-
-                    bool useBias = reader.Bool(attribute, "UseBias", true);
-                    var layerPenalty = new PenaltySpec(reader.OptionalNonNegative(attribute, "Dense", "L1"), reader.OptionalNonNegative(attribute, "Dense", "L2"));
-                    layers.Add(new DenseSpec(layers.Count, units, new ActivationSpec(activation, alpha), init, initScale, useBias, layerPenalty));
-                    layerAttributes.Add(attribute);
-                    break;
-                }
-                case "ActivationAttribute":
-                {
-                    var activation = reader.Enum<ActivationKind>(attribute, 0, "activation", ActivationKind.Identity, "NetGen.Activation");
-                    double alpha = reader.OptionalNonNegative(attribute, "Activation", "Alpha");
-                    layers.Add(new ActivationLayerSpec(layers.Count, new ActivationSpec(activation, alpha)));
-                    layerAttributes.Add(attribute);
-                    break;
-                }
-                case "SoftmaxAttribute":
-                    layers.Add(new SoftmaxSpec(layers.Count));
-                    layerAttributes.Add(attribute);
-                    break;
-                case "DropoutAttribute":
-                {
-                    double rate = reader.PositionalDouble(attribute, 0);
-                    reader.RequireRange(attribute, 0, "Dropout rate", rate, v => v >= 0 && v < 1, "in [0, 1), such as 0.5");
-                    layers.Add(new DropoutSpec(layers.Count, rate));
-                    layerAttributes.Add(attribute);
-                    break;
-                }
-                case "BatchNormAttribute":
-                {
-                    double momentum = reader.Double(attribute, "Momentum", 0.1);
-                    double epsilon = reader.Double(attribute, "Epsilon", 1e-5);
-                    reader.RequireRange(attribute, "BatchNorm", "Momentum", momentum, v => v >= 0 && v <= 1, "in [0, 1], such as 0.1");
-                    reader.RequireRange(attribute, "BatchNorm", "Epsilon", epsilon, v => v > 0, "a small positive number, such as 1e-5");
-                    layers.Add(new BatchNormSpec(layers.Count, momentum, epsilon));
-                    layerAttributes.Add(attribute);
-                    break;
-                }
-                case "LayerNormAttribute":
-                {
-                    double epsilon = reader.Double(attribute, "Epsilon", 1e-5);
-                    reader.RequireRange(attribute, "LayerNorm", "Epsilon", epsilon, v => v > 0, "a small positive number, such as 1e-5");
-                    layers.Add(new LayerNormSpec(layers.Count, epsilon));
-                    layerAttributes.Add(attribute);
-                    break;
-                }
                 case "RegularizationAttribute":
                     if (penalty is not null)
                     {
@@ -213,56 +154,6 @@ public static class NetworkParser
                 case "LinearWarmupAttribute":
                 case "ReduceOnPlateauAttribute":
                     schedules.Add((reader.Schedule(attribute), attribute));
-                    break;
-                case "EmbeddingAttribute":
-                {
-                    int vocabulary = reader.PositionalInt(attribute, 0);
-                    int dimensions = reader.PositionalInt(attribute, 1);
-                    reader.RequirePositive(attribute, 0, vocabulary, "Embedding vocabulary");
-                    reader.RequirePositive(attribute, 1, dimensions, "Embedding dimensions");
-                    layers.Add(new EmbeddingSpec(layers.Count, vocabulary, dimensions));
-                    layerAttributes.Add(attribute);
-                    break;
-                }
-                case "SimpleRnnAttribute":
-                case "LstmAttribute":
-                case "GruAttribute":
-                {
-                    var kind = name switch { "LstmAttribute" => RecurrentKind.Lstm, "GruAttribute" => RecurrentKind.Gru, _ => RecurrentKind.SimpleRnn };
-                    int hidden = reader.PositionalInt(attribute, 0);
-                    reader.RequirePositive(attribute, 0, hidden, kind + " hidden size");
-                    double forgetBias = kind == RecurrentKind.Lstm ? reader.Double(attribute, "ForgetBias", 1.0) : double.NaN;
-                    if (kind == RecurrentKind.Lstm && double.IsInfinity(forgetBias))
-                    {
-                        reader.RequireRange(attribute, "Lstm", "ForgetBias", forgetBias, v => true, "a finite number (or NaN for PyTorch's uniform initialization)");
-                    }
-
-                    layers.Add(new RecurrentSpec(layers.Count, kind, hidden, reader.Bool(attribute, "ReturnSequences", true),
-                        reader.Bool(attribute, "Stateful", false), forgetBias));
-                    layerAttributes.Add(attribute);
-                    break;
-                }
-                case "FlattenAttribute":
-                    layers.Add(new FlattenSpec(layers.Count));
-                    layerAttributes.Add(attribute);
-                    break;
-                case "Conv2DAttribute":
-                    layers.Add(ConvolutionReader.Conv2D(reader, attribute, layers.Count, diagnostics));
-                    layerAttributes.Add(attribute);
-                    break;
-                case "MaxPool2DAttribute":
-                case "AvgPool2DAttribute":
-                    layers.Add(ConvolutionReader.Pool2D(reader, attribute, layers.Count,
-                        name == "MaxPool2DAttribute" ? PoolKind.Max : PoolKind.Average, diagnostics));
-                    layerAttributes.Add(attribute);
-                    break;
-                case "GlobalAvgPool2DAttribute":
-                    layers.Add(new GlobalAvgPool2DSpec(layers.Count));
-                    layerAttributes.Add(attribute);
-                    break;
-                case "ReshapeAttribute":
-                    layers.Add(ConvolutionReader.Reshape(reader, attribute, layers.Count, diagnostics, cancellationToken));
-                    layerAttributes.Add(attribute);
                     break;
                 case "SoftmaxCrossEntropyAttribute":
                 case "MeanSquaredErrorAttribute":
@@ -293,9 +184,15 @@ public static class NetworkParser
                         _ => reader.Adagrad(attribute),
                     };
                     break;
+                default:
+                    if (GraphReader.Handles(name)) graph.Read(attribute);
+                    break;
             }
         }
 
+        graph.Finish();
+        List<LayerSpec> layers = graph.Layers;
+        List<AttributeData> layerAttributes = graph.Attributes;
         Location networkLocation = LocationOf(networkAttribute, cancellationToken);
         if (inputShape is null) diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MissingInput, networkLocation, type.Name));
         if (layers.Count == 0) diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NoLayers, networkLocation, type.Name));

@@ -32,6 +32,7 @@ public static class GpuEmitter
     public static string? FirstUnsupportedFeature(ResolvedNetwork network)
     {
         NetworkModel model = network.Model;
+        if (network.IsGraph) return "its graph joins (residual connections, [Add], [Concat], branches)";
         foreach (ResolvedLayer layer in network.Layers)
         {
             if (GpuLayerEmitter.For(layer) is null) return $"its layer {layer.Name} ({KindOf(layer)})";
