@@ -53,6 +53,10 @@ internal static class Pitfalls
                 case ActivationLayerSpec layer:
                     activation = layer.Activation;
                     break;
+                case AddSpec or ConcatSpec:
+                    // A join gives the gradient a path around the layers before it (the residual cure): a new run starts.
+                    run = 0;
+                    break;
             }
 
             if (activation is null) continue;
