@@ -63,4 +63,5 @@ public static class DiagnosticIds
     public const string EmptyChoice = "NG0301";
     public const string RepeatedChoice = "NG0302";
     public const string SearchVariantInvalid = "NG0303";
+    public const string NotInSearchSpace = "NG0304";
 }

@@ -190,6 +190,10 @@ public static class Diagnostics
         "Invalid join",
         "{0}");
 
+    public static readonly DiagnosticDescriptor NotInSearchSpace = Error(DiagnosticIds.NotInSearchSpace,
+        "Not available in a search space",
+        "{0} cannot be used in a [SearchSpace]: {1}");
+
     public static DiagnosticDescriptor ById(string id) => id switch
     {
         DiagnosticIds.JoinShapeMismatch => JoinShapeMismatch,

@@ -130,6 +130,57 @@ public class SearchSpaceTests
     }
 
     [Fact]
+    public void Every_fixed_layer_kind_and_training_option_works_in_a_search_space()
+    {
+        // Fixed layers go through the network parser's own reader: convolutions, pooling, flatten, every Dense option;
+        // penalties, clipping, schedules and Adagrad reach every variant.
+        GeneratorRun run = GeneratorHarness.RunClean(Usings + """
+            namespace Demo;
+
+            [SearchSpace(BatchSize = 8, Seed = 1, MaxVariants = 4)]
+            [Input(1, 8, 8)]
+            [Conv2D(4, 3, Padding = 1, Activation = Activation.ReLU)]
+            [MaxPool2D(2)]
+            [Flatten]
+            [DenseChoice(Units = new[] { 8, 16 })]
+            [Dense(6, Activation.Tanh, Init = WeightInit.GlorotUniform, UseBias = false, L2 = 1e-4)]
+            [LayerNorm]
+            [Dense(3)]
+            [SoftmaxCrossEntropy]
+            [Regularization(L1 = 1e-5)]
+            [ClipGradients(MaxNorm = 1)]
+            [CosineAnnealing(TotalSteps = 100)]
+            [OptimizerChoice(SearchOptimizer.Adam, SearchOptimizer.Sgd)]
+            public partial class ConvSearch;
+
+            [SearchSpace(BatchSize = 8, Seed = 1)]
+            [Input(4)] [Dense(3)] [SoftmaxCrossEntropy] [Adagrad(LearningRate = 0.05)]
+            public partial class AdagradSearch;
+            """);
+        string variant = run.Source("Demo.ConvSearchVariant03.g.cs");
+        Assert.Contains("global::NetGen.Kernels.Conv2D", variant);
+        Assert.Contains("ClipByGlobalNorm", variant);
+        Assert.Contains("global::NetGen.Training.CosineAnnealing", variant);
+        Assert.Contains("L2Penalty", variant);
+        Assert.Contains("global::NetGen.Optimizers.Adagrad.Step", run.Source("Demo.AdagradSearchVariant00.g.cs"));
+        string registry = run.Source("Demo.ConvSearch.Variants.g.cs");
+        Assert.Contains("[Conv2D(4, 3, Padding = 1, Activation = Activation.ReLU)]", registry);
+        Assert.Contains("[Dense(6, Activation.Tanh, Init = WeightInit.GlorotUniform, UseBias = false, L2 = 1e-4)]", registry);
+    }
+
+    [Fact]
+    public void A_residual_connection_in_a_search_space_reports_NG0304_at_it() => AssertSingle("NG0304", """
+        [SearchSpace] [Input(4)] [Dense(4)] [[|Residual|]] [Dense(4)] [EndResidual] [Dense(2)] [SoftmaxCrossEntropy] [Adam]
+        public partial class Net;
+        """);
+
+    [Fact]
+    public void A_named_layer_in_a_search_space_reports_NG0304_at_the_name() => AssertSingle("NG0304", """
+        [SearchSpace] [Input(4)] [Dense(4, [|Name = "hidden"|])] [Dense(2)] [SoftmaxCrossEntropy] [Adam]
+        public partial class Net;
+        """);
+
+    [Fact]
     public void A_variant_whose_shapes_fail_reports_NG0303_at_the_search_space()
     {
         Diagnostic d = AssertSingle("NG0303", """

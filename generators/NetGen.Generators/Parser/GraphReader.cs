@@ -55,7 +55,8 @@ internal sealed class GraphReader(AttributeReader reader, List<DiagnosticInfo> d
         _ => IsLayer(attributeName),
     };
 
-    private static bool IsLayer(string attributeName) => attributeName switch
+    /// <summary>Whether the attribute declares one layer (not a join, residual bracket or block).</summary>
+    public static bool IsLayer(string attributeName) => attributeName switch
     {
         "DenseAttribute" or "ActivationAttribute" or "SoftmaxAttribute" or "DropoutAttribute" or "BatchNormAttribute" or "LayerNormAttribute"
             or "EmbeddingAttribute" or "SimpleRnnAttribute" or "LstmAttribute" or "GruAttribute" or "FlattenAttribute" or "Conv2DAttribute"
@@ -99,7 +100,8 @@ internal sealed class GraphReader(AttributeReader reader, List<DiagnosticInfo> d
         }
     }
 
-    private LayerSpec? ReadLayer(AttributeData attribute, string name, int index)
+    /// <summary>One layer attribute's spec at <paramref name="index"/>, every argument validated at its location (null for other attributes).</summary>
+    public LayerSpec? ReadLayer(AttributeData attribute, string name, int index)
     {
         switch (name)
         {
