@@ -114,24 +114,14 @@ internal abstract class LayerEmitter(ResolvedLayer layer)
         yield break;
     }
 
+    /// <summary>
+    /// The constructor call of this layer's ONNX description (<paramref name="name"/> quoted; <paramref name="offset"/> gives a
+    /// tensor's offset expression by its checkpoint suffix, "weight" or "running_mean", or "-1" when it has none).
+    /// </summary>
+    public virtual string OnnxOperator(string name, System.Func<string, string> offset) =>
+        $"new {OnnxEmitter.Onnx}OnnxUnsupported({name}, \"{Layer.Spec.KindName} has no ONNX operator mapping yet\")";
+
     protected string Field(string suffix) => "_" + char.ToLowerInvariant(Name[0]) + Name.Substring(1) + suffix;
 
-    public static LayerEmitter For(ResolvedLayer layer) => layer.Spec switch
-    {
-        DenseSpec => new DenseEmitter(layer),
-        Conv2DSpec => new Conv2DEmitter(layer),
-        Pool2DSpec => new Pool2DEmitter(layer),
-        GlobalAvgPool2DSpec => new GlobalAvgPool2DEmitter(layer),
-        ReshapeSpec => new ReshapeEmitter(layer),
-        ActivationLayerSpec => new ActivationLayerEmitter(layer),
-        SoftmaxSpec => new SoftmaxEmitter(layer),
-        DropoutSpec => new DropoutEmitter(layer),
-        BatchNormSpec => new BatchNormEmitter(layer),
-        LayerNormSpec => new LayerNormEmitter(layer),
-        EmbeddingSpec => new EmbeddingEmitter(layer),
-        RecurrentSpec => new RecurrentEmitter(layer),
-        AddSpec => new AddEmitter(layer),
-        ConcatSpec => new ConcatEmitter(layer),
-        _ => new FlattenEmitter(layer),
-    };
+    public static LayerEmitter For(ResolvedLayer layer) => Layers.LayerKinds.For(layer.Spec).CreateEmitter(layer);
 }

@@ -83,18 +83,6 @@ public abstract record LayerSpec(int Index)
 }
 
 /// <summary>
-/// [Add("a", "b")] or the join that [EndResidual] closes (<see cref="Residual"/>): the element-wise sum of its
-/// <see cref="LayerSpec.Inputs"/>, which all have one shape.
-/// </summary>
-public sealed record AddSpec(int Index, bool Residual = false) : LayerSpec(Index)
-{
-    public override string KindName => Residual ? "Residual" : "Add";
-}
-
-/// <summary>[Concat("a", "b", Axis = ...)]: the inputs joined along <see cref="Axis"/> of a sample (negative: from the last).</summary>
-public sealed record ConcatSpec(int Index, int Axis) : LayerSpec(Index);
-
-/// <summary>
 /// The learned shortcut of [Residual(Projection = true)]: maps its input to the shape of layer <see cref="Target"/>
 /// (the residual branch's output). Shape inference makes it a dense layer without bias (vectors, sequences) or a 1x1
 /// convolution without bias whose stride comes from the shapes (images).
@@ -130,31 +118,6 @@ public sealed record PenaltySpec(double L1, double L2)
 
     public bool IsNone => L1 == 0 && L2 == 0;
 }
-
-/// <summary>[Dense(units, activation, Init = ..., InitScale = ..., UseBias = ..., L1 = ..., L2 = ...)].</summary>
-public sealed record DenseSpec(int Index, int Units, ActivationSpec Activation, WeightInitKind Init, double InitScale, bool UseBias, PenaltySpec Penalty)
-    : LayerSpec(Index);
-
-/// <summary>[Activation(kind, Alpha = ...)].</summary>
-public sealed record ActivationLayerSpec(int Index, ActivationSpec Activation) : LayerSpec(Index)
-{
-    public override string KindName => "Activation";
-}
-
-/// <summary>[Softmax].</summary>
-public sealed record SoftmaxSpec(int Index) : LayerSpec(Index);
-
-/// <summary>[Dropout(rate)].</summary>
-public sealed record DropoutSpec(int Index, double Rate) : LayerSpec(Index);
-
-/// <summary>[BatchNorm(Momentum = ..., Epsilon = ...)].</summary>
-public sealed record BatchNormSpec(int Index, double Momentum, double Epsilon) : LayerSpec(Index);
-
-/// <summary>[LayerNorm(Epsilon = ...)].</summary>
-public sealed record LayerNormSpec(int Index, double Epsilon) : LayerSpec(Index);
-
-/// <summary>[Flatten].</summary>
-public sealed record FlattenSpec(int Index) : LayerSpec(Index);
 
 public sealed record LossSpec(LossKind Kind);
 
@@ -212,55 +175,4 @@ public sealed record NetworkModel(
     public TrainingSpec Options => Training ?? TrainingSpec.Default;
 }
 
-/// <summary>
-/// [Conv2D(filters, kernel, Stride = ..., Padding = ..., SamePadding = ..., Dilation = ..., Activation = ..., ActivationAlpha = ...,
-/// Init = ..., InitScale = ..., UseBias = ..., L1 = ..., L2 = ...)]: a square kernel, the same stride, padding and dilation in both dimensions.
-/// </summary>
-public sealed record Conv2DSpec(int Index, int Filters, int Kernel, int Stride, int Padding, bool SamePadding, int Dilation,
-    ActivationSpec Activation, WeightInitKind Init, double InitScale, bool UseBias, PenaltySpec Penalty) : LayerSpec(Index)
-{
-    /// <summary>Positions one kernel spans with its dilation: <c>dilation * (kernel - 1) + 1</c>.</summary>
-    public int KernelExtent => Dilation * (Kernel - 1) + 1;
-
-    /// <summary>The padding on every side: <see cref="Padding"/>, or <c>(extent - 1) / 2</c> with <see cref="SamePadding"/>.</summary>
-    public int EffectivePadding => SamePadding ? (KernelExtent - 1) / 2 : Padding;
-}
-
-public enum PoolKind
-{
-    Max,
-    Average,
-}
-
-/// <summary>[MaxPool2D(size, Stride = ..., Padding = ...)] or [AvgPool2D(...)]: square windows.</summary>
-public sealed record Pool2DSpec(int Index, PoolKind Kind, int Size, int Stride, int Padding) : LayerSpec(Index)
-{
-    public override string KindName => Kind == PoolKind.Max ? "MaxPool2D" : "AvgPool2D";
-}
-
-/// <summary>[GlobalAvgPool2D]: (channels, height, width) -> (channels).</summary>
-public sealed record GlobalAvgPool2DSpec(int Index) : LayerSpec(Index);
-
-/// <summary>[Reshape(shape)]: the declared dimensions, at most one of them -1 (inferred by shape inference).</summary>
-public sealed record ReshapeSpec(int Index, EquatableArray<int> Shape) : LayerSpec(Index);
-
 // Issue 6: recurrent networks.
-
-public enum RecurrentKind
-{
-    SimpleRnn,
-    Lstm,
-    Gru,
-}
-
-/// <summary>[Embedding(vocabulary, dimensions)]: the first layer of a token network.</summary>
-public sealed record EmbeddingSpec(int Index, int Vocabulary, int Dimensions) : LayerSpec(Index);
-
-/// <summary>[SimpleRnn(hidden)], [Lstm(hidden, ForgetBias = ...)], [Gru(hidden)], each with ReturnSequences and Stateful.</summary>
-public sealed record RecurrentSpec(int Index, RecurrentKind Kind, int Hidden, bool ReturnSequences, bool Stateful, double ForgetBias) : LayerSpec(Index)
-{
-    public override string KindName => Kind.ToString();
-
-    /// <summary>Gate blocks in the weights: 1 (SimpleRnn), 4 (Lstm: i, f, g, o), 3 (Gru: r, z, n).</summary>
-    public int Gates => Kind switch { RecurrentKind.Lstm => 4, RecurrentKind.Gru => 3, _ => 1 };
-}

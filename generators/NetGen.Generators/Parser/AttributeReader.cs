@@ -15,6 +15,15 @@ namespace NetGen.Generators.Parser;
 /// </summary>
 internal sealed class AttributeReader(List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
 {
+    /// <summary>Where the diagnostics of the declaration being read go.</summary>
+    public List<DiagnosticInfo> Reports => diagnostics;
+
+    public CancellationToken CancellationToken => cancellationToken;
+
+    /// <summary>Reports <paramref name="descriptor"/> at <paramref name="location"/>.</summary>
+    public void Report(DiagnosticDescriptor descriptor, Location location, params object?[] arguments) =>
+        diagnostics.Add(DiagnosticInfo.Create(descriptor, location, arguments));
+
     public int Int(AttributeData attribute, string name, int fallback) =>
         Named(attribute, name) is { Value: int value } ? value : fallback;
 

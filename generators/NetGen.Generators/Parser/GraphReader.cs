@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using NetGen.Generators.Layers;
 using NetGen.Generators.Model;
 using NetGen.Generators.Shapes;
 
@@ -56,13 +57,7 @@ internal sealed class GraphReader(AttributeReader reader, List<DiagnosticInfo> d
     };
 
     /// <summary>Whether the attribute declares one layer (not a join, residual bracket or block).</summary>
-    public static bool IsLayer(string attributeName) => attributeName switch
-    {
-        "DenseAttribute" or "ActivationAttribute" or "SoftmaxAttribute" or "DropoutAttribute" or "BatchNormAttribute" or "LayerNormAttribute"
-            or "EmbeddingAttribute" or "SimpleRnnAttribute" or "LstmAttribute" or "GruAttribute" or "FlattenAttribute" or "Conv2DAttribute"
-            or "MaxPool2DAttribute" or "AvgPool2DAttribute" or "GlobalAvgPool2DAttribute" or "ReshapeAttribute" => true,
-        _ => false,
-    };
+    public static bool IsLayer(string attributeName) => LayerKinds.ForAttribute(attributeName) is not null;
 
     public void Read(AttributeData attribute)
     {
@@ -101,94 +96,7 @@ internal sealed class GraphReader(AttributeReader reader, List<DiagnosticInfo> d
     }
 
     /// <summary>One layer attribute's spec at <paramref name="index"/>, every argument validated at its location (null for other attributes).</summary>
-    public LayerSpec? ReadLayer(AttributeData attribute, string name, int index)
-    {
-        switch (name)
-        {
-            case "DenseAttribute":
-            {
-                int units = reader.PositionalInt(attribute, 0);
-                reader.RequirePositive(attribute, 0, units, "Dense units");
-                var activation = reader.Enum<ActivationKind>(attribute, 1, "Activation", ActivationKind.Identity, "NetGen.Activation");
-                double alpha = reader.OptionalNonNegative(attribute, "Dense", "ActivationAlpha");
-                var init = reader.NamedEnum<WeightInitKind>(attribute, "Init", WeightInitKind.Default, "NetGen.WeightInit");
-                double initScale = reader.Double(attribute, "InitScale", double.NaN);
-                if (init is WeightInitKind.Constant or WeightInitKind.Uniform or WeightInitKind.Normal && double.IsNaN(initScale))
-                {
-                    string meaning = init switch { WeightInitKind.Constant => "the value", WeightInitKind.Uniform => "the bound a of U(-a, a)", _ => "the standard deviation" };
-                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InitScaleRequired, reader.ArgumentLocation(attribute, null, "Init"), init, meaning));
-                }
-
-                bool useBias = reader.Bool(attribute, "UseBias", true);
-                var penalty = new PenaltySpec(reader.OptionalNonNegative(attribute, "Dense", "L1"), reader.OptionalNonNegative(attribute, "Dense", "L2"));
-                return new DenseSpec(index, units, new ActivationSpec(activation, alpha), init, initScale, useBias, penalty);
-            }
-            case "ActivationAttribute":
-            {
-                var activation = reader.Enum<ActivationKind>(attribute, 0, "activation", ActivationKind.Identity, "NetGen.Activation");
-                double alpha = reader.OptionalNonNegative(attribute, "Activation", "Alpha");
-                return new ActivationLayerSpec(index, new ActivationSpec(activation, alpha));
-            }
-            case "SoftmaxAttribute":
-                return new SoftmaxSpec(index);
-            case "DropoutAttribute":
-            {
-                double rate = reader.PositionalDouble(attribute, 0);
-                reader.RequireRange(attribute, 0, "Dropout rate", rate, v => v >= 0 && v < 1, "in [0, 1), such as 0.5");
-                return new DropoutSpec(index, rate);
-            }
-            case "BatchNormAttribute":
-            {
-                double momentum = reader.Double(attribute, "Momentum", 0.1);
-                double epsilon = reader.Double(attribute, "Epsilon", 1e-5);
-                reader.RequireRange(attribute, "BatchNorm", "Momentum", momentum, v => v >= 0 && v <= 1, "in [0, 1], such as 0.1");
-                reader.RequireRange(attribute, "BatchNorm", "Epsilon", epsilon, v => v > 0, "a small positive number, such as 1e-5");
-                return new BatchNormSpec(index, momentum, epsilon);
-            }
-            case "LayerNormAttribute":
-            {
-                double epsilon = reader.Double(attribute, "Epsilon", 1e-5);
-                reader.RequireRange(attribute, "LayerNorm", "Epsilon", epsilon, v => v > 0, "a small positive number, such as 1e-5");
-                return new LayerNormSpec(index, epsilon);
-            }
-            case "EmbeddingAttribute":
-            {
-                int vocabulary = reader.PositionalInt(attribute, 0);
-                int dimensions = reader.PositionalInt(attribute, 1);
-                reader.RequirePositive(attribute, 0, vocabulary, "Embedding vocabulary");
-                reader.RequirePositive(attribute, 1, dimensions, "Embedding dimensions");
-                return new EmbeddingSpec(index, vocabulary, dimensions);
-            }
-            case "SimpleRnnAttribute":
-            case "LstmAttribute":
-            case "GruAttribute":
-            {
-                var kind = name switch { "LstmAttribute" => RecurrentKind.Lstm, "GruAttribute" => RecurrentKind.Gru, _ => RecurrentKind.SimpleRnn };
-                int hidden = reader.PositionalInt(attribute, 0);
-                reader.RequirePositive(attribute, 0, hidden, kind + " hidden size");
-                double forgetBias = kind == RecurrentKind.Lstm ? reader.Double(attribute, "ForgetBias", 1.0) : double.NaN;
-                if (kind == RecurrentKind.Lstm && double.IsInfinity(forgetBias))
-                {
-                    reader.RequireRange(attribute, "Lstm", "ForgetBias", forgetBias, v => true, "a finite number (or NaN for PyTorch's uniform initialization)");
-                }
-
-                return new RecurrentSpec(index, kind, hidden, reader.Bool(attribute, "ReturnSequences", true), reader.Bool(attribute, "Stateful", false), forgetBias);
-            }
-            case "FlattenAttribute":
-                return new FlattenSpec(index);
-            case "Conv2DAttribute":
-                return ConvolutionReader.Conv2D(reader, attribute, index, diagnostics);
-            case "MaxPool2DAttribute":
-            case "AvgPool2DAttribute":
-                return ConvolutionReader.Pool2D(reader, attribute, index, name == "MaxPool2DAttribute" ? PoolKind.Max : PoolKind.Average, diagnostics);
-            case "GlobalAvgPool2DAttribute":
-                return new GlobalAvgPool2DSpec(index);
-            case "ReshapeAttribute":
-                return ConvolutionReader.Reshape(reader, attribute, index, diagnostics, cancellationToken);
-            default:
-                return null;
-        }
-    }
+    public LayerSpec? ReadLayer(AttributeData attribute, string name, int index) => LayerKinds.ForAttribute(name)?.Read(reader, attribute, index);
 
     /// <summary>[Add(...)] or [Concat(...)]: one name joins the previous output with it; several join those named.</summary>
     private void ReadJoin(AttributeData attribute, bool add)

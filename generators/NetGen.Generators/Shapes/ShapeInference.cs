@@ -42,7 +42,6 @@ public static class ShapeInference
 
             EquatableArray<TensorShape> inputShapes = sources.Select(source => source < 0 ? inputShape : layers[source].Output).ToEquatableArray();
             shape = inputShapes[0];
-            int before = layers.Count;
             LayerSpec spec = declared;
             if (declared is ProjectionSpec projection)
             {
@@ -54,180 +53,21 @@ public static class ShapeInference
                 }
             }
 
-            switch (spec)
+            // The kind's shape rule: output shape, parameter layout, buffer sizes, or the error to report.
+            var context = new Layers.ShapeContext(name, sources, inputShapes, offset, statistics, model.BatchSize, source => Describe(source, layers));
+            Layers.Shaped shaped = Layers.LayerKinds.For(spec).Resolve(spec, context);
+            if (shaped.Error is not null)
             {
-                case AddSpec add:
-                {
-                    for (int i = 1; i < inputShapes.Count; i++)
-                    {
-                        if (inputShapes[i] == shape) continue;
-                        string advice = add.Residual
-                            ? "set Projection = true on [Residual] to learn a projection of the shortcut, or end the branch with the shortcut's shape"
-                            : "add outputs of one shape, or project one of them first (a [Dense] or 1x1 [Conv2D])";
-                        errors.Add(new ShapeError(spec.Index, null, DiagnosticIds.JoinShapeMismatch, EquatableArray.Create(
-                            name, Describe(sources[0], layers), shape.ToString(), Describe(sources[i], layers), inputShapes[i].ToString(), advice)));
-                        return (null, errors);
-                    }
-
-                    layers.Add(new ResolvedLayer(spec, name, shape, shape, offset, 0, offset, 0));
-                    activations += 2L * shape.Size;
-                    break;
-                }
-                case ConcatSpec concat:
-                {
-                    int axis = concat.Axis < 0 ? concat.Axis + shape.Rank : concat.Axis;
-                    if (axis < 0 || axis >= shape.Rank)
-                    {
-                        errors.Add(new ShapeError(spec.Index, "Axis", DiagnosticIds.InvalidJoin, EquatableArray.Create(
-                            $"Axis {concat.Axis.ToString(System.Globalization.CultureInfo.InvariantCulture)} is outside the {shape.Rank} dimensions of {Describe(sources[0], layers)} ({shape}): use 0 to {shape.Rank - 1}, or -1 for the last")));
-                        return (null, errors);
-                    }
-
-                    int[] dimensions = shape.Dimensions.ToArray();
-                    for (int i = 1; i < inputShapes.Count; i++)
-                    {
-                        TensorShape other = inputShapes[i];
-                        bool fits = other.Rank == shape.Rank && Enumerable.Range(0, shape.Rank).All(d => d == axis || other.Dimensions[d] == shape.Dimensions[d]);
-                        if (!fits)
-                        {
-                            errors.Add(new ShapeError(spec.Index, null, DiagnosticIds.JoinShapeMismatch, EquatableArray.Create(
-                                name, Describe(sources[0], layers), shape.ToString(), Describe(sources[i], layers), other.ToString(),
-                                $"every dimension but axis {axis.ToString(System.Globalization.CultureInfo.InvariantCulture)} must agree")));
-                            return (null, errors);
-                        }
-
-                        dimensions[axis] += other.Dimensions[axis];
-                    }
-
-                    var output = new TensorShape(dimensions.ToEquatableArray());
-                    layers.Add(new ResolvedLayer(spec, name, shape, output, offset, 0, offset, 0));
-                    activations += 2L * output.Size;
-                    break;
-                }
-                case DenseSpec dense:
-                {
-                    // A (steps, features) sequence: the same dense layer applies at every step.
-                    if (shape.Rank is not (1 or 2))
-                    {
-                        errors.Add(new ShapeError(spec.Index, null, DiagnosticIds.DenseNeedsVector,
-                            EquatableArray.Create(shape.ToString(), shape.Size.ToString(System.Globalization.CultureInfo.InvariantCulture))));
-                        return (null, errors);
-                    }
-
-                    int inputs = shape.Dimensions[shape.Rank - 1];
-                    int weights = dense.Units * inputs;
-                    int biases = dense.UseBias ? dense.Units : 0;
-                    var output = shape.Rank == 2 ? new TensorShape(EquatableArray.Create(shape.Dimensions[0], dense.Units)) : TensorShape.Vector(dense.Units);
-                    layers.Add(new ResolvedLayer(spec, name, shape, output, offset, weights, offset + weights, biases));
-                    offset += weights + biases;
-                    // Output plus its gradient, and the pre-activation when the activation does not fuse into the product.
-                    activations += (long)output.Size * (DenseKernelChoice.FusesActivation(dense.Activation) ? 2 : 3);
-                    shape = output;
-                    break;
-                }
-                case FlattenSpec:
-                {
-                    var output = TensorShape.Vector(shape.Size);
-                    layers.Add(new ResolvedLayer(spec, name, shape, output, offset, 0, offset, 0));
-                    shape = output;
-                    break;
-                }
-                case Conv2DSpec or Pool2DSpec or GlobalAvgPool2DSpec or ReshapeSpec:
-                {
-                    ShapeError? error = ConvolutionShapes.Resolve(spec, name, shape, offset, out ResolvedLayer layer, out long floats);
-                    if (error is not null)
-                    {
-                        errors.Add(error);
-                        return (null, errors);
-                    }
-
-                    layers.Add(layer);
-                    offset += layer.ParameterCount;
-                    activations += floats;
-                    convolutionScratch = System.Math.Max(convolutionScratch, ConvolutionShapes.ScratchFloats(layer, model.BatchSize));
-                    shape = layer.Output;
-                    break;
-                }
-                case ActivationLayerSpec or SoftmaxSpec:
-                    // Output and its gradient.
-                    layers.Add(new ResolvedLayer(spec, name, shape, shape, offset, 0, offset, 0));
-                    activations += 2L * shape.Size;
-                    break;
-                case DropoutSpec:
-                    // Output, mask and gradient.
-                    layers.Add(new ResolvedLayer(spec, name, shape, shape, offset, 0, offset, 0));
-                    activations += 3L * shape.Size;
-                    break;
-                case BatchNormSpec:
-                {
-                    if (shape.Rank is not (1 or 3))
-                    {
-                        errors.Add(new ShapeError(spec.Index, null, DiagnosticIds.NormalizationShape, EquatableArray.Create(shape.ToString())));
-                        return (null, errors);
-                    }
-
-                    // One scale and shift per feature (after dense) or per channel (after convolution); running mean and variance beside.
-                    int channels = shape.Dimensions[0];
-                    layers.Add(new ResolvedLayer(spec, name, shape, shape, offset, channels, offset + channels, channels, statistics, 2 * channels));
-                    offset += 2 * channels;
-                    statistics += 2 * channels;
-                    activations += 2L * shape.Size;
-                    break;
-                }
-                case EmbeddingSpec embedding:
-                {
-                    if (sources[0] != -1 || shape.Rank != 1)
-                    {
-                        errors.Add(new ShapeError(spec.Index, null, DiagnosticIds.EmbeddingNotFirst,
-                            EquatableArray.Create(sources[0] != -1 ? "the output of layer " + spec.Index.ToString(System.Globalization.CultureInfo.InvariantCulture) + " (" + shape + ")" : "an input of shape " + shape)));
-                        return (null, errors);
-                    }
-
-                    // One token id per step in, one [dimensions] row per step out.
-                    int table = embedding.Vocabulary * embedding.Dimensions;
-                    var output = new TensorShape(EquatableArray.Create(shape.Dimensions[0], embedding.Dimensions));
-                    layers.Add(new ResolvedLayer(spec, name, shape, output, offset, table, offset + table, 0));
-                    offset += table;
-                    activations += 2L * output.Size;
-                    shape = output;
-                    break;
-                }
-                case RecurrentSpec recurrent:
-                {
-                    if (shape.Rank != 2)
-                    {
-                        errors.Add(new ShapeError(spec.Index, null, DiagnosticIds.RecurrentNeedsSequence,
-                            EquatableArray.Create(recurrent.Kind.ToString(), shape.ToString())));
-                        return (null, errors);
-                    }
-
-                    // weightIh [G*H, I], weightHh [G*H, H], then biasIh [G*H], biasHh [G*H].
-                    int steps = shape.Dimensions[0], features = shape.Dimensions[1], rowsOfWeights = recurrent.Gates * recurrent.Hidden;
-                    int weights = rowsOfWeights * (features + recurrent.Hidden);
-                    int biases = 2 * rowsOfWeights;
-                    var output = recurrent.ReturnSequences
-                        ? new TensorShape(EquatableArray.Create(steps, recurrent.Hidden))
-                        : TensorShape.Vector(recurrent.Hidden);
-                    layers.Add(new ResolvedLayer(spec, name, shape, output, offset, weights, offset + weights, biases));
-                    offset += weights + biases;
-                    // Sequence output and gradient, cache (gates and states of every step) and backward scratch, per sample.
-                    activations += 2L * steps * recurrent.Hidden + (long)steps * (2 * rowsOfWeights + 3 * recurrent.Hidden);
-                    shape = output;
-                    break;
-                }
-                case LayerNormSpec:
-                {
-                    int features = shape.Size;
-                    layers.Add(new ResolvedLayer(spec, name, shape, shape, offset, features, offset + features, features));
-                    offset += 2 * features;
-                    activations += 2L * shape.Size;
-                    break;
-                }
+                errors.Add(shaped.Error);
+                return (null, errors);
             }
 
-            if (layers.Count == before) continue;
-            ResolvedLayer resolved = layers[before];
-            layers[before] = resolved with { Sources = sources, InputShapes = inputShapes, CheckpointName = checkpointName };
+            ResolvedLayer resolved = shaped.Layer!;
+            offset += resolved.ParameterCount;
+            statistics += resolved.StatisticsCount;
+            activations += shaped.ActivationFloats;
+            convolutionScratch = System.Math.Max(convolutionScratch, shaped.ScratchFloats);
+            layers.Add(resolved with { Sources = sources, InputShapes = inputShapes, CheckpointName = checkpointName });
             shape = resolved.Output;
         }
 

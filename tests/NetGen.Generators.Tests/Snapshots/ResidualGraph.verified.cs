@@ -757,11 +757,11 @@ namespace Samples.Graphs
             new global::NetGen.Onnx.OnnxLayer[]
             {
                 new global::NetGen.Onnx.OnnxDense("stem", 20, 32, steps: 0, StemWeightOffset, StemBiasOffset, global::NetGen.Activation.ReLU, 0f),
-                new global::NetGen.Onnx.OnnxDense("blocks.0.dense1", 32, 32, steps: 0, -1, -1, global::NetGen.Activation.ReLU, 0f),
-                new global::NetGen.Onnx.OnnxDense("blocks.0.dense2", 32, 32, steps: 0, -1, -1, global::NetGen.Activation.Identity, 0f),
+                new global::NetGen.Onnx.OnnxDense("blocks.0.dense1", 32, 32, steps: 0, Blocks0Dense1WeightOffset, Blocks0Dense1BiasOffset, global::NetGen.Activation.ReLU, 0f),
+                new global::NetGen.Onnx.OnnxDense("blocks.0.dense2", 32, 32, steps: 0, Blocks0Dense2WeightOffset, Blocks0Dense2BiasOffset, global::NetGen.Activation.Identity, 0f),
                 new global::NetGen.Onnx.OnnxAdd("blocks.0.residual1") { Inputs = new[] { 2, 0 } },
-                new global::NetGen.Onnx.OnnxDense("blocks.1.dense1", 32, 32, steps: 0, -1, -1, global::NetGen.Activation.ReLU, 0f),
-                new global::NetGen.Onnx.OnnxDense("blocks.1.dense2", 32, 32, steps: 0, -1, -1, global::NetGen.Activation.Identity, 0f),
+                new global::NetGen.Onnx.OnnxDense("blocks.1.dense1", 32, 32, steps: 0, Blocks1Dense1WeightOffset, Blocks1Dense1BiasOffset, global::NetGen.Activation.ReLU, 0f),
+                new global::NetGen.Onnx.OnnxDense("blocks.1.dense2", 32, 32, steps: 0, Blocks1Dense2WeightOffset, Blocks1Dense2BiasOffset, global::NetGen.Activation.Identity, 0f),
                 new global::NetGen.Onnx.OnnxAdd("blocks.1.residual1") { Inputs = new[] { 5, 3 } },
                 new global::NetGen.Onnx.OnnxDense("side", 32, 8, steps: 0, SideWeightOffset, SideBiasOffset, global::NetGen.Activation.ReLU, 0f) { Inputs = new[] { 0 } },
                 new global::NetGen.Onnx.OnnxConcat("concat1", axis: 0) { Inputs = new[] { 7, 6 } },

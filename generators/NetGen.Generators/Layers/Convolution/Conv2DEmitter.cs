@@ -269,4 +269,13 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
     /// <summary>The weight (not the bias) carries the layer's L1/L2 penalty, or the network's [Regularization].</summary>
     public override Penalty? Penalized =>
         Spec.Penalty.Over(Network.Options.Penalty) is { IsNone: false } penalty ? new Penalty($"{Name}Weight", $"{Name}WeightGradient", penalty) : null;
+
+    /// <summary>The ONNX description of this layer: its operator's settings and the offsets of its tensors.</summary>
+    public override string OnnxOperator(string name, System.Func<string, string> offset)
+    {
+        var conv = (Conv2DSpec)Layer.Spec;
+        return $"new {OnnxEmitter.Onnx}OnnxConv2D({name}, {Literals.Int(Layer.Input.Dimensions[0])}, {Literals.Int(conv.Filters)}, kernel: {Literals.Int(conv.Kernel)}, " +
+               $"stride: {Literals.Int(conv.Stride)}, padding: {Literals.Int(conv.EffectivePadding)}, dilation: {Literals.Int(conv.Dilation)}, " +
+               $"{offset("weight")}, {offset("bias")}, {OnnxEmitter.Activation(conv.Activation)})";
+    }
 }

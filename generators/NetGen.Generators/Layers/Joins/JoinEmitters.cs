@@ -33,6 +33,12 @@ internal sealed class AddEmitter(ResolvedLayer layer) : ElementwiseEmitter(layer
             writer.WriteLine($"{Joins}.AddBackward({OutputGradient!.Span}, {gradient.Span}, accumulate: {Literals.Bool(AccumulatesInputGradients[i])});");
         }
     }
+
+    /// <summary>The ONNX description of this layer: its operator's settings and the offsets of its tensors.</summary>
+    public override string OnnxOperator(string name, System.Func<string, string> offset)
+    {
+        return $"new {OnnxEmitter.Onnx}OnnxAdd({name})";
+    }
 }
 
 /// <summary>
@@ -95,5 +101,11 @@ internal sealed class ConcatEmitter(ResolvedLayer layer) : ElementwiseEmitter(la
             if (InputGradients[i] is not { } gradient) continue;
             writer.WriteLine($"{Joins}.ConcatBackward({OutputGradient!.Span}, {gradient.Span}, rows * {Name}Blocks, {Name}Part{i}Run, {Name}Run, {Name}Part{i}Offset, accumulate: {Literals.Bool(AccumulatesInputGradients[i])});");
         }
+    }
+
+    /// <summary>The ONNX description of this layer: its operator's settings and the offsets of its tensors.</summary>
+    public override string OnnxOperator(string name, System.Func<string, string> offset)
+    {
+        return $"new {OnnxEmitter.Onnx}OnnxConcat({name}, axis: {Literals.Int(Axis)})";
     }
 }
