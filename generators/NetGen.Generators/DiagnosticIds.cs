@@ -21,6 +21,7 @@ public static class DiagnosticIds
     public const string NoLayers = "NG0013";
     public const string UnknownEnumValue = "NG0014";
     public const string ClassNameClashesWithMember = "NG0015";
+    public const string SizeTooLarge = "NG0016";
     public const string SpatialLayerNeedsImage = "NG0020";
     public const string KernelLargerThanInput = "NG0021";
     public const string OutputSizeNotWhole = "NG0022";

@@ -194,8 +194,13 @@ public static class Diagnostics
         "Not available in a search space",
         "{0} cannot be used in a [SearchSpace]: {1}");
 
+    public static readonly DiagnosticDescriptor SizeTooLarge = Error(DiagnosticIds.SizeTooLarge,
+        "Network too large for .NET arrays",
+        "{0} needs {1} floats for {2}, past the {3} one .NET array can hold: make it smaller (fewer units, channels or steps, a smaller BatchSize, or pooling before a dense layer)");
+
     public static DiagnosticDescriptor ById(string id) => id switch
     {
+        DiagnosticIds.SizeTooLarge => SizeTooLarge,
         DiagnosticIds.JoinShapeMismatch => JoinShapeMismatch,
         DiagnosticIds.UnusedOutput => UnusedOutput,
         DiagnosticIds.ProjectionImpossible => ProjectionImpossible,

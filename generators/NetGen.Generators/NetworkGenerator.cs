@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -51,8 +52,14 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Select(static (network, _) => Plan.Planner.Plan(network))
             .WithTrackingName(TrackingNames.Plans);
 
-        context.RegisterSourceOutput(plans, static (spc, plan) =>
+        // Every network's full name, so hint names stay unique where names differ only in case.
+        IncrementalValueProvider<ImmutableArray<string>> names = networks
+            .Select(static (network, _) => HintNames.FullName(network.Model.Namespace, network.Model.ClassName))
+            .Collect();
+
+        context.RegisterSourceOutput(plans.Combine(names), static (spc, pair) =>
         {
+            (Plan.NetworkPlan plan, ImmutableArray<string> allNames) = pair;
             Shapes.ResolvedNetwork network = plan.Network;
             string source;
             try
@@ -67,7 +74,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
                 return;
             }
 
-            spc.AddSource(CpuEmitter.HintName(network), source);
+            AddSource(spc, HintNames.For(HintNames.FullName(network.Model.Namespace, network.Model.ClassName), ".g.cs", allNames), source, network.Model.ClassName);
         });
 
         // [SearchSpace] classes: one generated network per structural variant plus their registry (issue 9).
@@ -77,11 +84,24 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         IncrementalValueProvider<bool> referencesGpu = context.CompilationProvider
             .Select(static (compilation, _) => compilation.GetTypeByMetadataName(GpuDeviceTypeName) is not null)
             .WithTrackingName(TrackingNames.ReferencesGpu);
-        context.RegisterSourceOutput(networks.Combine(referencesGpu),
-            static (spc, pair) => EmitGpu(spc, pair.Left, pair.Right));
+        context.RegisterSourceOutput(networks.Combine(referencesGpu).Combine(names),
+            static (spc, pair) => EmitGpu(spc, pair.Left.Left, pair.Left.Right, pair.Right));
     }
 
-    private static void EmitGpu(SourceProductionContext context, Shapes.ResolvedNetwork network, bool referencesGpu)
+    /// <summary>Adds a generated file; a failure (which would be a NetGen bug) becomes NG9999 on the class, never CS8785.</summary>
+    internal static void AddSource(SourceProductionContext context, string hintName, string source, string className)
+    {
+        try
+        {
+            context.AddSource(hintName, source);
+        }
+        catch (System.ArgumentException exception)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(Diagnostics.InternalError, Location.None, className, exception.GetType().Name + ": " + exception.Message));
+        }
+    }
+
+    private static void EmitGpu(SourceProductionContext context, Shapes.ResolvedNetwork network, bool referencesGpu, ImmutableArray<string> allNames)
     {
         if (!referencesGpu) return;
         string? unsupported = GpuEmitter.FirstUnsupportedFeature(network);
@@ -93,7 +113,8 @@ public sealed class NetworkGenerator : IIncrementalGenerator
 
         try
         {
-            context.AddSource(GpuEmitter.HintName(network), GpuEmitter.Emit(network));
+            string hintName = HintNames.For(HintNames.FullName(network.Model.Namespace, network.Model.ClassName), ".Gpu.g.cs", allNames);
+            AddSource(context, hintName, GpuEmitter.Emit(network), network.Model.ClassName + ".Gpu");
         }
         catch (System.Exception exception) when (exception is not System.OperationCanceledException)
         {

@@ -27,7 +27,7 @@ const string Usage = """
       --help              print this text
     """;
 
-var extra = new Dictionary<string, bool?> { ["--overfit-epochs"] = true, ["--part"] = true, ["--plot"] = false };
+var extra = new Dictionary<string, bool?> { ["--overfit-epochs"] = true, ["--part"] = false, ["--plot"] = false };
 if (SampleOptions.TryParse(args, Usage, defaultEpochs: 10, extra, out SampleOptions options) is int exit) return exit;
 if (options.LoadMnist() is not MnistDataset data) return 1;
 string part = options.Get("--part", "all");

@@ -38,7 +38,7 @@ public class SearchSpaceTests
         Assert.Equal(9, run.Sources.Length);
         Snapshot.Verify("TinySearch.Variants", run.Source("Demo.TinySearch.Variants.g.cs"));
         // The deepest, widest variant with dropout: 12-16-16-3 with two dropout layers.
-        Snapshot.Verify("TinySearchVariant07", run.Source("Demo.TinySearchVariant07.g.cs"));
+        Snapshot.Verify("TinySearchVariant07", run.Source("Demo.TinySearch.TinySearchVariant07.g.cs"));
     }
 
     [Fact]
@@ -83,7 +83,7 @@ public class SearchSpaceTests
         Assert.Equal(17, run.Sources.Length);
         Snapshot.Verify("TinySearchChoices.Variants", run.Source("Demo.TinySearchChoices.Variants.g.cs"));
         // Variant 12: batch norm, batch 32, He normal, Adam, with the run-time weight decay.
-        Snapshot.Verify("TinySearchChoicesVariant12", run.Source("Demo.TinySearchChoicesVariant12.g.cs"));
+        Snapshot.Verify("TinySearchChoicesVariant12", run.Source("Demo.TinySearchChoices.TinySearchChoicesVariant12.g.cs"));
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public class SearchSpaceTests
         Assert.Contains("public const double WeightDecayHigh = 0.001;", registry);
 
         // The batch size is a constant of the variant; the weight decay is a run-time property, not a constant.
-        string variant = run.Source("Demo.TinySearchChoicesVariant12.g.cs");
+        string variant = run.Source("Demo.TinySearchChoices.TinySearchChoicesVariant12.g.cs");
         Assert.Contains("public const int BatchSize = 32;", variant);
         Assert.Contains("public float WeightDecay { get; set; } = DefaultWeightDecay;", variant);
         Assert.DoesNotContain("private const float AdamWeightDecay", variant);
@@ -111,7 +111,7 @@ public class SearchSpaceTests
     [Fact]
     public void A_space_without_a_weight_decay_range_keeps_the_optimizers_constant()
     {
-        string variant = GeneratorHarness.RunClean(SmallSpace).Source("Demo.TinySearchVariant07.g.cs");
+        string variant = GeneratorHarness.RunClean(SmallSpace).Source("Demo.TinySearch.TinySearchVariant07.g.cs");
 
         Assert.Contains("private const float AdamWeightDecay = 0f;", variant);
         Assert.DoesNotContain("IRuntimeWeightDecay", variant);
@@ -157,12 +157,12 @@ public class SearchSpaceTests
             [Input(4)] [Dense(3)] [SoftmaxCrossEntropy] [Adagrad(LearningRate = 0.05)]
             public partial class AdagradSearch;
             """);
-        string variant = run.Source("Demo.ConvSearchVariant03.g.cs");
+        string variant = run.Source("Demo.ConvSearch.ConvSearchVariant03.g.cs");
         Assert.Contains("global::NetGen.Kernels.Conv2D", variant);
         Assert.Contains("ClipByGlobalNorm", variant);
         Assert.Contains("global::NetGen.Training.CosineAnnealing", variant);
         Assert.Contains("L2Penalty", variant);
-        Assert.Contains("global::NetGen.Optimizers.Adagrad.Step", run.Source("Demo.AdagradSearchVariant00.g.cs"));
+        Assert.Contains("global::NetGen.Optimizers.Adagrad.Step", run.Source("Demo.AdagradSearch.AdagradSearchVariant00.g.cs"));
         string registry = run.Source("Demo.ConvSearch.Variants.g.cs");
         Assert.Contains("[Conv2D(4, 3, Padding = 1, Activation = Activation.ReLU)]", registry);
         Assert.Contains("[Dense(6, Activation.Tanh, Init = WeightInit.GlorotUniform, UseBias = false, L2 = 1e-4)]", registry);

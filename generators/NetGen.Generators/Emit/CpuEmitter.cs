@@ -16,9 +16,6 @@ public static class CpuEmitter
     /// <summary>The version written into [GeneratedCode]; snapshot tests scrub it.</summary>
     public static readonly string Version = typeof(CpuEmitter).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
-    public static string HintName(ResolvedNetwork network) =>
-        (network.Model.Namespace is null ? "" : network.Model.Namespace + ".") + network.Model.ClassName + ".g.cs";
-
     public static string Emit(ResolvedNetwork network) => Emit(Planner.Plan(network));
 
     public static string Emit(NetworkPlan plan)

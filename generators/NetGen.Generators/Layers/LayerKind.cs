@@ -38,9 +38,24 @@ internal sealed class ShapeContext(string name, EquatableArray<int> sources, Equ
     /// <summary>A layer whose output has its input's shape and no parameters.</summary>
     public ResolvedLayer SameShape(LayerSpec spec) => new(spec, Name, Input, Input, ParameterOffset, 0, ParameterOffset, 0);
 
-    /// <summary>A layer with <paramref name="weights"/> then <paramref name="biases"/> parameters.</summary>
+    /// <summary>A layer with <paramref name="weights"/> then <paramref name="biases"/> parameters (counts that fit; see <see cref="Parameters"/>).</summary>
     public ResolvedLayer WithParameters(LayerSpec spec, TensorShape output, int weights, int biases) =>
         new(spec, Name, Input, output, ParameterOffset, weights, ParameterOffset + weights, biases);
+
+    /// <summary>
+    /// A layer with <paramref name="weights"/> then <paramref name="biases"/> parameters counted in long, or NG0016 when the
+    /// network's parameters would pass what one .NET array holds (a product that wraps int must never pass).
+    /// </summary>
+    public Shaped Parameters(LayerSpec spec, TensorShape output, long weights, long biases, long activationFloats)
+    {
+        long end = ParameterOffset + weights + biases;
+        if (end > ShapeInference.MaxFloats) return TooLarge(spec, end, "the parameters up to and including it");
+        return Shaped.Of(WithParameters(spec, output, (int)weights, (int)biases), activationFloats);
+    }
+
+    /// <summary>NG0016 at the layer: <paramref name="floats"/> floats for <paramref name="what"/>.</summary>
+    public Shaped TooLarge(LayerSpec spec, long floats, string what) =>
+        Error(spec, DiagnosticIds.SizeTooLarge, Name, Emit.Literals.Grouped(floats), what, Emit.Literals.Grouped(ShapeInference.MaxFloats));
 
     public Shaped Error(LayerSpec spec, string diagnosticId, params string[] arguments) =>
         Shaped.Failed(new ShapeError(spec.Index, null, diagnosticId, arguments.ToEquatableArray()));

@@ -37,11 +37,18 @@ public static class ConvolutionShapes
                 var output = new TensorShape(EquatableArray.Create(conv.Filters,
                     OutputLength(height, conv.KernelExtent, conv.Stride, padding),
                     OutputLength(width, conv.KernelExtent, conv.Stride, padding)));
-                int weights = conv.Filters * channels * conv.Kernel * conv.Kernel;
+                long longWeights = (long)conv.Filters * channels * conv.Kernel * conv.Kernel;
+                if (offset + longWeights + conv.Filters > ShapeInference.MaxFloats)
+                {
+                    return new ShapeError(spec.Index, null, DiagnosticIds.SizeTooLarge, EquatableArray.Create(name,
+                        Emit.Literals.Grouped(offset + longWeights + conv.Filters), "the parameters up to and including it", Emit.Literals.Grouped(ShapeInference.MaxFloats)));
+                }
+
+                int weights = (int)longWeights;
                 int biases = conv.UseBias ? conv.Filters : 0;
                 layer = new ResolvedLayer(spec, name, input, output, offset, weights, offset + weights, biases);
                 // Output and its gradient, plus the pre-activation when the activation does not fuse into the kernel.
-                activationFloats = (long)output.Size * (FusesActivation(conv) ? 2 : 3);
+                activationFloats = output.LongSize * (FusesActivation(conv) ? 2 : 3);
                 return null;
             }
             case Pool2DSpec pool:

@@ -10,6 +10,9 @@ namespace NetGen.Generators.Shapes;
 /// </summary>
 public static class ShapeInference
 {
+    /// <summary>The most floats one .NET array holds (Array.MaxLength): every buffer, and the parameters, must fit.</summary>
+    public const long MaxFloats = 0x7FFFFFC7;
+
     public static (ResolvedNetwork? Network, List<ShapeError> Errors) Resolve(NetworkModel model)
     {
         var errors = new List<ShapeError>();
@@ -22,6 +25,13 @@ public static class ShapeInference
         long convolutionScratch = 0;   // one im2col buffer, shared by every convolution: the largest one's size
 
         int statistics = 0;
+        if (inputShape.LongSize * model.BatchSize > MaxFloats)
+        {
+            errors.Add(new ShapeError(-2, null, DiagnosticIds.SizeTooLarge, EquatableArray.Create(model.ClassName,
+                Emit.Literals.Grouped(inputShape.LongSize * model.BatchSize), $"one batch of {inputShape} inputs", Emit.Literals.Grouped(MaxFloats))));
+            return (null, errors);
+        }
+
         foreach (LayerSpec declared in model.Layers)
         {
             // Counted per block copy, as PyTorch names a module's children: dense1, dense2, ... in each scope.
@@ -63,6 +73,16 @@ public static class ShapeInference
             }
 
             ResolvedLayer resolved = shaped.Layer!;
+            // Every buffer holds a batch: the output (and its gradient) of one layer must fit one array, and so must the scratch.
+            long batchFloats = resolved.Output.LongSize * model.BatchSize;
+            long tooLarge = batchFloats > MaxFloats ? batchFloats : shaped.ScratchFloats > MaxFloats ? shaped.ScratchFloats : 0;
+            if (tooLarge > 0)
+            {
+                errors.Add(new ShapeError(spec.Index, null, DiagnosticIds.SizeTooLarge, EquatableArray.Create(name, Emit.Literals.Grouped(tooLarge),
+                    batchFloats > MaxFloats ? $"a batch of its {resolved.Output} outputs" : "its scratch", Emit.Literals.Grouped(MaxFloats))));
+                return (null, errors);
+            }
+
             offset += resolved.ParameterCount;
             statistics += resolved.StatisticsCount;
             activations += shaped.ActivationFloats;
@@ -87,6 +107,13 @@ public static class ShapeInference
         {
             // Nothing to train: no layer has parameters, so no gradient flows anywhere.
             errors.Add(new ShapeError(-2, null, DiagnosticIds.NoLayers, EquatableArray.Create(model.ClassName)));
+        }
+
+        long stateFloats = (long)offset * OptimizerStateCount(model.Optimizer, 1);
+        if (errors.Count == 0 && stateFloats > MaxFloats)
+        {
+            errors.Add(new ShapeError(-2, null, DiagnosticIds.SizeTooLarge, EquatableArray.Create(model.ClassName,
+                Emit.Literals.Grouped(stateFloats), $"the {model.Optimizer.Kind} optimizer's state", Emit.Literals.Grouped(MaxFloats))));
         }
 
         if (errors.Count > 0) return (null, errors);

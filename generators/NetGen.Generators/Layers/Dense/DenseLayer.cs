@@ -56,9 +56,9 @@ namespace NetGen.Generators.Layers
 
             int inputs = shape.Dimensions[shape.Rank - 1];
             var output = shape.Rank == 2 ? new TensorShape(EquatableArray.Create(shape.Dimensions[0], dense.Units)) : TensorShape.Vector(dense.Units);
-            ResolvedLayer layer = context.WithParameters(spec, output, dense.Units * inputs, dense.UseBias ? dense.Units : 0);
             // Output plus its gradient, and the pre-activation when the activation does not fuse into the product.
-            return Shaped.Of(layer, (long)output.Size * (DenseKernelChoice.FusesActivation(dense.Activation) ? 2 : 3));
+            return context.Parameters(spec, output, (long)dense.Units * inputs, dense.UseBias ? dense.Units : 0,
+                output.LongSize * (DenseKernelChoice.FusesActivation(dense.Activation) ? 2 : 3));
         }
 
         public override LayerEmitter CreateEmitter(ResolvedLayer layer) => new DenseEmitter(layer);

@@ -63,8 +63,8 @@ namespace NetGen.Generators.Layers
 
         public override Shaped Resolve(LayerSpec spec, ShapeContext context)
         {
-            int features = context.Input.Size;
-            return Shaped.Of(context.WithParameters(spec, context.Input, features, features), 2L * features);
+            long features = context.Input.LongSize;
+            return context.Parameters(spec, context.Input, features, features, 2L * features);
         }
 
         public override LayerEmitter CreateEmitter(ResolvedLayer layer) => new LayerNormEmitter(layer);

@@ -57,7 +57,7 @@ namespace NetGen.Generators.Layers
 
             // One token id per step in, one [dimensions] row per step out.
             var output = new TensorShape(EquatableArray.Create(shape.Dimensions[0], embedding.Dimensions));
-            return Shaped.Of(context.WithParameters(spec, output, embedding.Vocabulary * embedding.Dimensions, 0), 2L * output.Size);
+            return context.Parameters(spec, output, (long)embedding.Vocabulary * embedding.Dimensions, 0, 2L * output.LongSize);
         }
 
         public override LayerEmitter CreateEmitter(ResolvedLayer layer) => new EmbeddingEmitter(layer);
@@ -91,11 +91,12 @@ namespace NetGen.Generators.Layers
             if (shape.Rank != 2) return context.Error(spec, DiagnosticIds.RecurrentNeedsSequence, recurrent.Kind.ToString(), shape.ToString());
 
             // weightIh [G*H, I], weightHh [G*H, H], then biasIh [G*H], biasHh [G*H].
-            int steps = shape.Dimensions[0], features = shape.Dimensions[1], rowsOfWeights = recurrent.Gates * recurrent.Hidden;
+            int steps = shape.Dimensions[0], features = shape.Dimensions[1];
+            long rowsOfWeights = (long)recurrent.Gates * recurrent.Hidden;
             var output = recurrent.ReturnSequences ? new TensorShape(EquatableArray.Create(steps, recurrent.Hidden)) : TensorShape.Vector(recurrent.Hidden);
-            ResolvedLayer layer = context.WithParameters(spec, output, rowsOfWeights * (features + recurrent.Hidden), 2 * rowsOfWeights);
             // Sequence output and gradient, cache (gates and states of every step) and backward scratch, per sample.
-            return Shaped.Of(layer, 2L * steps * recurrent.Hidden + (long)steps * (2 * rowsOfWeights + 3 * recurrent.Hidden));
+            return context.Parameters(spec, output, rowsOfWeights * ((long)features + recurrent.Hidden), 2 * rowsOfWeights,
+                2L * steps * recurrent.Hidden + steps * (2 * rowsOfWeights + 3L * recurrent.Hidden));
         }
 
         public override LayerEmitter CreateEmitter(ResolvedLayer layer) => new RecurrentEmitter(layer);
