@@ -112,4 +112,71 @@ public class GeneratorRobustnessTests
         Assert.Equal("NG0016", d.Id);
         Assert.Contains("optimizer", d.GetMessage());
     }
+
+    private static Diagnostic SingleDiagnostic(string id, string markedSource)
+    {
+        (string source, var span) = Markup.Parse(Usings + markedSource);
+        GeneratorRun run = GeneratorHarness.Run(source);
+        Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics, d => d.Id != DiagnosticIds.MemoryFootprint);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(span, diagnostic.Location.SourceSpan);
+        return diagnostic;
+    }
+
+    [Fact]
+    public void NullInputShape_ReportsNG0003_NotAnInternalError() => SingleDiagnostic("NG0003", """
+        [Network] [[|Input(null)|]] [Dense(2)] [SoftmaxCrossEntropy] [Adam]
+        public partial class Net;
+        """);
+
+    [Fact]
+    public void NullReshape_ReportsNG0003_NotAnInternalError() => SingleDiagnostic("NG0003", """
+        [Network] [Input(4)] [[|Reshape(null)|]] [Dense(2)] [SoftmaxCrossEntropy] [Adam]
+        public partial class Net;
+        """);
+
+    [Theory]
+    [InlineData(int.MaxValue)]
+    [InlineData(1_000_000)]
+    [InlineData(1_000_001)]
+    public void HugeStride_ReportsNG0022WithAFix_Quickly(int stride)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Diagnostic d = SingleDiagnostic("NG0022", $$"""
+            [Network] [Input(1, 28, 28)] [Conv2D(4, 3, [|Stride = {{stride}}|])] [Flatten] [Dense(2)] [SoftmaxCrossEntropy] [Adam]
+            public partial class Net;
+            """);
+        Assert.Contains("Stride = ", d.GetMessage());
+        // Not a timing test: a search over every stride up to int.MaxValue ran out of memory; a bounded one is instant.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), clock.Elapsed.ToString());
+    }
+
+    [Theory]
+    [InlineData("Adam(LearningRate = 1e39)", "LearningRate = 1e39")]
+    [InlineData("Adam(LearningRate = 1e-50)", "LearningRate = 1e-50")]
+    [InlineData("Sgd(LearningRate = 0.1, WeightDecay = 1e300)", "WeightDecay = 1e300")]
+    public void HyperparameterFloatCannotHold_ReportsNG0009_AtIt(string optimizer, string argument)
+    {
+        string declaration = $"[Network] [Input(4)] [Dense(2)] [SoftmaxCrossEntropy] [{optimizer.Replace(argument, "[|" + argument + "|]")}]\npublic partial class Net;";
+        Diagnostic d = SingleDiagnostic("NG0009", declaration);
+        Assert.Contains("float", d.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("Init = WeightInit.Uniform, [|InitScale = double.PositiveInfinity|]", "NG0009")]
+    [InlineData("Init = WeightInit.Normal, [|InitScale = -1|]", "NG0009")]
+    [InlineData("Init = WeightInit.Uniform, [|InitScale = 0|]", "NG0041")]
+    [InlineData("Init = WeightInit.Normal, [|InitScale = 0|]", "NG0041")]
+    public void InitScaleThatCannotWork_IsReportedAtInitScale(string arguments, string id) => SingleDiagnostic(id,
+        $"[Network] [Input(4)] [Dense(3, {arguments})] [Dense(2)] [SoftmaxCrossEntropy] [Adam]\npublic partial class Net;");
+
+    [Fact]
+    public void NaNWrittenOutWhereItIsTheDefault_IsAccepted()
+    {
+        GeneratorHarness.RunClean(Usings + """
+            [Network] [Input(4)] [Dense(3, Activation.LeakyReLU, ActivationAlpha = double.NaN, L1 = double.NaN, L2 = double.NaN)] [Dense(2)]
+            [SoftmaxCrossEntropy] [Adam]
+            public partial class Net;
+            """);
+    }
 }

@@ -101,7 +101,7 @@ internal sealed class GraphReader(AttributeReader reader, List<DiagnosticInfo> d
     /// <summary>[Add(...)] or [Concat(...)]: one name joins the previous output with it; several join those named.</summary>
     private void ReadJoin(AttributeData attribute, bool add)
     {
-        string[] names = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Kind == TypedConstantKind.Array
+        string[] names = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Kind == TypedConstantKind.Array && !attribute.ConstructorArguments[0].IsNull
             ? attribute.ConstructorArguments[0].Values.Select(v => v.Value as string ?? "").ToArray()
             : System.Array.Empty<string>();
         string kind = add ? "[Add]" : "[Concat]";

@@ -31,13 +31,7 @@ namespace NetGen.Generators.Layers
             reader.RequirePositive(attribute, 0, units, "Dense units");
             var activation = reader.Enum<ActivationKind>(attribute, 1, "Activation", ActivationKind.Identity, "NetGen.Activation");
             double alpha = reader.OptionalNonNegative(attribute, "Dense", "ActivationAlpha");
-            var init = reader.NamedEnum<WeightInitKind>(attribute, "Init", WeightInitKind.Default, "NetGen.WeightInit");
-            double initScale = reader.Double(attribute, "InitScale", double.NaN);
-            if (init is WeightInitKind.Constant or WeightInitKind.Uniform or WeightInitKind.Normal && double.IsNaN(initScale))
-            {
-                string meaning = init switch { WeightInitKind.Constant => "the value", WeightInitKind.Uniform => "the bound a of U(-a, a)", _ => "the standard deviation" };
-                reader.Report(Diagnostics.InitScaleRequired, reader.ArgumentLocation(attribute, null, "Init"), init, meaning);
-            }
+            (WeightInitKind init, double initScale) = reader.Initializer(attribute, "Dense");
 
             bool useBias = reader.Bool(attribute, "UseBias", true);
             var penalty = new PenaltySpec(reader.OptionalNonNegative(attribute, "Dense", "L1"), reader.OptionalNonNegative(attribute, "Dense", "L2"));
