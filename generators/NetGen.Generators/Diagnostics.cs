@@ -198,6 +198,10 @@ public static class Diagnostics
         "Network too large for .NET arrays",
         "{0} needs {1} floats for {2}, past the {3} one .NET array can hold: make it smaller (fewer units, channels or steps, a smaller BatchSize, or pooling before a dense layer)");
 
+    public static readonly DiagnosticDescriptor LanguageVersionTooLow = Error(DiagnosticIds.LanguageVersionTooLow,
+        "C# 11 or later needed",
+        "The network '{0}' is compiled as C# {1}, but NetGen's generated code needs C# 11 or later (static abstract interface members): set <LangVersion>11</LangVersion> or later in the project, or remove <LangVersion> to take the SDK's default");
+
     public static DiagnosticDescriptor ById(string id) => id switch
     {
         DiagnosticIds.SizeTooLarge => SizeTooLarge,

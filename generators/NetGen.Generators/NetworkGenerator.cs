@@ -35,7 +35,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         IncrementalValuesProvider<ParseResult> results = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 NetworkAttributeName,
-                predicate: static (node, _) => node is ClassDeclarationSyntax,
+                predicate: static (node, _) => node is TypeDeclarationSyntax, // records and structs get NG0011, not silence
                 transform: NetworkParser.Parse)
             .WithTrackingName(TrackingNames.Parse);
 

@@ -179,4 +179,78 @@ public class GeneratorRobustnessTests
             public partial class Net;
             """);
     }
+
+    [Theory]
+    [InlineData("public partial record [|Net|];", "a record")]
+    [InlineData("public partial struct [|Net|];", "a struct")]
+    [InlineData("file partial class [|Net|];", "file-local")]
+    public void DeclarationFormsNetGenCannotExtend_ReportNG0011_NotSilence(string declaration, string reason)
+    {
+        Diagnostic d = SingleDiagnostic("NG0011", "[Network] [Input(4)] [Dense(2)] [SoftmaxCrossEntropy] [Adam]\n" + declaration);
+        Assert.Contains(reason, d.GetMessage());
+    }
+
+    [Fact]
+    public void NetworkAndSearchSpaceOnOneClass_ReportsNG0011_Once()
+    {
+        Diagnostic d = SingleDiagnostic("NG0011", """
+            [Network] [SearchSpace] [Input(4)] [Dense(2)] [SoftmaxCrossEntropy] [Adam]
+            public partial class [|Net|];
+            """);
+        Assert.Contains("[SearchSpace]", d.GetMessage());
+    }
+
+    [Fact]
+    public void LanguageVersion10_ReportsNG0017_AtTheClass()
+    {
+        (string source, var span) = Markup.Parse(Usings + """
+            [Network] [Input(4)] [Dense(2)] [SoftmaxCrossEntropy] [Adam]
+            public partial class [|Net|] { }
+            """);
+        var options = new Microsoft.CodeAnalysis.CSharp.CSharpParseOptions(Microsoft.CodeAnalysis.CSharp.LanguageVersion.CSharp10);
+        var compilation = Microsoft.CodeAnalysis.CSharp.CSharpCompilation.Create("UserAssembly",
+            [Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(source, options, path: "Network0.cs")],
+            GeneratorHarness.Compile().References,
+            new Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        GeneratorRun run = GeneratorHarness.Run(compilation);
+        Diagnostic d = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("NG0017", d.Id);
+        Assert.Equal(span, d.Location.SourceSpan);
+        Assert.Contains("C# 10", d.GetMessage());
+        Assert.Empty(run.Sources);
+    }
+
+    [Fact]
+    public void ClassNamedWithAKeyword_GeneratesCodeThatCompiles()
+    {
+        GeneratorRun run = GeneratorHarness.RunClean(Usings + """
+            [Network] [Input(4)] [Dense(2)] [SoftmaxCrossEntropy] [Adam]
+            public partial class @class;
+            """);
+        Assert.Contains("partial class @class", Assert.Single(run.Sources).SourceText.ToString());
+    }
+
+    [Fact]
+    public void ArgumentTheCompilerRejects_GetsNoFollowOnNGDiagnostic()
+    {
+        // CS0182 (not a constant) is the compiler's; a made-up "Dense units is 0" on top of it would mislead.
+        GeneratorRun run = GeneratorHarness.Run(Usings + """
+            [Network] [Input(4)] [Dense(System.Environment.ProcessorCount)] [Dense(2)] [SoftmaxCrossEntropy] [Adam]
+            public partial class Net;
+            """);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Contains(run.Input.GetDiagnostics(), d => d.Id == "CS0182");
+    }
+
+    [Fact]
+    public void NetworkAttributeOnTwoPartialDeclarations_ReportsEachDiagnosticOnce()
+    {
+        GeneratorRun run = GeneratorHarness.Run(Usings + """
+            [Network] [Input(4)] [Dense(2)] [SoftmaxCrossEntropy]
+            public partial class Net;
+            [Network] [Adam]
+            public partial class Net;
+            """);
+        Assert.Single(run.GeneratorDiagnostics, d => d.Id == "NG0004");
+    }
 }

@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using NetGen.Generators.Model;
 using NetGen.Generators.Shapes;
@@ -42,6 +43,13 @@ public static class NetworkParser
         var diagnostics = new List<DiagnosticInfo>();
         try
         {
+            // A class whose partial declarations carry [Network] more than once (CS0579) is a target once per declaration:
+            // only the one with the first [Network] is read, so each diagnostic is reported once.
+            if (FirstNetworkDeclaration(type, cancellationToken) is { } first && first != context.TargetNode)
+            {
+                return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+            }
+
             ResolvedNetwork? network = ParseCore(type, (TypeDeclarationSyntax)context.TargetNode, diagnostics, cancellationToken);
             bool failed = diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error);
             return new ParseResult(failed ? null : network, diagnostics.ToEquatableArray());
@@ -59,6 +67,12 @@ public static class NetworkParser
         List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         Location classLocation = declaration.Identifier.GetLocation();
+        if (UnsupportedShape(type, declaration) is { } shape)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UnsupportedType, classLocation, type.Name, shape));
+            return null;
+        }
+
         if (!declaration.Modifiers.Any(m => m.Text == "partial"))
         {
             diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NotPartial, classLocation, type.Name));
@@ -69,6 +83,13 @@ public static class NetworkParser
         {
             string reason = type.IsGenericType ? "generic" : type.IsStatic ? "static" : "nested in another type";
             diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UnsupportedType, classLocation, type.Name, reason));
+            return null;
+        }
+
+        // The generated code implements static abstract interface members (C# 11).
+        if (declaration.SyntaxTree.Options is CSharpParseOptions { LanguageVersion: < LanguageVersion.CSharp11 and not LanguageVersion.Default and not LanguageVersion.Latest and not LanguageVersion.LatestMajor and not LanguageVersion.Preview } options)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.LanguageVersionTooLow, classLocation, type.Name, options.LanguageVersion.ToDisplayString()));
             return null;
         }
 
@@ -83,9 +104,9 @@ public static class NetworkParser
             .Where(a => a.AttributeClass is { } c && c.ContainingNamespace?.ToDisplayString() == Namespace
                         && a.ApplicationSyntaxReference is not null)
             .ToList();
-        if (ours.Any(a => a.AttributeConstructor is null))
+        if (ours.Any(a => a.AttributeConstructor is null || HasErrorArgument(a)))
         {
-            return null; // The attribute does not bind; the compiler reports why.
+            return null; // An attribute or an argument does not bind; the compiler reports why, and nothing more is said.
         }
 
         AttributeData networkAttribute = ours.First(a => a.AttributeClass!.Name == "NetworkAttribute");
@@ -222,7 +243,7 @@ public static class NetworkParser
             schedules.Select(s => s.Spec).ToEquatableArray());
         var model = new NetworkModel(
             type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(),
-            type.Name, batchSize, seed, inputShape!.Value, layers.ToEquatableArray(), loss, optimizer!, training,
+            Identifier(type.Name), batchSize, seed, inputShape!.Value, layers.ToEquatableArray(), loss, optimizer!, training,
             Bfloat16Inference: bfloat16Attribute is not null);
         if (bfloat16Attribute is not null && !layers.Any(l => l is DenseSpec))
         {
@@ -277,6 +298,31 @@ public static class NetworkParser
             seen[Group(spec.Kind)] = attribute;
         }
     }
+
+    /// <summary>The class name as a C# identifier in generated code: a keyword gets its '@' (partial class @class).</summary>
+    internal static string Identifier(string name) => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+
+    /// <summary>A declaration form NetGen cannot add members to: a record, struct or interface, or a file-local class.</summary>
+    internal static string? UnsupportedShape(INamedTypeSymbol type, TypeDeclarationSyntax declaration) =>
+        declaration is RecordDeclarationSyntax ? "a record"
+        : declaration is StructDeclarationSyntax ? "a struct"
+        : declaration is InterfaceDeclarationSyntax ? "an interface"
+        : type.IsFileLocal ? "file-local (the generated part, in its own file, could not see it)"
+        : type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "NetGen.SearchSpaceAttribute") ? "also a [SearchSpace] (a class is one or the other)"
+        : null;
+
+    /// <summary>An argument the compiler could not bind to a constant (it reports why): reading it would give a made-up 0.</summary>
+    internal static bool HasErrorArgument(AttributeData attribute) =>
+        attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error) || attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error);
+
+    /// <summary>The declaration that carries the class's first [Network] attribute.</summary>
+    private static SyntaxNode? FirstNetworkDeclaration(INamedTypeSymbol type, CancellationToken cancellationToken) =>
+        type.GetAttributes()
+            .Where(a => a.AttributeClass?.ToDisplayString() == NetworkGenerator.NetworkAttributeName && a.ApplicationSyntaxReference is not null)
+            .OrderBy(a => a.ApplicationSyntaxReference!.SyntaxTree.FilePath, StringComparer.Ordinal)
+            .ThenBy(a => a.ApplicationSyntaxReference!.Span.Start)
+            .Select(a => DeclarationOf(a, cancellationToken))
+            .FirstOrDefault();
 
     private static SyntaxNode? DeclarationOf(AttributeData attribute, CancellationToken cancellationToken) =>
         attribute.ApplicationSyntaxReference!.GetSyntax(cancellationToken).FirstAncestorOrSelf<TypeDeclarationSyntax>();

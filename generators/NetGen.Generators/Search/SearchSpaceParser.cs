@@ -60,6 +60,12 @@ public static class SearchSpaceParser
     {
         var type = (INamedTypeSymbol)context.TargetSymbol;
         var diagnostics = new List<DiagnosticInfo>();
+        // A class with [Network] too is reported by the network parser (NG0011); saying it twice helps nobody.
+        if (type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == NetworkGenerator.NetworkAttributeName))
+        {
+            return new SearchParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
         try
         {
             SearchSpaceModel? model = ParseCore(type, (TypeDeclarationSyntax)context.TargetNode, diagnostics, cancellationToken);
@@ -94,7 +100,7 @@ public static class SearchSpaceParser
         var ours = type.GetAttributes()
             .Where(a => a.AttributeClass is { } c && c.ContainingNamespace?.ToDisplayString() == Namespace && a.ApplicationSyntaxReference is not null)
             .ToList();
-        if (ours.Any(a => a.AttributeConstructor is null)) return null;
+        if (ours.Any(a => a.AttributeConstructor is null || NetworkParser.HasErrorArgument(a))) return null;
         ours.Sort((a, b) => a.ApplicationSyntaxReference!.Span.Start.CompareTo(b.ApplicationSyntaxReference!.Span.Start));
 
         var reader = new AttributeReader(diagnostics, cancellationToken);
