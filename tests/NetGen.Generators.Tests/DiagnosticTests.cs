@@ -175,6 +175,29 @@ public partial class DiagnosticTests
     }
 
     [Fact]
+    public void EveryDescriptor_IsDocumentedWithItsTitle()
+    {
+        string docs = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "diagnostics.md"));
+        foreach (DiagnosticDescriptor descriptor in typeof(Diagnostics).GetFields().Where(f => f.FieldType == typeof(DiagnosticDescriptor))
+                     .Select(f => (DiagnosticDescriptor)f.GetValue(null)!).Where(d => d.Id != DiagnosticIds.InternalError))
+        {
+            int section = docs.IndexOf("## " + descriptor.Id + "\n", StringComparison.Ordinal);
+            Assert.True(section >= 0, $"docs/diagnostics.md has no section for {descriptor.Id}");
+            Assert.Contains("**" + descriptor.Title + "**", docs.Substring(section, Math.Min(600, docs.Length - section)));
+        }
+
+        // NG0013's documented message once said "declares no layers"; the emitted one is about layers with parameters.
+        Assert.Contains("declares no layer with parameters to train", docs);
+    }
+
+    private static string RepositoryRoot()
+    {
+        string folder = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(folder, "NetGen.sln"))) folder = Path.GetDirectoryName(folder)!;
+        return folder;
+    }
+
+    [Fact]
     public void EveryDescriptor_HasATest()
     {
         var ids = typeof(Diagnostics).GetFields()
