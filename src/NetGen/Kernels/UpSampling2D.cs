@@ -97,6 +97,12 @@ public static class UpSampling2D
         var shape = new Shape(batch, channels, height, width, scaleH, scaleW);
         shape.Check(input.Length, output.Length, nameof(input), nameof(output));
         int outHeight = shape.OutHeight, outWidth = shape.OutWidth;
+        // Every row of every plane has the same column neighbours and weights: one table per call (on the stack up to
+        // TableLimit columns, else recomputed per element).
+        bool table = outWidth <= TableLimit;
+        Span<int> w0s = table ? stackalloc int[outWidth] : default, w1s = table ? stackalloc int[outWidth] : default;
+        Span<float> l0s = table ? stackalloc float[outWidth] : default, l1s = table ? stackalloc float[outWidth] : default;
+        if (table) FillTable(w0s, w1s, l0s, l1s, scaleW, width);
         for (long plane = 0; plane < shape.Planes; plane++)
         {
             ReadOnlySpan<float> x = input.Slice((int)(plane * height * width), height * width);
@@ -108,7 +114,7 @@ public static class UpSampling2D
                 Span<float> target = y.Slice(oh * outWidth, outWidth);
                 for (int ow = 0; ow < outWidth; ow++)
                 {
-                    var (w0, w1, w0Weight, w1Weight) = Source(ow, scaleW, width);
+                    var (w0, w1, w0Weight, w1Weight) = table ? (w0s[ow], w1s[ow], l0s[ow], l1s[ow]) : Source(ow, scaleW, width);
                     target[ow] = h0Weight * (w0Weight * row0[w0] + w1Weight * row0[w1]) + h1Weight * (w0Weight * row1[w0] + w1Weight * row1[w1]);
                 }
             }
@@ -127,6 +133,10 @@ public static class UpSampling2D
         var shape = new Shape(batch, channels, height, width, scaleH, scaleW);
         shape.Check(dinput.Length, doutput.Length, nameof(dinput), nameof(doutput));
         int outHeight = shape.OutHeight, outWidth = shape.OutWidth;
+        bool table = outWidth <= TableLimit;
+        Span<int> w0s = table ? stackalloc int[outWidth] : default, w1s = table ? stackalloc int[outWidth] : default;
+        Span<float> l0s = table ? stackalloc float[outWidth] : default, l1s = table ? stackalloc float[outWidth] : default;
+        if (table) FillTable(w0s, w1s, l0s, l1s, scaleW, width);
         for (long plane = 0; plane < shape.Planes; plane++)
         {
             ReadOnlySpan<float> dy = doutput.Slice((int)(plane * outHeight * outWidth), outHeight * outWidth);
@@ -139,7 +149,7 @@ public static class UpSampling2D
                 ReadOnlySpan<float> source = dy.Slice(oh * outWidth, outWidth);
                 for (int ow = 0; ow < outWidth; ow++)
                 {
-                    var (w0, w1, w0Weight, w1Weight) = Source(ow, scaleW, width);
+                    var (w0, w1, w0Weight, w1Weight) = table ? (w0s[ow], w1s[ow], l0s[ow], l1s[ow]) : Source(ow, scaleW, width);
                     float g = source[ow];
                     row0[w0] += h0Weight * w0Weight * g;
                     row0[w1] += h0Weight * w1Weight * g;
@@ -148,6 +158,14 @@ public static class UpSampling2D
                 }
             }
         }
+    }
+
+    /// <summary>Output widths up to this many columns keep their neighbour table on the stack (16 KB).</summary>
+    private const int TableLimit = 1024;
+
+    private static void FillTable(Span<int> i0s, Span<int> i1s, Span<float> l0s, Span<float> l1s, int scale, int inputSize)
+    {
+        for (int o = 0; o < i0s.Length; o++) (i0s[o], i1s[o], l0s[o], l1s[o]) = Source(o, scale, inputSize);
     }
 
     // PyTorch's area_pixel_compute_source_index for align_corners=False, in float: the two neighbours and their weights.

@@ -61,6 +61,7 @@ public class UpSamplingAndTransposeTests
         { 1, 2, 3, 4, 3, 1 },    // factor 3 (1/3 is not exact in float) and 1
         { 3, 1, 4, 7, 1, 2 },
         { 1, 2, 2, 3, 2, 3 },
+        { 1, 1, 2, 600, 2, 2 },  // 1200 output columns: past the stack table, neighbours computed per element
     };
 
     [Theory]
