@@ -228,6 +228,22 @@ public class MoreLossTests
         }
     }
 
+    [Fact]
+    public void BinaryCrossEntropyWithLogits_ConfidentRightAnswers_KeepTheirTinyLoss()
+    {
+        // Logits 12..20 on positive targets: each loss is log(1 + e^(-z)), 6e-6 down to 2e-9, where log(1 + e) in float
+        // would round to 0 below e = 6e-8. Both the vector lanes and the tail keep 1e-6 relative precision.
+        float[] z = Make(37, i => 12 + i * 8.0 / 36), y = Make(37, _ => 1.0), d = new float[37];
+        float loss = BinaryLosses.BinaryCrossEntropyWithLogits(z, y, d, 1, 37);
+        double expected = BceLogitsReference(ToDouble(z), y, null, 37);
+        Assert.True(Math.Abs(loss - expected) <= 1e-6 * expected, $"loss {loss:R}, expected {expected:R}");
+        for (int i = 0; i < z.Length; i++)
+        {
+            double sigmoidMinusOne = -1 / (1 + Math.Exp(z[i]));
+            Assert.True(Math.Abs(d[i] - sigmoidMinusOne / 37) <= 1e-6 * Math.Abs(sigmoidMinusOne / 37), $"dlogits[{i}] = {d[i]:R}, expected {sigmoidMinusOne / 37:R}");
+        }
+    }
+
     [Theory]
     [InlineData("L1", 0.0)]
     [InlineData("Huber", 1.0)]
