@@ -230,6 +230,21 @@ public class UpSamplingAndTransposeTests
         Assert.True(Math.Abs(actual - expected) <= 1e-5 * (1 + Math.Abs(expected)), $"Σ reference·R = {actual}, definition {expected}");
     }
 
+    [Theory]
+    [MemberData(nameof(TransposeCaseNames))]
+    public void Transpose_Forward_IsConv2DInputGradient_WithTheSameWeight(string name)
+    {
+        // ConvTranspose2d(x, w) is the input gradient of Conv2d(·, w) at output gradient x: weight[IC, OC, KH, KW] read
+        // as Conv2D's [its OC = our IC, its IC = our OC, KH, KW]. Checked against Conv2D's own reference kernel.
+        var c = Case(name);
+        float[] x = Random(c.InputLength, 77), w = Random(c.WeightLength, 78);
+        float[] ours = new float[c.OutputLength], scratch = new float[c.Scratch], theirs = new float[c.OutputLength];
+        c.Forward(x, w, [], ours, scratch);
+        Conv2D.BackwardReference(x, new float[c.OutputLength], w, theirs, [], [],
+            c.Batch, c.OutChannels, c.OutHeight, c.OutWidth, c.InChannels, c.KernelH, c.KernelW, c.StrideH, c.StrideW, c.PadH, c.PadW, 1, 1);
+        AssertClose(theirs, ours, 1e-5, 1e-5, "output vs Conv2D input gradient");
+    }
+
     [Fact]
     public void Transpose_Forward_MatchesPyTorch()
     {
