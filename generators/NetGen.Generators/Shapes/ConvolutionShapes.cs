@@ -174,7 +174,7 @@ public static class ConvolutionShapes
         ? $"{conv.Kernel}x{conv.Kernel} kernel"
         : $"{conv.Kernel}x{conv.Kernel} kernel with dilation {conv.Dilation} (spanning {conv.KernelExtent})";
 
-    private static ShapeError NeedsImage(LayerSpec spec, string kind, TensorShape input)
+    internal static ShapeError NeedsImage(LayerSpec spec, string kind, TensorShape input)
     {
         int side = (int)Math.Round(Math.Sqrt(input.Size));
         string fix = input.Rank == 1 && side * side == input.Size

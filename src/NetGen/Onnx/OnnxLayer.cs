@@ -234,3 +234,25 @@ public sealed class OnnxConcat(string name, int axis) : OnnxJoin(name)
     /// <inheritdoc/>
     public override string Append(OnnxExport export, string[] inputs) => Output(export, "Concat", inputs, OnnxAttribute.Int("axis", axis + 1));
 }
+
+/// <summary>
+/// A layer whose ONNX form is one operator on its input plus constant 1-D float inputs (null for an optional input left
+/// out, written ""), such as Resize for upsampling: a new layer kind maps onto ONNX with no new class here.
+/// </summary>
+public sealed class OnnxSingleNode(string name, string opType, float[]?[] constantInputs, params OnnxAttribute[] attributes) : OnnxLayer(name)
+{
+    /// <inheritdoc/>
+    public override string Append(OnnxExport export, string input)
+    {
+        var inputs = new string[1 + constantInputs.Length];
+        inputs[0] = input;
+        for (int i = 0; i < constantInputs.Length; i++)
+        {
+            inputs[i + 1] = constantInputs[i] is { } values
+                ? export.Graph.AddInitializer(export.Graph.UniqueName(Name + "/" + opType + "/" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)), [values.Length], values)
+                : "";
+        }
+
+        return Output(export, opType, inputs, attributes);
+    }
+}
