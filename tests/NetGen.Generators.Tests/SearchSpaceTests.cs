@@ -104,7 +104,9 @@ public class SearchSpaceTests
         // The batch size is a constant of the variant; the weight decay is a run-time property, not a constant.
         string variant = run.Source("Demo.TinySearchChoices.TinySearchChoicesVariant12.g.cs");
         Assert.Contains("public const int BatchSize = 32;", variant);
-        Assert.Contains("public float WeightDecay { get; set; } = DefaultWeightDecay;", variant);
+        Assert.Contains("public float WeightDecay", variant);
+        Assert.Contains("private float _weightDecay = DefaultWeightDecay;", variant);
+        Assert.Contains("WeightDecay must be finite and not negative", variant);
         Assert.DoesNotContain("private const float AdamWeightDecay", variant);
     }
 

@@ -388,7 +388,14 @@ public static class CpuEmitter
         writer.WriteLine("public int StepCount => _step;");
         writer.WriteLine();
         writer.WriteLine("/// <summary>The base learning rate; a declared schedule scales it each step (see <see cref=\"CurrentLearningRate\"/>).</summary>");
-        writer.WriteLine("public float LearningRate { get; set; } = DefaultLearningRate;");
+        writer.WriteLine("public float LearningRate");
+        writer.OpenBrace();
+        writer.WriteLine("get => _learningRate;");
+        writer.WriteLine("set => _learningRate = float.IsFinite(value) && value >= 0 ? value");
+        writer.WriteLine($"    : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, \"{network.Model.ClassName}.LearningRate must be finite and not negative (0 freezes the parameters).\");");
+        writer.CloseBrace();
+        writer.WriteLine();
+        writer.WriteLine("private float _learningRate = DefaultLearningRate;");
         writer.WriteLine();
         writer.WriteLine("/// <summary>The learning rate the last optimizer step used, after any schedule.</summary>");
         writer.WriteLine("public float CurrentLearningRate { get; private set; } = DefaultLearningRate;");
@@ -396,7 +403,14 @@ public static class CpuEmitter
         if (network.Model.Optimizer.RuntimeWeightDecay)
         {
             writer.WriteLine("/// <summary>The optimizer's weight decay, read at every step: a run-time hyperparameter of this search variant.</summary>");
-            writer.WriteLine("public float WeightDecay { get; set; } = DefaultWeightDecay;");
+            writer.WriteLine("public float WeightDecay");
+            writer.OpenBrace();
+            writer.WriteLine("get => _weightDecay;");
+            writer.WriteLine("set => _weightDecay = float.IsFinite(value) && value >= 0 ? value");
+            writer.WriteLine($"    : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, \"{network.Model.ClassName}.WeightDecay must be finite and not negative.\");");
+            writer.CloseBrace();
+            writer.WriteLine();
+            writer.WriteLine("private float _weightDecay = DefaultWeightDecay;");
             writer.WriteLine();
         }
 
@@ -700,13 +714,25 @@ public static class CpuEmitter
         writer.OpenBrace();
         writer.WriteLine("int rows = RowsOf(inputs, nameof(ComputeGradients));");
         writer.WriteLine($"CheckTargets({targets}, rows, nameof(ComputeGradients));");
+        if (!network.HasTokenInput)
+        {
+            // An infinite input through a saturating activation can give a finite loss and non-finite gradients: checked first.
+            writer.WriteLine("if (global::NetGen.Training.NumericChecks.Describe(\"the inputs\", inputs, columns: InputSize) is { } badInput)");
+            writer.WriteLine($"    throw new global::NetGen.NonFiniteLossException(\"{network.Model.ClassName}\", float.NaN, _step + 1, badInput);");
+        }
+
         bool overwrite = plan.OverwritesGradients;
         if (overwrite) writer.WriteLine("// Every parameter gradient is written, not added, by its dense layer's backward: no clearing pass first.");
         else writer.WriteLine("_gradients.Clear();");
+        bool keepsState = StepState(network, emitters).Any();
+        if (keepsState) writer.WriteLine("SaveStepState();");
         writer.WriteLine("ForwardCore(inputs, rows, training: true);");
         writer.WriteLine($"float loss = LossCore({targets}, rows) + PenaltyLoss();");
         writer.WriteLine("if (!float.IsFinite(loss))");
-        writer.WriteLine($"    throw new global::NetGen.NonFiniteLossException(\"{network.Model.ClassName}\", loss, _step + 1, DescribeNonFinite(inputs, rows));");
+        writer.OpenBrace();
+        if (keepsState) writer.WriteLine("RestoreStepState(); // a failed step changes nothing: running statistics, dropout masks and carried state stay as they were");
+        writer.WriteLine($"throw new global::NetGen.NonFiniteLossException(\"{network.Model.ClassName}\", loss, _step + 1, DescribeNonFinite(inputs, rows));");
+        writer.CloseBrace();
         writer.WriteLine(overwrite
             ? "BackwardCore(inputs, rows, addPenaltyGradients: true, accumulateGradients: false);"
             : "BackwardCore(inputs, rows, addPenaltyGradients: true);");
@@ -728,7 +754,45 @@ public static class CpuEmitter
         writer.WriteLine("return loss;");
         writer.CloseBrace();
         writer.WriteLine();
+        EmitStepState(writer, network, emitters);
         EmitGradientHealth(writer, network, emitters);
+    }
+
+    /// <summary>
+    /// What a training forward pass changes besides activations, as (field, copy's field, size): the running statistics,
+    /// the dropout random state and stateful recurrent layers' carried state. A step that fails puts them back.
+    /// </summary>
+    private static IEnumerable<(string Field, string Copy, string Size)> StepState(ResolvedNetwork network, List<LayerEmitter> emitters)
+    {
+        if (network.StatisticsCount > 0) yield return ("_statistics", "_statisticsBeforeStep", "StatisticsCount");
+        if (emitters.Any(e => e.UsesRandom)) yield return ("_dropoutRandom", "_dropoutRandomBeforeStep", "");
+        foreach (RecurrentEmitter recurrent in emitters.OfType<RecurrentEmitter>().Where(r => r.Spec.Stateful))
+        {
+            foreach (string state in recurrent.CarriedState) yield return (state, state + "BeforeStep", $"BatchSize * {recurrent.Name}Hidden");
+        }
+    }
+
+    private static void EmitStepState(SourceWriter writer, ResolvedNetwork network, List<LayerEmitter> emitters)
+    {
+        var state = StepState(network, emitters).ToList();
+        if (state.Count == 0) return;
+        writer.WriteLine("// A training step that fails (a non-finite loss) leaves every buffer as it was: these copies are taken before it.");
+        foreach ((string field, string copy, string size) in state)
+        {
+            writer.WriteLine(size.Length == 0 ? $"private global::NetGen.Rng {copy};" : $"private readonly float[] {copy} = new float[{size}];");
+        }
+
+        writer.WriteLine();
+        writer.WriteLine("private void SaveStepState()");
+        writer.OpenBrace();
+        foreach ((string field, string copy, string size) in state) writer.WriteLine(size.Length == 0 ? $"{copy} = {field};" : $"global::System.Array.Copy({field}, {copy}, {copy}.Length);");
+        writer.CloseBrace();
+        writer.WriteLine();
+        writer.WriteLine("private void RestoreStepState()");
+        writer.OpenBrace();
+        foreach ((string field, string copy, string size) in state) writer.WriteLine(size.Length == 0 ? $"{field} = {copy};" : $"global::System.Array.Copy({copy}, {field}, {copy}.Length);");
+        writer.CloseBrace();
+        writer.WriteLine();
     }
 
     private static void EmitGradientHealth(SourceWriter writer, ResolvedNetwork network, List<LayerEmitter> emitters)
@@ -875,6 +939,8 @@ public static class CpuEmitter
         {
             writer.WriteLine("if (targets.Length != rows * OutputSize)");
             writer.WriteLine($"    throw new global::System.ArgumentException($\"{name}.{{caller}}: targets hold {{targets.Length}} floats; {{rows}} samples of {{OutputSize}} outputs need {{rows * OutputSize}}.\", \"targets\");");
+            writer.WriteLine("if (global::NetGen.Training.NumericChecks.Describe(\"targets\", targets, columns: OutputSize) is { } badTarget)");
+            writer.WriteLine($"    throw new global::System.ArgumentException($\"{name}.{{caller}}: {{badTarget}}; every target must be finite.\", \"targets\");");
         }
 
         writer.CloseBrace();

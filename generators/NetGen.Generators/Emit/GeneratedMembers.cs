@@ -21,7 +21,7 @@ internal static class GeneratedMembers
         "LearningRateHigh", "LearningRateLow", "LoadCheckpoint", "LossCore", "NewPlateau", "OnnxDescription", "OptimizerState",
         "OptimizerStateCount", "OptimizerStep", "OutputClasses", "OutputSize", "OutputSteps", "ParameterCount",
         "ParameterLayers", "Parameters", "PenaltyLoss", "Predict", "PredictClass", "ReportValidationLoss", "ResetParameters",
-        "ResetState", "RowsOf", "SamplesOf", "SaveCheckpoint", "Schedule", "ScheduledLearningRate", "Seed", "SgdMomentum",
+        "ResetState", "RestoreStepState", "RowsOf", "SamplesOf", "SaveCheckpoint", "SaveStepState", "Schedule", "ScheduledLearningRate", "Seed", "SgdMomentum",
         "SgdWeightDecay", "Statistics", "StatisticsCount", "StepCount", "TrainStep", "VariantCount", "Variants",
         "WeightDecay", "WeightDecayHigh", "WeightDecayLow", "ZeroGradients");
 

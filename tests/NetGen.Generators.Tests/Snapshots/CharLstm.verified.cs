@@ -116,7 +116,14 @@ namespace Samples.CharRnn
         public int StepCount => _step;
 
         /// <summary>The base learning rate; a declared schedule scales it each step (see <see cref="CurrentLearningRate"/>).</summary>
-        public float LearningRate { get; set; } = DefaultLearningRate;
+        public float LearningRate
+        {
+            get => _learningRate;
+            set => _learningRate = float.IsFinite(value) && value >= 0 ? value
+                : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "CharLstm.LearningRate must be finite and not negative (0 freezes the parameters).");
+        }
+
+        private float _learningRate = DefaultLearningRate;
 
         /// <summary>The learning rate the last optimizer step used, after any schedule.</summary>
         public float CurrentLearningRate { get; private set; } = DefaultLearningRate;
@@ -333,10 +340,14 @@ namespace Samples.CharRnn
             int rows = RowsOf(inputs, nameof(ComputeGradients));
             CheckTargets(labels, rows, nameof(ComputeGradients));
             _gradients.Clear();
+            SaveStepState();
             ForwardCore(inputs, rows, training: true);
             float loss = LossCore(labels, rows) + PenaltyLoss();
             if (!float.IsFinite(loss))
+            {
+                RestoreStepState(); // a failed step changes nothing: running statistics, dropout masks and carried state stay as they were
                 throw new global::NetGen.NonFiniteLossException("CharLstm", loss, _step + 1, DescribeNonFinite(inputs, rows));
+            }
             BackwardCore(inputs, rows, addPenaltyGradients: true);
             return loss;
         }
@@ -353,6 +364,22 @@ namespace Samples.CharRnn
             float loss = ComputeGradients(inputs, labels);
             OptimizerStep();
             return loss;
+        }
+
+        // A training step that fails (a non-finite loss) leaves every buffer as it was: these copies are taken before it.
+        private readonly float[] _lstm1StateBeforeStep = new float[BatchSize * Lstm1Hidden];
+        private readonly float[] _lstm1CellStateBeforeStep = new float[BatchSize * Lstm1Hidden];
+
+        private void SaveStepState()
+        {
+            global::System.Array.Copy(_lstm1State, _lstm1StateBeforeStep, _lstm1StateBeforeStep.Length);
+            global::System.Array.Copy(_lstm1CellState, _lstm1CellStateBeforeStep, _lstm1CellStateBeforeStep.Length);
+        }
+
+        private void RestoreStepState()
+        {
+            global::System.Array.Copy(_lstm1StateBeforeStep, _lstm1State, _lstm1StateBeforeStep.Length);
+            global::System.Array.Copy(_lstm1CellStateBeforeStep, _lstm1CellState, _lstm1CellStateBeforeStep.Length);
         }
 
         /// <summary>The layers that have parameters, in order: the entries of <see cref="GradientNorms"/>.</summary>

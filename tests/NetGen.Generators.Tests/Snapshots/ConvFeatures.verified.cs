@@ -190,7 +190,14 @@ partial class ConvFeatures : global::NetGen.INetwork<int>
     public int StepCount => _step;
 
     /// <summary>The base learning rate; a declared schedule scales it each step (see <see cref="CurrentLearningRate"/>).</summary>
-    public float LearningRate { get; set; } = DefaultLearningRate;
+    public float LearningRate
+    {
+        get => _learningRate;
+        set => _learningRate = float.IsFinite(value) && value >= 0 ? value
+            : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "ConvFeatures.LearningRate must be finite and not negative (0 freezes the parameters).");
+    }
+
+    private float _learningRate = DefaultLearningRate;
 
     /// <summary>The learning rate the last optimizer step used, after any schedule.</summary>
     public float CurrentLearningRate { get; private set; } = DefaultLearningRate;
@@ -484,11 +491,17 @@ partial class ConvFeatures : global::NetGen.INetwork<int>
     {
         int rows = RowsOf(inputs, nameof(ComputeGradients));
         CheckTargets(labels, rows, nameof(ComputeGradients));
+        if (global::NetGen.Training.NumericChecks.Describe("the inputs", inputs, columns: InputSize) is { } badInput)
+            throw new global::NetGen.NonFiniteLossException("ConvFeatures", float.NaN, _step + 1, badInput);
         _gradients.Clear();
+        SaveStepState();
         ForwardCore(inputs, rows, training: true);
         float loss = LossCore(labels, rows) + PenaltyLoss();
         if (!float.IsFinite(loss))
+        {
+            RestoreStepState(); // a failed step changes nothing: running statistics, dropout masks and carried state stay as they were
             throw new global::NetGen.NonFiniteLossException("ConvFeatures", loss, _step + 1, DescribeNonFinite(inputs, rows));
+        }
         BackwardCore(inputs, rows, addPenaltyGradients: true);
         return loss;
     }
@@ -505,6 +518,19 @@ partial class ConvFeatures : global::NetGen.INetwork<int>
         float loss = ComputeGradients(inputs, labels);
         OptimizerStep();
         return loss;
+    }
+
+    // A training step that fails (a non-finite loss) leaves every buffer as it was: these copies are taken before it.
+    private readonly float[] _statisticsBeforeStep = new float[StatisticsCount];
+
+    private void SaveStepState()
+    {
+        global::System.Array.Copy(_statistics, _statisticsBeforeStep, _statisticsBeforeStep.Length);
+    }
+
+    private void RestoreStepState()
+    {
+        global::System.Array.Copy(_statisticsBeforeStep, _statistics, _statisticsBeforeStep.Length);
     }
 
     /// <summary>The layers that have parameters, in order: the entries of <see cref="GradientNorms"/>.</summary>

@@ -100,7 +100,14 @@ partial class GruClassifier : global::NetGen.INetwork<int>
     public int StepCount => _step;
 
     /// <summary>The base learning rate; a declared schedule scales it each step (see <see cref="CurrentLearningRate"/>).</summary>
-    public float LearningRate { get; set; } = DefaultLearningRate;
+    public float LearningRate
+    {
+        get => _learningRate;
+        set => _learningRate = float.IsFinite(value) && value >= 0 ? value
+            : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "GruClassifier.LearningRate must be finite and not negative (0 freezes the parameters).");
+    }
+
+    private float _learningRate = DefaultLearningRate;
 
     /// <summary>The learning rate the last optimizer step used, after any schedule.</summary>
     public float CurrentLearningRate { get; private set; } = DefaultLearningRate;
@@ -294,11 +301,15 @@ partial class GruClassifier : global::NetGen.INetwork<int>
     {
         int rows = RowsOf(inputs, nameof(ComputeGradients));
         CheckTargets(labels, rows, nameof(ComputeGradients));
+        if (global::NetGen.Training.NumericChecks.Describe("the inputs", inputs, columns: InputSize) is { } badInput)
+            throw new global::NetGen.NonFiniteLossException("GruClassifier", float.NaN, _step + 1, badInput);
         _gradients.Clear();
         ForwardCore(inputs, rows, training: true);
         float loss = LossCore(labels, rows) + PenaltyLoss();
         if (!float.IsFinite(loss))
+        {
             throw new global::NetGen.NonFiniteLossException("GruClassifier", loss, _step + 1, DescribeNonFinite(inputs, rows));
+        }
         BackwardCore(inputs, rows, addPenaltyGradients: true);
         return loss;
     }

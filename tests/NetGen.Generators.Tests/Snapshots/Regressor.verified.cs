@@ -96,7 +96,14 @@ partial class Regressor : global::NetGen.INetwork<float>
     public int StepCount => _step;
 
     /// <summary>The base learning rate; a declared schedule scales it each step (see <see cref="CurrentLearningRate"/>).</summary>
-    public float LearningRate { get; set; } = DefaultLearningRate;
+    public float LearningRate
+    {
+        get => _learningRate;
+        set => _learningRate = float.IsFinite(value) && value >= 0 ? value
+            : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Regressor.LearningRate must be finite and not negative (0 freezes the parameters).");
+    }
+
+    private float _learningRate = DefaultLearningRate;
 
     /// <summary>The learning rate the last optimizer step used, after any schedule.</summary>
     public float CurrentLearningRate { get; private set; } = DefaultLearningRate;
@@ -270,11 +277,15 @@ partial class Regressor : global::NetGen.INetwork<float>
     {
         int rows = RowsOf(inputs, nameof(ComputeGradients));
         CheckTargets(targets, rows, nameof(ComputeGradients));
+        if (global::NetGen.Training.NumericChecks.Describe("the inputs", inputs, columns: InputSize) is { } badInput)
+            throw new global::NetGen.NonFiniteLossException("Regressor", float.NaN, _step + 1, badInput);
         // Every parameter gradient is written, not added, by its dense layer's backward: no clearing pass first.
         ForwardCore(inputs, rows, training: true);
         float loss = LossCore(targets, rows) + PenaltyLoss();
         if (!float.IsFinite(loss))
+        {
             throw new global::NetGen.NonFiniteLossException("Regressor", loss, _step + 1, DescribeNonFinite(inputs, rows));
+        }
         BackwardCore(inputs, rows, addPenaltyGradients: true, accumulateGradients: false);
         return loss;
     }
@@ -408,6 +419,8 @@ partial class Regressor : global::NetGen.INetwork<float>
     {
         if (targets.Length != rows * OutputSize)
             throw new global::System.ArgumentException($"Regressor.{caller}: targets hold {targets.Length} floats; {rows} samples of {OutputSize} outputs need {rows * OutputSize}.", "targets");
+        if (global::NetGen.Training.NumericChecks.Describe("targets", targets, columns: OutputSize) is { } badTarget)
+            throw new global::System.ArgumentException($"Regressor.{caller}: {badTarget}; every target must be finite.", "targets");
     }
 
     // Names where a non-finite loss came from: the inputs, or the first layer whose parameters or outputs are not finite.

@@ -101,7 +101,14 @@ namespace Demo.Vision
         public int StepCount => _step;
 
         /// <summary>The base learning rate; a declared schedule scales it each step (see <see cref="CurrentLearningRate"/>).</summary>
-        public float LearningRate { get; set; } = DefaultLearningRate;
+        public float LearningRate
+        {
+            get => _learningRate;
+            set => _learningRate = float.IsFinite(value) && value >= 0 ? value
+                : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "TinyImageNet.LearningRate must be finite and not negative (0 freezes the parameters).");
+        }
+
+        private float _learningRate = DefaultLearningRate;
 
         /// <summary>The learning rate the last optimizer step used, after any schedule.</summary>
         public float CurrentLearningRate { get; private set; } = DefaultLearningRate;
@@ -278,11 +285,15 @@ namespace Demo.Vision
         {
             int rows = RowsOf(inputs, nameof(ComputeGradients));
             CheckTargets(labels, rows, nameof(ComputeGradients));
+            if (global::NetGen.Training.NumericChecks.Describe("the inputs", inputs, columns: InputSize) is { } badInput)
+                throw new global::NetGen.NonFiniteLossException("TinyImageNet", float.NaN, _step + 1, badInput);
             // Every parameter gradient is written, not added, by its dense layer's backward: no clearing pass first.
             ForwardCore(inputs, rows, training: true);
             float loss = LossCore(labels, rows) + PenaltyLoss();
             if (!float.IsFinite(loss))
+            {
                 throw new global::NetGen.NonFiniteLossException("TinyImageNet", loss, _step + 1, DescribeNonFinite(inputs, rows));
+            }
             BackwardCore(inputs, rows, addPenaltyGradients: true, accumulateGradients: false);
             return loss;
         }

@@ -122,6 +122,9 @@ internal sealed class RecurrentEmitter(ResolvedLayer layer) : LayerEmitter(layer
     /// <summary>The carried hidden state [BatchSize, H] (and cell state for Lstm) of a stateful layer.</summary>
     public string State => Field("State");
 
+    /// <summary>The fields a stateful layer carries from one batch to the next: the hidden state, and an LSTM's cell state.</summary>
+    public System.Collections.Generic.IEnumerable<string> CarriedState => IsLstm ? [State, CellState] : [State];
+
     public string CellState => Field("CellState");
 
     public override string Describe() =>
