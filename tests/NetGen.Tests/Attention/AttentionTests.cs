@@ -163,3 +163,25 @@ public class AttentionTests
         Numerics.AssertClose(expected, dqkv, GradientAbsolute, GradientRelative, "dqkv");
     }
 }
+
+/// <summary>The attention kernels' own e^x against Math.Exp.</summary>
+public class AttentionExpTests
+{
+    [Fact]
+    public void AttentionExp_IsWithinThreeUlpsOfMathExp()
+    {
+        double worst = 0;
+        for (float x = -87f; x < 88f; x += 16 * 0.00731f)
+        {
+            var values = System.Runtime.Intrinsics.Vector512.CreateSequence(x, 0.00731f);
+            var result = Kernel.Exp(values);
+            for (int lane = 0; lane < 16; lane++)
+            {
+                double expected = Math.Exp(values[lane]);
+                worst = Math.Max(worst, Math.Abs(result[lane] - expected) / expected);
+            }
+        }
+        Assert.True(worst < 3 * 5.97e-8, $"worst relative error {worst:E3}");
+        Assert.Equal(1f, Kernel.Exp(System.Runtime.Intrinsics.Vector512<float>.Zero)[0]);
+    }
+}
