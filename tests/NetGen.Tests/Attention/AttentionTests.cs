@@ -52,6 +52,34 @@ public class AttentionTests
     public void AttentionWithDropoutBackward_MatchesFiniteDifferencesWithItsMask(bool causal) =>
         CheckGradient(2, 9, 2, 4, causal, dropout: 0.3f);
 
+    // Long rows take the kernels' 64-column blocks (T > 48) that the small checks above do not reach; a full
+    // central-difference sweep would be 2·B·T·3·D reference passes, so this checks 96 elements spread over q, k and v.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AttentionBackward_MatchesFiniteDifferencesOnSampledElementsOfLongRows(bool causal)
+    {
+        const int batch = 1, steps = 70, heads = 2, headSize = 32, width = heads * headSize;
+        float[] qkv = Numerics.Random(batch * steps * 3 * width, 23, -1.5f, 1.5f), dy = Numerics.Random(batch * steps * width, 24);
+        float[] y = new float[dy.Length], saved = new float[Kernel.SavedSize(batch, heads, steps)], dqkv = new float[qkv.Length];
+        var rng = new Rng(9);
+        Kernel.Forward(qkv, y, saved, batch, steps, heads, headSize, causal, 0f, ref rng);
+        Kernel.Backward(dy, qkv, saved, dqkv, batch, steps, heads, headSize, causal, 0f);
+        double[] point = Numerics.ToDouble(qkv), weights = Numerics.ToDouble(dy);
+        var pick = new Rng(25);
+        for (int sample = 0; sample < 96; sample++)
+        {
+            int n = pick.NextInt(qkv.Length);
+            double saved0 = point[n];
+            point[n] = saved0 + 1e-6;
+            double plus = AttentionReference.Objective(point, weights, batch, steps, heads, headSize, causal);
+            point[n] = saved0 - 1e-6;
+            double minus = AttentionReference.Objective(point, weights, batch, steps, heads, headSize, causal);
+            point[n] = saved0;
+            Numerics.AssertClose([(plus - minus) / 2e-6], [dqkv[n]], GradientAbsolute, GradientRelative, $"dqkv[{n}]");
+        }
+    }
+
     [Fact]
     public void AttentionWithDropout_ForwardMatchesReferenceWithTheSeedsMask()
     {
