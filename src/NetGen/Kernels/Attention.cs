@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace NetGen.Kernels;
 
@@ -629,16 +630,51 @@ public static unsafe class Attention
         for (; d < count; d++) target[d] = source[d];
     }
 
-    // target[d, t] = source[t·stride + d] for d < hs, t < steps; zeros in columns steps..padded.
+    // target[d, t] = source[t·stride + d] for d < hs, t < steps; zeros in columns steps..padded. 8 x 8 blocks transposed
+    // in registers (a float at a time measured 1.2-2.8 us for 64 x 32, about a third of a head's backward).
     private static void GatherTransposed(float* source, int stride, float* target, int padded, int steps, int hs)
     {
-        for (int t = 0; t < steps; t++)
+        int t = 0;
+        if (Avx.IsSupported)
+        {
+            for (; t + 8 <= steps; t += 8)
+            {
+                float* rows = source + (long)t * stride;
+                int d = 0;
+                for (; d + 8 <= hs; d += 8) Transpose8x8(rows + d, stride, target + d * padded + t, padded);
+                for (; d < hs; d++)
+                    for (int k = 0; k < 8; k++) target[d * padded + t + k] = rows[(long)k * stride + d];
+            }
+        }
+        for (; t < steps; t++)
         {
             float* row = source + (long)t * stride;
             for (int d = 0; d < hs; d++) target[d * padded + t] = row[d];
         }
         if (padded > steps)
             for (int d = 0; d < hs; d++) new Span<float>(target + d * padded + steps, padded - steps).Clear();
+    }
+
+    // target[c, r] = source[r·stride + c] for r, c < 8: the unpack / shuffle / permute transpose.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* source, int stride, float* target, int ldt)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(source), r1 = Avx.LoadVector256(source + stride);
+        Vector256<float> r2 = Avx.LoadVector256(source + 2L * stride), r3 = Avx.LoadVector256(source + 3L * stride);
+        Vector256<float> r4 = Avx.LoadVector256(source + 4L * stride), r5 = Avx.LoadVector256(source + 5L * stride);
+        Vector256<float> r6 = Avx.LoadVector256(source + 6L * stride), r7 = Avx.LoadVector256(source + 7L * stride);
+        Vector256<float> u0 = Avx.UnpackLow(r0, r1), u1 = Avx.UnpackHigh(r0, r1), u2 = Avx.UnpackLow(r2, r3), u3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> u4 = Avx.UnpackLow(r4, r5), u5 = Avx.UnpackHigh(r4, r5), u6 = Avx.UnpackLow(r6, r7), u7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> s0 = Avx.Shuffle(u0, u2, 0x44), s1 = Avx.Shuffle(u0, u2, 0xEE), s2 = Avx.Shuffle(u1, u3, 0x44), s3 = Avx.Shuffle(u1, u3, 0xEE);
+        Vector256<float> s4 = Avx.Shuffle(u4, u6, 0x44), s5 = Avx.Shuffle(u4, u6, 0xEE), s6 = Avx.Shuffle(u5, u7, 0x44), s7 = Avx.Shuffle(u5, u7, 0xEE);
+        Avx.Store(target, Avx.Permute2x128(s0, s4, 0x20));
+        Avx.Store(target + ldt, Avx.Permute2x128(s1, s5, 0x20));
+        Avx.Store(target + 2 * ldt, Avx.Permute2x128(s2, s6, 0x20));
+        Avx.Store(target + 3 * ldt, Avx.Permute2x128(s3, s7, 0x20));
+        Avx.Store(target + 4 * ldt, Avx.Permute2x128(s0, s4, 0x31));
+        Avx.Store(target + 5 * ldt, Avx.Permute2x128(s1, s5, 0x31));
+        Avx.Store(target + 6 * ldt, Avx.Permute2x128(s2, s6, 0x31));
+        Avx.Store(target + 7 * ldt, Avx.Permute2x128(s3, s7, 0x31));
     }
 
     [ThreadStatic] private static float[]? t_scratch;
