@@ -36,9 +36,11 @@ public static unsafe class Attention
     /// row: log Σ_j exp(scale·q·k_j)) and 2 more that hold the dropout mask's seed.
     /// </summary>
     /// <remarks>
-    /// Measured at the GPT benchmark shape (B 32, T 64, heads 4, headSize 32, causal, Xeon with AVX-512, 2026-12-08):
-    /// keeping the B·H·T·T probabilities instead (2 MB per layer) made forward no faster and backward slower than
-    /// recomputing them from this log-sum-exp (figures in tests/NetGen.Benchmarks/AttentionTimings.cs, `--attention`).
+    /// Measured at the GPT benchmark shape (B 32, T 64, heads 4, headSize 32, causal; `--attention`, best of many runs,
+    /// Xeon with AVX-512 shared with other builds, 2026-12-08): keeping the B·H·T·T probabilities instead (2 MB per
+    /// layer) saved backward 0.16-0.21 ms (1.44 against 1.60-1.64) but cost forward 0.44-0.51 ms (1.44-1.53 against
+    /// 1.00-1.02) to write them, so forward and backward together took 3.09-3.25 ms against 2.74-2.82 with this
+    /// log-sum-exp, besides the memory.
     /// </remarks>
     public static int SavedSize(int batch, int heads, int steps) => checked(batch * heads * steps + 2);
 
@@ -465,7 +467,7 @@ public static unsafe class Attention
     }
 
     // out[r, 0..16·vectors) = Σ_d a[r, d]·xt[d, ·] for the 4 rows r of a (row stride lda, `depth` columns read), xt row
-    // stride ldx. Columns in groups of 64 (16 accumulators), then 16.
+    // stride ldx. Columns in groups of 64 (16 accumulators), then 32, then 16.
     private static void Scores(float* a, int lda, int depth, float* xt, int ldx, int vectors, float* output, int ldo)
     {
         float* a0 = a, a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda;
@@ -498,6 +500,29 @@ public static unsafe class Attention
             s10.Store(o); s11.Store(o + 16); s12.Store(o + 32); s13.Store(o + 48); o += ldo;
             s20.Store(o); s21.Store(o + 16); s22.Store(o + 32); s23.Store(o + 48); o += ldo;
             s30.Store(o); s31.Store(o + 16); s32.Store(o + 32); s33.Store(o + 48);
+        }
+        for (; c + 2 <= vectors; c += 2)
+        {
+            Vector512<float> s00 = default, s01 = default, s10 = default, s11 = default;
+            Vector512<float> s20 = default, s21 = default, s30 = default, s31 = default;
+            float* x = xt + c * Width;
+            for (int d = 0; d < depth; d++, x += ldx)
+            {
+                Vector512<float> x0 = Vector512.Load(x), x1 = Vector512.Load(x + 16);
+                Vector512<float> w = Vector512.Create(a0[d]);
+                s00 = Vector512.FusedMultiplyAdd(w, x0, s00); s01 = Vector512.FusedMultiplyAdd(w, x1, s01);
+                w = Vector512.Create(a1[d]);
+                s10 = Vector512.FusedMultiplyAdd(w, x0, s10); s11 = Vector512.FusedMultiplyAdd(w, x1, s11);
+                w = Vector512.Create(a2[d]);
+                s20 = Vector512.FusedMultiplyAdd(w, x0, s20); s21 = Vector512.FusedMultiplyAdd(w, x1, s21);
+                w = Vector512.Create(a3[d]);
+                s30 = Vector512.FusedMultiplyAdd(w, x0, s30); s31 = Vector512.FusedMultiplyAdd(w, x1, s31);
+            }
+            float* o = output + c * Width;
+            s00.Store(o); s01.Store(o + 16); o += ldo;
+            s10.Store(o); s11.Store(o + 16); o += ldo;
+            s20.Store(o); s21.Store(o + 16); o += ldo;
+            s30.Store(o); s31.Store(o + 16);
         }
         for (; c < vectors; c++)
         {
