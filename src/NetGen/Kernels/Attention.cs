@@ -50,9 +50,9 @@ public static unsafe class Attention
     /// Forward pass: <paramref name="y"/>[B, T, heads·headSize] from <paramref name="qkv"/>[B, T, 3·heads·headSize]
     /// (overwritten), and <paramref name="saved"/> [<see cref="SavedSize"/>] for <see cref="Backward"/>.
     /// <paramref name="dropout"/> is the probability of dropping an attention weight (inverted dropout, training only:
-    /// pass 0 for inference, which draws no random numbers); the mask is drawn from a seed taken from
-    /// <paramref name="rng"/> (two <see cref="Rng.NextUInt"/>), one stream per query row, and is recomputed by
-    /// backward, so it is never stored. y must not overlap qkv.
+    /// pass 0 for inference, which draws no random numbers); the mask comes from a seed taken from
+    /// <paramref name="rng"/> (two <see cref="Rng.NextUInt"/>) by a counter-based hash of (seed, row, key position),
+    /// and is recomputed by backward, so it is never stored. y must not overlap qkv.
     /// </summary>
     public static void Forward(ReadOnlySpan<float> qkv, Span<float> y, Span<float> saved, int batch, int steps, int heads, int headSize,
         bool causal, float dropout, ref Rng rng)
@@ -201,16 +201,47 @@ public static unsafe class Attention
     }
 
     /// <summary>
-    /// The dropout scales of one query row (0, or 1/(1 - rate) for a kept weight) for key positions 0..length-1: the
-    /// row's own stream, <c>new Rng(seed ^ (row + 1)·φ)</c> with row = (b·H + h)·T + i, one <see cref="Rng.NextUInt"/>
-    /// per key in order, kept when it is at least rate·2^32 (as <see cref="Dropout.Forward"/>).
+    /// The dropout scales of one query row (0, or 1/(1 - rate) for a kept weight) for key positions 0..length-1, as
+    /// the kernels draw them: counter-based, as FlashAttention's Philox, so that any lane can be recomputed alone
+    /// (backward recomputes the mask rather than storing it, and 16 lanes are drawn at once). Key position j of row
+    /// (b·H + h)·T + i draws <c>Mix(key + j·0x9E3779B9)</c> with key = the SplitMix64 finalizer of seed ^ (row + 1)·φ
+    /// and Mix Wellons' lowbias32; the weight is kept when the draw is at least rate·2^32 (as <see cref="Dropout.Forward"/>).
     /// </summary>
     internal static void DropoutRow(ulong seed, long row, float rate, Span<float> scales)
     {
-        var rng = new Rng(seed ^ (ulong)(row + 1) * 0x9E3779B97F4A7C15UL);
-        uint threshold = Threshold(rate);
+        uint key = RowKey(seed, row), threshold = Threshold(rate);
         float keep = 1f / (1f - rate);
-        for (int j = 0; j < scales.Length; j++) scales[j] = rng.NextUInt() >= threshold ? keep : 0f;
+        for (int j = 0; j < scales.Length; j++) scales[j] = Mix(key + (uint)j * 0x9E3779B9u) >= threshold ? keep : 0f;
+    }
+
+    private static uint RowKey(ulong seed, long row)
+    {
+        ulong z = seed ^ (ulong)(row + 1) * 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return (uint)(z ^ (z >> 31));
+    }
+
+    private static uint Mix(uint x)
+    {
+        x ^= x >> 16;
+        x *= 0x21F0AAADu;
+        x ^= x >> 15;
+        x *= 0x735A2D97u;
+        return x ^ (x >> 15);
+    }
+
+    // DropoutRow's scales for key positions 16·vector .. 16·vector + 15, bit for bit.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> DropoutScales(uint key, int vector, uint threshold, float keep)
+    {
+        Vector512<uint> x = Vector512.Create(key) + (Vector512<uint>.Indices + Vector512.Create((uint)(vector * Width))) * Vector512.Create(0x9E3779B9u);
+        x ^= Vector512.ShiftRightLogical(x, 16);
+        x *= Vector512.Create(0x21F0AAADu);
+        x ^= Vector512.ShiftRightLogical(x, 15);
+        x *= Vector512.Create(0x735A2D97u);
+        x ^= Vector512.ShiftRightLogical(x, 15);
+        return Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(x, Vector512.Create(threshold)).AsSingle(), Vector512.Create(keep), Vector512<float>.Zero);
     }
 
     private static uint Threshold(float rate) => (uint)Math.Min(Math.Round(rate * 4294967296.0), uint.MaxValue);
@@ -263,13 +294,15 @@ public static unsafe class Attention
         int steps = job.Steps, hs = job.HeadSize, tp = job.Padded, hsp = job.PaddedHead, heads = job.Heads;
         int b = pair / heads, h = pair % heads, width = heads * hs, stride = 3 * width;
         float* scratch = Scratch(job.ScratchFloats);
-        float* q = scratch, v = q + tp * hsp, kt = v + tp * hsp, tile = kt + hs * tp, mask = tile + BlockRows * tp, outTile = mask + BlockRows * tp;
+        float* q = scratch, v = q + tp * hsp, kt = v + tp * hsp, tile = kt + hs * tp, outTile = tile + BlockRows * tp;
         float* source = job.Qkv + (long)b * steps * stride + h * hs;
         GatherRows(source, stride, q, hsp, steps, tp, hs);
         GatherRows(source + 2 * width, stride, v, hsp, steps, tp, hs);
         GatherTransposed(source + width, stride, kt, tp, steps, hs);
         float* lse = job.Saved + (long)pair * steps;
         bool dropout = job.Dropout > 0f;
+        uint threshold = Threshold(job.Dropout);
+        float keep = 1f / (1f - job.Dropout);
         float* inverses = stackalloc float[BlockRows];   // 1/Σe of the block's rows
         for (int i0 = 0; i0 < steps; i0 += BlockRows)
         {
@@ -295,8 +328,9 @@ public static unsafe class Attention
                 }
                 if (dropout)
                 {
-                    DropoutRow(job.Seed, (long)pair * steps + i, job.Dropout, new Span<float>(mask, length));
-                    for (int j = 0; j < length; j++) row[j] *= mask[j];
+                    uint key = RowKey(job.Seed, (long)pair * steps + i);
+                    for (int c = 0; c < vectors; c++)
+                        (Vector512.Load(row + c * Width) * DropoutScales(key, c, threshold, keep)).Store(row + c * Width);
                 }
             }
             Mix(tile, tp, end, v, hsp, outTile);
@@ -327,6 +361,8 @@ public static unsafe class Attention
         float* lse = job.Saved + (long)pair * steps;
         float* dqTarget = job.Dqkv + (long)b * steps * stride + h * hs;
         bool dropout = job.Dropout > 0f, stored = job.Probabilities != null;
+        uint threshold = Threshold(job.Dropout);
+        float keep = 1f / (1f - job.Dropout);
         float scale = job.Scale;
         for (int i0 = 0; i0 < steps; i0 += BlockRows)
         {
@@ -355,8 +391,8 @@ public static unsafe class Attention
                 if (dropout)
                 {
                     m = mask;
-                    DropoutRow(job.Seed, (long)pair * steps + i, job.Dropout, new Span<float>(m, length));
-                    new Span<float>(m + length, vectors * Width - length).Clear();
+                    uint key = RowKey(job.Seed, (long)pair * steps + i);
+                    for (int c = 0; c < vectors; c++) DropoutScales(key, c, threshold, keep).Store(m + c * Width);
                 }
                 GradientRow(p, d, m, vectors, scale);   // p <- a (dropped p), d <- scale·ds
             }
