@@ -24,7 +24,7 @@ namespace NetGen.Kernels;
 /// scratch buffer (about 7·T·headSize + 9·T floats, 64-byte aligned) allocated on its first call at a shape that
 /// needs more; later calls allocate nothing.</para>
 /// <para>The kernels use <see cref="Vector512{T}"/>; a machine without AVX-512 runs them correctly but slowly (the
-/// JIT emulates 512-bit vectors), which no NetGen machine has needed yet.</para>
+/// JIT emulates 512-bit vectors): a Vector256 path is not written yet.</para>
 /// </remarks>
 public static unsafe class Attention
 {
@@ -47,8 +47,9 @@ public static unsafe class Attention
     // s[b,h,i,j] = scale·q[b,i,h,:]·k[b,j,h,:] (j <= i when causal);  p = softmax_j(s);  a = p·mask / (1 - rate) (dropout)
     // y[b,i,h·hs..] = Σ_j a[i,j]·v[b,j,h,:];   saved[(b·H + h)·T + i] = log Σ_j exp(s[i,j]);  scale = 1/sqrt(hs)
     /// <summary>
-    /// Forward pass: <paramref name="y"/>[B, T, heads·headSize] from <paramref name="qkv"/>[B, T, 3·heads·headSize]
-    /// (overwritten), and <paramref name="saved"/> [<see cref="SavedSize"/>] for <see cref="Backward"/>.
+    /// Forward pass: writes <paramref name="y"/>[B, T, heads·headSize] (OVERWRITTEN) from
+    /// <paramref name="qkv"/>[B, T, 3·heads·headSize], and <paramref name="saved"/> [<see cref="SavedSize"/>] for
+    /// <see cref="Backward"/>, which also reads qkv (the generator keeps it: it is the qkv projection's output).
     /// <paramref name="dropout"/> is the probability of dropping an attention weight (inverted dropout, training only:
     /// pass 0 for inference, which draws no random numbers); the mask comes from a seed taken from
     /// <paramref name="rng"/> (two <see cref="Rng.NextUInt"/>) by a counter-based hash of (seed, row, key position),
