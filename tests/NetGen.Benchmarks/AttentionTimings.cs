@@ -48,6 +48,14 @@ internal static class AttentionTimings
                 Attention.Backward(dy, qkv, saved, dqkv, B, T, Heads, HeadSize, true, 0.1f);
             }, 6 * product),
         };
+        // Inference of one sequence (gpt_char_infer's b1) and generation: one position with the key/value cache
+        // against the whole 64-long prefix recomputed.
+        float[] qkv1 = qkv.AsSpan(0, T * 3 * D).ToArray(), y1 = new float[T * D], saved1 = new float[Attention.SavedSize(1, Heads, T)];
+        float[] keys = new float[Heads * T * HeadSize], values = new float[keys.Length], position = qkv.AsSpan(0, 3 * D).ToArray(), yStep = new float[D];
+        double product1 = product / B;
+        cases.Add(("forward b1 t64 d128 h4 causal (one sequence)", "logsumexp", () => Attention.Forward(qkv1, y1, saved1, 1, T, Heads, HeadSize, true, 0f, ref rng), 2 * product1));
+        cases.Add(("step b1 t64 d128 h4 at position 63, key/value cache", "cache", () => Attention.Step(position, keys, values, yStep, 1, Heads, HeadSize, T, T - 1),
+            2 * 2.0 * Heads * HeadSize * T));
         foreach (bool oneThread in new[] { false, true })
         {
             WorkerPool.RunsOnCaller = oneThread;
@@ -57,7 +65,7 @@ internal static class AttentionTimings
                 {
                     double seconds = Best(action, quick ? 0.02 : 0.3);
                     double gflops = flops / seconds / 1e9;
-                    Console.WriteLine(new JsonLine($"attention {pass} {shape}").Add("keeps", variant)
+                    Console.WriteLine(new JsonLine(pass.Contains(" b1 ") ? $"attention {pass}" : $"attention {pass} {shape}").Add("keeps", variant)
                         .Add("threads", oneThread ? 1 : WorkerPool.ThreadCount).Add("us", Math.Round(seconds * 1e6, 1))
                         .Add("gflops", Math.Round(gflops, 2)).Add("pct_of_peak", Math.Round(100 * gflops / peakGflops, 1)).ToString());
                 }

@@ -150,16 +150,22 @@ public class AttentionTests
     }
 
     [Fact]
-    public void Attention_DoesNotAllocate()
+    public void AttentionAndPositionalEncodings_DoNotAllocate()
     {
         const int batch = 4, steps = 33, heads = 2, headSize = 16;
         float[] qkv = Numerics.Random(batch * steps * 3 * heads * headSize, 17), dy = Numerics.Random(batch * steps * heads * headSize, 18);
         float[] y = new float[dy.Length], saved = new float[Kernel.SavedSize(batch, heads, steps)], dqkv = new float[qkv.Length];
+        float[] cosine = new float[steps * headSize / 2], sine = new float[cosine.Length], table = new float[steps * heads * headSize];
+        NetGen.Kernels.RotaryEmbedding.Tables(cosine, sine, steps, headSize);
+        NetGen.Kernels.SinusoidalPositions.Table(table, steps, heads * headSize);
         var rng = new Rng(1);
         void Step()
         {
+            NetGen.Kernels.SinusoidalPositions.Forward(y, table, y, batch, steps, heads * headSize);
+            NetGen.Kernels.RotaryEmbedding.Forward(qkv, cosine, sine, batch, steps, heads, headSize);
             Kernel.Forward(qkv, y, saved, batch, steps, heads, headSize, true, 0.1f, ref rng);
             Kernel.Backward(dy, qkv, saved, dqkv, batch, steps, heads, headSize, true, 0.1f);
+            NetGen.Kernels.RotaryEmbedding.Backward(dqkv, cosine, sine, batch, steps, heads, headSize);
         }
 
         Step();
