@@ -56,6 +56,7 @@ public static class CpuEmitter
         EmitCheckpoint(writer, network, emitters);
         OnnxEmitter.Emit(writer, network, emitters);
         EmitHelpers(writer, network, emitters);
+        EmitUseGuard(writer, model.ClassName);
         if (emitters.OfType<RecurrentEmitter>().Any(r => r.Spec.Stateful)) EmitResetState(writer, emitters);
         if (!network.HasTokenInput) EmitInterface(writer);
 
@@ -108,12 +109,62 @@ public static class CpuEmitter
         writer.WriteLine("/// Saves parameters, optimizer state, running statistics and the step count to a safetensors file (tensors named");
         writer.WriteLine("/// as PyTorch's state_dict, e.g. <c>dense1.weight</c>), through a temporary file renamed over <paramref name=\"path\"/>.");
         writer.WriteLine("/// </summary>");
-        writer.WriteLine("public void SaveCheckpoint(string path) => CheckpointLayout.Save(path, _parameters, _optimizerState, _statistics, _step);");
+        writer.WriteLine("public void SaveCheckpoint(string path)");
+        OpenGuarded(writer, "SaveCheckpoint");
+        writer.WriteLine("CheckpointLayout.Save(path, _parameters, _optimizerState, _statistics, _step);");
+        CloseGuarded(writer);
         writer.WriteLine();
         writer.WriteLine("/// <summary>Loads a checkpoint written by <see cref=\"SaveCheckpoint\"/> (or weights only); a mismatch names the tensor and both shapes, and nothing is changed.</summary>");
-        writer.WriteLine(network.Model.Bfloat16Inference
-            ? $"public void LoadCheckpoint(string path) {{ {Bfloat16Emitter.MarkStale} _step = CheckpointLayout.Load(path, _parameters, _optimizerState, _statistics); }}"
-            : "public void LoadCheckpoint(string path) => _step = CheckpointLayout.Load(path, _parameters, _optimizerState, _statistics);");
+        writer.WriteLine("public void LoadCheckpoint(string path)");
+        OpenGuarded(writer, "LoadCheckpoint");
+        if (network.Model.Bfloat16Inference) writer.WriteLine(Bfloat16Emitter.MarkStale);
+        writer.WriteLine("_step = CheckpointLayout.Load(path, _parameters, _optimizerState, _statistics);");
+        CloseGuarded(writer);
+        writer.WriteLine();
+    }
+
+    /// <summary>Opens a public member's body inside the in-use guard: one thread at a time computes on an instance.</summary>
+    internal static void OpenGuarded(SourceWriter writer, string member)
+    {
+        writer.OpenBrace();
+        writer.WriteLine($"bool entered = EnterUse(nameof({member}));");
+        writer.WriteLine("try");
+        writer.OpenBrace();
+    }
+
+    internal static void CloseGuarded(SourceWriter writer)
+    {
+        writer.CloseBrace();
+        writer.WriteLine("finally");
+        writer.OpenBrace();
+        writer.WriteLine("ExitUse(entered);");
+        writer.CloseBrace();
+        writer.CloseBrace();
+    }
+
+    /// <summary>
+    /// The in-use guard, as .NET collections detect concurrent use: the first public member a thread calls takes the
+    /// instance (one compare-exchange), a member it calls from there passes, and another thread gets an exception
+    /// naming the network instead of silently mixed buffers.
+    /// </summary>
+    private static void EmitUseGuard(SourceWriter writer, string className)
+    {
+        writer.WriteLine("// The thread computing on this instance now (0: none): instances are not thread-safe, and misuse throws.");
+        writer.WriteLine("private int _user;");
+        writer.WriteLine();
+        writer.WriteLine("private bool EnterUse(string caller)");
+        writer.OpenBrace();
+        writer.WriteLine("int thread = global::System.Environment.CurrentManagedThreadId;");
+        writer.WriteLine("int user = global::System.Threading.Interlocked.CompareExchange(ref _user, thread, 0);");
+        writer.WriteLine("if (user == 0) return true;");
+        writer.WriteLine("if (user == thread) return false;");
+        writer.WriteLine($"throw new global::System.InvalidOperationException($\"{className}.{{caller}} was called on thread {{thread}} while thread {{user}} is using this instance: a network computes on one thread at a time; give each thread its own instance, or lock around the calls.\");");
+        writer.CloseBrace();
+        writer.WriteLine();
+        writer.WriteLine("private void ExitUse(bool entered)");
+        writer.OpenBrace();
+        writer.WriteLine("if (entered) global::System.Threading.Volatile.Write(ref _user, 0);");
+        writer.CloseBrace();
         writer.WriteLine();
     }
 
@@ -428,7 +479,7 @@ public static class CpuEmitter
     {
         writer.WriteLine("/// <summary>Re-initializes every parameter from <paramref name=\"seed\"/> and clears gradients, optimizer state and the step count.</summary>");
         writer.WriteLine("public void ResetParameters(int seed = Seed)");
-        writer.OpenBrace();
+        CpuEmitter.OpenGuarded(writer, "ResetParameters");
         writer.WriteLine("FillParameters(_parameters, seed);");
         writer.WriteLine("FillStatistics(_statistics);");
         writer.WriteLine("_gradients.Clear();");
@@ -437,7 +488,7 @@ public static class CpuEmitter
         if (network.Model.Bfloat16Inference) writer.WriteLine(Bfloat16Emitter.MarkStale);
         if (emitters.Any(e => e.UsesRandom)) writer.WriteLine("_dropoutRandom = DropoutRandomFor(seed);");
         if (HasPlateau(network)) writer.WriteLine("_plateau = NewPlateau();");
-        writer.CloseBrace();
+        CpuEmitter.CloseGuarded(writer);
         writer.WriteLine();
         writer.WriteLine("private static global::NetGen.Kernels.AlignedBuffer InitialParameters(int seed)");
         writer.OpenBrace();
@@ -490,11 +541,11 @@ public static class CpuEmitter
         writer.WriteLine("/// valid until the next call.");
         writer.WriteLine("/// </summary>");
         writer.WriteLine($"public global::System.ReadOnlySpan<float> Forward({InputsParameter(network)})");
-        writer.OpenBrace();
+        CpuEmitter.OpenGuarded(writer, "Forward");
         writer.WriteLine("int rows = RowsOf(inputs, nameof(Forward));");
         writer.WriteLine("ForwardCore(inputs, rows, training: true);");
         writer.WriteLine($"return {output.Span};");
-        writer.CloseBrace();
+        CpuEmitter.CloseGuarded(writer);
         writer.WriteLine();
         writer.WriteLine($"private void ForwardCore({InputsParameter(network)}, int rows, bool training)");
         writer.OpenBrace();
@@ -539,7 +590,7 @@ public static class CpuEmitter
         writer.WriteLine("/// activations of the last <see cref=\"Forward\"/> call on the same <paramref name=\"inputs\"/>, adding to <see cref=\"Gradients\"/>.");
         writer.WriteLine("/// </summary>");
         writer.WriteLine($"public void Backward({InputsParameter(network)}, global::System.ReadOnlySpan<float> outputGradient)");
-        writer.OpenBrace();
+        CpuEmitter.OpenGuarded(writer, "Backward");
         writer.WriteLine("int rows = RowsOf(inputs, nameof(Backward));");
         writer.WriteLine("if (outputGradient.Length != rows * OutputSize)");
         writer.WriteLine("    throw new global::System.ArgumentException($\"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.\", nameof(outputGradient));");
@@ -547,7 +598,7 @@ public static class CpuEmitter
         writer.WriteLine(overwrite
             ? "BackwardCore(inputs, rows, addPenaltyGradients: false, accumulateGradients: true);"
             : "BackwardCore(inputs, rows, addPenaltyGradients: false);");
-        writer.CloseBrace();
+        CpuEmitter.CloseGuarded(writer);
         writer.WriteLine();
         writer.WriteLine("// Each parameter layer's gradients are final once its backward (and, in training, its weight penalty) ran: the");
         writer.WriteLine("// gradient listener may start reducing them while the earlier layers' backward goes on.");
@@ -645,7 +696,7 @@ public static class CpuEmitter
         writer.WriteLine("/// " + (clipping.MaxNorm > 0 || clipping.MaxValue > 0 ? "clips the gradients, " : "") + "applies the learning-rate schedule, then updates.");
         writer.WriteLine("/// </summary>");
         writer.WriteLine("public void OptimizerStep()");
-        writer.OpenBrace();
+        CpuEmitter.OpenGuarded(writer, "OptimizerStep");
         if (clipping.MaxNorm > 0) writer.WriteLine("LastGradientNorm = global::NetGen.Kernels.Regularization.ClipByGlobalNorm(_gradients, ClipMaxNorm);");
         if (clipping.MaxValue > 0) writer.WriteLine("global::NetGen.Kernels.Regularization.ClipByValue(_gradients, ClipMaxValue);");
         writer.WriteLine("CurrentLearningRate = ScheduledLearningRate(_step);");
@@ -677,7 +728,7 @@ public static class CpuEmitter
                 break;
         }
 
-        writer.CloseBrace();
+        CpuEmitter.CloseGuarded(writer);
         writer.WriteLine();
         ScheduleEmitter.Emit(writer, network);
     }
@@ -694,12 +745,12 @@ public static class CpuEmitter
 
         writer.WriteLine("/// <summary>The training-mode loss (including weight penalties) of 1 to <see cref=\"BatchSize\"/> samples, without changing gradients or parameters.</summary>");
         writer.WriteLine($"public float ComputeLoss({InputsParameter(network)}, global::System.ReadOnlySpan<{targetType}> {targets})");
-        writer.OpenBrace();
+        CpuEmitter.OpenGuarded(writer, "ComputeLoss");
         writer.WriteLine("int rows = RowsOf(inputs, nameof(ComputeLoss));");
         writer.WriteLine($"CheckTargets({targets}, rows, nameof(ComputeLoss));");
         writer.WriteLine("ForwardCore(inputs, rows, training: true);");
         writer.WriteLine($"return LossCore({targets}, rows) + PenaltyLoss();");
-        writer.CloseBrace();
+        CpuEmitter.CloseGuarded(writer);
         writer.WriteLine();
 
         writer.WriteLine("/// <summary>");
@@ -711,7 +762,7 @@ public static class CpuEmitter
         writer.WriteLine(targetsDoc);
         writer.WriteLine("/// <exception cref=\"global::NetGen.NonFiniteLossException\">The loss is NaN or infinite; the message names the first input, parameter or layer output that is not finite.</exception>");
         writer.WriteLine($"public float ComputeGradients({InputsParameter(network)}, global::System.ReadOnlySpan<{targetType}> {targets})");
-        writer.OpenBrace();
+        CpuEmitter.OpenGuarded(writer, "ComputeGradients");
         writer.WriteLine("int rows = RowsOf(inputs, nameof(ComputeGradients));");
         writer.WriteLine($"CheckTargets({targets}, rows, nameof(ComputeGradients));");
         if (!network.HasTokenInput)
@@ -737,7 +788,7 @@ public static class CpuEmitter
             ? "BackwardCore(inputs, rows, addPenaltyGradients: true, accumulateGradients: false);"
             : "BackwardCore(inputs, rows, addPenaltyGradients: true);");
         writer.WriteLine("return loss;");
-        writer.CloseBrace();
+        CpuEmitter.CloseGuarded(writer);
         writer.WriteLine();
 
         writer.WriteLine("/// <summary>");
@@ -748,11 +799,11 @@ public static class CpuEmitter
         writer.WriteLine(targetsDoc);
         writer.WriteLine("/// <exception cref=\"global::NetGen.NonFiniteLossException\">The loss is NaN or infinite; no update is applied.</exception>");
         writer.WriteLine($"public float TrainStep({InputsParameter(network)}, global::System.ReadOnlySpan<{targetType}> {targets})");
-        writer.OpenBrace();
+        CpuEmitter.OpenGuarded(writer, "TrainStep");
         writer.WriteLine($"float loss = ComputeGradients(inputs, {targets});");
         writer.WriteLine("OptimizerStep();");
         writer.WriteLine("return loss;");
-        writer.CloseBrace();
+        CpuEmitter.CloseGuarded(writer);
         writer.WriteLine();
         EmitStepState(writer, network, emitters);
         EmitGradientHealth(writer, network, emitters);
@@ -830,7 +881,7 @@ public static class CpuEmitter
         writer.WriteLine("/// <param name=\"inputs\">The samples, a whole number of <see cref=\"InputSize\"/>-float rows.</param>");
         writer.WriteLine("/// <param name=\"outputs\">Receives <see cref=\"OutputSize\"/> floats per sample.</param>");
         writer.WriteLine($"public void Predict({InputsParameter(network)}, global::System.Span<float> outputs)");
-        writer.OpenBrace();
+        CpuEmitter.OpenGuarded(writer, "Predict");
         writer.WriteLine("int samples = SamplesOf(inputs, nameof(Predict));");
         writer.WriteLine("if (outputs.Length != samples * OutputSize)");
         writer.WriteLine("    throw new global::System.ArgumentException($\"outputs holds {outputs.Length} floats; {samples} samples of {OutputSize} outputs need {samples * OutputSize}.\", nameof(outputs));");
@@ -842,19 +893,19 @@ public static class CpuEmitter
             ? $"global::NetGen.Kernels.Activations.SoftmaxForward({output.Span}, outputs.Slice(start * OutputSize, rows * OutputSize), {LossRows(network)}, {LossColumns(network)});"
             : $"{output.Span}.CopyTo(outputs.Slice(start * OutputSize, rows * OutputSize));");
         writer.CloseBrace();
-        writer.CloseBrace();
+        CpuEmitter.CloseGuarded(writer);
         writer.WriteLine();
         if (IsClassification(network) && !network.ClassifiesEveryStep)
         {
             writer.WriteLine("/// <summary>The most likely class of one sample.</summary>");
             writer.WriteLine(network.HasTokenInput ? "public int PredictClass(global::System.ReadOnlySpan<int> input)" : "public int PredictClass(global::System.ReadOnlySpan<float> input)");
-            writer.OpenBrace();
+            OpenGuarded(writer, "PredictClass");
             writer.WriteLine("if (input.Length != InputSize)");
             writer.WriteLine("    throw new global::System.ArgumentException($\"input holds {input.Length} floats; one sample is {InputSize}.\", nameof(input));");
             writer.WriteLine("const int rows = 1;");
             writer.WriteLine("ForwardCore(input, rows, training: false);");
             writer.WriteLine($"return global::NetGen.Kernels.Scores.ArgMax(First({output.Field}, OutputSize));");
-            writer.CloseBrace();
+            CloseGuarded(writer);
             writer.WriteLine();
         }
     }
@@ -869,7 +920,7 @@ public static class CpuEmitter
         writer.WriteLine("/// Parameters and gradients are left as they are.");
         writer.WriteLine("/// </summary>");
         writer.WriteLine($"public global::NetGen.Evaluation Evaluate({InputsParameter(network)}, global::System.ReadOnlySpan<{TargetType(network)}> {targets})");
-        writer.OpenBrace();
+        CpuEmitter.OpenGuarded(writer, "Evaluate");
         writer.WriteLine("int samples = SamplesOf(inputs, nameof(Evaluate));");
         writer.WriteLine($"CheckTargets({targets}, samples, nameof(Evaluate));");
         writer.WriteLine("double lossSum = 0;");
@@ -888,7 +939,7 @@ public static class CpuEmitter
             ? (network.ClassifiesEveryStep ? "return new global::NetGen.Evaluation(samples, lossSum / samples, (double)correct / ((long)samples * OutputSteps));"
                 : "return new global::NetGen.Evaluation(samples, lossSum / samples, (double)correct / samples);")
             : "return new global::NetGen.Evaluation(samples, lossSum / samples, double.NaN);");
-        writer.CloseBrace();
+        CpuEmitter.CloseGuarded(writer);
         writer.WriteLine();
     }
 

@@ -15,7 +15,7 @@ internal static class GeneratedMembers
         "AdamBeta1", "AdamBeta2", "AdamEpsilon", "AdamWeightDecay", "Backward", "BackwardCore", "BatchNormSynchronization",
         "BatchSize", "CheckTargets", "CheckpointLayout", "ClipMaxNorm", "ComputeGradients", "ComputeLoss", "CopyGradientsTo",
         "CopyOptimizerStateFrom", "CopyOptimizerStateTo", "CopyParametersFrom", "CopyParametersTo", "CurrentLearningRate",
-        "DefaultLearningRate", "DefaultWeightDecay", "DescribeNonFinite", "DropoutRandom", "DropoutRandomFor", "Evaluate", "ExportOnnx",
+        "DefaultLearningRate", "DefaultWeightDecay", "DescribeNonFinite", "DropoutRandom", "EnterUse", "ExitUse", "DropoutRandomFor", "Evaluate", "ExportOnnx",
         "FillParameters", "FillStatistics", "First", "Forward", "ForwardCore", "Gpu", "GradientListener", "GradientNorm", "GradientNorms",
         "Gradients", "InitialParameters", "InitialStatistics", "InputSize", "LastGradientNorm", "LearningRate",
         "LearningRateHigh", "LearningRateLow", "LoadCheckpoint", "LossCore", "NewPlateau", "OnnxDescription", "OptimizerState",

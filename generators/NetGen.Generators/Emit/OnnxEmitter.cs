@@ -37,10 +37,16 @@ internal static class OnnxEmitter
                          (notes.Count == 0 ? "." : "; " + string.Join(", ", notes) + "."));
         writer.WriteLine("/// Written through a temporary file renamed over <paramref name=\"path\"/>, so a failure never leaves a half file.");
         writer.WriteLine("/// </summary>");
-        writer.WriteLine("public void ExportOnnx(string path) => OnnxDescription.Export(path, _parameters, _statistics);");
+        writer.WriteLine("public void ExportOnnx(string path)");
+        CpuEmitter.OpenGuarded(writer, "ExportOnnx");
+        writer.WriteLine("OnnxDescription.Export(path, _parameters, _statistics);");
+        CpuEmitter.CloseGuarded(writer);
         writer.WriteLine();
         writer.WriteLine("/// <summary>Writes the ONNX model (see <see cref=\"ExportOnnx(string)\"/>) to <paramref name=\"stream\"/>.</summary>");
-        writer.WriteLine("public void ExportOnnx(global::System.IO.Stream stream) => OnnxDescription.Export(stream, _parameters, _statistics);");
+        writer.WriteLine("public void ExportOnnx(global::System.IO.Stream stream)");
+        CpuEmitter.OpenGuarded(writer, "ExportOnnx");
+        writer.WriteLine("OnnxDescription.Export(stream, _parameters, _statistics);");
+        CpuEmitter.CloseGuarded(writer);
         writer.WriteLine();
     }
 

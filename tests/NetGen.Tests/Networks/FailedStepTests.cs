@@ -123,3 +123,39 @@ public sealed class FailedStepTests
         Assert.Throws<ArgumentException>(() => net.Evaluate(new float[6], [0, 0, 0, float.PositiveInfinity]));
     }
 }
+
+/// <summary>One instance used from two threads at once throws, naming the network, instead of mixing buffers.</summary>
+public sealed class ConcurrentUseTests
+{
+    [Fact]
+    public async Task SecondThread_WhileOneIsInsideTrainStep_GetsInvalidOperationException()
+    {
+        var net = new SaturatingRegressor();
+        float[] inputs = new float[6];
+        using var inside = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        // Hold the first thread inside TrainStep: its backward pass calls the gradient listener while it uses the instance.
+        net.GradientListener = new BlockingListener(inside, release);
+        var training = Task.Run(() => net.TrainStep(inputs, [0, 0, 0, 0]));
+        Assert.True(inside.Wait(TimeSpan.FromSeconds(30)));
+        var e = Assert.Throws<InvalidOperationException>(() => net.Predict(inputs, new float[4]));
+        Assert.Contains("SaturatingRegressor.Predict", e.Message);
+        Assert.Contains("one thread at a time", e.Message);
+        release.Set();
+        await training;
+
+        // Released: the instance is free again, and members called from inside a member (TrainStep's) still pass.
+        net.GradientListener = null;
+        net.TrainStep(inputs, [0, 0, 0, 0]);
+        net.Predict(inputs, new float[4]);
+    }
+
+    private sealed class BlockingListener(ManualResetEventSlim inside, ManualResetEventSlim release) : IGradientListener
+    {
+        public void OnGradientsReady(int offset, int count)
+        {
+            inside.Set();
+            release.Wait(TimeSpan.FromSeconds(30));
+        }
+    }
+}
