@@ -253,4 +253,22 @@ public class GeneratorRobustnessTests
             """);
         Assert.Single(run.GeneratorDiagnostics, d => d.Id == "NG0004");
     }
+
+    [Fact]
+    public void ReadmeGraphExample_GeneratesCodeThatCompiles()
+    {
+        string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        int section = readme.IndexOf("### Networks as graphs", StringComparison.Ordinal);
+        int start = readme.IndexOf("```csharp\n", section, StringComparison.Ordinal) + "```csharp\n".Length;
+        string example = readme.Substring(start, readme.IndexOf("```", start, StringComparison.Ordinal) - start);
+        string source = Assert.Single(GeneratorHarness.RunClean(example).Sources).SourceText.ToString();
+        Assert.Contains("\"pairs.14.dense2.bias\"", source);
+    }
+
+    private static string RepositoryRoot()
+    {
+        string folder = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(folder, "NetGen.sln"))) folder = Path.GetDirectoryName(folder)!;
+        return folder;
+    }
 }

@@ -142,29 +142,15 @@ public static class CpuEmitter
         writer.CloseBrace();
     }
 
-    /// <summary>
-    /// The in-use guard, as .NET collections detect concurrent use: the first public member a thread calls takes the
-    /// instance (one compare-exchange), a member it calls from there passes, and another thread gets an exception
-    /// naming the network instead of silently mixed buffers.
-    /// </summary>
+    /// <summary>The in-use guard's field and calls (NetGen.Threading.UseGuard: one compare-exchange per public call).</summary>
     private static void EmitUseGuard(SourceWriter writer, string className)
     {
         writer.WriteLine("// The thread computing on this instance now (0: none): instances are not thread-safe, and misuse throws.");
         writer.WriteLine("private int _user;");
         writer.WriteLine();
-        writer.WriteLine("private bool EnterUse(string caller)");
-        writer.OpenBrace();
-        writer.WriteLine("int thread = global::System.Environment.CurrentManagedThreadId;");
-        writer.WriteLine("int user = global::System.Threading.Interlocked.CompareExchange(ref _user, thread, 0);");
-        writer.WriteLine("if (user == 0) return true;");
-        writer.WriteLine("if (user == thread) return false;");
-        writer.WriteLine($"throw new global::System.InvalidOperationException($\"{className}.{{caller}} was called on thread {{thread}} while thread {{user}} is using this instance: a network computes on one thread at a time; give each thread its own instance, or lock around the calls.\");");
-        writer.CloseBrace();
+        writer.WriteLine($"private bool EnterUse(string caller) => global::NetGen.Threading.UseGuard.Enter(ref _user, \"{className}\", caller);");
         writer.WriteLine();
-        writer.WriteLine("private void ExitUse(bool entered)");
-        writer.OpenBrace();
-        writer.WriteLine("if (entered) global::System.Threading.Volatile.Write(ref _user, 0);");
-        writer.CloseBrace();
+        writer.WriteLine("private void ExitUse(bool entered) => global::NetGen.Threading.UseGuard.Exit(ref _user, entered);");
         writer.WriteLine();
     }
 

@@ -679,19 +679,9 @@ namespace Demo
         // The thread computing on this instance now (0: none): instances are not thread-safe, and misuse throws.
         private int _user;
 
-        private bool EnterUse(string caller)
-        {
-            int thread = global::System.Environment.CurrentManagedThreadId;
-            int user = global::System.Threading.Interlocked.CompareExchange(ref _user, thread, 0);
-            if (user == 0) return true;
-            if (user == thread) return false;
-            throw new global::System.InvalidOperationException($"TinySearchVariant07.{caller} was called on thread {thread} while thread {user} is using this instance: a network computes on one thread at a time; give each thread its own instance, or lock around the calls.");
-        }
+        private bool EnterUse(string caller) => global::NetGen.Threading.UseGuard.Enter(ref _user, "TinySearchVariant07", caller);
 
-        private void ExitUse(bool entered)
-        {
-            if (entered) global::System.Threading.Volatile.Write(ref _user, 0);
-        }
+        private void ExitUse(bool entered) => global::NetGen.Threading.UseGuard.Exit(ref _user, entered);
 
 
         int global::NetGen.INetwork.BatchSize => BatchSize;
