@@ -56,6 +56,7 @@ public static class CpuEmitter
         EmitCheckpoint(writer, network, emitters);
         OnnxEmitter.Emit(writer, network, emitters);
         EmitHelpers(writer, network, emitters);
+        EmitCarriedState(writer, emitters);
         EmitUseGuard(writer, model.ClassName);
         if (emitters.OfType<RecurrentEmitter>().Any(r => r.Spec.Stateful)) EmitResetState(writer, emitters);
         if (!network.HasTokenInput) EmitInterface(writer);
@@ -803,10 +804,35 @@ public static class CpuEmitter
     {
         if (network.StatisticsCount > 0) yield return ("_statistics", "_statisticsBeforeStep", "StatisticsCount");
         if (emitters.Any(e => e.UsesRandom)) yield return ("_dropoutRandom", "_dropoutRandomBeforeStep", "");
-        foreach (RecurrentEmitter recurrent in emitters.OfType<RecurrentEmitter>().Where(r => r.Spec.Stateful))
-        {
-            foreach (string state in recurrent.CarriedState) yield return (state, state + "BeforeStep", $"BatchSize * {recurrent.Name}Hidden");
-        }
+        foreach ((string field, string size) in CarriedState(emitters)) yield return (field, field + "BeforeStep", size);
+    }
+
+    /// <summary>Stateful recurrent layers' carried state: (field, size) of each hidden and cell state.</summary>
+    private static IEnumerable<(string Field, string Size)> CarriedState(List<LayerEmitter> emitters) =>
+        emitters.OfType<RecurrentEmitter>().Where(r => r.Spec.Stateful)
+            .SelectMany(r => r.CarriedState.Select(state => (state, $"BatchSize * {r.Name}Hidden")));
+
+    /// <summary>
+    /// Inference on a stateful network: each chunk of BatchSize samples starts from the state the caller set (samples are
+    /// independent, as ONNX's and PyTorch's), and Predict and Evaluate leave that state as they found it for training.
+    /// </summary>
+    private static void EmitCarriedState(SourceWriter writer, List<LayerEmitter> emitters)
+    {
+        var state = CarriedState(emitters).ToList();
+        if (state.Count == 0) return;
+        writer.WriteLine("// The carried state as the caller left it: inference starts every chunk from it and puts it back.");
+        foreach ((string field, string size) in state) writer.WriteLine($"private readonly float[] {field}BeforeInference = new float[{size}];");
+        writer.WriteLine();
+        writer.WriteLine("private void SaveCarriedState()");
+        writer.OpenBrace();
+        foreach ((string field, _) in state) writer.WriteLine($"global::System.Array.Copy({field}, {field}BeforeInference, {field}.Length);");
+        writer.CloseBrace();
+        writer.WriteLine();
+        writer.WriteLine("private void RestoreCarriedState()");
+        writer.OpenBrace();
+        foreach ((string field, _) in state) writer.WriteLine($"global::System.Array.Copy({field}BeforeInference, {field}, {field}.Length);");
+        writer.CloseBrace();
+        writer.WriteLine();
     }
 
     private static void EmitStepState(SourceWriter writer, ResolvedNetwork network, List<LayerEmitter> emitters)
@@ -871,14 +897,18 @@ public static class CpuEmitter
         writer.WriteLine("int samples = SamplesOf(inputs, nameof(Predict));");
         writer.WriteLine("if (outputs.Length != samples * OutputSize)");
         writer.WriteLine("    throw new global::System.ArgumentException($\"outputs holds {outputs.Length} floats; {samples} samples of {OutputSize} outputs need {samples * OutputSize}.\", nameof(outputs));");
+        bool carries = CarriedState(emitters).Any();
+        if (carries) writer.WriteLine("SaveCarriedState(); // every chunk starts from the state the caller set, and inference leaves it as it was");
         writer.WriteLine("for (int start = 0; start < samples; start += BatchSize)");
         writer.OpenBrace();
         writer.WriteLine("int rows = global::System.Math.Min(BatchSize, samples - start);");
+        if (carries) writer.WriteLine("RestoreCarriedState();");
         writer.WriteLine("ForwardCore(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);");
         writer.WriteLine(IsClassification(network)
             ? $"global::NetGen.Kernels.Activations.SoftmaxForward({output.Span}, outputs.Slice(start * OutputSize, rows * OutputSize), {LossRows(network)}, {LossColumns(network)});"
             : $"{output.Span}.CopyTo(outputs.Slice(start * OutputSize, rows * OutputSize));");
         writer.CloseBrace();
+        if (carries) writer.WriteLine("RestoreCarriedState();");
         CpuEmitter.CloseGuarded(writer);
         writer.WriteLine();
         if (IsClassification(network) && !network.ClassifiesEveryStep)
@@ -889,7 +919,9 @@ public static class CpuEmitter
             writer.WriteLine("if (input.Length != InputSize)");
             writer.WriteLine("    throw new global::System.ArgumentException($\"input holds {input.Length} floats; one sample is {InputSize}.\", nameof(input));");
             writer.WriteLine("const int rows = 1;");
+            if (carries) writer.WriteLine("SaveCarriedState();");
             writer.WriteLine("ForwardCore(input, rows, training: false);");
+            if (carries) writer.WriteLine("RestoreCarriedState();");
             writer.WriteLine($"return global::NetGen.Kernels.Scores.ArgMax(First({output.Field}, OutputSize));");
             CloseGuarded(writer);
             writer.WriteLine();
@@ -911,16 +943,20 @@ public static class CpuEmitter
         writer.WriteLine($"CheckTargets({targets}, samples, nameof(Evaluate));");
         writer.WriteLine("double lossSum = 0;");
         if (classification) writer.WriteLine("int correct = 0;");
+        bool carries = CarriedState(emitters).Any();
+        if (carries) writer.WriteLine("SaveCarriedState(); // every chunk starts from the state the caller set, and inference leaves it as it was");
         writer.WriteLine("for (int start = 0; start < samples; start += BatchSize)");
         writer.OpenBrace();
         writer.WriteLine("int rows = global::System.Math.Min(BatchSize, samples - start);");
         string targetSlice = network.ClassifiesEveryStep ? $"{targets}.Slice(start * OutputSteps, rows * OutputSteps)"
             : classification ? $"{targets}.Slice(start, rows)" : $"{targets}.Slice(start * OutputSize, rows * OutputSize)";
         writer.WriteLine($"var batchTargets = {targetSlice};");
+        if (carries) writer.WriteLine("RestoreCarriedState();");
         writer.WriteLine("ForwardCore(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);");
         writer.WriteLine("lossSum += (double)LossCore(batchTargets, rows) * rows;");
         if (classification) writer.WriteLine($"correct += global::NetGen.Kernels.Losses.CountCorrect({output.Span}, batchTargets, {LossRows(network)}, {LossColumns(network)});");
         writer.CloseBrace();
+        if (carries) writer.WriteLine("RestoreCarriedState();");
         writer.WriteLine(classification
             ? (network.ClassifiesEveryStep ? "return new global::NetGen.Evaluation(samples, lossSum / samples, (double)correct / ((long)samples * OutputSteps));"
                 : "return new global::NetGen.Evaluation(samples, lossSum / samples, (double)correct / samples);")

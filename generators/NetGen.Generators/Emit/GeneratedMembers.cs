@@ -21,7 +21,7 @@ internal static class GeneratedMembers
         "LearningRateHigh", "LearningRateLow", "LoadCheckpoint", "LossCore", "NewPlateau", "OnnxDescription", "OptimizerState",
         "OptimizerStateCount", "OptimizerStep", "OutputClasses", "OutputSize", "OutputSteps", "ParameterCount",
         "ParameterLayers", "Parameters", "PenaltyLoss", "Predict", "PredictClass", "ReportValidationLoss", "ResetParameters",
-        "ResetState", "RestoreStepState", "RowsOf", "SamplesOf", "SaveCheckpoint", "SaveStepState", "Schedule", "ScheduledLearningRate", "Seed", "SgdMomentum",
+        "ResetState", "RestoreCarriedState", "RestoreStepState", "RowsOf", "SamplesOf", "SaveCarriedState", "SaveCheckpoint", "SaveStepState", "Schedule", "ScheduledLearningRate", "Seed", "SgdMomentum",
         "SgdWeightDecay", "Statistics", "StatisticsCount", "StepCount", "TrainStep", "VariantCount", "Variants",
         "WeightDecay", "WeightDecayHigh", "WeightDecayLow", "ZeroGradients");
 

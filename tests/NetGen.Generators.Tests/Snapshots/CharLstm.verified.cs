@@ -467,12 +467,15 @@ namespace Samples.CharRnn
                 int samples = SamplesOf(inputs, nameof(Predict));
                 if (outputs.Length != samples * OutputSize)
                     throw new global::System.ArgumentException($"outputs holds {outputs.Length} floats; {samples} samples of {OutputSize} outputs need {samples * OutputSize}.", nameof(outputs));
+                SaveCarriedState(); // every chunk starts from the state the caller set, and inference leaves it as it was
                 for (int start = 0; start < samples; start += BatchSize)
                 {
                     int rows = global::System.Math.Min(BatchSize, samples - start);
+                    RestoreCarriedState();
                     ForwardCore(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);
                     global::NetGen.Kernels.Activations.SoftmaxForward(First(_dense1Output, rows * Dense1OutputSize), outputs.Slice(start * OutputSize, rows * OutputSize), rows * OutputSteps, OutputClasses);
                 }
+                RestoreCarriedState();
             }
             finally
             {
@@ -493,14 +496,17 @@ namespace Samples.CharRnn
                 CheckTargets(labels, samples, nameof(Evaluate));
                 double lossSum = 0;
                 int correct = 0;
+                SaveCarriedState(); // every chunk starts from the state the caller set, and inference leaves it as it was
                 for (int start = 0; start < samples; start += BatchSize)
                 {
                     int rows = global::System.Math.Min(BatchSize, samples - start);
                     var batchTargets = labels.Slice(start * OutputSteps, rows * OutputSteps);
+                    RestoreCarriedState();
                     ForwardCore(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);
                     lossSum += (double)LossCore(batchTargets, rows) * rows;
                     correct += global::NetGen.Kernels.Losses.CountCorrect(First(_dense1Output, rows * Dense1OutputSize), batchTargets, rows * OutputSteps, OutputClasses);
                 }
+                RestoreCarriedState();
                 return new global::NetGen.Evaluation(samples, lossSum / samples, (double)correct / ((long)samples * OutputSteps));
             }
             finally
@@ -636,6 +642,22 @@ namespace Samples.CharRnn
             ?? global::NetGen.Training.NumericChecks.Describe("Dense1's parameters", _parameters.Slice(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount), columns: 0)
             ?? global::NetGen.Training.NumericChecks.Describe("Dense1's output", First(_dense1Output, rows * Dense1OutputSize), columns: Dense1Units)
             ?? "the loss only: every input, parameter and output is finite";
+        // The carried state as the caller left it: inference starts every chunk from it and puts it back.
+        private readonly float[] _lstm1StateBeforeInference = new float[BatchSize * Lstm1Hidden];
+        private readonly float[] _lstm1CellStateBeforeInference = new float[BatchSize * Lstm1Hidden];
+
+        private void SaveCarriedState()
+        {
+            global::System.Array.Copy(_lstm1State, _lstm1StateBeforeInference, _lstm1State.Length);
+            global::System.Array.Copy(_lstm1CellState, _lstm1CellStateBeforeInference, _lstm1CellState.Length);
+        }
+
+        private void RestoreCarriedState()
+        {
+            global::System.Array.Copy(_lstm1StateBeforeInference, _lstm1State, _lstm1State.Length);
+            global::System.Array.Copy(_lstm1CellStateBeforeInference, _lstm1CellState, _lstm1CellState.Length);
+        }
+
         // The thread computing on this instance now (0: none): instances are not thread-safe, and misuse throws.
         private int _user;
 

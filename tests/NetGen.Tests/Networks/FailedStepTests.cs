@@ -159,3 +159,37 @@ public sealed class ConcurrentUseTests
         }
     }
 }
+
+/// <summary>Inference on a stateful network: independent chunks, and the training state left as it was.</summary>
+public sealed class StatefulInferenceTests
+{
+    [Fact]
+    public void Predict_StartsEveryChunkFromTheCallersState_AndLeavesItAsItWas()
+    {
+        var net = new StatefulTokens();
+        int[] tokens = [1, 2, 3, 4];
+        net.TrainStep(tokens, [0, 1]);
+        float[] state = net.Lstm1State.ToArray();
+        float[] cell = net.Lstm1CellState.ToArray();
+
+        // Three chunks of two samples: the same two sequences each time give the same outputs each time.
+        int[] repeated = [1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4];
+        var outputs = new float[6 * StatefulTokens.OutputSize];
+        net.Predict(repeated, outputs);
+        for (int chunk = 1; chunk < 3; chunk++)
+        {
+            Assert.Equal(outputs.AsSpan(0, 2 * StatefulTokens.OutputSize).ToArray(), outputs.AsSpan(chunk * 2 * StatefulTokens.OutputSize, 2 * StatefulTokens.OutputSize).ToArray());
+        }
+
+        Assert.Equal(state, net.Lstm1State.ToArray());
+        Assert.Equal(cell, net.Lstm1CellState.ToArray());
+        net.Evaluate(repeated, [0, 1, 0, 1, 0, 1]);
+        net.PredictClass(tokens.AsSpan(0, 2));
+        Assert.Equal(state, net.Lstm1State.ToArray());
+
+        // The next training step starts from the state the last training step left, as if no inference ran.
+        var twin = new StatefulTokens();
+        twin.TrainStep(tokens, [0, 1]);
+        Assert.Equal(twin.TrainStep(tokens, [1, 0]), net.TrainStep(tokens, [1, 0]));
+    }
+}
