@@ -23,6 +23,7 @@ public static class DiagnosticIds
     public const string ClassNameClashesWithMember = "NG0015";
     public const string SizeTooLarge = "NG0016";
     public const string LanguageVersionTooLow = "NG0017";
+    public const string MemberClashesWithGenerated = "NG0018";
     public const string SpatialLayerNeedsImage = "NG0020";
     public const string KernelLargerThanInput = "NG0021";
     public const string OutputSizeNotWhole = "NG0022";

@@ -202,6 +202,10 @@ public static class Diagnostics
         "C# 11 or later needed",
         "The network '{0}' is compiled as C# {1}, but NetGen's generated code needs C# 11 or later (static abstract interface members): set <LangVersion>11</LangVersion> or later in the project, or remove <LangVersion> to take the SDK's default");
 
+    public static readonly DiagnosticDescriptor MemberClashesWithGenerated = Error(DiagnosticIds.MemberClashesWithGenerated,
+        "Member named like a generated member",
+        "The member '{0}' of '{1}' (declared here or inherited) has the name of a member NetGen generates in the network class: rename it");
+
     public static DiagnosticDescriptor ById(string id) => id switch
     {
         DiagnosticIds.SizeTooLarge => SizeTooLarge,

@@ -24,6 +24,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         public const string Parse = nameof(Parse);
         public const string Networks = nameof(Networks);
         public const string Plans = nameof(Plans);
+        public const string Emitted = nameof(Emitted);
         public const string ReferencesGpu = nameof(ReferencesGpu);
     }
 
@@ -57,24 +58,38 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Select(static (network, _) => HintNames.FullName(network.Model.Namespace, network.Model.ClassName))
             .Collect();
 
-        context.RegisterSourceOutput(plans.Combine(names), static (spc, pair) =>
+        // The generated source, with the names of the members it declares: a name the user's class already has stops it.
+        var emitted = plans
+            .Select(static (plan, _) => EmittedNetwork.Of(plan))
+            .WithTrackingName(TrackingNames.Emitted);
+
+        context.RegisterSourceOutput(emitted.Combine(names), static (spc, pair) =>
         {
-            (Plan.NetworkPlan plan, ImmutableArray<string> allNames) = pair;
-            Shapes.ResolvedNetwork network = plan.Network;
-            string source;
-            try
-            {
-                source = CpuEmitter.Emit(plan);
-            }
-            catch (System.Exception exception) when (exception is not System.OperationCanceledException)
+            (EmittedNetwork network, ImmutableArray<string> allNames) = pair;
+            if (network.Failure is not null)
             {
                 // The generator never throws: a declaration the emitter cannot handle becomes a diagnostic, not CS8785.
-                spc.ReportDiagnostic(Diagnostic.Create(Diagnostics.InternalError, Location.None, network.Model.ClassName,
-                    exception.GetType().Name + ": " + exception.Message));
+                spc.ReportDiagnostic(Diagnostic.Create(Diagnostics.InternalError, Location.None, network.ClassName, network.Failure));
                 return;
             }
 
-            AddSource(spc, HintNames.For(HintNames.FullName(network.Model.Namespace, network.Model.ClassName), ".g.cs", allNames), source, network.Model.ClassName);
+            // A clash is reported at the user's member (below); the code would only add CS0102 inside a generated file.
+            if (network.Clashes.Count > 0) return;
+            AddSource(spc, HintNames.For(network.FullName, ".g.cs", allNames), network.Source, network.ClassName);
+        });
+
+        // NG0015 and NG0018 at the user's class or member whose name a generated member would take.
+        context.RegisterSourceOutput(results.Where(static r => r.Network is not null).Combine(emitted.Collect()), static (spc, pair) =>
+        {
+            (ParseResult result, ImmutableArray<EmittedNetwork> all) = pair;
+            EmittedNetwork? network = all.FirstOrDefault(e => e.FullName == result.FullName);
+            if (network is null || network.Clashes.Count == 0) return;
+            foreach (UserMember member in result.UserMembers.Where(m => network.Clashes.Contains(m.Name)))
+            {
+                spc.ReportDiagnostic(member.Name == network.ClassName.TrimStart('@')
+                    ? Diagnostic.Create(Diagnostics.ClassNameClashesWithMember, member.Location, network.ClassName)
+                    : Diagnostic.Create(Diagnostics.MemberClashesWithGenerated, member.Location, member.Name, network.ClassName));
+            }
         });
 
         // [SearchSpace] classes: one generated network per structural variant plus their registry (issue 9).

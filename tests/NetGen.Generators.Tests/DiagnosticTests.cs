@@ -132,8 +132,8 @@ public partial class DiagnosticTests
 
     [Theory]
     [InlineData("Forward")]
-    [InlineData("Gpu")]
-    [InlineData("Dense1")]
+    [InlineData("Dense1Bias")]
+    [InlineData("OptimizerStep")]
     public void ClassNamedLikeAGeneratedMember_ReportsNG0015_AtClassName(string name)
     {
         Diagnostic d = AssertSingle("NG0015", $"[Network] [Input(4)] [Dense(2)] [SoftmaxCrossEntropy] [Adam]\npublic partial class [|{name}|];");

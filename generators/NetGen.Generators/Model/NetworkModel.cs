@@ -173,6 +173,12 @@ public sealed record NetworkModel(
     bool Bfloat16Inference = false)
 {
     public TrainingSpec Options => Training ?? TrainingSpec.Default;
+
+    /// <summary>
+    /// The names the user's class already has (its own members and what it inherits), sorted: a generated member of the
+    /// same name would not compile, so the emitter adds no code then and NG0015 names the user's member.
+    /// </summary>
+    public EquatableArray<string> UserMemberNames { get; init; }
 }
 
 // Issue 6: recurrent networks.

@@ -13,7 +13,17 @@ using NetGen.Generators.Shapes;
 namespace NetGen.Generators.Parser;
 
 /// <summary>The parser's result: a resolved network to emit (null when the declaration is wrong) and its diagnostics.</summary>
-public sealed record ParseResult(ResolvedNetwork? Network, EquatableArray<DiagnosticInfo> Diagnostics);
+public sealed record ParseResult(ResolvedNetwork? Network, EquatableArray<DiagnosticInfo> Diagnostics)
+{
+    /// <summary>The user's own and inherited member names with where each is declared (the class name for an inherited one), for NG0015.</summary>
+    public EquatableArray<UserMember> UserMembers { get; init; }
+
+    /// <summary>The class's full name ("Namespace.Class"), which the generated files are matched with.</summary>
+    public string FullName { get; init; } = "";
+}
+
+/// <summary>A member the user's class has, and the location NG0015 points at when NetGen would generate one of its name.</summary>
+public sealed record UserMember(string Name, Location Location);
 
 /// <summary>
 /// A diagnostic kept beside the model, equatable so the pipeline caches (Roslyn's <see cref="Diagnostic"/>
@@ -52,7 +62,14 @@ public static class NetworkParser
 
             ResolvedNetwork? network = ParseCore(type, (TypeDeclarationSyntax)context.TargetNode, diagnostics, cancellationToken);
             bool failed = diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error);
-            return new ParseResult(failed ? null : network, diagnostics.ToEquatableArray());
+            if (failed || network is null) return new ParseResult(null, diagnostics.ToEquatableArray());
+            EquatableArray<UserMember> members = UserMembersOf(type, ((TypeDeclarationSyntax)context.TargetNode).Identifier.GetLocation(), cancellationToken);
+            network = network with { Model = network.Model with { UserMemberNames = members.Select(m => m.Name).Distinct().OrderBy(n => n, StringComparer.Ordinal).ToEquatableArray() } };
+            return new ParseResult(network, diagnostics.ToEquatableArray())
+            {
+                UserMembers = members,
+                FullName = Emit.HintNames.FullName(network.Model.Namespace, network.Model.ClassName),
+            };
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -93,11 +110,6 @@ public static class NetworkParser
             return null;
         }
 
-        if (Emit.GeneratedMembers.Clashes(type.Name))
-        {
-            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ClassNameClashesWithMember, classLocation, type.Name));
-            return null;
-        }
 
         // Our attributes, in source order, from the declaration that carries [Network].
         var ours = type.GetAttributes()
@@ -297,6 +309,33 @@ public static class NetworkParser
 
             seen[Group(spec.Kind)] = attribute;
         }
+    }
+
+    /// <summary>
+    /// What the class has before NetGen adds anything: the members declared in the user's code (each at its name) and
+    /// those it inherits from a base class (at the class name), plus the class's own name, which no member may take.
+    /// </summary>
+    private static EquatableArray<UserMember> UserMembersOf(INamedTypeSymbol type, Location classLocation, CancellationToken cancellationToken)
+    {
+        var members = new List<UserMember> { new(type.Name, classLocation) };
+        foreach (ISymbol member in type.GetMembers())
+        {
+            if (member.IsImplicitlyDeclared || !member.CanBeReferencedByName) continue;
+            Location? location = member.Locations.FirstOrDefault(l => l.IsInSource);
+            if (location is not null) members.Add(new UserMember(member.Name, location));
+        }
+
+        for (INamedTypeSymbol? baseType = type.BaseType; baseType is not null && baseType.SpecialType != SpecialType.System_Object; baseType = baseType.BaseType)
+        {
+            foreach (ISymbol member in baseType.GetMembers())
+            {
+                if (member.IsImplicitlyDeclared || !member.CanBeReferencedByName || member.DeclaredAccessibility == Accessibility.Private || member.IsStatic && member is IMethodSymbol { MethodKind: MethodKind.Constructor }) continue;
+                members.Add(new UserMember(member.Name, classLocation));
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        return members.ToEquatableArray();
     }
 
     /// <summary>The class name as a C# identifier in generated code: a keyword gets its '@' (partial class @class).</summary>
