@@ -128,20 +128,10 @@ public static class CpuEmitter
     internal static void OpenGuarded(SourceWriter writer, string member)
     {
         writer.OpenBrace();
-        writer.WriteLine($"bool entered = EnterUse(nameof({member}));");
-        writer.WriteLine("try");
-        writer.OpenBrace();
+        writer.WriteLine($"using var use = EnterUse(nameof({member}));");
     }
 
-    internal static void CloseGuarded(SourceWriter writer)
-    {
-        writer.CloseBrace();
-        writer.WriteLine("finally");
-        writer.OpenBrace();
-        writer.WriteLine("ExitUse(entered);");
-        writer.CloseBrace();
-        writer.CloseBrace();
-    }
+    internal static void CloseGuarded(SourceWriter writer) => writer.CloseBrace();
 
     /// <summary>The in-use guard's field and calls (NetGen.Threading.UseGuard: one compare-exchange per public call).</summary>
     private static void EmitUseGuard(SourceWriter writer, string className)
@@ -149,9 +139,7 @@ public static class CpuEmitter
         writer.WriteLine("// The thread computing on this instance now (0: none): instances are not thread-safe, and misuse throws.");
         writer.WriteLine("private int _user;");
         writer.WriteLine();
-        writer.WriteLine($"private bool EnterUse(string caller) => global::NetGen.Threading.UseGuard.Enter(ref _user, \"{className}\", caller);");
-        writer.WriteLine();
-        writer.WriteLine("private void ExitUse(bool entered) => global::NetGen.Threading.UseGuard.Exit(ref _user, entered);");
+        writer.WriteLine($"private global::NetGen.Threading.UseGuard.Scope EnterUse(string caller) => global::NetGen.Threading.UseGuard.Enter(ref _user, \"{className}\", caller);");
         writer.WriteLine();
     }
 

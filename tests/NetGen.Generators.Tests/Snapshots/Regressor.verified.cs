@@ -132,19 +132,12 @@ partial class Regressor : global::NetGen.INetwork<float>
     /// <summary>Re-initializes every parameter from <paramref name="seed"/> and clears gradients, optimizer state and the step count.</summary>
     public void ResetParameters(int seed = Seed)
     {
-        bool entered = EnterUse(nameof(ResetParameters));
-        try
-        {
-            FillParameters(_parameters, seed);
-            FillStatistics(_statistics);
-            _gradients.Clear();
-            _optimizerState.Clear();
-            _step = 0;
-        }
-        finally
-        {
-            ExitUse(entered);
-        }
+        using var use = EnterUse(nameof(ResetParameters));
+        FillParameters(_parameters, seed);
+        FillStatistics(_statistics);
+        _gradients.Clear();
+        _optimizerState.Clear();
+        _step = 0;
     }
 
     private static global::NetGen.Kernels.AlignedBuffer InitialParameters(int seed)
@@ -184,17 +177,10 @@ partial class Regressor : global::NetGen.INetwork<float>
     /// </summary>
     public global::System.ReadOnlySpan<float> Forward(global::System.ReadOnlySpan<float> inputs)
     {
-        bool entered = EnterUse(nameof(Forward));
-        try
-        {
-            int rows = RowsOf(inputs, nameof(Forward));
-            ForwardCore(inputs, rows, training: true);
-            return First(_dense2Output, rows * Dense2Units);
-        }
-        finally
-        {
-            ExitUse(entered);
-        }
+        using var use = EnterUse(nameof(Forward));
+        int rows = RowsOf(inputs, nameof(Forward));
+        ForwardCore(inputs, rows, training: true);
+        return First(_dense2Output, rows * Dense2Units);
     }
 
     private void ForwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool training)
@@ -216,19 +202,12 @@ partial class Regressor : global::NetGen.INetwork<float>
     /// </summary>
     public void Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradient)
     {
-        bool entered = EnterUse(nameof(Backward));
-        try
-        {
-            int rows = RowsOf(inputs, nameof(Backward));
-            if (outputGradient.Length != rows * OutputSize)
-                throw new global::System.ArgumentException($"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.", nameof(outputGradient));
-            outputGradient.CopyTo(First(_dense2Gradient, rows * Dense2Units));
-            BackwardCore(inputs, rows, addPenaltyGradients: false, accumulateGradients: true);
-        }
-        finally
-        {
-            ExitUse(entered);
-        }
+        using var use = EnterUse(nameof(Backward));
+        int rows = RowsOf(inputs, nameof(Backward));
+        if (outputGradient.Length != rows * OutputSize)
+            throw new global::System.ArgumentException($"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.", nameof(outputGradient));
+        outputGradient.CopyTo(First(_dense2Gradient, rows * Dense2Units));
+        BackwardCore(inputs, rows, addPenaltyGradients: false, accumulateGradients: true);
     }
 
     // Each parameter layer's gradients are final once its backward (and, in training, its weight penalty) ran: the
@@ -269,17 +248,10 @@ partial class Regressor : global::NetGen.INetwork<float>
     /// </summary>
     public void OptimizerStep()
     {
-        bool entered = EnterUse(nameof(OptimizerStep));
-        try
-        {
-            CurrentLearningRate = ScheduledLearningRate(_step);
-            _step++;
-            global::NetGen.Optimizers.Sgd.Step(_parameters, _gradients, velocity: _optimizerState, CurrentLearningRate, SgdMomentum, SgdWeightDecay, nesterov: true);
-        }
-        finally
-        {
-            ExitUse(entered);
-        }
+        using var use = EnterUse(nameof(OptimizerStep));
+        CurrentLearningRate = ScheduledLearningRate(_step);
+        _step++;
+        global::NetGen.Optimizers.Sgd.Step(_parameters, _gradients, velocity: _optimizerState, CurrentLearningRate, SgdMomentum, SgdWeightDecay, nesterov: true);
     }
 
     // No learning-rate schedule declared: every step uses LearningRate.
@@ -291,18 +263,11 @@ partial class Regressor : global::NetGen.INetwork<float>
     /// <summary>The training-mode loss (including weight penalties) of 1 to <see cref="BatchSize"/> samples, without changing gradients or parameters.</summary>
     public float ComputeLoss(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
     {
-        bool entered = EnterUse(nameof(ComputeLoss));
-        try
-        {
-            int rows = RowsOf(inputs, nameof(ComputeLoss));
-            CheckTargets(targets, rows, nameof(ComputeLoss));
-            ForwardCore(inputs, rows, training: true);
-            return LossCore(targets, rows) + PenaltyLoss();
-        }
-        finally
-        {
-            ExitUse(entered);
-        }
+        using var use = EnterUse(nameof(ComputeLoss));
+        int rows = RowsOf(inputs, nameof(ComputeLoss));
+        CheckTargets(targets, rows, nameof(ComputeLoss));
+        ForwardCore(inputs, rows, training: true);
+        return LossCore(targets, rows) + PenaltyLoss();
     }
 
     /// <summary>
@@ -315,27 +280,20 @@ partial class Regressor : global::NetGen.INetwork<float>
     /// <exception cref="global::NetGen.NonFiniteLossException">The loss is NaN or infinite; the message names the first input, parameter or layer output that is not finite.</exception>
     public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
     {
-        bool entered = EnterUse(nameof(ComputeGradients));
-        try
+        using var use = EnterUse(nameof(ComputeGradients));
+        int rows = RowsOf(inputs, nameof(ComputeGradients));
+        CheckTargets(targets, rows, nameof(ComputeGradients));
+        if (global::NetGen.Training.NumericChecks.Describe("the inputs", inputs, columns: InputSize) is { } badInput)
+            throw new global::NetGen.NonFiniteLossException("Regressor", float.NaN, _step + 1, badInput);
+        // Every parameter gradient is written, not added, by its dense layer's backward: no clearing pass first.
+        ForwardCore(inputs, rows, training: true);
+        float loss = LossCore(targets, rows) + PenaltyLoss();
+        if (!float.IsFinite(loss))
         {
-            int rows = RowsOf(inputs, nameof(ComputeGradients));
-            CheckTargets(targets, rows, nameof(ComputeGradients));
-            if (global::NetGen.Training.NumericChecks.Describe("the inputs", inputs, columns: InputSize) is { } badInput)
-                throw new global::NetGen.NonFiniteLossException("Regressor", float.NaN, _step + 1, badInput);
-            // Every parameter gradient is written, not added, by its dense layer's backward: no clearing pass first.
-            ForwardCore(inputs, rows, training: true);
-            float loss = LossCore(targets, rows) + PenaltyLoss();
-            if (!float.IsFinite(loss))
-            {
-                throw new global::NetGen.NonFiniteLossException("Regressor", loss, _step + 1, DescribeNonFinite(inputs, rows));
-            }
-            BackwardCore(inputs, rows, addPenaltyGradients: true, accumulateGradients: false);
-            return loss;
+            throw new global::NetGen.NonFiniteLossException("Regressor", loss, _step + 1, DescribeNonFinite(inputs, rows));
         }
-        finally
-        {
-            ExitUse(entered);
-        }
+        BackwardCore(inputs, rows, addPenaltyGradients: true, accumulateGradients: false);
+        return loss;
     }
 
     /// <summary>
@@ -347,17 +305,10 @@ partial class Regressor : global::NetGen.INetwork<float>
     /// <exception cref="global::NetGen.NonFiniteLossException">The loss is NaN or infinite; no update is applied.</exception>
     public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
     {
-        bool entered = EnterUse(nameof(TrainStep));
-        try
-        {
-            float loss = ComputeGradients(inputs, targets);
-            OptimizerStep();
-            return loss;
-        }
-        finally
-        {
-            ExitUse(entered);
-        }
+        using var use = EnterUse(nameof(TrainStep));
+        float loss = ComputeGradients(inputs, targets);
+        OptimizerStep();
+        return loss;
     }
 
     /// <summary>The layers that have parameters, in order: the entries of <see cref="GradientNorms"/>.</summary>
@@ -382,22 +333,15 @@ partial class Regressor : global::NetGen.INetwork<float>
     /// <param name="outputs">Receives <see cref="OutputSize"/> floats per sample.</param>
     public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
     {
-        bool entered = EnterUse(nameof(Predict));
-        try
+        using var use = EnterUse(nameof(Predict));
+        int samples = SamplesOf(inputs, nameof(Predict));
+        if (outputs.Length != samples * OutputSize)
+            throw new global::System.ArgumentException($"outputs holds {outputs.Length} floats; {samples} samples of {OutputSize} outputs need {samples * OutputSize}.", nameof(outputs));
+        for (int start = 0; start < samples; start += BatchSize)
         {
-            int samples = SamplesOf(inputs, nameof(Predict));
-            if (outputs.Length != samples * OutputSize)
-                throw new global::System.ArgumentException($"outputs holds {outputs.Length} floats; {samples} samples of {OutputSize} outputs need {samples * OutputSize}.", nameof(outputs));
-            for (int start = 0; start < samples; start += BatchSize)
-            {
-                int rows = global::System.Math.Min(BatchSize, samples - start);
-                ForwardCore(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);
-                First(_dense2Output, rows * Dense2Units).CopyTo(outputs.Slice(start * OutputSize, rows * OutputSize));
-            }
-        }
-        finally
-        {
-            ExitUse(entered);
+            int rows = global::System.Math.Min(BatchSize, samples - start);
+            ForwardCore(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);
+            First(_dense2Output, rows * Dense2Units).CopyTo(outputs.Slice(start * OutputSize, rows * OutputSize));
         }
     }
 
@@ -407,25 +351,18 @@ partial class Regressor : global::NetGen.INetwork<float>
     /// </summary>
     public global::NetGen.Evaluation Evaluate(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
     {
-        bool entered = EnterUse(nameof(Evaluate));
-        try
+        using var use = EnterUse(nameof(Evaluate));
+        int samples = SamplesOf(inputs, nameof(Evaluate));
+        CheckTargets(targets, samples, nameof(Evaluate));
+        double lossSum = 0;
+        for (int start = 0; start < samples; start += BatchSize)
         {
-            int samples = SamplesOf(inputs, nameof(Evaluate));
-            CheckTargets(targets, samples, nameof(Evaluate));
-            double lossSum = 0;
-            for (int start = 0; start < samples; start += BatchSize)
-            {
-                int rows = global::System.Math.Min(BatchSize, samples - start);
-                var batchTargets = targets.Slice(start * OutputSize, rows * OutputSize);
-                ForwardCore(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);
-                lossSum += (double)LossCore(batchTargets, rows) * rows;
-            }
-            return new global::NetGen.Evaluation(samples, lossSum / samples, double.NaN);
+            int rows = global::System.Math.Min(BatchSize, samples - start);
+            var batchTargets = targets.Slice(start * OutputSize, rows * OutputSize);
+            ForwardCore(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);
+            lossSum += (double)LossCore(batchTargets, rows) * rows;
         }
-        finally
-        {
-            ExitUse(entered);
-        }
+        return new global::NetGen.Evaluation(samples, lossSum / samples, double.NaN);
     }
 
     // The checkpoint layout: each parameter tensor by name, the optimizer state as copies of that layout, running statistics.
@@ -447,29 +384,15 @@ partial class Regressor : global::NetGen.INetwork<float>
     /// </summary>
     public void SaveCheckpoint(string path)
     {
-        bool entered = EnterUse(nameof(SaveCheckpoint));
-        try
-        {
-            CheckpointLayout.Save(path, _parameters, _optimizerState, _statistics, _step);
-        }
-        finally
-        {
-            ExitUse(entered);
-        }
+        using var use = EnterUse(nameof(SaveCheckpoint));
+        CheckpointLayout.Save(path, _parameters, _optimizerState, _statistics, _step);
     }
 
     /// <summary>Loads a checkpoint written by <see cref="SaveCheckpoint"/> (or weights only); a mismatch names the tensor and both shapes, and nothing is changed.</summary>
     public void LoadCheckpoint(string path)
     {
-        bool entered = EnterUse(nameof(LoadCheckpoint));
-        try
-        {
-            _step = CheckpointLayout.Load(path, _parameters, _optimizerState, _statistics);
-        }
-        finally
-        {
-            ExitUse(entered);
-        }
+        using var use = EnterUse(nameof(LoadCheckpoint));
+        _step = CheckpointLayout.Load(path, _parameters, _optimizerState, _statistics);
     }
 
     // The ONNX description: each layer's operator settings and where its tensors sit in the flat buffers.
@@ -488,29 +411,15 @@ partial class Regressor : global::NetGen.INetwork<float>
     /// </summary>
     public void ExportOnnx(string path)
     {
-        bool entered = EnterUse(nameof(ExportOnnx));
-        try
-        {
-            OnnxDescription.Export(path, _parameters, _statistics);
-        }
-        finally
-        {
-            ExitUse(entered);
-        }
+        using var use = EnterUse(nameof(ExportOnnx));
+        OnnxDescription.Export(path, _parameters, _statistics);
     }
 
     /// <summary>Writes the ONNX model (see <see cref="ExportOnnx(string)"/>) to <paramref name="stream"/>.</summary>
     public void ExportOnnx(global::System.IO.Stream stream)
     {
-        bool entered = EnterUse(nameof(ExportOnnx));
-        try
-        {
-            OnnxDescription.Export(stream, _parameters, _statistics);
-        }
-        finally
-        {
-            ExitUse(entered);
-        }
+        using var use = EnterUse(nameof(ExportOnnx));
+        OnnxDescription.Export(stream, _parameters, _statistics);
     }
 
     // The first rows of a batch buffer.
@@ -550,9 +459,7 @@ partial class Regressor : global::NetGen.INetwork<float>
     // The thread computing on this instance now (0: none): instances are not thread-safe, and misuse throws.
     private int _user;
 
-    private bool EnterUse(string caller) => global::NetGen.Threading.UseGuard.Enter(ref _user, "Regressor", caller);
-
-    private void ExitUse(bool entered) => global::NetGen.Threading.UseGuard.Exit(ref _user, entered);
+    private global::NetGen.Threading.UseGuard.Scope EnterUse(string caller) => global::NetGen.Threading.UseGuard.Enter(ref _user, "Regressor", caller);
 
 
     int global::NetGen.INetwork.BatchSize => BatchSize;

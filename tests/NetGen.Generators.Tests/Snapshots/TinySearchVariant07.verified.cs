@@ -181,20 +181,13 @@ namespace Demo
         /// <summary>Re-initializes every parameter from <paramref name="seed"/> and clears gradients, optimizer state and the step count.</summary>
         public void ResetParameters(int seed = Seed)
         {
-            bool entered = EnterUse(nameof(ResetParameters));
-            try
-            {
-                FillParameters(_parameters, seed);
-                FillStatistics(_statistics);
-                _gradients.Clear();
-                _optimizerState.Clear();
-                _step = 0;
-                _dropoutRandom = DropoutRandomFor(seed);
-            }
-            finally
-            {
-                ExitUse(entered);
-            }
+            using var use = EnterUse(nameof(ResetParameters));
+            FillParameters(_parameters, seed);
+            FillStatistics(_statistics);
+            _gradients.Clear();
+            _optimizerState.Clear();
+            _step = 0;
+            _dropoutRandom = DropoutRandomFor(seed);
         }
 
         private static global::NetGen.Kernels.AlignedBuffer InitialParameters(int seed)
@@ -240,17 +233,10 @@ namespace Demo
         /// </summary>
         public global::System.ReadOnlySpan<float> Forward(global::System.ReadOnlySpan<float> inputs)
         {
-            bool entered = EnterUse(nameof(Forward));
-            try
-            {
-                int rows = RowsOf(inputs, nameof(Forward));
-                ForwardCore(inputs, rows, training: true);
-                return First(_dense3Output, rows * Dense3Units);
-            }
-            finally
-            {
-                ExitUse(entered);
-            }
+            using var use = EnterUse(nameof(Forward));
+            int rows = RowsOf(inputs, nameof(Forward));
+            ForwardCore(inputs, rows, training: true);
+            return First(_dense3Output, rows * Dense3Units);
         }
 
         private void ForwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool training)
@@ -283,19 +269,12 @@ namespace Demo
         /// </summary>
         public void Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradient)
         {
-            bool entered = EnterUse(nameof(Backward));
-            try
-            {
-                int rows = RowsOf(inputs, nameof(Backward));
-                if (outputGradient.Length != rows * OutputSize)
-                    throw new global::System.ArgumentException($"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.", nameof(outputGradient));
-                outputGradient.CopyTo(First(_dense3Gradient, rows * Dense3Units));
-                BackwardCore(inputs, rows, addPenaltyGradients: false, accumulateGradients: true);
-            }
-            finally
-            {
-                ExitUse(entered);
-            }
+            using var use = EnterUse(nameof(Backward));
+            int rows = RowsOf(inputs, nameof(Backward));
+            if (outputGradient.Length != rows * OutputSize)
+                throw new global::System.ArgumentException($"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.", nameof(outputGradient));
+            outputGradient.CopyTo(First(_dense3Gradient, rows * Dense3Units));
+            BackwardCore(inputs, rows, addPenaltyGradients: false, accumulateGradients: true);
         }
 
         // Each parameter layer's gradients are final once its backward (and, in training, its weight penalty) ran: the
@@ -348,19 +327,12 @@ namespace Demo
         /// </summary>
         public void OptimizerStep()
         {
-            bool entered = EnterUse(nameof(OptimizerStep));
-            try
-            {
-                CurrentLearningRate = ScheduledLearningRate(_step);
-                _step++;
-                global::NetGen.Optimizers.Adam.Step(_parameters, _gradients,
-                    m: _optimizerState.Slice(0, ParameterCount), v: _optimizerState.Slice(ParameterCount, ParameterCount), vMax: default,
-                    _step, CurrentLearningRate, AdamBeta1, AdamBeta2, AdamEpsilon, AdamWeightDecay, decoupledWeightDecay: false);
-            }
-            finally
-            {
-                ExitUse(entered);
-            }
+            using var use = EnterUse(nameof(OptimizerStep));
+            CurrentLearningRate = ScheduledLearningRate(_step);
+            _step++;
+            global::NetGen.Optimizers.Adam.Step(_parameters, _gradients,
+                m: _optimizerState.Slice(0, ParameterCount), v: _optimizerState.Slice(ParameterCount, ParameterCount), vMax: default,
+                _step, CurrentLearningRate, AdamBeta1, AdamBeta2, AdamEpsilon, AdamWeightDecay, decoupledWeightDecay: false);
         }
 
         // No learning-rate schedule declared: every step uses LearningRate.
@@ -372,18 +344,11 @@ namespace Demo
         /// <summary>The training-mode loss (including weight penalties) of 1 to <see cref="BatchSize"/> samples, without changing gradients or parameters.</summary>
         public float ComputeLoss(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
         {
-            bool entered = EnterUse(nameof(ComputeLoss));
-            try
-            {
-                int rows = RowsOf(inputs, nameof(ComputeLoss));
-                CheckTargets(labels, rows, nameof(ComputeLoss));
-                ForwardCore(inputs, rows, training: true);
-                return LossCore(labels, rows) + PenaltyLoss();
-            }
-            finally
-            {
-                ExitUse(entered);
-            }
+            using var use = EnterUse(nameof(ComputeLoss));
+            int rows = RowsOf(inputs, nameof(ComputeLoss));
+            CheckTargets(labels, rows, nameof(ComputeLoss));
+            ForwardCore(inputs, rows, training: true);
+            return LossCore(labels, rows) + PenaltyLoss();
         }
 
         /// <summary>
@@ -396,29 +361,22 @@ namespace Demo
         /// <exception cref="global::NetGen.NonFiniteLossException">The loss is NaN or infinite; the message names the first input, parameter or layer output that is not finite.</exception>
         public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
         {
-            bool entered = EnterUse(nameof(ComputeGradients));
-            try
+            using var use = EnterUse(nameof(ComputeGradients));
+            int rows = RowsOf(inputs, nameof(ComputeGradients));
+            CheckTargets(labels, rows, nameof(ComputeGradients));
+            if (global::NetGen.Training.NumericChecks.Describe("the inputs", inputs, columns: InputSize) is { } badInput)
+                throw new global::NetGen.NonFiniteLossException("TinySearchVariant07", float.NaN, _step + 1, badInput);
+            // Every parameter gradient is written, not added, by its dense layer's backward: no clearing pass first.
+            SaveStepState();
+            ForwardCore(inputs, rows, training: true);
+            float loss = LossCore(labels, rows) + PenaltyLoss();
+            if (!float.IsFinite(loss))
             {
-                int rows = RowsOf(inputs, nameof(ComputeGradients));
-                CheckTargets(labels, rows, nameof(ComputeGradients));
-                if (global::NetGen.Training.NumericChecks.Describe("the inputs", inputs, columns: InputSize) is { } badInput)
-                    throw new global::NetGen.NonFiniteLossException("TinySearchVariant07", float.NaN, _step + 1, badInput);
-                // Every parameter gradient is written, not added, by its dense layer's backward: no clearing pass first.
-                SaveStepState();
-                ForwardCore(inputs, rows, training: true);
-                float loss = LossCore(labels, rows) + PenaltyLoss();
-                if (!float.IsFinite(loss))
-                {
-                    RestoreStepState(); // a failed step changes nothing: running statistics, dropout masks and carried state stay as they were
-                    throw new global::NetGen.NonFiniteLossException("TinySearchVariant07", loss, _step + 1, DescribeNonFinite(inputs, rows));
-                }
-                BackwardCore(inputs, rows, addPenaltyGradients: true, accumulateGradients: false);
-                return loss;
+                RestoreStepState(); // a failed step changes nothing: running statistics, dropout masks and carried state stay as they were
+                throw new global::NetGen.NonFiniteLossException("TinySearchVariant07", loss, _step + 1, DescribeNonFinite(inputs, rows));
             }
-            finally
-            {
-                ExitUse(entered);
-            }
+            BackwardCore(inputs, rows, addPenaltyGradients: true, accumulateGradients: false);
+            return loss;
         }
 
         /// <summary>
@@ -430,17 +388,10 @@ namespace Demo
         /// <exception cref="global::NetGen.NonFiniteLossException">The loss is NaN or infinite; no update is applied.</exception>
         public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
         {
-            bool entered = EnterUse(nameof(TrainStep));
-            try
-            {
-                float loss = ComputeGradients(inputs, labels);
-                OptimizerStep();
-                return loss;
-            }
-            finally
-            {
-                ExitUse(entered);
-            }
+            using var use = EnterUse(nameof(TrainStep));
+            float loss = ComputeGradients(inputs, labels);
+            OptimizerStep();
+            return loss;
         }
 
         // A training step that fails (a non-finite loss) leaves every buffer as it was: these copies are taken before it.
@@ -479,41 +430,27 @@ namespace Demo
         /// <param name="outputs">Receives <see cref="OutputSize"/> floats per sample.</param>
         public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
-            bool entered = EnterUse(nameof(Predict));
-            try
+            using var use = EnterUse(nameof(Predict));
+            int samples = SamplesOf(inputs, nameof(Predict));
+            if (outputs.Length != samples * OutputSize)
+                throw new global::System.ArgumentException($"outputs holds {outputs.Length} floats; {samples} samples of {OutputSize} outputs need {samples * OutputSize}.", nameof(outputs));
+            for (int start = 0; start < samples; start += BatchSize)
             {
-                int samples = SamplesOf(inputs, nameof(Predict));
-                if (outputs.Length != samples * OutputSize)
-                    throw new global::System.ArgumentException($"outputs holds {outputs.Length} floats; {samples} samples of {OutputSize} outputs need {samples * OutputSize}.", nameof(outputs));
-                for (int start = 0; start < samples; start += BatchSize)
-                {
-                    int rows = global::System.Math.Min(BatchSize, samples - start);
-                    ForwardCore(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);
-                    global::NetGen.Kernels.Activations.SoftmaxForward(First(_dense3Output, rows * Dense3Units), outputs.Slice(start * OutputSize, rows * OutputSize), rows, OutputSize);
-                }
-            }
-            finally
-            {
-                ExitUse(entered);
+                int rows = global::System.Math.Min(BatchSize, samples - start);
+                ForwardCore(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);
+                global::NetGen.Kernels.Activations.SoftmaxForward(First(_dense3Output, rows * Dense3Units), outputs.Slice(start * OutputSize, rows * OutputSize), rows, OutputSize);
             }
         }
 
         /// <summary>The most likely class of one sample.</summary>
         public int PredictClass(global::System.ReadOnlySpan<float> input)
         {
-            bool entered = EnterUse(nameof(PredictClass));
-            try
-            {
-                if (input.Length != InputSize)
-                    throw new global::System.ArgumentException($"input holds {input.Length} floats; one sample is {InputSize}.", nameof(input));
-                const int rows = 1;
-                ForwardCore(input, rows, training: false);
-                return global::NetGen.Kernels.Scores.ArgMax(First(_dense3Output, OutputSize));
-            }
-            finally
-            {
-                ExitUse(entered);
-            }
+            using var use = EnterUse(nameof(PredictClass));
+            if (input.Length != InputSize)
+                throw new global::System.ArgumentException($"input holds {input.Length} floats; one sample is {InputSize}.", nameof(input));
+            const int rows = 1;
+            ForwardCore(input, rows, training: false);
+            return global::NetGen.Kernels.Scores.ArgMax(First(_dense3Output, OutputSize));
         }
 
         /// <summary>
@@ -522,27 +459,20 @@ namespace Demo
         /// </summary>
         public global::NetGen.Evaluation Evaluate(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
         {
-            bool entered = EnterUse(nameof(Evaluate));
-            try
+            using var use = EnterUse(nameof(Evaluate));
+            int samples = SamplesOf(inputs, nameof(Evaluate));
+            CheckTargets(labels, samples, nameof(Evaluate));
+            double lossSum = 0;
+            int correct = 0;
+            for (int start = 0; start < samples; start += BatchSize)
             {
-                int samples = SamplesOf(inputs, nameof(Evaluate));
-                CheckTargets(labels, samples, nameof(Evaluate));
-                double lossSum = 0;
-                int correct = 0;
-                for (int start = 0; start < samples; start += BatchSize)
-                {
-                    int rows = global::System.Math.Min(BatchSize, samples - start);
-                    var batchTargets = labels.Slice(start, rows);
-                    ForwardCore(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);
-                    lossSum += (double)LossCore(batchTargets, rows) * rows;
-                    correct += global::NetGen.Kernels.Losses.CountCorrect(First(_dense3Output, rows * Dense3Units), batchTargets, rows, OutputSize);
-                }
-                return new global::NetGen.Evaluation(samples, lossSum / samples, (double)correct / samples);
+                int rows = global::System.Math.Min(BatchSize, samples - start);
+                var batchTargets = labels.Slice(start, rows);
+                ForwardCore(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);
+                lossSum += (double)LossCore(batchTargets, rows) * rows;
+                correct += global::NetGen.Kernels.Losses.CountCorrect(First(_dense3Output, rows * Dense3Units), batchTargets, rows, OutputSize);
             }
-            finally
-            {
-                ExitUse(entered);
-            }
+            return new global::NetGen.Evaluation(samples, lossSum / samples, (double)correct / samples);
         }
 
         // The checkpoint layout: each parameter tensor by name, the optimizer state as copies of that layout, running statistics.
@@ -566,29 +496,15 @@ namespace Demo
         /// </summary>
         public void SaveCheckpoint(string path)
         {
-            bool entered = EnterUse(nameof(SaveCheckpoint));
-            try
-            {
-                CheckpointLayout.Save(path, _parameters, _optimizerState, _statistics, _step);
-            }
-            finally
-            {
-                ExitUse(entered);
-            }
+            using var use = EnterUse(nameof(SaveCheckpoint));
+            CheckpointLayout.Save(path, _parameters, _optimizerState, _statistics, _step);
         }
 
         /// <summary>Loads a checkpoint written by <see cref="SaveCheckpoint"/> (or weights only); a mismatch names the tensor and both shapes, and nothing is changed.</summary>
         public void LoadCheckpoint(string path)
         {
-            bool entered = EnterUse(nameof(LoadCheckpoint));
-            try
-            {
-                _step = CheckpointLayout.Load(path, _parameters, _optimizerState, _statistics);
-            }
-            finally
-            {
-                ExitUse(entered);
-            }
+            using var use = EnterUse(nameof(LoadCheckpoint));
+            _step = CheckpointLayout.Load(path, _parameters, _optimizerState, _statistics);
         }
 
         // The ONNX description: each layer's operator settings and where its tensors sit in the flat buffers.
@@ -610,29 +526,15 @@ namespace Demo
         /// </summary>
         public void ExportOnnx(string path)
         {
-            bool entered = EnterUse(nameof(ExportOnnx));
-            try
-            {
-                OnnxDescription.Export(path, _parameters, _statistics);
-            }
-            finally
-            {
-                ExitUse(entered);
-            }
+            using var use = EnterUse(nameof(ExportOnnx));
+            OnnxDescription.Export(path, _parameters, _statistics);
         }
 
         /// <summary>Writes the ONNX model (see <see cref="ExportOnnx(string)"/>) to <paramref name="stream"/>.</summary>
         public void ExportOnnx(global::System.IO.Stream stream)
         {
-            bool entered = EnterUse(nameof(ExportOnnx));
-            try
-            {
-                OnnxDescription.Export(stream, _parameters, _statistics);
-            }
-            finally
-            {
-                ExitUse(entered);
-            }
+            using var use = EnterUse(nameof(ExportOnnx));
+            OnnxDescription.Export(stream, _parameters, _statistics);
         }
 
         // The first rows of a batch buffer.
@@ -679,9 +581,7 @@ namespace Demo
         // The thread computing on this instance now (0: none): instances are not thread-safe, and misuse throws.
         private int _user;
 
-        private bool EnterUse(string caller) => global::NetGen.Threading.UseGuard.Enter(ref _user, "TinySearchVariant07", caller);
-
-        private void ExitUse(bool entered) => global::NetGen.Threading.UseGuard.Exit(ref _user, entered);
+        private global::NetGen.Threading.UseGuard.Scope EnterUse(string caller) => global::NetGen.Threading.UseGuard.Enter(ref _user, "TinySearchVariant07", caller);
 
 
         int global::NetGen.INetwork.BatchSize => BatchSize;
