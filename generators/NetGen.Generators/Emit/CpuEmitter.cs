@@ -616,12 +616,22 @@ public static class CpuEmitter
         writer.WriteLine("/// </summary>");
         writer.WriteLine("public global::NetGen.IGradientListener? GradientListener { get; set; }");
         writer.WriteLine();
-        writer.WriteLine("/// <summary>");
-        writer.WriteLine("/// When set, batch normalization computes its training statistics over the batches of every replica in the group");
-        writer.WriteLine("/// (synchronized batch norm); null (the default) uses this replica's batch alone.");
-        writer.WriteLine("/// </summary>");
-        writer.WriteLine("public global::NetGen.IAllReduce? BatchNormSynchronization { get; set; }");
-        writer.WriteLine();
+        if (network.Layers.Any(l => l.Spec is BatchNormSpec))
+        {
+            writer.WriteLine("/// <summary>");
+            writer.WriteLine("/// When set, batch normalization computes its training statistics over the batches of every replica in the group");
+            writer.WriteLine("/// (synchronized batch norm); null (the default) uses this replica's batch alone.");
+            writer.WriteLine("/// </summary>");
+            writer.WriteLine("public global::NetGen.IAllReduce? BatchNormSynchronization { get; set; }");
+            writer.WriteLine();
+        }
+        else if (!network.HasTokenInput)
+        {
+            // No batch norm: nothing to synchronize, so the interface's setting is kept but not on the class's surface.
+            writer.WriteLine("global::NetGen.IAllReduce? global::NetGen.INetwork.BatchNormSynchronization { get; set; }");
+            writer.WriteLine();
+        }
+
         writer.WriteLine("/// <summary>Sets every gradient to zero; <see cref=\"Backward\"/> adds to them.</summary>");
         writer.WriteLine("public void ZeroGradients() => _gradients.Clear();");
         writer.WriteLine();

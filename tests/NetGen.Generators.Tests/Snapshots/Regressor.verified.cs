@@ -233,11 +233,7 @@ partial class Regressor : global::NetGen.INetwork<float>
     /// </summary>
     public global::NetGen.IGradientListener? GradientListener { get; set; }
 
-    /// <summary>
-    /// When set, batch normalization computes its training statistics over the batches of every replica in the group
-    /// (synchronized batch norm); null (the default) uses this replica's batch alone.
-    /// </summary>
-    public global::NetGen.IAllReduce? BatchNormSynchronization { get; set; }
+    global::NetGen.IAllReduce? global::NetGen.INetwork.BatchNormSynchronization { get; set; }
 
     /// <summary>Sets every gradient to zero; <see cref="Backward"/> adds to them.</summary>
     public void ZeroGradients() => _gradients.Clear();
