@@ -343,6 +343,6 @@ public static unsafe class Losses
     {
         if (rows < 0) throw new ArgumentOutOfRangeException("batch", rows, "batch must be >= 0.");
         if (cols <= 0) throw new ArgumentOutOfRangeException(colsName, cols, $"{colsName} must be > 0.");
-        if (length < rows * cols) throw new ArgumentException($"{name} holds {length} floats; [{rows}, {cols}] needs {rows * cols}.", name);
+        if (length < (long)rows * cols) throw new ArgumentException($"{name} holds {length} floats; [{rows}, {cols}] needs {(long)rows * cols}.", name);
     }
 }

@@ -111,7 +111,7 @@ public sealed record ClassificationMetrics(int Count, double Loss, double Accura
             throw new ArgumentException($"inputs hold {inputs.Length} floats: {labels.Length} samples of {inputSize} need {labels.Length * (long)inputSize}.", nameof(inputs));
         }
 
-        if (scratch.Length < batchSize * classes)
+        if (scratch.Length < (long)batchSize * classes)
         {
             throw new ArgumentException($"scratch holds {scratch.Length} floats; {batchSize} samples of {classes} classes need {batchSize * classes}.", nameof(scratch));
         }
