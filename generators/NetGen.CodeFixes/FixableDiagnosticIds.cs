@@ -9,4 +9,5 @@ internal static class FixableDiagnosticIds
     public const string NotPartial = "NG0001";
     public const string ValueOutOfRange = "NG0009";
     public const string DenseNeedsVector = "NG0012";
+    public const string JoinShapeMismatch = "NG0100";
 }

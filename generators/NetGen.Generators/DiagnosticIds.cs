@@ -21,6 +21,9 @@ public static class DiagnosticIds
     public const string NoLayers = "NG0013";
     public const string UnknownEnumValue = "NG0014";
     public const string ClassNameClashesWithMember = "NG0015";
+    public const string SizeTooLarge = "NG0016";
+    public const string LanguageVersionTooLow = "NG0017";
+    public const string MemberClashesWithGenerated = "NG0018";
     public const string SpatialLayerNeedsImage = "NG0020";
     public const string KernelLargerThanInput = "NG0021";
     public const string OutputSizeNotWhole = "NG0022";
@@ -44,6 +47,17 @@ public static class DiagnosticIds
     // Issue 7: bfloat16 inference (NG0090-NG0099).
     public const string Bfloat16WithoutDense = "NG0090";
 
+    // Issue 20: networks as graphs (NG0100-NG0119).
+    public const string JoinShapeMismatch = "NG0100";
+    public const string UnknownLayerName = "NG0101";
+    public const string DuplicateLayerName = "NG0102";
+    public const string InvalidLayerName = "NG0103";
+    public const string UnbalancedResidual = "NG0104";
+    public const string InvalidBlock = "NG0105";
+    public const string UnusedOutput = "NG0106";
+    public const string ProjectionImpossible = "NG0107";
+    public const string InvalidJoin = "NG0108";
+
     public const string InternalError = "NG9999";
     public const string NoGpuKernel = "NG0200";
 
@@ -52,4 +66,5 @@ public static class DiagnosticIds
     public const string EmptyChoice = "NG0301";
     public const string RepeatedChoice = "NG0302";
     public const string SearchVariantInvalid = "NG0303";
+    public const string NotInSearchSpace = "NG0304";
 }

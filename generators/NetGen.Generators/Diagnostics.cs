@@ -154,8 +154,65 @@ public static class Diagnostics
         "[Conv2D] sets both Padding = {0} and SamePadding = true: keep one of them");
 
     /// <summary>The descriptor for an id produced by a Roslyn-free stage.</summary>
+    public static readonly DiagnosticDescriptor JoinShapeMismatch = Error(DiagnosticIds.JoinShapeMismatch,
+        "Joined outputs have different shapes",
+        "{0} joins outputs of different shapes: {1} is {2}, {3} is {4}; {5}");
+
+    public static readonly DiagnosticDescriptor UnknownLayerName = Error(DiagnosticIds.UnknownLayerName,
+        "No layer of that name",
+        "No layer named '{0}' is declared before this one in {1}: name a layer declared earlier ({2})");
+
+    public static readonly DiagnosticDescriptor DuplicateLayerName = Error(DiagnosticIds.DuplicateLayerName,
+        "Layer name used twice",
+        "The name '{0}' is already used by an earlier layer of {1}: give each layer its own name");
+
+    public static readonly DiagnosticDescriptor InvalidLayerName = Error(DiagnosticIds.InvalidLayerName,
+        "Invalid layer name",
+        "'{0}' is not a valid layer name: use letters, digits and '_', starting with a letter (and not 'input', which names the network's input)");
+
+    public static readonly DiagnosticDescriptor UnbalancedResidual = Error(DiagnosticIds.UnbalancedResidual,
+        "Residual connection not closed or not opened",
+        "{0}");
+
+    public static readonly DiagnosticDescriptor InvalidBlock = Error(DiagnosticIds.InvalidBlock,
+        "Invalid block",
+        "{0}");
+
+    public static readonly DiagnosticDescriptor UnusedOutput = Error(DiagnosticIds.UnusedOutput,
+        "Layer output never read",
+        "The output of {0} is read by no later layer, so its parameters would never learn: remove it, join it ([Add]/[Concat]), or make the next branch read it with From");
+
+    public static readonly DiagnosticDescriptor ProjectionImpossible = Error(DiagnosticIds.ProjectionImpossible,
+        "Shortcut cannot be projected",
+        "The residual shortcut {0} cannot be projected to the branch's output {1}: {2}");
+
+    public static readonly DiagnosticDescriptor InvalidJoin = Error(DiagnosticIds.InvalidJoin,
+        "Invalid join",
+        "{0}");
+
+    public static readonly DiagnosticDescriptor NotInSearchSpace = Error(DiagnosticIds.NotInSearchSpace,
+        "Not available in a search space",
+        "{0} cannot be used in a [SearchSpace]: {1}");
+
+    public static readonly DiagnosticDescriptor SizeTooLarge = Error(DiagnosticIds.SizeTooLarge,
+        "Network too large for .NET arrays",
+        "{0} needs {1} floats for {2}, past the {3} one .NET array can hold: make it smaller (fewer units, channels or steps, a smaller BatchSize, or pooling before a dense layer)");
+
+    public static readonly DiagnosticDescriptor LanguageVersionTooLow = Error(DiagnosticIds.LanguageVersionTooLow,
+        "C# 11 or later needed",
+        "The network '{0}' is compiled as C# {1}, but NetGen's generated code needs C# 11 or later (static abstract interface members): set <LangVersion>11</LangVersion> or later in the project, or remove <LangVersion> to take the SDK's default");
+
+    public static readonly DiagnosticDescriptor MemberClashesWithGenerated = Error(DiagnosticIds.MemberClashesWithGenerated,
+        "Member named like a generated member",
+        "The member '{0}' of '{1}' (declared here or inherited) has the name of a member NetGen generates in the network class: rename it");
+
     public static DiagnosticDescriptor ById(string id) => id switch
     {
+        DiagnosticIds.SizeTooLarge => SizeTooLarge,
+        DiagnosticIds.JoinShapeMismatch => JoinShapeMismatch,
+        DiagnosticIds.UnusedOutput => UnusedOutput,
+        DiagnosticIds.ProjectionImpossible => ProjectionImpossible,
+        DiagnosticIds.InvalidJoin => InvalidJoin,
         DiagnosticIds.LossDoesNotFitOutput => LossDoesNotFitOutput,
         DiagnosticIds.DenseNeedsVector => DenseNeedsVector,
         DiagnosticIds.SpatialLayerNeedsImage => SpatialLayerNeedsImage,

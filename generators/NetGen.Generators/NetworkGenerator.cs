@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -9,7 +10,7 @@ namespace NetGen.Generators;
 
 /// <summary>
 /// Emits forward, backward and training code for classes marked [Network]. Parser -> equatable model ->
-/// shape inference -> emitter; diagnostics are reported from a separate output so the source output
+/// shape inference -> plan -> emitter; diagnostics are reported from a separate output so the source output
 /// sees only the model and caches across unrelated edits.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
@@ -22,6 +23,8 @@ public sealed class NetworkGenerator : IIncrementalGenerator
     {
         public const string Parse = nameof(Parse);
         public const string Networks = nameof(Networks);
+        public const string Plans = nameof(Plans);
+        public const string Emitted = nameof(Emitted);
         public const string ReferencesGpu = nameof(ReferencesGpu);
     }
 
@@ -33,7 +36,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         IncrementalValuesProvider<ParseResult> results = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 NetworkAttributeName,
-                predicate: static (node, _) => node is ClassDeclarationSyntax,
+                predicate: static (node, _) => node is TypeDeclarationSyntax, // records and structs get NG0011, not silence
                 transform: NetworkParser.Parse)
             .WithTrackingName(TrackingNames.Parse);
 
@@ -45,22 +48,48 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Select(static (result, _) => result.Network!)
             .WithTrackingName(TrackingNames.Networks);
 
-        context.RegisterSourceOutput(networks, static (spc, network) =>
+        // The plan: every decision about how each network runs, its own step so an edit that keeps it emits nothing anew.
+        var plans = networks
+            .Select(static (network, _) => Plan.Planner.Plan(network))
+            .WithTrackingName(TrackingNames.Plans);
+
+        // Every network's full name, so hint names stay unique where names differ only in case.
+        IncrementalValueProvider<ImmutableArray<string>> names = networks
+            .Select(static (network, _) => HintNames.FullName(network.Model.Namespace, network.Model.ClassName))
+            .Collect();
+
+        // The generated source, with the names of the members it declares: a name the user's class already has stops it.
+        var emitted = plans
+            .Select(static (plan, _) => EmittedNetwork.Of(plan))
+            .WithTrackingName(TrackingNames.Emitted);
+
+        context.RegisterSourceOutput(emitted.Combine(names), static (spc, pair) =>
         {
-            string source;
-            try
-            {
-                source = CpuEmitter.Emit(network);
-            }
-            catch (System.Exception exception) when (exception is not System.OperationCanceledException)
+            (EmittedNetwork network, ImmutableArray<string> allNames) = pair;
+            if (network.Failure is not null)
             {
                 // The generator never throws: a declaration the emitter cannot handle becomes a diagnostic, not CS8785.
-                spc.ReportDiagnostic(Diagnostic.Create(Diagnostics.InternalError, Location.None, network.Model.ClassName,
-                    exception.GetType().Name + ": " + exception.Message));
+                spc.ReportDiagnostic(Diagnostic.Create(Diagnostics.InternalError, Location.None, network.ClassName, network.Failure));
                 return;
             }
 
-            spc.AddSource(CpuEmitter.HintName(network), source);
+            // A clash is reported at the user's member (below); the code would only add CS0102 inside a generated file.
+            if (network.Clashes.Count > 0) return;
+            AddSource(spc, HintNames.For(network.FullName, ".g.cs", allNames), network.Source, network.ClassName);
+        });
+
+        // NG0015 and NG0018 at the user's class or member whose name a generated member would take.
+        context.RegisterSourceOutput(results.Where(static r => r.Network is not null).Combine(emitted.Collect()), static (spc, pair) =>
+        {
+            (ParseResult result, ImmutableArray<EmittedNetwork> all) = pair;
+            EmittedNetwork? network = all.FirstOrDefault(e => e.FullName == result.FullName);
+            if (network is null || network.Clashes.Count == 0) return;
+            foreach (UserMember member in result.UserMembers.Where(m => network.Clashes.Contains(m.Name)))
+            {
+                spc.ReportDiagnostic(member.Name == network.ClassName.TrimStart('@')
+                    ? Diagnostic.Create(Diagnostics.ClassNameClashesWithMember, member.Location, network.ClassName)
+                    : Diagnostic.Create(Diagnostics.MemberClashesWithGenerated, member.Location, member.Name, network.ClassName));
+            }
         });
 
         // [SearchSpace] classes: one generated network per structural variant plus their registry (issue 9).
@@ -70,11 +99,24 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         IncrementalValueProvider<bool> referencesGpu = context.CompilationProvider
             .Select(static (compilation, _) => compilation.GetTypeByMetadataName(GpuDeviceTypeName) is not null)
             .WithTrackingName(TrackingNames.ReferencesGpu);
-        context.RegisterSourceOutput(networks.Combine(referencesGpu),
-            static (spc, pair) => EmitGpu(spc, pair.Left, pair.Right));
+        context.RegisterSourceOutput(networks.Combine(referencesGpu).Combine(names),
+            static (spc, pair) => EmitGpu(spc, pair.Left.Left, pair.Left.Right, pair.Right));
     }
 
-    private static void EmitGpu(SourceProductionContext context, Shapes.ResolvedNetwork network, bool referencesGpu)
+    /// <summary>Adds a generated file; a failure (which would be a NetGen bug) becomes NG9999 on the class, never CS8785.</summary>
+    internal static void AddSource(SourceProductionContext context, string hintName, string source, string className)
+    {
+        try
+        {
+            context.AddSource(hintName, source);
+        }
+        catch (System.ArgumentException exception)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(Diagnostics.InternalError, Location.None, className, exception.GetType().Name + ": " + exception.Message));
+        }
+    }
+
+    private static void EmitGpu(SourceProductionContext context, Shapes.ResolvedNetwork network, bool referencesGpu, ImmutableArray<string> allNames)
     {
         if (!referencesGpu) return;
         string? unsupported = GpuEmitter.FirstUnsupportedFeature(network);
@@ -86,7 +128,8 @@ public sealed class NetworkGenerator : IIncrementalGenerator
 
         try
         {
-            context.AddSource(GpuEmitter.HintName(network), GpuEmitter.Emit(network));
+            string hintName = HintNames.For(HintNames.FullName(network.Model.Namespace, network.Model.ClassName), ".Gpu.g.cs", allNames);
+            AddSource(context, hintName, GpuEmitter.Emit(network), network.Model.ClassName + ".Gpu");
         }
         catch (System.Exception exception) when (exception is not System.OperationCanceledException)
         {

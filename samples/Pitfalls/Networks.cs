@@ -110,3 +110,36 @@ public partial class AdamMlp;
 [LinearWarmup(Steps = 125, StartFactor = 0.1)]
 [CosineAnnealing(TotalSteps = 1125, MinLearningRate = 1e-3)]
 public partial class CosineSgd;
+
+// (4) Depth: 31 hidden layers of 64 with PyTorch's default initializer, plain versus with a residual connection around
+// each pair of layers (the same layers and parameters; only the shortcuts differ).
+
+[NetworkBlock]
+[Dense(64, Activation.ReLU)]
+[Dense(64, Activation.ReLU)]
+public static class PlainPair;
+
+[NetworkBlock]
+[Residual]
+[Dense(64, Activation.ReLU)]
+[Dense(64, Activation.ReLU)]
+[EndResidual]
+public static class ResidualPair;
+
+[Network(BatchSize = 64, Seed = 5)]
+[Input(784)]
+[Dense(64, Activation.ReLU)]
+[Block(typeof(PlainPair), Repeat = 15, Name = "pairs")]
+[Dense(10)]
+[SoftmaxCrossEntropy]
+[Sgd(LearningRate = 0.02, Momentum = 0.9)]
+public partial class DeepPlain;
+
+[Network(BatchSize = 64, Seed = 5)]
+[Input(784)]
+[Dense(64, Activation.ReLU)]
+[Block(typeof(ResidualPair), Repeat = 15, Name = "pairs")]
+[Dense(10)]
+[SoftmaxCrossEntropy]
+[Sgd(LearningRate = 0.02, Momentum = 0.9)]
+public partial class DeepResidual;

@@ -14,28 +14,36 @@ const string Usage = """
       1. overfitting: a wide MLP on 1000 images, plain versus dropout + L2 + early stopping
       2. vanishing gradients: 8 sigmoid layers (naive init) versus ReLU + He versus batch norm
       3. slow convergence: SGD versus momentum versus Adam versus warm-up + cosine schedule
+      depth: 31 hidden layers, plain versus with residual connections around each pair of layers
 
     Options:
       --data DIR          MNIST folder (default: the bundled digits)
       --epochs N          epochs for parts 2 and 3 (default 10)
       --overfit-epochs N  epochs for part 1 (default 60)
-      --part N            run only part 1, 2 or 3
+      --part N            run only part 1, 2, 3 or depth (the default runs all four)
       --plot DIR          part 1: loss and accuracy curves per epoch of both networks as PNG, in
                           DIR/overfitting-plain and DIR/overfitting-regularized (train vs validation)
       --seed N            shuffling seed (default 1)
       --help              print this text
     """;
 
-var extra = new Dictionary<string, bool?> { ["--overfit-epochs"] = true, ["--part"] = true, ["--plot"] = false };
+var extra = new Dictionary<string, bool?> { ["--overfit-epochs"] = true, ["--part"] = false, ["--plot"] = false };
 if (SampleOptions.TryParse(args, Usage, defaultEpochs: 10, extra, out SampleOptions options) is int exit) return exit;
 if (options.LoadMnist() is not MnistDataset data) return 1;
-int part = options.GetInt("--part", 0);
+string part = options.Get("--part", "all");
+if (part is not ("all" or "1" or "2" or "3" or "depth"))
+{
+    Console.Error.WriteLine($"--part {part}: expected 1, 2, 3 or depth");
+    return 2;
+}
+
 var clock = Stopwatch.StartNew();
 var summary = new List<(string, object)> { ("sample", "pitfalls"), ("seed", options.Seed) };
 
-if (part is 0 or 1) Overfitting();
-if (part is 0 or 2) VanishingGradients();
-if (part is 0 or 3) Convergence();
+if (part is "all" or "1") Overfitting();
+if (part is "all" or "2") VanishingGradients();
+if (part is "all" or "3") Convergence();
+if (part is "all" or "depth") Depth();
 
 summary.Add(("seconds", clock.Elapsed.TotalSeconds));
 Console.WriteLine(SummaryLine.Format(summary.ToArray()));
@@ -177,6 +185,39 @@ void Convergence()
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   {names[n],-31} {(reached < 0 ? "not reached" : reached.ToString(CultureInfo.InvariantCulture)),13}   {accuracy * 100,8:F2}%"));
         summary.Add(($"epochs_to_90_{keys[n]}", reached));
         summary.Add(($"test_accuracy_{keys[n]}", accuracy));
+    }
+
+    Console.WriteLine();
+}
+
+// (depth) The first layer's gradient norm over the first 20 steps, then test accuracy after the epochs.
+void Depth()
+{
+    Console.WriteLine($"depth. 31 hidden layers of 64 (ReLU, default init), SGD momentum 0.9, {options.Epochs} epochs");
+    INetwork<int>[] networks = [new DeepPlain(), new DeepResidual()];
+    string[] names = ["plain", "residual every 2 layers"];
+    string[] keys = ["deep_plain", "deep_residual"];
+    var batches = new MiniBatches<int>(data.TrainImages, data.TrainLabels, MnistDataset.ImageSize, 1, 64, options.Seed);
+    Console.WriteLine("   network                     first layer grad norm (mean of 20 steps)   test accuracy");
+    for (int n = 0; n < networks.Length; n++)
+    {
+        INetwork<int> network = networks[n];
+        var norms = new float[network.ParameterLayers.Count];
+        double firstLayer = 0;
+        batches.StartEpoch(0);
+        for (int step = 0; step < 20; step++)
+        {
+            batches.GetBatch(step, out ReadOnlySpan<float> x, out ReadOnlySpan<int> y);
+            network.TrainStep(x, y);
+            network.GradientNorms(norms);
+            firstLayer += norms[0] / 20.0;
+        }
+
+        for (int epoch = 1; epoch <= options.Epochs; epoch++) TrainingLoop.TrainEpoch(network, batches, epoch);
+        double accuracy = network.Evaluate(data.TestImages, data.TestLabels).Accuracy;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   {names[n],-27} {firstLayer,12:0.00e+0}                               {accuracy * 100,6:F2}%"));
+        summary.Add(($"{keys[n]}_test_accuracy", accuracy));
+        summary.Add(($"first_layer_grad_norm_{keys[n]}", firstLayer));
     }
 
     Console.WriteLine();

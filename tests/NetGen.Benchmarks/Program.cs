@@ -14,6 +14,8 @@ const string Usage = """
       --workload TEXT   run only the workloads whose name contains TEXT
       --quick           short warm-up and 3 short repetitions (a smoke test, not a measurement)
       --kernels         instead of the workloads, GFLOP/s of each matrix product they run (best of many runs)
+      --attention       instead of the workloads, microseconds and GFLOP/s of the attention kernels at the GPT shape
+                        (forward, backward; split and on one thread; log-sum-exp kept against probabilities kept)
       --breakdown       instead of the workloads, microseconds of each phase of the MLP training steps, split across
                         the cores and on one thread, and of LeNet-5's inference and training (best of many runs)
       --best            report the fastest of many short repetitions instead of the median of 11 (on a machine
@@ -29,6 +31,7 @@ bool quick = false;
 bool kernels = false;
 bool best = false;
 bool breakdown = false;
+bool attention = false;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -38,6 +41,7 @@ for (int i = 0; i < args.Length; i++)
         case "--kernels": kernels = true; break;
         case "--best": best = true; break;
         case "--breakdown": breakdown = true; break;
+        case "--attention": attention = true; break;
         case "--workload" when i + 1 < args.Length: filter = args[++i]; break;
         default:
             Console.Error.WriteLine($"error: unknown option or missing value: '{args[i]}'\n\n{Usage}");
@@ -60,6 +64,12 @@ if (breakdown)
     MlpBreakdown.Run(filter, quick);
     LeNetBreakdown.Run(filter, quick);
     RecurrentBreakdown.Run(filter, quick);
+    return 0;
+}
+
+if (attention)
+{
+    AttentionTimings.Run(filter, peak, quick);
     return 0;
 }
 

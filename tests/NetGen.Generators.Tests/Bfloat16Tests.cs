@@ -44,9 +44,11 @@ public class Bfloat16Tests
         string source = GeneratorHarness.RunClean(Declaration).Source("Samples.Bfloat16Mlp.g.cs");
         Assert.Contains("public global::System.Span<float> Parameters { get { _bfloat16Stale = true; return _parameters; } }", source);
         Assert.Contains("public global::System.Span<float> Dense1Weight { get { _bfloat16Stale = true;", source);
-        Assert.Contains("public void LoadCheckpoint(string path) { _bfloat16Stale = true;", source);
-        // OptimizerStep and ResetParameters.
-        Assert.Equal(2, source.Split("\n").Count(line => line.Trim() == "_bfloat16Stale = true;"));
+        string load = source.Substring(source.IndexOf("public void LoadCheckpoint(string path)", StringComparison.Ordinal));
+        Assert.True(load.IndexOf("_bfloat16Stale = true;", StringComparison.Ordinal) < load.IndexOf("CheckpointLayout.Load", StringComparison.Ordinal),
+            "LoadCheckpoint marks the bfloat16 copy stale before loading");
+        // OptimizerStep, ResetParameters and LoadCheckpoint.
+        Assert.Equal(3, source.Split("\n").Count(line => line.Trim() == "_bfloat16Stale = true;"));
     }
 
     [Fact]

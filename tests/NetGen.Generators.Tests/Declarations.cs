@@ -3,6 +3,49 @@ namespace NetGen.Generators.Tests;
 /// <summary>Representative declarations shared by snapshot, compile and caching tests.</summary>
 public static class Declarations
 {
+    /// <summary>A graph: a residual block used twice, a branch from the stem joined by concatenation, a projected shortcut.</summary>
+    public const string ResidualGraph = """
+        using NetGen;
+
+        namespace Samples.Graphs;
+
+        [NetworkBlock]
+        [Residual]
+        [Dense(32, Activation.ReLU)]
+        [Dense(32)]
+        [EndResidual]
+        public static class MlpBlock;
+
+        [Network(BatchSize = 16, Seed = 1)]
+        [Input(20)]
+        [Dense(32, Activation.ReLU, Name = "stem")]
+        [Block(typeof(MlpBlock), Repeat = 2, Name = "blocks")]
+        [Dense(8, Activation.ReLU, From = "stem", Name = "side")]
+        [Concat("blocks")]
+        [Residual(Projection = true)]
+        [Dense(16, Activation.ReLU)]
+        [EndResidual]
+        [Dense(4)]
+        [SoftmaxCrossEntropy]
+        [Adam]
+        public partial class ResidualGraph;
+        """;
+
+    /// <summary>The block of <see cref="ResidualGraph"/>, edited: three layers instead of two.</summary>
+    public const string DeeperMlpBlock = """
+        using NetGen;
+
+        namespace Samples.Graphs;
+
+        [NetworkBlock]
+        [Residual]
+        [Dense(32, Activation.ReLU)]
+        [Dense(32, Activation.ReLU)]
+        [Dense(32)]
+        [EndResidual]
+        public static class MlpBlock;
+        """;
+
     public const string MnistMlp = """
         using NetGen;
 

@@ -132,8 +132,8 @@ public partial class DiagnosticTests
 
     [Theory]
     [InlineData("Forward")]
-    [InlineData("Gpu")]
-    [InlineData("Dense1")]
+    [InlineData("Dense1Bias")]
+    [InlineData("OptimizerStep")]
     public void ClassNamedLikeAGeneratedMember_ReportsNG0015_AtClassName(string name)
     {
         Diagnostic d = AssertSingle("NG0015", $"[Network] [Input(4)] [Dense(2)] [SoftmaxCrossEntropy] [Adam]\npublic partial class [|{name}|];");
@@ -172,6 +172,29 @@ public partial class DiagnosticTests
             """);
         Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Id == "NG9999");
         Assert.Empty(run.Sources);
+    }
+
+    [Fact]
+    public void EveryDescriptor_IsDocumentedWithItsTitle()
+    {
+        string docs = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "diagnostics.md"));
+        foreach (DiagnosticDescriptor descriptor in typeof(Diagnostics).GetFields().Where(f => f.FieldType == typeof(DiagnosticDescriptor))
+                     .Select(f => (DiagnosticDescriptor)f.GetValue(null)!).Where(d => d.Id != DiagnosticIds.InternalError))
+        {
+            int section = docs.IndexOf("## " + descriptor.Id + "\n", StringComparison.Ordinal);
+            Assert.True(section >= 0, $"docs/diagnostics.md has no section for {descriptor.Id}");
+            Assert.Contains("**" + descriptor.Title + "**", docs.Substring(section, Math.Min(600, docs.Length - section)));
+        }
+
+        // NG0013's documented message once said "declares no layers"; the emitted one is about layers with parameters.
+        Assert.Contains("declares no layer with parameters to train", docs);
+    }
+
+    private static string RepositoryRoot()
+    {
+        string folder = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(folder, "NetGen.sln"))) folder = Path.GetDirectoryName(folder)!;
+        return folder;
     }
 
     [Fact]

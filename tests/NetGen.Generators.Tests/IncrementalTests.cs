@@ -9,7 +9,7 @@ namespace NetGen.Generators.Tests;
 /// <summary>The pipeline caches: re-running or editing an unrelated file regenerates nothing.</summary>
 public class IncrementalTests
 {
-    private static readonly string[] TrackedSteps = [NetworkGenerator.TrackingNames.Parse, NetworkGenerator.TrackingNames.Networks];
+    private static readonly string[] TrackedSteps = [NetworkGenerator.TrackingNames.Parse, NetworkGenerator.TrackingNames.Networks, NetworkGenerator.TrackingNames.Plans];
 
     [Fact]
     public void IdenticalRerun_EveryTrackedStepIsCached()
@@ -60,9 +60,42 @@ public class IncrementalTests
     }
 
     [Fact]
+    public void IdenticalRerunOfAGraph_PlanIsCached()
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compile(Declarations.ResidualGraph);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        GeneratorRunResult second = driver.RunGenerators(compilation.Clone()).GetRunResult().Results.Single();
+        var plans = second.TrackedSteps[NetworkGenerator.TrackingNames.Plans].SelectMany(s => s.Outputs).ToList();
+        Assert.NotEmpty(plans);
+        Assert.All(plans, o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
+    }
+
+    [Fact]
+    public void EditOfABlockInAnotherFile_RegeneratesTheNetworkThatUsesIt()
+    {
+        // The block lives in its own file: editing it must reach the network (a parse cached per file would miss it).
+        string network = Declarations.ResidualGraph.Substring(Declarations.ResidualGraph.IndexOf("[Network(", StringComparison.Ordinal));
+        string usings = "using NetGen;\n\nnamespace Samples.Graphs;\n\n";
+        string block = Declarations.ResidualGraph.Substring(0, Declarations.ResidualGraph.IndexOf("[Network(", StringComparison.Ordinal));
+        CSharpCompilation compilation = GeneratorHarness.Compile(usings + network, block);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        string before = driver.GetRunResult().Results.Single().GeneratedSources.Single().SourceText.ToString();
+
+        SyntaxTree blockTree = compilation.SyntaxTrees.Last();
+        CSharpCompilation edited = compilation.ReplaceSyntaxTree(blockTree,
+            CSharpSyntaxTree.ParseText(Declarations.DeeperMlpBlock, GeneratorHarness.ParseOptions, path: blockTree.FilePath));
+        GeneratorRunResult result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+        string after = result.GeneratedSources.Single().SourceText.ToString();
+
+        Assert.DoesNotContain("blocks.0.dense3.weight", before);
+        Assert.Contains("blocks.0.dense3.weight", after);
+        Assert.Contains(result.TrackedSteps[NetworkGenerator.TrackingNames.Plans].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
+    }
+
+    [Fact]
     public void StepOutputs_HoldNoSymbolsOrCompilations()
     {
-        CSharpCompilation compilation = GeneratorHarness.Compile(Declarations.MnistMlp, Declarations.Regression, Declarations.ImageFlatten);
+        CSharpCompilation compilation = GeneratorHarness.Compile(Declarations.MnistMlp, Declarations.Regression, Declarations.ImageFlatten, Declarations.ResidualGraph);
         GeneratorRunResult result = GeneratorHarness.CreateDriver().RunGenerators(compilation).GetRunResult().Results.Single();
         foreach (string step in TrackedSteps)
         {

@@ -38,7 +38,7 @@ public class SearchSpaceTests
         Assert.Equal(9, run.Sources.Length);
         Snapshot.Verify("TinySearch.Variants", run.Source("Demo.TinySearch.Variants.g.cs"));
         // The deepest, widest variant with dropout: 12-16-16-3 with two dropout layers.
-        Snapshot.Verify("TinySearchVariant07", run.Source("Demo.TinySearchVariant07.g.cs"));
+        Snapshot.Verify("TinySearchVariant07", run.Source("Demo.TinySearch.TinySearchVariant07.g.cs"));
     }
 
     [Fact]
@@ -83,7 +83,7 @@ public class SearchSpaceTests
         Assert.Equal(17, run.Sources.Length);
         Snapshot.Verify("TinySearchChoices.Variants", run.Source("Demo.TinySearchChoices.Variants.g.cs"));
         // Variant 12: batch norm, batch 32, He normal, Adam, with the run-time weight decay.
-        Snapshot.Verify("TinySearchChoicesVariant12", run.Source("Demo.TinySearchChoicesVariant12.g.cs"));
+        Snapshot.Verify("TinySearchChoicesVariant12", run.Source("Demo.TinySearchChoices.TinySearchChoicesVariant12.g.cs"));
     }
 
     [Fact]
@@ -102,16 +102,18 @@ public class SearchSpaceTests
         Assert.Contains("public const double WeightDecayHigh = 0.001;", registry);
 
         // The batch size is a constant of the variant; the weight decay is a run-time property, not a constant.
-        string variant = run.Source("Demo.TinySearchChoicesVariant12.g.cs");
+        string variant = run.Source("Demo.TinySearchChoices.TinySearchChoicesVariant12.g.cs");
         Assert.Contains("public const int BatchSize = 32;", variant);
-        Assert.Contains("public float WeightDecay { get; set; } = DefaultWeightDecay;", variant);
+        Assert.Contains("public float WeightDecay", variant);
+        Assert.Contains("private float _weightDecay = DefaultWeightDecay;", variant);
+        Assert.Contains("WeightDecay must be finite and not negative", variant);
         Assert.DoesNotContain("private const float AdamWeightDecay", variant);
     }
 
     [Fact]
     public void A_space_without_a_weight_decay_range_keeps_the_optimizers_constant()
     {
-        string variant = GeneratorHarness.RunClean(SmallSpace).Source("Demo.TinySearchVariant07.g.cs");
+        string variant = GeneratorHarness.RunClean(SmallSpace).Source("Demo.TinySearch.TinySearchVariant07.g.cs");
 
         Assert.Contains("private const float AdamWeightDecay = 0f;", variant);
         Assert.DoesNotContain("IRuntimeWeightDecay", variant);
@@ -128,6 +130,57 @@ public class SearchSpaceTests
         Assert.Empty(run.Sources);
         return diagnostic;
     }
+
+    [Fact]
+    public void Every_fixed_layer_kind_and_training_option_works_in_a_search_space()
+    {
+        // Fixed layers go through the network parser's own reader: convolutions, pooling, flatten, every Dense option;
+        // penalties, clipping, schedules and Adagrad reach every variant.
+        GeneratorRun run = GeneratorHarness.RunClean(Usings + """
+            namespace Demo;
+
+            [SearchSpace(BatchSize = 8, Seed = 1, MaxVariants = 4)]
+            [Input(1, 8, 8)]
+            [Conv2D(4, 3, Padding = 1, Activation = Activation.ReLU)]
+            [MaxPool2D(2)]
+            [Flatten]
+            [DenseChoice(Units = new[] { 8, 16 })]
+            [Dense(6, Activation.Tanh, Init = WeightInit.GlorotUniform, UseBias = false, L2 = 1e-4)]
+            [LayerNorm]
+            [Dense(3)]
+            [SoftmaxCrossEntropy]
+            [Regularization(L1 = 1e-5)]
+            [ClipGradients(MaxNorm = 1)]
+            [CosineAnnealing(TotalSteps = 100)]
+            [OptimizerChoice(SearchOptimizer.Adam, SearchOptimizer.Sgd)]
+            public partial class ConvSearch;
+
+            [SearchSpace(BatchSize = 8, Seed = 1)]
+            [Input(4)] [Dense(3)] [SoftmaxCrossEntropy] [Adagrad(LearningRate = 0.05)]
+            public partial class AdagradSearch;
+            """);
+        string variant = run.Source("Demo.ConvSearch.ConvSearchVariant03.g.cs");
+        Assert.Contains("global::NetGen.Kernels.Conv2D", variant);
+        Assert.Contains("ClipByGlobalNorm", variant);
+        Assert.Contains("global::NetGen.Training.CosineAnnealing", variant);
+        Assert.Contains("L2Penalty", variant);
+        Assert.Contains("global::NetGen.Optimizers.Adagrad.Step", run.Source("Demo.AdagradSearch.AdagradSearchVariant00.g.cs"));
+        string registry = run.Source("Demo.ConvSearch.Variants.g.cs");
+        Assert.Contains("[Conv2D(4, 3, Padding = 1, Activation = Activation.ReLU)]", registry);
+        Assert.Contains("[Dense(6, Activation.Tanh, Init = WeightInit.GlorotUniform, UseBias = false, L2 = 1e-4)]", registry);
+    }
+
+    [Fact]
+    public void A_residual_connection_in_a_search_space_reports_NG0304_at_it() => AssertSingle("NG0304", """
+        [SearchSpace] [Input(4)] [Dense(4)] [[|Residual|]] [Dense(4)] [EndResidual] [Dense(2)] [SoftmaxCrossEntropy] [Adam]
+        public partial class Net;
+        """);
+
+    [Fact]
+    public void A_named_layer_in_a_search_space_reports_NG0304_at_the_name() => AssertSingle("NG0304", """
+        [SearchSpace] [Input(4)] [Dense(4, [|Name = "hidden"|])] [Dense(2)] [SoftmaxCrossEntropy] [Adam]
+        public partial class Net;
+        """);
 
     [Fact]
     public void A_variant_whose_shapes_fail_reports_NG0303_at_the_search_space()

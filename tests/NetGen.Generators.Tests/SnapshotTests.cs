@@ -22,6 +22,10 @@ public class SnapshotTests
         Snapshot.Verify("RegularizedMlp", GeneratorHarness.RunClean(Declarations.Cures).Source("RegularizedMlp.g.cs"));
 
     [Fact]
+    public void ResidualGraph_MatchesSnapshot() =>
+        Snapshot.Verify("ResidualGraph", GeneratorHarness.RunClean(Declarations.ResidualGraph).Source("ResidualGraph.g.cs"));
+
+    [Fact]
     public void Snapshot_Mismatch_ShowsChangedLinesWithContext()
     {
         string diff = Snapshot.Diff("a\nb\nc\nd\ne\nf\ng\n", "a\nb\nc\nX\ne\nf\ng\n");

@@ -55,7 +55,7 @@ internal static class Bfloat16Emitter
         writer.WriteLine("/// <param name=\"inputs\">The samples, a whole number of <see cref=\"InputSize\"/>-float rows.</param>");
         writer.WriteLine("/// <param name=\"outputs\">Receives <see cref=\"OutputSize\"/> floats per sample.</param>");
         writer.WriteLine($"public void PredictBfloat16({CpuEmitter.InputsParameter(network)}, global::System.Span<float> outputs)");
-        writer.OpenBrace();
+        CpuEmitter.OpenGuarded(writer, "PredictBfloat16");
         writer.WriteLine("int samples = SamplesOf(inputs, nameof(PredictBfloat16));");
         writer.WriteLine("if (outputs.Length != samples * OutputSize)");
         writer.WriteLine("    throw new global::System.ArgumentException($\"outputs holds {outputs.Length} floats; {samples} samples of {OutputSize} outputs need {samples * OutputSize}.\", nameof(outputs));");
@@ -68,7 +68,7 @@ internal static class Bfloat16Emitter
             ? $"global::NetGen.Kernels.Activations.SoftmaxForward({output.Span}, outputs.Slice(start * OutputSize, rows * OutputSize), {CpuEmitter.LossRows(network)}, {CpuEmitter.LossColumns(network)});"
             : $"{output.Span}.CopyTo(outputs.Slice(start * OutputSize, rows * OutputSize));");
         writer.CloseBrace();
-        writer.CloseBrace();
+        CpuEmitter.CloseGuarded(writer);
         writer.WriteLine();
 
         writer.WriteLine("/// <summary>");

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using NetGen.Generators.Model;
+using NetGen.Generators.Plan;
 using NetGen.Generators.Shapes;
 
 namespace NetGen.Generators.Emit;
@@ -15,12 +16,12 @@ public static class CpuEmitter
     /// <summary>The version written into [GeneratedCode]; snapshot tests scrub it.</summary>
     public static readonly string Version = typeof(CpuEmitter).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
-    public static string HintName(ResolvedNetwork network) =>
-        (network.Model.Namespace is null ? "" : network.Model.Namespace + ".") + network.Model.ClassName + ".g.cs";
+    public static string Emit(ResolvedNetwork network) => Emit(Planner.Plan(network));
 
-    public static string Emit(ResolvedNetwork network)
+    public static string Emit(NetworkPlan plan)
     {
-        var emitters = Chain(network);
+        ResolvedNetwork network = plan.Network;
+        var emitters = Chain(plan);
         var writer = new SourceWriter();
         NetworkModel model = network.Model;
 
@@ -33,7 +34,7 @@ public static class CpuEmitter
             writer.OpenBrace();
         }
 
-        EmitClassDocumentation(writer, network, emitters);
+        EmitClassDocumentation(writer, plan, emitters);
         writer.WriteLine($"[global::System.CodeDom.Compiler.GeneratedCode(\"NetGen\", \"{Version}\")]");
         // Token networks take int inputs, which INetwork's float Forward/Predict cannot express: they get no interface.
         writer.WriteLine(network.HasTokenInput ? $"partial class {model.ClassName}" : $"partial class {model.ClassName} : global::NetGen.INetwork<{TargetType(network)}>"
@@ -41,20 +42,22 @@ public static class CpuEmitter
         writer.OpenBrace();
 
         EmitConstants(writer, network, emitters);
-        EmitFields(writer, network, emitters);
+        EmitFields(writer, plan, emitters);
         EmitProperties(writer, network, emitters);
         EmitInitialization(writer, network, emitters);
-        EmitForward(writer, network, emitters);
+        EmitForward(writer, plan, emitters);
         EmitLoss(writer, network, emitters);
-        EmitBackward(writer, network, emitters);
+        EmitBackward(writer, plan, emitters);
         EmitOptimizer(writer, network);
-        EmitTrainStep(writer, network, emitters);
+        EmitTrainStep(writer, plan, emitters);
         EmitPredict(writer, network, emitters);
         if (model.Bfloat16Inference) Bfloat16Emitter.EmitMembers(writer, network, emitters);
         EmitEvaluate(writer, network, emitters);
         EmitCheckpoint(writer, network, emitters);
         OnnxEmitter.Emit(writer, network, emitters);
         EmitHelpers(writer, network, emitters);
+        EmitCarriedState(writer, emitters);
+        EmitUseGuard(writer, model.ClassName);
         if (emitters.OfType<RecurrentEmitter>().Any(r => r.Spec.Stateful)) EmitResetState(writer, emitters);
         if (!network.HasTokenInput) EmitInterface(writer);
 
@@ -107,12 +110,48 @@ public static class CpuEmitter
         writer.WriteLine("/// Saves parameters, optimizer state, running statistics and the step count to a safetensors file (tensors named");
         writer.WriteLine("/// as PyTorch's state_dict, e.g. <c>dense1.weight</c>), through a temporary file renamed over <paramref name=\"path\"/>.");
         writer.WriteLine("/// </summary>");
-        writer.WriteLine("public void SaveCheckpoint(string path) => CheckpointLayout.Save(path, _parameters, _optimizerState, _statistics, _step);");
+        writer.WriteLine("public void SaveCheckpoint(string path)");
+        OpenGuarded(writer, "SaveCheckpoint");
+        writer.WriteLine("CheckpointLayout.Save(path, _parameters, _optimizerState, _statistics, _step);");
+        CloseGuarded(writer);
         writer.WriteLine();
         writer.WriteLine("/// <summary>Loads a checkpoint written by <see cref=\"SaveCheckpoint\"/> (or weights only); a mismatch names the tensor and both shapes, and nothing is changed.</summary>");
-        writer.WriteLine(network.Model.Bfloat16Inference
-            ? $"public void LoadCheckpoint(string path) {{ {Bfloat16Emitter.MarkStale} _step = CheckpointLayout.Load(path, _parameters, _optimizerState, _statistics); }}"
-            : "public void LoadCheckpoint(string path) => _step = CheckpointLayout.Load(path, _parameters, _optimizerState, _statistics);");
+        writer.WriteLine("public void LoadCheckpoint(string path)");
+        OpenGuarded(writer, "LoadCheckpoint");
+        if (network.Model.Bfloat16Inference) writer.WriteLine(Bfloat16Emitter.MarkStale);
+        writer.WriteLine("_step = CheckpointLayout.Load(path, _parameters, _optimizerState, _statistics);");
+        CloseGuarded(writer);
+        writer.WriteLine();
+    }
+
+    /// <summary>Opens a public member's body inside the in-use guard: one thread at a time computes on an instance.</summary>
+    internal static void OpenGuarded(SourceWriter writer, string member)
+    {
+        writer.OpenBrace();
+        writer.WriteLine($"bool entered = EnterUse(nameof({member}));");
+        writer.WriteLine("try");
+        writer.OpenBrace();
+    }
+
+    internal static void CloseGuarded(SourceWriter writer)
+    {
+        writer.CloseBrace();
+        writer.WriteLine("finally");
+        writer.OpenBrace();
+        writer.WriteLine("ExitUse(entered);");
+        writer.CloseBrace();
+        writer.CloseBrace();
+    }
+
+    /// <summary>The in-use guard's field and calls (NetGen.Threading.UseGuard: one compare-exchange per public call).</summary>
+    private static void EmitUseGuard(SourceWriter writer, string className)
+    {
+        writer.WriteLine("// The thread computing on this instance now (0: none): instances are not thread-safe, and misuse throws.");
+        writer.WriteLine("private int _user;");
+        writer.WriteLine();
+        writer.WriteLine($"private bool EnterUse(string caller) => global::NetGen.Threading.UseGuard.Enter(ref _user, \"{className}\", caller);");
+        writer.WriteLine();
+        writer.WriteLine("private void ExitUse(bool entered) => global::NetGen.Threading.UseGuard.Exit(ref _user, entered);");
         writer.WriteLine();
     }
 
@@ -146,25 +185,50 @@ public static class CpuEmitter
         writer.CloseBrace();
     }
 
-    /// <summary>Creates one emitter per layer and wires each layer's input to the previous layer's output.</summary>
-    private static List<LayerEmitter> Chain(ResolvedNetwork network)
+    /// <summary>
+    /// Creates one emitter per layer and wires it as the plan says: each input is an earlier layer's output (or the
+    /// network's inputs), each input gradient that output's gradient buffer, or this layer's own buffer when another
+    /// reader of the same output already wrote there (BackwardCore then adds it in).
+    /// </summary>
+    private static List<LayerEmitter> Chain(NetworkPlan plan)
     {
+        ResolvedNetwork network = plan.Network;
         var emitters = new List<LayerEmitter>();
-        Buffer input = Buffer.Inputs;
-        Buffer? inputGradient = null;
-        foreach (ResolvedLayer layer in network.Layers)
+        for (int i = 0; i < network.Layers.Count; i++)
         {
+            ResolvedLayer layer = network.Layers[i];
+            LayerPlan decisions = plan.Layers[i];
             LayerEmitter emitter = LayerEmitter.For(layer);
             emitter.Network = network.Model;
-            emitter.Input = input;
-            emitter.InputGradient = inputGradient;
-            input = emitter.Output;
-            inputGradient = emitter.OutputGradient;
+            var inputs = new List<Buffer>();
+            var gradients = new List<Buffer?>();
+            var accumulates = new List<bool>();
+            for (int slot = 0; slot < layer.Sources.Count; slot++)
+            {
+                int source = layer.Sources[slot];
+                inputs.Add(source < 0 ? Buffer.Inputs : emitters[source].Output);
+                GradientWrite write = decisions.InputGradients[slot].Write;
+                Buffer? target = source < 0 ? null : emitters[source].OutputGradient;
+                gradients.Add(Planner.SharesBuffers(layer.Spec) ? target : write switch
+                {
+                    GradientWrite.None => null,
+                    GradientWrite.Accumulate when layer.Spec is not (AddSpec or ConcatSpec) => AccumulationBuffer(emitter),
+                    _ => target,
+                });
+                accumulates.Add(write == GradientWrite.Accumulate);
+            }
+
+            emitter.InputBuffers = inputs;
+            emitter.InputGradients = gradients;
+            emitter.AccumulatesInputGradients = accumulates;
+            emitter.InputNames = layer.Sources.Select(source => source < 0 ? "input" : network.Layers[source].CheckpointName).ToList();
+            emitter.Input = inputs[0];
+            emitter.InputGradient = gradients[0];
             emitters.Add(emitter);
         }
 
-        Conv2DEmitter.FuseInferencePooling(emitters);
-        if (OverwritesGradients(emitters))
+        Conv2DEmitter.FuseInferencePooling(emitters, plan);
+        if (plan.OverwritesGradients)
         {
             foreach (DenseEmitter dense in emitters.OfType<DenseEmitter>()) dense.GradientsMayOverwrite = true;
         }
@@ -172,12 +236,13 @@ public static class CpuEmitter
         return emitters;
     }
 
-    /// <summary>
-    /// Every layer with parameters is dense, so each parameter gradient comes from exactly one product per step:
-    /// ComputeGradients lets those products write the gradients instead of clearing the buffer and adding to it.
-    /// </summary>
-    private static bool OverwritesGradients(List<LayerEmitter> emitters) =>
-        emitters.Any(e => e is DenseEmitter) && emitters.All(e => e.Layer.ParameterCount == 0 || e is DenseEmitter);
+    /// <summary>Where a layer writes its input's gradient when another reader of that output wrote there first.</summary>
+    private static Buffer AccumulationBuffer(LayerEmitter emitter) =>
+        new("_" + char.ToLowerInvariant(emitter.Name[0]) + emitter.Name.Substring(1) + "InputGradient", emitter.Name + "InputSize");
+
+    /// <summary>The layers that write their input's gradient to their own buffer, to be added to the shared one.</summary>
+    private static IEnumerable<LayerEmitter> Accumulating(List<LayerEmitter> emitters) =>
+        emitters.Where(e => e.Layer.Spec is not (AddSpec or ConcatSpec) && e.AccumulatesInputGradients.Count > 0 && e.AccumulatesInputGradients[0] && e.InputGradient is not null);
 
     // Shared with the GPU emitter: the loss decides the target type and name of every generated training member.
     internal static bool IsClassification(ResolvedNetwork network) => network.Model.Loss.Kind == LossKind.SoftmaxCrossEntropy;
@@ -186,21 +251,22 @@ public static class CpuEmitter
 
     internal static string TargetName(ResolvedNetwork network) => IsClassification(network) ? "labels" : "targets";
 
-    private static void EmitClassDocumentation(SourceWriter writer, ResolvedNetwork network, List<LayerEmitter> emitters)
+    private static void EmitClassDocumentation(SourceWriter writer, NetworkPlan plan, List<LayerEmitter> emitters)
     {
-        var rows = new List<string[]> { new[] { "Layer", "Output", "Parameters", "Offset" } };
-        rows.Add(new[] { "Input", network.InputShape.ToString(), "0", "-" });
+        ResolvedNetwork network = plan.Network;
+        // A graph's table also says what each layer reads.
+        bool graph = network.IsGraph;
+        var rows = new List<string[]> { graph ? new[] { "Layer", "Reads", "Output", "Parameters", "Offset" } : new[] { "Layer", "Output", "Parameters", "Offset" } };
+        rows.Add(graph ? new[] { "Input", "", network.InputShape.ToString(), "0", "-" } : new[] { "Input", network.InputShape.ToString(), "0", "-" });
         foreach (LayerEmitter emitter in emitters)
         {
             ResolvedLayer layer = emitter.Layer;
-            rows.Add(new[]
-            {
-                emitter.TableName(), layer.Output.ToString(), Literals.Grouped(layer.ParameterCount),
-                layer.ParameterCount == 0 ? "-" : Literals.Int(layer.WeightOffset),
-            });
+            var row = new List<string> { emitter.TableName(), layer.Output.ToString(), Literals.Grouped(layer.ParameterCount), layer.ParameterCount == 0 ? "-" : Literals.Int(layer.WeightOffset) };
+            if (graph) row.Insert(1, string.Join(", ", emitter.InputNames));
+            rows.Add(row.ToArray());
         }
 
-        int[] widths = Enumerable.Range(0, 4).Select(c => rows.Max(r => r[c].Length)).ToArray();
+        int[] widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
         string Row(string[] cells) => "| " + string.Join(" | ", cells.Select((cell, c) => cell.PadRight(widths[c]))) + " |";
 
         NetworkModel model = network.Model;
@@ -216,7 +282,7 @@ public static class CpuEmitter
         writer.WriteLine("/// </code>");
         writer.WriteLine($"/// Memory at batch {model.BatchSize}: parameters {Literals.Grouped(4L * network.ParameterCount)} B, " +
                          $"gradients {Literals.Grouped(4L * network.ParameterCount)} B, optimizer state {Literals.Grouped(4L * network.OptimizerStateCount)} B, " +
-                         $"activations {Literals.Grouped(4L * network.ActivationFloats)} B.");
+                         $"activations {Literals.Grouped(4L * (network.ActivationFloats + plan.GradientScratchFloats))} B.");
         writer.WriteLine("/// Not thread-safe: one instance trains or predicts on one thread at a time.");
         writer.WriteLine("/// </remarks>");
     }
@@ -312,8 +378,9 @@ public static class CpuEmitter
         writer.WriteLine();
     }
 
-    private static void EmitFields(SourceWriter writer, ResolvedNetwork network, List<LayerEmitter> emitters)
+    private static void EmitFields(SourceWriter writer, NetworkPlan plan, List<LayerEmitter> emitters)
     {
+        ResolvedNetwork network = plan.Network;
         writer.WriteLine("private readonly global::NetGen.Kernels.AlignedBuffer _parameters = InitialParameters(Seed);");
         writer.WriteLine("private readonly global::NetGen.Kernels.AlignedBuffer _gradients = new(ParameterCount);");
         writer.WriteLine("private readonly global::NetGen.Kernels.AlignedBuffer _optimizerState = new(OptimizerStateCount);");
@@ -321,6 +388,12 @@ public static class CpuEmitter
         writer.WriteLine("private int _step;");
         if (emitters.Any(e => e.UsesRandom)) writer.WriteLine("private global::NetGen.Rng _dropoutRandom = DropoutRandomFor(Seed);");
         foreach (LayerEmitter emitter in emitters) emitter.EmitFields(writer);
+        foreach (LayerEmitter reader in Accumulating(emitters))
+        {
+            writer.WriteLine($"// {reader.Name} reads an output that a later layer reads too: its input gradient is added to that one's.");
+            writer.WriteLine($"private const int {reader.InputGradient!.SizeConstant} = {Literals.Int(reader.Layer.Input.Size)};");
+            writer.WriteLine($"private readonly float[] {reader.InputGradient.Field} = new float[BatchSize * {reader.InputGradient.SizeConstant}];");
+        }
         Conv2DEmitter.EmitSharedScratch(writer, emitters);
         if (network.Model.Bfloat16Inference) Bfloat16Emitter.EmitFields(writer, emitters);
         writer.WriteLine();
@@ -353,7 +426,14 @@ public static class CpuEmitter
         writer.WriteLine("public int StepCount => _step;");
         writer.WriteLine();
         writer.WriteLine("/// <summary>The base learning rate; a declared schedule scales it each step (see <see cref=\"CurrentLearningRate\"/>).</summary>");
-        writer.WriteLine("public float LearningRate { get; set; } = DefaultLearningRate;");
+        writer.WriteLine("public float LearningRate");
+        writer.OpenBrace();
+        writer.WriteLine("get => _learningRate;");
+        writer.WriteLine("set => _learningRate = float.IsFinite(value) && value >= 0 ? value");
+        writer.WriteLine($"    : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, \"{network.Model.ClassName}.LearningRate must be finite and not negative (0 freezes the parameters).\");");
+        writer.CloseBrace();
+        writer.WriteLine();
+        writer.WriteLine("private float _learningRate = DefaultLearningRate;");
         writer.WriteLine();
         writer.WriteLine("/// <summary>The learning rate the last optimizer step used, after any schedule.</summary>");
         writer.WriteLine("public float CurrentLearningRate { get; private set; } = DefaultLearningRate;");
@@ -361,7 +441,14 @@ public static class CpuEmitter
         if (network.Model.Optimizer.RuntimeWeightDecay)
         {
             writer.WriteLine("/// <summary>The optimizer's weight decay, read at every step: a run-time hyperparameter of this search variant.</summary>");
-            writer.WriteLine("public float WeightDecay { get; set; } = DefaultWeightDecay;");
+            writer.WriteLine("public float WeightDecay");
+            writer.OpenBrace();
+            writer.WriteLine("get => _weightDecay;");
+            writer.WriteLine("set => _weightDecay = float.IsFinite(value) && value >= 0 ? value");
+            writer.WriteLine($"    : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, \"{network.Model.ClassName}.WeightDecay must be finite and not negative.\");");
+            writer.CloseBrace();
+            writer.WriteLine();
+            writer.WriteLine("private float _weightDecay = DefaultWeightDecay;");
             writer.WriteLine();
         }
 
@@ -379,7 +466,7 @@ public static class CpuEmitter
     {
         writer.WriteLine("/// <summary>Re-initializes every parameter from <paramref name=\"seed\"/> and clears gradients, optimizer state and the step count.</summary>");
         writer.WriteLine("public void ResetParameters(int seed = Seed)");
-        writer.OpenBrace();
+        CpuEmitter.OpenGuarded(writer, "ResetParameters");
         writer.WriteLine("FillParameters(_parameters, seed);");
         writer.WriteLine("FillStatistics(_statistics);");
         writer.WriteLine("_gradients.Clear();");
@@ -388,7 +475,7 @@ public static class CpuEmitter
         if (network.Model.Bfloat16Inference) writer.WriteLine(Bfloat16Emitter.MarkStale);
         if (emitters.Any(e => e.UsesRandom)) writer.WriteLine("_dropoutRandom = DropoutRandomFor(seed);");
         if (HasPlateau(network)) writer.WriteLine("_plateau = NewPlateau();");
-        writer.CloseBrace();
+        CpuEmitter.CloseGuarded(writer);
         writer.WriteLine();
         writer.WriteLine("private static global::NetGen.Kernels.AlignedBuffer InitialParameters(int seed)");
         writer.OpenBrace();
@@ -431,8 +518,9 @@ public static class CpuEmitter
         writer.WriteLine();
     }
 
-    private static void EmitForward(SourceWriter writer, ResolvedNetwork network, List<LayerEmitter> emitters)
+    private static void EmitForward(SourceWriter writer, NetworkPlan plan, List<LayerEmitter> emitters)
     {
+        ResolvedNetwork network = plan.Network;
         Buffer output = emitters[emitters.Count - 1].Output;
         writer.WriteLine("/// <summary>");
         writer.WriteLine("/// Runs the network forward in training mode on 1 to <see cref=\"BatchSize\"/> samples (<c>inputs.Length / InputSize</c>),");
@@ -440,18 +528,18 @@ public static class CpuEmitter
         writer.WriteLine("/// valid until the next call.");
         writer.WriteLine("/// </summary>");
         writer.WriteLine($"public global::System.ReadOnlySpan<float> Forward({InputsParameter(network)})");
-        writer.OpenBrace();
+        CpuEmitter.OpenGuarded(writer, "Forward");
         writer.WriteLine("int rows = RowsOf(inputs, nameof(Forward));");
         writer.WriteLine("ForwardCore(inputs, rows, training: true);");
         writer.WriteLine($"return {output.Span};");
-        writer.CloseBrace();
+        CpuEmitter.CloseGuarded(writer);
         writer.WriteLine();
         writer.WriteLine($"private void ForwardCore({InputsParameter(network)}, int rows, bool training)");
         writer.OpenBrace();
         for (int i = 0; i < emitters.Count; i++)
         {
             if (i > 0) writer.WriteLine();
-            if (emitters[i] is DenseEmitter first && i + 1 < emitters.Count && emitters[i + 1] is DenseEmitter second && first.PairsForFewRows(second))
+            if (plan.Layers[i].FusesWithNext && emitters[i] is DenseEmitter first && emitters[i + 1] is DenseEmitter second && first.PairsForFewRows(second))
             {
                 first.EmitForwardPair(writer, second);
                 i++;
@@ -479,16 +567,17 @@ public static class CpuEmitter
         writer.WriteLine();
     }
 
-    private static void EmitBackward(SourceWriter writer, ResolvedNetwork network, List<LayerEmitter> emitters)
+    private static void EmitBackward(SourceWriter writer, NetworkPlan plan, List<LayerEmitter> emitters)
     {
+        ResolvedNetwork network = plan.Network;
         Buffer gradient = emitters.Last(e => e.OutputGradient is not null).OutputGradient!;
-        bool overwrite = OverwritesGradients(emitters);
+        bool overwrite = plan.OverwritesGradients;
         writer.WriteLine("/// <summary>");
         writer.WriteLine("/// Backpropagates <paramref name=\"outputGradient\"/> (d loss / d output, <c>rows * OutputSize</c> floats) through the");
         writer.WriteLine("/// activations of the last <see cref=\"Forward\"/> call on the same <paramref name=\"inputs\"/>, adding to <see cref=\"Gradients\"/>.");
         writer.WriteLine("/// </summary>");
         writer.WriteLine($"public void Backward({InputsParameter(network)}, global::System.ReadOnlySpan<float> outputGradient)");
-        writer.OpenBrace();
+        CpuEmitter.OpenGuarded(writer, "Backward");
         writer.WriteLine("int rows = RowsOf(inputs, nameof(Backward));");
         writer.WriteLine("if (outputGradient.Length != rows * OutputSize)");
         writer.WriteLine("    throw new global::System.ArgumentException($\"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.\", nameof(outputGradient));");
@@ -496,7 +585,7 @@ public static class CpuEmitter
         writer.WriteLine(overwrite
             ? "BackwardCore(inputs, rows, addPenaltyGradients: false, accumulateGradients: true);"
             : "BackwardCore(inputs, rows, addPenaltyGradients: false);");
-        writer.CloseBrace();
+        CpuEmitter.CloseGuarded(writer);
         writer.WriteLine();
         writer.WriteLine("// Each parameter layer's gradients are final once its backward (and, in training, its weight penalty) ran: the");
         writer.WriteLine("// gradient listener may start reducing them while the earlier layers' backward goes on.");
@@ -509,6 +598,11 @@ public static class CpuEmitter
         for (int i = emitters.Count - 1; i >= 0; i--)
         {
             emitters[i].EmitBackward(writer);
+            if (Accumulating(emitters).Contains(emitters[i]))
+            {
+                int source = emitters[i].Layer.Sources[0];
+                writer.WriteLine($"global::NetGen.Kernels.Joins.Accumulate({emitters[i].InputGradient!.Span}, {emitters[source].OutputGradient!.Span});");
+            }
             if (emitters[i].Penalized is Penalty penalty)
             {
                 writer.WriteLine("if (addPenaltyGradients)");
@@ -589,7 +683,7 @@ public static class CpuEmitter
         writer.WriteLine("/// " + (clipping.MaxNorm > 0 || clipping.MaxValue > 0 ? "clips the gradients, " : "") + "applies the learning-rate schedule, then updates.");
         writer.WriteLine("/// </summary>");
         writer.WriteLine("public void OptimizerStep()");
-        writer.OpenBrace();
+        CpuEmitter.OpenGuarded(writer, "OptimizerStep");
         if (clipping.MaxNorm > 0) writer.WriteLine("LastGradientNorm = global::NetGen.Kernels.Regularization.ClipByGlobalNorm(_gradients, ClipMaxNorm);");
         if (clipping.MaxValue > 0) writer.WriteLine("global::NetGen.Kernels.Regularization.ClipByValue(_gradients, ClipMaxValue);");
         writer.WriteLine("CurrentLearningRate = ScheduledLearningRate(_step);");
@@ -621,13 +715,14 @@ public static class CpuEmitter
                 break;
         }
 
-        writer.CloseBrace();
+        CpuEmitter.CloseGuarded(writer);
         writer.WriteLine();
         ScheduleEmitter.Emit(writer, network);
     }
 
-    private static void EmitTrainStep(SourceWriter writer, ResolvedNetwork network, List<LayerEmitter> emitters)
+    private static void EmitTrainStep(SourceWriter writer, NetworkPlan plan, List<LayerEmitter> emitters)
     {
+        ResolvedNetwork network = plan.Network;
         string targets = TargetName(network);
         string targetType = TargetType(network);
         string targetsDoc = IsClassification(network)
@@ -637,12 +732,12 @@ public static class CpuEmitter
 
         writer.WriteLine("/// <summary>The training-mode loss (including weight penalties) of 1 to <see cref=\"BatchSize\"/> samples, without changing gradients or parameters.</summary>");
         writer.WriteLine($"public float ComputeLoss({InputsParameter(network)}, global::System.ReadOnlySpan<{targetType}> {targets})");
-        writer.OpenBrace();
+        CpuEmitter.OpenGuarded(writer, "ComputeLoss");
         writer.WriteLine("int rows = RowsOf(inputs, nameof(ComputeLoss));");
         writer.WriteLine($"CheckTargets({targets}, rows, nameof(ComputeLoss));");
         writer.WriteLine("ForwardCore(inputs, rows, training: true);");
         writer.WriteLine($"return LossCore({targets}, rows) + PenaltyLoss();");
-        writer.CloseBrace();
+        CpuEmitter.CloseGuarded(writer);
         writer.WriteLine();
 
         writer.WriteLine("/// <summary>");
@@ -654,21 +749,33 @@ public static class CpuEmitter
         writer.WriteLine(targetsDoc);
         writer.WriteLine("/// <exception cref=\"global::NetGen.NonFiniteLossException\">The loss is NaN or infinite; the message names the first input, parameter or layer output that is not finite.</exception>");
         writer.WriteLine($"public float ComputeGradients({InputsParameter(network)}, global::System.ReadOnlySpan<{targetType}> {targets})");
-        writer.OpenBrace();
+        CpuEmitter.OpenGuarded(writer, "ComputeGradients");
         writer.WriteLine("int rows = RowsOf(inputs, nameof(ComputeGradients));");
         writer.WriteLine($"CheckTargets({targets}, rows, nameof(ComputeGradients));");
-        bool overwrite = OverwritesGradients(emitters);
+        if (!network.HasTokenInput)
+        {
+            // An infinite input through a saturating activation can give a finite loss and non-finite gradients: checked first.
+            writer.WriteLine("if (global::NetGen.Training.NumericChecks.Describe(\"the inputs\", inputs, columns: InputSize) is { } badInput)");
+            writer.WriteLine($"    throw new global::NetGen.NonFiniteLossException(\"{network.Model.ClassName}\", float.NaN, _step + 1, badInput);");
+        }
+
+        bool overwrite = plan.OverwritesGradients;
         if (overwrite) writer.WriteLine("// Every parameter gradient is written, not added, by its dense layer's backward: no clearing pass first.");
         else writer.WriteLine("_gradients.Clear();");
+        bool keepsState = StepState(network, emitters).Any();
+        if (keepsState) writer.WriteLine("SaveStepState();");
         writer.WriteLine("ForwardCore(inputs, rows, training: true);");
         writer.WriteLine($"float loss = LossCore({targets}, rows) + PenaltyLoss();");
         writer.WriteLine("if (!float.IsFinite(loss))");
-        writer.WriteLine($"    throw new global::NetGen.NonFiniteLossException(\"{network.Model.ClassName}\", loss, _step + 1, DescribeNonFinite(inputs, rows));");
+        writer.OpenBrace();
+        if (keepsState) writer.WriteLine("RestoreStepState(); // a failed step changes nothing: running statistics, dropout masks and carried state stay as they were");
+        writer.WriteLine($"throw new global::NetGen.NonFiniteLossException(\"{network.Model.ClassName}\", loss, _step + 1, DescribeNonFinite(inputs, rows));");
+        writer.CloseBrace();
         writer.WriteLine(overwrite
             ? "BackwardCore(inputs, rows, addPenaltyGradients: true, accumulateGradients: false);"
             : "BackwardCore(inputs, rows, addPenaltyGradients: true);");
         writer.WriteLine("return loss;");
-        writer.CloseBrace();
+        CpuEmitter.CloseGuarded(writer);
         writer.WriteLine();
 
         writer.WriteLine("/// <summary>");
@@ -679,13 +786,76 @@ public static class CpuEmitter
         writer.WriteLine(targetsDoc);
         writer.WriteLine("/// <exception cref=\"global::NetGen.NonFiniteLossException\">The loss is NaN or infinite; no update is applied.</exception>");
         writer.WriteLine($"public float TrainStep({InputsParameter(network)}, global::System.ReadOnlySpan<{targetType}> {targets})");
-        writer.OpenBrace();
+        CpuEmitter.OpenGuarded(writer, "TrainStep");
         writer.WriteLine($"float loss = ComputeGradients(inputs, {targets});");
         writer.WriteLine("OptimizerStep();");
         writer.WriteLine("return loss;");
+        CpuEmitter.CloseGuarded(writer);
+        writer.WriteLine();
+        EmitStepState(writer, network, emitters);
+        EmitGradientHealth(writer, network, emitters);
+    }
+
+    /// <summary>
+    /// What a training forward pass changes besides activations, as (field, copy's field, size): the running statistics,
+    /// the dropout random state and stateful recurrent layers' carried state. A step that fails puts them back.
+    /// </summary>
+    private static IEnumerable<(string Field, string Copy, string Size)> StepState(ResolvedNetwork network, List<LayerEmitter> emitters)
+    {
+        if (network.StatisticsCount > 0) yield return ("_statistics", "_statisticsBeforeStep", "StatisticsCount");
+        if (emitters.Any(e => e.UsesRandom)) yield return ("_dropoutRandom", "_dropoutRandomBeforeStep", "");
+        foreach ((string field, string size) in CarriedState(emitters)) yield return (field, field + "BeforeStep", size);
+    }
+
+    /// <summary>Stateful recurrent layers' carried state: (field, size) of each hidden and cell state.</summary>
+    private static IEnumerable<(string Field, string Size)> CarriedState(List<LayerEmitter> emitters) =>
+        emitters.OfType<RecurrentEmitter>().Where(r => r.Spec.Stateful)
+            .SelectMany(r => r.CarriedState.Select(state => (state, $"BatchSize * {r.Name}Hidden")));
+
+    /// <summary>
+    /// Inference on a stateful network: each chunk of BatchSize samples starts from the state the caller set (samples are
+    /// independent, as ONNX's and PyTorch's), and Predict and Evaluate leave that state as they found it for training.
+    /// </summary>
+    private static void EmitCarriedState(SourceWriter writer, List<LayerEmitter> emitters)
+    {
+        var state = CarriedState(emitters).ToList();
+        if (state.Count == 0) return;
+        writer.WriteLine("// The carried state as the caller left it: inference starts every chunk from it and puts it back.");
+        foreach ((string field, string size) in state) writer.WriteLine($"private readonly float[] {field}BeforeInference = new float[{size}];");
+        writer.WriteLine();
+        writer.WriteLine("private void SaveCarriedState()");
+        writer.OpenBrace();
+        foreach ((string field, _) in state) writer.WriteLine($"global::System.Array.Copy({field}, {field}BeforeInference, {field}.Length);");
         writer.CloseBrace();
         writer.WriteLine();
-        EmitGradientHealth(writer, network, emitters);
+        writer.WriteLine("private void RestoreCarriedState()");
+        writer.OpenBrace();
+        foreach ((string field, _) in state) writer.WriteLine($"global::System.Array.Copy({field}BeforeInference, {field}, {field}.Length);");
+        writer.CloseBrace();
+        writer.WriteLine();
+    }
+
+    private static void EmitStepState(SourceWriter writer, ResolvedNetwork network, List<LayerEmitter> emitters)
+    {
+        var state = StepState(network, emitters).ToList();
+        if (state.Count == 0) return;
+        writer.WriteLine("// A training step that fails (a non-finite loss) leaves every buffer as it was: these copies are taken before it.");
+        foreach ((string field, string copy, string size) in state)
+        {
+            writer.WriteLine(size.Length == 0 ? $"private global::NetGen.Rng {copy};" : $"private readonly float[] {copy} = new float[{size}];");
+        }
+
+        writer.WriteLine();
+        writer.WriteLine("private void SaveStepState()");
+        writer.OpenBrace();
+        foreach ((string field, string copy, string size) in state) writer.WriteLine(size.Length == 0 ? $"{copy} = {field};" : $"global::System.Array.Copy({field}, {copy}, {copy}.Length);");
+        writer.CloseBrace();
+        writer.WriteLine();
+        writer.WriteLine("private void RestoreStepState()");
+        writer.OpenBrace();
+        foreach ((string field, string copy, string size) in state) writer.WriteLine(size.Length == 0 ? $"{field} = {copy};" : $"global::System.Array.Copy({copy}, {field}, {copy}.Length);");
+        writer.CloseBrace();
+        writer.WriteLine();
     }
 
     private static void EmitGradientHealth(SourceWriter writer, ResolvedNetwork network, List<LayerEmitter> emitters)
@@ -723,31 +893,37 @@ public static class CpuEmitter
         writer.WriteLine("/// <param name=\"inputs\">The samples, a whole number of <see cref=\"InputSize\"/>-float rows.</param>");
         writer.WriteLine("/// <param name=\"outputs\">Receives <see cref=\"OutputSize\"/> floats per sample.</param>");
         writer.WriteLine($"public void Predict({InputsParameter(network)}, global::System.Span<float> outputs)");
-        writer.OpenBrace();
+        CpuEmitter.OpenGuarded(writer, "Predict");
         writer.WriteLine("int samples = SamplesOf(inputs, nameof(Predict));");
         writer.WriteLine("if (outputs.Length != samples * OutputSize)");
         writer.WriteLine("    throw new global::System.ArgumentException($\"outputs holds {outputs.Length} floats; {samples} samples of {OutputSize} outputs need {samples * OutputSize}.\", nameof(outputs));");
+        bool carries = CarriedState(emitters).Any();
+        if (carries) writer.WriteLine("SaveCarriedState(); // every chunk starts from the state the caller set, and inference leaves it as it was");
         writer.WriteLine("for (int start = 0; start < samples; start += BatchSize)");
         writer.OpenBrace();
         writer.WriteLine("int rows = global::System.Math.Min(BatchSize, samples - start);");
+        if (carries) writer.WriteLine("RestoreCarriedState();");
         writer.WriteLine("ForwardCore(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);");
         writer.WriteLine(IsClassification(network)
             ? $"global::NetGen.Kernels.Activations.SoftmaxForward({output.Span}, outputs.Slice(start * OutputSize, rows * OutputSize), {LossRows(network)}, {LossColumns(network)});"
             : $"{output.Span}.CopyTo(outputs.Slice(start * OutputSize, rows * OutputSize));");
         writer.CloseBrace();
-        writer.CloseBrace();
+        if (carries) writer.WriteLine("RestoreCarriedState();");
+        CpuEmitter.CloseGuarded(writer);
         writer.WriteLine();
         if (IsClassification(network) && !network.ClassifiesEveryStep)
         {
             writer.WriteLine("/// <summary>The most likely class of one sample.</summary>");
             writer.WriteLine(network.HasTokenInput ? "public int PredictClass(global::System.ReadOnlySpan<int> input)" : "public int PredictClass(global::System.ReadOnlySpan<float> input)");
-            writer.OpenBrace();
+            OpenGuarded(writer, "PredictClass");
             writer.WriteLine("if (input.Length != InputSize)");
             writer.WriteLine("    throw new global::System.ArgumentException($\"input holds {input.Length} floats; one sample is {InputSize}.\", nameof(input));");
             writer.WriteLine("const int rows = 1;");
+            if (carries) writer.WriteLine("SaveCarriedState();");
             writer.WriteLine("ForwardCore(input, rows, training: false);");
+            if (carries) writer.WriteLine("RestoreCarriedState();");
             writer.WriteLine($"return global::NetGen.Kernels.Scores.ArgMax(First({output.Field}, OutputSize));");
-            writer.CloseBrace();
+            CloseGuarded(writer);
             writer.WriteLine();
         }
     }
@@ -762,26 +938,30 @@ public static class CpuEmitter
         writer.WriteLine("/// Parameters and gradients are left as they are.");
         writer.WriteLine("/// </summary>");
         writer.WriteLine($"public global::NetGen.Evaluation Evaluate({InputsParameter(network)}, global::System.ReadOnlySpan<{TargetType(network)}> {targets})");
-        writer.OpenBrace();
+        CpuEmitter.OpenGuarded(writer, "Evaluate");
         writer.WriteLine("int samples = SamplesOf(inputs, nameof(Evaluate));");
         writer.WriteLine($"CheckTargets({targets}, samples, nameof(Evaluate));");
         writer.WriteLine("double lossSum = 0;");
         if (classification) writer.WriteLine("int correct = 0;");
+        bool carries = CarriedState(emitters).Any();
+        if (carries) writer.WriteLine("SaveCarriedState(); // every chunk starts from the state the caller set, and inference leaves it as it was");
         writer.WriteLine("for (int start = 0; start < samples; start += BatchSize)");
         writer.OpenBrace();
         writer.WriteLine("int rows = global::System.Math.Min(BatchSize, samples - start);");
         string targetSlice = network.ClassifiesEveryStep ? $"{targets}.Slice(start * OutputSteps, rows * OutputSteps)"
             : classification ? $"{targets}.Slice(start, rows)" : $"{targets}.Slice(start * OutputSize, rows * OutputSize)";
         writer.WriteLine($"var batchTargets = {targetSlice};");
+        if (carries) writer.WriteLine("RestoreCarriedState();");
         writer.WriteLine("ForwardCore(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);");
         writer.WriteLine("lossSum += (double)LossCore(batchTargets, rows) * rows;");
         if (classification) writer.WriteLine($"correct += global::NetGen.Kernels.Losses.CountCorrect({output.Span}, batchTargets, {LossRows(network)}, {LossColumns(network)});");
         writer.CloseBrace();
+        if (carries) writer.WriteLine("RestoreCarriedState();");
         writer.WriteLine(classification
             ? (network.ClassifiesEveryStep ? "return new global::NetGen.Evaluation(samples, lossSum / samples, (double)correct / ((long)samples * OutputSteps));"
                 : "return new global::NetGen.Evaluation(samples, lossSum / samples, (double)correct / samples);")
             : "return new global::NetGen.Evaluation(samples, lossSum / samples, double.NaN);");
-        writer.CloseBrace();
+        CpuEmitter.CloseGuarded(writer);
         writer.WriteLine();
     }
 
@@ -832,6 +1012,8 @@ public static class CpuEmitter
         {
             writer.WriteLine("if (targets.Length != rows * OutputSize)");
             writer.WriteLine($"    throw new global::System.ArgumentException($\"{name}.{{caller}}: targets hold {{targets.Length}} floats; {{rows}} samples of {{OutputSize}} outputs need {{rows * OutputSize}}.\", \"targets\");");
+            writer.WriteLine("if (global::NetGen.Training.NumericChecks.Describe(\"targets\", targets, columns: OutputSize) is { } badTarget)");
+            writer.WriteLine($"    throw new global::System.ArgumentException($\"{name}.{{caller}}: {{badTarget}}; every target must be finite.\", \"targets\");");
         }
 
         writer.CloseBrace();

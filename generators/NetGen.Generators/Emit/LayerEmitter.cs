@@ -51,7 +51,7 @@ internal abstract class LayerEmitter(ResolvedLayer layer)
     }
 
     /// <summary>The prefix of this layer's checkpoint tensor names: its name in lower case.</summary>
-    protected string CheckpointName => Name.ToLowerInvariant();
+    protected string CheckpointName => Layer.CheckpointName;
 
     /// <summary>Whether the layer draws random numbers in training (dropout).</summary>
     public virtual bool UsesRandom => false;
@@ -60,6 +60,18 @@ internal abstract class LayerEmitter(ResolvedLayer layer)
     public Buffer Input { get; set; } = Buffer.Inputs;
 
     public Buffer? InputGradient { get; set; }
+
+    /// <summary>Every input the layer reads (joins read several; <see cref="Input"/> is the first), set by the network emitter.</summary>
+    public System.Collections.Generic.IReadOnlyList<Buffer> InputBuffers { get; set; } = System.Array.Empty<Buffer>();
+
+    /// <summary>Where the backward writes each input's gradient (null: the input has none).</summary>
+    public System.Collections.Generic.IReadOnlyList<Buffer?> InputGradients { get; set; } = System.Array.Empty<Buffer?>();
+
+    /// <summary>For each input: the gradient is added to what another reader of the same output wrote (joins add it themselves).</summary>
+    public System.Collections.Generic.IReadOnlyList<bool> AccumulatesInputGradients { get; set; } = System.Array.Empty<bool>();
+
+    /// <summary>How comments name each input: its checkpoint name, or "input".</summary>
+    public System.Collections.Generic.IReadOnlyList<string> InputNames { get; set; } = System.Array.Empty<string>();
 
     /// <summary>Where this layer's output and its gradient live.</summary>
     public abstract Buffer Output { get; }
@@ -102,22 +114,14 @@ internal abstract class LayerEmitter(ResolvedLayer layer)
         yield break;
     }
 
+    /// <summary>
+    /// The constructor call of this layer's ONNX description (<paramref name="name"/> quoted; <paramref name="offset"/> gives a
+    /// tensor's offset expression by its checkpoint suffix, "weight" or "running_mean", or "-1" when it has none).
+    /// </summary>
+    public virtual string OnnxOperator(string name, System.Func<string, string> offset) =>
+        $"new {OnnxEmitter.Onnx}OnnxUnsupported({name}, \"{Layer.Spec.KindName} has no ONNX operator mapping yet\")";
+
     protected string Field(string suffix) => "_" + char.ToLowerInvariant(Name[0]) + Name.Substring(1) + suffix;
 
-    public static LayerEmitter For(ResolvedLayer layer) => layer.Spec switch
-    {
-        DenseSpec => new DenseEmitter(layer),
-        Conv2DSpec => new Conv2DEmitter(layer),
-        Pool2DSpec => new Pool2DEmitter(layer),
-        GlobalAvgPool2DSpec => new GlobalAvgPool2DEmitter(layer),
-        ReshapeSpec => new ReshapeEmitter(layer),
-        ActivationLayerSpec => new ActivationLayerEmitter(layer),
-        SoftmaxSpec => new SoftmaxEmitter(layer),
-        DropoutSpec => new DropoutEmitter(layer),
-        BatchNormSpec => new BatchNormEmitter(layer),
-        LayerNormSpec => new LayerNormEmitter(layer),
-        EmbeddingSpec => new EmbeddingEmitter(layer),
-        RecurrentSpec => new RecurrentEmitter(layer),
-        _ => new FlattenEmitter(layer),
-    };
+    public static LayerEmitter For(ResolvedLayer layer) => Layers.LayerKinds.For(layer.Spec).CreateEmitter(layer);
 }

@@ -17,8 +17,10 @@ internal static class Literals
         if (double.IsNaN(value)) return "float.NaN";
         if (double.IsPositiveInfinity(value)) return "float.PositiveInfinity";
         if (double.IsNegativeInfinity(value)) return "float.NegativeInfinity";
-        string text = ((float)value).ToString("R", CultureInfo.InvariantCulture);
-        return text + "f";
+        // The parser rejects what float cannot hold; a value past it still prints as C#, never as "Infinityf".
+        float single = (float)value;
+        if (float.IsInfinity(single)) return single > 0 ? "float.PositiveInfinity" : "float.NegativeInfinity";
+        return single.ToString("R", CultureInfo.InvariantCulture) + "f";
     }
 
     public static string Double(double value)

@@ -12,7 +12,7 @@ namespace NetGen.Generators.Emit;
 /// </summary>
 internal static class OnnxEmitter
 {
-    private const string Onnx = "global::NetGen.Onnx.";
+    internal const string Onnx = "global::NetGen.Onnx.";
 
     public static void Emit(SourceWriter writer, ResolvedNetwork network, List<LayerEmitter> emitters)
     {
@@ -37,70 +37,43 @@ internal static class OnnxEmitter
                          (notes.Count == 0 ? "." : "; " + string.Join(", ", notes) + "."));
         writer.WriteLine("/// Written through a temporary file renamed over <paramref name=\"path\"/>, so a failure never leaves a half file.");
         writer.WriteLine("/// </summary>");
-        writer.WriteLine("public void ExportOnnx(string path) => OnnxDescription.Export(path, _parameters, _statistics);");
+        writer.WriteLine("public void ExportOnnx(string path)");
+        CpuEmitter.OpenGuarded(writer, "ExportOnnx");
+        writer.WriteLine("OnnxDescription.Export(path, _parameters, _statistics);");
+        CpuEmitter.CloseGuarded(writer);
         writer.WriteLine();
         writer.WriteLine("/// <summary>Writes the ONNX model (see <see cref=\"ExportOnnx(string)\"/>) to <paramref name=\"stream\"/>.</summary>");
-        writer.WriteLine("public void ExportOnnx(global::System.IO.Stream stream) => OnnxDescription.Export(stream, _parameters, _statistics);");
+        writer.WriteLine("public void ExportOnnx(global::System.IO.Stream stream)");
+        CpuEmitter.OpenGuarded(writer, "ExportOnnx");
+        writer.WriteLine("OnnxDescription.Export(stream, _parameters, _statistics);");
+        CpuEmitter.CloseGuarded(writer);
         writer.WriteLine();
     }
 
-    private static string Shape(TensorShape shape) => Ints(shape.Dimensions);
+    internal static string Shape(TensorShape shape) => Ints(shape.Dimensions);
 
     private static string Ints(IEnumerable<int> values) => $"new[] {{ {string.Join(", ", values.Select(Literals.Int))} }}";
 
-    private static string Activation(ActivationSpec activation) =>
+    internal static string Activation(ActivationSpec activation) =>
         $"global::NetGen.Activation.{activation.Kind}, {Literals.Float(activation.HasAlpha ? activation.EffectiveAlpha : 0)}";
 
     /// <summary>The constructor call for one layer.</summary>
     private static string Describe(LayerEmitter emitter)
     {
+        ResolvedLayer read = emitter.Layer;
+        // A graph's layer says what it reads; a straight stack's reads the layer before it.
+        return read.ReadsPrevious ? Operator(emitter) : $"{Operator(emitter)} {{ Inputs = {Ints(read.Sources)} }}";
+    }
+
+    private static string Operator(LayerEmitter emitter)
+    {
         ResolvedLayer layer = emitter.Layer;
-        string name = "\"" + emitter.Name.ToLowerInvariant() + "\"";
+        string name = "\"" + layer.CheckpointName + "\"";
         // The checkpoint names each tensor of the layer with its offset expression; -1 marks an absent bias.
         var offsets = emitter.CheckpointTensors().Concat(emitter.CheckpointStatistics())
-            .ToDictionary(t => t.Name.Substring(t.Name.IndexOf('.') + 1), t => t.Offset);
+            .ToDictionary(t => t.Name.Substring(layer.CheckpointName.Length + 1), t => t.Offset);
         string Offset(string part) => offsets.TryGetValue(part, out string? offset) ? offset : "-1";
 
-        switch (layer.Spec)
-        {
-            case DenseSpec dense:
-            {
-                bool perStep = layer.Input.Rank == 2;
-                int inputs = perStep ? layer.Input.Dimensions[1] : layer.Input.Size;
-                int steps = perStep ? layer.Input.Dimensions[0] : 0;
-                return $"new {Onnx}OnnxDense({name}, {Literals.Int(inputs)}, {Literals.Int(dense.Units)}, steps: {Literals.Int(steps)}, {Offset("weight")}, {Offset("bias")}, {Activation(dense.Activation)})";
-            }
-
-            case Conv2DSpec conv:
-                return $"new {Onnx}OnnxConv2D({name}, {Literals.Int(layer.Input.Dimensions[0])}, {Literals.Int(conv.Filters)}, kernel: {Literals.Int(conv.Kernel)}, " +
-                       $"stride: {Literals.Int(conv.Stride)}, padding: {Literals.Int(conv.EffectivePadding)}, dilation: {Literals.Int(conv.Dilation)}, " +
-                       $"{Offset("weight")}, {Offset("bias")}, {Activation(conv.Activation)})";
-            case Pool2DSpec pool:
-                return $"new {Onnx}OnnxPool2D({name}, max: {Literals.Bool(pool.Kind == PoolKind.Max)}, size: {Literals.Int(pool.Size)}, stride: {Literals.Int(pool.Stride)}, padding: {Literals.Int(pool.Padding)})";
-            case GlobalAvgPool2DSpec:
-                return $"new {Onnx}OnnxGlobalAvgPool2D({name})";
-            case FlattenSpec:
-                return $"new {Onnx}OnnxFlatten({name})";
-            case ReshapeSpec:
-                return $"new {Onnx}OnnxReshape({name}, {Shape(layer.Output)})";
-            case ActivationLayerSpec activation:
-                return $"new {Onnx}OnnxActivationLayer({name}, {Activation(activation.Activation)})";
-            case SoftmaxSpec:
-                return $"new {Onnx}OnnxSoftmax({name}, {Shape(layer.Output)})";
-            case DropoutSpec:
-                return $"new {Onnx}OnnxDropout({name})";
-            case BatchNormSpec batchNorm:
-                return $"new {Onnx}OnnxBatchNorm({name}, {Literals.Int(layer.Output.Dimensions[0])}, {Offset("weight")}, {Offset("bias")}, " +
-                       $"{Offset("running_mean")}, {Offset("running_var")}, {Literals.Float(batchNorm.Epsilon)})";
-            case LayerNormSpec layerNorm:
-                return $"new {Onnx}OnnxLayerNorm({name}, {Shape(layer.Output)}, {Offset("weight")}, {Offset("bias")}, {Literals.Float(layerNorm.Epsilon)})";
-            case EmbeddingSpec embedding:
-                return $"new {Onnx}OnnxEmbedding({name}, {Literals.Int(embedding.Vocabulary)}, {Literals.Int(embedding.Dimensions)}, {Offset("weight")})";
-            case RecurrentSpec recurrent:
-                return $"new {Onnx}OnnxRecurrent({name}, {Onnx}OnnxCell.{recurrent.Kind}, {Literals.Int(layer.Input.Dimensions[1])}, {Literals.Int(recurrent.Hidden)}, " +
-                       $"{Offset("weight_ih_l0")}, {Offset("weight_hh_l0")}, {Offset("bias_ih_l0")}, returnSequences: {Literals.Bool(recurrent.ReturnSequences)})";
-            default:
-                return $"new {Onnx}OnnxUnsupported({name}, \"{layer.Spec.GetType().Name} has no ONNX operator mapping yet\")";
-        }
+        return emitter.OnnxOperator(name, Offset);
     }
 }

@@ -57,8 +57,37 @@ public enum ScheduleKind
     ReduceOnPlateau,
 }
 
-/// <summary>One declared layer. <see cref="Index"/> is its position among the layer attributes, 0-based.</summary>
-public abstract record LayerSpec(int Index);
+/// <summary>
+/// One declared layer, a node of the network graph. <see cref="Index"/> is its position in the network's layer list,
+/// 0-based (blocks expanded, each copy's layers in place).
+/// </summary>
+public abstract record LayerSpec(int Index)
+{
+    /// <summary>
+    /// The layers whose outputs this one reads, as indices into the layer list (-1: the network input); empty (the
+    /// default, and what a straight stack has) reads the layer before it.
+    /// </summary>
+    public EquatableArray<int> Inputs { get; init; }
+
+    /// <summary>The name the user gave ([Dense(..., Name = "fc")]); null: the kind and a count, such as dense2.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>The prefix of a block copy's layers, such as "blocks.0." (PyTorch's module path); "" outside blocks.</summary>
+    public string Scope { get; init; } = "";
+
+    /// <summary>The kind as written in attributes and generated names ("Dense", "Conv2D", "Residual").</summary>
+    public virtual string KindName => GetType().Name.EndsWith("Spec", System.StringComparison.Ordinal) ? GetType().Name.Substring(0, GetType().Name.Length - 4) : GetType().Name;
+
+    /// <summary>The layers this one reads: <see cref="Inputs"/>, or the layer before it (-1 for the first).</summary>
+    public EquatableArray<int> Sources => Inputs.Count > 0 ? Inputs : EquatableArray.Create(Index - 1);
+}
+
+/// <summary>
+/// The learned shortcut of [Residual(Projection = true)]: maps its input to the shape of layer <see cref="Target"/>
+/// (the residual branch's output). Shape inference makes it a dense layer without bias (vectors, sequences) or a 1x1
+/// convolution without bias whose stride comes from the shapes (images).
+/// </summary>
+public sealed record ProjectionSpec(int Index, int Target) : LayerSpec(Index);
 
 /// <summary>An activation and its alpha (NaN: the activation's default).</summary>
 public sealed record ActivationSpec(ActivationKind Kind, double Alpha)
@@ -89,28 +118,6 @@ public sealed record PenaltySpec(double L1, double L2)
 
     public bool IsNone => L1 == 0 && L2 == 0;
 }
-
-/// <summary>[Dense(units, activation, Init = ..., InitScale = ..., UseBias = ..., L1 = ..., L2 = ...)].</summary>
-public sealed record DenseSpec(int Index, int Units, ActivationSpec Activation, WeightInitKind Init, double InitScale, bool UseBias, PenaltySpec Penalty)
-    : LayerSpec(Index);
-
-/// <summary>[Activation(kind, Alpha = ...)].</summary>
-public sealed record ActivationLayerSpec(int Index, ActivationSpec Activation) : LayerSpec(Index);
-
-/// <summary>[Softmax].</summary>
-public sealed record SoftmaxSpec(int Index) : LayerSpec(Index);
-
-/// <summary>[Dropout(rate)].</summary>
-public sealed record DropoutSpec(int Index, double Rate) : LayerSpec(Index);
-
-/// <summary>[BatchNorm(Momentum = ..., Epsilon = ...)].</summary>
-public sealed record BatchNormSpec(int Index, double Momentum, double Epsilon) : LayerSpec(Index);
-
-/// <summary>[LayerNorm(Epsilon = ...)].</summary>
-public sealed record LayerNormSpec(int Index, double Epsilon) : LayerSpec(Index);
-
-/// <summary>[Flatten].</summary>
-public sealed record FlattenSpec(int Index) : LayerSpec(Index);
 
 public sealed record LossSpec(LossKind Kind);
 
@@ -166,52 +173,12 @@ public sealed record NetworkModel(
     bool Bfloat16Inference = false)
 {
     public TrainingSpec Options => Training ?? TrainingSpec.Default;
+
+    /// <summary>
+    /// The names the user's class already has (its own members and what it inherits), sorted: a generated member of the
+    /// same name would not compile, so the emitter adds no code then and NG0015 names the user's member.
+    /// </summary>
+    public EquatableArray<string> UserMemberNames { get; init; }
 }
-
-/// <summary>
-/// [Conv2D(filters, kernel, Stride = ..., Padding = ..., SamePadding = ..., Dilation = ..., Activation = ..., ActivationAlpha = ...,
-/// Init = ..., InitScale = ..., UseBias = ..., L1 = ..., L2 = ...)]: a square kernel, the same stride, padding and dilation in both dimensions.
-/// </summary>
-public sealed record Conv2DSpec(int Index, int Filters, int Kernel, int Stride, int Padding, bool SamePadding, int Dilation,
-    ActivationSpec Activation, WeightInitKind Init, double InitScale, bool UseBias, PenaltySpec Penalty) : LayerSpec(Index)
-{
-    /// <summary>Positions one kernel spans with its dilation: <c>dilation * (kernel - 1) + 1</c>.</summary>
-    public int KernelExtent => Dilation * (Kernel - 1) + 1;
-
-    /// <summary>The padding on every side: <see cref="Padding"/>, or <c>(extent - 1) / 2</c> with <see cref="SamePadding"/>.</summary>
-    public int EffectivePadding => SamePadding ? (KernelExtent - 1) / 2 : Padding;
-}
-
-public enum PoolKind
-{
-    Max,
-    Average,
-}
-
-/// <summary>[MaxPool2D(size, Stride = ..., Padding = ...)] or [AvgPool2D(...)]: square windows.</summary>
-public sealed record Pool2DSpec(int Index, PoolKind Kind, int Size, int Stride, int Padding) : LayerSpec(Index);
-
-/// <summary>[GlobalAvgPool2D]: (channels, height, width) -> (channels).</summary>
-public sealed record GlobalAvgPool2DSpec(int Index) : LayerSpec(Index);
-
-/// <summary>[Reshape(shape)]: the declared dimensions, at most one of them -1 (inferred by shape inference).</summary>
-public sealed record ReshapeSpec(int Index, EquatableArray<int> Shape) : LayerSpec(Index);
 
 // Issue 6: recurrent networks.
-
-public enum RecurrentKind
-{
-    SimpleRnn,
-    Lstm,
-    Gru,
-}
-
-/// <summary>[Embedding(vocabulary, dimensions)]: the first layer of a token network.</summary>
-public sealed record EmbeddingSpec(int Index, int Vocabulary, int Dimensions) : LayerSpec(Index);
-
-/// <summary>[SimpleRnn(hidden)], [Lstm(hidden, ForgetBias = ...)], [Gru(hidden)], each with ReturnSequences and Stateful.</summary>
-public sealed record RecurrentSpec(int Index, RecurrentKind Kind, int Hidden, bool ReturnSequences, bool Stateful, double ForgetBias) : LayerSpec(Index)
-{
-    /// <summary>Gate blocks in the weights: 1 (SimpleRnn), 4 (Lstm: i, f, g, o), 3 (Gru: r, z, n).</summary>
-    public int Gates => Kind switch { RecurrentKind.Lstm => 4, RecurrentKind.Gru => 3, _ => 1 };
-}

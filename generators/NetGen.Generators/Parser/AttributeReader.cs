@@ -15,6 +15,15 @@ namespace NetGen.Generators.Parser;
 /// </summary>
 internal sealed class AttributeReader(List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
 {
+    /// <summary>Where the diagnostics of the declaration being read go.</summary>
+    public List<DiagnosticInfo> Reports => diagnostics;
+
+    public CancellationToken CancellationToken => cancellationToken;
+
+    /// <summary>Reports <paramref name="descriptor"/> at <paramref name="location"/>.</summary>
+    public void Report(DiagnosticDescriptor descriptor, Location location, params object?[] arguments) =>
+        diagnostics.Add(DiagnosticInfo.Create(descriptor, location, arguments));
+
     public int Int(AttributeData attribute, string name, int fallback) =>
         Named(attribute, name) is { Value: int value } ? value : fallback;
 
@@ -26,6 +35,10 @@ internal sealed class AttributeReader(List<DiagnosticInfo> diagnostics, Cancella
             int value => value,
             _ => fallback,
         };
+
+    /// <summary>A string property, such as a layer's Name; null when not given.</summary>
+    public string? String(AttributeData attribute, string name) =>
+        Named(attribute, name) is { Value: string value } ? value : null;
 
     public bool Bool(AttributeData attribute, string name, bool fallback) =>
         Named(attribute, name) is { Value: bool value } ? value : fallback;
@@ -53,7 +66,7 @@ internal sealed class AttributeReader(List<DiagnosticInfo> diagnostics, Cancella
     /// <summary>[Input(...)]: every dimension must be positive.</summary>
     public EquatableArray<int> Shape(AttributeData attribute)
     {
-        var dimensions = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Kind == TypedConstantKind.Array
+        var dimensions = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Kind == TypedConstantKind.Array && !attribute.ConstructorArguments[0].IsNull
             ? attribute.ConstructorArguments[0].Values.Select(v => v.Value is int i ? i : 0).ToArray()
             : Array.Empty<int>();
         if (dimensions.Length == 0)
@@ -223,7 +236,8 @@ internal sealed class AttributeReader(List<DiagnosticInfo> diagnostics, Cancella
     public double OptionalNonNegative(AttributeData attribute, string owner, string name)
     {
         double value = Double(attribute, name, double.NaN);
-        if (Named(attribute, name) is not null) RequireRange(attribute, owner, name, value, v => v >= 0, "zero or positive");
+        // NaN written out is the documented default ("not set"), not an error.
+        if (Named(attribute, name) is not null && !double.IsNaN(value)) RequireRange(attribute, owner, name, value, v => v >= 0, "zero or positive");
         return value;
     }
 
@@ -241,7 +255,7 @@ internal sealed class AttributeReader(List<DiagnosticInfo> diagnostics, Cancella
 
     public void RequireRange(AttributeData attribute, int position, string what, double value, Func<double, bool> valid, string expected)
     {
-        if (double.IsNaN(value) || double.IsInfinity(value) || !valid(value))
+        if (OutOfRange(value, valid, ref expected))
         {
             diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ValueOutOfRange, ArgumentLocation(attribute, position, null), what, Format(value), expected));
         }
@@ -249,11 +263,50 @@ internal sealed class AttributeReader(List<DiagnosticInfo> diagnostics, Cancella
 
     public void RequireRange(AttributeData attribute, string owner, string name, double value, Func<double, bool> valid, string expected)
     {
-        if (double.IsNaN(value) || double.IsInfinity(value) || !valid(value))
+        if (OutOfRange(value, valid, ref expected))
         {
             diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ValueOutOfRange, ArgumentLocation(attribute, null, name),
                 owner + "." + name, Format(value), expected));
         }
+    }
+
+    /// <summary>
+    /// Not finite, not valid, or not what float (every hyperparameter's type at run time) can hold: past 3.4e38 it would
+    /// be infinite, and a non-zero value below 1.4e-45 would round to 0 (a learning rate of 1e-50 trains nothing).
+    /// </summary>
+    private static bool OutOfRange(double value, Func<double, bool> valid, ref string expected)
+    {
+        if (double.IsNaN(value) || double.IsInfinity(value) || !valid(value)) return true;
+        if (Math.Abs(value) > float.MaxValue || (value != 0 && (float)value == 0))
+        {
+            expected += "; float holds magnitudes from 1.4e-45 to 3.4e38";
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// A layer's Init and InitScale: the scale must be given for Constant, Uniform and Normal (NG0045), finite and within
+    /// float, and not negative where it is a bound or a standard deviation.
+    /// </summary>
+    public (WeightInitKind Init, double Scale) Initializer(AttributeData attribute, string owner)
+    {
+        var init = NamedEnum(attribute, "Init", WeightInitKind.Default, "NetGen.WeightInit");
+        double scale = Double(attribute, "InitScale", double.NaN);
+        if (init is WeightInitKind.Constant or WeightInitKind.Uniform or WeightInitKind.Normal && double.IsNaN(scale))
+        {
+            string meaning = init switch { WeightInitKind.Constant => "the value", WeightInitKind.Uniform => "the bound a of U(-a, a)", _ => "the standard deviation" };
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InitScaleRequired, ArgumentLocation(attribute, null, "Init"), init, meaning));
+        }
+        else if (Named(attribute, "InitScale") is not null && !double.IsNaN(scale))
+        {
+            bool signed = init == WeightInitKind.Constant;
+            RequireRange(attribute, owner, "InitScale", scale, v => signed || v >= 0,
+                signed ? "a finite number" : "zero or positive: the bound, standard deviation or gain");
+        }
+
+        return (init, scale);
     }
 
     private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);

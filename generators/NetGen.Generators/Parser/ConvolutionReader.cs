@@ -25,15 +25,9 @@ internal static class ConvolutionReader
         int dilation = reader.Int(attribute, "Dilation", 1);
         var activation = reader.NamedEnum(attribute, "Activation", ActivationKind.Identity, "NetGen.Activation");
         double alpha = reader.OptionalNonNegative(attribute, "Conv2D", "ActivationAlpha");
-        var init = reader.NamedEnum(attribute, "Init", WeightInitKind.Default, "NetGen.WeightInit");
-        double initScale = reader.Double(attribute, "InitScale", double.NaN);
+        (WeightInitKind init, double initScale) = reader.Initializer(attribute, "Conv2D");
         bool useBias = reader.Bool(attribute, "UseBias", true);
         var penalty = new PenaltySpec(reader.OptionalNonNegative(attribute, "Conv2D", "L1"), reader.OptionalNonNegative(attribute, "Conv2D", "L2"));
-        if (init is WeightInitKind.Constant or WeightInitKind.Uniform or WeightInitKind.Normal && double.IsNaN(initScale))
-        {
-            string meaning = init switch { WeightInitKind.Constant => "the value", WeightInitKind.Uniform => "the bound a of U(-a, a)", _ => "the standard deviation" };
-            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InitScaleRequired, reader.ArgumentLocation(attribute, null, "Init"), init, meaning));
-        }
 
         reader.RequirePositive(attribute, 0, filters, "Conv2D filters");
         reader.RequirePositive(attribute, 1, kernel, "Conv2D kernel");
@@ -84,7 +78,7 @@ internal static class ConvolutionReader
     public static ReshapeSpec Reshape(AttributeReader reader, AttributeData attribute, int index, List<DiagnosticInfo> diagnostics,
         CancellationToken cancellationToken)
     {
-        int[] dimensions = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Kind == TypedConstantKind.Array
+        int[] dimensions = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Kind == TypedConstantKind.Array && !attribute.ConstructorArguments[0].IsNull
             ? attribute.ConstructorArguments[0].Values.Select(v => v.Value is int i ? i : 0).ToArray()
             : System.Array.Empty<int>();
         if (dimensions.Length == 0)

@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using NetGen.Generators.Model;
 using NetGen.Generators.Shapes;
@@ -12,7 +13,17 @@ using NetGen.Generators.Shapes;
 namespace NetGen.Generators.Parser;
 
 /// <summary>The parser's result: a resolved network to emit (null when the declaration is wrong) and its diagnostics.</summary>
-public sealed record ParseResult(ResolvedNetwork? Network, EquatableArray<DiagnosticInfo> Diagnostics);
+public sealed record ParseResult(ResolvedNetwork? Network, EquatableArray<DiagnosticInfo> Diagnostics)
+{
+    /// <summary>The user's own and inherited member names with where each is declared (the class name for an inherited one), for NG0015.</summary>
+    public EquatableArray<UserMember> UserMembers { get; init; }
+
+    /// <summary>The class's full name ("Namespace.Class"), which the generated files are matched with.</summary>
+    public string FullName { get; init; } = "";
+}
+
+/// <summary>A member the user's class has, and the location NG0015 points at when NetGen would generate one of its name.</summary>
+public sealed record UserMember(string Name, Location Location);
 
 /// <summary>
 /// A diagnostic kept beside the model, equatable so the pipeline caches (Roslyn's <see cref="Diagnostic"/>
@@ -42,9 +53,23 @@ public static class NetworkParser
         var diagnostics = new List<DiagnosticInfo>();
         try
         {
+            // A class whose partial declarations carry [Network] more than once (CS0579) is a target once per declaration:
+            // only the one with the first [Network] is read, so each diagnostic is reported once.
+            if (FirstNetworkDeclaration(type, cancellationToken) is { } first && first != context.TargetNode)
+            {
+                return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+            }
+
             ResolvedNetwork? network = ParseCore(type, (TypeDeclarationSyntax)context.TargetNode, diagnostics, cancellationToken);
             bool failed = diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error);
-            return new ParseResult(failed ? null : network, diagnostics.ToEquatableArray());
+            if (failed || network is null) return new ParseResult(null, diagnostics.ToEquatableArray());
+            EquatableArray<UserMember> members = UserMembersOf(type, ((TypeDeclarationSyntax)context.TargetNode).Identifier.GetLocation(), cancellationToken);
+            network = network with { Model = network.Model with { UserMemberNames = members.Select(m => m.Name).Distinct().OrderBy(n => n, StringComparer.Ordinal).ToEquatableArray() } };
+            return new ParseResult(network, diagnostics.ToEquatableArray())
+            {
+                UserMembers = members,
+                FullName = Emit.HintNames.FullName(network.Model.Namespace, network.Model.ClassName),
+            };
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -59,6 +84,12 @@ public static class NetworkParser
         List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         Location classLocation = declaration.Identifier.GetLocation();
+        if (UnsupportedShape(type, declaration) is { } shape)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UnsupportedType, classLocation, type.Name, shape));
+            return null;
+        }
+
         if (!declaration.Modifiers.Any(m => m.Text == "partial"))
         {
             diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NotPartial, classLocation, type.Name));
@@ -72,20 +103,22 @@ public static class NetworkParser
             return null;
         }
 
-        if (Emit.GeneratedMembers.Clashes(type.Name))
+        // The generated code implements static abstract interface members (C# 11).
+        if (declaration.SyntaxTree.Options is CSharpParseOptions { LanguageVersion: < LanguageVersion.CSharp11 and not LanguageVersion.Default and not LanguageVersion.Latest and not LanguageVersion.LatestMajor and not LanguageVersion.Preview } options)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ClassNameClashesWithMember, classLocation, type.Name));
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.LanguageVersionTooLow, classLocation, type.Name, options.LanguageVersion.ToDisplayString()));
             return null;
         }
+
 
         // Our attributes, in source order, from the declaration that carries [Network].
         var ours = type.GetAttributes()
             .Where(a => a.AttributeClass is { } c && c.ContainingNamespace?.ToDisplayString() == Namespace
                         && a.ApplicationSyntaxReference is not null)
             .ToList();
-        if (ours.Any(a => a.AttributeConstructor is null))
+        if (ours.Any(a => a.AttributeConstructor is null || HasErrorArgument(a)))
         {
-            return null; // The attribute does not bind; the compiler reports why.
+            return null; // An attribute or an argument does not bind; the compiler reports why, and nothing more is said.
         }
 
         AttributeData networkAttribute = ours.First(a => a.AttributeClass!.Name == "NetworkAttribute");
@@ -108,8 +141,7 @@ public static class NetworkParser
         LossSpec? loss = null;
         AttributeData? lossAttribute = null;
         OptimizerSpec? optimizer = null;
-        var layers = new List<LayerSpec>();
-        var layerAttributes = new List<AttributeData>();
+        var graph = new GraphReader(reader, diagnostics, cancellationToken);
         PenaltySpec? penalty = null;
         ClippingSpec? clipping = null;
         var schedules = new List<(ScheduleSpec Spec, AttributeData Attribute)>();
@@ -133,64 +165,6 @@ public static class NetworkParser
                     }
                     inputShape = reader.Shape(attribute);
                     break;
-                case "DenseAttribute":
-                {
-                    int units = reader.PositionalInt(attribute, 0);
-                    reader.RequirePositive(attribute, 0, units, "Dense units");
-                    var activation = reader.Enum<ActivationKind>(attribute, 1, "Activation", ActivationKind.Identity, "NetGen.Activation");
-                    double alpha = reader.OptionalNonNegative(attribute, "Dense", "ActivationAlpha");
-                    var init = reader.NamedEnum<WeightInitKind>(attribute, "Init", WeightInitKind.Default, "NetGen.WeightInit");
-                    double initScale = reader.Double(attribute, "InitScale", double.NaN);
-                    if (init is WeightInitKind.Constant or WeightInitKind.Uniform or WeightInitKind.Normal && double.IsNaN(initScale))
-                    {
-                        string meaning = init switch { WeightInitKind.Constant => "the value", WeightInitKind.Uniform => "the bound a of U(-a, a)", _ => "the standard deviation" };
-                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InitScaleRequired, reader.ArgumentLocation(attribute, null, "Init"), init, meaning));
-                    }
-
-                    bool useBias = reader.Bool(attribute, "UseBias", true);
-                    var layerPenalty = new PenaltySpec(reader.OptionalNonNegative(attribute, "Dense", "L1"), reader.OptionalNonNegative(attribute, "Dense", "L2"));
-                    layers.Add(new DenseSpec(layers.Count, units, new ActivationSpec(activation, alpha), init, initScale, useBias, layerPenalty));
-                    layerAttributes.Add(attribute);
-                    break;
-                }
-                case "ActivationAttribute":
-                {
-                    var activation = reader.Enum<ActivationKind>(attribute, 0, "activation", ActivationKind.Identity, "NetGen.Activation");
-                    double alpha = reader.OptionalNonNegative(attribute, "Activation", "Alpha");
-                    layers.Add(new ActivationLayerSpec(layers.Count, new ActivationSpec(activation, alpha)));
-                    layerAttributes.Add(attribute);
-                    break;
-                }
-                case "SoftmaxAttribute":
-                    layers.Add(new SoftmaxSpec(layers.Count));
-                    layerAttributes.Add(attribute);
-                    break;
-                case "DropoutAttribute":
-                {
-                    double rate = reader.PositionalDouble(attribute, 0);
-                    reader.RequireRange(attribute, 0, "Dropout rate", rate, v => v >= 0 && v < 1, "in [0, 1), such as 0.5");
-                    layers.Add(new DropoutSpec(layers.Count, rate));
-                    layerAttributes.Add(attribute);
-                    break;
-                }
-                case "BatchNormAttribute":
-                {
-                    double momentum = reader.Double(attribute, "Momentum", 0.1);
-                    double epsilon = reader.Double(attribute, "Epsilon", 1e-5);
-                    reader.RequireRange(attribute, "BatchNorm", "Momentum", momentum, v => v >= 0 && v <= 1, "in [0, 1], such as 0.1");
-                    reader.RequireRange(attribute, "BatchNorm", "Epsilon", epsilon, v => v > 0, "a small positive number, such as 1e-5");
-                    layers.Add(new BatchNormSpec(layers.Count, momentum, epsilon));
-                    layerAttributes.Add(attribute);
-                    break;
-                }
-                case "LayerNormAttribute":
-                {
-                    double epsilon = reader.Double(attribute, "Epsilon", 1e-5);
-                    reader.RequireRange(attribute, "LayerNorm", "Epsilon", epsilon, v => v > 0, "a small positive number, such as 1e-5");
-                    layers.Add(new LayerNormSpec(layers.Count, epsilon));
-                    layerAttributes.Add(attribute);
-                    break;
-                }
                 case "RegularizationAttribute":
                     if (penalty is not null)
                     {
@@ -213,56 +187,6 @@ public static class NetworkParser
                 case "LinearWarmupAttribute":
                 case "ReduceOnPlateauAttribute":
                     schedules.Add((reader.Schedule(attribute), attribute));
-                    break;
-                case "EmbeddingAttribute":
-                {
-                    int vocabulary = reader.PositionalInt(attribute, 0);
-                    int dimensions = reader.PositionalInt(attribute, 1);
-                    reader.RequirePositive(attribute, 0, vocabulary, "Embedding vocabulary");
-                    reader.RequirePositive(attribute, 1, dimensions, "Embedding dimensions");
-                    layers.Add(new EmbeddingSpec(layers.Count, vocabulary, dimensions));
-                    layerAttributes.Add(attribute);
-                    break;
-                }
-                case "SimpleRnnAttribute":
-                case "LstmAttribute":
-                case "GruAttribute":
-                {
-                    var kind = name switch { "LstmAttribute" => RecurrentKind.Lstm, "GruAttribute" => RecurrentKind.Gru, _ => RecurrentKind.SimpleRnn };
-                    int hidden = reader.PositionalInt(attribute, 0);
-                    reader.RequirePositive(attribute, 0, hidden, kind + " hidden size");
-                    double forgetBias = kind == RecurrentKind.Lstm ? reader.Double(attribute, "ForgetBias", 1.0) : double.NaN;
-                    if (kind == RecurrentKind.Lstm && double.IsInfinity(forgetBias))
-                    {
-                        reader.RequireRange(attribute, "Lstm", "ForgetBias", forgetBias, v => true, "a finite number (or NaN for PyTorch's uniform initialization)");
-                    }
-
-                    layers.Add(new RecurrentSpec(layers.Count, kind, hidden, reader.Bool(attribute, "ReturnSequences", true),
-                        reader.Bool(attribute, "Stateful", false), forgetBias));
-                    layerAttributes.Add(attribute);
-                    break;
-                }
-                case "FlattenAttribute":
-                    layers.Add(new FlattenSpec(layers.Count));
-                    layerAttributes.Add(attribute);
-                    break;
-                case "Conv2DAttribute":
-                    layers.Add(ConvolutionReader.Conv2D(reader, attribute, layers.Count, diagnostics));
-                    layerAttributes.Add(attribute);
-                    break;
-                case "MaxPool2DAttribute":
-                case "AvgPool2DAttribute":
-                    layers.Add(ConvolutionReader.Pool2D(reader, attribute, layers.Count,
-                        name == "MaxPool2DAttribute" ? PoolKind.Max : PoolKind.Average, diagnostics));
-                    layerAttributes.Add(attribute);
-                    break;
-                case "GlobalAvgPool2DAttribute":
-                    layers.Add(new GlobalAvgPool2DSpec(layers.Count));
-                    layerAttributes.Add(attribute);
-                    break;
-                case "ReshapeAttribute":
-                    layers.Add(ConvolutionReader.Reshape(reader, attribute, layers.Count, diagnostics, cancellationToken));
-                    layerAttributes.Add(attribute);
                     break;
                 case "SoftmaxCrossEntropyAttribute":
                 case "MeanSquaredErrorAttribute":
@@ -293,9 +217,15 @@ public static class NetworkParser
                         _ => reader.Adagrad(attribute),
                     };
                     break;
+                default:
+                    if (GraphReader.Handles(name)) graph.Read(attribute);
+                    break;
             }
         }
 
+        graph.Finish();
+        List<LayerSpec> layers = graph.Layers;
+        List<AttributeData> layerAttributes = graph.Attributes;
         Location networkLocation = LocationOf(networkAttribute, cancellationToken);
         if (inputShape is null) diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MissingInput, networkLocation, type.Name));
         if (layers.Count == 0) diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NoLayers, networkLocation, type.Name));
@@ -325,7 +255,7 @@ public static class NetworkParser
             schedules.Select(s => s.Spec).ToEquatableArray());
         var model = new NetworkModel(
             type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(),
-            type.Name, batchSize, seed, inputShape!.Value, layers.ToEquatableArray(), loss, optimizer!, training,
+            Identifier(type.Name), batchSize, seed, inputShape!.Value, layers.ToEquatableArray(), loss, optimizer!, training,
             Bfloat16Inference: bfloat16Attribute is not null);
         if (bfloat16Attribute is not null && !layers.Any(l => l is DenseSpec))
         {
@@ -380,6 +310,58 @@ public static class NetworkParser
             seen[Group(spec.Kind)] = attribute;
         }
     }
+
+    /// <summary>
+    /// What the class has before NetGen adds anything: the members declared in the user's code (each at its name) and
+    /// those it inherits from a base class (at the class name), plus the class's own name, which no member may take.
+    /// </summary>
+    private static EquatableArray<UserMember> UserMembersOf(INamedTypeSymbol type, Location classLocation, CancellationToken cancellationToken)
+    {
+        var members = new List<UserMember> { new(type.Name, classLocation) };
+        foreach (ISymbol member in type.GetMembers())
+        {
+            if (member.IsImplicitlyDeclared || !member.CanBeReferencedByName) continue;
+            Location? location = member.Locations.FirstOrDefault(l => l.IsInSource);
+            if (location is not null) members.Add(new UserMember(member.Name, location));
+        }
+
+        for (INamedTypeSymbol? baseType = type.BaseType; baseType is not null && baseType.SpecialType != SpecialType.System_Object; baseType = baseType.BaseType)
+        {
+            foreach (ISymbol member in baseType.GetMembers())
+            {
+                if (member.IsImplicitlyDeclared || !member.CanBeReferencedByName || member.DeclaredAccessibility == Accessibility.Private || member.IsStatic && member is IMethodSymbol { MethodKind: MethodKind.Constructor }) continue;
+                members.Add(new UserMember(member.Name, classLocation));
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        return members.ToEquatableArray();
+    }
+
+    /// <summary>The class name as a C# identifier in generated code: a keyword gets its '@' (partial class @class).</summary>
+    internal static string Identifier(string name) => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+
+    /// <summary>A declaration form NetGen cannot add members to: a record, struct or interface, or a file-local class.</summary>
+    internal static string? UnsupportedShape(INamedTypeSymbol type, TypeDeclarationSyntax declaration) =>
+        declaration is RecordDeclarationSyntax ? "a record"
+        : declaration is StructDeclarationSyntax ? "a struct"
+        : declaration is InterfaceDeclarationSyntax ? "an interface"
+        : type.IsFileLocal ? "file-local (the generated part, in its own file, could not see it)"
+        : type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "NetGen.SearchSpaceAttribute") ? "also a [SearchSpace] (a class is one or the other)"
+        : null;
+
+    /// <summary>An argument the compiler could not bind to a constant (it reports why): reading it would give a made-up 0.</summary>
+    internal static bool HasErrorArgument(AttributeData attribute) =>
+        attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error) || attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error);
+
+    /// <summary>The declaration that carries the class's first [Network] attribute.</summary>
+    private static SyntaxNode? FirstNetworkDeclaration(INamedTypeSymbol type, CancellationToken cancellationToken) =>
+        type.GetAttributes()
+            .Where(a => a.AttributeClass?.ToDisplayString() == NetworkGenerator.NetworkAttributeName && a.ApplicationSyntaxReference is not null)
+            .OrderBy(a => a.ApplicationSyntaxReference!.SyntaxTree.FilePath, StringComparer.Ordinal)
+            .ThenBy(a => a.ApplicationSyntaxReference!.Span.Start)
+            .Select(a => DeclarationOf(a, cancellationToken))
+            .FirstOrDefault();
 
     private static SyntaxNode? DeclarationOf(AttributeData attribute, CancellationToken cancellationToken) =>
         attribute.ApplicationSyntaxReference!.GetSyntax(cancellationToken).FirstAncestorOrSelf<TypeDeclarationSyntax>();

@@ -24,7 +24,13 @@ internal static class Pitfalls
                 Conv2DSpec conv => ("Conv2D", conv.Init, conv.InitScale),
                 _ => null,
             };
-            if (weights is { init: WeightInitKind.Zeros or WeightInitKind.Constant } constant)
+            if (weights is { init: WeightInitKind.Uniform or WeightInitKind.Normal or WeightInitKind.Orthogonal, scale: 0 } zeroScale)
+            {
+                // U(-0, 0), N(0, 0) and a gain of 0 are all zeros: the same symmetry that Zeros has.
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ConstantInitialization, reader.ArgumentLocation(attributes[i], null, "InitScale"),
+                    zeroScale.kind + " layer " + (i + 1), "0"));
+            }
+            else if (weights is { init: WeightInitKind.Zeros or WeightInitKind.Constant } constant)
             {
                 string value = constant.init == WeightInitKind.Zeros ? "0" : double.IsNaN(constant.scale) ? "InitScale" : constant.scale.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
                 diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ConstantInitialization, reader.ArgumentLocation(attributes[i], null, "Init"),
@@ -52,6 +58,10 @@ internal static class Pitfalls
                     break;
                 case ActivationLayerSpec layer:
                     activation = layer.Activation;
+                    break;
+                case AddSpec or ConcatSpec:
+                    // A join gives the gradient a path around the layers before it (the residual cure): a new run starts.
+                    run = 0;
                     break;
             }
 

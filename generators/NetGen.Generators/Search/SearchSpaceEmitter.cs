@@ -30,8 +30,14 @@ public static class SearchSpaceEmitter
             {
                 try
                 {
-                    foreach (Shapes.ResolvedNetwork variant in model.Variants) spc.AddSource(CpuEmitter.HintName(variant), CpuEmitter.Emit(variant));
-                    spc.AddSource(HintName(model), EmitRegistry(model));
+                    // Variants' files are named under their space ("Space.SpaceVariant07.g.cs"), apart from [Network] classes' files.
+                    string space = HintNames.FullName(model.Namespace, model.ClassName);
+                    foreach (Shapes.ResolvedNetwork variant in model.Variants)
+                    {
+                        NetworkGenerator.AddSource(spc, HintNames.For(space + "." + variant.Model.ClassName, ".g.cs", []), CpuEmitter.Emit(variant), variant.Model.ClassName);
+                    }
+
+                    NetworkGenerator.AddSource(spc, HintName(model), EmitRegistry(model), model.ClassName);
                 }
                 catch (System.Exception exception) when (exception is not System.OperationCanceledException)
                 {
@@ -42,8 +48,7 @@ public static class SearchSpaceEmitter
             });
     }
 
-    public static string HintName(SearchSpaceModel model) =>
-        (model.Namespace is null ? "" : model.Namespace + ".") + model.ClassName + ".Variants.g.cs";
+    public static string HintName(SearchSpaceModel model) => HintNames.For(HintNames.FullName(model.Namespace, model.ClassName), ".Variants.g.cs", []);
 
     public static string EmitRegistry(SearchSpaceModel model)
     {

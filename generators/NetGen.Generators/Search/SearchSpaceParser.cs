@@ -60,6 +60,12 @@ public static class SearchSpaceParser
     {
         var type = (INamedTypeSymbol)context.TargetSymbol;
         var diagnostics = new List<DiagnosticInfo>();
+        // A class with [Network] too is reported by the network parser (NG0011); saying it twice helps nobody.
+        if (type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == NetworkGenerator.NetworkAttributeName))
+        {
+            return new SearchParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
         try
         {
             SearchSpaceModel? model = ParseCore(type, (TypeDeclarationSyntax)context.TargetNode, diagnostics, cancellationToken);
@@ -94,7 +100,7 @@ public static class SearchSpaceParser
         var ours = type.GetAttributes()
             .Where(a => a.AttributeClass is { } c && c.ContainingNamespace?.ToDisplayString() == Namespace && a.ApplicationSyntaxReference is not null)
             .ToList();
-        if (ours.Any(a => a.AttributeConstructor is null)) return null;
+        if (ours.Any(a => a.AttributeConstructor is null || NetworkParser.HasErrorArgument(a))) return null;
         ours.Sort((a, b) => a.ApplicationSyntaxReference!.Span.Start.CompareTo(b.ApplicationSyntaxReference!.Span.Start));
 
         var reader = new AttributeReader(diagnostics, cancellationToken);
@@ -117,6 +123,11 @@ public static class SearchSpaceParser
         AttributeData? initializerAttribute = null;
         var elements = new List<Element>();
         Element? openRepeat = null;
+        var layerReader = new GraphReader(reader, diagnostics, cancellationToken);
+        var fixedDeclarations = new Dictionary<LayerSpec, string>();
+        PenaltySpec penalty = PenaltySpec.None;
+        ClippingSpec clipping = ClippingSpec.None;
+        var schedules = new List<ScheduleSpec>();
 
         void AddLayer(Element element)
         {
@@ -136,21 +147,6 @@ public static class SearchSpaceParser
                 case "InputAttribute":
                     inputShape = reader.Shape(attribute);
                     break;
-                case "DenseAttribute":
-                {
-                    int units = reader.PositionalInt(attribute, 0);
-                    reader.RequirePositive(attribute, 0, units, "Dense units");
-                    var activation = reader.Enum<ActivationKind>(attribute, 1, "Activation", ActivationKind.Identity, "NetGen.Activation");
-                    AddLayer(new Element { Attribute = attribute, Options = [DenseOption(units, activation)] });
-                    break;
-                }
-                case "DropoutAttribute":
-                {
-                    double rate = reader.PositionalDouble(attribute, 0);
-                    reader.RequireRange(attribute, 0, "Dropout rate", rate, v => v >= 0 && v < 1, "in [0, 1), such as 0.5");
-                    AddLayer(new Element { Attribute = attribute, Options = [DropoutOption(rate)] });
-                    break;
-                }
                 case "DenseChoiceAttribute":
                 {
                     int[] units = Values(attribute, "Units", c => c.Value is int i ? i : 0, diagnostics, cancellationToken, "DenseChoice.Units", required: true);
@@ -292,6 +288,49 @@ public static class SearchSpaceParser
                     (learningRateLow, learningRateHigh) = reader.PositiveRange(attribute, "LearningRateRange", "1e-4");
                     break;
                 }
+                case "AdagradAttribute":
+                    optimizers.Add(reader.Adagrad(attribute));
+                    optimizerAttribute = attribute;
+                    break;
+                case "RegularizationAttribute":
+                    penalty = new PenaltySpec(reader.NonNegative(attribute, "Regularization", "L1"), reader.NonNegative(attribute, "Regularization", "L2"));
+                    break;
+                case "ClipGradientsAttribute":
+                    clipping = new ClippingSpec(reader.NonNegative(attribute, "ClipGradients", "MaxNorm"), reader.NonNegative(attribute, "ClipGradients", "MaxValue"));
+                    break;
+                case "StepDecayAttribute":
+                case "ExponentialDecayAttribute":
+                case "CosineAnnealingAttribute":
+                case "LinearWarmupAttribute":
+                case "ReduceOnPlateauAttribute":
+                    schedules.Add(reader.Schedule(attribute));
+                    break;
+                case "EndResidualAttribute":
+                    break; // its [Residual] is reported
+                case string layerName when GraphReader.IsLayer(layerName):
+                {
+                    // A fixed layer: read by the network parser's own reader, so every layer kind and argument works here too.
+                    if (reader.String(attribute, "Name") is not null || reader.String(attribute, "From") is not null)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NotInSearchSpace, reader.ArgumentLocation(attribute, null, reader.String(attribute, "Name") is not null ? "Name" : "From"),
+                            "Name and From", "a search space is a straight stack of layers"));
+                        break;
+                    }
+
+                    LayerSpec? spec = layerReader.ReadLayer(attribute, layerName, 0);
+                    if (spec is null) break;
+                    string text = attribute.ApplicationSyntaxReference!.GetSyntax(cancellationToken).ToString();
+                    fixedDeclarations[spec] = "[" + text + "]";
+                    AddLayer(new Element { Attribute = attribute, Options = [new Option([index => spec with { Index = index }])] });
+                    break;
+                }
+                case "ResidualAttribute":
+                case "AddAttribute":
+                case "ConcatAttribute":
+                case "BlockAttribute":
+                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NotInSearchSpace, NetworkParser.LocationOf(attribute, cancellationToken),
+                        "[" + attribute.AttributeClass!.Name.Replace("Attribute", "") + "]", "a search space is a straight stack of layers; declare graphs on [Network] classes"));
+                    break;
             }
         }
 
@@ -367,12 +406,13 @@ public static class SearchSpaceParser
             foreach ((int variantBatchSize, WeightInitKind? init, OptimizerSpec optimizer) in networkChoices)
             {
                 string className = type.Name + "Variant" + variants.Count.ToString("D" + digits, CultureInfo.InvariantCulture);
-                var layers = layerFactories
+                var variantLayers = layerFactories
                     .Select((make, index) => make(index))
                     .Select(layer => init is { } kind && layer is DenseSpec dense ? dense with { Init = kind } : layer)
                     .ToEquatableArray();
-                List<string> lines = [.. layers.Select(Declare)];
-                var model = new NetworkModel(ns, className, variantBatchSize, seed, inputShape!.Value, layers, loss!, optimizer, TrainingSpec.Default);
+                List<string> lines = [.. variantLayers.Select(layer => fixedDeclarations.TryGetValue(layer with { Index = 0 }, out string? written) ? written : Declare(layer))];
+                var model = new NetworkModel(ns, className, variantBatchSize, seed, inputShape!.Value, variantLayers, loss!, optimizer,
+                    new TrainingSpec(penalty, clipping, schedules.ToEquatableArray()));
                 (ResolvedNetwork? network, List<ShapeError> errors) = ShapeInference.Resolve(model);
                 if (network is null || errors.Count > 0)
                 {
@@ -383,13 +423,13 @@ public static class SearchSpaceParser
                 }
 
                 variants.Add(network);
-                string shapes = string.Join("x", inputShape.Value) + "-" + string.Join("-", layers.OfType<DenseSpec>().Select(d => d.Units.ToString(CultureInfo.InvariantCulture)));
-                var hiddenActivations = layers.OfType<DenseSpec>().Select(d => d.Activation).Where(a => !a.IsIdentity).Select(a => a.ToString()).Distinct().ToList();
-                var dropouts = layers.OfType<DropoutSpec>().Select(d => d.Rate.ToString("R", CultureInfo.InvariantCulture)).Distinct().ToList();
+                string shapes = string.Join("x", inputShape.Value) + "-" + string.Join("-", variantLayers.OfType<DenseSpec>().Select(d => d.Units.ToString(CultureInfo.InvariantCulture)));
+                var hiddenActivations = variantLayers.OfType<DenseSpec>().Select(d => d.Activation).Where(a => !a.IsIdentity).Select(a => a.ToString()).Distinct().ToList();
+                var dropouts = variantLayers.OfType<DropoutSpec>().Select(d => d.Rate.ToString("R", CultureInfo.InvariantCulture)).Distinct().ToList();
                 string description = shapes
                     + (hiddenActivations.Count > 0 ? " " + string.Join("/", hiddenActivations) : "")
-                    + (layers.OfType<BatchNormSpec>().Any() ? ", batch norm" : "")
-                    + (layers.OfType<LayerNormSpec>().Any() ? ", layer norm" : "")
+                    + (variantLayers.OfType<BatchNormSpec>().Any() ? ", batch norm" : "")
+                    + (variantLayers.OfType<LayerNormSpec>().Any() ? ", layer norm" : "")
                     + (dropouts.Count > 0 ? ", dropout " + string.Join("/", dropouts) : "")
                     + (init is { } initKind ? ", init " + initKind : "")
                     + (batchSizeAttribute is not null ? ", batch " + variantBatchSize.ToString(CultureInfo.InvariantCulture) : "")

@@ -37,11 +37,18 @@ public static class ConvolutionShapes
                 var output = new TensorShape(EquatableArray.Create(conv.Filters,
                     OutputLength(height, conv.KernelExtent, conv.Stride, padding),
                     OutputLength(width, conv.KernelExtent, conv.Stride, padding)));
-                int weights = conv.Filters * channels * conv.Kernel * conv.Kernel;
+                long longWeights = (long)conv.Filters * channels * conv.Kernel * conv.Kernel;
+                if (offset + longWeights + conv.Filters > ShapeInference.MaxFloats)
+                {
+                    return new ShapeError(spec.Index, null, DiagnosticIds.SizeTooLarge, EquatableArray.Create(name,
+                        Emit.Literals.Grouped(offset + longWeights + conv.Filters), "the parameters up to and including it", Emit.Literals.Grouped(ShapeInference.MaxFloats)));
+                }
+
+                int weights = (int)longWeights;
                 int biases = conv.UseBias ? conv.Filters : 0;
                 layer = new ResolvedLayer(spec, name, input, output, offset, weights, offset + weights, biases);
                 // Output and its gradient, plus the pre-activation when the activation does not fuse into the kernel.
-                activationFloats = (long)output.Size * (FusesActivation(conv) ? 2 : 3);
+                activationFloats = output.LongSize * (FusesActivation(conv) ? 2 : 3);
                 return null;
             }
             case Pool2DSpec pool:
@@ -161,13 +168,13 @@ public static class ConvolutionShapes
     }
 
     /// <summary>PyTorch's output length, rounded down: <c>(input + 2*padding - extent) / stride + 1</c>.</summary>
-    public static int OutputLength(int input, int extent, int stride, int padding) => (input + 2 * padding - extent) / stride + 1;
+    public static int OutputLength(int input, int extent, int stride, int padding) => (int)Math.Min((input + 2L * padding - extent) / stride + 1, int.MaxValue);
 
     private static string KernelText(Conv2DSpec conv) => conv.Dilation == 1
         ? $"{conv.Kernel}x{conv.Kernel} kernel"
         : $"{conv.Kernel}x{conv.Kernel} kernel with dilation {conv.Dilation} (spanning {conv.KernelExtent})";
 
-    private static ShapeError NeedsImage(LayerSpec spec, string kind, TensorShape input)
+    internal static ShapeError NeedsImage(LayerSpec spec, string kind, TensorShape input)
     {
         int side = (int)Math.Round(Math.Sqrt(input.Size));
         string fix = input.Rank == 1 && side * side == input.Size
@@ -183,48 +190,54 @@ public static class ConvolutionShapes
     private static ShapeError? CheckWindow(LayerSpec spec, string name, TensorShape input, int extent, string window,
         int stride, int padding, bool exactFit, int maxPadding, bool suggestSamePadding)
     {
+        // In long: a padding or stride near int.MaxValue must give a message, not a wrapped sum.
         int height = input.Dimensions[1], width = input.Dimensions[2];
         int smaller = Math.Min(height, width);
-        if (extent > smaller + 2 * padding)
+        if (extent > smaller + 2L * padding)
         {
-            string padded = padding == 0 ? "" : $" (padded by {Int(padding)} to {Int(height + 2 * padding)}x{Int(width + 2 * padding)})";
+            string padded = padding == 0 ? "" : $" (padded by {Int(padding)} to {Long(height + 2L * padding)}x{Long(width + 2L * padding)})";
             string argument = spec is Conv2DSpec ? "kernel" : "size";
             return new ShapeError(spec.Index, argument, DiagnosticIds.KernelLargerThanInput,
-                EquatableArray.Create(name, window, $"{Int(height)}x{Int(width)}", padded, Int(smaller + 2 * padding)));
+                EquatableArray.Create(name, window, $"{Int(height)}x{Int(width)}", padded, Long(smaller + 2L * padding)));
         }
 
         if (!exactFit) return null;
         foreach ((string dimension, int length, string unit) in new[] { ("height", height, "row"), ("width", width, "column") })
         {
-            int span = length + 2 * padding - extent;
-            int dropped = span % stride;
+            long span = length + 2L * padding - extent;
+            long dropped = span % stride;
             if (dropped == 0) continue;
 
             string outputs = (span / (double)stride + 1).ToString("0.###", CultureInfo.InvariantCulture);
             string fix = Suggest(height, width, extent, stride, padding, maxPadding, suggestSamePadding);
             return new ShapeError(spec.Index, "Stride", DiagnosticIds.OutputSizeNotWhole, EquatableArray.Create(
                 name, input.ToString(), dimension, Int(length), Int(padding), Int(extent), Int(stride), outputs,
-                dropped == 1 ? unit : $"{Int(dropped)} {unit}s", fix));
+                dropped == 1 ? unit : $"{Long(dropped)} {unit}s", fix));
         }
 
         return null;
     }
 
-    /// <summary>The paddings and strides nearest to the declared ones that fit both dimensions exactly.</summary>
+    /// <summary>
+    /// The paddings and strides nearest to the declared ones that fit both dimensions exactly. The searches stay within
+    /// the padded input: a stride past it gives one output whatever its value, so a stride of int.MaxValue costs no more
+    /// than one of 3.
+    /// </summary>
     private static string Suggest(int height, int width, int extent, int stride, int padding, int maxPadding, bool suggestSamePadding)
     {
-        bool Fits(int s, int p) => new[] { height, width }.All(n => n + 2 * p >= extent && (n + 2 * p - extent) % s == 0);
+        bool Fits(long s, long p) => new long[] { height, width }.All(n => n + 2 * p >= extent && (n + 2 * p - extent) % s == 0);
 
         var options = new List<string>();
-        // Paddings: the ones closest to the declared padding (ties give two).
-        int searchLimit = Math.Min(maxPadding, padding + 2 * stride + extent);
-        List<int> paddings = Nearest(Enumerable.Range(0, Math.Max(searchLimit + 1, 0)).Where(p => Fits(stride, p)), padding);
+        // Paddings: the ones closest to the declared padding (ties give two), searched up to one kernel and two strides past the input.
+        long largest = Math.Max(height, width) + 2L * padding;
+        long searchLimit = Math.Min(maxPadding, Math.Min((long)padding + 2L * Math.Min(stride, largest) + extent, Math.Max(height, width) + 2L * extent));
+        List<int> paddings = Nearest(Enumerable.Range(0, (int)Math.Max(searchLimit + 1, 0)).Where(p => Fits(stride, p)), padding);
         if (paddings.Count > 0) options.Add("Padding = " + string.Join(" or ", paddings.Select(Int)));
-        // Strides: the nearest below and above the declared stride (stride 1 always fits).
-        int largest = Math.Max(height, width) + 2 * padding;
-        int? below = Enumerable.Range(1, stride - 1).Reverse().Cast<int?>().FirstOrDefault(s => Fits(s!.Value, padding));
-        int? above = Enumerable.Range(stride + 1, Math.Max(largest - stride, 0)).Cast<int?>().FirstOrDefault(s => Fits(s!.Value, padding));
-        var strides = new[] { below, above }.Where(s => s is not null).Select(s => Int(s!.Value)).ToList();
+        // Strides: the nearest below and above the declared stride (stride 1 always fits), none past the padded input.
+        long? below = null, above = null;
+        for (long s = Math.Min(stride - 1L, largest); s >= 1 && below is null; s--) if (Fits(s, padding)) below = s;
+        for (long s = stride + 1L; s <= largest && above is null; s++) if (Fits(s, padding)) above = s;
+        var strides = new[] { below, above }.Where(s => s is not null).Select(s => Long(s!.Value)).ToList();
         if (strides.Count > 0) options.Add("Stride = " + string.Join(" or ", strides));
         if (suggestSamePadding) options.Add("SamePadding = true");
         return "use " + string.Join(", or ", options);
@@ -239,4 +252,6 @@ public static class ConvolutionShapes
     }
 
     private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Long(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

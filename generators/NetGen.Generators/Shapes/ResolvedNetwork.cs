@@ -1,3 +1,4 @@
+using System.Linq;
 using NetGen.Generators.Model;
 
 namespace NetGen.Generators.Shapes;
@@ -19,6 +20,18 @@ public sealed record ResolvedLayer(
     int StatisticsCount = 0)
 {
     public int ParameterCount => WeightCount + BiasCount;
+
+    /// <summary>The layers whose outputs this one reads (-1: the network input), always explicit.</summary>
+    public EquatableArray<int> Sources { get; init; }
+
+    /// <summary>The shapes of every input, in <see cref="Sources"/> order (joins read several; <see cref="Input"/> is the first).</summary>
+    public EquatableArray<TensorShape> InputShapes { get; init; }
+
+    /// <summary>The name in checkpoints and ONNX files, as PyTorch's state_dict prefix: "dense1", "blocks.0.dense2", "stem".</summary>
+    public string CheckpointName { get; init; } = "";
+
+    /// <summary>Reads exactly the layer before it (or the network input, for the first layer): a straight stack's link.</summary>
+    public bool ReadsPrevious => Sources.Count == 1 && Sources[0] == Spec.Index - 1;
 }
 
 /// <summary>A network whose shapes, parameter layout and buffer sizes are all known.</summary>
@@ -33,6 +46,9 @@ public sealed record ResolvedNetwork(
     public TensorShape InputShape => new(Model.InputShape);
 
     public TensorShape OutputShape => Layers.Count == 0 ? InputShape : Layers[Layers.Count - 1].Output;
+
+    /// <summary>Some layer reads another than the one before it: the network is a graph, not a straight stack.</summary>
+    public bool IsGraph => Layers.Any(l => !l.ReadsPrevious);
 
     /// <summary>The network starts with an embedding: its inputs are token ids (int), not floats.</summary>
     public bool HasTokenInput => Layers.Count > 0 && Layers[0].Spec is EmbeddingSpec;

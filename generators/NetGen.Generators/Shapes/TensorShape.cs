@@ -14,5 +14,8 @@ public sealed record TensorShape(EquatableArray<int> Dimensions)
     /// <summary>Elements in one sample.</summary>
     public int Size => Dimensions.Aggregate(1, (product, d) => product * d);
 
+    /// <summary>Elements in one sample, in long: shape inference checks it before anything uses <see cref="Size"/>.</summary>
+    public long LongSize => Dimensions.Aggregate(1L, (product, d) => product * d);
+
     public override string ToString() => string.Join("x", Dimensions);
 }

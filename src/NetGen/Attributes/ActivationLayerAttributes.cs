@@ -5,7 +5,7 @@ namespace NetGen;
 /// <c>[Dense(128)] [BatchNorm] [Activation(Activation.ReLU)]</c>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class ActivationAttribute : Attribute
+public sealed class ActivationAttribute : LayerAttribute
 {
     /// <summary>Declares the activation layer.</summary>
     public ActivationAttribute(Activation activation) => Activation = activation;
@@ -19,4 +19,4 @@ public sealed class ActivationAttribute : Attribute
 
 /// <summary>Softmax over each sample's features, as a layer (for a probability output trained with <see cref="MeanSquaredErrorAttribute"/>, say).</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class SoftmaxAttribute : Attribute;
+public sealed class SoftmaxAttribute : LayerAttribute;

@@ -7,7 +7,7 @@ namespace NetGen;
 /// </summary>
 /// <example><c>[Conv2D(6, kernel: 5, Padding = 2, Activation = Activation.ReLU)]</c>: 1x28x28 -> 6x28x28.</example>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class Conv2DAttribute : Attribute
+public sealed class Conv2DAttribute : LayerAttribute
 {
     /// <summary>Declares a convolution with <paramref name="filters"/> output channels and a <paramref name="kernel"/> x <paramref name="kernel"/> window.</summary>
     public Conv2DAttribute(int filters, int kernel)
@@ -73,7 +73,7 @@ public sealed class Conv2DAttribute : Attribute
 /// </summary>
 /// <example><c>[MaxPool2D(2)]</c>: 6x28x28 -> 6x14x14.</example>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class MaxPool2DAttribute : Attribute
+public sealed class MaxPool2DAttribute : LayerAttribute
 {
     private int? _stride;
 
@@ -96,7 +96,7 @@ public sealed class MaxPool2DAttribute : Attribute
 /// </summary>
 /// <example><c>[AvgPool2D(2)]</c>: 16x10x10 -> 16x5x5.</example>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class AvgPool2DAttribute : Attribute
+public sealed class AvgPool2DAttribute : LayerAttribute
 {
     private int? _stride;
 
@@ -119,7 +119,7 @@ public sealed class AvgPool2DAttribute : Attribute
 /// A dense layer can follow directly.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class GlobalAvgPool2DAttribute : Attribute;
+public sealed class GlobalAvgPool2DAttribute : LayerAttribute;
 
 /// <summary>
 /// Gives the data a new shape with the same number of elements per sample, as <c>x.reshape(-1, ...)</c>
@@ -127,7 +127,7 @@ public sealed class GlobalAvgPool2DAttribute : Attribute;
 /// </summary>
 /// <example><c>[Input(784)] [Reshape(1, 28, 28)]</c> turns flat MNIST rows into images for a convolution.</example>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class ReshapeAttribute : Attribute
+public sealed class ReshapeAttribute : LayerAttribute
 {
     /// <summary>Declares the new shape of one sample, outermost dimension first; at most one dimension may be -1.</summary>
     public ReshapeAttribute(params int[] shape) => Shape = shape;

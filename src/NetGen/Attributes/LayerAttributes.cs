@@ -5,7 +5,7 @@ namespace NetGen;
 /// (PyTorch's Linear layout).
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class DenseAttribute : Attribute
+public sealed class DenseAttribute : LayerAttribute
 {
     /// <summary>Declares a dense layer of <paramref name="units"/> outputs.</summary>
     public DenseAttribute(int units, Activation activation = Activation.Identity)
@@ -44,4 +44,4 @@ public sealed class DenseAttribute : Attribute
 /// <c>x.reshape(-1, features)</c>. Free at run time: the data is already contiguous.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class FlattenAttribute : Attribute;
+public sealed class FlattenAttribute : LayerAttribute;

@@ -7,7 +7,7 @@ namespace NetGen;
 /// instead of floats, and the embedding turns them into a (steps, dimensions) sequence.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class EmbeddingAttribute : Attribute
+public sealed class EmbeddingAttribute : LayerAttribute
 {
     /// <summary>Declares an embedding of <paramref name="vocabulary"/> tokens into <paramref name="dimensions"/> features.</summary>
     public EmbeddingAttribute(int vocabulary, int dimensions)
@@ -28,7 +28,7 @@ public sealed class EmbeddingAttribute : Attribute
 /// Takes a (steps, features) sequence. W_hh starts orthogonal, W_ih and the biases U(-1/sqrt(hidden), 1/sqrt(hidden)).
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class SimpleRnnAttribute : Attribute
+public sealed class SimpleRnnAttribute : LayerAttribute
 {
     /// <summary>Declares a recurrent layer with <paramref name="hidden"/> state features.</summary>
     public SimpleRnnAttribute(int hidden) => Hidden = hidden;
@@ -52,7 +52,7 @@ public sealed class SimpleRnnAttribute : Attribute
 /// then the forget gate's input bias is set to <see cref="ForgetBias"/>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class LstmAttribute : Attribute
+public sealed class LstmAttribute : LayerAttribute
 {
     /// <summary>Declares an LSTM layer with <paramref name="hidden"/> state features.</summary>
     public LstmAttribute(int hidden) => Hidden = hidden;
@@ -78,7 +78,7 @@ public sealed class LstmAttribute : Attribute
 /// Takes a (steps, features) sequence. W_hh starts orthogonal, W_ih and the biases U(-1/sqrt(hidden), 1/sqrt(hidden)).
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class GruAttribute : Attribute
+public sealed class GruAttribute : LayerAttribute
 {
     /// <summary>Declares a GRU layer with <paramref name="hidden"/> state features.</summary>
     public GruAttribute(int hidden) => Hidden = hidden;

@@ -5,7 +5,7 @@ namespace NetGen;
 /// 1 / (1 - rate); in inference, passes values through. Masks are reproducible from the network's seed.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class DropoutAttribute : Attribute
+public sealed class DropoutAttribute : LayerAttribute
 {
     /// <summary>Declares a dropout layer with drop probability <paramref name="rate"/> in [0, 1).</summary>
     public DropoutAttribute(double rate) => Rate = rate;
@@ -20,7 +20,7 @@ public sealed class DropoutAttribute : Attribute
 /// statistics; inference uses the running statistics. Learnable scale (gamma, starts at 1) and shift (beta, 0).
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class BatchNormAttribute : Attribute
+public sealed class BatchNormAttribute : LayerAttribute
 {
     /// <summary>Weight of the new batch statistic in the running average, in [0, 1]. Default 0.1 (PyTorch).</summary>
     public double Momentum { get; set; } = 0.1;
@@ -31,7 +31,7 @@ public sealed class BatchNormAttribute : Attribute
 
 /// <summary>Layer normalization (Ba et al., 2016) over all of each sample's values, with learnable scale and shift.</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class LayerNormAttribute : Attribute
+public sealed class LayerNormAttribute : LayerAttribute
 {
     /// <summary>Added to the variance for stability. Default 1e-5.</summary>
     public double Epsilon { get; set; } = 1e-5;

@@ -13,8 +13,14 @@ public abstract class OnnxLayer
         Name = name;
     }
 
-    /// <summary>The layer's name, as in checkpoints (<c>dense1</c>, <c>conv2</c>).</summary>
+    /// <summary>The layer's name, as in checkpoints (<c>dense1</c>, <c>conv2</c>, <c>blocks.0.dense1</c>).</summary>
     public string Name { get; }
+
+    /// <summary>
+    /// The layers whose outputs this one reads, as indices into the network's layer list (-1: the graph input); null
+    /// (the default) reads the layer before it. Set for branches and joins of a network graph.
+    /// </summary>
+    public int[]? Inputs { get; init; }
 
     /// <summary>Appends the layer's nodes reading <paramref name="input"/> and returns the name of its output value.</summary>
     public abstract string Append(OnnxExport export, string input);
@@ -194,4 +200,59 @@ public sealed class OnnxUnsupported(string name, string reason) : OnnxLayer(name
     /// <inheritdoc/>
     public override string Append(OnnxExport export, string input) =>
         throw new NotSupportedException($"layer {Name} has no ONNX mapping: {reason}.");
+}
+
+/// <summary>A join of a network graph: reads every output in <see cref="OnnxLayer.Inputs"/>.</summary>
+public abstract class OnnxJoin(string name) : OnnxLayer(name)
+{
+    /// <summary>A join reads several inputs: <see cref="OnnxNetwork"/> calls <see cref="Append(OnnxExport, string[])"/>.</summary>
+    public sealed override string Append(OnnxExport export, string input) => Append(export, [input]);
+
+    /// <summary>Appends the join's nodes reading <paramref name="inputs"/> and returns the name of its output value.</summary>
+    public abstract string Append(OnnxExport export, string[] inputs);
+}
+
+/// <summary>[Add]: a chain of <c>Add</c> nodes over the inputs.</summary>
+public sealed class OnnxAdd(string name) : OnnxJoin(name)
+{
+    /// <inheritdoc/>
+    public override string Append(OnnxExport export, string[] inputs)
+    {
+        string sum = inputs[0];
+        for (int i = 1; i < inputs.Length; i++)
+        {
+            sum = i == inputs.Length - 1 ? Output(export, "Add", [sum, inputs[i]]) : export.Node(Name, "Add", [sum, inputs[i]]);
+        }
+
+        return sum;
+    }
+}
+
+/// <summary>[Concat]: <c>Concat(axis = sample axis + 1)</c>, the batch being axis 0.</summary>
+public sealed class OnnxConcat(string name, int axis) : OnnxJoin(name)
+{
+    /// <inheritdoc/>
+    public override string Append(OnnxExport export, string[] inputs) => Output(export, "Concat", inputs, OnnxAttribute.Int("axis", axis + 1));
+}
+
+/// <summary>
+/// A layer whose ONNX form is one operator on its input plus constant 1-D float inputs (null for an optional input left
+/// out, written ""), such as Resize for upsampling: a new layer kind maps onto ONNX with no new class here.
+/// </summary>
+public sealed class OnnxSingleNode(string name, string opType, float[]?[] constantInputs, params OnnxAttribute[] attributes) : OnnxLayer(name)
+{
+    /// <inheritdoc/>
+    public override string Append(OnnxExport export, string input)
+    {
+        var inputs = new string[1 + constantInputs.Length];
+        inputs[0] = input;
+        for (int i = 0; i < constantInputs.Length; i++)
+        {
+            inputs[i + 1] = constantInputs[i] is { } values
+                ? export.Graph.AddInitializer(export.Graph.UniqueName(Name + "/" + opType + "/" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)), [values.Length], values)
+                : "";
+        }
+
+        return Output(export, opType, inputs, attributes);
+    }
 }

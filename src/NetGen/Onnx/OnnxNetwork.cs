@@ -106,7 +106,16 @@ public sealed class OnnxNetwork
         var graph = new OnnxGraph();
         var export = new OnnxExport(graph, parameters, statistics);
         string value = graph.SetInput(InputName, TokenInput ? OnnxGraph.Int64Type : OnnxGraph.FloatType, _inputShape);
-        foreach (OnnxLayer layer in _layers) value = layer.Append(export, value);
+        // Each layer reads the one before it, or the outputs its Inputs name (branches and joins of a graph).
+        string input = value;
+        var outputs = new string[_layers.Length];
+        for (int i = 0; i < _layers.Length; i++)
+        {
+            OnnxLayer layer = _layers[i];
+            string[] reads = layer.Inputs is null ? [value] : Array.ConvertAll(layer.Inputs, j => j < 0 ? input : outputs[j]);
+            value = outputs[i] = layer is OnnxJoin join ? join.Append(export, reads) : layer.Append(export, reads[0]);
+        }
+
         value = Output switch
         {
             OnnxOutput.Softmax => new OnnxSoftmax("probabilities", _outputShape).Append(export, value),

@@ -96,7 +96,14 @@ partial class Regressor : global::NetGen.INetwork<float>
     public int StepCount => _step;
 
     /// <summary>The base learning rate; a declared schedule scales it each step (see <see cref="CurrentLearningRate"/>).</summary>
-    public float LearningRate { get; set; } = DefaultLearningRate;
+    public float LearningRate
+    {
+        get => _learningRate;
+        set => _learningRate = float.IsFinite(value) && value >= 0 ? value
+            : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Regressor.LearningRate must be finite and not negative (0 freezes the parameters).");
+    }
+
+    private float _learningRate = DefaultLearningRate;
 
     /// <summary>The learning rate the last optimizer step used, after any schedule.</summary>
     public float CurrentLearningRate { get; private set; } = DefaultLearningRate;
@@ -125,11 +132,19 @@ partial class Regressor : global::NetGen.INetwork<float>
     /// <summary>Re-initializes every parameter from <paramref name="seed"/> and clears gradients, optimizer state and the step count.</summary>
     public void ResetParameters(int seed = Seed)
     {
-        FillParameters(_parameters, seed);
-        FillStatistics(_statistics);
-        _gradients.Clear();
-        _optimizerState.Clear();
-        _step = 0;
+        bool entered = EnterUse(nameof(ResetParameters));
+        try
+        {
+            FillParameters(_parameters, seed);
+            FillStatistics(_statistics);
+            _gradients.Clear();
+            _optimizerState.Clear();
+            _step = 0;
+        }
+        finally
+        {
+            ExitUse(entered);
+        }
     }
 
     private static global::NetGen.Kernels.AlignedBuffer InitialParameters(int seed)
@@ -169,9 +184,17 @@ partial class Regressor : global::NetGen.INetwork<float>
     /// </summary>
     public global::System.ReadOnlySpan<float> Forward(global::System.ReadOnlySpan<float> inputs)
     {
-        int rows = RowsOf(inputs, nameof(Forward));
-        ForwardCore(inputs, rows, training: true);
-        return First(_dense2Output, rows * Dense2Units);
+        bool entered = EnterUse(nameof(Forward));
+        try
+        {
+            int rows = RowsOf(inputs, nameof(Forward));
+            ForwardCore(inputs, rows, training: true);
+            return First(_dense2Output, rows * Dense2Units);
+        }
+        finally
+        {
+            ExitUse(entered);
+        }
     }
 
     private void ForwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool training)
@@ -193,11 +216,19 @@ partial class Regressor : global::NetGen.INetwork<float>
     /// </summary>
     public void Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradient)
     {
-        int rows = RowsOf(inputs, nameof(Backward));
-        if (outputGradient.Length != rows * OutputSize)
-            throw new global::System.ArgumentException($"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.", nameof(outputGradient));
-        outputGradient.CopyTo(First(_dense2Gradient, rows * Dense2Units));
-        BackwardCore(inputs, rows, addPenaltyGradients: false, accumulateGradients: true);
+        bool entered = EnterUse(nameof(Backward));
+        try
+        {
+            int rows = RowsOf(inputs, nameof(Backward));
+            if (outputGradient.Length != rows * OutputSize)
+                throw new global::System.ArgumentException($"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.", nameof(outputGradient));
+            outputGradient.CopyTo(First(_dense2Gradient, rows * Dense2Units));
+            BackwardCore(inputs, rows, addPenaltyGradients: false, accumulateGradients: true);
+        }
+        finally
+        {
+            ExitUse(entered);
+        }
     }
 
     // Each parameter layer's gradients are final once its backward (and, in training, its weight penalty) ran: the
@@ -238,9 +269,17 @@ partial class Regressor : global::NetGen.INetwork<float>
     /// </summary>
     public void OptimizerStep()
     {
-        CurrentLearningRate = ScheduledLearningRate(_step);
-        _step++;
-        global::NetGen.Optimizers.Sgd.Step(_parameters, _gradients, velocity: _optimizerState, CurrentLearningRate, SgdMomentum, SgdWeightDecay, nesterov: true);
+        bool entered = EnterUse(nameof(OptimizerStep));
+        try
+        {
+            CurrentLearningRate = ScheduledLearningRate(_step);
+            _step++;
+            global::NetGen.Optimizers.Sgd.Step(_parameters, _gradients, velocity: _optimizerState, CurrentLearningRate, SgdMomentum, SgdWeightDecay, nesterov: true);
+        }
+        finally
+        {
+            ExitUse(entered);
+        }
     }
 
     // No learning-rate schedule declared: every step uses LearningRate.
@@ -252,10 +291,18 @@ partial class Regressor : global::NetGen.INetwork<float>
     /// <summary>The training-mode loss (including weight penalties) of 1 to <see cref="BatchSize"/> samples, without changing gradients or parameters.</summary>
     public float ComputeLoss(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
     {
-        int rows = RowsOf(inputs, nameof(ComputeLoss));
-        CheckTargets(targets, rows, nameof(ComputeLoss));
-        ForwardCore(inputs, rows, training: true);
-        return LossCore(targets, rows) + PenaltyLoss();
+        bool entered = EnterUse(nameof(ComputeLoss));
+        try
+        {
+            int rows = RowsOf(inputs, nameof(ComputeLoss));
+            CheckTargets(targets, rows, nameof(ComputeLoss));
+            ForwardCore(inputs, rows, training: true);
+            return LossCore(targets, rows) + PenaltyLoss();
+        }
+        finally
+        {
+            ExitUse(entered);
+        }
     }
 
     /// <summary>
@@ -268,15 +315,27 @@ partial class Regressor : global::NetGen.INetwork<float>
     /// <exception cref="global::NetGen.NonFiniteLossException">The loss is NaN or infinite; the message names the first input, parameter or layer output that is not finite.</exception>
     public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
     {
-        int rows = RowsOf(inputs, nameof(ComputeGradients));
-        CheckTargets(targets, rows, nameof(ComputeGradients));
-        // Every parameter gradient is written, not added, by its dense layer's backward: no clearing pass first.
-        ForwardCore(inputs, rows, training: true);
-        float loss = LossCore(targets, rows) + PenaltyLoss();
-        if (!float.IsFinite(loss))
-            throw new global::NetGen.NonFiniteLossException("Regressor", loss, _step + 1, DescribeNonFinite(inputs, rows));
-        BackwardCore(inputs, rows, addPenaltyGradients: true, accumulateGradients: false);
-        return loss;
+        bool entered = EnterUse(nameof(ComputeGradients));
+        try
+        {
+            int rows = RowsOf(inputs, nameof(ComputeGradients));
+            CheckTargets(targets, rows, nameof(ComputeGradients));
+            if (global::NetGen.Training.NumericChecks.Describe("the inputs", inputs, columns: InputSize) is { } badInput)
+                throw new global::NetGen.NonFiniteLossException("Regressor", float.NaN, _step + 1, badInput);
+            // Every parameter gradient is written, not added, by its dense layer's backward: no clearing pass first.
+            ForwardCore(inputs, rows, training: true);
+            float loss = LossCore(targets, rows) + PenaltyLoss();
+            if (!float.IsFinite(loss))
+            {
+                throw new global::NetGen.NonFiniteLossException("Regressor", loss, _step + 1, DescribeNonFinite(inputs, rows));
+            }
+            BackwardCore(inputs, rows, addPenaltyGradients: true, accumulateGradients: false);
+            return loss;
+        }
+        finally
+        {
+            ExitUse(entered);
+        }
     }
 
     /// <summary>
@@ -288,9 +347,17 @@ partial class Regressor : global::NetGen.INetwork<float>
     /// <exception cref="global::NetGen.NonFiniteLossException">The loss is NaN or infinite; no update is applied.</exception>
     public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
     {
-        float loss = ComputeGradients(inputs, targets);
-        OptimizerStep();
-        return loss;
+        bool entered = EnterUse(nameof(TrainStep));
+        try
+        {
+            float loss = ComputeGradients(inputs, targets);
+            OptimizerStep();
+            return loss;
+        }
+        finally
+        {
+            ExitUse(entered);
+        }
     }
 
     /// <summary>The layers that have parameters, in order: the entries of <see cref="GradientNorms"/>.</summary>
@@ -315,14 +382,22 @@ partial class Regressor : global::NetGen.INetwork<float>
     /// <param name="outputs">Receives <see cref="OutputSize"/> floats per sample.</param>
     public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
     {
-        int samples = SamplesOf(inputs, nameof(Predict));
-        if (outputs.Length != samples * OutputSize)
-            throw new global::System.ArgumentException($"outputs holds {outputs.Length} floats; {samples} samples of {OutputSize} outputs need {samples * OutputSize}.", nameof(outputs));
-        for (int start = 0; start < samples; start += BatchSize)
+        bool entered = EnterUse(nameof(Predict));
+        try
         {
-            int rows = global::System.Math.Min(BatchSize, samples - start);
-            ForwardCore(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);
-            First(_dense2Output, rows * Dense2Units).CopyTo(outputs.Slice(start * OutputSize, rows * OutputSize));
+            int samples = SamplesOf(inputs, nameof(Predict));
+            if (outputs.Length != samples * OutputSize)
+                throw new global::System.ArgumentException($"outputs holds {outputs.Length} floats; {samples} samples of {OutputSize} outputs need {samples * OutputSize}.", nameof(outputs));
+            for (int start = 0; start < samples; start += BatchSize)
+            {
+                int rows = global::System.Math.Min(BatchSize, samples - start);
+                ForwardCore(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);
+                First(_dense2Output, rows * Dense2Units).CopyTo(outputs.Slice(start * OutputSize, rows * OutputSize));
+            }
+        }
+        finally
+        {
+            ExitUse(entered);
         }
     }
 
@@ -332,17 +407,25 @@ partial class Regressor : global::NetGen.INetwork<float>
     /// </summary>
     public global::NetGen.Evaluation Evaluate(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
     {
-        int samples = SamplesOf(inputs, nameof(Evaluate));
-        CheckTargets(targets, samples, nameof(Evaluate));
-        double lossSum = 0;
-        for (int start = 0; start < samples; start += BatchSize)
+        bool entered = EnterUse(nameof(Evaluate));
+        try
         {
-            int rows = global::System.Math.Min(BatchSize, samples - start);
-            var batchTargets = targets.Slice(start * OutputSize, rows * OutputSize);
-            ForwardCore(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);
-            lossSum += (double)LossCore(batchTargets, rows) * rows;
+            int samples = SamplesOf(inputs, nameof(Evaluate));
+            CheckTargets(targets, samples, nameof(Evaluate));
+            double lossSum = 0;
+            for (int start = 0; start < samples; start += BatchSize)
+            {
+                int rows = global::System.Math.Min(BatchSize, samples - start);
+                var batchTargets = targets.Slice(start * OutputSize, rows * OutputSize);
+                ForwardCore(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);
+                lossSum += (double)LossCore(batchTargets, rows) * rows;
+            }
+            return new global::NetGen.Evaluation(samples, lossSum / samples, double.NaN);
         }
-        return new global::NetGen.Evaluation(samples, lossSum / samples, double.NaN);
+        finally
+        {
+            ExitUse(entered);
+        }
     }
 
     // The checkpoint layout: each parameter tensor by name, the optimizer state as copies of that layout, running statistics.
@@ -362,10 +445,32 @@ partial class Regressor : global::NetGen.INetwork<float>
     /// Saves parameters, optimizer state, running statistics and the step count to a safetensors file (tensors named
     /// as PyTorch's state_dict, e.g. <c>dense1.weight</c>), through a temporary file renamed over <paramref name="path"/>.
     /// </summary>
-    public void SaveCheckpoint(string path) => CheckpointLayout.Save(path, _parameters, _optimizerState, _statistics, _step);
+    public void SaveCheckpoint(string path)
+    {
+        bool entered = EnterUse(nameof(SaveCheckpoint));
+        try
+        {
+            CheckpointLayout.Save(path, _parameters, _optimizerState, _statistics, _step);
+        }
+        finally
+        {
+            ExitUse(entered);
+        }
+    }
 
     /// <summary>Loads a checkpoint written by <see cref="SaveCheckpoint"/> (or weights only); a mismatch names the tensor and both shapes, and nothing is changed.</summary>
-    public void LoadCheckpoint(string path) => _step = CheckpointLayout.Load(path, _parameters, _optimizerState, _statistics);
+    public void LoadCheckpoint(string path)
+    {
+        bool entered = EnterUse(nameof(LoadCheckpoint));
+        try
+        {
+            _step = CheckpointLayout.Load(path, _parameters, _optimizerState, _statistics);
+        }
+        finally
+        {
+            ExitUse(entered);
+        }
+    }
 
     // The ONNX description: each layer's operator settings and where its tensors sit in the flat buffers.
     private static readonly global::NetGen.Onnx.OnnxNetwork OnnxDescription = new("Regressor", new[] { 3 }, new[] { 1 },
@@ -381,10 +486,32 @@ partial class Regressor : global::NetGen.INetwork<float>
     /// output <c>output</c> [N, 1] (the outputs, as <see cref="Predict"/>), N any number of samples.
     /// Written through a temporary file renamed over <paramref name="path"/>, so a failure never leaves a half file.
     /// </summary>
-    public void ExportOnnx(string path) => OnnxDescription.Export(path, _parameters, _statistics);
+    public void ExportOnnx(string path)
+    {
+        bool entered = EnterUse(nameof(ExportOnnx));
+        try
+        {
+            OnnxDescription.Export(path, _parameters, _statistics);
+        }
+        finally
+        {
+            ExitUse(entered);
+        }
+    }
 
     /// <summary>Writes the ONNX model (see <see cref="ExportOnnx(string)"/>) to <paramref name="stream"/>.</summary>
-    public void ExportOnnx(global::System.IO.Stream stream) => OnnxDescription.Export(stream, _parameters, _statistics);
+    public void ExportOnnx(global::System.IO.Stream stream)
+    {
+        bool entered = EnterUse(nameof(ExportOnnx));
+        try
+        {
+            OnnxDescription.Export(stream, _parameters, _statistics);
+        }
+        finally
+        {
+            ExitUse(entered);
+        }
+    }
 
     // The first rows of a batch buffer.
     private static global::System.Span<float> First(float[] buffer, int length) => new(buffer, 0, length);
@@ -408,6 +535,8 @@ partial class Regressor : global::NetGen.INetwork<float>
     {
         if (targets.Length != rows * OutputSize)
             throw new global::System.ArgumentException($"Regressor.{caller}: targets hold {targets.Length} floats; {rows} samples of {OutputSize} outputs need {rows * OutputSize}.", "targets");
+        if (global::NetGen.Training.NumericChecks.Describe("targets", targets, columns: OutputSize) is { } badTarget)
+            throw new global::System.ArgumentException($"Regressor.{caller}: {badTarget}; every target must be finite.", "targets");
     }
 
     // Names where a non-finite loss came from: the inputs, or the first layer whose parameters or outputs are not finite.
@@ -418,6 +547,13 @@ partial class Regressor : global::NetGen.INetwork<float>
         ?? global::NetGen.Training.NumericChecks.Describe("Dense2's parameters", _parameters.Slice(Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount), columns: 0)
         ?? global::NetGen.Training.NumericChecks.Describe("Dense2's output", First(_dense2Output, rows * Dense2Units), columns: Dense2Units)
         ?? "the loss only: every input, parameter and output is finite";
+    // The thread computing on this instance now (0: none): instances are not thread-safe, and misuse throws.
+    private int _user;
+
+    private bool EnterUse(string caller) => global::NetGen.Threading.UseGuard.Enter(ref _user, "Regressor", caller);
+
+    private void ExitUse(bool entered) => global::NetGen.Threading.UseGuard.Exit(ref _user, entered);
+
 
     int global::NetGen.INetwork.BatchSize => BatchSize;
     int global::NetGen.INetwork.InputSize => InputSize;

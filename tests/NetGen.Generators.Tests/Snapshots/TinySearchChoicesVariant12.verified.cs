@@ -118,13 +118,27 @@ namespace Demo
         public int StepCount => _step;
 
         /// <summary>The base learning rate; a declared schedule scales it each step (see <see cref="CurrentLearningRate"/>).</summary>
-        public float LearningRate { get; set; } = DefaultLearningRate;
+        public float LearningRate
+        {
+            get => _learningRate;
+            set => _learningRate = float.IsFinite(value) && value >= 0 ? value
+                : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "TinySearchChoicesVariant12.LearningRate must be finite and not negative (0 freezes the parameters).");
+        }
+
+        private float _learningRate = DefaultLearningRate;
 
         /// <summary>The learning rate the last optimizer step used, after any schedule.</summary>
         public float CurrentLearningRate { get; private set; } = DefaultLearningRate;
 
         /// <summary>The optimizer's weight decay, read at every step: a run-time hyperparameter of this search variant.</summary>
-        public float WeightDecay { get; set; } = DefaultWeightDecay;
+        public float WeightDecay
+        {
+            get => _weightDecay;
+            set => _weightDecay = float.IsFinite(value) && value >= 0 ? value
+                : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "TinySearchChoicesVariant12.WeightDecay must be finite and not negative.");
+        }
+
+        private float _weightDecay = DefaultWeightDecay;
 
 
         /// <summary>Dense1's weight, [8, 12] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
@@ -162,11 +176,19 @@ namespace Demo
         /// <summary>Re-initializes every parameter from <paramref name="seed"/> and clears gradients, optimizer state and the step count.</summary>
         public void ResetParameters(int seed = Seed)
         {
-            FillParameters(_parameters, seed);
-            FillStatistics(_statistics);
-            _gradients.Clear();
-            _optimizerState.Clear();
-            _step = 0;
+            bool entered = EnterUse(nameof(ResetParameters));
+            try
+            {
+                FillParameters(_parameters, seed);
+                FillStatistics(_statistics);
+                _gradients.Clear();
+                _optimizerState.Clear();
+                _step = 0;
+            }
+            finally
+            {
+                ExitUse(entered);
+            }
         }
 
         private static global::NetGen.Kernels.AlignedBuffer InitialParameters(int seed)
@@ -210,9 +232,17 @@ namespace Demo
         /// </summary>
         public global::System.ReadOnlySpan<float> Forward(global::System.ReadOnlySpan<float> inputs)
         {
-            int rows = RowsOf(inputs, nameof(Forward));
-            ForwardCore(inputs, rows, training: true);
-            return First(_dense2Output, rows * Dense2Units);
+            bool entered = EnterUse(nameof(Forward));
+            try
+            {
+                int rows = RowsOf(inputs, nameof(Forward));
+                ForwardCore(inputs, rows, training: true);
+                return First(_dense2Output, rows * Dense2Units);
+            }
+            finally
+            {
+                ExitUse(entered);
+            }
         }
 
         private void ForwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool training)
@@ -245,11 +275,19 @@ namespace Demo
         /// </summary>
         public void Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradient)
         {
-            int rows = RowsOf(inputs, nameof(Backward));
-            if (outputGradient.Length != rows * OutputSize)
-                throw new global::System.ArgumentException($"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.", nameof(outputGradient));
-            outputGradient.CopyTo(First(_dense2Gradient, rows * Dense2Units));
-            BackwardCore(inputs, rows, addPenaltyGradients: false);
+            bool entered = EnterUse(nameof(Backward));
+            try
+            {
+                int rows = RowsOf(inputs, nameof(Backward));
+                if (outputGradient.Length != rows * OutputSize)
+                    throw new global::System.ArgumentException($"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.", nameof(outputGradient));
+                outputGradient.CopyTo(First(_dense2Gradient, rows * Dense2Units));
+                BackwardCore(inputs, rows, addPenaltyGradients: false);
+            }
+            finally
+            {
+                ExitUse(entered);
+            }
         }
 
         // Each parameter layer's gradients are final once its backward (and, in training, its weight penalty) ran: the
@@ -298,11 +336,19 @@ namespace Demo
         /// </summary>
         public void OptimizerStep()
         {
-            CurrentLearningRate = ScheduledLearningRate(_step);
-            _step++;
-            global::NetGen.Optimizers.Adam.Step(_parameters, _gradients,
-                m: _optimizerState.Slice(0, ParameterCount), v: _optimizerState.Slice(ParameterCount, ParameterCount), vMax: default,
-                _step, CurrentLearningRate, AdamBeta1, AdamBeta2, AdamEpsilon, WeightDecay, decoupledWeightDecay: false);
+            bool entered = EnterUse(nameof(OptimizerStep));
+            try
+            {
+                CurrentLearningRate = ScheduledLearningRate(_step);
+                _step++;
+                global::NetGen.Optimizers.Adam.Step(_parameters, _gradients,
+                    m: _optimizerState.Slice(0, ParameterCount), v: _optimizerState.Slice(ParameterCount, ParameterCount), vMax: default,
+                    _step, CurrentLearningRate, AdamBeta1, AdamBeta2, AdamEpsilon, WeightDecay, decoupledWeightDecay: false);
+            }
+            finally
+            {
+                ExitUse(entered);
+            }
         }
 
         // No learning-rate schedule declared: every step uses LearningRate.
@@ -314,10 +360,18 @@ namespace Demo
         /// <summary>The training-mode loss (including weight penalties) of 1 to <see cref="BatchSize"/> samples, without changing gradients or parameters.</summary>
         public float ComputeLoss(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
         {
-            int rows = RowsOf(inputs, nameof(ComputeLoss));
-            CheckTargets(labels, rows, nameof(ComputeLoss));
-            ForwardCore(inputs, rows, training: true);
-            return LossCore(labels, rows) + PenaltyLoss();
+            bool entered = EnterUse(nameof(ComputeLoss));
+            try
+            {
+                int rows = RowsOf(inputs, nameof(ComputeLoss));
+                CheckTargets(labels, rows, nameof(ComputeLoss));
+                ForwardCore(inputs, rows, training: true);
+                return LossCore(labels, rows) + PenaltyLoss();
+            }
+            finally
+            {
+                ExitUse(entered);
+            }
         }
 
         /// <summary>
@@ -330,15 +384,29 @@ namespace Demo
         /// <exception cref="global::NetGen.NonFiniteLossException">The loss is NaN or infinite; the message names the first input, parameter or layer output that is not finite.</exception>
         public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
         {
-            int rows = RowsOf(inputs, nameof(ComputeGradients));
-            CheckTargets(labels, rows, nameof(ComputeGradients));
-            _gradients.Clear();
-            ForwardCore(inputs, rows, training: true);
-            float loss = LossCore(labels, rows) + PenaltyLoss();
-            if (!float.IsFinite(loss))
-                throw new global::NetGen.NonFiniteLossException("TinySearchChoicesVariant12", loss, _step + 1, DescribeNonFinite(inputs, rows));
-            BackwardCore(inputs, rows, addPenaltyGradients: true);
-            return loss;
+            bool entered = EnterUse(nameof(ComputeGradients));
+            try
+            {
+                int rows = RowsOf(inputs, nameof(ComputeGradients));
+                CheckTargets(labels, rows, nameof(ComputeGradients));
+                if (global::NetGen.Training.NumericChecks.Describe("the inputs", inputs, columns: InputSize) is { } badInput)
+                    throw new global::NetGen.NonFiniteLossException("TinySearchChoicesVariant12", float.NaN, _step + 1, badInput);
+                _gradients.Clear();
+                SaveStepState();
+                ForwardCore(inputs, rows, training: true);
+                float loss = LossCore(labels, rows) + PenaltyLoss();
+                if (!float.IsFinite(loss))
+                {
+                    RestoreStepState(); // a failed step changes nothing: running statistics, dropout masks and carried state stay as they were
+                    throw new global::NetGen.NonFiniteLossException("TinySearchChoicesVariant12", loss, _step + 1, DescribeNonFinite(inputs, rows));
+                }
+                BackwardCore(inputs, rows, addPenaltyGradients: true);
+                return loss;
+            }
+            finally
+            {
+                ExitUse(entered);
+            }
         }
 
         /// <summary>
@@ -350,9 +418,30 @@ namespace Demo
         /// <exception cref="global::NetGen.NonFiniteLossException">The loss is NaN or infinite; no update is applied.</exception>
         public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
         {
-            float loss = ComputeGradients(inputs, labels);
-            OptimizerStep();
-            return loss;
+            bool entered = EnterUse(nameof(TrainStep));
+            try
+            {
+                float loss = ComputeGradients(inputs, labels);
+                OptimizerStep();
+                return loss;
+            }
+            finally
+            {
+                ExitUse(entered);
+            }
+        }
+
+        // A training step that fails (a non-finite loss) leaves every buffer as it was: these copies are taken before it.
+        private readonly float[] _statisticsBeforeStep = new float[StatisticsCount];
+
+        private void SaveStepState()
+        {
+            global::System.Array.Copy(_statistics, _statisticsBeforeStep, _statisticsBeforeStep.Length);
+        }
+
+        private void RestoreStepState()
+        {
+            global::System.Array.Copy(_statisticsBeforeStep, _statistics, _statisticsBeforeStep.Length);
         }
 
         /// <summary>The layers that have parameters, in order: the entries of <see cref="GradientNorms"/>.</summary>
@@ -378,25 +467,41 @@ namespace Demo
         /// <param name="outputs">Receives <see cref="OutputSize"/> floats per sample.</param>
         public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
-            int samples = SamplesOf(inputs, nameof(Predict));
-            if (outputs.Length != samples * OutputSize)
-                throw new global::System.ArgumentException($"outputs holds {outputs.Length} floats; {samples} samples of {OutputSize} outputs need {samples * OutputSize}.", nameof(outputs));
-            for (int start = 0; start < samples; start += BatchSize)
+            bool entered = EnterUse(nameof(Predict));
+            try
             {
-                int rows = global::System.Math.Min(BatchSize, samples - start);
-                ForwardCore(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);
-                global::NetGen.Kernels.Activations.SoftmaxForward(First(_dense2Output, rows * Dense2Units), outputs.Slice(start * OutputSize, rows * OutputSize), rows, OutputSize);
+                int samples = SamplesOf(inputs, nameof(Predict));
+                if (outputs.Length != samples * OutputSize)
+                    throw new global::System.ArgumentException($"outputs holds {outputs.Length} floats; {samples} samples of {OutputSize} outputs need {samples * OutputSize}.", nameof(outputs));
+                for (int start = 0; start < samples; start += BatchSize)
+                {
+                    int rows = global::System.Math.Min(BatchSize, samples - start);
+                    ForwardCore(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);
+                    global::NetGen.Kernels.Activations.SoftmaxForward(First(_dense2Output, rows * Dense2Units), outputs.Slice(start * OutputSize, rows * OutputSize), rows, OutputSize);
+                }
+            }
+            finally
+            {
+                ExitUse(entered);
             }
         }
 
         /// <summary>The most likely class of one sample.</summary>
         public int PredictClass(global::System.ReadOnlySpan<float> input)
         {
-            if (input.Length != InputSize)
-                throw new global::System.ArgumentException($"input holds {input.Length} floats; one sample is {InputSize}.", nameof(input));
-            const int rows = 1;
-            ForwardCore(input, rows, training: false);
-            return global::NetGen.Kernels.Scores.ArgMax(First(_dense2Output, OutputSize));
+            bool entered = EnterUse(nameof(PredictClass));
+            try
+            {
+                if (input.Length != InputSize)
+                    throw new global::System.ArgumentException($"input holds {input.Length} floats; one sample is {InputSize}.", nameof(input));
+                const int rows = 1;
+                ForwardCore(input, rows, training: false);
+                return global::NetGen.Kernels.Scores.ArgMax(First(_dense2Output, OutputSize));
+            }
+            finally
+            {
+                ExitUse(entered);
+            }
         }
 
         /// <summary>
@@ -405,19 +510,27 @@ namespace Demo
         /// </summary>
         public global::NetGen.Evaluation Evaluate(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
         {
-            int samples = SamplesOf(inputs, nameof(Evaluate));
-            CheckTargets(labels, samples, nameof(Evaluate));
-            double lossSum = 0;
-            int correct = 0;
-            for (int start = 0; start < samples; start += BatchSize)
+            bool entered = EnterUse(nameof(Evaluate));
+            try
             {
-                int rows = global::System.Math.Min(BatchSize, samples - start);
-                var batchTargets = labels.Slice(start, rows);
-                ForwardCore(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);
-                lossSum += (double)LossCore(batchTargets, rows) * rows;
-                correct += global::NetGen.Kernels.Losses.CountCorrect(First(_dense2Output, rows * Dense2Units), batchTargets, rows, OutputSize);
+                int samples = SamplesOf(inputs, nameof(Evaluate));
+                CheckTargets(labels, samples, nameof(Evaluate));
+                double lossSum = 0;
+                int correct = 0;
+                for (int start = 0; start < samples; start += BatchSize)
+                {
+                    int rows = global::System.Math.Min(BatchSize, samples - start);
+                    var batchTargets = labels.Slice(start, rows);
+                    ForwardCore(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);
+                    lossSum += (double)LossCore(batchTargets, rows) * rows;
+                    correct += global::NetGen.Kernels.Losses.CountCorrect(First(_dense2Output, rows * Dense2Units), batchTargets, rows, OutputSize);
+                }
+                return new global::NetGen.Evaluation(samples, lossSum / samples, (double)correct / samples);
             }
-            return new global::NetGen.Evaluation(samples, lossSum / samples, (double)correct / samples);
+            finally
+            {
+                ExitUse(entered);
+            }
         }
 
         // The checkpoint layout: each parameter tensor by name, the optimizer state as copies of that layout, running statistics.
@@ -443,10 +556,32 @@ namespace Demo
         /// Saves parameters, optimizer state, running statistics and the step count to a safetensors file (tensors named
         /// as PyTorch's state_dict, e.g. <c>dense1.weight</c>), through a temporary file renamed over <paramref name="path"/>.
         /// </summary>
-        public void SaveCheckpoint(string path) => CheckpointLayout.Save(path, _parameters, _optimizerState, _statistics, _step);
+        public void SaveCheckpoint(string path)
+        {
+            bool entered = EnterUse(nameof(SaveCheckpoint));
+            try
+            {
+                CheckpointLayout.Save(path, _parameters, _optimizerState, _statistics, _step);
+            }
+            finally
+            {
+                ExitUse(entered);
+            }
+        }
 
         /// <summary>Loads a checkpoint written by <see cref="SaveCheckpoint"/> (or weights only); a mismatch names the tensor and both shapes, and nothing is changed.</summary>
-        public void LoadCheckpoint(string path) => _step = CheckpointLayout.Load(path, _parameters, _optimizerState, _statistics);
+        public void LoadCheckpoint(string path)
+        {
+            bool entered = EnterUse(nameof(LoadCheckpoint));
+            try
+            {
+                _step = CheckpointLayout.Load(path, _parameters, _optimizerState, _statistics);
+            }
+            finally
+            {
+                ExitUse(entered);
+            }
+        }
 
         // The ONNX description: each layer's operator settings and where its tensors sit in the flat buffers.
         private static readonly global::NetGen.Onnx.OnnxNetwork OnnxDescription = new("TinySearchChoicesVariant12", new[] { 12 }, new[] { 3 },
@@ -463,10 +598,32 @@ namespace Demo
         /// output <c>output</c> [N, 3] (the class probabilities, as <see cref="Predict"/>), N any number of samples; batch normalization uses the running statistics.
         /// Written through a temporary file renamed over <paramref name="path"/>, so a failure never leaves a half file.
         /// </summary>
-        public void ExportOnnx(string path) => OnnxDescription.Export(path, _parameters, _statistics);
+        public void ExportOnnx(string path)
+        {
+            bool entered = EnterUse(nameof(ExportOnnx));
+            try
+            {
+                OnnxDescription.Export(path, _parameters, _statistics);
+            }
+            finally
+            {
+                ExitUse(entered);
+            }
+        }
 
         /// <summary>Writes the ONNX model (see <see cref="ExportOnnx(string)"/>) to <paramref name="stream"/>.</summary>
-        public void ExportOnnx(global::System.IO.Stream stream) => OnnxDescription.Export(stream, _parameters, _statistics);
+        public void ExportOnnx(global::System.IO.Stream stream)
+        {
+            bool entered = EnterUse(nameof(ExportOnnx));
+            try
+            {
+                OnnxDescription.Export(stream, _parameters, _statistics);
+            }
+            finally
+            {
+                ExitUse(entered);
+            }
+        }
 
         // The first rows of a batch buffer.
         private static global::System.Span<float> First(float[] buffer, int length) => new(buffer, 0, length);
@@ -506,6 +663,13 @@ namespace Demo
             ?? global::NetGen.Training.NumericChecks.Describe("Dense2's parameters", _parameters.Slice(Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount), columns: 0)
             ?? global::NetGen.Training.NumericChecks.Describe("Dense2's output", First(_dense2Output, rows * Dense2Units), columns: Dense2Units)
             ?? "the loss only: every input, parameter and output is finite";
+        // The thread computing on this instance now (0: none): instances are not thread-safe, and misuse throws.
+        private int _user;
+
+        private bool EnterUse(string caller) => global::NetGen.Threading.UseGuard.Enter(ref _user, "TinySearchChoicesVariant12", caller);
+
+        private void ExitUse(bool entered) => global::NetGen.Threading.UseGuard.Exit(ref _user, entered);
+
 
         int global::NetGen.INetwork.BatchSize => BatchSize;
         int global::NetGen.INetwork.InputSize => InputSize;

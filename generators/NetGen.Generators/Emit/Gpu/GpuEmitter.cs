@@ -21,9 +21,6 @@ public static class GpuEmitter
 
     private const string IntDeviceBuffer = "global::ILGPU.Runtime.MemoryBuffer1D<int, global::ILGPU.Stride1D.Dense>";
 
-    public static string HintName(ResolvedNetwork network) =>
-        (network.Model.Namespace is null ? "" : network.Model.Namespace + ".") + network.Model.ClassName + ".Gpu.g.cs";
-
     /// <summary>
     /// What in the network the GPU emitter cannot run yet (a layer kind, an activation, an optimizer, a schedule,
     /// clipping or a penalty), described for NG0200, e.g. "its layer Dropout2 (Dropout)"; null when it can run it all.
@@ -32,6 +29,7 @@ public static class GpuEmitter
     public static string? FirstUnsupportedFeature(ResolvedNetwork network)
     {
         NetworkModel model = network.Model;
+        if (network.IsGraph) return "its graph joins (residual connections, [Add], [Concat], branches)";
         foreach (ResolvedLayer layer in network.Layers)
         {
             if (GpuLayerEmitter.For(layer) is null) return $"its layer {layer.Name} ({KindOf(layer)})";

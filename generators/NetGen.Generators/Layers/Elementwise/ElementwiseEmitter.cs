@@ -36,7 +36,7 @@ internal abstract class ElementwiseEmitter(ResolvedLayer layer) : LayerEmitter(l
     public sealed override void EmitBackward(SourceWriter writer)
     {
         writer.WriteLine($"// {Describe()}");
-        if (InputGradient is null && Layer.ParameterCount == 0)
+        if (!HasInputGradient && Layer.ParameterCount == 0)
         {
             writer.WriteLine("// (first layer without parameters: no gradient to propagate)");
             return;
@@ -44,6 +44,9 @@ internal abstract class ElementwiseEmitter(ResolvedLayer layer) : LayerEmitter(l
 
         EmitBackwardCore(writer, InputGradient?.Span ?? "default");
     }
+
+    /// <summary>Whether some input takes a gradient (joins read several).</summary>
+    protected virtual bool HasInputGradient => InputGradient is not null;
 
     /// <summary>Writes the input gradient (<paramref name="inputGradient"/> is "default" when there is none) and any parameter gradients.</summary>
     protected abstract void EmitBackwardCore(SourceWriter writer, string inputGradient);
@@ -66,6 +69,12 @@ internal sealed class ActivationLayerEmitter(ResolvedLayer layer) : ElementwiseE
 
     protected override void EmitBackwardCore(SourceWriter writer, string inputGradient) =>
         writer.WriteLine(ActivationCode.Backward(Activation, Input.Span, Output.Span, OutputGradient!.Span, inputGradient));
+
+    /// <summary>The ONNX description of this layer: its operator's settings and the offsets of its tensors.</summary>
+    public override string OnnxOperator(string name, System.Func<string, string> offset)
+    {
+        return $"new {OnnxEmitter.Onnx}OnnxActivationLayer({name}, {OnnxEmitter.Activation(Activation)})";
+    }
 }
 
 /// <summary>[Softmax]: each sample's values to probabilities.</summary>
@@ -81,6 +90,12 @@ internal sealed class SoftmaxEmitter(ResolvedLayer layer) : ElementwiseEmitter(l
 
     protected override void EmitBackwardCore(SourceWriter writer, string inputGradient) =>
         writer.WriteLine($"global::NetGen.Kernels.Activations.SoftmaxBackward({Output.Span}, {OutputGradient!.Span}, {inputGradient}, rows, {Size});");
+
+    /// <summary>The ONNX description of this layer: its operator's settings and the offsets of its tensors.</summary>
+    public override string OnnxOperator(string name, System.Func<string, string> offset)
+    {
+        return $"new {OnnxEmitter.Onnx}OnnxSoftmax({name}, {OnnxEmitter.Shape(Layer.Output)})";
+    }
 }
 
 /// <summary>[Dropout(rate)]: inverted dropout in training, identity in inference.</summary>
@@ -117,4 +132,10 @@ internal sealed class DropoutEmitter(ResolvedLayer layer) : ElementwiseEmitter(l
 
     protected override void EmitBackwardCore(SourceWriter writer, string inputGradient) =>
         writer.WriteLine($"global::NetGen.Kernels.Dropout.Backward({Mask.Span}, {OutputGradient!.Span}, {inputGradient});");
+
+    /// <summary>The ONNX description of this layer: its operator's settings and the offsets of its tensors.</summary>
+    public override string OnnxOperator(string name, System.Func<string, string> offset)
+    {
+        return $"new {OnnxEmitter.Onnx}OnnxDropout({name})";
+    }
 }

@@ -116,6 +116,14 @@ internal sealed class BatchNormEmitter(ResolvedLayer layer) : ElementwiseEmitter
         writer.WriteLine($"    global::NetGen.Kernels.BatchNorm.Backward({OutputGradient!.Span}, {Input.Span}, {Name}Scale, {Field("Mean")}, {Field("InverseStd")}, {inputGradient},");
         writer.WriteLine($"        {gradients}, rows, {Channels}, {Spatial});");
     }
+
+    /// <summary>The ONNX description of this layer: its operator's settings and the offsets of its tensors.</summary>
+    public override string OnnxOperator(string name, System.Func<string, string> offset)
+    {
+        var batchNorm = (BatchNormSpec)Layer.Spec;
+        return $"new {OnnxEmitter.Onnx}OnnxBatchNorm({name}, {Literals.Int(Layer.Output.Dimensions[0])}, {offset("weight")}, {offset("bias")}, " +
+               $"{offset("running_mean")}, {offset("running_var")}, {Literals.Float(batchNorm.Epsilon)})";
+    }
 }
 
 /// <summary>[LayerNorm]: each sample normalized over all its values, with per-value scale and shift.</summary>
@@ -175,5 +183,12 @@ internal sealed class LayerNormEmitter(ResolvedLayer layer) : ElementwiseEmitter
     {
         writer.WriteLine($"global::NetGen.Kernels.LayerNorm.Backward({OutputGradient!.Span}, {Input.Span}, {Name}Scale, First({Field("Mean")}, rows), First({Field("InverseStd")}, rows), {inputGradient},");
         writer.WriteLine($"    _gradients.Slice({Name}ScaleOffset, {Size}), _gradients.Slice({Name}ShiftOffset, {Size}), rows, {Size});");
+    }
+
+    /// <summary>The ONNX description of this layer: its operator's settings and the offsets of its tensors.</summary>
+    public override string OnnxOperator(string name, System.Func<string, string> offset)
+    {
+        var layerNorm = (LayerNormSpec)Layer.Spec;
+        return $"new {OnnxEmitter.Onnx}OnnxLayerNorm({name}, {OnnxEmitter.Shape(Layer.Output)}, {offset("weight")}, {offset("bias")}, {Literals.Float(layerNorm.Epsilon)})";
     }
 }

@@ -79,6 +79,13 @@ internal sealed class EmbeddingEmitter(ResolvedLayer layer) : LayerEmitter(layer
     }
 
     public override (string Offset, string Count) ParameterRange => ($"{Name}WeightOffset", $"{Name}WeightCount");
+
+    /// <summary>The ONNX description of this layer: its operator's settings and the offsets of its tensors.</summary>
+    public override string OnnxOperator(string name, System.Func<string, string> offset)
+    {
+        var embedding = (EmbeddingSpec)Layer.Spec;
+        return $"new {OnnxEmitter.Onnx}OnnxEmbedding({name}, {Literals.Int(embedding.Vocabulary)}, {Literals.Int(embedding.Dimensions)}, {offset("weight")})";
+    }
 }
 
 /// <summary>
@@ -114,6 +121,9 @@ internal sealed class RecurrentEmitter(ResolvedLayer layer) : LayerEmitter(layer
 
     /// <summary>The carried hidden state [BatchSize, H] (and cell state for Lstm) of a stateful layer.</summary>
     public string State => Field("State");
+
+    /// <summary>The fields a stateful layer carries from one batch to the next: the hidden state, and an LSTM's cell state.</summary>
+    public System.Collections.Generic.IEnumerable<string> CarriedState => IsLstm ? [State, CellState] : [State];
 
     public string CellState => Field("CellState");
 
@@ -294,4 +304,12 @@ internal sealed class RecurrentEmitter(ResolvedLayer layer) : LayerEmitter(layer
     }
 
     public override (string Offset, string Count) ParameterRange => ($"{Name}WeightOffset", $"{Name}WeightCount + {Name}BiasCount");
+
+    /// <summary>The ONNX description of this layer: its operator's settings and the offsets of its tensors.</summary>
+    public override string OnnxOperator(string name, System.Func<string, string> offset)
+    {
+        var recurrent = (RecurrentSpec)Layer.Spec;
+        return $"new {OnnxEmitter.Onnx}OnnxRecurrent({name}, {OnnxEmitter.Onnx}OnnxCell.{recurrent.Kind}, {Literals.Int(Layer.Input.Dimensions[1])}, {Literals.Int(recurrent.Hidden)}, " +
+               $"{offset("weight_ih_l0")}, {offset("weight_hh_l0")}, {offset("bias_ih_l0")}, returnSequences: {Literals.Bool(recurrent.ReturnSequences)})";
+    }
 }

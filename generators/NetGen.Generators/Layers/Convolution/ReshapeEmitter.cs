@@ -14,4 +14,10 @@ internal sealed class ReshapeEmitter(Shapes.ResolvedLayer layer) : LayerEmitter(
     public override void EmitForward(SourceWriter writer) => writer.WriteLine($"// {Describe()}");
 
     public override void EmitBackward(SourceWriter writer) => writer.WriteLine($"// {Describe()}");
+
+    /// <summary>The ONNX description of this layer: its operator's settings and the offsets of its tensors.</summary>
+    public override string OnnxOperator(string name, System.Func<string, string> offset)
+    {
+        return $"new {OnnxEmitter.Onnx}OnnxReshape({name}, {OnnxEmitter.Shape(Layer.Output)})";
+    }
 }

@@ -215,11 +215,11 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
     /// Pairs each convolution with the MaxPool2D(2) right after it whose inference forward one kernel can compute
     /// (<see cref="ConvolutionKernelChoice.PooledKernelFor"/>). Called once by the network emitter on the chain.
     /// </summary>
-    public static void FuseInferencePooling(IReadOnlyList<LayerEmitter> emitters)
+    public static void FuseInferencePooling(IReadOnlyList<LayerEmitter> emitters, Plan.NetworkPlan plan)
     {
         for (int i = 0; i + 1 < emitters.Count; i++)
         {
-            if (emitters[i] is not Conv2DEmitter conv || emitters[i + 1] is not Pool2DEmitter pool) continue;
+            if (!plan.Layers[i].FusesWithNext || emitters[i] is not Conv2DEmitter conv || emitters[i + 1] is not Pool2DEmitter pool) continue;
             if (conv.Spec.Activation.Kind == ActivationKind.ReLU && ((Pool2DSpec)pool.Layer.Spec).Kind == PoolKind.Max && pool.OutputGradient is not null)
             {
                 // ReLU's backward keeps dy where y > 0. Max pooling's backward gives a gradient only to each window's
@@ -269,4 +269,13 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
     /// <summary>The weight (not the bias) carries the layer's L1/L2 penalty, or the network's [Regularization].</summary>
     public override Penalty? Penalized =>
         Spec.Penalty.Over(Network.Options.Penalty) is { IsNone: false } penalty ? new Penalty($"{Name}Weight", $"{Name}WeightGradient", penalty) : null;
+
+    /// <summary>The ONNX description of this layer: its operator's settings and the offsets of its tensors.</summary>
+    public override string OnnxOperator(string name, System.Func<string, string> offset)
+    {
+        var conv = (Conv2DSpec)Layer.Spec;
+        return $"new {OnnxEmitter.Onnx}OnnxConv2D({name}, {Literals.Int(Layer.Input.Dimensions[0])}, {Literals.Int(conv.Filters)}, kernel: {Literals.Int(conv.Kernel)}, " +
+               $"stride: {Literals.Int(conv.Stride)}, padding: {Literals.Int(conv.EffectivePadding)}, dilation: {Literals.Int(conv.Dilation)}, " +
+               $"{offset("weight")}, {offset("bias")}, {OnnxEmitter.Activation(conv.Activation)})";
+    }
 }

@@ -120,4 +120,11 @@ internal sealed class Pool2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
     {
         yield return $"global::NetGen.Training.NumericChecks.Describe(\"{Name}'s output\", {Output.Span}, columns: {OutputSize})";
     }
+
+    /// <summary>The ONNX description of this layer: its operator's settings and the offsets of its tensors.</summary>
+    public override string OnnxOperator(string name, System.Func<string, string> offset)
+    {
+        var pool = (Pool2DSpec)Layer.Spec;
+        return $"new {OnnxEmitter.Onnx}OnnxPool2D({name}, max: {Literals.Bool(pool.Kind == PoolKind.Max)}, size: {Literals.Int(pool.Size)}, stride: {Literals.Int(pool.Stride)}, padding: {Literals.Int(pool.Padding)})";
+    }
 }

@@ -190,4 +190,14 @@ internal sealed partial class DenseEmitter(ResolvedLayer layer) : LayerEmitter(l
 
     public override Penalty? Penalized =>
         Spec.Penalty.Over(Network.Options.Penalty) is { IsNone: false } penalty ? new Penalty(WeightValues, $"{Name}WeightGradient", penalty) : null;
+
+    /// <summary>The ONNX description of this layer: its operator's settings and the offsets of its tensors.</summary>
+    public override string OnnxOperator(string name, System.Func<string, string> offset)
+    {
+        var dense = (DenseSpec)Layer.Spec;
+        bool perStep = Layer.Input.Rank == 2;
+        int inputs = perStep ? Layer.Input.Dimensions[1] : Layer.Input.Size;
+        int steps = perStep ? Layer.Input.Dimensions[0] : 0;
+        return $"new {OnnxEmitter.Onnx}OnnxDense({name}, {Literals.Int(inputs)}, {Literals.Int(dense.Units)}, steps: {Literals.Int(steps)}, {offset("weight")}, {offset("bias")}, {OnnxEmitter.Activation(dense.Activation)})";
+    }
 }

@@ -52,4 +52,10 @@ internal sealed class GlobalAvgPool2DEmitter(ResolvedLayer layer) : LayerEmitter
     {
         yield return $"global::NetGen.Training.NumericChecks.Describe(\"{Name}'s output\", {Output.Span}, columns: {Channels})";
     }
+
+    /// <summary>The ONNX description of this layer: its operator's settings and the offsets of its tensors.</summary>
+    public override string OnnxOperator(string name, System.Func<string, string> offset)
+    {
+        return $"new {OnnxEmitter.Onnx}OnnxGlobalAvgPool2D({name})";
+    }
 }
