@@ -262,34 +262,4 @@ public sealed class SilentResultTests
         float[] values = Enumerable.Repeat(float.MaxValue, 100).ToArray();
         NumericChecks.ThrowIfNonFinite(values, "Mlp", "targets", columns: 0);
     }
-
-    [Fact]
-    public void NetworkUseGuard_SecondThreadInside_ThrowsNamingTheNetwork_AndNestedCallsReenter()
-    {
-        var guard = new NetworkUseGuard();
-        Assert.True(guard.Enter("LeNet5"));
-        Assert.False(guard.Enter("LeNet5"));   // Evaluate calling Predict on the same thread
-        Assert.True(guard.InUse);
-
-        Exception? fromOtherThread = null;
-        var thread = new Thread(() => fromOtherThread = Record.Exception(() => guard.Enter("LeNet5")));
-        thread.Start();
-        thread.Join();
-
-        var error = Assert.IsType<InvalidOperationException>(fromOtherThread);
-        Assert.Contains("LeNet5", error.Message);
-        Assert.Contains("two threads", error.Message);
-
-        guard.Exit();
-        Assert.False(guard.InUse);
-        Exception? afterExit = null;
-        thread = new Thread(() =>
-        {
-            afterExit = Record.Exception(() => guard.Enter("LeNet5"));
-            guard.Exit();
-        });
-        thread.Start();
-        thread.Join();
-        Assert.Null(afterExit);
-    }
 }
