@@ -61,34 +61,20 @@ public static class Safetensors
         ArgumentNullException.ThrowIfNull(tensors);
         byte[] header = BuildHeader(tensors, metadata);
 
-        string fullPath = Path.GetFullPath(path);
-        string folder = Path.GetDirectoryName(fullPath) ?? ".";
-        string temporaryPath = Path.Combine(folder, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        try
+        AtomicFile.Write(path, file =>
         {
-            using (var file = new FileStream(temporaryPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
+            Stream stream = wrapStream?.Invoke(file) ?? file;
+            Span<byte> length = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
+            stream.Write(length);
+            stream.Write(header);
+            for (int i = 0; i < tensors.Count; i++)
             {
-                Stream stream = wrapStream?.Invoke(file) ?? file;
-                Span<byte> length = stackalloc byte[8];
-                BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
-                stream.Write(length);
-                stream.Write(header);
-                for (int i = 0; i < tensors.Count; i++)
-                {
-                    WriteLittleEndian(stream, tensors[i].Data.Span);
-                }
-
-                stream.Flush();
-                file.Flush(flushToDisk: true);
+                WriteLittleEndian(stream, tensors[i].Data.Span);
             }
 
-            File.Move(temporaryPath, fullPath, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporaryPath);
-            throw;
-        }
+            stream.Flush();
+        });
     }
 
     /// <summary>Reads every tensor and the metadata of a safetensors file.</summary>

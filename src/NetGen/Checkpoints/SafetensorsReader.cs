@@ -157,6 +157,14 @@ public sealed class SafetensorsReader : IDisposable
 
     private static (List<SafetensorsTensorInfo> Tensors, Dictionary<string, string> Metadata) ParseHeader(string path, byte[] header, long dataLength)
     {
+        // JsonDocument checks the structure but leaves strings as bytes: a name that is not UTF-8 would only fail
+        // later, in GetString, with an InvalidOperationException that names nothing.
+        if (!System.Text.Unicode.Utf8.IsValid(header))
+        {
+            int valid = ValidUtf8Prefix(header);
+            throw new InvalidDataException($"file {path} is corrupt: its header is not valid UTF-8 (byte {8 + valid} of the file).");
+        }
+
         JsonDocument document;
         try
         {
@@ -176,8 +184,17 @@ public sealed class SafetensorsReader : IDisposable
 
             var tensors = new List<SafetensorsTensorInfo>();
             var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+            var names = new HashSet<string>(StringComparer.Ordinal);
             foreach (JsonProperty property in document.RootElement.EnumerateObject())
             {
+                // JSON allows a key twice and the later would win silently; Save never writes one twice.
+                if (!names.Add(property.Name))
+                {
+                    throw new InvalidDataException(property.Name == Safetensors.MetadataKey
+                        ? $"file {path} is corrupt: its header has '{Safetensors.MetadataKey}' twice."
+                        : $"file {path} is corrupt: tensor '{property.Name}' appears twice in its header.");
+                }
+
                 if (property.Name == Safetensors.MetadataKey)
                 {
                     ReadMetadata(path, property.Value, metadata);
@@ -289,6 +306,14 @@ public sealed class SafetensorsReader : IDisposable
         }
 
         return new SafetensorsTensorInfo(name, dtype, shape, begin, end);
+    }
+
+    // Where the first invalid UTF-8 sequence starts (only called once the header is known to hold one).
+    private static int ValidUtf8Prefix(ReadOnlySpan<byte> bytes)
+    {
+        char[] characters = new char[bytes.Length];
+        System.Text.Unicode.Utf8.ToUtf16(bytes, characters, out int read, out _, replaceInvalidSequences: false);
+        return read;
     }
 
     // Bytes per element of the format's dtypes; 0 for an unknown one.

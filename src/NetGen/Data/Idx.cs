@@ -67,31 +67,37 @@ public static class Idx
         ArgumentException.ThrowIfNullOrEmpty(path);
         string fullPath = Path.GetFullPath(path);
         using Stream stream = OpenForReading(fullPath, out bool compressed);
-
-        Span<byte> header = stackalloc byte[ImagesHeaderBytes];
-        // The magic first, so that a file of another kind is named as such, not as truncated.
-        ReadExactly(stream, header[..4], fullPath, compressed, "the magic number", 0);
-        CheckMagic(header, ImagesMagic, "image", fullPath);
-        ReadExactly(stream, header[4..], fullPath, compressed, "the 16-byte image header", 4);
-        int count = ReadDimension(header, 1, "image count", fullPath);
-        int rows = ReadDimension(header, 2, "rows", fullPath);
-        int columns = ReadDimension(header, 3, "columns", fullPath);
-        if (rows == 0 || columns == 0)
+        try
         {
-            throw new InvalidDataException($"file {fullPath}: image size {rows}x{columns} has no pixels.");
-        }
+            Span<byte> header = stackalloc byte[ImagesHeaderBytes];
+            // The magic first, so that a file of another kind is named as such, not as truncated.
+            ReadExactly(stream, header[..4], fullPath, compressed, "the magic number", 0);
+            CheckMagic(header, ImagesMagic, "image", fullPath);
+            ReadExactly(stream, header[4..], fullPath, compressed, "the 16-byte image header", 4);
+            int count = ReadDimension(header, 1, "image count", fullPath);
+            int rows = ReadDimension(header, 2, "rows", fullPath);
+            int columns = ReadDimension(header, 3, "columns", fullPath);
+            if (rows == 0 || columns == 0)
+            {
+                throw new InvalidDataException($"file {fullPath}: image size {rows}x{columns} has no pixels.");
+            }
 
-        long pixelCount = (long)count * rows * columns;
-        if (pixelCount > Array.MaxLength)
+            long pixelCount = (long)count * rows * columns;
+            if (pixelCount > Array.MaxLength)
+            {
+                throw new InvalidDataException(
+                    $"file {fullPath}: {count} images of {rows}x{columns} = {pixelCount} bytes is more than one array can hold ({Array.MaxLength}).");
+            }
+
+            byte[] pixels = ReadPayload(stream, pixelCount, fullPath, compressed, $"{count} images of {rows}x{columns}", ImagesHeaderBytes);
+            CheckAtEnd(stream, fullPath, compressed, ImagesHeaderBytes + pixelCount);
+            return new IdxImages(count, rows, columns, pixels);
+        }
+        catch (InvalidDataException) when (compressed)
         {
-            throw new InvalidDataException(
-                $"file {fullPath}: {count} images of {rows}x{columns} = {pixelCount} bytes is more than one array can hold ({Array.MaxLength}).");
+            ThrowIfGzipCorrupt(stream, fullPath);
+            throw;
         }
-
-        var pixels = new byte[pixelCount];
-        ReadExactly(stream, pixels, fullPath, compressed, $"{count} images of {rows}x{columns}", ImagesHeaderBytes);
-        CheckAtEnd(stream, fullPath, compressed, ImagesHeaderBytes + pixelCount);
-        return new IdxImages(count, rows, columns, pixels);
     }
 
     /// <summary>Reads an IDX label file (magic <c>0x00000801</c>), raw or gzip-compressed.</summary>
@@ -106,21 +112,27 @@ public static class Idx
         ArgumentException.ThrowIfNullOrEmpty(path);
         string fullPath = Path.GetFullPath(path);
         using Stream stream = OpenForReading(fullPath, out bool compressed);
-
-        Span<byte> header = stackalloc byte[LabelsHeaderBytes];
-        ReadExactly(stream, header[..4], fullPath, compressed, "the magic number", 0);
-        CheckMagic(header, LabelsMagic, "label", fullPath);
-        ReadExactly(stream, header[4..], fullPath, compressed, "the 8-byte label header", 4);
-        int count = ReadDimension(header, 1, "label count", fullPath);
-        if (count > Array.MaxLength)
+        try
         {
-            throw new InvalidDataException($"file {fullPath}: {count} labels is more than one array can hold ({Array.MaxLength}).");
-        }
+            Span<byte> header = stackalloc byte[LabelsHeaderBytes];
+            ReadExactly(stream, header[..4], fullPath, compressed, "the magic number", 0);
+            CheckMagic(header, LabelsMagic, "label", fullPath);
+            ReadExactly(stream, header[4..], fullPath, compressed, "the 8-byte label header", 4);
+            int count = ReadDimension(header, 1, "label count", fullPath);
+            if (count > Array.MaxLength)
+            {
+                throw new InvalidDataException($"file {fullPath}: {count} labels is more than one array can hold ({Array.MaxLength}).");
+            }
 
-        var labels = new byte[count];
-        ReadExactly(stream, labels, fullPath, compressed, $"{count} labels", LabelsHeaderBytes);
-        CheckAtEnd(stream, fullPath, compressed, LabelsHeaderBytes + (long)count);
-        return labels;
+            byte[] labels = ReadPayload(stream, count, fullPath, compressed, $"{count} labels", LabelsHeaderBytes);
+            CheckAtEnd(stream, fullPath, compressed, LabelsHeaderBytes + (long)count);
+            return labels;
+        }
+        catch (InvalidDataException) when (compressed)
+        {
+            ThrowIfGzipCorrupt(stream, fullPath);
+            throw;
+        }
     }
 
     /// <summary>
@@ -189,17 +201,93 @@ public static class Idx
         }
     }
 
-    private static void ReadExactly(Stream stream, Span<byte> buffer, string fullPath, bool compressed, string what, long offset)
+    // Bytes a gzip payload is read in at first; the array doubles from there only as the stream yields bytes.
+    private const int FirstGzipChunk = 1 << 20;
+
+    // Bytes of decompressed data ThrowIfGzipCorrupt reads, at most, looking for the corruption that explains a bad header.
+    private const long CorruptionSearchLimit = 1L << 28;
+
+    /// <summary>
+    /// The <paramref name="claimed"/> bytes after the header, read without trusting the claim: a raw file's length is
+    /// checked before the array is allocated, and a gzip stream (whose decompressed length shows only as it is read)
+    /// fills an array that doubles as the stream yields bytes, so a 16-byte file that claims 2^31 bytes allocates
+    /// nothing of the sort.
+    /// </summary>
+    private static byte[] ReadPayload(Stream stream, long claimed, string fullPath, bool compressed, string what, long offset)
     {
-        int read;
+        if (!compressed)
+        {
+            long length = stream.Length;
+            if (length - offset < claimed)
+            {
+                throw new InvalidDataException(
+                    $"file {fullPath} is truncated: expected {offset + claimed} bytes (through {what}), found {length}.");
+            }
+
+            var payload = new byte[claimed];
+            ReadExactly(stream, payload, fullPath, compressed, what, offset);
+            return payload;
+        }
+
+        byte[] buffer = new byte[Math.Min(claimed, FirstGzipChunk)];
+        long filled = 0;
+        while (filled < claimed)
+        {
+            if (filled == buffer.Length) Array.Resize(ref buffer, (int)Math.Min(claimed, 2L * buffer.Length));
+            int read = Read(stream, buffer.AsSpan((int)filled), fullPath);
+            if (read == 0)
+            {
+                throw new InvalidDataException(
+                    $"file {fullPath} is truncated: expected {offset + claimed} bytes after gzip decompression (through {what}), found {offset + filled}.");
+            }
+
+            filled += read;
+        }
+
+        return buffer;
+    }
+
+    // GZipStream reports a corrupt or cut compressed stream without naming the file.
+    private static int Read(Stream stream, Span<byte> buffer, string fullPath)
+    {
         try
         {
-            read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+            return stream.Read(buffer);
         }
         catch (InvalidDataException exception)
         {
-            // GZipStream reports a corrupt or cut compressed stream without naming the file.
-            throw new InvalidDataException($"file {fullPath}: the gzip stream is corrupt or truncated ({exception.Message}).", exception);
+            throw new InvalidDataException($"file {fullPath} is corrupt: the gzip stream is damaged or truncated ({exception.Message}).", exception);
+        }
+    }
+
+    /// <summary>
+    /// A damaged deflate stream often decompresses to garbage before zlib notices (its CRC is checked at the end), so a
+    /// header that makes no sense in a gzip file is first blamed on the compression: the rest of the stream is read
+    /// (up to 256 MiB) and a gzip error there is reported as the file being corrupt.
+    /// </summary>
+    private static void ThrowIfGzipCorrupt(Stream stream, string fullPath)
+    {
+        byte[] sink = new byte[1 << 16];
+        long total = 0;
+        try
+        {
+            int read;
+            while (total < CorruptionSearchLimit && (read = Read(stream, sink, fullPath)) > 0) total += read;
+        }
+        catch (IOException)
+        {
+            // Not the corruption (that is an InvalidDataException): report the header's error.
+        }
+    }
+
+    private static void ReadExactly(Stream stream, Span<byte> buffer, string fullPath, bool compressed, string what, long offset)
+    {
+        int read = 0;
+        while (read < buffer.Length)
+        {
+            int got = Read(stream, buffer[read..], fullPath);
+            if (got == 0) break;
+            read += got;
         }
 
         if (read < buffer.Length)
@@ -213,11 +301,37 @@ public static class Idx
     private static void CheckAtEnd(Stream stream, string fullPath, bool compressed, long expectedBytes)
     {
         Span<byte> extra = stackalloc byte[1];
-        if (stream.Read(extra) != 0)
+        if (Read(stream, extra, fullPath) != 0)
         {
             string decompressed = compressed ? " after gzip decompression" : "";
             throw new InvalidDataException(
                 $"file {fullPath} is longer than its header says: expected {expectedBytes} bytes{decompressed}, found more.");
+        }
+
+        if (compressed && stream is GZipStream gzip) CheckGzipTrailer(gzip.BaseStream, fullPath, expectedBytes);
+    }
+
+    /// <summary>
+    /// GZipStream verifies the CRC32 and length trailer only when the file holds it: a .gz file cut inside its last
+    /// bytes decompresses without complaint. Its last 4 bytes must give the decompressed length (mod 2^32), as the
+    /// trailer of a single-member gzip file (every MNIST download) does.
+    /// </summary>
+    private static void CheckGzipTrailer(Stream file, string fullPath, long decompressedBytes)
+    {
+        const int GzipHeaderAndTrailer = 10 + 8;
+        Span<byte> trailer = stackalloc byte[4];
+        long length = file.Length;
+        if (length >= GzipHeaderAndTrailer)
+        {
+            file.Position = length - 4;
+            file.ReadExactly(trailer);
+        }
+
+        uint stored = BinaryPrimitives.ReadUInt32LittleEndian(trailer);
+        if (length < GzipHeaderAndTrailer || stored != (uint)decompressedBytes)
+        {
+            throw new InvalidDataException(
+                $"file {fullPath} is corrupt or truncated: its gzip trailer does not give the {decompressedBytes} bytes it decompressed to (the file is cut short, or holds several gzip members).");
         }
     }
 
@@ -241,24 +355,5 @@ public static class Idx
         return value;
     }
 
-    private static void WriteAtomically(string path, Action<Stream> write)
-    {
-        string fullPath = Path.GetFullPath(path);
-        string folder = Path.GetDirectoryName(fullPath) ?? ".";
-        string temporaryPath = Path.Combine(folder, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temporaryPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
-            {
-                write(stream);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporaryPath, fullPath, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporaryPath);
-            throw;
-        }
-    }
+    private static void WriteAtomically(string path, Action<Stream> write) => Checkpoints.AtomicFile.Write(path, write);
 }

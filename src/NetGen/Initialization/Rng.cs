@@ -9,6 +9,11 @@ namespace NetGen;
 /// It is a mutable struct: pass it by <c>ref</c>, or a copy replays the same numbers.
 /// </summary>
 /// <remarks>
+/// <c>new Rng()</c> and <c>default(Rng)</c> behave as <c>new Rng(0)</c>: xoshiro's all-zero state would return 0
+/// forever (a dropout mask that drops every unit, weights that are all the low bound), and no seed produces it, so
+/// the first draw from an all-zero state seeds it with 0 instead.
+/// </remarks>
+/// <remarks>
 /// <see cref="NextUInt"/>, <see cref="NextFloat"/>, <see cref="NextUniform"/> and <see cref="NextInt"/> use integer
 /// and exactly rounded float arithmetic only, so they are bit-identical everywhere. <see cref="NextGaussian"/> calls
 /// <see cref="Math.Log(double)"/> and <see cref="Math.Cos(double)"/> in double and rounds to float; a platform whose
@@ -31,6 +36,7 @@ public struct Rng
     /// <summary>The next 32 uniformly distributed bits (xoshiro128**).</summary>
     public uint NextUInt()
     {
+        if ((state0 | state1 | state2 | state3) == 0) SeedDefault();
         uint result = BitOperations.RotateLeft(state1 * 5, 7) * 9;
         uint shifted = state1 << 9;
         state2 ^= state0;
@@ -74,6 +80,10 @@ public struct Rng
         }
         return (int)(product >> 32);
     }
+
+    // Only a default-constructed Rng has the all-zero state (SplitMix64 never gives two zero outputs in a row).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void SeedDefault() => this = new Rng(0);
 
     private static ulong SplitMix64(ref ulong state)
     {

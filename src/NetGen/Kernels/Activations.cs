@@ -475,6 +475,6 @@ public static class Activations
     {
         if (rows < 0) throw new ArgumentOutOfRangeException(nameof(rows), rows, "rows must be >= 0.");
         if (cols <= 0) throw new ArgumentOutOfRangeException(nameof(cols), cols, "cols must be > 0.");
-        if (length < rows * cols) throw new ArgumentException($"{name} holds {length} floats; [{rows}, {cols}] needs {rows * cols}.", name);
+        if (length < (long)rows * cols) throw new ArgumentException($"{name} holds {length} floats; [{rows}, {cols}] needs {(long)rows * cols}.", name);
     }
 }

@@ -29,10 +29,10 @@ public static unsafe partial class Dense
         Span<float> hidden, ReadOnlySpan<float> weight2, ReadOnlySpan<float> bias2, Activation activation2, Span<float> output,
         int batch, int inputs, int hiddenUnits, int units)
     {
-        if (hiddenUnits > 0 && inputs > 0 && weight1.Length < hiddenUnits * inputs)
-            throw new ArgumentException($"weight1 holds {weight1.Length} floats; [{hiddenUnits}, {inputs}] needs {hiddenUnits * inputs}.", nameof(weight1));
-        if (units > 0 && hiddenUnits > 0 && weight2.Length < units * hiddenUnits)
-            throw new ArgumentException($"weight2 holds {weight2.Length} floats; [{units}, {hiddenUnits}] needs {units * hiddenUnits}.", nameof(weight2));
+        if (hiddenUnits > 0 && inputs > 0 && weight1.Length < (long)hiddenUnits * inputs)
+            throw new ArgumentException($"weight1 holds {weight1.Length} floats; [{hiddenUnits}, {inputs}] needs {(long)hiddenUnits * inputs}.", nameof(weight1));
+        if (units > 0 && hiddenUnits > 0 && weight2.Length < (long)units * hiddenUnits)
+            throw new ArgumentException($"weight2 holds {weight2.Length} floats; [{units}, {hiddenUnits}] needs {(long)units * hiddenUnits}.", nameof(weight2));
         CheckShapes(input, weight1, bias1, hidden, batch, inputs, hiddenUnits, nameof(input), nameof(hidden), nameof(bias1));
         CheckShapes(hidden, weight2, bias2, output, batch, hiddenUnits, units, nameof(hidden), nameof(output), nameof(bias2));
         CheckFusedActivation(activation1);

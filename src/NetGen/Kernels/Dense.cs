@@ -85,12 +85,12 @@ public static partial class Dense
         Span<float> dinput, Span<float> dweight, Span<float> dbias, int batch, int inputs, int units, bool accumulateParameterGradients, bool parallel)
     {
         CheckShapes(input, weight, dbias, doutput, batch, inputs, units, nameof(input), nameof(doutput), nameof(dbias));
-        if (dweight.Length < units * inputs)
-            throw new ArgumentException($"dweight holds {dweight.Length} floats; [{units}, {inputs}] needs {units * inputs}.", nameof(dweight));
+        if (dweight.Length < (long)units * inputs)
+            throw new ArgumentException($"dweight holds {dweight.Length} floats; [{units}, {inputs}] needs {(long)units * inputs}.", nameof(dweight));
         if (!dinput.IsEmpty)
         {
-            if (dinput.Length < batch * inputs)
-                throw new ArgumentException($"dinput holds {dinput.Length} floats; [{batch}, {inputs}] needs {batch * inputs}.", nameof(dinput));
+            if (dinput.Length < (long)batch * inputs)
+                throw new ArgumentException($"dinput holds {dinput.Length} floats; [{batch}, {inputs}] needs {(long)batch * inputs}.", nameof(dinput));
             Gemm.NNCore(doutput, weight, dinput, batch, inputs, units, accumulate: false, parallel);
         }
         Gemm.TNCore(doutput, input, dweight, units, inputs, batch, accumulate: accumulateParameterGradients, parallel);
@@ -170,12 +170,12 @@ public static partial class Dense
         if (batch < 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "batch must be >= 0.");
         if (inputs <= 0) throw new ArgumentOutOfRangeException(nameof(inputs), inputs, "inputs must be > 0.");
         if (units <= 0) throw new ArgumentOutOfRangeException(nameof(units), units, "units must be > 0.");
-        if (input.Length < batch * inputs)
-            throw new ArgumentException($"{inputName} holds {input.Length} floats; [{batch}, {inputs}] needs {batch * inputs}.", inputName);
-        if (weight.Length < units * inputs)
-            throw new ArgumentException($"weight holds {weight.Length} floats; [{units}, {inputs}] needs {units * inputs}.", nameof(weight));
-        if (output.Length < batch * units)
-            throw new ArgumentException($"{outputName} holds {output.Length} floats; [{batch}, {units}] needs {batch * units}.", outputName);
+        if (input.Length < (long)batch * inputs)
+            throw new ArgumentException($"{inputName} holds {input.Length} floats; [{batch}, {inputs}] needs {(long)batch * inputs}.", inputName);
+        if (weight.Length < (long)units * inputs)
+            throw new ArgumentException($"weight holds {weight.Length} floats; [{units}, {inputs}] needs {(long)units * inputs}.", nameof(weight));
+        if (output.Length < (long)batch * units)
+            throw new ArgumentException($"{outputName} holds {output.Length} floats; [{batch}, {units}] needs {(long)batch * units}.", outputName);
         if (!bias.IsEmpty && bias.Length < units)
             throw new ArgumentException($"{biasName} holds {bias.Length} floats; [{units}] needs {units} (or pass an empty span for no bias).", biasName);
     }

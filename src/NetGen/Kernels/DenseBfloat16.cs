@@ -86,12 +86,12 @@ public static unsafe partial class DenseBfloat16
         if (batch < 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "batch must be >= 0.");
         if (inputs <= 0) throw new ArgumentOutOfRangeException(nameof(inputs), inputs, "inputs must be > 0.");
         if (units <= 0) throw new ArgumentOutOfRangeException(nameof(units), units, "units must be > 0.");
-        if (input.Length < batch * inputs)
-            throw new ArgumentException($"{inputName} holds {input.Length} floats; [{batch}, {inputs}] needs {batch * inputs}.", inputName);
-        if (weight.Length < units * inputs)
-            throw new ArgumentException($"{weightName} holds {weight.Length} values; [{units}, {inputs}] needs {units * inputs}.", weightName);
-        if (output.Length < batch * units)
-            throw new ArgumentException($"{outputName} holds {output.Length} floats; [{batch}, {units}] needs {batch * units}.", outputName);
+        if (input.Length < (long)batch * inputs)
+            throw new ArgumentException($"{inputName} holds {input.Length} floats; [{batch}, {inputs}] needs {(long)batch * inputs}.", inputName);
+        if (weight.Length < (long)units * inputs)
+            throw new ArgumentException($"{weightName} holds {weight.Length} values; [{units}, {inputs}] needs {(long)units * inputs}.", weightName);
+        if (output.Length < (long)batch * units)
+            throw new ArgumentException($"{outputName} holds {output.Length} floats; [{batch}, {units}] needs {(long)batch * units}.", outputName);
         if (!bias.IsEmpty && bias.Length < units)
             throw new ArgumentException($"{biasName} holds {bias.Length} floats; [{units}] needs {units} (or pass an empty span for no bias).", biasName);
     }

@@ -75,10 +75,10 @@ public static unsafe class DenseSmall
         int inputs = TShape.Inputs, units = TShape.Units;
         CheckShape(inputs, units);
         Dense.CheckShapes(input, weight, dbias, doutput, batch, inputs, units, nameof(input), nameof(doutput), nameof(dbias));
-        if (dweight.Length < units * inputs)
-            throw new ArgumentException($"dweight holds {dweight.Length} floats; [{units}, {inputs}] needs {units * inputs}.", nameof(dweight));
-        if (!dinput.IsEmpty && dinput.Length < batch * inputs)
-            throw new ArgumentException($"dinput holds {dinput.Length} floats; [{batch}, {inputs}] needs {batch * inputs}.", nameof(dinput));
+        if (dweight.Length < (long)units * inputs)
+            throw new ArgumentException($"dweight holds {dweight.Length} floats; [{units}, {inputs}] needs {(long)units * inputs}.", nameof(dweight));
+        if (!dinput.IsEmpty && dinput.Length < (long)batch * inputs)
+            throw new ArgumentException($"dinput holds {dinput.Length} floats; [{batch}, {inputs}] needs {(long)batch * inputs}.", nameof(dinput));
         if (!Vectorized)
         {
             Dense.Backward(doutput, input, weight, dinput, dweight, dbias, batch, inputs, units, accumulateParameterGradients, parallel: false);

@@ -59,9 +59,9 @@ public static class Embedding
         if (embedding <= 0) throw new ArgumentOutOfRangeException(nameof(embedding), embedding, "The embedding width must be positive.");
         if (tokens.Length < count)
             throw new ArgumentException($"tokens holds {tokens.Length} ids; count is {count}.", nameof(tokens));
-        if (tableLength < vocabulary * embedding)
-            throw new ArgumentException($"{tableName} holds {tableLength} floats; {vocabulary}x{embedding} needs {vocabulary * embedding}.", tableName);
-        if (rowsLength < count * embedding)
-            throw new ArgumentException($"{rowsName} holds {rowsLength} floats; {count}x{embedding} needs {count * embedding}.", rowsName);
+        if (tableLength < (long)vocabulary * embedding)
+            throw new ArgumentException($"{tableName} holds {tableLength} floats; {vocabulary}x{embedding} needs {(long)vocabulary * embedding}.", tableName);
+        if (rowsLength < (long)count * embedding)
+            throw new ArgumentException($"{rowsName} holds {rowsLength} floats; {count}x{embedding} needs {(long)count * embedding}.", rowsName);
     }
 }

@@ -25,7 +25,7 @@ public static unsafe partial class Gemm
         int m, int n, int k, bool accumulate)
     {
         if (m == 0 || n == 0) return;
-        if (a.Length < (m - 1) * lda + k || b.Length < (k - 1) * ldb + n || c.Length < (m - 1) * ldc + n)
+        if (a.Length < (m - 1) * (long)lda + k || b.Length < (k - 1) * (long)ldb + n || c.Length < (m - 1) * (long)ldc + n)
             throw new ArgumentException("A span is too short for the given sizes and strides.");
         fixed (float* pa = a, pb = b, pc = c) SmallNN(pa, lda, pb, ldb, pc, ldc, m, n, k, accumulate);
     }
@@ -242,7 +242,7 @@ public static unsafe partial class Gemm
     // the edges element by element.
     internal static void Transpose(ReadOnlySpan<float> w, Span<float> packed, int rows, int columns)
     {
-        if (w.Length < rows * columns || packed.Length < rows * columns)
+        if (w.Length < (long)rows * columns || packed.Length < (long)rows * columns)
             throw new ArgumentException("A span is too short for the given sizes.");
         int blockRows = BlockedSupported ? rows / 8 * 8 : 0, blockColumns = BlockedSupported ? columns / 8 * 8 : 0;
         fixed (float* source = w, target = packed)

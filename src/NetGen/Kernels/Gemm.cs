@@ -103,6 +103,7 @@ public static unsafe partial class Gemm
     // The simple row kernels: small products, and machines without AVX2 and FMA.
     private static void SimpleNN(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate)
     {
+        CheckSizes(a, b, c, m, n, k);
         for (int i = 0; i < m; i++)
         {
             Span<float> cRow = c.Slice(i * n, n);
@@ -151,6 +152,7 @@ public static unsafe partial class Gemm
     public static void Reference(ReadOnlySpan<float> a, bool transposeA, ReadOnlySpan<float> b, bool transposeB,
         Span<float> c, int m, int n, int k, bool accumulate)
     {
+        CheckSizes(a, b, c, m, n, k);
         for (int i = 0; i < m; i++)
         {
             for (int j = 0; j < n; j++)
@@ -172,8 +174,8 @@ public static unsafe partial class Gemm
         if (m < 0) throw new ArgumentOutOfRangeException(nameof(m), m, "m must be >= 0.");
         if (n < 0) throw new ArgumentOutOfRangeException(nameof(n), n, "n must be >= 0.");
         if (k < 0) throw new ArgumentOutOfRangeException(nameof(k), k, "k must be >= 0.");
-        if (a.Length < m * k) throw new ArgumentException($"A holds {a.Length} floats; {m}x{k} needs {m * k}.", nameof(a));
-        if (b.Length < k * n) throw new ArgumentException($"B holds {b.Length} floats; {k}x{n} needs {k * n}.", nameof(b));
-        if (c.Length < m * n) throw new ArgumentException($"C holds {c.Length} floats; {m}x{n} needs {m * n}.", nameof(c));
+        if (a.Length < (long)m * k) throw new ArgumentException($"A holds {a.Length} floats; {m}x{k} needs {(long)m * k}.", nameof(a));
+        if (b.Length < (long)k * n) throw new ArgumentException($"B holds {b.Length} floats; {k}x{n} needs {(long)k * n}.", nameof(b));
+        if (c.Length < (long)m * n) throw new ArgumentException($"C holds {c.Length} floats; {m}x{n} needs {(long)m * n}.", nameof(c));
     }
 }

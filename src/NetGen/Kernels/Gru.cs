@@ -419,10 +419,10 @@ public static class Gru
     {
         RecurrentChecks.Dimensions(batch, steps, inputSize, hidden);
         RecurrentChecks.Parameters(weightIh.Length, weightHh.Length, biasIh.Length, biasHh.Length, Gates, inputSize, hidden);
-        RecurrentChecks.Exactly(input.Length, batch * steps * inputSize, nameof(input), batch, steps, inputSize);
-        RecurrentChecks.EmptyOrExactly(initialHidden.Length, batch * hidden, nameof(initialHidden), batch, hidden);
-        RecurrentChecks.Exactly(output.Length, batch * steps * hidden, nameof(output), batch, steps, hidden);
-        RecurrentChecks.EmptyOrExactly(finalHidden.Length, batch * hidden, nameof(finalHidden), batch, hidden);
+        RecurrentChecks.Exactly(input.Length, (long)batch * steps * inputSize, nameof(input), batch, steps, inputSize);
+        RecurrentChecks.EmptyOrExactly(initialHidden.Length, (long)batch * hidden, nameof(initialHidden), batch, hidden);
+        RecurrentChecks.Exactly(output.Length, (long)batch * steps * hidden, nameof(output), batch, steps, hidden);
+        RecurrentChecks.EmptyOrExactly(finalHidden.Length, (long)batch * hidden, nameof(finalHidden), batch, hidden);
         RecurrentChecks.AtLeast(cache.Length, CacheSize(batch, steps, hidden), nameof(cache), "CacheSize(batch, steps, hidden)");
     }
 
@@ -435,12 +435,12 @@ public static class Gru
         RecurrentChecks.Dimensions(batch, steps, inputSize, hidden);
         RecurrentChecks.Weights(weightIh.Length, weightHh.Length, Gates, inputSize, hidden);
         RecurrentChecks.Gradients(dweightIh.Length, dweightHh.Length, dbiasIh.Length, dbiasHh.Length, Gates, inputSize, hidden);
-        RecurrentChecks.Exactly(doutput.Length, batch * steps * hidden, nameof(doutput), batch, steps, hidden);
-        RecurrentChecks.Exactly(input.Length, batch * steps * inputSize, nameof(input), batch, steps, inputSize);
-        RecurrentChecks.EmptyOrExactly(initialHidden.Length, batch * hidden, nameof(initialHidden), batch, hidden);
+        RecurrentChecks.Exactly(doutput.Length, (long)batch * steps * hidden, nameof(doutput), batch, steps, hidden);
+        RecurrentChecks.Exactly(input.Length, (long)batch * steps * inputSize, nameof(input), batch, steps, inputSize);
+        RecurrentChecks.EmptyOrExactly(initialHidden.Length, (long)batch * hidden, nameof(initialHidden), batch, hidden);
         RecurrentChecks.AtLeast(cache.Length, CacheSize(batch, steps, hidden), nameof(cache), "CacheSize(batch, steps, hidden)");
-        RecurrentChecks.EmptyOrExactly(dinput.Length, batch * steps * inputSize, nameof(dinput), batch, steps, inputSize);
-        RecurrentChecks.EmptyOrExactly(dinitialHidden.Length, batch * hidden, nameof(dinitialHidden), batch, hidden);
+        RecurrentChecks.EmptyOrExactly(dinput.Length, (long)batch * steps * inputSize, nameof(dinput), batch, steps, inputSize);
+        RecurrentChecks.EmptyOrExactly(dinitialHidden.Length, (long)batch * hidden, nameof(dinitialHidden), batch, hidden);
         RecurrentChecks.EmptyOrExactly(stepGradientNorms.Length, steps, nameof(stepGradientNorms), steps);
         RecurrentChecks.AtLeast(scratch.Length, ScratchSize(batch, steps, hidden), nameof(scratch), "ScratchSize(batch, steps, hidden)");
     }

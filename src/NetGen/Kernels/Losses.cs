@@ -282,14 +282,18 @@ public static unsafe class Losses
         return (float)(sum / count);
     }
 
-    /// <summary>Number of rows of scores[batch, classes] whose arg-max (first one on ties) equals the label.</summary>
+    /// <summary>
+    /// Number of rows of scores[batch, classes] whose arg-max (first one on ties) equals the label. A row holding a NaN
+    /// counts as wrong (<see cref="Scores.ArgMax"/> gives -1 for it), so a diverged network scores 0, not the share of
+    /// labels that happen to be class 0.
+    /// </summary>
     public static int CountCorrect(ReadOnlySpan<float> scores, ReadOnlySpan<int> labels, int batch, int classes)
     {
         CheckMatrix(scores.Length, batch, classes, nameof(scores));
         if (labels.Length < batch) throw new ArgumentException($"labels holds {labels.Length} ints; batch {batch} needs {batch}.", nameof(labels));
         int correct = 0;
         for (int b = 0; b < batch; b++)
-            if (TensorPrimitives.IndexOfMax(scores.Slice(b * classes, classes)) == labels[b]) correct++;
+            if (Scores.ArgMax(scores.Slice(b * classes, classes)) == labels[b]) correct++;
         return correct;
     }
 
@@ -343,6 +347,6 @@ public static unsafe class Losses
     {
         if (rows < 0) throw new ArgumentOutOfRangeException("batch", rows, "batch must be >= 0.");
         if (cols <= 0) throw new ArgumentOutOfRangeException(colsName, cols, $"{colsName} must be > 0.");
-        if (length < rows * cols) throw new ArgumentException($"{name} holds {length} floats; [{rows}, {cols}] needs {rows * cols}.", name);
+        if (length < (long)rows * cols) throw new ArgumentException($"{name} holds {length} floats; [{rows}, {cols}] needs {(long)rows * cols}.", name);
     }
 }

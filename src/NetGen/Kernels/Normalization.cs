@@ -283,7 +283,7 @@ public static partial class BatchNorm
         if (batch < 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "batch must be >= 0.");
         if (channels <= 0) throw new ArgumentOutOfRangeException(nameof(channels), channels, "channels must be > 0.");
         if (spatial <= 0) throw new ArgumentOutOfRangeException(nameof(spatial), spatial, "spatial must be > 0 (1 for a dense layer).");
-        int size = batch * channels * spatial;
+        long size = (long)batch * channels * spatial;
         if (xLength < size) throw new ArgumentException($"x holds {xLength} floats; [{batch}, {channels}, {spatial}] needs {size}.", "x");
         if (otherLength < size) throw new ArgumentException($"{otherName} holds {otherLength} floats; [{batch}, {channels}, {spatial}] needs {size}.", otherName);
         return batch * spatial;
@@ -479,7 +479,7 @@ public static class LayerNorm
     {
         if (rows < 0) throw new ArgumentOutOfRangeException(nameof(rows), rows, "rows must be >= 0.");
         if (features <= 0) throw new ArgumentOutOfRangeException(nameof(features), features, "features must be > 0.");
-        int size = rows * features;
+        long size = (long)rows * features;
         if (xLength < size) throw new ArgumentException($"x holds {xLength} floats; [{rows}, {features}] needs {size}.", "x");
         if (otherLength < size) throw new ArgumentException($"{otherName} holds {otherLength} floats; [{rows}, {features}] needs {size}.", otherName);
     }

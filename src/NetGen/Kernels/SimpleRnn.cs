@@ -320,10 +320,10 @@ public static class SimpleRnn
     {
         RecurrentChecks.Dimensions(batch, steps, inputSize, hidden);
         RecurrentChecks.Parameters(weightIh.Length, weightHh.Length, biasIh.Length, biasHh.Length, 1, inputSize, hidden);
-        RecurrentChecks.Exactly(input.Length, batch * steps * inputSize, nameof(input), batch, steps, inputSize);
-        RecurrentChecks.EmptyOrExactly(initialHidden.Length, batch * hidden, nameof(initialHidden), batch, hidden);
-        RecurrentChecks.Exactly(output.Length, batch * steps * hidden, nameof(output), batch, steps, hidden);
-        RecurrentChecks.EmptyOrExactly(finalHidden.Length, batch * hidden, nameof(finalHidden), batch, hidden);
+        RecurrentChecks.Exactly(input.Length, (long)batch * steps * inputSize, nameof(input), batch, steps, inputSize);
+        RecurrentChecks.EmptyOrExactly(initialHidden.Length, (long)batch * hidden, nameof(initialHidden), batch, hidden);
+        RecurrentChecks.Exactly(output.Length, (long)batch * steps * hidden, nameof(output), batch, steps, hidden);
+        RecurrentChecks.EmptyOrExactly(finalHidden.Length, (long)batch * hidden, nameof(finalHidden), batch, hidden);
         RecurrentChecks.AtLeast(cache.Length, CacheSize(batch, steps, hidden), nameof(cache), "CacheSize(batch, steps, hidden)");
     }
 
@@ -336,12 +336,12 @@ public static class SimpleRnn
         RecurrentChecks.Dimensions(batch, steps, inputSize, hidden);
         RecurrentChecks.Weights(weightIh.Length, weightHh.Length, 1, inputSize, hidden);
         RecurrentChecks.Gradients(dweightIh.Length, dweightHh.Length, dbiasIh.Length, dbiasHh.Length, 1, inputSize, hidden);
-        RecurrentChecks.Exactly(doutput.Length, batch * steps * hidden, nameof(doutput), batch, steps, hidden);
-        RecurrentChecks.Exactly(input.Length, batch * steps * inputSize, nameof(input), batch, steps, inputSize);
-        RecurrentChecks.EmptyOrExactly(initialHidden.Length, batch * hidden, nameof(initialHidden), batch, hidden);
+        RecurrentChecks.Exactly(doutput.Length, (long)batch * steps * hidden, nameof(doutput), batch, steps, hidden);
+        RecurrentChecks.Exactly(input.Length, (long)batch * steps * inputSize, nameof(input), batch, steps, inputSize);
+        RecurrentChecks.EmptyOrExactly(initialHidden.Length, (long)batch * hidden, nameof(initialHidden), batch, hidden);
         RecurrentChecks.AtLeast(cache.Length, CacheSize(batch, steps, hidden), nameof(cache), "CacheSize(batch, steps, hidden)");
-        RecurrentChecks.EmptyOrExactly(dinput.Length, batch * steps * inputSize, nameof(dinput), batch, steps, inputSize);
-        RecurrentChecks.EmptyOrExactly(dinitialHidden.Length, batch * hidden, nameof(dinitialHidden), batch, hidden);
+        RecurrentChecks.EmptyOrExactly(dinput.Length, (long)batch * steps * inputSize, nameof(dinput), batch, steps, inputSize);
+        RecurrentChecks.EmptyOrExactly(dinitialHidden.Length, (long)batch * hidden, nameof(dinitialHidden), batch, hidden);
         RecurrentChecks.EmptyOrExactly(stepGradientNorms.Length, steps, nameof(stepGradientNorms), steps);
         RecurrentChecks.AtLeast(scratch.Length, ScratchSize(batch, steps, hidden), nameof(scratch), "ScratchSize(batch, steps, hidden)");
     }
@@ -367,7 +367,7 @@ internal static class RecurrentChecks
     // weightIh[G*H, I], weightHh[G*H, H]
     public static void Weights(int weightIh, int weightHh, int gates, int inputSize, int hidden)
     {
-        int rows = gates * hidden;
+        long rows = (long)gates * hidden;
         Exactly(weightIh, rows * inputSize, "weightIh", rows, inputSize);
         Exactly(weightHh, rows * hidden, "weightHh", rows, hidden);
     }
@@ -375,7 +375,7 @@ internal static class RecurrentChecks
     // weightIh[G*H, I], weightHh[G*H, H], biasIh[G*H], biasHh[G*H]
     public static void Parameters(int weightIh, int weightHh, int biasIh, int biasHh, int gates, int inputSize, int hidden)
     {
-        int rows = gates * hidden;
+        long rows = (long)gates * hidden;
         Weights(weightIh, weightHh, gates, inputSize, hidden);
         Exactly(biasIh, rows, "biasIh", rows);
         Exactly(biasHh, rows, "biasHh", rows);
@@ -383,7 +383,7 @@ internal static class RecurrentChecks
 
     public static void Gradients(int dweightIh, int dweightHh, int dbiasIh, int dbiasHh, int gates, int inputSize, int hidden)
     {
-        int rows = gates * hidden;
+        long rows = (long)gates * hidden;
         Exactly(dweightIh, rows * inputSize, "dweightIh", rows, inputSize);
         Exactly(dweightHh, rows * hidden, "dweightHh", rows, hidden);
         Exactly(dbiasIh, rows, "dbiasIh", rows);
@@ -391,21 +391,21 @@ internal static class RecurrentChecks
     }
 
     // The shape is passed as numbers (not a formatted string) so that a passing check allocates nothing.
-    public static void Exactly(int actual, int expected, string name, int dimension0, int dimension1 = -1, int dimension2 = -1)
+    public static void Exactly(int actual, long expected, string name, long dimension0, long dimension1 = -1, long dimension2 = -1)
     {
         if (actual != expected)
             throw new ArgumentException(
                 $"{name} holds {actual} floats; {Shape(dimension0, dimension1, dimension2)} needs exactly {expected}.", name);
     }
 
-    public static void EmptyOrExactly(int actual, int expected, string name, int dimension0, int dimension1 = -1, int dimension2 = -1)
+    public static void EmptyOrExactly(int actual, long expected, string name, long dimension0, long dimension1 = -1, long dimension2 = -1)
     {
         if (actual != 0 && actual != expected)
             throw new ArgumentException(
                 $"{name} holds {actual} floats; it must be empty or {Shape(dimension0, dimension1, dimension2)} ({expected} floats).", name);
     }
 
-    private static string Shape(int dimension0, int dimension1, int dimension2)
+    private static string Shape(long dimension0, long dimension1, long dimension2)
         => dimension2 >= 0 ? $"[{dimension0}, {dimension1}, {dimension2}]"
             : dimension1 >= 0 ? $"[{dimension0}, {dimension1}]" : $"[{dimension0}]";
 

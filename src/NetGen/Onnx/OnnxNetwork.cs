@@ -145,23 +145,6 @@ public sealed class OnnxNetwork
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         byte[] model = ToBytes(parameters, statistics);
-        string fullPath = Path.GetFullPath(path);
-        string folder = Path.GetDirectoryName(fullPath) ?? ".";
-        string temporaryPath = Path.Combine(folder, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var file = new FileStream(temporaryPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
-            {
-                file.Write(model);
-                file.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporaryPath, fullPath, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporaryPath);
-            throw;
-        }
+        Checkpoints.AtomicFile.Write(path, file => file.Write(model));
     }
 }

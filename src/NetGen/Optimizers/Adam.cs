@@ -21,8 +21,31 @@ public static unsafe class Adam
     /// </code>
     /// m, v (and vMax) start at zeros; pass an empty <paramref name="vMax"/> for plain Adam.
     /// </summary>
+    /// <remarks>
+    /// The settings arrive as floats, so <c>1 - β2</c> is formed from the float nearest 0.999
+    /// (0.99900001287...) and is 0.00099998713, 1.3e-5 (relative) off PyTorch's 0.001: the saved second moment then drifts
+    /// from PyTorch's by that much. Call
+    /// <see cref="Step(Span{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, int, float, double, double, double, double, bool)"/>
+    /// with the settings as written (doubles) to match PyTorch. This overload is that one with the floats widened, bit for bit the
+    /// update it always made.
+    /// </remarks>
     public static void Step(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> m, Span<float> v, Span<float> vMax,
-        int step, float learningRate, float beta1, float beta2, float epsilon, float weightDecay, bool decoupledWeightDecay)
+        int step, float learningRate, float beta1, float beta2, float epsilon, float weightDecay, bool decoupledWeightDecay) =>
+        Step(parameters, gradients, m, v, vMax, step, learningRate, (double)beta1, (double)beta2, (double)epsilon, (double)weightDecay,
+            decoupledWeightDecay);
+
+    /// <summary>
+    /// One update of every parameter, as
+    /// <see cref="Step(Span{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, int, float, float, float, float, float, bool)"/>,
+    /// with the settings in double: every constant of the update (<c>1 - β1</c>, <c>1 - β2</c>, the bias corrections,
+    /// <c>1 - lr·wd</c>) is formed in double from the settings as written and only then rounded to float, as PyTorch
+    /// forms them in Python floats before its float32 kernels run. With β2 = 0.999, <c>1 - β2</c> is 0.001 (not
+    /// 0.00099998713), so the second moment <c>v</c> a checkpoint carries is PyTorch's <c>exp_avg_sq</c> to float rounding.
+    /// </summary>
+    /// <exception cref="ArgumentException">A buffer's length differs from <paramref name="parameters"/>'s.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="step"/> is less than 1.</exception>
+    public static void Step(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> m, Span<float> v, Span<float> vMax,
+        int step, float learningRate, double beta1, double beta2, double epsilon, double weightDecay, bool decoupledWeightDecay)
     {
         int length = parameters.Length;
         CheckLength(gradients.Length, length, nameof(gradients));
@@ -32,19 +55,20 @@ public static unsafe class Adam
         if (amsgrad) CheckLength(vMax.Length, length, nameof(vMax));
         if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), step, "step is 1-based: pass 1 on the first update.");
 
-        // Scalars in double, as PyTorch computes them in Python floats.
+        // Scalars in double, as PyTorch computes them in Python floats; each rounded to float once, where the
+        // float32 kernel receives it (PyTorch casts a Python scalar to the tensor's float type the same way).
         double biasCorrection1 = 1.0 - Math.Pow(beta1, step);
         double biasCorrection2Sqrt = Math.Sqrt(1.0 - Math.Pow(beta2, step));
         float stepSize = (float)(learningRate / biasCorrection1);
         float inverseCorrection2Sqrt = (float)(1.0 / biasCorrection2Sqrt);
-        float decay = decoupledWeightDecay ? (float)(1.0 - (double)learningRate * weightDecay) : 1f;
-        float couple = decoupledWeightDecay ? 0f : weightDecay;
-        float oneMinusBeta1 = 1f - beta1, oneMinusBeta2 = 1f - beta2;
+        float decay = decoupledWeightDecay ? (float)(1.0 - learningRate * weightDecay) : 1f;
+        float couple = decoupledWeightDecay ? 0f : (float)weightDecay;
+        float oneMinusBeta1 = (float)(1.0 - beta1), oneMinusBeta2 = (float)(1.0 - beta2);
 
         var update = new Update
         {
-            Decay = decay, Couple = couple, OneMinusBeta1 = oneMinusBeta1, Beta2 = beta2, OneMinusBeta2 = oneMinusBeta2,
-            StepSize = stepSize, InverseCorrection2Sqrt = inverseCorrection2Sqrt, Epsilon = epsilon, Length = length, Amsgrad = amsgrad,
+            Decay = decay, Couple = couple, OneMinusBeta1 = oneMinusBeta1, Beta2 = (float)beta2, OneMinusBeta2 = oneMinusBeta2,
+            StepSize = stepSize, InverseCorrection2Sqrt = inverseCorrection2Sqrt, Epsilon = (float)epsilon, Length = length, Amsgrad = amsgrad,
         };
         fixed (float* p = parameters, g = gradients, mp = m, vp = v, vMaxP = vMax)
         {

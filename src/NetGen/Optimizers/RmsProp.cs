@@ -22,8 +22,31 @@ public static class RmsProp
     /// <paramref name="gradientAverage"/> when not centered. The centered s - a² is clamped at 0: it is never negative
     /// in exact arithmetic, and where rounding makes it so PyTorch would produce NaN.
     /// </summary>
+    /// <remarks>
+    /// The settings arrive as floats, so <c>1 - α</c> is formed from the float nearest α (for 0.99, 0.0099999905 instead of
+    /// PyTorch's 0.01). Call
+    /// <see cref="Step(Span{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, float, double, double, double, double, bool)"/>
+    /// with the settings as written to match PyTorch; this overload is that one with the floats widened, bit for bit the update it always made.
+    /// </remarks>
     public static void Step(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> squareAverage, Span<float> momentumBuffer,
-        Span<float> gradientAverage, float learningRate, float alpha, float epsilon, float weightDecay, float momentum, bool centered)
+        Span<float> gradientAverage, float learningRate, float alpha, float epsilon, float weightDecay, float momentum, bool centered) =>
+        Step(parameters, gradients, squareAverage, momentumBuffer, gradientAverage, learningRate,
+            (double)alpha, (double)epsilon, (double)weightDecay, (double)momentum, centered);
+
+    /// <summary>
+    /// One update of every parameter, as
+    /// <see cref="Step(Span{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, float, float, float, float, float, bool)"/>,
+    /// with the settings in double: <c>1 - α</c> is formed in double from α as written and only then rounded to float, as
+    /// PyTorch forms it in a Python float, so the square average a checkpoint carries is PyTorch's <c>square_avg</c> to float rounding.
+    /// </summary>
+    /// <exception cref="ArgumentException">A buffer's length differs from <paramref name="parameters"/>'s.</exception>
+    public static void Step(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> squareAverage, Span<float> momentumBuffer,
+        Span<float> gradientAverage, float learningRate, double alpha, double epsilon, double weightDecay, double momentum, bool centered) =>
+        Update(parameters, gradients, squareAverage, momentumBuffer, gradientAverage, learningRate,
+            (float)alpha, (float)(1.0 - alpha), (float)epsilon, (float)weightDecay, (float)momentum, centered);
+
+    private static void Update(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> squareAverage, Span<float> momentumBuffer,
+        Span<float> gradientAverage, float learningRate, float alpha, float oneMinusAlpha, float epsilon, float weightDecay, float momentum, bool centered)
     {
         int length = parameters.Length;
         CheckLength(gradients.Length, length, nameof(gradients));
@@ -32,7 +55,6 @@ public static class RmsProp
         if (useMomentum) CheckLength(momentumBuffer.Length, length, nameof(momentumBuffer));
         if (centered) CheckLength(gradientAverage.Length, length, nameof(gradientAverage));
 
-        float oneMinusAlpha = 1f - alpha;
         ref float pRef = ref MemoryMarshal.GetReference(parameters);
         ref float gRef = ref MemoryMarshal.GetReference(gradients);
         ref float sRef = ref MemoryMarshal.GetReference(squareAverage);

@@ -54,21 +54,26 @@ public sealed record NetworkVariant<TTarget>(string Name, string Description, in
     /// the weight decay set when <paramref name="weightDecay"/> is given.
     /// </summary>
     /// <exception cref="ArgumentException">A weight decay for a variant whose weight decay is a constant (no [WeightDecayRange]).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// The learning rate or the weight decay is NaN, infinite (also once rounded to float) or negative.
+    /// </exception>
     public INetwork<TTarget> Instantiate(int seed, double learningRate, double? weightDecay = null)
     {
+        float rate = Training.Hyperparameters.CheckLearningRate((float)learningRate, Name);
+        float? decayValue = weightDecay is double wd ? Training.Hyperparameters.CheckWeightDecay((float)wd, Name) : null;
         INetwork<TTarget> network = Create();
-        if (weightDecay is double decay)
+        if (decayValue is float decay)
         {
             if (network is not IRuntimeWeightDecay runtime)
             {
                 throw new ArgumentException($"{Name} has a constant weight decay; declare [WeightDecayRange] on the search space to search it.", nameof(weightDecay));
             }
 
-            runtime.WeightDecay = (float)decay;
+            runtime.WeightDecay = decay;
         }
 
         network.ResetParameters(seed);
-        network.LearningRate = (float)learningRate;
+        network.LearningRate = rate;
         return network;
     }
 

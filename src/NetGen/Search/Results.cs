@@ -147,7 +147,12 @@ public sealed class ResultsFile
                 keptCharacters += lines[i].Length + 1;
             }
 
-            if (keptCharacters < text.Length) File.WriteAllText(path, text[..keptCharacters]);
+            // Through a temporary file: a kill while the torn line is cut off must not lose the complete ones.
+            if (keptCharacters < text.Length)
+            {
+                byte[] kept = Encoding.UTF8.GetBytes(text[..keptCharacters]);
+                Checkpoints.AtomicFile.Write(path, file => file.Write(kept));
+            }
         }
         else
         {

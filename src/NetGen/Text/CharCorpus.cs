@@ -129,10 +129,10 @@ public sealed class CharCorpus
         if (steps <= 0) throw new ArgumentOutOfRangeException(nameof(steps), steps, "The number of steps must be positive.");
         if (sourceLength < steps + 1)
             throw new ArgumentException($"source holds {sourceLength} tokens; a window of {steps} steps needs {steps + 1}.", "source");
-        if (inputsLength != batch * steps)
-            throw new ArgumentException($"inputs holds {inputsLength} ids; [{batch}, {steps}] needs {batch * steps}.", "inputs");
-        if (targetsLength != batch * steps)
-            throw new ArgumentException($"targets holds {targetsLength} ids; [{batch}, {steps}] needs {batch * steps}.", "targets");
+        if (inputsLength != (long)batch * steps)
+            throw new ArgumentException($"inputs holds {inputsLength} ids; [{batch}, {steps}] needs {(long)batch * steps}.", "inputs");
+        if (targetsLength != (long)batch * steps)
+            throw new ArgumentException($"targets holds {targetsLength} ids; [{batch}, {steps}] needs {(long)batch * steps}.", "targets");
     }
 
     // SplitMix64 (Steele, Lea, Flood 2014): a tiny, well-mixed generator whose whole state is one ulong.

@@ -40,16 +40,25 @@ public sealed unsafe class WorkerPool
     private const int MaxSlots = 64;
 
     /// <summary>
-    /// Threads that large kernels use, the calling thread included: the NETGEN_THREADS environment variable if set,
-    /// else <see cref="Environment.ProcessorCount"/>. Setting it (1 or more) replaces the pool; set it between steps,
-    /// not while a kernel runs on another thread.
+    /// The most threads <see cref="ThreadCount"/> accepts. A job splits into at most 64 claimable slots, so threads past
+    /// that only wait; the bound is there so that a mistyped count (int.MaxValue) is an argument error, not an
+    /// OutOfMemoryException while the pool starts its workers.
     /// </summary>
+    public const int MaxThreadCount = 256;
+
+    /// <summary>
+    /// Threads that large kernels use, the calling thread included: the NETGEN_THREADS environment variable if set
+    /// (and in [1, <see cref="MaxThreadCount"/>]), else <see cref="Environment.ProcessorCount"/>. Setting it replaces the
+    /// pool; set it between steps, not while a kernel runs on another thread.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is below 1 or above <see cref="MaxThreadCount"/>.</exception>
     public static int ThreadCount
     {
         get => s_threadCount;
         set
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, nameof(ThreadCount));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, MaxThreadCount, nameof(ThreadCount));
             lock (s_gate)
             {
                 if (value == s_threadCount) return;
@@ -356,8 +365,8 @@ public sealed unsafe class WorkerPool
     private static int DefaultThreadCount()
     {
         string? text = Environment.GetEnvironmentVariable("NETGEN_THREADS");
-        return int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int threads) && threads >= 1
+        return int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int threads) && threads is >= 1 and <= MaxThreadCount
             ? threads
-            : Environment.ProcessorCount;
+            : Math.Min(Environment.ProcessorCount, MaxThreadCount);
     }
 }

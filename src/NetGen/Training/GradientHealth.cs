@@ -27,8 +27,10 @@ public sealed class GradientHealth
     private readonly float[] _norms;
 
     /// <summary>Watches the layers named in <paramref name="layers"/> (the generated <c>ParameterLayers</c>).</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="layers"/> is null.</exception>
     public GradientHealth(IReadOnlyList<string> layers)
     {
+        ArgumentNullException.ThrowIfNull(layers);
         _layers = layers;
         _norms = new float[layers.Count];
     }

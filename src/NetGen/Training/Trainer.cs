@@ -41,11 +41,21 @@ public sealed class Trainer
     /// <paramref name="trainLabels"/>, evaluating on the validation set after each epoch when one is given.
     /// Returns every epoch's result.
     /// </summary>
-    /// <exception cref="ArgumentException">Inputs and labels disagree in count, or a validation array is given without the other.</exception>
+    /// <exception cref="ArgumentException">
+    /// There are no training samples, inputs and labels disagree in count, a validation array is given without the other,
+    /// or a callback in <see cref="TrainerOptions.Callbacks"/> is null.
+    /// </exception>
+    /// <exception cref="InvalidOperationException">A callback watches a number this run cannot produce (validation accuracy with no validation set and <see cref="TrainerOptions.EvaluateTrainingSet"/> off).</exception>
     public TrainingHistory Fit(float[] trainInputs, int[] trainLabels, float[]? validationInputs = null, int[]? validationLabels = null)
     {
         ArgumentNullException.ThrowIfNull(trainInputs);
         ArgumentNullException.ThrowIfNull(trainLabels);
+        if (trainLabels.Length == 0)
+        {
+            // Otherwise every epoch runs no step and reports a loss of NaN.
+            throw new ArgumentException("trainLabels is empty: there is nothing to train on.", nameof(trainLabels));
+        }
+
         if ((validationInputs is null) != (validationLabels is null))
         {
             throw new ArgumentException("Give both validationInputs and validationLabels, or neither.", validationInputs is null ? nameof(validationInputs) : nameof(validationLabels));
@@ -64,6 +74,11 @@ public sealed class Trainer
         var context = new TrainerContext(Network, Options, batches.Count, validationCount, batches.BatchCount, history);
         float[] scratch = new float[Network.BatchSize * Network.OutputSize];
         IList<TrainerCallback> callbacks = Options.Callbacks;
+        for (int i = 0; i < callbacks.Count; i++)
+        {
+            if (callbacks[i] is null) throw new ArgumentException($"options.Callbacks[{i}] is null.", "options");
+        }
+
 
         foreach (TrainerCallback callback in callbacks) callback.OnTrainBegin(context);
         for (int epoch = 1; epoch <= Options.Epochs && !context.StopRequested; epoch++)

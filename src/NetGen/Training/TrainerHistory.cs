@@ -26,6 +26,24 @@ public sealed record EpochResult(int Epoch, double TrainLoss, double TrainAccura
         _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "unknown metric"),
     };
 
+    /// <summary>
+    /// Throws when <paramref name="metric"/> has no number in the run <paramref name="context"/> describes: validation
+    /// accuracy without a validation set falls back to training accuracy, which exists only with
+    /// <see cref="TrainerOptions.EvaluateTrainingSet"/>; otherwise every epoch's value is NaN, and a callback watching it
+    /// would stop after its patience reporting "best NaN", or never save.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The metric is NaN in every epoch of this run; the message says how to get a number.</exception>
+    public static void CheckAvailable(TrainerMetric metric, TrainerContext context, string watcher)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (metric == TrainerMetric.ValidationAccuracy && context.ValidationCount == 0 && !context.Options.EvaluateTrainingSet)
+        {
+            throw new InvalidOperationException(
+                $"{watcher} watches {metric}, but Fit has no validation set and TrainerOptions.EvaluateTrainingSet is off, so there is no accuracy to watch: " +
+                "pass validationInputs and validationLabels, set EvaluateTrainingSet = true, or watch ValidationLoss.");
+        }
+    }
+
     /// <summary>True when <paramref name="value"/> beats <paramref name="best"/> by more than <paramref name="minimumDelta"/> for <paramref name="metric"/> (NaN never improves; anything beats NaN).</summary>
     public static bool Improves(TrainerMetric metric, double value, double best, double minimumDelta)
     {

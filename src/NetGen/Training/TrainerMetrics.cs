@@ -10,13 +10,15 @@ namespace NetGen.Training;
 public sealed class ConfusionMatrix
 {
     private readonly int[] _counts;
+    private readonly int[] _notANumber;
 
     /// <summary>An empty matrix for <paramref name="classCount"/> classes.</summary>
     public ConfusionMatrix(int classCount)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(classCount, 1);
         ClassCount = classCount;
-        _counts = new int[classCount * classCount];
+        _counts = new int[checked(classCount * classCount)];
+        _notANumber = new int[classCount];
     }
 
     /// <summary>Classes (rows and columns).</summary>
@@ -26,7 +28,22 @@ public sealed class ConfusionMatrix
     public int Total { get; private set; }
 
     /// <summary>Samples of class <paramref name="actual"/> predicted as <paramref name="predicted"/>.</summary>
-    public int this[int actual, int predicted] => _counts[actual * ClassCount + predicted];
+    /// <exception cref="ArgumentOutOfRangeException">A class index is outside [0, ClassCount) (before, [0, 5] of a 3-class matrix read cell [1, 2]).</exception>
+    public int this[int actual, int predicted]
+    {
+        get
+        {
+            CheckClass(actual, nameof(actual));
+            CheckClass(predicted, nameof(predicted));
+            return _counts[actual * ClassCount + predicted];
+        }
+    }
+
+    /// <summary>
+    /// Samples whose scores held a NaN, so that no class was predicted (<see cref="NetGen.Kernels.Scores.ArgMax"/> gives -1):
+    /// counted in <see cref="Total"/> and as wrong, in no cell.
+    /// </summary>
+    public int NotANumber { get; private set; }
 
     /// <summary>Fraction of samples on the diagonal, in [0, 1]; NaN when empty.</summary>
     public double Accuracy
@@ -44,18 +61,36 @@ public sealed class ConfusionMatrix
     /// <exception cref="ArgumentOutOfRangeException">A class index is outside [0, ClassCount).</exception>
     public void Add(int actual, int predicted)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(actual);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(actual, ClassCount);
-        ArgumentOutOfRangeException.ThrowIfNegative(predicted);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(predicted, ClassCount);
+        CheckClass(actual, nameof(actual));
+        CheckClass(predicted, nameof(predicted));
         _counts[actual * ClassCount + predicted]++;
         Total++;
     }
 
-    /// <summary>Of the samples of class <paramref name="label"/>, the fraction predicted as it (NaN when there are none).</summary>
+    /// <summary>Counts one sample of class <paramref name="actual"/> whose scores held a NaN (see <see cref="NotANumber"/>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="actual"/> is outside [0, ClassCount).</exception>
+    public void AddNotANumber(int actual)
+    {
+        CheckClass(actual, nameof(actual));
+        _notANumber[actual]++;
+        NotANumber++;
+        Total++;
+    }
+
+    private void CheckClass(int index, string name)
+    {
+        if ((uint)index >= (uint)ClassCount)
+            throw new ArgumentOutOfRangeException(name, index, $"{name} must be a class in [0, {ClassCount}).");
+    }
+
+    /// <summary>
+    /// Of the samples of class <paramref name="label"/>, the fraction predicted as it (NaN when there are none); samples
+    /// whose scores held a NaN count as missed.
+    /// </summary>
     public double Recall(int label)
     {
-        long row = 0;
+        CheckClass(label, nameof(label));
+        long row = _notANumber[label];
         for (int p = 0; p < ClassCount; p++) row += this[label, p];
         return row == 0 ? double.NaN : (double)this[label, label] / row;
     }
@@ -63,6 +98,7 @@ public sealed class ConfusionMatrix
     /// <summary>Of the samples predicted as <paramref name="label"/>, the fraction that are (NaN when none are predicted as it).</summary>
     public double Precision(int label)
     {
+        CheckClass(label, nameof(label));
         long column = 0;
         for (int a = 0; a < ClassCount; a++) column += this[a, label];
         return column == 0 ? double.NaN : (double)this[label, label] / column;
@@ -83,6 +119,8 @@ public sealed class ConfusionMatrix
             text.Append(((Recall(a) * 100).ToString("F1", CultureInfo.InvariantCulture) + "%").PadLeft(9));
             text.AppendLine();
         }
+
+        if (NotANumber > 0) text.Append(CultureInfo.InvariantCulture, $"{NotANumber} samples had NaN scores (no class predicted; counted as wrong).").AppendLine();
 
         return text.ToString();
     }
@@ -111,9 +149,9 @@ public sealed record ClassificationMetrics(int Count, double Loss, double Accura
             throw new ArgumentException($"inputs hold {inputs.Length} floats: {labels.Length} samples of {inputSize} need {labels.Length * (long)inputSize}.", nameof(inputs));
         }
 
-        if (scratch.Length < batchSize * classes)
+        if (scratch.Length < (long)batchSize * classes)
         {
-            throw new ArgumentException($"scratch holds {scratch.Length} floats; {batchSize} samples of {classes} classes need {batchSize * classes}.", nameof(scratch));
+            throw new ArgumentException($"scratch holds {scratch.Length} floats; {batchSize} samples of {classes} classes need {(long)batchSize * classes}.", nameof(scratch));
         }
 
         var confusion = new ConfusionMatrix(classes);
@@ -132,8 +170,9 @@ public sealed record ClassificationMetrics(int Count, double Loss, double Accura
                 }
 
                 ReadOnlySpan<float> row = probabilities.Slice(r * classes, classes);
-                int predicted = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(row);
-                confusion.Add(label, predicted);
+                int predicted = Kernels.Scores.ArgMax(row);
+                if (predicted < 0) confusion.AddNotANumber(label);
+                else confusion.Add(label, predicted);
                 // Clamp so a probability that underflowed to 0 gives a large finite loss, not infinity.
                 lossSum -= Math.Log(Math.Max(row[label], 1e-30f));
             }

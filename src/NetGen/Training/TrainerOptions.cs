@@ -19,7 +19,14 @@ public sealed class TrainerOptions
     public bool EvaluateTrainingSet { get; init; }
 
     /// <summary>Called in order at each stage of training: progress display, schedules, early stopping, checkpoints, plots.</summary>
-    public IList<TrainerCallback> Callbacks { get; init; } = [];
+    /// <exception cref="ArgumentNullException">Set to null (an empty list means no callbacks).</exception>
+    public IList<TrainerCallback> Callbacks
+    {
+        get => _callbacks;
+        init => _callbacks = value ?? throw new ArgumentNullException(nameof(Callbacks), "Callbacks cannot be null; leave it unset (or give []) for no callbacks.");
+    }
+
+    private readonly IList<TrainerCallback> _callbacks = [];
 }
 
 /// <summary>A number the callbacks watch for improvement.</summary>

@@ -32,8 +32,10 @@ public sealed class CheckpointOnBest : TrainerCallback
     public double BestValue { get; private set; } = double.NaN;
 
     /// <inheritdoc/>
+    /// <exception cref="InvalidOperationException">The watched metric has no value in this run (<see cref="EpochResult.CheckAvailable"/>).</exception>
     public override void OnTrainBegin(TrainerContext context)
     {
+        EpochResult.CheckAvailable(Metric, context, nameof(CheckpointOnBest));
         SavedEpoch = 0;
         BestValue = double.NaN;
     }

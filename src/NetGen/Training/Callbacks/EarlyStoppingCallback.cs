@@ -43,8 +43,12 @@ public sealed class EarlyStoppingCallback : TrainerCallback
     public double BestValue => BestEpoch == 0 ? double.NaN : State!.BestMetric;
 
     /// <inheritdoc/>
-    public override void OnTrainBegin(TrainerContext context) =>
+    /// <exception cref="InvalidOperationException">The watched metric has no value in this run (<see cref="EpochResult.CheckAvailable"/>).</exception>
+    public override void OnTrainBegin(TrainerContext context)
+    {
+        EpochResult.CheckAvailable(Metric, context, nameof(EarlyStoppingCallback));
         State = new EarlyStopping(context.Network.Parameters.Length, Patience, higherIsBetter: Metric == TrainerMetric.ValidationAccuracy, MinimumDelta);
+    }
 
     /// <inheritdoc/>
     public override void OnEpochEnd(TrainerContext context, EpochResult result)
