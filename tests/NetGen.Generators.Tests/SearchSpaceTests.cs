@@ -106,8 +106,8 @@ public class SearchSpaceTests
         Assert.Contains("public const int BatchSize = 32;", variant);
         Assert.Contains("public float WeightDecay", variant);
         Assert.Contains("private float _weightDecay = DefaultWeightDecay;", variant);
-        Assert.Contains("WeightDecay must be finite and not negative", variant);
-        Assert.DoesNotContain("private const float AdamWeightDecay", variant);
+        Assert.Contains("Hyperparameters.CheckWeightDecay(value, \"TinySearchChoicesVariant12.WeightDecay\")", variant);
+        Assert.DoesNotContain("private const double AdamWeightDecay", variant);
     }
 
     [Fact]
@@ -115,7 +115,7 @@ public class SearchSpaceTests
     {
         string variant = GeneratorHarness.RunClean(SmallSpace).Source("Demo.TinySearch.TinySearchVariant07.g.cs");
 
-        Assert.Contains("private const float AdamWeightDecay = 0f;", variant);
+        Assert.Contains("private const double AdamWeightDecay = 0.0;", variant);
         Assert.DoesNotContain("IRuntimeWeightDecay", variant);
     }
 

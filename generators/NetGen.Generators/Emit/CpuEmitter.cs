@@ -325,19 +325,23 @@ public static class CpuEmitter
             writer.WriteLine();
         }
 
-        string WeightDecayConstant(string name) => $"private const float {name} = {Literals.Float(optimizer.WeightDecay)};";
+        // Settings in double: the optimizers form 1 - beta2 and the like in double, as PyTorch does in Python floats.
+        // Adam and RMSprop take double settings; Sgd and Adagrad form no 1 - x constant and take float.
+        string WeightDecayConstant(string name) => name is "AdamWeightDecay" or "RmsPropWeightDecay"
+            ? $"private const double {name} = {Literals.Double(optimizer.WeightDecay)};"
+            : $"private const float {name} = {Literals.Float(optimizer.WeightDecay)};";
         switch (optimizer.Kind)
         {
             case OptimizerKind.Adam or OptimizerKind.AdamW:
-                writer.WriteLine($"private const float AdamBeta1 = {Literals.Float(optimizer.Beta1)};");
-                writer.WriteLine($"private const float AdamBeta2 = {Literals.Float(optimizer.Beta2)};");
-                writer.WriteLine($"private const float AdamEpsilon = {Literals.Float(optimizer.Epsilon)};");
+                writer.WriteLine($"private const double AdamBeta1 = {Literals.Double(optimizer.Beta1)};");
+                writer.WriteLine($"private const double AdamBeta2 = {Literals.Double(optimizer.Beta2)};");
+                writer.WriteLine($"private const double AdamEpsilon = {Literals.Double(optimizer.Epsilon)};");
                 if (!optimizer.RuntimeWeightDecay) writer.WriteLine(WeightDecayConstant("AdamWeightDecay"));
                 break;
             case OptimizerKind.RmsProp:
-                writer.WriteLine($"private const float RmsPropAlpha = {Literals.Float(optimizer.Alpha)};");
-                writer.WriteLine($"private const float RmsPropEpsilon = {Literals.Float(optimizer.Epsilon)};");
-                writer.WriteLine($"private const float RmsPropMomentum = {Literals.Float(optimizer.Momentum)};");
+                writer.WriteLine($"private const double RmsPropAlpha = {Literals.Double(optimizer.Alpha)};");
+                writer.WriteLine($"private const double RmsPropEpsilon = {Literals.Double(optimizer.Epsilon)};");
+                writer.WriteLine($"private const double RmsPropMomentum = {Literals.Double(optimizer.Momentum)};");
                 if (!optimizer.RuntimeWeightDecay) writer.WriteLine(WeightDecayConstant("RmsPropWeightDecay"));
                 break;
             case OptimizerKind.Adagrad:
@@ -417,8 +421,7 @@ public static class CpuEmitter
         writer.WriteLine("public float LearningRate");
         writer.OpenBrace();
         writer.WriteLine("get => _learningRate;");
-        writer.WriteLine("set => _learningRate = float.IsFinite(value) && value >= 0 ? value");
-        writer.WriteLine($"    : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, \"{network.Model.ClassName}.LearningRate must be finite and not negative (0 freezes the parameters).\");");
+        writer.WriteLine($"set => _learningRate = global::NetGen.Training.Hyperparameters.CheckLearningRate(value, \"{network.Model.ClassName}.LearningRate\");");
         writer.CloseBrace();
         writer.WriteLine();
         writer.WriteLine("private float _learningRate = DefaultLearningRate;");
@@ -432,8 +435,7 @@ public static class CpuEmitter
             writer.WriteLine("public float WeightDecay");
             writer.OpenBrace();
             writer.WriteLine("get => _weightDecay;");
-            writer.WriteLine("set => _weightDecay = float.IsFinite(value) && value >= 0 ? value");
-            writer.WriteLine($"    : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, \"{network.Model.ClassName}.WeightDecay must be finite and not negative.\");");
+            writer.WriteLine($"set => _weightDecay = global::NetGen.Training.Hyperparameters.CheckWeightDecay(value, \"{network.Model.ClassName}.WeightDecay\");");
             writer.CloseBrace();
             writer.WriteLine();
             writer.WriteLine("private float _weightDecay = DefaultWeightDecay;");

@@ -193,8 +193,7 @@ partial class ConvFeatures : global::NetGen.INetwork<int>
     public float LearningRate
     {
         get => _learningRate;
-        set => _learningRate = float.IsFinite(value) && value >= 0 ? value
-            : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "ConvFeatures.LearningRate must be finite and not negative (0 freezes the parameters).");
+        set => _learningRate = global::NetGen.Training.Hyperparameters.CheckLearningRate(value, "ConvFeatures.LearningRate");
     }
 
     private float _learningRate = DefaultLearningRate;

@@ -99,8 +99,7 @@ partial class Regressor : global::NetGen.INetwork<float>
     public float LearningRate
     {
         get => _learningRate;
-        set => _learningRate = float.IsFinite(value) && value >= 0 ? value
-            : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Regressor.LearningRate must be finite and not negative (0 freezes the parameters).");
+        set => _learningRate = global::NetGen.Training.Hyperparameters.CheckLearningRate(value, "Regressor.LearningRate");
     }
 
     private float _learningRate = DefaultLearningRate;

@@ -43,10 +43,10 @@ namespace Demo.Cures
         /// <summary>The learning rate declared on the optimizer attribute.</summary>
         public const float DefaultLearningRate = 0.003f;
 
-        private const float AdamBeta1 = 0.9f;
-        private const float AdamBeta2 = 0.999f;
-        private const float AdamEpsilon = 1E-08f;
-        private const float AdamWeightDecay = 0.01f;
+        private const double AdamBeta1 = 0.9;
+        private const double AdamBeta2 = 0.999;
+        private const double AdamEpsilon = 1E-08;
+        private const double AdamWeightDecay = 0.01;
         private const float ClipMaxNorm = 1f;
         private const int StatisticsCount = 256;
         private const int OptimizerStateCount = 219540;
@@ -154,8 +154,7 @@ namespace Demo.Cures
         public float LearningRate
         {
             get => _learningRate;
-            set => _learningRate = float.IsFinite(value) && value >= 0 ? value
-                : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "RegularizedMlp.LearningRate must be finite and not negative (0 freezes the parameters).");
+            set => _learningRate = global::NetGen.Training.Hyperparameters.CheckLearningRate(value, "RegularizedMlp.LearningRate");
         }
 
         private float _learningRate = DefaultLearningRate;

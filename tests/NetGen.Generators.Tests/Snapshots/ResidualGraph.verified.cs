@@ -49,10 +49,10 @@ namespace Samples.Graphs
         /// <summary>The learning rate declared on the optimizer attribute.</summary>
         public const float DefaultLearningRate = 0.001f;
 
-        private const float AdamBeta1 = 0.9f;
-        private const float AdamBeta2 = 0.999f;
-        private const float AdamEpsilon = 1E-08f;
-        private const float AdamWeightDecay = 0f;
+        private const double AdamBeta1 = 0.9;
+        private const double AdamBeta2 = 0.999;
+        private const double AdamEpsilon = 1E-08;
+        private const double AdamWeightDecay = 0.0;
         private const int StatisticsCount = 0;
         private const int OptimizerStateCount = 13048;
 
@@ -267,8 +267,7 @@ namespace Samples.Graphs
         public float LearningRate
         {
             get => _learningRate;
-            set => _learningRate = float.IsFinite(value) && value >= 0 ? value
-                : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "ResidualGraph.LearningRate must be finite and not negative (0 freezes the parameters).");
+            set => _learningRate = global::NetGen.Training.Hyperparameters.CheckLearningRate(value, "ResidualGraph.LearningRate");
         }
 
         private float _learningRate = DefaultLearningRate;

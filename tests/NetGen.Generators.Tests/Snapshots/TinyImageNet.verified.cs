@@ -104,8 +104,7 @@ namespace Demo.Vision
         public float LearningRate
         {
             get => _learningRate;
-            set => _learningRate = float.IsFinite(value) && value >= 0 ? value
-                : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "TinyImageNet.LearningRate must be finite and not negative (0 freezes the parameters).");
+            set => _learningRate = global::NetGen.Training.Hyperparameters.CheckLearningRate(value, "TinyImageNet.LearningRate");
         }
 
         private float _learningRate = DefaultLearningRate;

@@ -42,9 +42,9 @@ namespace Demo
         /// <summary>The weight decay a new instance starts with; <see cref="WeightDecay"/> changes it at run time.</summary>
         public const float DefaultWeightDecay = 0f;
 
-        private const float AdamBeta1 = 0.9f;
-        private const float AdamBeta2 = 0.999f;
-        private const float AdamEpsilon = 1E-08f;
+        private const double AdamBeta1 = 0.9;
+        private const double AdamBeta2 = 0.999;
+        private const double AdamEpsilon = 1E-08;
         private const int StatisticsCount = 16;
         private const int OptimizerStateCount = 294;
 
@@ -121,8 +121,7 @@ namespace Demo
         public float LearningRate
         {
             get => _learningRate;
-            set => _learningRate = float.IsFinite(value) && value >= 0 ? value
-                : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "TinySearchChoicesVariant12.LearningRate must be finite and not negative (0 freezes the parameters).");
+            set => _learningRate = global::NetGen.Training.Hyperparameters.CheckLearningRate(value, "TinySearchChoicesVariant12.LearningRate");
         }
 
         private float _learningRate = DefaultLearningRate;
@@ -134,8 +133,7 @@ namespace Demo
         public float WeightDecay
         {
             get => _weightDecay;
-            set => _weightDecay = float.IsFinite(value) && value >= 0 ? value
-                : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "TinySearchChoicesVariant12.WeightDecay must be finite and not negative.");
+            set => _weightDecay = global::NetGen.Training.Hyperparameters.CheckWeightDecay(value, "TinySearchChoicesVariant12.WeightDecay");
         }
 
         private float _weightDecay = DefaultWeightDecay;
