@@ -31,11 +31,9 @@ public class CorpusTests
         ["Extreme.Lstm.ForgetBias=1e39"] = "accepted: becomes float infinity",
         ["Extreme.Lstm.ForgetBias=double.MaxValue"] = "accepted: becomes float infinity",
         ["Extreme.Lstm.ForgetBias=1e-50"] = "accepted: becomes 0f silently",
-        ["Extreme.Lstm.ForgetBias=double.Epsilon"] = "accepted: becomes 0f silently",
         ["Extreme.OptimizerChoice.Undefined"] = "(SearchOptimizer)9 accepted, variants generated; no NG0014",
         ["Extreme.RepeatChoice.Layers=int.MaxValue"] = "Layers larger than the layers after it accepted, variants generated",
         ["Extreme.DropoutChoice.Rate=1e-50"] = "accepted (becomes 0f) although [Dropout(1e-50)] is NG0009",
-        ["Extreme.DropoutChoice.Rate=double.Epsilon"] = "accepted (becomes 0f) although [Dropout(double.Epsilon)] is NG0009",
         // Declarations ignored silently.
         ["Search.Record"] = "[SearchSpace] on a partial record: no diagnostic, no code ([Network] on a record gets NG0011)",
         ["Layout.LayersWithoutNetwork"] = "[Input] [Dense] [loss] [Adam] without [Network]: no diagnostic, no code (the id is a guess: NG0002 at the class)",
