@@ -11,10 +11,15 @@ namespace NetGen.Generators.Emit;
 /// list is never a copy kept in step by hand), or the emitter's failure. Equatable: its own incremental step.
 /// </summary>
 public sealed record EmittedNetwork(string FullName, string ClassName, string Source, EquatableArray<string> Members,
-    EquatableArray<string> UserMemberNames, string? Failure)
+    EquatableArray<string> Methods, EquatableArray<string> UserMemberNames, EquatableArray<string> UserMethodNames, string? Failure)
 {
-    /// <summary>The generated members the user's class already has (with its own name, which no member may take).</summary>
-    public EquatableArray<string> Clashes => Members.Where(name => UserMemberNames.Contains(name) || name == ClassName.TrimStart('@')).ToEquatableArray();
+    /// <summary>
+    /// The generated members the user's class already has (or its own name, which no member may take); a user's method
+    /// beside a generated method of the same name is an overload (TrainStep() beside TrainStep(inputs, labels)), not a clash.
+    /// </summary>
+    public EquatableArray<string> Clashes => Members
+        .Where(name => name == ClassName.TrimStart('@') || (UserMemberNames.Contains(name) && !(Methods.Contains(name) && UserMethodNames.Contains(name))))
+        .ToEquatableArray();
 
     public static EmittedNetwork Of(NetworkPlan plan)
     {
@@ -27,19 +32,23 @@ public sealed record EmittedNetwork(string FullName, string ClassName, string So
         }
         catch (System.Exception exception) when (exception is not System.OperationCanceledException)
         {
-            return new EmittedNetwork(fullName, model.ClassName, "", EquatableArray<string>.Empty, model.UserMemberNames, exception.GetType().Name + ": " + exception.Message);
+            return new EmittedNetwork(fullName, model.ClassName, "", EquatableArray<string>.Empty, EquatableArray<string>.Empty,
+                model.UserMemberNames, model.UserMethodNames, exception.GetType().Name + ": " + exception.Message);
         }
 
-        return new EmittedNetwork(fullName, model.ClassName, source, MembersOf(source), model.UserMemberNames, null);
+        (EquatableArray<string> members, EquatableArray<string> methods) = MembersOf(source);
+        return new EmittedNetwork(fullName, model.ClassName, source, members, methods, model.UserMemberNames, model.UserMethodNames, null);
     }
 
     /// <summary>The names of the members the generated partial class declares (explicit interface implementations aside).</summary>
-    private static EquatableArray<string> MembersOf(string source)
+    private static (EquatableArray<string> Members, EquatableArray<string> Methods) MembersOf(string source)
     {
         var root = CSharpSyntaxTree.ParseText(source).GetRoot();
         ClassDeclarationSyntax? type = root.DescendantNodes().OfType<ClassDeclarationSyntax>().FirstOrDefault();
-        if (type is null) return EquatableArray<string>.Empty;
-        return type.Members.SelectMany(member => member switch
+        if (type is null) return (EquatableArray<string>.Empty, EquatableArray<string>.Empty);
+        EquatableArray<string> methods = type.Members.OfType<MethodDeclarationSyntax>().Where(m => m.ExplicitInterfaceSpecifier is null)
+            .Select(m => m.Identifier.ValueText).Distinct().OrderBy(name => name, System.StringComparer.Ordinal).ToEquatableArray();
+        return (type.Members.SelectMany(member => member switch
             {
                 FieldDeclarationSyntax field => field.Declaration.Variables.Select(v => v.Identifier.ValueText),
                 PropertyDeclarationSyntax { ExplicitInterfaceSpecifier: null } property => new[] { property.Identifier.ValueText },
@@ -49,6 +58,6 @@ public sealed record EmittedNetwork(string FullName, string ClassName, string So
             })
             .Distinct()
             .OrderBy(name => name, System.StringComparer.Ordinal)
-            .ToEquatableArray();
+            .ToEquatableArray(), methods);
     }
 }

@@ -179,6 +179,9 @@ public sealed record NetworkModel(
     /// same name would not compile, so the emitter adds no code then and NG0015 names the user's member.
     /// </summary>
     public EquatableArray<string> UserMemberNames { get; init; }
+
+    /// <summary>Which of <see cref="UserMemberNames"/> are only methods: a generated method of the same name is an overload, not a clash.</summary>
+    public EquatableArray<string> UserMethodNames { get; init; }
 }
 
 // Issue 6: recurrent networks.

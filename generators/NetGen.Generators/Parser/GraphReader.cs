@@ -18,6 +18,9 @@ internal sealed class GraphReader(AttributeReader reader, List<DiagnosticInfo> d
 {
     private const string InputName = "input";
 
+    /// <summary>The most layers a network may have once its blocks are unrolled (each one is code in the generated class).</summary>
+    public const int MaxLayers = 10_000;
+
     /// <summary>The layers in order, blocks expanded.</summary>
     public List<LayerSpec> Layers { get; } = new();
 
@@ -157,10 +160,25 @@ internal sealed class GraphReader(AttributeReader reader, List<DiagnosticInfo> d
     private void ReadBlock(AttributeData attribute)
     {
         Location location = NetworkParser.LocationOf(attribute, cancellationToken);
-        if (attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Value is not INamedTypeSymbol block) return;
+        if (attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Value is not INamedTypeSymbol block)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidBlock, reader.ArgumentLocation(attribute, 0, null),
+                "[Block] names no block class: write [Block(typeof(MyBlock))] with a class marked [NetworkBlock]"));
+            return;
+        }
+
         int repeat = reader.Int(attribute, "Repeat", 1);
         reader.RequirePositive(attribute, "Repeat", repeat, "Block.Repeat");
         if (repeat <= 0) return;
+        // Every copy is code: a network of more than MaxLayers layers is a mistake, reported before anything is unrolled.
+        long layersAfter = Layers.Count + (long)repeat * block.GetAttributes().Count(a => IsNetGen(a) && a.AttributeClass!.Name != "NetworkBlockAttribute");
+        if (layersAfter > MaxLayers)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidBlock, reader.ArgumentLocation(attribute, null, "Repeat"),
+                $"Repeat = {repeat.ToString(System.Globalization.CultureInfo.InvariantCulture)} would make the network about {layersAfter.ToString("#,0", System.Globalization.CultureInfo.InvariantCulture)} layers; NetGen writes code for every layer, so keep a network under {MaxLayers.ToString("#,0", System.Globalization.CultureInfo.InvariantCulture)}"));
+            return;
+        }
+
         string? blockName = UserName(attribute);
         string name = blockName ?? "block" + NextCount("Block").ToString(System.Globalization.CultureInfo.InvariantCulture);
 

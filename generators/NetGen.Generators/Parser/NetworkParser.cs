@@ -64,7 +64,9 @@ public static class NetworkParser
             bool failed = diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error);
             if (failed || network is null) return new ParseResult(null, diagnostics.ToEquatableArray());
             EquatableArray<UserMember> members = UserMembersOf(type, ((TypeDeclarationSyntax)context.TargetNode).Identifier.GetLocation(), cancellationToken);
-            network = network with { Model = network.Model with { UserMemberNames = members.Select(m => m.Name).Distinct().OrderBy(n => n, StringComparer.Ordinal).ToEquatableArray() } };
+            var names = members.Select(m => m.Name).Distinct().OrderBy(n => n, StringComparer.Ordinal).ToList();
+            var methods = names.Where(name => type.GetMembers(name).All(m => m is IMethodSymbol { MethodKind: MethodKind.Ordinary }) && type.GetMembers(name).Length > 0).ToEquatableArray();
+            network = network with { Model = network.Model with { UserMemberNames = names.ToEquatableArray(), UserMethodNames = methods } };
             return new ParseResult(network, diagnostics.ToEquatableArray())
             {
                 UserMembers = members,
@@ -342,12 +344,12 @@ public static class NetworkParser
     internal static string Identifier(string name) => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
 
     /// <summary>A declaration form NetGen cannot add members to: a record, struct or interface, or a file-local class.</summary>
-    internal static string? UnsupportedShape(INamedTypeSymbol type, TypeDeclarationSyntax declaration) =>
+    internal static string? UnsupportedShape(INamedTypeSymbol type, TypeDeclarationSyntax declaration, bool searchSpace = false) =>
         declaration is RecordDeclarationSyntax ? "a record"
         : declaration is StructDeclarationSyntax ? "a struct"
         : declaration is InterfaceDeclarationSyntax ? "an interface"
         : type.IsFileLocal ? "file-local (the generated part, in its own file, could not see it)"
-        : type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "NetGen.SearchSpaceAttribute") ? "also a [SearchSpace] (a class is one or the other)"
+        : !searchSpace && type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "NetGen.SearchSpaceAttribute") ? "also a [SearchSpace] (a class is one or the other)"
         : null;
 
     /// <summary>An argument the compiler could not bind to a constant (it reports why): reading it would give a made-up 0.</summary>

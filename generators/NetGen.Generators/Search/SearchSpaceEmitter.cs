@@ -19,7 +19,7 @@ public static class SearchSpaceEmitter
         IncrementalValuesProvider<SearchParseResult> results = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 SearchSpaceAttributeName,
-                predicate: static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax,
+                predicate: static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax, // records get NG0011
                 transform: SearchSpaceParser.Parse);
 
         context.RegisterSourceOutput(results.SelectMany(static (result, _) => result.Diagnostics),

@@ -84,6 +84,12 @@ public static class SearchSpaceParser
         CancellationToken cancellationToken)
     {
         Location classLocation = declaration.Identifier.GetLocation();
+        if (NetworkParser.UnsupportedShape(type, declaration, searchSpace: true) is { } shape)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UnsupportedType, classLocation, type.Name, shape));
+            return null;
+        }
+
         if (!declaration.Modifiers.Any(m => m.Text == "partial"))
         {
             diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NotPartial, classLocation, type.Name));
@@ -174,7 +180,8 @@ public static class SearchSpaceParser
                     double[] rates = Values(attribute, 0, c => c.Value is double d ? d : c.Value is int i ? i : double.NaN, diagnostics, cancellationToken, "DropoutChoice rates");
                     for (int i = 0; i < rates.Length; i++)
                     {
-                        if (!(rates[i] >= 0 && rates[i] < 1))
+                        // As [Dropout]: in [0, 1), and not a rate float rounds to 0 (1e-50 would silently keep every unit).
+                        if (!(rates[i] >= 0 && rates[i] < 1) || (rates[i] != 0 && (float)rates[i] == 0))
                         {
                             diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ValueOutOfRange, ElementLocation(attribute, 0, null, i, cancellationToken),
                                 "DropoutChoice rate", rates[i].ToString("R", CultureInfo.InvariantCulture), "in [0, 1), such as 0.2"));
@@ -240,6 +247,14 @@ public static class SearchSpaceParser
 
                     int blockSize = reader.Int(attribute, "Layers", 1);
                     reader.RequirePositive(attribute, "Layers", blockSize, "RepeatChoice.Layers");
+                    // The block is the next Layers layer attributes: more than every attribute left cannot be.
+                    int after = ours.Count - ours.IndexOf(attribute) - 1;
+                    if (blockSize > after)
+                    {
+                        reader.RequireRange(attribute, "RepeatChoice", "Layers", blockSize, v => false,
+                            $"at most the {after.ToString(CultureInfo.InvariantCulture)} attributes declared after it");
+                    }
+
                     openRepeat = new Element { Attribute = attribute, RepeatCounts = counts, BlockSize = blockSize };
                     elements.Add(openRepeat);
                     break;
@@ -268,6 +283,14 @@ public static class SearchSpaceParser
                 case "OptimizerChoiceAttribute":
                 {
                     int[] kinds = Values(attribute, 0, c => c.Value is int i ? i : -1, diagnostics, cancellationToken, "OptimizerChoice");
+                    for (int i = 0; i < kinds.Length; i++)
+                    {
+                        if (kinds[i] is < 0 or > 3)
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UnknownEnumValue, ElementLocation(attribute, 0, null, i, cancellationToken), "NetGen.SearchOptimizer", kinds[i]));
+                        }
+                    }
+
                     foreach (int kind in kinds)
                     {
                         OptimizerSpec spec = kind switch
@@ -443,7 +466,7 @@ public static class SearchSpaceParser
             }
         }
 
-        return new SearchSpaceModel(ns, type.Name, loss!.Kind == LossKind.SoftmaxCrossEntropy ? "int" : "float",
+        return new SearchSpaceModel(ns, NetworkParser.Identifier(type.Name), loss!.Kind == LossKind.SoftmaxCrossEntropy ? "int" : "float",
             learningRateLow, learningRateHigh, weightDecayLow, weightDecayHigh, variants.ToEquatableArray(), entries.ToEquatableArray());
     }
 

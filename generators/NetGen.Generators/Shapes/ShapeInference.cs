@@ -25,10 +25,10 @@ public static class ShapeInference
         long convolutionScratch = 0;   // one im2col buffer, shared by every convolution: the largest one's size
 
         int statistics = 0;
-        if (inputShape.LongSize * model.BatchSize > MaxFloats)
+        if (TensorShape.SaturatingMultiply(inputShape.LongSize, model.BatchSize) > MaxFloats)
         {
             errors.Add(new ShapeError(-2, null, DiagnosticIds.SizeTooLarge, EquatableArray.Create(model.ClassName,
-                Emit.Literals.Grouped(inputShape.LongSize * model.BatchSize), $"one batch of {inputShape} inputs", Emit.Literals.Grouped(MaxFloats))));
+                Emit.Literals.Grouped(TensorShape.SaturatingMultiply(inputShape.LongSize, model.BatchSize)), $"one batch of {inputShape} inputs", Emit.Literals.Grouped(MaxFloats))));
             return (null, errors);
         }
 
@@ -74,7 +74,7 @@ public static class ShapeInference
 
             ResolvedLayer resolved = shaped.Layer!;
             // Every buffer holds a batch: the output (and its gradient) of one layer must fit one array, and so must the scratch.
-            long batchFloats = resolved.Output.LongSize * model.BatchSize;
+            long batchFloats = TensorShape.SaturatingMultiply(resolved.Output.LongSize, model.BatchSize);
             long tooLarge = batchFloats > MaxFloats ? batchFloats : shaped.ScratchFloats > MaxFloats ? shaped.ScratchFloats : 0;
             if (tooLarge > 0)
             {
@@ -156,7 +156,9 @@ public static class ShapeInference
         bool fits = to.Dimensions[1] <= from.Dimensions[1] && to.Dimensions[2] <= from.Dimensions[2]
             && (from.Dimensions[1] - 1) / stride + 1 == to.Dimensions[1] && (from.Dimensions[2] - 1) / stride + 1 == to.Dimensions[2];
         if (!fits) return Impossible("no 1x1 convolution stride maps its height and width onto the branch's; make the branch keep the size or halve it");
-        spec = new Conv2DSpec(projection.Index, to.Dimensions[0], Kernel: 1, stride, Padding: 0, SamePadding: false, Dilation: 1,
+        // SamePadding: a 1x1 kernel pads nothing, and no exact fit is demanded of a layer the user cannot change
+        // (ResNet's 1x1 stride-2 shortcut skips the last row of an even input, as PyTorch's does).
+        spec = new Conv2DSpec(projection.Index, to.Dimensions[0], Kernel: 1, stride, Padding: 0, SamePadding: true, Dilation: 1,
             ActivationSpec.Identity, WeightInitKind.Default, double.NaN, UseBias: false, PenaltySpec.Inherit)
         {
             Inputs = projection.Inputs, Name = projection.Name, Scope = projection.Scope,

@@ -8,6 +8,7 @@ namespace NetGen.Training;
 public sealed class EarlyStopping
 {
     private readonly float[] _best;
+    private float[]? _bestStatistics;
     private int _sinceBest;
 
     /// <summary>Watches a network with <paramref name="parameterCount"/> parameters.</summary>
@@ -39,7 +40,7 @@ public sealed class EarlyStopping
     /// <summary>The best metric seen so far.</summary>
     public double BestMetric { get; private set; }
 
-    /// <summary>The epoch (as passed to <see cref="Update"/>) of the best metric; -1 before the first.</summary>
+    /// <summary>The epoch (as passed to <see cref="Update(int, double, ReadOnlySpan{float})"/>) of the best metric; -1 before the first.</summary>
     public int BestEpoch { get; private set; } = -1;
 
     /// <summary>True once the metric has not improved for <see cref="Patience"/> epochs.</summary>
@@ -49,16 +50,27 @@ public sealed class EarlyStopping
     /// Records the epoch's validation metric; when it improves, copies <paramref name="parameters"/> as the best.
     /// Returns true when training should stop.
     /// </summary>
-    public bool Update(int epoch, double metric, ReadOnlySpan<float> parameters)
+    public bool Update(int epoch, double metric, ReadOnlySpan<float> parameters) => Update(epoch, metric, parameters, default);
+
+    /// <summary>
+    /// As <see cref="Update(int, double, ReadOnlySpan{float})"/>, also keeping the network's non-trainable
+    /// <paramref name="statistics"/> (batch norm's running mean and variance) of the best epoch, so that
+    /// <see cref="RestoreBest(Span{float}, Span{float})"/> gives back the network that scored the best metric.
+    /// </summary>
+    public bool Update(int epoch, double metric, ReadOnlySpan<float> parameters, ReadOnlySpan<float> statistics)
     {
         if (parameters.Length != _best.Length)
             throw new ArgumentException($"parameters hold {parameters.Length} floats; this early stopping watches {_best.Length}.", nameof(parameters));
+        if (_bestStatistics is not null && statistics.Length != _bestStatistics.Length)
+            throw new ArgumentException($"statistics hold {statistics.Length} floats; the first epoch's held {_bestStatistics.Length}.", nameof(statistics));
         bool improved = HigherIsBetter ? metric > BestMetric + MinDelta : metric < BestMetric - MinDelta;
         if (improved && !double.IsNaN(metric))
         {
             BestMetric = metric;
             BestEpoch = epoch;
             parameters.CopyTo(_best);
+            _bestStatistics ??= new float[statistics.Length];
+            statistics.CopyTo(_bestStatistics);
             _sinceBest = 0;
         }
         else
@@ -76,5 +88,14 @@ public sealed class EarlyStopping
         if (parameters.Length != _best.Length)
             throw new ArgumentException($"parameters hold {parameters.Length} floats; the saved best hold {_best.Length}.", nameof(parameters));
         _best.CopyTo(parameters);
+    }
+
+    /// <summary>Copies the best epoch's parameters and, where they were recorded, its running statistics back.</summary>
+    public void RestoreBest(Span<float> parameters, Span<float> statistics)
+    {
+        if (statistics.Length != (_bestStatistics?.Length ?? 0))
+            throw new ArgumentException($"statistics hold {statistics.Length} floats; the saved best hold {_bestStatistics?.Length ?? 0}.", nameof(statistics));
+        RestoreBest(parameters);
+        _bestStatistics.AsSpan().CopyTo(statistics);
     }
 }

@@ -51,6 +51,8 @@ public static partial class CorpusCases
             ("Abstract", $"{Attrs} public abstract partial class Net;"),
             // A method overload of a generated name is legal C#.
             ("UserOverloadTrainStep", $"{Attrs} public partial class Net {{ public void TrainStep() {{ }} }}"),
+            // A class named like a layer's prefix clashes with nothing: the generated members are Dense1Weight, Dense1Bias, ...
+            ("NamedDense1", $"{Attrs} public partial class Dense1;"),
             ("NamedModel", $"{Attrs} public partial class Model;"),
             ("NullableDisabled", $"#nullable disable\n{Attrs} public partial class Net;"),
             ("PragmaAround", $"#pragma warning disable CS1591\n{Attrs} public partial class Net;\n#pragma warning restore CS1591"),
@@ -98,7 +100,7 @@ public static partial class CorpusCases
             ("NetworkAndSearchSpace", "NG0011", "[Network] [SearchSpace] [Input(4)] [Dense(2)] [SoftmaxCrossEntropy] [Adam] public partial class [|Net|];"),
             ("NamedForward", "NG0015", $"{Attrs} public partial class [|Forward|];"),
             ("NamedPredict", "NG0015", $"{Attrs} public partial class [|Predict|];"),
-            ("NamedDense1", "NG0015", $"{Attrs} public partial class [|Dense1|];"),
+
             ("NamedDense1Weight", "NG0015", $"{Attrs} public partial class [|Dense1Weight|];"),
             ("NamedTrainStep", "NG0015", $"{Attrs} public partial class [|TrainStep|];"),
             ("NamedBatchSize", "NG0015", $"{Attrs} public partial class [|BatchSize|];"),
@@ -106,12 +108,12 @@ public static partial class CorpusCases
             ("NamedPredictBfloat16", "NG0015", $"[Network] [Bfloat16Inference] [Input(4)] [Dense(3)] [SoftmaxCrossEntropy] [Adam] public partial class [|PredictBfloat16|];"),
             ("NamedRmsPropAlpha", "NG0015", "[Network] [Input(4)] [Dense(3)] [SoftmaxCrossEntropy] [RmsProp] public partial class [|RmsPropAlpha|];"),
             ("NamedClipMaxValue", "NG0015", "[Network] [Input(4)] [Dense(3)] [SoftmaxCrossEntropy] [Adam] [ClipGradients(MaxValue = 1)] public partial class [|ClipMaxValue|];"),
-            // A user's member named like a generated one: a located NG0015 at that member (issue 21), not CS0102 in generated code.
-            ("UserMemberBatchSize", "NG0015", $"{Attrs} public partial class Net {{ public int [|BatchSize|] => 1; }}"),
-            ("UserMemberLearningRate", "NG0015", $"{Attrs} public partial class Net {{ public double [|LearningRate|]; }}"),
-            ("UserMemberDense1Weight", "NG0015", $"{Attrs} public partial class Net {{ private float[] [|Dense1Weight|] = []; }}"),
-            ("UserMemberParameters", "NG0015", $"{Attrs} public partial class Net {{ private float[] [|_parameters|] = []; }}"),
-            ("BaseMemberBatchSize", "NG0015", "public class Base { public int BatchSize => 1; }\n" + $"{Attrs} public partial class Net : [|Base|];"),
+            // A user's member named like a generated one: NG0018 at that member (an inherited one: at the class name), not CS0102 in generated code.
+            ("UserMemberBatchSize", "NG0018", $"{Attrs} public partial class Net {{ public int [|BatchSize|] => 1; }}"),
+            ("UserMemberLearningRate", "NG0018", $"{Attrs} public partial class Net {{ public double [|LearningRate|]; }}"),
+            ("UserMemberDense1Weight", "NG0018", $"{Attrs} public partial class Net {{ private float[] [|Dense1Weight|] = []; }}"),
+            ("UserMemberParameters", "NG0018", $"{Attrs} public partial class Net {{ private float[] [|_parameters|] = []; }}"),
+            ("BaseMemberBatchSize", "NG0018", "public class Base { public int BatchSize => 1; }\n" + $"{Attrs} public partial class [|Net|] : Base;"),
         };
         foreach (var (name, id, source) in rejected) yield return Case("Form." + name, id, source);
     }

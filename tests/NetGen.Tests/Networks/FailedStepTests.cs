@@ -193,3 +193,28 @@ public sealed class StatefulInferenceTests
         Assert.Equal(twin.TrainStep(tokens, [1, 0]), net.TrainStep(tokens, [1, 0]));
     }
 }
+
+/// <summary>Early stopping gives back the network that scored the best metric, batch norm's running statistics included.</summary>
+public sealed class EarlyStoppingStatisticsTests
+{
+    [Fact]
+    public void RestoreBest_WithStatistics_GivesTheRecordedBestValidationLossExactly()
+    {
+        var net = new StatefulCures();
+        float[] train = [0.5f, -1, 2, 0.1f, 1, 0.3f, -0.2f, 0.7f];
+        float[] validation = [0.2f, 0.4f, -1, 1.5f, -0.3f, 0.8f, 0.1f, -0.6f];
+        int[] validationLabels = [1, 2];
+        var stopping = new NetGen.Training.EarlyStopping(StatefulCures.ParameterCount, patience: 100);
+        for (int epoch = 1; epoch <= 12; epoch++)
+        {
+            net.TrainStep(train, epoch % 2 == 0 ? [0, 2] : [1, 0]);
+            stopping.Update(epoch, net.Evaluate(validation, validationLabels).Loss, net.Parameters, net.Statistics);
+        }
+
+        // Training on moves both the parameters and the running statistics away from the best epoch's.
+        for (int step = 0; step < 5; step++) net.TrainStep(train, [2, 2]);
+        stopping.RestoreBest(net.Parameters, net.Statistics);
+        Assert.Equal(stopping.BestMetric, net.Evaluate(validation, validationLabels).Loss);
+        Assert.Throws<ArgumentException>(() => { stopping.RestoreBest(net.Parameters, new float[1]); });
+    }
+}

@@ -59,7 +59,7 @@ public sealed class TrainerCallbackTests
         // The trainer uses none of these.
         public Span<float> Gradients => throw new NotSupportedException();
         public Span<float> OptimizerState => throw new NotSupportedException();
-        public Span<float> Statistics => throw new NotSupportedException();
+        public Span<float> Statistics => Span<float>.Empty; // early stopping keeps the best epoch's running statistics too (none here)
         public int StepCount => throw new NotSupportedException();
         public IReadOnlyList<string> ParameterLayers => throw new NotSupportedException();
         public void ResetParameters(int seed) => throw new NotSupportedException();

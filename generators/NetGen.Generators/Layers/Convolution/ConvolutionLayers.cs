@@ -16,7 +16,7 @@ namespace NetGen.Generators.Model
         ActivationSpec Activation, WeightInitKind Init, double InitScale, bool UseBias, PenaltySpec Penalty) : LayerSpec(Index)
     {
         /// <summary>Positions one kernel spans with its dilation: <c>dilation * (kernel - 1) + 1</c>.</summary>
-        public int KernelExtent => Dilation * (Kernel - 1) + 1;
+        public int KernelExtent => (int)System.Math.Min((long)Dilation * (Kernel - 1) + 1, int.MaxValue);
 
         /// <summary>The padding on every side: <see cref="Padding"/>, or <c>(extent - 1) / 2</c> with <see cref="SamePadding"/>.</summary>
         public int EffectivePadding => SamePadding ? (KernelExtent - 1) / 2 : Padding;

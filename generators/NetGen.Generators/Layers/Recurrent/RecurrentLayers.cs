@@ -76,8 +76,9 @@ namespace NetGen.Generators.Layers
             int hidden = reader.PositionalInt(attribute, 0);
             reader.RequirePositive(attribute, 0, hidden, kind + " hidden size");
             double forgetBias = kind == RecurrentKind.Lstm ? reader.Double(attribute, "ForgetBias", 1.0) : double.NaN;
-            if (kind == RecurrentKind.Lstm && double.IsInfinity(forgetBias))
+            if (kind == RecurrentKind.Lstm && !double.IsNaN(forgetBias))
             {
+                // NaN is documented: PyTorch's uniform initialization of the forget gate's bias.
                 reader.RequireRange(attribute, "Lstm", "ForgetBias", forgetBias, v => true, "a finite number (or NaN for PyTorch's uniform initialization)");
             }
 

@@ -44,7 +44,8 @@ internal sealed class UpSampling2DLayer : LayerKind
         TensorShape input = context.Input;
         if (input.Rank != 3) return Shaped.Failed(ConvolutionShapes.NeedsImage(spec, "UpSampling2D", input));
         long height = (long)input.Dimensions[1] * up.ScaleHeight, width = (long)input.Dimensions[2] * up.ScaleWidth;
-        if (height * width * input.Dimensions[0] > ShapeInference.MaxFloats) return context.TooLarge(spec, height * width * input.Dimensions[0], "one sample's output");
+        long floats = TensorShape.SaturatingMultiply(TensorShape.SaturatingMultiply(height, width), input.Dimensions[0]);
+        if (floats > ShapeInference.MaxFloats) return context.TooLarge(spec, floats, "one sample's output");
         var output = new TensorShape(EquatableArray.Create(input.Dimensions[0], (int)height, (int)width));
         // Output and its gradient.
         return Shaped.Of(context.WithParameters(spec, output, 0, 0), 2L * output.LongSize);

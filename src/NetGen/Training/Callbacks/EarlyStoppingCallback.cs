@@ -53,7 +53,7 @@ public sealed class EarlyStoppingCallback : TrainerCallback
     /// <inheritdoc/>
     public override void OnEpochEnd(TrainerContext context, EpochResult result)
     {
-        if (State!.Update(result.Epoch, result.Value(Metric), context.Network.Parameters))
+        if (State!.Update(result.Epoch, result.Value(Metric), context.Network.Parameters, context.Network.Statistics))
         {
             context.Stop(string.Create(CultureInfo.InvariantCulture,
                 $"early stopping: {Metric} did not improve for {Patience} epochs (best {BestValue:G5} at epoch {BestEpoch})"));
@@ -65,7 +65,7 @@ public sealed class EarlyStoppingCallback : TrainerCallback
     {
         if (RestoreBestWeights && BestEpoch > 0 && BestEpoch != history.Last?.Epoch)
         {
-            State!.RestoreBest(context.Network.Parameters);
+            State!.RestoreBest(context.Network.Parameters, context.Network.Statistics);
         }
     }
 }
