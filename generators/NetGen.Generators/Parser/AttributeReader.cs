@@ -161,6 +161,18 @@ internal sealed class AttributeReader(List<DiagnosticInfo> diagnostics, Cancella
         return new OptimizerSpec(OptimizerKind.Adagrad, learningRate, 0, false, 0.9, 0.999, epsilon, weightDecay, LearningRateDecay: decay);
     }
 
+    /// <summary>[Regularization(L1 = ..., L2 = ...)]: penalties on every weight.</summary>
+    public PenaltySpec Penalty(AttributeData attribute) =>
+        new(NonNegative(attribute, "Regularization", "L1"), NonNegative(attribute, "Regularization", "L2"));
+
+    /// <summary>[ClipGradients(MaxNorm = ..., MaxValue = ...)].</summary>
+    public ClippingSpec Clipping(AttributeData attribute) =>
+        new(NonNegative(attribute, "ClipGradients", "MaxNorm"), NonNegative(attribute, "ClipGradients", "MaxValue"));
+
+    /// <summary>Whether the attribute is one of the learning-rate schedules that <see cref="Schedule"/> reads.</summary>
+    public static bool IsSchedule(string attributeName) =>
+        attributeName is "StepDecayAttribute" or "ExponentialDecayAttribute" or "CosineAnnealingAttribute" or "LinearWarmupAttribute" or "ReduceOnPlateauAttribute";
+
     /// <summary>One of the learning-rate schedule attributes, validated.</summary>
     public ScheduleSpec Schedule(AttributeData attribute)
     {

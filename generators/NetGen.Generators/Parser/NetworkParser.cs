@@ -173,7 +173,7 @@ public static class NetworkParser
                         diagnostics.Add(DiagnosticInfo.Create(Diagnostics.Duplicate, LocationOf(attribute, cancellationToken), type.Name, "[Regularization]"));
                         break;
                     }
-                    penalty = new PenaltySpec(reader.NonNegative(attribute, "Regularization", "L1"), reader.NonNegative(attribute, "Regularization", "L2"));
+                    penalty = reader.Penalty(attribute);
                     break;
                 case "ClipGradientsAttribute":
                     if (clipping is not null)
@@ -181,13 +181,9 @@ public static class NetworkParser
                         diagnostics.Add(DiagnosticInfo.Create(Diagnostics.Duplicate, LocationOf(attribute, cancellationToken), type.Name, "[ClipGradients]"));
                         break;
                     }
-                    clipping = new ClippingSpec(reader.NonNegative(attribute, "ClipGradients", "MaxNorm"), reader.NonNegative(attribute, "ClipGradients", "MaxValue"));
+                    clipping = reader.Clipping(attribute);
                     break;
-                case "StepDecayAttribute":
-                case "ExponentialDecayAttribute":
-                case "CosineAnnealingAttribute":
-                case "LinearWarmupAttribute":
-                case "ReduceOnPlateauAttribute":
+                case string schedule when AttributeReader.IsSchedule(schedule):
                     schedules.Add((reader.Schedule(attribute), attribute));
                     break;
                 case "SoftmaxCrossEntropyAttribute":

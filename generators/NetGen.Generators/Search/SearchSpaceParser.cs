@@ -316,16 +316,12 @@ public static class SearchSpaceParser
                     optimizerAttribute = attribute;
                     break;
                 case "RegularizationAttribute":
-                    penalty = new PenaltySpec(reader.NonNegative(attribute, "Regularization", "L1"), reader.NonNegative(attribute, "Regularization", "L2"));
+                    penalty = reader.Penalty(attribute);
                     break;
                 case "ClipGradientsAttribute":
-                    clipping = new ClippingSpec(reader.NonNegative(attribute, "ClipGradients", "MaxNorm"), reader.NonNegative(attribute, "ClipGradients", "MaxValue"));
+                    clipping = reader.Clipping(attribute);
                     break;
-                case "StepDecayAttribute":
-                case "ExponentialDecayAttribute":
-                case "CosineAnnealingAttribute":
-                case "LinearWarmupAttribute":
-                case "ReduceOnPlateauAttribute":
+                case string schedule when AttributeReader.IsSchedule(schedule):
                     schedules.Add(reader.Schedule(attribute));
                     break;
                 case "EndResidualAttribute":
