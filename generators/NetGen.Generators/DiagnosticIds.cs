@@ -24,6 +24,7 @@ public static class DiagnosticIds
     public const string SizeTooLarge = "NG0016";
     public const string LanguageVersionTooLow = "NG0017";
     public const string MemberClashesWithGenerated = "NG0018";
+    public const string LayersWithoutNetwork = "NG0019";
     public const string SpatialLayerNeedsImage = "NG0020";
     public const string KernelLargerThanInput = "NG0021";
     public const string OutputSizeNotWhole = "NG0022";

@@ -206,6 +206,10 @@ public static class Diagnostics
         "Member named like a generated member",
         "The member '{0}' of '{1}' (declared here or inherited) has the name of a member NetGen generates in the network class: rename it");
 
+    public static readonly DiagnosticDescriptor LayersWithoutNetwork = Error(DiagnosticIds.LayersWithoutNetwork,
+        "Network attributes without [Network]",
+        "'{0}' declares [Input] but not [Network], so NetGen generates nothing for it: add [Network] (and make the class partial), or [NetworkBlock] for a block");
+
     public static DiagnosticDescriptor ById(string id) => id switch
     {
         DiagnosticIds.SizeTooLarge => SizeTooLarge,

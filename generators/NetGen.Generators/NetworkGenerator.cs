@@ -92,6 +92,15 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             }
         });
 
+        // [Input] on a class that is neither a network nor a search space: said, not ignored.
+        context.RegisterSourceOutput(context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                "NetGen.InputAttribute",
+                predicate: static (node, _) => node is TypeDeclarationSyntax,
+                transform: static (context, cancellationToken) => Parser.NetworkParser.InputWithoutNetwork(context, cancellationToken))
+            .Where(static d => d is not null),
+            static (spc, info) => spc.ReportDiagnostic(info!.ToDiagnostic()));
+
         // [SearchSpace] classes: one generated network per structural variant plus their registry (issue 9).
         Search.SearchSpaceEmitter.Register(context);
 

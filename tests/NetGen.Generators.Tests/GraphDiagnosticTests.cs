@@ -123,4 +123,17 @@ public partial class DiagnosticTests
         Assert.Contains("\"blocks.0.dense1.weight\"", source);
         Assert.Contains("\"blocks.1.projection1.weight\"", source);
     }
+
+    [Fact]
+    public void InputWithoutNetwork_ReportsNG0019_AtTheInput()
+    {
+        (string source, var span) = Infrastructure.Markup.Parse(Usings + """
+            [[|Input(4)|]] [Dense(2)] [SoftmaxCrossEntropy] [Adam]
+            public partial class Net;
+            """);
+        Infrastructure.GeneratorRun run = Infrastructure.GeneratorHarness.Run(source);
+        Diagnostic d = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("NG0019", d.Id);
+        Assert.Equal(span, d.Location.SourceSpan);
+    }
 }

@@ -378,6 +378,7 @@ public static class CpuEmitter
         writer.WriteLine("private readonly global::NetGen.Kernels.AlignedBuffer _optimizerState = new(OptimizerStateCount);");
         writer.WriteLine("private readonly float[] _statistics = InitialStatistics();");
         writer.WriteLine("private int _step;");
+        writer.WriteLine("private int _trainingRows; // rows of the last training forward pass: what Backward may use (0 after inference)");
         if (emitters.Any(e => e.UsesRandom)) writer.WriteLine("private global::NetGen.Rng _dropoutRandom = DropoutRandomFor(Seed);");
         foreach (LayerEmitter emitter in emitters) emitter.EmitFields(writer);
         foreach (LayerEmitter reader in Accumulating(emitters))
@@ -526,6 +527,7 @@ public static class CpuEmitter
         writer.WriteLine();
         writer.WriteLine($"private void ForwardCore({InputsParameter(network)}, int rows, bool training)");
         writer.OpenBrace();
+        writer.WriteLine("_trainingRows = training ? rows : 0;");
         for (int i = 0; i < emitters.Count; i++)
         {
             if (i > 0) writer.WriteLine();
@@ -569,6 +571,8 @@ public static class CpuEmitter
         writer.WriteLine($"public void Backward({InputsParameter(network)}, global::System.ReadOnlySpan<float> outputGradient)");
         CpuEmitter.OpenGuarded(writer, "Backward");
         writer.WriteLine("int rows = RowsOf(inputs, nameof(Backward));");
+        writer.WriteLine("if (rows != _trainingRows)");
+        writer.WriteLine($"    throw new global::System.InvalidOperationException($\"{network.Model.ClassName}.Backward: inputs hold {{rows}} samples, but the activations are those of a training Forward on {{_trainingRows}} (0: none since the last inference); call Forward on the same inputs first.\");");
         writer.WriteLine("if (outputGradient.Length != rows * OutputSize)");
         writer.WriteLine("    throw new global::System.ArgumentException($\"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.\", nameof(outputGradient));");
         writer.WriteLine($"outputGradient.CopyTo({gradient.Span});");

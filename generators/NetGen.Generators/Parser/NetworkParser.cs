@@ -336,6 +336,15 @@ public static class NetworkParser
         return members.ToEquatableArray();
     }
 
+    /// <summary>NG0019 for a class that carries [Input] but neither [Network] nor [SearchSpace]; null otherwise.</summary>
+    public static DiagnosticInfo? InputWithoutNetwork(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var type = (INamedTypeSymbol)context.TargetSymbol;
+        if (type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() is NetworkGenerator.NetworkAttributeName or "NetGen.SearchSpaceAttribute" or "NetGen.NetworkBlockAttribute")) return null;
+        AttributeData? input = context.Attributes.FirstOrDefault(a => a.ApplicationSyntaxReference is not null);
+        return input is null ? null : DiagnosticInfo.Create(Diagnostics.LayersWithoutNetwork, LocationOf(input, cancellationToken), type.Name);
+    }
+
     /// <summary>The class name as a C# identifier in generated code: a keyword gets its '@' (partial class @class).</summary>
     internal static string Identifier(string name) => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
 

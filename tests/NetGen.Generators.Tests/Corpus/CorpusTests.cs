@@ -15,8 +15,6 @@ public class CorpusTests
         // Sizes that wrap int: a network is built with wrong sizes.
         // Values accepted silently.
         // Declarations ignored silently.
-        ["Layout.LayersWithoutNetwork"] = "[Input] [Dense] [loss] [Adam] without [Network]: no diagnostic, no code (the id is a guess: NG0002 at the class)",
-        ["Layout.LayerAfterLoss"] = "[Dense(2)] after [SoftmaxCrossEntropy]: no diagnostic, code generated (the id is a guess: an NG error at that layer)",
         // Wrong diagnostic.
         // Misplaced diagnostic.
         ["Huge.BlockRepeat"] = "Block(typeof(B), Repeat = 3000) past the array limit: NG0016 at the Dense inside the block class, not at the [Block] that repeats it",

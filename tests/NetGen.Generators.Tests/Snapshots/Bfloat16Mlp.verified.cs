@@ -119,6 +119,7 @@ namespace Samples
         private readonly global::NetGen.Kernels.AlignedBuffer _optimizerState = new(OptimizerStateCount);
         private readonly float[] _statistics = InitialStatistics();
         private int _step;
+        private int _trainingRows; // rows of the last training forward pass: what Backward may use (0 after inference)
         private global::NetGen.Rng _dropoutRandom = DropoutRandomFor(Seed);
         private readonly float[] _dense1Output = new float[BatchSize * Dense1Units];
         private readonly float[] _dense1Gradient = new float[BatchSize * Dense1Units];
@@ -307,6 +308,7 @@ namespace Samples
 
         private void ForwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool training)
         {
+            _trainingRows = training ? rows : 0;
             // Dense1: 20 -> 12, ReLU
             global::NetGen.Kernels.DenseSmall.Forward<Dense1Shape>(inputs, Dense1WeightValues, Dense1Bias, First(_dense1Output, rows * Dense1Units), rows, global::NetGen.Activation.ReLU);
 
@@ -340,6 +342,8 @@ namespace Samples
         {
             using var use = EnterUse(nameof(Backward));
             int rows = RowsOf(inputs, nameof(Backward));
+            if (rows != _trainingRows)
+                throw new global::System.InvalidOperationException($"Bfloat16Mlp.Backward: inputs hold {rows} samples, but the activations are those of a training Forward on {_trainingRows} (0: none since the last inference); call Forward on the same inputs first.");
             if (outputGradient.Length != rows * OutputSize)
                 throw new global::System.ArgumentException($"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.", nameof(outputGradient));
             outputGradient.CopyTo(First(_dense4Gradient, rows * Dense4Units));

@@ -88,6 +88,7 @@ namespace Samples.CharRnn
         private readonly global::NetGen.Kernels.AlignedBuffer _optimizerState = new(OptimizerStateCount);
         private readonly float[] _statistics = InitialStatistics();
         private int _step;
+        private int _trainingRows; // rows of the last training forward pass: what Backward may use (0 after inference)
         private readonly float[] _embedding1Output = new float[BatchSize * Embedding1OutputSize];
         private readonly float[] _embedding1Gradient = new float[BatchSize * Embedding1OutputSize];
         private readonly float[] _lstm1Output = new float[BatchSize * Lstm1SequenceSize];
@@ -236,6 +237,7 @@ namespace Samples.CharRnn
 
         private void ForwardCore(global::System.ReadOnlySpan<int> inputs, int rows, bool training)
         {
+            _trainingRows = training ? rows : 0;
             // Embedding1: 64 tokens of 65 -> 64x32
             global::NetGen.Kernels.Embedding.Forward(inputs, Embedding1Table, First(_embedding1Output, rows * Embedding1OutputSize), rows * Embedding1Steps, Embedding1Vocabulary, Embedding1Dimensions);
 
@@ -259,6 +261,8 @@ namespace Samples.CharRnn
         {
             using var use = EnterUse(nameof(Backward));
             int rows = RowsOf(inputs, nameof(Backward));
+            if (rows != _trainingRows)
+                throw new global::System.InvalidOperationException($"CharLstm.Backward: inputs hold {rows} samples, but the activations are those of a training Forward on {_trainingRows} (0: none since the last inference); call Forward on the same inputs first.");
             if (outputGradient.Length != rows * OutputSize)
                 throw new global::System.ArgumentException($"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.", nameof(outputGradient));
             outputGradient.CopyTo(First(_dense1Gradient, rows * Dense1OutputSize));

@@ -149,6 +149,7 @@ partial class ConvFeatures : global::NetGen.INetwork<int>
     private readonly global::NetGen.Kernels.AlignedBuffer _optimizerState = new(OptimizerStateCount);
     private readonly float[] _statistics = InitialStatistics();
     private int _step;
+    private int _trainingRows; // rows of the last training forward pass: what Backward may use (0 after inference)
     private readonly float[] _conv2D1Output = new float[BatchSize * Conv2D1OutputSize];
     private readonly float[] _conv2D1Gradient = new float[BatchSize * Conv2D1OutputSize];
     private readonly float[] _conv2D2PreActivation = new float[BatchSize * Conv2D2OutputSize];
@@ -319,6 +320,7 @@ partial class ConvFeatures : global::NetGen.INetwork<int>
 
     private void ForwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool training)
     {
+        _trainingRows = training ? rows : 0;
         // Reshape1: 784 -> 1x28x28 (no copy)
 
         // Conv2D1: 1x28x28 -> 8x28x28, 3x3 kernel, same padding (1), ReLU
@@ -372,6 +374,8 @@ partial class ConvFeatures : global::NetGen.INetwork<int>
     {
         using var use = EnterUse(nameof(Backward));
         int rows = RowsOf(inputs, nameof(Backward));
+        if (rows != _trainingRows)
+            throw new global::System.InvalidOperationException($"ConvFeatures.Backward: inputs hold {rows} samples, but the activations are those of a training Forward on {_trainingRows} (0: none since the last inference); call Forward on the same inputs first.");
         if (outputGradient.Length != rows * OutputSize)
             throw new global::System.ArgumentException($"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.", nameof(outputGradient));
         outputGradient.CopyTo(First(_dense1Gradient, rows * Dense1Units));

@@ -74,6 +74,7 @@ partial class GruClassifier : global::NetGen.INetwork<int>
     private readonly global::NetGen.Kernels.AlignedBuffer _optimizerState = new(OptimizerStateCount);
     private readonly float[] _statistics = InitialStatistics();
     private int _step;
+    private int _trainingRows; // rows of the last training forward pass: what Backward may use (0 after inference)
     private readonly float[] _gru1Output = new float[BatchSize * Gru1Hidden];
     private readonly float[] _gru1Gradient = new float[BatchSize * Gru1Hidden];
     private readonly float[] _gru1Sequence = new float[BatchSize * Gru1SequenceSize];
@@ -202,6 +203,7 @@ partial class GruClassifier : global::NetGen.INetwork<int>
 
     private void ForwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool training)
     {
+        _trainingRows = training ? rows : 0;
         // Gru1: 20x3 -> 24, Gru, last state only
         global::NetGen.Kernels.Gru.Forward(inputs, Gru1WeightIh, Gru1WeightHh, Gru1BiasIh, Gru1BiasHh, default,
             First(_gru1Sequence, rows * Gru1SequenceSize), First(_gru1Output, rows * Gru1Hidden), _gru1Cache, rows, Gru1Steps, Gru1Inputs, Gru1Hidden);
@@ -222,6 +224,8 @@ partial class GruClassifier : global::NetGen.INetwork<int>
     {
         using var use = EnterUse(nameof(Backward));
         int rows = RowsOf(inputs, nameof(Backward));
+        if (rows != _trainingRows)
+            throw new global::System.InvalidOperationException($"GruClassifier.Backward: inputs hold {rows} samples, but the activations are those of a training Forward on {_trainingRows} (0: none since the last inference); call Forward on the same inputs first.");
         if (outputGradient.Length != rows * OutputSize)
             throw new global::System.ArgumentException($"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.", nameof(outputGradient));
         outputGradient.CopyTo(First(_dense1Gradient, rows * Dense1Units));

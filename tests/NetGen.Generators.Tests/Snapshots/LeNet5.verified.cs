@@ -141,6 +141,7 @@ namespace Samples.LeNet
         private readonly global::NetGen.Kernels.AlignedBuffer _optimizerState = new(OptimizerStateCount);
         private readonly float[] _statistics = InitialStatistics();
         private int _step;
+        private int _trainingRows; // rows of the last training forward pass: what Backward may use (0 after inference)
         private readonly float[] _conv2D1Output = new float[BatchSize * Conv2D1OutputSize];
         private readonly float[] _conv2D1Gradient = new float[BatchSize * Conv2D1OutputSize];
         private readonly float[] _conv2D1Prepared = new float[global::NetGen.Kernels.Conv2D.MaxPoolPreparedSize(false, Conv2D1InChannels, Conv2D1InHeight, Conv2D1InWidth, Conv2D1Filters, Conv2D1Kernel, Conv2D1Stride, Conv2D1Padding, Conv2D1Dilation)];
@@ -306,6 +307,7 @@ namespace Samples.LeNet
 
         private void ForwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool training)
         {
+            _trainingRows = training ? rows : 0;
             // Conv2D1: 1x28x28 -> 6x28x28, 5x5 kernel, padding 2, ReLU
             if (!training)
             {
@@ -370,6 +372,8 @@ namespace Samples.LeNet
         {
             using var use = EnterUse(nameof(Backward));
             int rows = RowsOf(inputs, nameof(Backward));
+            if (rows != _trainingRows)
+                throw new global::System.InvalidOperationException($"LeNet5.Backward: inputs hold {rows} samples, but the activations are those of a training Forward on {_trainingRows} (0: none since the last inference); call Forward on the same inputs first.");
             if (outputGradient.Length != rows * OutputSize)
                 throw new global::System.ArgumentException($"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.", nameof(outputGradient));
             outputGradient.CopyTo(First(_dense3Gradient, rows * Dense3Units));

@@ -84,6 +84,7 @@ namespace Samples.Mnist
         private readonly global::NetGen.Kernels.AlignedBuffer _optimizerState = new(OptimizerStateCount);
         private readonly float[] _statistics = InitialStatistics();
         private int _step;
+        private int _trainingRows; // rows of the last training forward pass: what Backward may use (0 after inference)
         private readonly float[] _dense1Output = new float[BatchSize * Dense1Units];
         private readonly float[] _dense1Gradient = new float[BatchSize * Dense1Units];
         private readonly float[] _dense2Output = new float[BatchSize * Dense2Units];
@@ -208,6 +209,7 @@ namespace Samples.Mnist
 
         private void ForwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool training)
         {
+            _trainingRows = training ? rows : 0;
             // Dense1: 784 -> 256, ReLU, then Dense2: 256 -> 128, ReLU
             if (rows < global::NetGen.Kernels.Dense.TwoLayerRows)
             {
@@ -240,6 +242,8 @@ namespace Samples.Mnist
         {
             using var use = EnterUse(nameof(Backward));
             int rows = RowsOf(inputs, nameof(Backward));
+            if (rows != _trainingRows)
+                throw new global::System.InvalidOperationException($"MnistMlp.Backward: inputs hold {rows} samples, but the activations are those of a training Forward on {_trainingRows} (0: none since the last inference); call Forward on the same inputs first.");
             if (outputGradient.Length != rows * OutputSize)
                 throw new global::System.ArgumentException($"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.", nameof(outputGradient));
             outputGradient.CopyTo(First(_dense3Gradient, rows * Dense3Units));

@@ -75,6 +75,7 @@ partial class Regressor : global::NetGen.INetwork<float>
     private readonly global::NetGen.Kernels.AlignedBuffer _optimizerState = new(OptimizerStateCount);
     private readonly float[] _statistics = InitialStatistics();
     private int _step;
+    private int _trainingRows; // rows of the last training forward pass: what Backward may use (0 after inference)
     private readonly float[] _dense1Output = new float[BatchSize * Dense1Units];
     private readonly float[] _dense1Gradient = new float[BatchSize * Dense1Units];
     private readonly float[] _dense2Output = new float[BatchSize * Dense2Units];
@@ -184,6 +185,7 @@ partial class Regressor : global::NetGen.INetwork<float>
 
     private void ForwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool training)
     {
+        _trainingRows = training ? rows : 0;
         // Dense1: 3 -> 8, Tanh
         global::NetGen.Kernels.DenseSmall.Forward<Dense1Shape>(inputs, Dense1Weight, Dense1Bias, First(_dense1Output, rows * Dense1Units), rows, global::NetGen.Activation.Tanh);
 
@@ -203,6 +205,8 @@ partial class Regressor : global::NetGen.INetwork<float>
     {
         using var use = EnterUse(nameof(Backward));
         int rows = RowsOf(inputs, nameof(Backward));
+        if (rows != _trainingRows)
+            throw new global::System.InvalidOperationException($"Regressor.Backward: inputs hold {rows} samples, but the activations are those of a training Forward on {_trainingRows} (0: none since the last inference); call Forward on the same inputs first.");
         if (outputGradient.Length != rows * OutputSize)
             throw new global::System.ArgumentException($"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.", nameof(outputGradient));
         outputGradient.CopyTo(First(_dense2Gradient, rows * Dense2Units));

@@ -109,6 +109,7 @@ namespace Demo.Cures
         private readonly global::NetGen.Kernels.AlignedBuffer _optimizerState = new(OptimizerStateCount);
         private readonly float[] _statistics = InitialStatistics();
         private int _step;
+        private int _trainingRows; // rows of the last training forward pass: what Backward may use (0 after inference)
         private global::NetGen.Rng _dropoutRandom = DropoutRandomFor(Seed);
         private readonly float[] _dense1Output = new float[BatchSize * Dense1Units];
         private readonly float[] _dense1Gradient = new float[BatchSize * Dense1Units];
@@ -285,6 +286,7 @@ namespace Demo.Cures
 
         private void ForwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool training)
         {
+            _trainingRows = training ? rows : 0;
             // Dense1: 784 -> 128
             global::NetGen.Kernels.Dense.Forward(inputs, Dense1Weight, Dense1Bias, First(_dense1Output, rows * Dense1Units), rows, Dense1Inputs, Dense1Units, global::NetGen.Activation.Identity, Dense1Parallel);
 
@@ -329,6 +331,8 @@ namespace Demo.Cures
         {
             using var use = EnterUse(nameof(Backward));
             int rows = RowsOf(inputs, nameof(Backward));
+            if (rows != _trainingRows)
+                throw new global::System.InvalidOperationException($"RegularizedMlp.Backward: inputs hold {rows} samples, but the activations are those of a training Forward on {_trainingRows} (0: none since the last inference); call Forward on the same inputs first.");
             if (outputGradient.Length != rows * OutputSize)
                 throw new global::System.ArgumentException($"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.", nameof(outputGradient));
             outputGradient.CopyTo(First(_dense3Gradient, rows * Dense3Units));

@@ -212,6 +212,7 @@ namespace Samples.Graphs
         private readonly global::NetGen.Kernels.AlignedBuffer _optimizerState = new(OptimizerStateCount);
         private readonly float[] _statistics = InitialStatistics();
         private int _step;
+        private int _trainingRows; // rows of the last training forward pass: what Backward may use (0 after inference)
         private readonly float[] _stemOutput = new float[BatchSize * StemUnits];
         private readonly float[] _stemGradient = new float[BatchSize * StemUnits];
         private readonly float[] _blocks0Dense1Output = new float[BatchSize * Blocks0Dense1Units];
@@ -442,6 +443,7 @@ namespace Samples.Graphs
 
         private void ForwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool training)
         {
+            _trainingRows = training ? rows : 0;
             // Stem: 20 -> 32, ReLU
             global::NetGen.Kernels.Dense.Forward(inputs, StemWeight, StemBias, First(_stemOutput, rows * StemUnits), rows, StemInputs, StemUnits, global::NetGen.Activation.ReLU, StemParallel);
 
@@ -495,6 +497,8 @@ namespace Samples.Graphs
         {
             using var use = EnterUse(nameof(Backward));
             int rows = RowsOf(inputs, nameof(Backward));
+            if (rows != _trainingRows)
+                throw new global::System.InvalidOperationException($"ResidualGraph.Backward: inputs hold {rows} samples, but the activations are those of a training Forward on {_trainingRows} (0: none since the last inference); call Forward on the same inputs first.");
             if (outputGradient.Length != rows * OutputSize)
                 throw new global::System.ArgumentException($"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.", nameof(outputGradient));
             outputGradient.CopyTo(First(_dense4Gradient, rows * Dense4Units));

@@ -80,6 +80,7 @@ namespace Demo.Vision
         private readonly global::NetGen.Kernels.AlignedBuffer _optimizerState = new(OptimizerStateCount);
         private readonly float[] _statistics = InitialStatistics();
         private int _step;
+        private int _trainingRows; // rows of the last training forward pass: what Backward may use (0 after inference)
         private readonly float[] _dense1Output = new float[BatchSize * Dense1Units];
         private readonly float[] _dense1Gradient = new float[BatchSize * Dense1Units];
         private readonly float[] _dense2Output = new float[BatchSize * Dense2Units];
@@ -188,6 +189,7 @@ namespace Demo.Vision
 
         private void ForwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool training)
         {
+            _trainingRows = training ? rows : 0;
             // Flatten1: 1x28x28 -> 784 (no copy)
 
             // Dense1: 784 -> 32, Sigmoid, no bias
@@ -209,6 +211,8 @@ namespace Demo.Vision
         {
             using var use = EnterUse(nameof(Backward));
             int rows = RowsOf(inputs, nameof(Backward));
+            if (rows != _trainingRows)
+                throw new global::System.InvalidOperationException($"TinyImageNet.Backward: inputs hold {rows} samples, but the activations are those of a training Forward on {_trainingRows} (0: none since the last inference); call Forward on the same inputs first.");
             if (outputGradient.Length != rows * OutputSize)
                 throw new global::System.ArgumentException($"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.", nameof(outputGradient));
             outputGradient.CopyTo(First(_dense2Gradient, rows * Dense2Units));

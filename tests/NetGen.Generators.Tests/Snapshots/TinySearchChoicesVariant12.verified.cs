@@ -92,6 +92,7 @@ namespace Demo
         private readonly global::NetGen.Kernels.AlignedBuffer _optimizerState = new(OptimizerStateCount);
         private readonly float[] _statistics = InitialStatistics();
         private int _step;
+        private int _trainingRows; // rows of the last training forward pass: what Backward may use (0 after inference)
         private readonly float[] _dense1Output = new float[BatchSize * Dense1Units];
         private readonly float[] _dense1Gradient = new float[BatchSize * Dense1Units];
         private readonly float[] _batchNorm1Output = new float[BatchSize * BatchNorm1Size];
@@ -231,6 +232,7 @@ namespace Demo
 
         private void ForwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool training)
         {
+            _trainingRows = training ? rows : 0;
             // Dense1: 12 -> 8, ReLU
             global::NetGen.Kernels.DenseSmall.Forward<Dense1Shape>(inputs, Dense1Weight, Dense1Bias, First(_dense1Output, rows * Dense1Units), rows, global::NetGen.Activation.ReLU);
 
@@ -261,6 +263,8 @@ namespace Demo
         {
             using var use = EnterUse(nameof(Backward));
             int rows = RowsOf(inputs, nameof(Backward));
+            if (rows != _trainingRows)
+                throw new global::System.InvalidOperationException($"TinySearchChoicesVariant12.Backward: inputs hold {rows} samples, but the activations are those of a training Forward on {_trainingRows} (0: none since the last inference); call Forward on the same inputs first.");
             if (outputGradient.Length != rows * OutputSize)
                 throw new global::System.ArgumentException($"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.", nameof(outputGradient));
             outputGradient.CopyTo(First(_dense2Gradient, rows * Dense2Units));

@@ -218,3 +218,21 @@ public sealed class EarlyStoppingStatisticsTests
         Assert.Throws<ArgumentException>(() => { stopping.RestoreBest(net.Parameters, new float[1]); });
     }
 }
+
+/// <summary>Backward uses the activations of the last training Forward: on other rows, or after inference, it says so.</summary>
+public sealed class BackwardActivationTests
+{
+    [Fact]
+    public void BackwardOnMoreRowsThanTheLastForward_OrAfterInference_Throws()
+    {
+        var net = new SaturatingRegressor();
+        float[] two = [0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f];
+        net.Forward(two.AsSpan(0, 3));
+        var e = Assert.Throws<InvalidOperationException>(() => net.Backward(two, new float[4]));
+        Assert.Contains("SaturatingRegressor.Backward: inputs hold 2 samples", e.Message);
+        net.Forward(two);
+        net.Backward(two, new float[4]);
+        net.Predict(two, new float[4]);
+        Assert.Throws<InvalidOperationException>(() => net.Backward(two, new float[4]));
+    }
+}
