@@ -27,6 +27,14 @@ internal sealed class GraphReader(AttributeReader reader, List<DiagnosticInfo> d
     /// <summary>The attribute behind each layer (the [Residual] for a residual join and its projection).</summary>
     public List<AttributeData> Attributes { get; } = new();
 
+    /// <summary>
+    /// The network's own attribute that brought each layer in: the layer's attribute, or for a layer of a block copy the
+    /// [Block] on the network that repeats it (where a size that only the repetition makes too large is reported).
+    /// </summary>
+    public List<AttributeData> Origins { get; } = new();
+
+    private AttributeData? _blockOrigin;
+
     private readonly Stack<INamedTypeSymbol> _blocksBeingRead = new();
 
     private Scope _scope = new("", -1, "the network");
@@ -218,6 +226,8 @@ internal sealed class GraphReader(AttributeReader reader, List<DiagnosticInfo> d
         }
 
         _blocksBeingRead.Push(block);
+        AttributeData? origin = _blockOrigin;
+        _blockOrigin ??= attribute;
         Scope outer = _scope;
         for (int copy = 0; copy < repeat; copy++)
         {
@@ -229,6 +239,7 @@ internal sealed class GraphReader(AttributeReader reader, List<DiagnosticInfo> d
         }
 
         _scope = outer;
+        _blockOrigin = origin;
         _blocksBeingRead.Pop();
         // The block's name stands for its output, as a module's name does for the module's result.
         Register(name, outer.Previous, attribute);
@@ -242,6 +253,7 @@ internal sealed class GraphReader(AttributeReader reader, List<DiagnosticInfo> d
         int count = NextCount(spec.KindName);
         Layers.Add(spec);
         Attributes.Add(attribute);
+        Origins.Add(_blockOrigin ?? attribute);
         Register(userName ?? LayerNames.AutoName(spec.KindName, count).ToLowerInvariant(), spec.Index, attribute);
         _scope.Previous = spec.Index;
     }

@@ -265,6 +265,8 @@ public static class NetworkParser
         {
             Location location = error.LayerIndex switch
             {
+                // A size past the arrays in a block copy is the network's repetition: reported at its [Block].
+                >= 0 when error.DiagnosticId == DiagnosticIds.SizeTooLarge => reader.ArgumentLocation(graph.Origins[error.LayerIndex], null, error.Argument),
                 >= 0 => reader.ArgumentLocation(layerAttributes[error.LayerIndex], null, error.Argument),
                 -1 => LocationOf(lossAttribute!, cancellationToken),
                 _ => networkLocation,
