@@ -191,16 +191,19 @@ public static class CpuEmitter
             var inputs = new List<Buffer>();
             var gradients = new List<Buffer?>();
             var accumulates = new List<bool>();
+            Buffer? accumulateInto = null;
             for (int slot = 0; slot < layer.Sources.Count; slot++)
             {
                 int source = layer.Sources[slot];
                 inputs.Add(source < 0 ? Buffer.Inputs : emitters[source].Output);
                 GradientWrite write = decisions.InputGradients[slot].Write;
                 Buffer? target = source < 0 ? null : emitters[source].OutputGradient;
+                bool ownBuffer = write == GradientWrite.Accumulate && !Planner.SharesBuffers(layer.Spec) && layer.Spec is not (AddSpec or ConcatSpec);
+                if (ownBuffer) accumulateInto = target;
                 gradients.Add(Planner.SharesBuffers(layer.Spec) ? target : write switch
                 {
                     GradientWrite.None => null,
-                    GradientWrite.Accumulate when layer.Spec is not (AddSpec or ConcatSpec) => AccumulationBuffer(emitter),
+                    _ when ownBuffer => AccumulationBuffer(emitter),
                     _ => target,
                 });
                 accumulates.Add(write == GradientWrite.Accumulate);
@@ -212,6 +215,7 @@ public static class CpuEmitter
             emitter.InputNames = layer.Sources.Select(source => source < 0 ? "input" : network.Layers[source].CheckpointName).ToList();
             emitter.Input = inputs[0];
             emitter.InputGradient = gradients[0];
+            emitter.AccumulatesInto = accumulateInto;
             emitters.Add(emitter);
         }
 
@@ -228,9 +232,6 @@ public static class CpuEmitter
     private static Buffer AccumulationBuffer(LayerEmitter emitter) =>
         new("_" + char.ToLowerInvariant(emitter.Name[0]) + emitter.Name.Substring(1) + "InputGradient", emitter.Name + "InputSize");
 
-    /// <summary>The layers that write their input's gradient to their own buffer, to be added to the shared one.</summary>
-    private static IEnumerable<LayerEmitter> Accumulating(List<LayerEmitter> emitters) =>
-        emitters.Where(e => e.Layer.Spec is not (AddSpec or ConcatSpec) && e.AccumulatesInputGradients.Count > 0 && e.AccumulatesInputGradients[0] && e.InputGradient is not null);
 
     // Shared with the GPU emitter: the loss decides the target type and name of every generated training member.
     internal static bool IsClassification(ResolvedNetwork network) => network.Model.Loss.Kind == LossKind.SoftmaxCrossEntropy;
@@ -381,7 +382,7 @@ public static class CpuEmitter
         writer.WriteLine("private int _trainingRows; // rows of the last training forward pass: what Backward may use (0 after inference)");
         if (emitters.Any(e => e.UsesRandom)) writer.WriteLine("private global::NetGen.Rng _dropoutRandom = DropoutRandomFor(Seed);");
         foreach (LayerEmitter emitter in emitters) emitter.EmitFields(writer);
-        foreach (LayerEmitter reader in Accumulating(emitters))
+        foreach (LayerEmitter reader in emitters.Where(e => e.AccumulatesInto is not null))
         {
             writer.WriteLine($"// {reader.Name} reads an output that a later layer reads too: its input gradient is added to that one's.");
             writer.WriteLine($"private const int {reader.InputGradient!.SizeConstant} = {Literals.Int(reader.Layer.Input.Size)};");
@@ -592,10 +593,9 @@ public static class CpuEmitter
         for (int i = emitters.Count - 1; i >= 0; i--)
         {
             emitters[i].EmitBackward(writer);
-            if (Accumulating(emitters).Contains(emitters[i]))
+            if (emitters[i].AccumulatesInto is { } shared)
             {
-                int source = emitters[i].Layer.Sources[0];
-                writer.WriteLine($"global::NetGen.Kernels.Joins.Accumulate({emitters[i].InputGradient!.Span}, {emitters[source].OutputGradient!.Span});");
+                writer.WriteLine($"global::NetGen.Kernels.Joins.Accumulate({emitters[i].InputGradient!.Span}, {shared.Span});");
             }
             if (emitters[i].Penalized is Penalty penalty)
             {

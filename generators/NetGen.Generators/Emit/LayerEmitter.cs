@@ -70,6 +70,12 @@ internal abstract class LayerEmitter(ResolvedLayer layer)
     /// <summary>For each input: the gradient is added to what another reader of the same output wrote (joins add it themselves).</summary>
     public System.Collections.Generic.IReadOnlyList<bool> AccumulatesInputGradients { get; set; } = System.Array.Empty<bool>();
 
+    /// <summary>
+    /// The shared gradient buffer this layer's input gradient is added to, after its backward wrote it to its own buffer
+    /// (<see cref="InputGradient"/>) because another reader of the same output wrote the shared one first; null otherwise.
+    /// </summary>
+    public Buffer? AccumulatesInto { get; set; }
+
     /// <summary>How comments name each input: its checkpoint name, or "input".</summary>
     public System.Collections.Generic.IReadOnlyList<string> InputNames { get; set; } = System.Array.Empty<string>();
 

@@ -178,14 +178,6 @@ internal sealed class GraphReader(AttributeReader reader, List<DiagnosticInfo> d
         int repeat = reader.Int(attribute, "Repeat", 1);
         reader.RequirePositive(attribute, "Repeat", repeat, "Block.Repeat");
         if (repeat <= 0) return;
-        // Every copy is code: a network of more than MaxLayers layers is a mistake, reported before anything is unrolled.
-        long layersAfter = Layers.Count + (long)repeat * block.GetAttributes().Count(a => IsNetGen(a) && a.AttributeClass!.Name != "NetworkBlockAttribute");
-        if (layersAfter > MaxLayers)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidBlock, reader.ArgumentLocation(attribute, null, "Repeat"),
-                $"Repeat = {repeat.ToString(System.Globalization.CultureInfo.InvariantCulture)} would make the network about {layersAfter.ToString("#,0", System.Globalization.CultureInfo.InvariantCulture)} layers; NetGen writes code for every layer, so keep a network under {MaxLayers.ToString("#,0", System.Globalization.CultureInfo.InvariantCulture)}"));
-            return;
-        }
 
         string? blockName = UserName(attribute);
         string name = blockName ?? "block" + NextCount("Block").ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -222,6 +214,15 @@ internal sealed class GraphReader(AttributeReader reader, List<DiagnosticInfo> d
         {
             diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidBlock, reader.ArgumentLocation(attribute, 0, null),
                 $"The block {block.Name} declares no layer: add layer attributes to it"));
+            return;
+        }
+
+        // Every copy is code: a network of more than MaxLayers layers is a mistake, reported before anything is unrolled.
+        long layersAfter = Layers.Count + (long)repeat * attributes.Count;
+        if (layersAfter > MaxLayers)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidBlock, reader.ArgumentLocation(attribute, null, "Repeat"),
+                $"Repeat = {repeat.ToString(System.Globalization.CultureInfo.InvariantCulture)} would make the network about {layersAfter.ToString("#,0", System.Globalization.CultureInfo.InvariantCulture)} layers; NetGen writes code for every layer, so keep a network under {MaxLayers.ToString("#,0", System.Globalization.CultureInfo.InvariantCulture)}"));
             return;
         }
 
