@@ -808,7 +808,8 @@ public static class CpuEmitter
     {
         if (network.StatisticsCount > 0) yield return ("_statistics", "_statisticsBeforeStep", "StatisticsCount");
         if (emitters.Any(e => e.UsesRandom)) yield return ("_dropoutRandom", "_dropoutRandomBeforeStep", "");
-        foreach ((string field, string size) in CarriedState(emitters)) yield return (field, field + "BeforeStep", size);
+        // One copy of the carried state serves a failed step and inference alike: the guard keeps them from overlapping.
+        foreach ((string field, string size) in CarriedState(emitters)) yield return (field, field + "Saved", size);
     }
 
     /// <summary>Stateful recurrent layers' carried state: (field, size) of each hidden and cell state.</summary>
@@ -824,17 +825,15 @@ public static class CpuEmitter
     {
         var state = CarriedState(emitters).ToList();
         if (state.Count == 0) return;
-        writer.WriteLine("// The carried state as the caller left it: inference starts every chunk from it and puts it back.");
-        foreach ((string field, string size) in state) writer.WriteLine($"private readonly float[] {field}BeforeInference = new float[{size}];");
-        writer.WriteLine();
+        // The copies are SaveStepState's (the carried state as the caller left it): inference starts every chunk from it and puts it back.
         writer.WriteLine("private void SaveCarriedState()");
         writer.OpenBrace();
-        foreach ((string field, _) in state) writer.WriteLine($"global::System.Array.Copy({field}, {field}BeforeInference, {field}.Length);");
+        foreach ((string field, _) in state) writer.WriteLine($"global::System.Array.Copy({field}, {field}Saved, {field}.Length);");
         writer.CloseBrace();
         writer.WriteLine();
         writer.WriteLine("private void RestoreCarriedState()");
         writer.OpenBrace();
-        foreach ((string field, _) in state) writer.WriteLine($"global::System.Array.Copy({field}BeforeInference, {field}, {field}.Length);");
+        foreach ((string field, _) in state) writer.WriteLine($"global::System.Array.Copy({field}Saved, {field}, {field}.Length);");
         writer.CloseBrace();
         writer.WriteLine();
     }

@@ -371,19 +371,19 @@ namespace Samples.CharRnn
         }
 
         // A training step that fails (a non-finite loss) leaves every buffer as it was: these copies are taken before it.
-        private readonly float[] _lstm1StateBeforeStep = new float[BatchSize * Lstm1Hidden];
-        private readonly float[] _lstm1CellStateBeforeStep = new float[BatchSize * Lstm1Hidden];
+        private readonly float[] _lstm1StateSaved = new float[BatchSize * Lstm1Hidden];
+        private readonly float[] _lstm1CellStateSaved = new float[BatchSize * Lstm1Hidden];
 
         private void SaveStepState()
         {
-            global::System.Array.Copy(_lstm1State, _lstm1StateBeforeStep, _lstm1StateBeforeStep.Length);
-            global::System.Array.Copy(_lstm1CellState, _lstm1CellStateBeforeStep, _lstm1CellStateBeforeStep.Length);
+            global::System.Array.Copy(_lstm1State, _lstm1StateSaved, _lstm1StateSaved.Length);
+            global::System.Array.Copy(_lstm1CellState, _lstm1CellStateSaved, _lstm1CellStateSaved.Length);
         }
 
         private void RestoreStepState()
         {
-            global::System.Array.Copy(_lstm1StateBeforeStep, _lstm1State, _lstm1StateBeforeStep.Length);
-            global::System.Array.Copy(_lstm1CellStateBeforeStep, _lstm1CellState, _lstm1CellStateBeforeStep.Length);
+            global::System.Array.Copy(_lstm1StateSaved, _lstm1State, _lstm1StateSaved.Length);
+            global::System.Array.Copy(_lstm1CellStateSaved, _lstm1CellState, _lstm1CellStateSaved.Length);
         }
 
         /// <summary>The layers that have parameters, in order: the entries of <see cref="GradientNorms"/>.</summary>
@@ -548,20 +548,16 @@ namespace Samples.CharRnn
             ?? global::NetGen.Training.NumericChecks.Describe("Dense1's parameters", _parameters.Slice(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount), columns: 0)
             ?? global::NetGen.Training.NumericChecks.Describe("Dense1's output", First(_dense1Output, rows * Dense1OutputSize), columns: Dense1Units)
             ?? "the loss only: every input, parameter and output is finite";
-        // The carried state as the caller left it: inference starts every chunk from it and puts it back.
-        private readonly float[] _lstm1StateBeforeInference = new float[BatchSize * Lstm1Hidden];
-        private readonly float[] _lstm1CellStateBeforeInference = new float[BatchSize * Lstm1Hidden];
-
         private void SaveCarriedState()
         {
-            global::System.Array.Copy(_lstm1State, _lstm1StateBeforeInference, _lstm1State.Length);
-            global::System.Array.Copy(_lstm1CellState, _lstm1CellStateBeforeInference, _lstm1CellState.Length);
+            global::System.Array.Copy(_lstm1State, _lstm1StateSaved, _lstm1State.Length);
+            global::System.Array.Copy(_lstm1CellState, _lstm1CellStateSaved, _lstm1CellState.Length);
         }
 
         private void RestoreCarriedState()
         {
-            global::System.Array.Copy(_lstm1StateBeforeInference, _lstm1State, _lstm1State.Length);
-            global::System.Array.Copy(_lstm1CellStateBeforeInference, _lstm1CellState, _lstm1CellState.Length);
+            global::System.Array.Copy(_lstm1StateSaved, _lstm1State, _lstm1State.Length);
+            global::System.Array.Copy(_lstm1CellStateSaved, _lstm1CellState, _lstm1CellState.Length);
         }
 
         // The thread computing on this instance now (0: none): instances are not thread-safe, and misuse throws.
