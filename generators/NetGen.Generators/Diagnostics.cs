@@ -208,7 +208,7 @@ public static class Diagnostics
 
     public static readonly DiagnosticDescriptor LayersWithoutNetwork = Error(DiagnosticIds.LayersWithoutNetwork,
         "Network attributes without [Network]",
-        "'{0}' declares [Input] but not [Network], so NetGen generates nothing for it: add [Network] (and make the class partial), or [NetworkBlock] for a block");
+        "'{0}' declares [{1}] but not [Network], so NetGen generates nothing for it: add [Network] (and make the class partial), or [NetworkBlock] for a block");
 
     public static DiagnosticDescriptor ById(string id) => id switch
     {

@@ -101,6 +101,29 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Where(static d => d is not null),
             static (spc, info) => spc.ReportDiagnostic(info!.ToDiagnostic()));
 
+        // Layer, loss or optimizer attributes on a class with none of those: said too (the attributes carry no base type
+        // that ForAttributeWithMetadataName could match, so classes with attributes are checked one by one).
+        // A class that a network names in [Block(typeof(X))] is left to that report (NG0105: mark it [NetworkBlock]).
+        IncrementalValueProvider<ImmutableArray<string>> blockTypes = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                "NetGen.BlockAttribute",
+                predicate: static (node, _) => node is TypeDeclarationSyntax,
+                transform: static (context, _) => context.Attributes
+                    .Select(a => a.ConstructorArguments.Length > 0 && a.ConstructorArguments[0].Value is ITypeSymbol t ? t.Name : null)
+                    .Where(n => n is not null).Select(n => n!).ToImmutableArray())
+            .SelectMany(static (names, _) => names)
+            .Collect();
+        context.RegisterSourceOutput(context.SyntaxProvider
+            .CreateSyntaxProvider(
+                predicate: static (node, _) => node is ClassDeclarationSyntax { AttributeLists.Count: > 0 },
+                transform: static (context, cancellationToken) => Parser.NetworkParser.AttributesWithoutNetwork(context, cancellationToken))
+            .Where(static d => d is not null)
+            .Combine(blockTypes),
+            static (spc, pair) =>
+            {
+                if (!pair.Right.Contains(pair.Left!.Arguments[0])) spc.ReportDiagnostic(pair.Left.ToDiagnostic());
+            });
+
         // [SearchSpace] classes: one generated network per structural variant plus their registry (issue 9).
         Search.SearchSpaceEmitter.Register(context);
 
