@@ -76,6 +76,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             // A clash is reported at the user's member (below); the code would only add CS0102 inside a generated file.
             if (network.Clashes.Count > 0) return;
             AddSource(spc, HintNames.For(network.FullName, ".g.cs", allNames), network.Source, network.ClassName);
+            AddSource(spc, HintNames.For(network.FullName, HintNames.ImplementationSuffix, allNames), network.ImplementationSource, network.ClassName);
         });
 
         // NG0015 and NG0018 at the user's class or member whose name a generated member would take.

@@ -52,11 +52,11 @@ public class ConvolutionSnapshotTests
 
     [Fact]
     public void LeNet5_MatchesSnapshot() =>
-        Snapshot.Verify("LeNet5", GeneratorHarness.RunClean(LeNet5).Source("LeNet5.g.cs"));
+        Snapshot.VerifyNetwork("LeNet5", GeneratorHarness.RunClean(LeNet5), "LeNet5.g.cs");
 
     [Fact]
     public void SamePaddingStridePoolingAndReshape_MatchesSnapshot() =>
-        Snapshot.Verify("ConvFeatures", GeneratorHarness.RunClean(ConvFeatures).Source("ConvFeatures.g.cs"));
+        Snapshot.VerifyNetwork("ConvFeatures", GeneratorHarness.RunClean(ConvFeatures), "ConvFeatures.g.cs");
 
     private static readonly OptimizerSpec Adam = new(OptimizerKind.Adam, 1e-3, 0, false, 0.9, 0.999, 1e-8, 0);
 

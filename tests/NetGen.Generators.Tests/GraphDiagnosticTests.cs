@@ -119,7 +119,7 @@ public partial class DiagnosticTests
             [Network] [Input(8)] [Block(typeof(Widen), Repeat = 2, Name = "blocks")] [Dense(2)] [SoftmaxCrossEntropy] [Adam]
             public partial class Net;
             """);
-        string source = Assert.Single(run.Sources).SourceText.ToString();
+        string source = string.Concat(run.Sources.Select(s => s.SourceText.ToString()));
         Assert.Contains("\"blocks.0.dense1.weight\"", source);
         Assert.Contains("\"blocks.1.projection1.weight\"", source);
     }
