@@ -152,7 +152,6 @@ public static partial class CorpusCases
             ("StrideDropsARow", "NG0022", $"[Network] [Input(1, 8, 8)] [Conv2D(4, 3, [|Stride = 3|])] [Flatten] {Tail}"),
             ("ReshapeCountDiffers", "NG0023", $"[Network] [Input(1, 28, 28)] [[|Reshape(1, 27, 28)|]] [Flatten] {Tail}"),
             ("ReshapeTwoInferred", "NG0024", $"[Network] [Input(32)] [Reshape(-1, [|-1|], 4)] [Flatten] {Tail}"),
-            ("SamePaddingEvenKernel", "NG0025", $"[Network] [Input(1, 8, 8)] [Conv2D(4, 4, [|SamePadding = true|])] [Flatten] {Tail}"),
             ("PaddingTwice", "NG0026", $"[Network] [Input(1, 8, 8)] [Conv2D(4, 3, [|Padding = 1|], SamePadding = true)] [Flatten] {Tail}"),
             ("SaturatingStack", "NG0040", "[Network] [Input(4)] [Dense(8, Activation.Sigmoid)] [Dense(8, Activation.Sigmoid)] [Dense(8, Activation.Sigmoid)] [Dense(8, Activation.Sigmoid)] [[|Dense(8, Activation.Sigmoid)|]] " + Tail),
             ("ZerosInit", "NG0041", $"[Network] [Input(4)] [Dense(3, [|Init = WeightInit.Zeros|])] {Tail}"),

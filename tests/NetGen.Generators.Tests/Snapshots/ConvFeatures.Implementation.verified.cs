@@ -28,7 +28,7 @@ partial class ConvFeatures
         private const int Conv2D1WeightCount = 72;
         private const int Conv2D1BiasOffset = 72;
         private const int Conv2D1BiasCount = 8;
-        // Conv2D2: 8x28x28 -> 16x14x14, 3x3 kernel, stride 2, same padding (1), LeakyReLU(0.1), no bias
+        // Conv2D2: 8x28x28 -> 16x14x14, 3x3 kernel, stride 2, same padding (top 0, left 0, bottom 1, right 1), LeakyReLU(0.1), no bias
         private const int Conv2D2InChannels = 8;
         private const int Conv2D2InHeight = 28;
         private const int Conv2D2InWidth = 28;
@@ -37,7 +37,10 @@ partial class ConvFeatures
         private const int Conv2D2OutWidth = 14;
         private const int Conv2D2Kernel = 3;
         private const int Conv2D2Stride = 2;
-        private const int Conv2D2Padding = 1;
+        private const int Conv2D2PadTop = 0;
+        private const int Conv2D2PadLeft = 0;
+        private const int Conv2D2PadBottom = 1;
+        private const int Conv2D2PadRight = 1;
         private const int Conv2D2Dilation = 1;
         private const int Conv2D2OutputSize = Conv2D2Filters * Conv2D2OutHeight * Conv2D2OutWidth;
         private const int Conv2D2WeightOffset = 80;
@@ -137,7 +140,7 @@ partial class ConvFeatures
         private readonly float[] _dense1Gradient = new float[BatchSize * Dense1Units];
         // Convolution scratch (Conv2D.ScratchSize: per-thread workspaces for chunks of samples, per-chunk weight-gradient partials)
         // shared by every convolution, sized for the largest: Conv2D1 213,568, Conv2D2 213,984, Conv2D3 195,024 floats.
-        private readonly float[] _convolutionScratch = new float[global::System.Math.Max(global::System.Math.Max(global::NetGen.Kernels.Conv2D.ScratchSize(BatchSize, Conv2D1InChannels, Conv2D1InHeight, Conv2D1InWidth, Conv2D1Filters, Conv2D1Kernel, Conv2D1Kernel, Conv2D1Stride, Conv2D1Stride, Conv2D1Padding, Conv2D1Padding, Conv2D1Dilation, Conv2D1Dilation), global::NetGen.Kernels.Conv2D.ScratchSize(BatchSize, Conv2D2InChannels, Conv2D2InHeight, Conv2D2InWidth, Conv2D2Filters, Conv2D2Kernel, Conv2D2Kernel, Conv2D2Stride, Conv2D2Stride, Conv2D2Padding, Conv2D2Padding, Conv2D2Dilation, Conv2D2Dilation)), global::NetGen.Kernels.Conv2D.ScratchSize(BatchSize, Conv2D3InChannels, Conv2D3InHeight, Conv2D3InWidth, Conv2D3Filters, Conv2D3Kernel, Conv2D3Kernel, Conv2D3Stride, Conv2D3Stride, Conv2D3Padding, Conv2D3Padding, Conv2D3Dilation, Conv2D3Dilation))];
+        private readonly float[] _convolutionScratch = new float[global::System.Math.Max(global::System.Math.Max(global::NetGen.Kernels.Conv2D.ScratchSize(BatchSize, Conv2D1InChannels, Conv2D1InHeight, Conv2D1InWidth, Conv2D1Filters, Conv2D1Kernel, Conv2D1Kernel, Conv2D1Stride, Conv2D1Stride, Conv2D1Padding, Conv2D1Padding, Conv2D1Dilation, Conv2D1Dilation), global::NetGen.Kernels.Conv2D.ScratchSize(BatchSize, Conv2D2InChannels, Conv2D2InHeight, Conv2D2InWidth, Conv2D2Filters, Conv2D2Kernel, Conv2D2Kernel, Conv2D2Stride, Conv2D2Stride, Conv2D2PadTop, Conv2D2PadLeft, Conv2D2PadBottom, Conv2D2PadRight, Conv2D2Dilation, Conv2D2Dilation)), global::NetGen.Kernels.Conv2D.ScratchSize(BatchSize, Conv2D3InChannels, Conv2D3InHeight, Conv2D3InWidth, Conv2D3Filters, Conv2D3Kernel, Conv2D3Kernel, Conv2D3Stride, Conv2D3Stride, Conv2D3Padding, Conv2D3Padding, Conv2D3Dilation, Conv2D3Dilation))];
 
         public global::System.Span<float> Parameters => _parameters;
 
@@ -235,7 +238,7 @@ partial class ConvFeatures
             // Conv2D1: 1x28x28 -> 8x28x28, 3x3 kernel, same padding (1), ReLU
             global::NetGen.Initialization.Initializers.Fill(parameters.Slice(Conv2D1WeightOffset, Conv2D1WeightCount), global::NetGen.WeightInit.HeUniform, fanIn: Conv2D1InChannels * Conv2D1Kernel * Conv2D1Kernel, fanOut: Conv2D1Filters * Conv2D1Kernel * Conv2D1Kernel, scale: double.NaN, ref rng);
             global::NetGen.Initialization.Initializers.FillBias(parameters.Slice(Conv2D1BiasOffset, Conv2D1BiasCount), global::NetGen.WeightInit.HeUniform, fanIn: Conv2D1InChannels * Conv2D1Kernel * Conv2D1Kernel, ref rng);
-            // Conv2D2: 8x28x28 -> 16x14x14, 3x3 kernel, stride 2, same padding (1), LeakyReLU(0.1), no bias
+            // Conv2D2: 8x28x28 -> 16x14x14, 3x3 kernel, stride 2, same padding (top 0, left 0, bottom 1, right 1), LeakyReLU(0.1), no bias
             global::NetGen.Initialization.Initializers.Fill(parameters.Slice(Conv2D2WeightOffset, Conv2D2WeightCount), global::NetGen.WeightInit.Default, fanIn: Conv2D2InChannels * Conv2D2Kernel * Conv2D2Kernel, fanOut: Conv2D2Filters * Conv2D2Kernel * Conv2D2Kernel, scale: double.NaN, ref rng);
             // BatchNorm1: scale 1, shift 0
             parameters.Slice(BatchNorm1ScaleOffset, BatchNorm1Channels).Fill(1f);
@@ -265,9 +268,9 @@ partial class ConvFeatures
             global::NetGen.Kernels.Conv2D.Forward(inputs, Conv2D1Weight, Conv2D1Bias, First(_conv2D1Output, rows * Conv2D1OutputSize), _convolutionScratch, global::NetGen.Activation.ReLU,
                 rows, Conv2D1InChannels, Conv2D1InHeight, Conv2D1InWidth, Conv2D1Filters, Conv2D1Kernel, Conv2D1Kernel, Conv2D1Stride, Conv2D1Stride, Conv2D1Padding, Conv2D1Padding, Conv2D1Dilation, Conv2D1Dilation);
 
-            // Conv2D2: 8x28x28 -> 16x14x14, 3x3 kernel, stride 2, same padding (1), LeakyReLU(0.1), no bias
+            // Conv2D2: 8x28x28 -> 16x14x14, 3x3 kernel, stride 2, same padding (top 0, left 0, bottom 1, right 1), LeakyReLU(0.1), no bias
             global::NetGen.Kernels.Conv2D.Forward(First(_conv2D1Output, rows * Conv2D1OutputSize), Conv2D2Weight, Conv2D2Bias, First(_conv2D2PreActivation, rows * Conv2D2OutputSize), _convolutionScratch,
-                rows, Conv2D2InChannels, Conv2D2InHeight, Conv2D2InWidth, Conv2D2Filters, Conv2D2Kernel, Conv2D2Kernel, Conv2D2Stride, Conv2D2Stride, Conv2D2Padding, Conv2D2Padding, Conv2D2Dilation, Conv2D2Dilation);
+                rows, Conv2D2InChannels, Conv2D2InHeight, Conv2D2InWidth, Conv2D2Filters, Conv2D2Kernel, Conv2D2Kernel, Conv2D2Stride, Conv2D2Stride, Conv2D2PadTop, Conv2D2PadLeft, Conv2D2PadBottom, Conv2D2PadRight, Conv2D2Dilation, Conv2D2Dilation);
             global::NetGen.Kernels.Activations.LeakyReluForward(First(_conv2D2PreActivation, rows * Conv2D2OutputSize), First(_conv2D2Output, rows * Conv2D2OutputSize), 0.1f);
 
             // BatchNorm1: normalize 16 channels of 196 values (momentum 0.1, epsilon 1E-05)
@@ -352,11 +355,11 @@ partial class ConvFeatures
                     _gradients.Slice(BatchNorm1ScaleOffset, BatchNorm1Channels), _gradients.Slice(BatchNorm1ShiftOffset, BatchNorm1Channels), rows, BatchNorm1Channels, BatchNorm1Spatial);
             GradientListener?.OnGradientsReady(BatchNorm1ScaleOffset, 2 * BatchNorm1Channels);
 
-            // Conv2D2: 8x28x28 -> 16x14x14, 3x3 kernel, stride 2, same padding (1), LeakyReLU(0.1), no bias
+            // Conv2D2: 8x28x28 -> 16x14x14, 3x3 kernel, stride 2, same padding (top 0, left 0, bottom 1, right 1), LeakyReLU(0.1), no bias
             global::NetGen.Kernels.Activations.LeakyReluBackward(First(_conv2D2PreActivation, rows * Conv2D2OutputSize), First(_conv2D2Output, rows * Conv2D2OutputSize), First(_conv2D2Gradient, rows * Conv2D2OutputSize), First(_conv2D2Gradient, rows * Conv2D2OutputSize), 0.1f);
             global::NetGen.Kernels.Conv2D.Backward(First(_conv2D2Gradient, rows * Conv2D2OutputSize), First(_conv2D1Output, rows * Conv2D1OutputSize), Conv2D2Weight, First(_conv2D1Gradient, rows * Conv2D1OutputSize),
                 Conv2D2WeightGradient, Conv2D2BiasGradient, _convolutionScratch,
-                rows, Conv2D2InChannels, Conv2D2InHeight, Conv2D2InWidth, Conv2D2Filters, Conv2D2Kernel, Conv2D2Kernel, Conv2D2Stride, Conv2D2Stride, Conv2D2Padding, Conv2D2Padding, Conv2D2Dilation, Conv2D2Dilation);
+                rows, Conv2D2InChannels, Conv2D2InHeight, Conv2D2InWidth, Conv2D2Filters, Conv2D2Kernel, Conv2D2Kernel, Conv2D2Stride, Conv2D2Stride, Conv2D2PadTop, Conv2D2PadLeft, Conv2D2PadBottom, Conv2D2PadRight, Conv2D2Dilation, Conv2D2Dilation);
             if (addPenaltyGradients)
             {
                 global::NetGen.Kernels.Regularization.AddL2Gradient(Conv2D2Weight, Conv2D2WeightGradient, 0.0001f);
@@ -546,7 +549,7 @@ partial class ConvFeatures
             {
                 new global::NetGen.Onnx.OnnxReshape("reshape1", new[] { 1, 28, 28 }),
                 new global::NetGen.Onnx.OnnxConv2D("conv2d1", 1, 8, kernel: 3, stride: 1, padding: 1, dilation: 1, Conv2D1WeightOffset, Conv2D1BiasOffset, global::NetGen.Activation.ReLU, 0f),
-                new global::NetGen.Onnx.OnnxConv2D("conv2d2", 8, 16, kernel: 3, stride: 2, padding: 1, dilation: 1, Conv2D2WeightOffset, -1, global::NetGen.Activation.LeakyReLU, 0.1f),
+                new global::NetGen.Onnx.OnnxConv2D("conv2d2", 8, 16, kernel: 3, stride: 2, padding: 0, dilation: 1, Conv2D2WeightOffset, -1, global::NetGen.Activation.LeakyReLU, 0.1f) { Pads = new int[] { 0, 0, 1, 1 } },
                 new global::NetGen.Onnx.OnnxBatchNorm("batchnorm1", 16, BatchNorm1ScaleOffset, BatchNorm1ShiftOffset, BatchNorm1RunningMeanOffset, BatchNorm1RunningVarianceOffset, 1E-05f),
                 new global::NetGen.Onnx.OnnxPool2D("avgpool2d1", max: false, size: 2, stride: 2, padding: 0),
                 new global::NetGen.Onnx.OnnxConv2D("conv2d3", 16, 32, kernel: 3, stride: 1, padding: 2, dilation: 2, Conv2D3WeightOffset, Conv2D3BiasOffset, global::NetGen.Activation.Tanh, 0f),
