@@ -101,6 +101,9 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Where(static d => d is not null),
             static (spc, info) => spc.ReportDiagnostic(info!.ToDiagnostic()));
 
+        // [OnnxModel] networks: the layers and weights come from an ONNX file among the AdditionalFiles (issue 24).
+        Onnx.OnnxPipeline.Register(context, results);
+
         // [SearchSpace] classes: one generated network per structural variant plus their registry (issue 9).
         Search.SearchSpaceEmitter.Register(context);
 
