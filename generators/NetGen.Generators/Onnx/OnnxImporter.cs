@@ -39,6 +39,7 @@ internal sealed class OnnxImporter
     private readonly Dictionary<string, OnnxTensor> _constants = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _readers = new(StringComparer.Ordinal);
     private readonly HashSet<string> _graphOutputs = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _failed = new(StringComparer.Ordinal); // outputs of nodes already reported
 
     public List<OnnxProblem> Problems { get; } = new();
 
@@ -83,8 +84,10 @@ internal sealed class OnnxImporter
         foreach (OnnxNode node in _file.Nodes)
         {
             int before = Problems.Count;
-            MapNode(node);
-            if (Problems.Count > before && Problems.Count >= 20) return; // enough to fix first
+            if (!node.Inputs.Any(_failed.Contains)) MapNode(node);
+            if (Problems.Count == before && !node.Inputs.Any(_failed.Contains)) continue;
+            if (Problems.Count >= 20) return; // enough to fix first
+            foreach (string output in node.Outputs) _failed.Add(output); // its readers say nothing more about it
         }
 
         if (Problems.Count > 0) return;
@@ -149,6 +152,12 @@ internal sealed class OnnxImporter
         if (node.Domain is not ("" or "ai.onnx"))
         {
             Unsupported(node, $"an operator of the domain '{node.Domain}'", "export with the default ONNX domain only (no custom or contrib operators)");
+            return;
+        }
+
+        if (node.Outputs.Count == 0 || node.Outputs[0].Length == 0 || node.Inputs.Count == 0 && node.OpType != "Constant")
+        {
+            Problem(DiagnosticIds.OnnxUnsupportedGraph, $"node '{node.DisplayName}' ({node.OpType}) has no {(node.Outputs.Count == 0 || node.Outputs[0].Length == 0 ? "output" : "input")}: export the model again and check it with onnx.checker");
             return;
         }
 
@@ -219,6 +228,7 @@ internal sealed class OnnxImporter
     private int? Source(OnnxNode node, string tensor)
     {
         if (_producer.TryGetValue(tensor, out int source)) return source;
+        if (_failed.Contains(tensor)) return null;
         if (_constants.ContainsKey(tensor))
         {
             Unsupported(node, $"an operator whose input '{tensor}' is a constant tensor, not a layer's output", "NetGen layers read the network input or other layers; fold constants into the weights before export");
@@ -250,6 +260,12 @@ internal sealed class OnnxImporter
         if (tensor.External)
         {
             Problem(DiagnosticIds.OnnxUnsupportedGraph, $"the initializer '{name}' is stored in an external data file, which the generator does not read: save the model in one file (onnx.save(model, path, save_as_external_data=False))");
+            return null;
+        }
+
+        if (tensor.Dims.Any(d => d <= 0 || d > 1 << 24))
+        {
+            Problem(DiagnosticIds.OnnxUnsupportedGraph, $"the initializer '{name}' ({role} of node '{node.DisplayName}') has dims {List(tensor.Dims)}: every dimension of a weight must be positive and at most {Int(1 << 24)}");
             return null;
         }
 

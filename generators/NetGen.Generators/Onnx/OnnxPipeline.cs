@@ -159,32 +159,31 @@ internal static class OnnxPipeline
     {
         OnnxRequest request = parse.Onnx!;
         NetworkModel declared = request.Model;
-        var diagnostics = new List<DiagnosticInfo>();
         string fileName = System.IO.Path.GetFileName(request.Path);
-        OnnxImportResult Failed() => new(parse.FullName, null, null, diagnostics.ToEquatableArray()) { UserMembers = parse.UserMembers };
+        OnnxImportResult Failed(params DiagnosticInfo[] diagnostics) => new(parse.FullName, null, null, diagnostics.ToEquatableArray()) { UserMembers = parse.UserMembers };
+        OnnxFileData? file = Find(request.Path, files);
+        if (file is null) return Failed(DiagnosticInfo.Create(Diagnostics.OnnxFileNotFound, request.PathLocation, request.Path));
+        if (file.Model is null) return Failed(DiagnosticInfo.Create(Diagnostics.OnnxNotAModel, request.PathLocation, fileName, file.Error));
+        cancellationToken.ThrowIfCancellationRequested();
+        Imported imported = ImportModel(file.Model, declared, fileName);
+        // Every diagnostic about the file is reported at the path argument of [OnnxModel]: the file itself is not C#.
+        var diagnostics = imported.Problems.Select(p => DiagnosticInfo.Create(DescriptorOf(p.DiagnosticId), request.PathLocation, p.Arguments.ToArray<object>())).ToEquatableArray();
+        return new OnnxImportResult(parse.FullName, imported.Network, imported.Weights, diagnostics) { UserMembers = parse.UserMembers };
+    }
+
+    /// <summary>An import's outcome without locations: the network and its weights, or the problems (each with the file name first).</summary>
+    internal sealed record Imported(ResolvedNetwork? Network, OnnxWeights? Weights, EquatableArray<OnnxProblem> Problems);
+
+    /// <summary>Maps <paramref name="file"/> onto <paramref name="declared"/>'s loss, optimizer and batch: never throws (NG9999 for a NetGen bug).</summary>
+    internal static Imported ImportModel(OnnxModel file, NetworkModel declared, string fileName)
+    {
+        var problems = new List<OnnxProblem>();
+        void Add(string id, params string[] arguments) => problems.Add(new OnnxProblem(id, new[] { fileName }.Concat(arguments).ToEquatableArray()));
+        Imported Failed() => new(null, null, problems.ToEquatableArray());
         try
         {
-            OnnxFileData? file = Find(request.Path, files);
-            if (file is null)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.OnnxFileNotFound, request.PathLocation, request.Path));
-                return Failed();
-            }
-
-            if (file.Model is null)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.OnnxNotAModel, request.PathLocation, fileName, file.Error));
-                return Failed();
-            }
-
-            cancellationToken.ThrowIfCancellationRequested();
-            OnnxImporter importer = OnnxImporter.Import(file.Model, declared.Loss.Kind);
-            foreach (OnnxProblem problem in importer.Problems)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DescriptorOf(problem.DiagnosticId), request.PathLocation,
-                    new object[] { fileName }.Concat(problem.Arguments).ToArray()));
-            }
-
+            OnnxImporter importer = OnnxImporter.Import(file, declared.Loss.Kind);
+            foreach (OnnxProblem problem in importer.Problems) Add(problem.DiagnosticId, problem.Arguments.ToArray());
             if (importer.Problems.Count > 0) return Failed();
             NetworkModel model = declared with
             {
@@ -195,38 +194,47 @@ internal static class OnnxPipeline
             (ResolvedNetwork? network, List<ShapeError> errors) = ShapeInference.Resolve(model);
             foreach (ShapeError error in errors)
             {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ById(error.DiagnosticId), request.PathLocation, error.MessageArguments.ToArray<object>()));
+                problems.Add(new OnnxProblem(error.DiagnosticId, error.MessageArguments));
             }
 
             if (network is null) return Failed();
             long floats = (long)network.ParameterCount + network.StatisticsCount;
             if (floats > MaxEmbeddedFloats)
             {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.OnnxTooLargeToEmbed, request.PathLocation, fileName, Literals.Grouped(floats), Literals.Grouped(MaxEmbeddedFloats)));
+                Add(DiagnosticIds.OnnxTooLargeToEmbed, Literals.Grouped(floats), Literals.Grouped(MaxEmbeddedFloats));
                 return Failed();
             }
 
-            OnnxWeights weights = Lay(network, importer.Tensors, fileName);
-            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MemoryFootprint, request.PathLocation, declared.ClassName,
+            if (Lay(network, importer.Tensors, fileName, out string? mismatch) is not { } weights)
+            {
+                Add(DiagnosticIds.OnnxUnsupportedGraph, mismatch!);
+                return Failed();
+            }
+
+            problems.Add(new OnnxProblem(DiagnosticIds.MemoryFootprint, EquatableArray.Create(declared.ClassName,
                 Literals.Grouped(network.ParameterCount), Literals.Grouped(4L * network.ParameterCount), Literals.Grouped(4L * network.ParameterCount),
-                Literals.Grouped(4L * network.OptimizerStateCount), Literals.Grouped(4L * network.ActivationFloats), model.BatchSize));
-            return new OnnxImportResult(parse.FullName, network, weights, diagnostics.ToEquatableArray()) { UserMembers = parse.UserMembers };
+                Literals.Grouped(4L * network.OptimizerStateCount), Literals.Grouped(4L * network.ActivationFloats), model.BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+            return new Imported(network, weights, problems.ToEquatableArray());
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             // The generator never throws: an unexpected failure becomes NG9999 on the class.
-            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InternalError, request.PathLocation, declared.ClassName, exception.GetType().Name + ": " + exception.Message));
+            problems.Add(new OnnxProblem(DiagnosticIds.InternalError, EquatableArray.Create(declared.ClassName, exception.GetType().Name + ": " + exception.Message)));
             return Failed();
         }
     }
 
     private static DiagnosticDescriptor DescriptorOf(string id) => id switch
     {
+        DiagnosticIds.InternalError => Diagnostics.InternalError,
+        DiagnosticIds.MemoryFootprint => Diagnostics.MemoryFootprint,
+        DiagnosticIds.OnnxTooLargeToEmbed => Diagnostics.OnnxTooLargeToEmbed,
+        DiagnosticIds.OnnxUnsupportedGraph => Diagnostics.OnnxUnsupportedGraph,
         DiagnosticIds.OnnxUnsupportedOpset => Diagnostics.OnnxUnsupportedOpset,
         DiagnosticIds.OnnxUnsupportedOperator => Diagnostics.OnnxUnsupportedOperator,
         DiagnosticIds.OnnxUnsupportedAttribute => Diagnostics.OnnxUnsupportedAttribute,
         DiagnosticIds.OnnxDynamicShape => Diagnostics.OnnxDynamicShape,
-        _ => Diagnostics.OnnxUnsupportedGraph,
+        _ => Diagnostics.ById(id), // shape inference's own (NG0100, NG0012, ...)
     };
 
     /// <summary>
@@ -258,36 +266,37 @@ internal static class OnnxPipeline
     }
 
     /// <summary>The file's tensors at the offsets shape inference gave each layer.</summary>
-    private static OnnxWeights Lay(ResolvedNetwork network, List<LayerTensors> tensors, string fileName)
+    private static OnnxWeights? Lay(ResolvedNetwork network, List<LayerTensors> tensors, string fileName, out string? mismatch)
     {
+        mismatch = null;
         var parameters = new float[network.ParameterCount];
         var statistics = new float[network.StatisticsCount];
         for (int i = 0; i < network.Layers.Count; i++)
         {
             ResolvedLayer layer = network.Layers[i];
             LayerTensors source = tensors[i];
-            Copy(source.Weight, parameters, layer.WeightOffset, layer.WeightCount, layer.Name + " weight");
-            Copy(source.Bias, parameters, layer.BiasOffset, layer.BiasCount, layer.Name + " bias");
-            if (layer.StatisticsCount > 0)
-            {
-                int channels = layer.StatisticsCount / 2;
-                Copy(source.Mean, statistics, layer.StatisticsOffset, channels, layer.Name + " running mean");
-                Copy(source.Variance, statistics, layer.StatisticsOffset + channels, channels, layer.Name + " running variance");
-            }
+            int channels = layer.StatisticsCount / 2;
+            mismatch = Copy(source.Weight, parameters, layer.WeightOffset, layer.WeightCount, layer, "weight")
+                ?? Copy(source.Bias, parameters, layer.BiasOffset, layer.BiasCount, layer, "bias")
+                ?? (layer.StatisticsCount > 0 ? Copy(source.Mean, statistics, layer.StatisticsOffset, channels, layer, "running mean") : null)
+                ?? (layer.StatisticsCount > 0 ? Copy(source.Variance, statistics, layer.StatisticsOffset + channels, channels, layer, "running variance") : null);
+            if (mismatch is not null) return null;
         }
 
         NetworkModel model = network.Model;
         return new OnnxWeights(model.Namespace, model.ClassName, fileName, parameters.ToEquatableArray(), statistics.ToEquatableArray());
     }
 
-    private static void Copy(float[]? source, float[] destination, int offset, int count, string what)
+    /// <summary>Copies one tensor, or says why its size does not fit the layer (the file's shapes disagree with each other).</summary>
+    private static string? Copy(float[]? source, float[] destination, int offset, int count, ResolvedLayer layer, string what)
     {
-        if (count == 0 && (source is null || source.Length == 0)) return;
+        if (count == 0 && (source is null || source.Length == 0)) return null;
         if (source is null || source.Length != count)
         {
-            throw new InvalidOperationException($"{what}: the file holds {source?.Length ?? 0} values for {count} parameters");
+            return $"the {what} of {layer.CheckpointName} holds {(source?.Length ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture)} values, but a layer of {layer.Spec.KindName} reading {layer.Input} needs {count.ToString(System.Globalization.CultureInfo.InvariantCulture)}: the weight does not fit the shape its input has in the graph";
         }
 
         Array.Copy(source, 0, destination, offset, count);
+        return null;
     }
 }

@@ -24,7 +24,7 @@ internal static class OnnxWeightsEmitter
 
         writer.WriteLine($"partial class {weights.ClassName}");
         writer.OpenBrace();
-        writer.WriteLine($"/// <summary>The weights of {Xml(weights.File)}, laid out as <see cref=\"Parameters\"/> and <see cref=\"Statistics\"/> (base64 of little-endian float32).</summary>");
+        writer.WriteLine($"/// <summary>The weights of {Xml(weights.File)}, laid out as the network's Parameters and Statistics buffers (base64 of little-endian float32).</summary>");
         writer.WriteLine($"[global::System.CodeDom.Compiler.GeneratedCode(\"NetGen\", \"{CpuEmitter.Version}\")]");
         writer.WriteLine("private static class OnnxImport");
         writer.OpenBrace();
