@@ -67,7 +67,7 @@ public sealed class OnnxImportTests(ITestOutputHelper output)
     }
 
     /// <summary>A few epochs' worth of steps on the bundled training digits: the loss on held-out digits goes down.</summary>
-    private void FineTuningLowersTheLoss<TNetwork>(TNetwork network, int steps, int batchSize) where TNetwork : INetwork<int>
+    private void FineTuningLowersTheLoss<TNetwork>(TNetwork network, int steps, int batchSize, double factor = 0.7) where TNetwork : INetwork<int>
     {
         MnistDataset digits = Digits.Value;
         float[] heldOut = digits.TestImages.AsSpan(0, 500 * MnistDataset.ImageSize).ToArray();
@@ -81,7 +81,7 @@ public sealed class OnnxImportTests(ITestOutputHelper output)
 
         Evaluation after = network.Evaluate(heldOut, heldOutLabels);
         output.WriteLine($"{typeof(TNetwork).Name}: held-out loss {before:F4} -> {after.Loss:F4} after {steps} steps (accuracy {after.Accuracy:P1})");
-        Assert.True(after.Loss < before * 0.7, $"{typeof(TNetwork).Name}: loss {before:F4} -> {after.Loss:F4}");
+        Assert.True(after.Loss < before * factor, $"{typeof(TNetwork).Name}: loss {before:F4} -> {after.Loss:F4}, not below {factor} times");
     }
 
     [Fact]
@@ -97,6 +97,10 @@ public sealed class OnnxImportTests(ITestOutputHelper output)
         PredictMatchesOnnxRuntime(new ImportedResidualCnn(), "residual_cnn.onnx", [1, 28, 28]);
 
     [Fact]
+    public void Branches_ConcatGlobalPoolAndFusedActivations_PredictMatchesOnnxRuntimeAndExportRoundTrips() =>
+        PredictMatchesOnnxRuntime(new ImportedBranches(), "branches.onnx", [1, 28, 28]);
+
+    [Fact]
     public void ImportedMlp_FineTunes() => FineTuningLowersTheLoss(new ImportedMlp(), 150, ImportedMlp.BatchSize);
 
     [Fact]
@@ -104,6 +108,10 @@ public sealed class OnnxImportTests(ITestOutputHelper output)
 
     [Fact]
     public void ImportedResidualCnn_FineTunes() => FineTuningLowersTheLoss(new ImportedResidualCnn(), 100, ImportedResidualCnn.BatchSize);
+
+    [Fact]
+    public void ImportedBranches_FineTunes() => // sigmoid and softplus in the head: slower from PyTorch's initialization
+        FineTuningLowersTheLoss(new ImportedBranches(), 400, ImportedBranches.BatchSize, factor: 0.9);
 
     [Fact]
     public void ImportedWeights_AreTheFileInitializersUnderTheirPyTorchNames()

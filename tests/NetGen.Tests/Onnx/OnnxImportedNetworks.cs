@@ -23,3 +23,9 @@ public partial class ImportedLeNet5;
 [SoftmaxCrossEntropy]
 [Sgd(LearningRate = 0.05, Momentum = 0.9)]
 public partial class ImportedResidualCnn;
+
+[Network(BatchSize = 16)]
+[OnnxModel("OnnxModels/branches.onnx")]
+[SoftmaxCrossEntropy]
+[Adam(LearningRate = 3e-3)]
+public partial class ImportedBranches;

@@ -76,6 +76,29 @@ class ResidualCnn(nn.Module):
         return torch.softmax(self.fc(x), dim=1)
 
 
+class Branches(nn.Module):
+    """Two convolutions of the image side by side, joined by Concat, then global average pooling and a small head:
+    covers Concat, GlobalAveragePool and the LeakyRelu, Elu, Softplus and Sigmoid activations."""
+
+    def __init__(self):
+        super().__init__()
+        self.narrow = nn.Conv2d(1, 4, 3, padding=1)
+        self.wide = nn.Conv2d(1, 4, 5, padding=2)
+        self.mix = nn.Conv2d(8, 12, 4, stride=2, padding=1)
+        self.fc1 = nn.Linear(12, 16)
+        self.fc2 = nn.Linear(16, 16)
+        self.fc3 = nn.Linear(16, 10)
+
+    def forward(self, x):
+        x = torch.cat([torch.relu(self.narrow(x)), nn.functional.leaky_relu(self.wide(x), 0.1)], dim=1)
+        x = nn.functional.max_pool2d(x, 2)
+        x = nn.functional.elu(self.mix(x))
+        x = torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1)
+        x = nn.functional.softplus(self.fc1(x))
+        x = torch.sigmoid(self.fc2(x))
+        return torch.softmax(self.fc3(x), dim=1)
+
+
 def export(model, shape, name):
     torch.manual_seed(7)
     for module in model.modules():
@@ -102,3 +125,5 @@ if __name__ == "__main__":
     export(LeNet5(), (1, 1, 28, 28), "lenet5")
     torch.manual_seed(3)
     export(ResidualCnn(), (1, 1, 28, 28), "residual_cnn")
+    torch.manual_seed(4)
+    export(Branches(), (1, 1, 28, 28), "branches")
