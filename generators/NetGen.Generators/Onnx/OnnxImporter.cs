@@ -25,7 +25,7 @@ internal sealed class LayerTensors
 /// Flatten/Reshape, Dropout, Add and Concat map one to one, Identity and zero Pad are dropped, and a final Softmax is
 /// the classifier's output (Predict applies it). Anything else is an <see cref="OnnxProblem"/> naming the node.
 /// </summary>
-internal sealed class OnnxImporter
+internal sealed partial class OnnxImporter
 {
     public const long MinOpset = 7;
     public const long MaxOpset = 21;
@@ -114,9 +114,10 @@ internal sealed class OnnxImporter
         }
 
         OnnxValue input = inputs[0];
-        if (input.ElementType != OnnxTensor.Float)
+        bool tokens = input.ElementType is OnnxTensor.Int64 or OnnxTensor.Int32 && ReadsTokens(input.Name);
+        if (input.ElementType != OnnxTensor.Float && !tokens)
         {
-            Problem(DiagnosticIds.OnnxUnsupportedGraph, $"the input '{input.Name}' holds elements of ONNX type {Int(input.ElementType)}; NetGen imports float (type 1) inputs: export with a float32 input");
+            Problem(DiagnosticIds.OnnxUnsupportedGraph, $"the input '{input.Name}' holds elements of ONNX type {Int(input.ElementType)}; NetGen imports float (type 1) inputs, or int64 token ids read by a Gather (embedding): export with a float32 input");
             return false;
         }
 
@@ -155,9 +156,10 @@ internal sealed class OnnxImporter
             return;
         }
 
-        if (node.Outputs.Count == 0 || node.Outputs[0].Length == 0 || node.Inputs.Count == 0 && node.OpType != "Constant")
+        bool noOutput = node.Outputs.All(o => o.Length == 0); // an optional output is "" (a recurrent layer's unused Y)
+        if (noOutput || node.Inputs.Count == 0 && node.OpType != "Constant")
         {
-            Problem(DiagnosticIds.OnnxUnsupportedGraph, $"node '{node.DisplayName}' ({node.OpType}) has no {(node.Outputs.Count == 0 || node.Outputs[0].Length == 0 ? "output" : "input")}: export the model again and check it with onnx.checker");
+            Problem(DiagnosticIds.OnnxUnsupportedGraph, $"node '{node.DisplayName}' ({node.OpType}) has no {(noOutput ? "output" : "input")}: export the model again and check it with onnx.checker");
             return;
         }
 
@@ -185,6 +187,13 @@ internal sealed class OnnxImporter
             case "Pad": MapPad(node); return;
             case "Softmax": MapSoftmax(node); return;
             case "Concat": MapConcat(node); return;
+            case "LSTM": MapRecurrent(node, RecurrentKind.Lstm); return;
+            case "GRU": MapRecurrent(node, RecurrentKind.Gru); return;
+            case "RNN": MapRecurrent(node, RecurrentKind.SimpleRnn); return;
+            case "Transpose": MapTranspose(node); return;
+            case "Squeeze": MapSqueeze(node); return;
+            case "Gather": MapGather(node); return;
+            case "Shape" or "Unsqueeze" or "ConstantOfShape" when MapShapeArithmetic(node): return;
         }
 
         Unsupported(node, "an operator NetGen cannot map", Nearest(node.OpType));
@@ -194,8 +203,7 @@ internal sealed class OnnxImporter
     private static string Nearest(string opType) => opType switch
     {
         "Gelu" or "Erf" => "NetGen has GELU as a Dense activation ([Dense(..., Activation.GELU)]), but does not import the Erf pattern yet: use ReLU, Tanh, Sigmoid, ELU, LeakyReLU or Softplus in the exported model",
-        "LSTM" or "GRU" or "RNN" => "recurrent layers are not imported yet: declare them with [Lstm]/[Gru] attributes and load the weights with LoadCheckpoint",
-        "Gather" => "embeddings are not imported yet: declare [Embedding] and load the weights with LoadCheckpoint",
+        "Gather" => "Gather maps as an embedding (nn.Embedding of the int64 token input) or as h[-1], a recurrent layer's last state",
         "LayerNormalization" or "ReduceMean" or "Pow" or "Sqrt" or "Div" => "layer normalization is not imported yet: use BatchNormalization, or declare [LayerNorm]",
         "Mul" or "Sub" => "element-wise arithmetic between tensors is not a layer: NetGen maps Add (residual joins) and Concat; fold constant scales into the weights before export",
         "ConvTranspose" => "use Conv with Resize, or declare the layers with attributes",
@@ -203,7 +211,7 @@ internal sealed class OnnxImporter
         "LogSoftmax" => "end the model with Softmax (or with the logits): [SoftmaxCrossEntropy] computes the log-probabilities",
         "Shape" or "Gather_" or "Unsqueeze" or "Squeeze" or "Slice" => "a shape computed at run time: use torch.flatten(x, 1) (Flatten) instead of x.view(x.size(0), -1)",
         "Transpose" => "NetGen keeps NCHW order: remove the transpose (export without channels-last conversion)",
-        _ => "NetGen maps Gemm, MatMul, Add, Conv, MaxPool, AveragePool, GlobalAveragePool, BatchNormalization, Flatten, Reshape, Dropout, Identity, Pad (of zeros), Concat, Softmax (last), Relu, Sigmoid, Tanh, LeakyRelu, Elu and Softplus",
+        _ => "NetGen maps Gemm, MatMul, Add, Conv, MaxPool, AveragePool, GlobalAveragePool, BatchNormalization, Flatten, Reshape, Dropout, Identity, Pad (of zeros), Concat, Softmax (last), Relu, Sigmoid, Tanh, LeakyRelu, Elu, Softplus, LSTM, GRU, RNN and Gather (embedding)",
     };
 
     private void Unsupported(OnnxNode node, string what, string nearest) =>
@@ -227,6 +235,12 @@ internal sealed class OnnxImporter
     /// <summary>The layer computing a tensor (-1: the input), or a problem when the tensor is a constant or unknown.</summary>
     private int? Source(OnnxNode node, string tensor)
     {
+        if (_layouts.TryGetValue(tensor, out Layout layout))
+        {
+            Unsupported(node, $"an operator reading '{tensor}', {Describe(layout)}", "the recurrent layer's output as PyTorch exports it: Squeeze and Transpose of Y back to [batch, steps, hidden], or Y_h[-1] (the last state)");
+            return null;
+        }
+
         if (_producer.TryGetValue(tensor, out int source)) return source;
         if (_failed.Contains(tensor)) return null;
         if (_constants.ContainsKey(tensor))
@@ -731,6 +745,7 @@ internal sealed class OnnxImporter
 
     private void MapConcat(OnnxNode node)
     {
+        if (MapShapeArithmetic(node)) return;
         var sources = new List<int>();
         foreach (string input in node.Inputs)
         {

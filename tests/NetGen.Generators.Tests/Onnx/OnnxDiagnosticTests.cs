@@ -84,12 +84,48 @@ public sealed class OnnxDiagnosticTests
     }
 
     [Fact]
-    public void LstmNode_ReportsNG0403_WithNodeOperatorAndNearestForm()
+    public void LayerNormalizationNode_ReportsNG0403_WithNodeOperatorAndNearestForm()
     {
-        Diagnostic d = AssertSingle("NG0403", Classifier(middle: Node("LSTM", ["h"], ["a"])));
-        Assert.Contains("node 'lstm_a'", d.GetMessage());
-        Assert.Contains("(LSTM)", d.GetMessage());
-        Assert.Contains("[Lstm]", d.GetMessage());
+        Diagnostic d = AssertSingle("NG0403", Classifier(middle: Node("LayerNormalization", ["h", "fc1.bias", "fc1.bias"], ["a"])));
+        Assert.Contains("node 'layernormalization_a'", d.GetMessage());
+        Assert.Contains("(LayerNormalization)", d.GetMessage());
+        Assert.Contains("BatchNormalization", d.GetMessage());
+    }
+
+    [Fact]
+    public void LstmOverAVector_ReportsNG0403_AskingForABatchFirstSequence()
+    {
+        Diagnostic d = AssertSingle("NG0403", Classifier(middle: Node("LSTM", ["h", "fc1.weight", "fc1.weight"], ["a"])));
+        Assert.Contains("batch_first=True", d.GetMessage());
+    }
+
+    private static byte[] SequenceModel(byte[] recurrent, int gates) => ModelOf(
+        [Node("Transpose", ["input"], ["x"], [AttributeInts("perm", 1, 0, 2)]), recurrent,
+            Node("Squeeze", ["h"], ["last"], [AttributeInts("axes", 0)]), Node("Gemm", ["last", "fc.weight"], ["output"], [AttributeInt("transB", 1)])],
+        [Tensor("W", [1, gates * 2, 3], Values(gates * 6)), Tensor("R", [1, gates * 2, 2], Values(gates * 4)), Tensor("fc.weight", [3, 2], Values(6))],
+        [Value("input", "batch", 5, 3)], [Value("output", "batch", 3)], opset: 12);
+
+    [Fact]
+    public void ValidLstmSequenceModel_Compiles()
+    {
+        (string source, _) = Markup.Parse(Network);
+        GeneratorRun run = OnnxHarness.Run(source, ("models/net.onnx", SequenceModel(Node("LSTM", ["x", "W", "R"], ["", "h"], [AttributeInt("hidden_size", 2)]), 4)));
+        Assert.All(run.GeneratorDiagnostics, d => Assert.Equal(DiagnosticIds.MemoryFootprint, d.Id));
+        Assert.Empty(run.OutputDiagnostics);
+    }
+
+    [Fact]
+    public void BidirectionalLstm_ReportsNG0404_AskingForOneDirection()
+    {
+        byte[] model = SequenceModel(Node("LSTM", ["x", "W", "R"], ["", "h"], [AttributeInt("hidden_size", 2), AttributeString("direction", "bidirectional")]), 4);
+        Assert.Contains("bidirectional=False", AssertSingle("NG0404", model).GetMessage());
+    }
+
+    [Fact]
+    public void GruWithoutLinearBeforeReset_ReportsNG0404_NamingPyTorchsForm()
+    {
+        byte[] model = SequenceModel(Node("GRU", ["x", "W", "R"], ["", "h"], [AttributeInt("hidden_size", 2)]), 3);
+        Assert.Contains("linear_before_reset = 1", AssertSingle("NG0404", model).GetMessage());
     }
 
     [Fact]

@@ -23,8 +23,8 @@ public sealed class OnnxRobustnessTests
         return folder;
     }
 
-    /// <summary>PyTorch's three test models and the hand-built classifier.</summary>
-    public static TheoryData<string> Models => new() { "mlp.onnx", "lenet5.onnx", "residual_cnn.onnx", "classifier" };
+    /// <summary>PyTorch's test models and the hand-built classifier.</summary>
+    public static TheoryData<string> Models => new() { "mlp.onnx", "lenet5.onnx", "residual_cnn.onnx", "branches.onnx", "lstm_rows.onnx", "token_gru.onnx", "classifier" };
 
     private static byte[] Load(string name) => name == "classifier"
         ? OnnxBytes.Classifier()

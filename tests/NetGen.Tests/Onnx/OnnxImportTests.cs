@@ -101,6 +101,57 @@ public sealed class OnnxImportTests(ITestOutputHelper output)
         PredictMatchesOnnxRuntime(new ImportedBranches(), "branches.onnx", [1, 28, 28]);
 
     [Fact]
+    public void LstmOverDigitRows_GatesPermutedFromOnnx_PredictMatchesOnnxRuntimeAndExportRoundTrips() =>
+        PredictMatchesOnnxRuntime(new ImportedLstmRows(), "lstm_rows.onnx", [28, 28]);
+
+    [Fact]
+    public void GruOverDigitRows_GatesPermutedFromOnnx_PredictMatchesOnnxRuntimeAndExportRoundTrips() =>
+        PredictMatchesOnnxRuntime(new ImportedGruRows(), "gru_rows.onnx", [28, 28]);
+
+    [Fact]
+    public void ImportedLstmRows_FineTunes() => FineTuningLowersTheLoss(new ImportedLstmRows(), 150, ImportedLstmRows.BatchSize);
+
+    [Fact]
+    public void ImportedGruRows_FineTunes() => FineTuningLowersTheLoss(new ImportedGruRows(), 150, ImportedGruRows.BatchSize);
+
+    private static int[] Tokens(int count, int seed)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, count).Select(_ => random.Next(20)).ToArray();
+    }
+
+    // The synthetic task the token model fine-tunes on: the class is the last token modulo 4.
+    private static int[] LastTokenClasses(int[] tokens) => Enumerable.Range(0, tokens.Length / 12).Select(i => tokens[i * 12 + 11] % 4).ToArray();
+
+    [Fact]
+    public void EmbeddingGruLstmTokenModel_PredictMatchesOnnxRuntime_AndFineTunes()
+    {
+        var network = new ImportedTokenGru();
+        int[] tokens = Tokens(Samples * 12, 1);
+        float[] predicted = new float[Samples * 4];
+        network.Predict(tokens, predicted);
+        using (var session = new InferenceSession(Model("token_gru.onnx")))
+        using (var runOptions = new RunOptions())
+        using (OrtValue input = OrtValue.CreateTensorValueFromMemory(tokens.Select(t => (long)t).ToArray(), [Samples, 12]))
+        using (IDisposableReadOnlyCollection<OrtValue> results = session.Run(runOptions, ["input"], [input], ["output"]))
+        {
+            AssertClose("ImportedTokenGru vs token_gru.onnx", results[0].GetTensorDataAsSpan<float>().ToArray(), predicted);
+        }
+
+        int[] heldOut = Tokens(400 * 12, 2);
+        double before = network.Evaluate(heldOut, LastTokenClasses(heldOut)).Loss;
+        for (int step = 0; step < 300; step++)
+        {
+            int[] batch = Tokens(ImportedTokenGru.BatchSize * 12, 100 + step);
+            network.TrainStep(batch, LastTokenClasses(batch));
+        }
+
+        Evaluation after = network.Evaluate(heldOut, LastTokenClasses(heldOut));
+        output.WriteLine($"ImportedTokenGru: held-out loss {before:F4} -> {after.Loss:F4} after 300 steps (accuracy {after.Accuracy:P1})");
+        Assert.True(after.Loss < before * 0.7, $"loss {before:F4} -> {after.Loss:F4}");
+    }
+
+    [Fact]
     public void ImportedMlp_FineTunes() => FineTuningLowersTheLoss(new ImportedMlp(), 150, ImportedMlp.BatchSize);
 
     [Fact]

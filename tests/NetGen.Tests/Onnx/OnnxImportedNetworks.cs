@@ -29,3 +29,21 @@ public partial class ImportedResidualCnn;
 [SoftmaxCrossEntropy]
 [Adam(LearningRate = 3e-3)]
 public partial class ImportedBranches;
+
+[Network(BatchSize = 16)]
+[OnnxModel("OnnxModels/lstm_rows.onnx")]
+[SoftmaxCrossEntropy]
+[Adam(LearningRate = 3e-3)]
+public partial class ImportedLstmRows;
+
+[Network(BatchSize = 16)]
+[OnnxModel("OnnxModels/gru_rows.onnx")]
+[SoftmaxCrossEntropy]
+[Adam(LearningRate = 3e-3)]
+public partial class ImportedGruRows;
+
+[Network(BatchSize = 8)]
+[OnnxModel("OnnxModels/token_gru.onnx")]
+[SoftmaxCrossEntropy]
+[Adam(LearningRate = 1e-2)]
+public partial class ImportedTokenGru;

@@ -99,7 +99,38 @@ class Branches(nn.Module):
         return torch.softmax(self.fc3(x), dim=1)
 
 
-def export(model, shape, name):
+class DigitRows(nn.Module):
+    """A recurrent classifier reading a digit's 28 rows as 28 steps of 28 pixels: LSTM or GRU (batch_first), the last
+    hidden state, a linear layer."""
+
+    def __init__(self, kind):
+        super().__init__()
+        self.rnn = (nn.LSTM if kind == "lstm" else nn.GRU)(28, 32, batch_first=True)
+        self.fc = nn.Linear(32, 10)
+
+    def forward(self, x):
+        _, state = self.rnn(x)
+        hidden = state[0] if isinstance(state, tuple) else state
+        return torch.softmax(self.fc(hidden[-1]), dim=1)
+
+
+class TokenGru(nn.Module):
+    """Token ids [batch, 12] over a vocabulary of 20: embedding, GRU returning every step, a second GRU's last state."""
+
+    def __init__(self):
+        super().__init__()
+        self.embedding = nn.Embedding(20, 8)
+        self.encoder = nn.GRU(8, 16, batch_first=True)
+        self.summary = nn.LSTM(16, 16, batch_first=True)
+        self.fc = nn.Linear(16, 4)
+
+    def forward(self, tokens):
+        steps, _ = self.encoder(self.embedding(tokens))
+        _, (hidden, _) = self.summary(steps)
+        return torch.softmax(self.fc(hidden[-1]), dim=1)
+
+
+def export(model, shape, name, dtype=torch.float32):
     torch.manual_seed(7)
     for module in model.modules():
         if isinstance(module, nn.BatchNorm2d):
@@ -111,7 +142,7 @@ def export(model, shape, name):
     model.eval()
     path = os.path.join(HERE, name + ".onnx")
     # PRESERVE keeps BatchNormalization as its own node (EVAL would fold it into the convolution before it).
-    torch.onnx.export(model, torch.zeros(shape), path, opset_version=OPSET, input_names=["input"], output_names=["output"],
+    torch.onnx.export(model, torch.zeros(shape, dtype=dtype), path, opset_version=OPSET, input_names=["input"], output_names=["output"],
                       dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}},
                       training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=True)
     onnx.checker.check_model(onnx.load(path))
@@ -127,3 +158,9 @@ if __name__ == "__main__":
     export(ResidualCnn(), (1, 1, 28, 28), "residual_cnn")
     torch.manual_seed(4)
     export(Branches(), (1, 1, 28, 28), "branches")
+    torch.manual_seed(5)
+    export(DigitRows("lstm"), (1, 28, 28), "lstm_rows")
+    torch.manual_seed(6)
+    export(DigitRows("gru"), (1, 28, 28), "gru_rows")
+    torch.manual_seed(7)
+    export(TokenGru(), (1, 12), "token_gru", dtype=torch.long)
