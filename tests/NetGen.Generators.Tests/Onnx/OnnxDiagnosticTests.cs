@@ -273,4 +273,19 @@ public sealed class OnnxDiagnosticTests
             [Tensor("fc.weight", [Units, Inputs], new float[Units * Inputs])], [Value("input", "batch", Inputs)], [Value("output", "batch", Units)]);
         Assert.Contains("1,600,000 parameters", AssertSingle("NG0409", model).GetMessage());
     }
+
+    [Theory]
+    [InlineData("models/net.onnx", "/repo/src/App/models/net.onnx")]
+    [InlineData("models\\net.onnx", "/repo/src/App/models/net.onnx")]
+    [InlineData("./models/net.onnx", "C:\\repo\\App\\models\\net.onnx")]
+    [InlineData("net.onnx", "/repo/src/App/models/net.onnx")]
+    [InlineData("/repo/src/App/models/net.onnx", "/repo/src/App/models/net.onnx")]
+    public void PathInTheAttribute_MatchesTheEndOfAnAdditionalFilesPath(string declared, string listed) =>
+        Assert.Equal(listed, NetGen.Generators.Onnx.OnnxPipeline.Find(declared, [new(listed, null, "unused")])?.Path);
+
+    [Theory]
+    [InlineData("models/net.onnx", "/repo/src/App/othermodels/net.onnx")]
+    [InlineData("net.onnx", "/repo/src/App/models/subnet.onnx")]
+    public void PathInTheAttribute_DoesNotMatchAnotherFileEndingTheSameWay(string declared, string listed) =>
+        Assert.Null(NetGen.Generators.Onnx.OnnxPipeline.Find(declared, [new(listed, null, "unused")]));
 }
