@@ -77,4 +77,16 @@ public sealed class OnnxIncrementalTests
         Assert.Contains("Fc1 ReLU", before);
         Assert.Contains("Fc1 Tanh", after);
     }
+
+    [Fact]
+    public void EquivalentEditOfTheNetworkFile_PlanUnchanged()
+    {
+        (GeneratorDriver driver, CSharpCompilation compilation, _) = FirstRun();
+        SyntaxTree tree = compilation.SyntaxTrees.First();
+        CSharpCompilation edited = compilation.ReplaceSyntaxTree(tree,
+            CSharpSyntaxTree.ParseText("// a comment moves the attribute, and changes nothing else\n" + Source, GeneratorHarness.ParseOptions, path: tree.FilePath));
+        GeneratorRunResult result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+        Assert.All(Reasons(result, OnnxPipeline.TrackingNames.OnnxFiles), r => Assert.Equal(IncrementalStepRunReason.Cached, r));
+        Assert.All(Reasons(result, OnnxPipeline.TrackingNames.OnnxPlans), r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
+    }
 }
