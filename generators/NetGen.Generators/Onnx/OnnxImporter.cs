@@ -180,6 +180,7 @@ internal sealed partial class OnnxImporter
             case "AveragePool": MapPool(node, PoolKind.Average); return;
             case "GlobalAveragePool": MapGlobalPool(node); return;
             case "BatchNormalization": MapBatchNorm(node); return;
+            case "LayerNormalization": MapLayerNorm(node); return;
             case "Flatten": MapFlatten(node); return;
             case "Reshape": MapReshape(node); return;
             case "Identity": Alias(node); return;
@@ -204,7 +205,7 @@ internal sealed partial class OnnxImporter
     {
         "Gelu" or "Erf" => "NetGen has GELU as a Dense activation ([Dense(..., Activation.GELU)]), but does not import the Erf pattern yet: use ReLU, Tanh, Sigmoid, ELU, LeakyReLU or Softplus in the exported model",
         "Gather" => "Gather maps as an embedding (nn.Embedding of the int64 token input) or as h[-1], a recurrent layer's last state",
-        "LayerNormalization" or "ReduceMean" or "Pow" or "Sqrt" or "Div" => "layer normalization is not imported yet: use BatchNormalization, or declare [LayerNorm]",
+        "ReduceMean" or "Pow" or "Sqrt" or "Div" => "layer normalization is imported as the LayerNormalization operator: export with opset_version=17, where PyTorch writes nn.LayerNorm as one node instead of this arithmetic",
         "Mul" or "Sub" => "element-wise arithmetic between tensors is not a layer: NetGen maps Add (residual joins) and Concat; fold constant scales into the weights before export",
         "ConvTranspose" => "use Conv with Resize, or declare the layers with attributes",
         "GlobalMaxPool" => "use GlobalAveragePool or MaxPool with a kernel the size of the image",
@@ -643,9 +644,40 @@ internal sealed partial class OnnxImporter
             return;
         }
 
-        var spec = Named(new BatchNormSpec(_layers.Count, Math.Round(momentum, 6), (float)epsilon), scale.Name);
+        var spec = Named(new BatchNormSpec(_layers.Count, Math.Round(momentum, 6), double.Parse(((float)epsilon).ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture)), scale.Name);
         AddLayer(node, spec, new LayerTensors { Weight = scale.Floats.ToArray(), Bias = bias.Floats.ToArray(), Mean = mean.Floats.ToArray(), Variance = variance.Floats.ToArray() },
             Rank(node.Inputs[0]), source);
+    }
+
+    /// <summary>LayerNormalization (opset 17) over all of a sample's values: NetGen's LayerNorm.</summary>
+    private void MapLayerNorm(OnnxNode node)
+    {
+        if (node.Inputs.Count < 2 || Source(node, node.Inputs[0]) is not int source) return;
+        int rank = Rank(node.Inputs[0]);
+        long axis = IntAttribute(node, "axis", -1);
+        if (axis != 1 && axis != -rank || node.Outputs.Skip(1).Any(Read))
+        {
+            BadAttribute(node, $"axis = {Int(axis)} over a sample of rank {Int(rank)}", $"normalization over all of a sample's values (axis = 1, or -1 after a Gemm), as nn.LayerNorm over the last dimension of [batch, features]");
+            return;
+        }
+
+        if (Weight(node, 1, "scale") is not { } scale) return;
+        float[]? bias = null;
+        if (node.Inputs.Count > 2 && node.Inputs[2].Length > 0)
+        {
+            if (Weight(node, 2, "bias") is not { } b) return;
+            bias = b.Floats.ToArray();
+        }
+
+        double epsilon = FloatAttribute(node, "epsilon", 1e-5);
+        if (!(epsilon > 0))
+        {
+            BadAttribute(node, $"epsilon = {epsilon.ToString("R", CultureInfo.InvariantCulture)}", "a positive epsilon, such as 1e-5");
+            return;
+        }
+
+        var spec = Named(new LayerNormSpec(_layers.Count, double.Parse(((float)epsilon).ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture)), scale.Name);
+        AddLayer(node, spec, new LayerTensors { Weight = scale.Floats.ToArray(), Bias = bias ?? new float[scale.Floats.Count] }, rank, source);
     }
 
     private void MapFlatten(OnnxNode node)

@@ -84,12 +84,22 @@ public sealed class OnnxDiagnosticTests
     }
 
     [Fact]
-    public void LayerNormalizationNode_ReportsNG0403_WithNodeOperatorAndNearestForm()
+    public void DecomposedLayerNorm_ReportsNG0403_WithNodeOperatorAndNearestForm()
     {
-        Diagnostic d = AssertSingle("NG0403", Classifier(middle: Node("LayerNormalization", ["h", "fc1.bias", "fc1.bias"], ["a"])));
-        Assert.Contains("node 'layernormalization_a'", d.GetMessage());
-        Assert.Contains("(LayerNormalization)", d.GetMessage());
-        Assert.Contains("BatchNormalization", d.GetMessage());
+        Diagnostic d = AssertSingle("NG0403", Classifier(middle: Node("ReduceMean", ["h"], ["a"], [AttributeInts("axes", -1)])));
+        Assert.Contains("node 'reducemean_a'", d.GetMessage());
+        Assert.Contains("(ReduceMean)", d.GetMessage());
+        Assert.Contains("opset_version=17", d.GetMessage());
+    }
+
+    [Fact]
+    public void LayerNormalizationOverPartOfAnImage_ReportsNG0404()
+    {
+        byte[] model = ModelOf(
+            [Node("LayerNormalization", ["input", "scale"], ["n"], [AttributeInt("axis", -1)]), Node("Flatten", ["n"], ["f"]),
+                Node("Gemm", ["f", "fc.weight"], ["output"], [AttributeInt("transB", 1)])],
+            [Tensor("scale", [3], Values(3)), Tensor("fc.weight", [3, 18], Values(54))], [Value("input", "batch", 2, 3, 3)], [Value("output", "batch", 3)], opset: 17);
+        Assert.Contains("all of a sample's values", AssertSingle("NG0404", model).GetMessage());
     }
 
     [Fact]

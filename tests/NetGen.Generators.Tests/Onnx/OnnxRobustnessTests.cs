@@ -24,7 +24,7 @@ public sealed class OnnxRobustnessTests
     }
 
     /// <summary>PyTorch's test models and the hand-built classifier.</summary>
-    public static TheoryData<string> Models => new() { "mlp.onnx", "lenet5.onnx", "residual_cnn.onnx", "branches.onnx", "lstm_rows.onnx", "token_gru.onnx", "classifier" };
+    public static TheoryData<string> Models => new() { "mlp.onnx", "lenet5.onnx", "residual_cnn.onnx", "branches.onnx", "lstm_rows.onnx", "token_gru.onnx", "layernorm_mlp.onnx", "classifier" };
 
     private static byte[] Load(string name) => name == "classifier"
         ? OnnxBytes.Classifier()

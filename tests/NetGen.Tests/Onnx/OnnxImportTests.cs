@@ -152,6 +152,13 @@ public sealed class OnnxImportTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void LayerNormMlp_Opset17LayerNormalization_PredictMatchesOnnxRuntimeAndExportRoundTrips() =>
+        PredictMatchesOnnxRuntime(new ImportedLayerNormMlp(), "layernorm_mlp.onnx", [784]);
+
+    [Fact]
+    public void ImportedLayerNormMlp_FineTunes() => FineTuningLowersTheLoss(new ImportedLayerNormMlp(), 150, ImportedLayerNormMlp.BatchSize);
+
+    [Fact]
     public void ImportedMlp_FineTunes() => FineTuningLowersTheLoss(new ImportedMlp(), 150, ImportedMlp.BatchSize);
 
     [Fact]

@@ -47,3 +47,9 @@ public partial class ImportedGruRows;
 [SoftmaxCrossEntropy]
 [Adam(LearningRate = 1e-2)]
 public partial class ImportedTokenGru;
+
+[Network(BatchSize = 16)]
+[OnnxModel("OnnxModels/layernorm_mlp.onnx")]
+[SoftmaxCrossEntropy]
+[Adam(LearningRate = 1e-3)]
+public partial class ImportedLayerNormMlp;

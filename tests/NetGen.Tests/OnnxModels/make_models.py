@@ -130,7 +130,20 @@ class TokenGru(nn.Module):
         return torch.softmax(self.fc(hidden[-1]), dim=1)
 
 
-def export(model, shape, name, dtype=torch.float32):
+class NormalizedMlp(nn.Module):
+    """784 -> 32, LayerNorm, ReLU -> 10, softmax; exported at opset 17, where nn.LayerNorm is one LayerNormalization node."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(784, 32)
+        self.norm = nn.LayerNorm(32)
+        self.fc2 = nn.Linear(32, 10)
+
+    def forward(self, x):
+        return torch.softmax(self.fc2(torch.relu(self.norm(self.fc1(x)))), dim=1)
+
+
+def export(model, shape, name, dtype=torch.float32, opset=OPSET):
     torch.manual_seed(7)
     for module in model.modules():
         if isinstance(module, nn.BatchNorm2d):
@@ -142,7 +155,7 @@ def export(model, shape, name, dtype=torch.float32):
     model.eval()
     path = os.path.join(HERE, name + ".onnx")
     # PRESERVE keeps BatchNormalization as its own node (EVAL would fold it into the convolution before it).
-    torch.onnx.export(model, torch.zeros(shape, dtype=dtype), path, opset_version=OPSET, input_names=["input"], output_names=["output"],
+    torch.onnx.export(model, torch.zeros(shape, dtype=dtype), path, opset_version=opset, input_names=["input"], output_names=["output"],
                       dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}},
                       training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=True)
     onnx.checker.check_model(onnx.load(path))
@@ -164,3 +177,9 @@ if __name__ == "__main__":
     export(DigitRows("gru"), (1, 28, 28), "gru_rows")
     torch.manual_seed(7)
     export(TokenGru(), (1, 12), "token_gru", dtype=torch.long)
+    torch.manual_seed(8)
+    model = NormalizedMlp()
+    with torch.no_grad():
+        model.norm.weight.uniform_(0.5, 1.5)
+        model.norm.bias.uniform_(-0.2, 0.2)
+    export(model, (1, 784), "layernorm_mlp", opset=17)
