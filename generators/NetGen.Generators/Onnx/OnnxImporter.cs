@@ -74,6 +74,11 @@ internal sealed partial class OnnxImporter
         }
 
         foreach (OnnxTensor initializer in _file.Initializers) _constants[initializer.Name] = initializer;
+        // Constant nodes too, before the walk: a pattern recognized at its first node (GELU's Div) reads later ones.
+        foreach (OnnxNode node in _file.Nodes.Where(n => n.OpType == "Constant" && n.Outputs.Count > 0 && n.Attribute("value")?.Tensor is not null))
+        {
+            _constants[node.Outputs[0]] = node.Attribute("value")!.Tensor!;
+        }
         foreach (OnnxNode node in _file.Nodes)
         {
             foreach (string input in node.Inputs) _readers[input] = _readers.TryGetValue(input, out int n) ? n + 1 : 1;
@@ -163,9 +168,11 @@ internal sealed partial class OnnxImporter
             return;
         }
 
+        if (_consumed.Contains(node.Outputs[0])) return; // imported with the pattern it belongs to
         switch (node.OpType)
         {
             case "Constant": MapConstant(node); return;
+            case "Div" when MapGelu(node): return;
             case "Gemm": MapGemm(node); return;
             case "MatMul": MapMatMul(node); return;
             case "Add": MapAdd(node); return;
@@ -203,7 +210,7 @@ internal sealed partial class OnnxImporter
     /// <summary>The nearest supported form of an operator NetGen does not map, for the message.</summary>
     private static string Nearest(string opType) => opType switch
     {
-        "Gelu" or "Erf" => "NetGen has GELU as a Dense activation ([Dense(..., Activation.GELU)]), but does not import the Erf pattern yet: use ReLU, Tanh, Sigmoid, ELU, LeakyReLU or Softplus in the exported model",
+        "Gelu" or "Erf" => "GELU is imported as PyTorch writes it, x * 0.5 * (1 + erf(x / sqrt 2)) in five nodes; other arrangements (or approximate='tanh') are not mapped: use nn.GELU()",
         "Gather" => "Gather maps as an embedding (nn.Embedding of the int64 token input) or as h[-1], a recurrent layer's last state",
         "ReduceMean" or "Pow" or "Sqrt" or "Div" => "layer normalization is imported as the LayerNormalization operator: export with opset_version=17, where PyTorch writes nn.LayerNorm as one node instead of this arithmetic",
         "Mul" or "Sub" => "element-wise arithmetic between tensors is not a layer: NetGen maps Add (residual joins) and Concat; fold constant scales into the weights before export",

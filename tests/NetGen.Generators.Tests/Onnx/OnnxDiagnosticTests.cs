@@ -103,6 +103,33 @@ public sealed class OnnxDiagnosticTests
     }
 
     [Fact]
+    public void ErfOutsideTheGeluPattern_ReportsNG0403_NamingNnGelu()
+    {
+        Diagnostic d = AssertSingle("NG0403", Classifier(middle: Node("Erf", ["h"], ["a"])));
+        Assert.Contains("nn.GELU()", d.GetMessage());
+    }
+
+    [Fact]
+    public void GeluPattern_FusesIntoTheDense()
+    {
+        byte[] model = ModelOf(
+        [
+            Node("Gemm", ["input", "fc1.weight", "fc1.bias"], ["h"], [AttributeInt("transB", 1)]),
+            Node("Div", ["h", "sqrt2"], ["d"]), Node("Erf", ["d"], ["e"]), Node("Add", ["e", "one"], ["p"]),
+            Node("Mul", ["h", "p"], ["m"]), Node("Mul", ["m", "half"], ["a"]),
+            Node("Gemm", ["a", "fc2.weight"], ["output"], [AttributeInt("transB", 1)]),
+        ],
+        [Tensor("fc1.weight", [8, 4], Values(32)), Tensor("fc1.bias", [8], Values(8)), Tensor("fc2.weight", [3, 8], Values(24)),
+            Tensor("sqrt2", [], [1.4142135f]), Tensor("one", [], [1f]), Tensor("half", [], [0.5f])],
+        [Value("input", "batch", 4)], [Value("output", "batch", 3)]);
+        (string source, _) = Markup.Parse(Network);
+        GeneratorRun run = OnnxHarness.Run(source, ("models/net.onnx", model));
+        Assert.All(run.GeneratorDiagnostics, d => Assert.Equal(DiagnosticIds.MemoryFootprint, d.Id));
+        Assert.Empty(run.OutputDiagnostics);
+        Assert.Contains("| Fc1 GELU ", run.Source("Net.g.cs"));
+    }
+
+    [Fact]
     public void LstmOverAVector_ReportsNG0403_AskingForABatchFirstSequence()
     {
         Diagnostic d = AssertSingle("NG0403", Classifier(middle: Node("LSTM", ["h", "fc1.weight", "fc1.weight"], ["a"])));

@@ -152,7 +152,7 @@ public sealed class OnnxImportTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void LayerNormMlp_Opset17LayerNormalization_PredictMatchesOnnxRuntimeAndExportRoundTrips() =>
+    public void LayerNormGeluMlp_Opset17LayerNormalizationAndErfGelu_PredictMatchesOnnxRuntimeAndExportRoundTrips() =>
         PredictMatchesOnnxRuntime(new ImportedLayerNormMlp(), "layernorm_mlp.onnx", [784]);
 
     [Fact]
