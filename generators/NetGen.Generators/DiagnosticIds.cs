@@ -68,4 +68,16 @@ public static class DiagnosticIds
     public const string RepeatedChoice = "NG0302";
     public const string SearchVariantInvalid = "NG0303";
     public const string NotInSearchSpace = "NG0304";
+
+    // Issue 24: ONNX import (NG0400-NG0419).
+    public const string OnnxFileNotFound = "NG0400";
+    public const string OnnxNotAModel = "NG0401";
+    public const string OnnxUnsupportedOpset = "NG0402";
+    public const string OnnxUnsupportedOperator = "NG0403";
+    public const string OnnxUnsupportedAttribute = "NG0404";
+    public const string OnnxDynamicShape = "NG0405";
+    public const string OnnxUnsupportedGraph = "NG0406";
+    public const string OnnxWithLayers = "NG0407";
+    public const string OnnxWithoutNetwork = "NG0408";
+    public const string OnnxTooLargeToEmbed = "NG0409";
 }

@@ -242,4 +242,45 @@ public static class Diagnostics
     public static readonly DiagnosticDescriptor SearchVariantInvalid = Error(DiagnosticIds.SearchVariantInvalid,
         "A search variant has impossible shapes",
         "The search variant {0} ({1}) cannot be built ({2}): declare it as a fixed [Network] to see the exact error");
+
+    // Issue 24: ONNX import. Each is reported at the path argument of [OnnxModel] (the file itself is not C#).
+    public static readonly DiagnosticDescriptor OnnxFileNotFound = Error(DiagnosticIds.OnnxFileNotFound,
+        "ONNX file not in AdditionalFiles",
+        "The ONNX file '{0}' is not among the project's AdditionalFiles, so the generator cannot read it: add <AdditionalFiles Include=\"{0}\" /> to the project file (the path here matches the end of an AdditionalFiles path)");
+
+    public static readonly DiagnosticDescriptor OnnxNotAModel = Error(DiagnosticIds.OnnxNotAModel,
+        "File is not an ONNX model",
+        "'{0}' is not an ONNX model: {1}; export it again (torch.onnx.export, tf2onnx) and check it with onnx.checker.check_model");
+
+    public static readonly DiagnosticDescriptor OnnxUnsupportedOpset = Error(DiagnosticIds.OnnxUnsupportedOpset,
+        "Unsupported ONNX opset",
+        "'{0}' uses opset {1} of the default ONNX domain; NetGen reads opsets {2} to {3}: export again with opset_version=13 (torch.onnx.export) or convert it with onnx.version_converter");
+
+    public static readonly DiagnosticDescriptor OnnxUnsupportedOperator = Error(DiagnosticIds.OnnxUnsupportedOperator,
+        "ONNX operator NetGen cannot map",
+        "'{0}': node '{1}' is {3} ({2}): {4}");
+
+    public static readonly DiagnosticDescriptor OnnxUnsupportedAttribute = Error(DiagnosticIds.OnnxUnsupportedAttribute,
+        "ONNX attribute value NetGen cannot map",
+        "'{0}': node '{1}' ({2}) has {3}, which NetGen cannot map: use {4}");
+
+    public static readonly DiagnosticDescriptor OnnxDynamicShape = Error(DiagnosticIds.OnnxDynamicShape,
+        "ONNX shape not fixed at build time",
+        "'{0}': {1}: {2}");
+
+    public static readonly DiagnosticDescriptor OnnxUnsupportedGraph = Error(DiagnosticIds.OnnxUnsupportedGraph,
+        "ONNX graph NetGen cannot map",
+        "'{0}': {1}");
+
+    public static readonly DiagnosticDescriptor OnnxWithLayers = Error(DiagnosticIds.OnnxWithLayers,
+        "[OnnxModel] with declared layers",
+        "'{0}' declares [OnnxModel] and {1}: the input shape and the layers come from the ONNX file, so remove {1} (keep [Network], the loss and the optimizer)");
+
+    public static readonly DiagnosticDescriptor OnnxWithoutNetwork = Error(DiagnosticIds.OnnxWithoutNetwork,
+        "[OnnxModel] without [Network]",
+        "'{0}' declares [OnnxModel] but not [Network], so NetGen generates nothing for it: add [Network(BatchSize = ...)], a loss and an optimizer, and make the class partial");
+
+    public static readonly DiagnosticDescriptor OnnxTooLargeToEmbed = Error(DiagnosticIds.OnnxTooLargeToEmbed,
+        "ONNX weights too large to embed",
+        "'{0}' holds {1} parameters and running statistics; NetGen embeds at most {2} in the assembly: import a smaller model, or declare the layers with attributes and load the weights with LoadCheckpoint");
 }

@@ -124,6 +124,8 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             {
                 if (!pair.Right.Contains(pair.Left!.Arguments[0])) spc.ReportDiagnostic(pair.Left.ToDiagnostic());
             });
+        // [OnnxModel] networks: the layers and weights come from an ONNX file among the AdditionalFiles (issue 24).
+        Onnx.OnnxPipeline.Register(context, results);
 
         // [SearchSpace] classes: one generated network per structural variant plus their registry (issue 9).
         Search.SearchSpaceEmitter.Register(context);

@@ -545,8 +545,9 @@ public static class CpuEmitter
         writer.WriteLine();
         writer.WriteLine("private static void FillStatistics(global::System.Span<float> statistics)");
         writer.OpenBrace();
-        bool anyStatistics = false;
-        foreach (BatchNormEmitter batchNorm in emitters.OfType<BatchNormEmitter>())
+        bool anyStatistics = network.Model.ImportedFrom is not null && network.StatisticsCount > 0;
+        if (anyStatistics) writer.WriteLine($"// The running statistics of {network.Model.ImportedFrom}.\nglobal::NetGen.Onnx.ImportedWeights.Copy(OnnxImport.Statistics, statistics);");
+        foreach (BatchNormEmitter batchNorm in emitters.OfType<BatchNormEmitter>().Where(_ => network.Model.ImportedFrom is null))
         {
             batchNorm.EmitStatisticsInitialization(writer);
             anyStatistics = true;
@@ -564,8 +565,15 @@ public static class CpuEmitter
 
         writer.WriteLine("internal static void FillParameters(global::System.Span<float> parameters, int seed)");
         writer.OpenBrace();
-        writer.WriteLine("var rng = new global::NetGen.Rng(unchecked((ulong)seed));");
-        foreach (LayerEmitter emitter in emitters) emitter.EmitInitialization(writer);
+        if (network.Model.ImportedFrom is not null)
+        {
+            writer.WriteLine($"// The weights of {network.Model.ImportedFrom} (the seed is not used).\nglobal::NetGen.Onnx.ImportedWeights.Copy(OnnxImport.Parameters, parameters);");
+        }
+        else
+        {
+            writer.WriteLine("var rng = new global::NetGen.Rng(unchecked((ulong)seed));");
+            foreach (LayerEmitter emitter in emitters) emitter.EmitInitialization(writer);
+        }
         writer.CloseBrace();
         writer.WriteLine();
     }

@@ -19,7 +19,7 @@ internal static class HintNames
     public const string ImplementationSuffix = ".Implementation.g.cs";
 
     /// <summary>The suffixes a network's files take: one network's "N.Implementation" + ".g.cs" must not meet another's "N" + ".Implementation.g.cs".</summary>
-    private static readonly string[] Suffixes = [".g.cs", ImplementationSuffix, ".Gpu.g.cs"];
+    private static readonly string[] Suffixes = [".g.cs", ImplementationSuffix, ".Gpu.g.cs", ".OnnxWeights.g.cs"];
 
     /// <summary>The hint name of <paramref name="fullName"/>'s file ending in <paramref name="suffix"/>, unique among <paramref name="allFullNames"/>' files.</summary>
     public static string For(string fullName, string suffix, IEnumerable<string> allFullNames)

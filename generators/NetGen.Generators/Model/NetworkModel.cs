@@ -182,6 +182,9 @@ public sealed record NetworkModel(
 
     /// <summary>Which of <see cref="UserMemberNames"/> are only methods: a generated method of the same name is an overload, not a clash.</summary>
     public EquatableArray<string> UserMethodNames { get; init; }
+
+    /// <summary>The ONNX file ([OnnxModel]) the layers were imported from, whose weights the parameters start from; null for declared layers.</summary>
+    public string? ImportedFrom { get; init; }
 }
 
 // Issue 6: recurrent networks.

@@ -20,6 +20,9 @@ public sealed record ParseResult(ResolvedNetwork? Network, EquatableArray<Diagno
 
     /// <summary>The class's full name ("Namespace.Class"), which the generated files are matched with.</summary>
     public string FullName { get; init; } = "";
+
+    /// <summary>A valid [Network] class with [OnnxModel]: what it declares, which the file's import completes (Onnx/OnnxPipeline).</summary>
+    public Onnx.OnnxRequest? Onnx { get; init; }
 }
 
 /// <summary>A member the user's class has, and the location NG0015 points at when NetGen would generate one of its name.</summary>
@@ -60,13 +63,23 @@ public static class NetworkParser
                 return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
             }
 
-            ResolvedNetwork? network = ParseCore(type, (TypeDeclarationSyntax)context.TargetNode, diagnostics, cancellationToken);
+            ResolvedNetwork? network = ParseCore(type, (TypeDeclarationSyntax)context.TargetNode, diagnostics, cancellationToken, out Onnx.OnnxRequest? onnx);
             bool failed = diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error);
-            if (failed || network is null) return new ParseResult(null, diagnostics.ToEquatableArray());
+            if (failed || network is null && onnx is null) return new ParseResult(null, diagnostics.ToEquatableArray());
             EquatableArray<UserMember> members = UserMembersOf(type, ((TypeDeclarationSyntax)context.TargetNode).Identifier.GetLocation(), cancellationToken);
             var names = members.Select(m => m.Name).Distinct().OrderBy(n => n, StringComparer.Ordinal).ToList();
             var methods = names.Where(name => type.GetMembers(name).All(m => m is IMethodSymbol { MethodKind: MethodKind.Ordinary }) && type.GetMembers(name).Length > 0).ToEquatableArray();
-            network = network with { Model = network.Model with { UserMemberNames = names.ToEquatableArray(), UserMethodNames = methods } };
+            if (onnx is not null)
+            {
+                return new ParseResult(null, diagnostics.ToEquatableArray())
+                {
+                    UserMembers = members,
+                    FullName = Emit.HintNames.FullName(onnx.Model.Namespace, onnx.Model.ClassName),
+                    Onnx = onnx with { Model = onnx.Model with { UserMemberNames = names.ToEquatableArray(), UserMethodNames = methods } },
+                };
+            }
+
+            network = network! with { Model = network.Model with { UserMemberNames = names.ToEquatableArray(), UserMethodNames = methods } };
             return new ParseResult(network, diagnostics.ToEquatableArray())
             {
                 UserMembers = members,
@@ -83,8 +96,9 @@ public static class NetworkParser
     }
 
     private static ResolvedNetwork? ParseCore(INamedTypeSymbol type, TypeDeclarationSyntax declaration,
-        List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken, out Onnx.OnnxRequest? onnx)
     {
+        onnx = null;
         Location classLocation = declaration.Identifier.GetLocation();
         if (UnsupportedShape(type, declaration) is { } shape)
         {
@@ -148,6 +162,7 @@ public static class NetworkParser
         ClippingSpec? clipping = null;
         var schedules = new List<(ScheduleSpec Spec, AttributeData Attribute)>();
         AttributeData? bfloat16Attribute = null;
+        AttributeData? onnxAttribute = null;
 
         foreach (AttributeData attribute in ours)
         {
@@ -155,6 +170,9 @@ public static class NetworkParser
             switch (name)
             {
                 case "NetworkAttribute":
+                    break;
+                case Onnx.OnnxDeclaration.AttributeName:
+                    onnxAttribute = attribute;
                     break;
                 case "Bfloat16InferenceAttribute":
                     bfloat16Attribute = attribute;
@@ -225,6 +243,18 @@ public static class NetworkParser
         List<LayerSpec> layers = graph.Layers;
         List<AttributeData> layerAttributes = graph.Attributes;
         Location networkLocation = LocationOf(networkAttribute, cancellationToken);
+        if (onnxAttribute is not null)
+        {
+            // The input shape and the layers come from the file, read in the ONNX step (Onnx/OnnxPipeline.cs).
+            if (Onnx.OnnxDeclaration.Read(type, onnxAttribute, ours, reader, loss is not null, optimizer is not null, networkLocation, diagnostics, cancellationToken) is not { } file) return null;
+            CheckSchedules(schedules, diagnostics, cancellationToken);
+            var declared = new NetworkModel(type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(), Identifier(type.Name),
+                batchSize, seed, EquatableArray<int>.Empty, EquatableArray<LayerSpec>.Empty, loss!, optimizer!,
+                new TrainingSpec(penalty ?? PenaltySpec.None, clipping ?? ClippingSpec.None, schedules.Select(s => s.Spec).ToEquatableArray()));
+            onnx = new Onnx.OnnxRequest(declared, file.Path, file.Location);
+            return null;
+        }
+
         if (inputShape is null) diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MissingInput, networkLocation, type.Name));
         if (layers.Count == 0) diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NoLayers, networkLocation, type.Name));
         if (loss is null) diagnostics.Add(DiagnosticInfo.Create(Diagnostics.MissingLoss, networkLocation, type.Name));
