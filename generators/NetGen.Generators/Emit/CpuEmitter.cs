@@ -57,6 +57,7 @@ public static class CpuEmitter
         OnnxEmitter.Emit(writer, network, emitters);
         EmitHelpers(writer, network, emitters);
         EmitCarriedState(writer, emitters);
+        Layers.GenerationEmitter.Emit(writer, network, emitters);
         EmitUseGuard(writer, model.ClassName);
         if (emitters.OfType<RecurrentEmitter>().Any(r => r.Spec.Stateful)) EmitResetState(writer, emitters);
         if (!network.HasTokenInput) EmitInterface(writer);

@@ -143,6 +143,12 @@ public static class Activations
     public static void GeluForward(ReadOnlySpan<float> x, Span<float> y)
     {
         CheckLength(x.Length, y.Length, nameof(y));
+        if (x.Length >= GeluParallelLength && Threading.WorkerPool.Shared.Parallelism > 1)
+        {
+            GeluSplit(x, default, default, y, forward: true);
+            return;
+        }
+
         MapForward(x, y, new Gelu());
     }
 
@@ -151,7 +157,50 @@ public static class Activations
     public static void GeluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         CheckBackward(x, dy, dx, nameof(x));
+        if (dy.Length >= GeluParallelLength && Threading.WorkerPool.Shared.Parallelism > 1)
+        {
+            GeluSplit(x, default, dy, dx, forward: false);
+            return;
+        }
+
         MapBackward(x, x, dy, dx, new GeluGradient());
+    }
+
+    /// <summary>
+    /// Elements from which exact GELU splits across the cores: its erfc costs tens of operations per element, so a
+    /// transformer's MLP (2048 x 512 at the GPT benchmark's shape) spent 2.8 ms forward and 6.2 ms backward on one core.
+    /// </summary>
+    private const int GeluParallelLength = 1 << 16;
+
+    private unsafe struct GeluJob
+    {
+        public float* X, Dy, Output;
+        public int Length;
+        public bool Forward;
+    }
+
+    // Splits the map into whole vectors per part (the last takes the tail): each element is computed as alone, so
+    // the result is the same bits whatever the split.
+    private static unsafe void GeluSplit(ReadOnlySpan<float> x, ReadOnlySpan<float> unused, ReadOnlySpan<float> dy, Span<float> output, bool forward)
+    {
+        fixed (float* px = x, pdy = dy, po = output)
+        {
+            var job = new GeluJob { X = px, Dy = pdy, Output = po, Length = forward ? x.Length : dy.Length, Forward = forward };
+            Threading.WorkerPool pool = Threading.WorkerPool.Shared;
+            pool.Run(&GeluPart, &job, pool.Parallelism);
+        }
+    }
+
+    private static unsafe void GeluPart(void* context, int part, int parts)
+    {
+        ref GeluJob job = ref *(GeluJob*)context;
+        int vectors = job.Length / Vector256<float>.Count;
+        int start = (int)((long)vectors * part / parts) * Vector256<float>.Count;
+        int end = part == parts - 1 ? job.Length : (int)((long)vectors * (part + 1) / parts) * Vector256<float>.Count;
+        var output = new Span<float>(job.Output + start, end - start);
+        var x = new ReadOnlySpan<float>(job.X + start, end - start);
+        if (job.Forward) MapForward(x, output, new Gelu());
+        else MapBackward(x, x, new ReadOnlySpan<float>(job.Dy + start, end - start), output, new GeluGradient());
     }
 
     // ---------------------------------------------------------------- GELU (tanh approximation)

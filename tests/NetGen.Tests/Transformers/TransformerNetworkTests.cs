@@ -247,3 +247,57 @@ public sealed class TransformerNetworkTests
         }));
     }
 }
+
+/// <summary>Generation with the key/value cache: each step gives what Predict gives at that position over the whole prefix.</summary>
+public sealed class TransformerGenerationTests
+{
+    [Fact]
+    public void GenerationStep_MatchesPredictAtEveryPosition()
+    {
+        var net = new TinyGpt();
+        var rng = new Rng(11);
+        int[] tokens = Enumerable.Range(0, TinyGpt.ContextLength).Select(_ => rng.NextInt(11)).ToArray();
+        for (int i = 0; i < 20; i++) net.TrainStep([.. tokens, .. tokens], [.. tokens.Skip(1), 0, .. tokens.Skip(1), 0]);
+        var probabilities = new float[TinyGpt.OutputSize];
+        net.Predict(tokens, probabilities);
+        var logits = new float[TinyGpt.OutputClasses];
+        net.ResetGeneration();
+        for (int t = 0; t < TinyGpt.ContextLength; t++)
+        {
+            net.GenerationStep(tokens[t], logits);
+            float max = logits.Max();
+            double sum = logits.Sum(v => Math.Exp(v - max));
+            for (int c = 0; c < TinyGpt.OutputClasses; c++)
+            {
+                double expected = probabilities[t * TinyGpt.OutputClasses + c];
+                Assert.True(Math.Abs(Math.Exp(logits[c] - max) / sum - expected) < 1e-5, $"position {t}, class {c}: {Math.Exp(logits[c] - max) / sum} against {expected}");
+            }
+        }
+
+        Assert.Throws<InvalidOperationException>(() => net.GenerationStep(0, logits));
+    }
+
+    [Fact]
+    public void Generate_IsSeededSlidesPastTheContextAndAllocatesNothing()
+    {
+        var net = new TinyGpt();
+        int[] prompt = [1, 2, 3];
+        int[] first = new int[40], second = new int[40];
+        var a = new Rng(5);
+        net.Generate(prompt, first, temperature: 0.8f, topK: 5, ref a);
+        var b = new Rng(5);
+        net.Generate(prompt, second, temperature: 0.8f, topK: 5, ref b);
+        Assert.Equal(first, second);
+        Assert.All(first, token => Assert.InRange(token, 0, 10));
+        var c = new Rng(6);
+        Assert.Equal(0, SteadyAllocation.Bytes(() => net.Generate(prompt, second, 1f, 3, ref c)));
+
+        // Temperature 0 is greedy: the most likely token after the prompt.
+        var logits = new float[TinyGpt.OutputClasses];
+        net.ResetGeneration();
+        foreach (int token in prompt) net.GenerationStep(token, logits);
+        var d = new Rng(7);
+        net.Generate(prompt, first.AsSpan(0, 1), 0f, 0, ref d);
+        Assert.Equal(Array.IndexOf(logits, logits.Max()), first[0]);
+    }
+}
