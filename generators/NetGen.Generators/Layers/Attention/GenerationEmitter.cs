@@ -55,6 +55,11 @@ internal static class GenerationEmitter
             writer.WriteLine($"private readonly float[] {Field(attention, "ValueCache")} = new float[{size}];");
         }
 
+        foreach (LayerEmitter emitter in emitters.Where(e => e is AddEmitter or ActivationLayerEmitter or DropoutEmitter))
+        {
+            writer.WriteLine($"private const int {emitter.Name}PositionWidth = {Literals.Int(emitter.Layer.Output.Dimensions[1])}; // {emitter.Name}'s floats at one position");
+        }
+
         writer.WriteLine("private readonly int[] _generationWindow = new int[ContextLength];");
         writer.WriteLine("private readonly float[] _generationLogits = new float[OutputClasses];");
         writer.WriteLine("private int _generationPosition;");
@@ -92,7 +97,7 @@ internal static class GenerationEmitter
         CpuEmitter.OpenGuarded(writer, "Generate");
         writer.WriteLine("if (prompt.IsEmpty) throw new global::System.ArgumentException(\"the prompt needs at least one token.\", nameof(prompt));");
         writer.WriteLine("_generationPosition = 0;");
-        writer.WriteLine("foreach (int token in prompt.Length > ContextLength ? prompt.Slice(prompt.Length - ContextLength) : prompt) Feed(token);");
+        writer.WriteLine("for (int i = global::System.Math.Max(0, prompt.Length - ContextLength); i < prompt.Length; i++) Feed(prompt[i]);");
         writer.WriteLine("for (int i = 0; i < output.Length; i++)");
         writer.OpenBrace();
         writer.WriteLine("output[i] = global::NetGen.Text.TokenSampling.Sample(_generationLogits, temperature, topK, ref random);");
@@ -130,13 +135,13 @@ internal static class GenerationEmitter
     private static void EmitStep(SourceWriter writer, LayerEmitter emitter)
     {
         string name = emitter.Name;
-        string width = Literals.Int(emitter.Layer.Output.Dimensions[emitter.Layer.Output.Rank - 1]);
+        string width = name + "PositionWidth";
         Buffer input = emitter.Input, output = emitter.Output;
         writer.WriteLine($"// {name}, one position");
         switch (emitter)
         {
             case EmbeddingEmitter:
-                writer.WriteLine($"global::NetGen.Kernels.Embedding.Forward(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref token, 1), {name}Table, {First(output, name + "Dimensions")}, 1, {name}Vocabulary, {name}Dimensions);");
+                writer.WriteLine($"global::NetGen.Kernels.Embedding.Forward(new global::System.ReadOnlySpan<int>(_generationWindow, position, 1), {name}Table, {First(output, name + "Dimensions")}, 1, {name}Vocabulary, {name}Dimensions);");
                 break;
             case PositionalEmbeddingEmitter positions:
                 string row = positions.Learned ? $"{positions.Table}.Slice(position * {positions.Width}, {positions.Width})" : $"new global::System.ReadOnlySpan<float>({positions.Table}, position * {positions.Width}, {positions.Width})";

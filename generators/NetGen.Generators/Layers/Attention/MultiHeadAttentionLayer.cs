@@ -42,14 +42,14 @@ internal sealed class MultiHeadAttentionLayer : LayerKind
         if (attention.Heads <= 0) return context.Error(spec, DiagnosticIds.ValueOutOfRange, "MultiHeadAttention heads", "not positive", "a divisor of the width");
         if (width % attention.Heads != 0)
         {
-            return context.Error(spec, DiagnosticIds.ValueOutOfRange, "MultiHeadAttention heads", attention.Heads.ToString(CultureInfo.InvariantCulture),
+            return Invalid(spec, "heads", "MultiHeadAttention heads", attention.Heads.ToString(CultureInfo.InvariantCulture),
                 $"a divisor of the sequence's width {width.ToString(CultureInfo.InvariantCulture)} (each head attends with width / heads features)");
         }
 
         int headSize = width / attention.Heads;
         if (attention.Rotary && headSize % 2 != 0)
         {
-            return context.Error(spec, DiagnosticIds.ValueOutOfRange, "MultiHeadAttention head size with Rotary = true", headSize.ToString(CultureInfo.InvariantCulture),
+            return Invalid(spec, "Rotary", "MultiHeadAttention's head size with Rotary = true", headSize.ToString(CultureInfo.InvariantCulture),
                 "even (rotary embeddings rotate pairs of features): choose heads so that width / heads is even");
         }
 
@@ -61,4 +61,8 @@ internal sealed class MultiHeadAttentionLayer : LayerKind
     }
 
     public override LayerEmitter CreateEmitter(ResolvedLayer layer) => new MultiHeadAttentionEmitter(layer);
+
+    // NG0009 at the argument that cannot work (a constructor parameter's name stands for its position).
+    private static Shaped Invalid(LayerSpec spec, string argument, string what, string value, string expected) =>
+        Shaped.Failed(new ShapeError(spec.Index, argument, DiagnosticIds.ValueOutOfRange, EquatableArray.Create(what, value, expected)));
 }
