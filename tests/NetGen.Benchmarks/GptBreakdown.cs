@@ -62,6 +62,9 @@ internal static class GptBreakdown
             ("clear gradients", () => gradients.AsSpan().Clear(), 0),
             ("clip by global norm", () => Regularization.ClipByGlobalNorm(gradients, 1e9f), 0),
             ($"AdamW over {count} parameters", () => Adam.Step(parameters, gradients, m, v, default, ++step, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.1f, true), 0),
+            ("(whole) Forward", () => network.Forward(tokens), 0),
+            ("(whole) ComputeGradients", () => network.ComputeGradients(tokens, labels), 0),
+            ("(whole) OptimizerStep", () => network.OptimizerStep(), 0),
             ("(whole) TrainStep", () => network.TrainStep(tokens, labels), 0),
         };
         Console.WriteLine($"{"phase",-44} {"us",10} {"GFLOP/s",8}");
