@@ -210,4 +210,9 @@ internal sealed class MultiHeadAttentionEmitter(ResolvedLayer layer) : LayerEmit
     }
 
     public override (string Offset, string Count) ParameterRange => ($"{Name}WeightOffset", $"{Name}ParameterCount");
+
+    /// <summary>The ONNX description of this layer: MatMul, Split, Reshape, Transpose, Softmax nodes (NetGen.Onnx.OnnxAttention).</summary>
+    public override string OnnxOperator(string name, System.Func<string, string> offset) =>
+        $"new {OnnxEmitter.Onnx}OnnxAttention({name}, {Steps}, {Width}, {Heads}, causal: {Causal}, rotary: {Literals.Bool(Spec.Rotary)}, " +
+        $"{offset("c_attn.weight")}, {offset("c_proj.weight")}, {offset("c_attn.bias")}, {offset("c_proj.bias")})";
 }

@@ -117,4 +117,8 @@ internal sealed class PositionalEmbeddingEmitter(ResolvedLayer layer) : Elementw
     }
 
     public override (string Offset, string Count) ParameterRange => ($"{Name}WeightOffset", Size);
+
+    /// <summary>The ONNX description of this layer: an Add of the [steps, width] table (NetGen.Onnx.OnnxPositions).</summary>
+    public override string OnnxOperator(string name, System.Func<string, string> offset) =>
+        $"new {OnnxEmitter.Onnx}OnnxPositions({name}, {Steps}, {Width}, {offset("weight")})";
 }
