@@ -493,8 +493,8 @@ partial class RotaryEncoder : global::NetGen.INetwork<int>
         tokenInput: false, ParameterCount, StatisticsCount, global::NetGen.Onnx.OnnxOutput.SoftmaxPerStep,
         new global::NetGen.Onnx.OnnxLayer[]
         {
-            new global::NetGen.Onnx.OnnxUnsupported("positionalembedding1", "PositionalEmbedding has no ONNX operator mapping yet"),
-            new global::NetGen.Onnx.OnnxUnsupported("multiheadattention1", "MultiHeadAttention has no ONNX operator mapping yet"),
+            new global::NetGen.Onnx.OnnxPositions("positionalembedding1", PositionalEmbedding1Steps, PositionalEmbedding1Width, -1),
+            new global::NetGen.Onnx.OnnxAttention("multiheadattention1", MultiHeadAttention1Steps, MultiHeadAttention1Width, MultiHeadAttention1Heads, causal: MultiHeadAttention1Causal, rotary: true, MultiHeadAttention1QkvWeightOffset, MultiHeadAttention1ProjectionWeightOffset, -1, -1),
             new global::NetGen.Onnx.OnnxSoftmax("softmax1", new[] { 5, 8 }, lastAxisOnly: true),
             new global::NetGen.Onnx.OnnxDense("dense1", 8, 3, steps: 5, Dense1WeightOffset, Dense1BiasOffset, global::NetGen.Activation.Identity, 0f),
         });
