@@ -145,7 +145,7 @@ public static class Activations
         CheckLength(x.Length, y.Length, nameof(y));
         if (x.Length >= GeluParallelLength && Threading.WorkerPool.Shared.Parallelism > 1)
         {
-            GeluSplit(x, default, default, y, forward: true);
+            GeluSplit(x, default, y, forward: true);
             return;
         }
 
@@ -159,7 +159,7 @@ public static class Activations
         CheckBackward(x, dy, dx, nameof(x));
         if (dy.Length >= GeluParallelLength && Threading.WorkerPool.Shared.Parallelism > 1)
         {
-            GeluSplit(x, default, dy, dx, forward: false);
+            GeluSplit(x, dy, dx, forward: false);
             return;
         }
 
@@ -179,9 +179,9 @@ public static class Activations
         public bool Forward;
     }
 
-    // Splits the map into whole vectors per part (the last takes the tail): each element is computed as alone, so
-    // the result is the same bits whatever the split.
-    private static unsafe void GeluSplit(ReadOnlySpan<float> x, ReadOnlySpan<float> unused, ReadOnlySpan<float> dy, Span<float> output, bool forward)
+    // Splits the map into whole Vector512s per part (the last takes the tail): each element is computed alone, on a
+    // path fixed by its index, so the result is the same bits whatever the split.
+    private static unsafe void GeluSplit(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> output, bool forward)
     {
         fixed (float* px = x, pdy = dy, po = output)
         {
