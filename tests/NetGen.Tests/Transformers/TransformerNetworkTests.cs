@@ -188,6 +188,28 @@ public sealed class TransformerNetworkTests
     }
 
     [Fact]
+    public void AttentionDropout_GradientsMatchFiniteDifferencesOfTheSameMask()
+    {
+        // Each loss replays the dropout stream as it was before the analytic step, so every evaluation draws the same mask.
+        var net = new AttentionDropoutNet();
+        int[] tokens = Tokens(14, 9, 11), labels = Tokens(14, 9, 12);
+        Rng before = net.DropoutRandom;
+        float loss = net.ComputeGradients(tokens, labels);
+        float[] analytic = net.Gradients.ToArray();
+        Rng after = net.DropoutRandom;
+        Assert.NotEqual(before, after);   // training drew the mask's seed
+
+        // With the mask drawn, training loss differs from the inference loss (no dropout).
+        Assert.NotEqual(net.Evaluate(tokens, labels).Loss, (double)loss, 6);
+        int checkedCount = NetGen.Tests.Networks.NetworkGradientCheck.AssertMatchesFiniteDifferences(net.Parameters, analytic, () =>
+        {
+            net.DropoutRandom = before;
+            return net.ComputeLoss(tokens, labels);
+        }, absolute: 1e-3, relative: 2e-2, epsilon: 1e-2f);
+        Assert.Equal(AttentionDropoutNet.ParameterCount, checkedCount);
+    }
+
+    [Fact]
     public void TinyGpt_NamesItsTensorsAsNanoGpt()
     {
         string folder = Path.Combine(Path.GetTempPath(), "netgen-tinygpt-" + Guid.NewGuid().ToString("N"));

@@ -53,3 +53,13 @@ public static class TinyGptBlock;
 [AdamW(LearningRate = 1e-2, WeightDecay = 0.1)]
 [ClipGradients(MaxNorm = 1)]
 public partial class TinyGpt;
+
+/// <summary>Causal attention with dropout on the attention weights: the mask drawn in forward must be the one backward recomputes.</summary>
+[Network(BatchSize = 2, Seed = 6)]
+[Input(7)]
+[Embedding(9, 8)]
+[MultiHeadAttention(2, Causal = true, Dropout = 0.3, Name = "attn")]
+[Dense(9, Name = "head")]
+[SoftmaxCrossEntropy]
+[Adam(LearningRate = 1e-2)]
+public partial class AttentionDropoutNet;
