@@ -30,7 +30,7 @@ public static class DiagnosticIds
     public const string OutputSizeNotWhole = "NG0022";
     public const string ReshapeSizeMismatch = "NG0023";
     public const string InvalidReshapeDimension = "NG0024";
-    public const string SamePaddingNeedsOddKernel = "NG0025";
+    // NG0025 (SamePadding needs an odd kernel span) is retired: SamePadding follows Keras's rule, which takes any kernel. Not reused.
     public const string PaddingDeclaredTwice = "NG0026";
     // Issue 4: training pitfalls and their cures (NG0040-NG0069).
     public const string DeepSaturatingStack = "NG0040";

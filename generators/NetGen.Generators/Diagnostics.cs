@@ -145,10 +145,6 @@ public static class Diagnostics
         "Invalid reshape dimension",
         "[Reshape] dimension {0} is {1}: every dimension must be positive, except one that may be -1 to infer it from the others");
 
-    public static readonly DiagnosticDescriptor SamePaddingNeedsOddKernel = Error(DiagnosticIds.SamePaddingNeedsOddKernel,
-        "Same padding needs an odd kernel span",
-        "SamePadding pads (span - 1) / 2 on every side, so it needs an odd kernel span, but the {0} spans {1}: use an odd kernel such as {2}, or give Padding explicitly");
-
     public static readonly DiagnosticDescriptor PaddingDeclaredTwice = Error(DiagnosticIds.PaddingDeclaredTwice,
         "Padding declared twice",
         "[Conv2D] sets both Padding = {0} and SamePadding = true: keep one of them");
@@ -208,7 +204,7 @@ public static class Diagnostics
 
     public static readonly DiagnosticDescriptor LayersWithoutNetwork = Error(DiagnosticIds.LayersWithoutNetwork,
         "Network attributes without [Network]",
-        "'{0}' declares [Input] but not [Network], so NetGen generates nothing for it: add [Network] (and make the class partial), or [NetworkBlock] for a block");
+        "'{0}' declares [{1}] but not [Network], so NetGen generates nothing for it: add [Network] (and make the class partial), or [NetworkBlock] for a block");
 
     public static DiagnosticDescriptor ById(string id) => id switch
     {

@@ -76,6 +76,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             // A clash is reported at the user's member (below); the code would only add CS0102 inside a generated file.
             if (network.Clashes.Count > 0) return;
             AddSource(spc, HintNames.For(network.FullName, ".g.cs", allNames), network.Source, network.ClassName);
+            AddSource(spc, HintNames.For(network.FullName, HintNames.ImplementationSuffix, allNames), network.ImplementationSource, network.ClassName);
         });
 
         // NG0015 and NG0018 at the user's class or member whose name a generated member would take.
@@ -100,6 +101,29 @@ public sealed class NetworkGenerator : IIncrementalGenerator
                 transform: static (context, cancellationToken) => Parser.NetworkParser.InputWithoutNetwork(context, cancellationToken))
             .Where(static d => d is not null),
             static (spc, info) => spc.ReportDiagnostic(info!.ToDiagnostic()));
+
+        // Layer, loss or optimizer attributes on a class with none of those: said too (the attributes carry no base type
+        // that ForAttributeWithMetadataName could match, so classes with attributes are checked one by one).
+        // A class that a network names in [Block(typeof(X))] is left to that report (NG0105: mark it [NetworkBlock]).
+        IncrementalValueProvider<ImmutableArray<string>> blockTypes = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                "NetGen.BlockAttribute",
+                predicate: static (node, _) => node is TypeDeclarationSyntax,
+                transform: static (context, _) => context.Attributes
+                    .Select(a => a.ConstructorArguments.Length > 0 && a.ConstructorArguments[0].Value is ITypeSymbol t ? t.Name : null)
+                    .Where(n => n is not null).Select(n => n!).ToImmutableArray())
+            .SelectMany(static (names, _) => names)
+            .Collect();
+        context.RegisterSourceOutput(context.SyntaxProvider
+            .CreateSyntaxProvider(
+                predicate: static (node, _) => node is ClassDeclarationSyntax { AttributeLists.Count: > 0 },
+                transform: static (context, cancellationToken) => Parser.NetworkParser.AttributesWithoutNetwork(context, cancellationToken))
+            .Where(static d => d is not null)
+            .Combine(blockTypes),
+            static (spc, pair) =>
+            {
+                if (!pair.Right.Contains(pair.Left!.Arguments[0])) spc.ReportDiagnostic(pair.Left.ToDiagnostic());
+            });
 
         // [SearchSpace] classes: one generated network per structural variant plus their registry (issue 9).
         Search.SearchSpaceEmitter.Register(context);

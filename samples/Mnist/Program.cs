@@ -35,6 +35,17 @@ const string Usage = """
     """;
 
 if (args.Contains("--ranks")) return MnistDistributed.Run(args); // Distributed.cs
+if (NetGen.Distributed.MpiLaunch.TryDetect(out int mpiRank, out int mpiRanks))
+{
+    // Without --ranks every process of the job would train its own copy, silently: say what to add instead.
+    if (mpiRank == 0)
+    {
+        Console.Error.WriteLine($"error: this is one of {mpiRanks} processes of an MPI job (mpirun sets PMI_RANK and PMI_SIZE), but --ranks is " +
+            $"missing, so each would train its own copy: add --ranks to train data-parallel (mpirun -np {mpiRanks} dotnet Mnist.dll --ranks), " +
+            "or start one process");
+    }
+    return 2;
+}
 
 string dataFolder = Path.Combine(AppContext.BaseDirectory, "data", "mnist");
 int epochs = 15;

@@ -27,6 +27,21 @@ public class UnitTests
         Assert.True(sizes.Max() - sizes.Min() <= 1, string.Join(", ", sizes));
     }
 
+    [Theory]
+    [InlineData("PMI_RANK=1 PMI_SIZE=2", true, 1, 2)]                          // MPICH's and Intel MPI's Hydra
+    [InlineData("OMPI_COMM_WORLD_RANK=0 OMPI_COMM_WORLD_SIZE=4", true, 0, 4)]  // Open MPI
+    [InlineData("PMIX_RANK=2 SLURM_NTASKS=3", true, 2, 3)]                     // srun with PMIx
+    [InlineData("PMI_RANK=0 PMI_SIZE=1", false, 0, 1)]                          // mpirun -np 1: training alone is right
+    [InlineData("", false, 0, 1)]                                              // a plain start
+    [InlineData("PMI_RANK=x PMI_SIZE=2", false, 0, 1)]                          // garbage is no launch
+    [InlineData("PMI_RANK=2 PMI_SIZE=2", false, 0, 1)]
+    public void MpiLaunch_ReadsTheLaunchersVariables(string variables, bool launched, int rank, int ranks)
+    {
+        var environment = variables.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(v => v.Split('=')).ToDictionary(p => p[0], p => p[1]);
+        Assert.Equal(launched, MpiLaunch.TryDetect(name => environment.GetValueOrDefault(name), out int actualRank, out int actualRanks));
+        Assert.Equal((rank, ranks), (actualRank, actualRanks));
+    }
+
     [Fact]
     public void ShardOf_RejectsRankOutsideTheJob()
     {

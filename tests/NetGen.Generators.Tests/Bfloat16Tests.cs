@@ -29,7 +29,7 @@ public class Bfloat16Tests
 
     [Fact]
     public void Bfloat16Inference_MatchesSnapshot() =>
-        Snapshot.Verify("Bfloat16Mlp", GeneratorHarness.RunClean(Declaration).Source("Samples.Bfloat16Mlp.g.cs"));
+        Snapshot.VerifyNetwork("Bfloat16Mlp", GeneratorHarness.RunClean(Declaration), "Samples.Bfloat16Mlp.g.cs");
 
     [Fact]
     public void WithoutTheAttribute_NoBfloat16MembersAreEmitted()

@@ -78,12 +78,12 @@ public partial class DiagnosticTests
     public void InvalidReshapeDimension_ReportsNG0024_AtThatDimension(string reshape) =>
         AssertSingle("NG0024", $"[Network] [Input(32)] {reshape} " + Tail);
 
-    [Fact]
-    public void SamePaddingWithEvenKernel_ReportsNG0025_AtSamePadding()
-    {
-        Diagnostic d = AssertSingle("NG0025", "[Network] [Input(1, 8, 8)] [Conv2D(4, 4, [|SamePadding = true|])] " + Tail);
-        Assert.Contains("such as 3 or 5", d.GetMessage());
-    }
+    [Theory]
+    [InlineData("[Conv2D(4, 4, SamePadding = true)]")]
+    [InlineData("[Conv2D(4, 2, Dilation = 3, SamePadding = true)]")]
+    [InlineData("[Conv2D(4, 6, Stride = 3, SamePadding = true)]")]
+    public void SamePaddingWithEvenKernel_ReportsNothing_AsKerasAllowsIt(string conv) =>
+        Infrastructure.GeneratorHarness.RunClean("using NetGen; [Network] [Input(1, 8, 7)] " + conv + " " + Tail);
 
     [Fact]
     public void PaddingAndSamePadding_ReportsNG0026_AtPadding() =>

@@ -35,4 +35,24 @@ public class ConvolutionScratchTests
             stride, stride, padding, padding, dilation, dilation);
         Assert.Equal(expected, ConvolutionShapes.ScratchFloats(layer, batch));
     }
+
+    // SamePadding's Keras rule: per-side padding where the total is odd (the direct path's stride-1 shapes then fall back
+    // to im2col in both), uniform where it is even (the direct path stays).
+    [Theory]
+    [InlineData(64, 16, 28, 28, 32, 4, 1)]   // even kernel, stride 1: 1 before, 2 after
+    [InlineData(64, 1, 28, 28, 6, 5, 1)]     // odd kernel, stride 1: 2 on every side, direct path
+    [InlineData(7, 3, 16, 15, 10, 3, 2)]     // stride 2: rows (0, 1), columns (1, 1)
+    [InlineData(20, 2, 9, 9, 4, 2, 1)]       // even kernel, stride 1: 0 before, 1 after
+    public void ScratchFloats_EqualsTheKernelsScratchSize_WithSamePadding(int batch, int channels, int height, int width, int filters, int kernel, int stride)
+    {
+        var conv = new Conv2DSpec(0, filters, kernel, stride, 0, true, 1, ActivationSpec.Identity, WeightInitKind.Default,
+            double.NaN, true, PenaltySpec.Inherit);
+        var input = new TensorShape(EquatableArray.Create(channels, height, width));
+        ConvolutionPadding padding = ConvolutionShapes.PaddingOf(conv, input);
+        var layer = new ResolvedLayer(conv, "Conv2D1", input,
+            new TensorShape(EquatableArray.Create(filters, (height + stride - 1) / stride, (width + stride - 1) / stride)), 0, filters * channels * kernel * kernel, 0, filters);
+        int expected = NetGen.Kernels.Conv2D.ScratchSize(batch, channels, height, width, filters, kernel, kernel,
+            stride, stride, padding.Top, padding.Left, padding.Bottom, padding.Right, 1, 1);
+        Assert.Equal(expected, ConvolutionShapes.ScratchFloats(layer, batch));
+    }
 }

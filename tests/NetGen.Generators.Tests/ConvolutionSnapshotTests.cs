@@ -52,11 +52,11 @@ public class ConvolutionSnapshotTests
 
     [Fact]
     public void LeNet5_MatchesSnapshot() =>
-        Snapshot.Verify("LeNet5", GeneratorHarness.RunClean(LeNet5).Source("LeNet5.g.cs"));
+        Snapshot.VerifyNetwork("LeNet5", GeneratorHarness.RunClean(LeNet5), "LeNet5.g.cs");
 
     [Fact]
     public void SamePaddingStridePoolingAndReshape_MatchesSnapshot() =>
-        Snapshot.Verify("ConvFeatures", GeneratorHarness.RunClean(ConvFeatures).Source("ConvFeatures.g.cs"));
+        Snapshot.VerifyNetwork("ConvFeatures", GeneratorHarness.RunClean(ConvFeatures), "ConvFeatures.g.cs");
 
     private static readonly OptimizerSpec Adam = new(OptimizerKind.Adam, 1e-3, 0, false, 0.9, 0.999, 1e-8, 0);
 
@@ -93,6 +93,8 @@ public class ConvolutionSnapshotTests
     [InlineData(28, 3, 2, 14)]   // ceil(28 / 2)
     [InlineData(7, 5, 2, 4)]     // ceil(7 / 2)
     [InlineData(9, 3, 3, 3)]
+    [InlineData(8, 4, 1, 8)]     // even kernels too, as Keras
+    [InlineData(5, 2, 2, 3)]
     public void SamePadding_GivesKerasOutputSize_CeilOfInputOverStride(int input, int kernel, int stride, int expected)
     {
         var model = new NetworkModel(null, "Net", 4, 0, EquatableArray.Create(2, input, input),
@@ -102,6 +104,30 @@ public class ConvolutionSnapshotTests
         Assert.Empty(errors);
         Assert.Equal($"3x{expected}x{expected}", network!.Layers[0].Output.ToString());
         Assert.Equal("3", network.Layers[1].Output.ToString());
+    }
+
+    // Keras / TensorFlow's padding="same", worked by hand: out = ceil(in / s), total = max((out - 1) * s + extent - in, 0),
+    // total / 2 above (left), the rest below (right).
+    [Theory]
+    [InlineData(8, 3, 2, 1, 0, 1)]   // out 4, total 3*2 + 3 - 8 = 1: PyTorch's padding=1 would pad 1 above as well
+    [InlineData(7, 3, 2, 1, 1, 1)]   // out 4, total 6 + 3 - 7 = 2
+    [InlineData(8, 4, 1, 1, 1, 2)]   // even kernel: total 3
+    [InlineData(8, 5, 2, 1, 1, 2)]   // out 4, total 6 + 5 - 8 = 3
+    [InlineData(9, 5, 3, 1, 1, 1)]   // out 3, total 6 + 5 - 9 = 2 (less than PyTorch's k//2 = 2 per side)
+    [InlineData(7, 5, 3, 1, 2, 2)]   // out 3, total 6 + 5 - 7 = 4
+    [InlineData(8, 1, 2, 1, 0, 0)]   // a pointwise stride pads nothing (total -1 -> 0)
+    [InlineData(5, 3, 1, 2, 2, 2)]   // dilation 2: the kernel spans 5, total 4
+    [InlineData(6, 2, 2, 1, 0, 0)]   // out 3, total 4 + 2 - 6 = 0
+    [InlineData(5, 2, 2, 1, 0, 1)]   // out 3, total 4 + 2 - 5 = 1
+    public void SamePadding_PadsAsKeras_TheOddOneBelowAndRight(int input, int kernel, int stride, int dilation, int before, int after)
+    {
+        var conv = Conv(0, 3, kernel, stride, same: true, dilation: dilation);
+        Assert.Equal((before, after), ConvolutionShapes.SamePadding(input, conv.KernelExtent, stride));
+        // Height and width apart: an 8-high, 7-wide input with a 3x3 stride-2 kernel pads (0, 1) rows and (1, 1) columns.
+        var padding = ConvolutionShapes.PaddingOf(Conv(0, 3, 3, 2, same: true), new TensorShape(EquatableArray.Create(1, 8, 7)));
+        Assert.Equal(new ConvolutionPadding(Top: 0, Left: 1, Bottom: 1, Right: 1), padding);
+        Assert.False(padding.IsUniform);
+        Assert.Equal(ConvolutionShapes.OutputLength(input, conv.KernelExtent, stride, before, after), (input + stride - 1) / stride);
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public class GeneratedMembersTests
         var data = new TheoryData<string>();
         List<string> names = GeneratedNames();
         // Every fourth generated name, and the ones users reach for first.
-        foreach (string name in names.Where((_, i) => i % 4 == 0).Concat(["BatchSize", "LearningRate", "Dense1Weight", "TrainStep", "_parameters", "EnterUse"]).Distinct())
+        foreach (string name in names.Where((_, i) => i % 4 == 0).Concat(["BatchSize", "LearningRate", "Dense1Weight", "TrainStep", "_implementation", "Implementation"]).Distinct())
         {
             data.Add(name);
         }
@@ -76,6 +76,14 @@ public class GeneratedMembersTests
         Assert.Equal(span, d.Location.SourceSpan);
         Assert.Empty(run.Sources);
     }
+
+    [Theory]
+    [InlineData("_parameters")]
+    [InlineData("EnterUse")]
+    [InlineData("ForwardCore")]
+    [InlineData("Dense1Units")]
+    public void UserMemberNamedLikeAnImplementationMember_IsFine_TheImplementationIsANestedClass(string name) =>
+        GeneratorHarness.RunClean("using NetGen;\n" + Layers + $"public partial class Net {{ private int {name} = 1; public int Read() => {name}; }}");
 
     [Fact]
     public void UserMembersWithOtherNames_AreFine() =>

@@ -22,8 +22,8 @@ public class GeneratorRobustnessTests
                 [Network] [Input(4)] [Dense(2)] [SoftmaxCrossEntropy] [Adam] public partial class Mlp;
             }
             """);
-        Assert.Equal(3, run.Sources.Length);
-        Assert.Equal(3, run.Sources.Select(s => s.HintName.ToLowerInvariant()).Distinct().Count());
+        Assert.Equal(6, run.Sources.Length); // each network: its partial and its implementation
+        Assert.Equal(6, run.Sources.Select(s => s.HintName.ToLowerInvariant()).Distinct().Count());
     }
 
     [Fact]
@@ -33,7 +33,7 @@ public class GeneratorRobustnessTests
             namespace Shop.@event;
             [Network] [Input(4)] [Dense(3)] [SoftmaxCrossEntropy] [Adam] public partial class Mlp;
             """);
-        Assert.Single(run.Sources);
+        Assert.Equal(2, run.Sources.Length);
     }
 
     [Fact]
@@ -45,7 +45,18 @@ public class GeneratorRobustnessTests
             [Network] [Input(4)] [Dense(3)] [SoftmaxCrossEntropy] [Adam] public partial class SpaceVariant00;
             """);
         Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Id is "CS8785" or "NG9999");
-        Assert.Equal(4, run.Sources.Length);
+        Assert.Equal(5, run.Sources.Length); // two variants and the registry; the network's partial and implementation
+    }
+
+    [Fact]
+    public void NetworkNamedLikeAnotherNetworksImplementationFile_GetsItsOwnHintNames()
+    {
+        // "A" + ".Implementation.g.cs" and "a.Implementation" + ".g.cs" would be the same file name (hint names ignore case).
+        GeneratorRun run = GeneratorHarness.RunClean(Usings + """
+            namespace a { [Network] [Input(4)] [Dense(3)] [SoftmaxCrossEntropy] [Adam] public partial class Implementation; }
+            [Network] [Input(4)] [Dense(2)] [SoftmaxCrossEntropy] [Adam] public partial class A;
+            """);
+        Assert.Equal(4, run.Sources.Select(s => s.HintName.ToLowerInvariant()).Distinct().Count());
     }
 
     private static Diagnostic SingleError(string markedSource)
@@ -227,7 +238,7 @@ public class GeneratorRobustnessTests
             [Network] [Input(4)] [Dense(2)] [SoftmaxCrossEntropy] [Adam]
             public partial class @class;
             """);
-        Assert.Contains("partial class @class", Assert.Single(run.Sources).SourceText.ToString());
+        Assert.Contains("partial class @class", run.Source("class.g.cs"));
     }
 
     [Fact]
@@ -261,7 +272,7 @@ public class GeneratorRobustnessTests
         int section = readme.IndexOf("### Networks as graphs", StringComparison.Ordinal);
         int start = readme.IndexOf("```csharp\n", section, StringComparison.Ordinal) + "```csharp\n".Length;
         string example = readme.Substring(start, readme.IndexOf("```", start, StringComparison.Ordinal) - start);
-        string source = Assert.Single(GeneratorHarness.RunClean(example).Sources).SourceText.ToString();
+        string source = string.Concat(GeneratorHarness.RunClean(example).Sources.Select(s => s.SourceText.ToString()));
         Assert.Contains("\"pairs.14.dense2.bias\"", source);
     }
 

@@ -119,7 +119,7 @@ public partial class DiagnosticTests
             [Network] [Input(8)] [Block(typeof(Widen), Repeat = 2, Name = "blocks")] [Dense(2)] [SoftmaxCrossEntropy] [Adam]
             public partial class Net;
             """);
-        string source = Assert.Single(run.Sources).SourceText.ToString();
+        string source = string.Concat(run.Sources.Select(s => s.SourceText.ToString()));
         Assert.Contains("\"blocks.0.dense1.weight\"", source);
         Assert.Contains("\"blocks.1.projection1.weight\"", source);
     }
@@ -135,5 +135,39 @@ public partial class DiagnosticTests
         Diagnostic d = Assert.Single(run.GeneratorDiagnostics);
         Assert.Equal("NG0019", d.Id);
         Assert.Equal(span, d.Location.SourceSpan);
+    }
+
+    [Theory]
+    [InlineData("[[|Dense(2)|]] [SoftmaxCrossEntropy] [Adam]", "Dense")]
+    [InlineData("[[|SoftmaxCrossEntropy|]] [Adam]", "SoftmaxCrossEntropy")]
+    [InlineData("[[|Adam|]]", "Adam")]
+    [InlineData("[[|Residual|]] [Dense(2)] [EndResidual]", "Residual")]
+    public void NetGenAttributesWithoutNetworkOrInput_ReportNG0019_AtTheFirstOne(string attributes, string named)
+    {
+        (string source, var span) = Infrastructure.Markup.Parse(Usings + attributes + """
+
+            public partial class Net;
+            """);
+        Infrastructure.GeneratorRun run = Infrastructure.GeneratorHarness.Run(source);
+        Diagnostic d = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("NG0019", d.Id);
+        Assert.Equal(span, d.Location.SourceSpan);
+        Assert.Contains($"declares [{named}] but not [Network]", d.GetMessage());
+    }
+
+    [Fact]
+    public void AttributesSplitOverPartialDeclarations_AreReportedOnce_AndLeftToNG0004_WithNetworkOnAnotherPart()
+    {
+        Infrastructure.GeneratorRun split = Infrastructure.GeneratorHarness.Run(Usings + """
+            [Dense(2)] public partial class Net;
+            [SoftmaxCrossEntropy] [Adam] public partial class Net;
+            """);
+        Assert.Equal("NG0019", Assert.Single(split.GeneratorDiagnostics).Id);
+
+        Infrastructure.GeneratorRun network = Infrastructure.GeneratorHarness.Run(Usings + """
+            [Network(BatchSize = 4)] [Input(3)] public partial class Net;
+            [Dense(2)] [SoftmaxCrossEntropy] [Adam] public partial class Net;
+            """);
+        Assert.DoesNotContain(network.GeneratorDiagnostics, d => d.Id == "NG0019"); // NG0004 says where the layers belong
     }
 }

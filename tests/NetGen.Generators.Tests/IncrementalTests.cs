@@ -79,13 +79,13 @@ public class IncrementalTests
         string block = Declarations.ResidualGraph.Substring(0, Declarations.ResidualGraph.IndexOf("[Network(", StringComparison.Ordinal));
         CSharpCompilation compilation = GeneratorHarness.Compile(usings + network, block);
         GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
-        string before = driver.GetRunResult().Results.Single().GeneratedSources.Single().SourceText.ToString();
+        string before = string.Concat(driver.GetRunResult().Results.Single().GeneratedSources.Select(s => s.SourceText.ToString()));
 
         SyntaxTree blockTree = compilation.SyntaxTrees.Last();
         CSharpCompilation edited = compilation.ReplaceSyntaxTree(blockTree,
             CSharpSyntaxTree.ParseText(Declarations.DeeperMlpBlock, GeneratorHarness.ParseOptions, path: blockTree.FilePath));
         GeneratorRunResult result = driver.RunGenerators(edited).GetRunResult().Results.Single();
-        string after = result.GeneratedSources.Single().SourceText.ToString();
+        string after = string.Concat(result.GeneratedSources.Select(s => s.SourceText.ToString()));
 
         Assert.DoesNotContain("blocks.0.dense3.weight", before);
         Assert.Contains("blocks.0.dense3.weight", after);

@@ -37,9 +37,9 @@ public class RecurrentSnapshotTests
 
     [Fact]
     public void StatefulCharLstm_MatchesSnapshot() =>
-        Snapshot.Verify("CharLstm", GeneratorHarness.RunClean(CharLstm).Source("CharLstm.g.cs"));
+        Snapshot.VerifyNetwork("CharLstm", GeneratorHarness.RunClean(CharLstm), "CharLstm.g.cs");
 
     [Fact]
     public void GruLastStateClassifier_MatchesSnapshot() =>
-        Snapshot.Verify("GruClassifier", GeneratorHarness.RunClean(GruClassifier).Source("GruClassifier.g.cs"));
+        Snapshot.VerifyNetwork("GruClassifier", GeneratorHarness.RunClean(GruClassifier), "GruClassifier.g.cs");
 }

@@ -7,23 +7,35 @@ public class SnapshotTests
 {
     [Fact]
     public void MnistMlp_MatchesSnapshot() =>
-        Snapshot.Verify("MnistMlp", GeneratorHarness.RunClean(Declarations.MnistMlp).Source("MnistMlp.g.cs"));
+        Snapshot.VerifyNetwork("MnistMlp", GeneratorHarness.RunClean(Declarations.MnistMlp), "MnistMlp.g.cs");
 
     [Fact]
     public void RegressionWithNesterovSgd_MatchesSnapshot() =>
-        Snapshot.Verify("Regressor", GeneratorHarness.RunClean(Declarations.Regression).Source("Regressor.g.cs"));
+        Snapshot.VerifyNetwork("Regressor", GeneratorHarness.RunClean(Declarations.Regression), "Regressor.g.cs");
 
     [Fact]
     public void ImageInputWithFlatten_MatchesSnapshot() =>
-        Snapshot.Verify("TinyImageNet", GeneratorHarness.RunClean(Declarations.ImageFlatten).Source("TinyImageNet.g.cs"));
+        Snapshot.VerifyNetwork("TinyImageNet", GeneratorHarness.RunClean(Declarations.ImageFlatten), "TinyImageNet.g.cs");
 
     [Fact]
     public void CuresForTrainingPitfalls_MatchSnapshot() =>
-        Snapshot.Verify("RegularizedMlp", GeneratorHarness.RunClean(Declarations.Cures).Source("RegularizedMlp.g.cs"));
+        Snapshot.VerifyNetwork("RegularizedMlp", GeneratorHarness.RunClean(Declarations.Cures), "RegularizedMlp.g.cs");
 
     [Fact]
     public void ResidualGraph_MatchesSnapshot() =>
-        Snapshot.Verify("ResidualGraph", GeneratorHarness.RunClean(Declarations.ResidualGraph).Source("ResidualGraph.g.cs"));
+        Snapshot.VerifyNetwork("ResidualGraph", GeneratorHarness.RunClean(Declarations.ResidualGraph), "ResidualGraph.g.cs");
+
+    [Fact]
+    public void UsersPartial_HoldsTheTableAndThePublicApi_InAtMost150Lines_WithTheImplementationBesideIt()
+    {
+        GeneratorRun run = GeneratorHarness.RunClean(Declarations.MnistMlp);
+        string api = run.File("MnistMlp.g.cs");
+        Assert.True(api.Split('\n').Length <= 151, $"MnistMlp.g.cs has {api.Split('\n').Length - 1} lines");
+        Assert.Contains("| Dense1 ReLU |", api);
+        Assert.Contains("public float TrainStep(", api);
+        Assert.DoesNotContain("global::NetGen.Kernels.", api); // no kernel call on the user's surface
+        Assert.Contains("private sealed class Implementation", run.ImplementationOf("MnistMlp.g.cs"));
+    }
 
     [Fact]
     public void Snapshot_Mismatch_ShowsChangedLinesWithContext()

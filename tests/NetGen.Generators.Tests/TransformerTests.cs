@@ -56,11 +56,11 @@ public class TransformerSnapshotTests
 
     [Fact]
     public void SmallGpt_MatchesSnapshot() =>
-        Snapshot.Verify("SmallGpt", GeneratorHarness.RunClean(SmallGpt).Source("SmallGpt.g.cs"));
+        Snapshot.VerifyNetwork("SmallGpt", GeneratorHarness.RunClean(SmallGpt), "SmallGpt.g.cs");
 
     [Fact]
     public void RotaryEncoder_MatchesSnapshot() =>
-        Snapshot.Verify("RotaryEncoder", GeneratorHarness.RunClean(RotaryEncoder).Source("RotaryEncoder.g.cs"));
+        Snapshot.VerifyNetwork("RotaryEncoder", GeneratorHarness.RunClean(RotaryEncoder), "RotaryEncoder.g.cs");
 }
 
 /// <summary>Attention declarations that cannot work.</summary>

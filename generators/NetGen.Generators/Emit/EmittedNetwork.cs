@@ -10,7 +10,7 @@ namespace NetGen.Generators.Emit;
 /// A network's generated source and the names of the members it declares (read back from the source itself, so the
 /// list is never a copy kept in step by hand), or the emitter's failure. Equatable: its own incremental step.
 /// </summary>
-public sealed record EmittedNetwork(string FullName, string ClassName, string Source, EquatableArray<string> Members,
+public sealed record EmittedNetwork(string FullName, string ClassName, string Source, string ImplementationSource, EquatableArray<string> Members,
     EquatableArray<string> Methods, EquatableArray<string> UserMemberNames, EquatableArray<string> UserMethodNames, string? Failure)
 {
     /// <summary>
@@ -25,19 +25,22 @@ public sealed record EmittedNetwork(string FullName, string ClassName, string So
     {
         NetworkModel model = plan.Network.Model;
         string fullName = HintNames.FullName(model.Namespace, model.ClassName);
-        string source;
+        string source, implementation;
         try
         {
-            source = CpuEmitter.Emit(plan);
+            (source, implementation) = CpuEmitter.EmitSplit(plan);
         }
         catch (System.Exception exception) when (exception is not System.OperationCanceledException)
         {
-            return new EmittedNetwork(fullName, model.ClassName, "", EquatableArray<string>.Empty, EquatableArray<string>.Empty,
+            return new EmittedNetwork(fullName, model.ClassName, "", "", EquatableArray<string>.Empty, EquatableArray<string>.Empty,
                 model.UserMemberNames, model.UserMethodNames, exception.GetType().Name + ": " + exception.Message);
         }
 
+        // The user's class declares the surface's members and the nested Implementation (whose own members are out of the way).
         (EquatableArray<string> members, EquatableArray<string> methods) = MembersOf(source);
-        return new EmittedNetwork(fullName, model.ClassName, source, members, methods, model.UserMemberNames, model.UserMethodNames, null);
+        (EquatableArray<string> nested, _) = MembersOf(implementation);
+        members = members.Concat(nested).Distinct().OrderBy(name => name, System.StringComparer.Ordinal).ToEquatableArray();
+        return new EmittedNetwork(fullName, model.ClassName, source, implementation, members, methods, model.UserMemberNames, model.UserMethodNames, null);
     }
 
     /// <summary>The names of the members the generated partial class declares (explicit interface implementations aside).</summary>

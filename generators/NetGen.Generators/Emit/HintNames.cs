@@ -15,12 +15,20 @@ internal static class HintNames
     /// <summary>The full name of a type: "Namespace.Class", or "Class" in the global namespace.</summary>
     public static string FullName(string? ns, string className) => ns is null ? className : ns + "." + className;
 
-    /// <summary>The hint name of <paramref name="fullName"/>'s file ending in <paramref name="suffix"/>, unique among <paramref name="allFullNames"/>.</summary>
+    /// <summary>The suffix of a [Network] class's implementation file (the nested Implementation class).</summary>
+    public const string ImplementationSuffix = ".Implementation.g.cs";
+
+    /// <summary>The suffixes a network's files take: one network's "N.Implementation" + ".g.cs" must not meet another's "N" + ".Implementation.g.cs".</summary>
+    private static readonly string[] Suffixes = [".g.cs", ImplementationSuffix, ".Gpu.g.cs"];
+
+    /// <summary>The hint name of <paramref name="fullName"/>'s file ending in <paramref name="suffix"/>, unique among <paramref name="allFullNames"/>' files.</summary>
     public static string For(string fullName, string suffix, IEnumerable<string> allFullNames)
     {
         string stem = Sanitize(fullName);
-        bool shared = allFullNames.Any(other => other != fullName && string.Equals(Sanitize(other), stem, System.StringComparison.OrdinalIgnoreCase));
-        return shared ? $"{stem}.{Hash(fullName):x8}{suffix}" : stem + suffix;
+        string name = stem + suffix;
+        bool shared = allFullNames.Any(other => other != fullName
+            && Suffixes.Any(otherSuffix => string.Equals(Sanitize(other) + otherSuffix, name, System.StringComparison.OrdinalIgnoreCase)));
+        return shared ? $"{stem}.{Hash(fullName):x8}{suffix}" : name;
     }
 
     private static string Sanitize(string name)

@@ -27,6 +27,9 @@ internal sealed class SourceWriter
         }
     }
 
+    /// <summary>Appends text that is already indented, as it is.</summary>
+    public void WriteRaw(string text) => _builder.Append(text);
+
     public void OpenBrace()
     {
         WriteLine("{");

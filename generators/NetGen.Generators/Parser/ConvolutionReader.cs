@@ -45,13 +45,6 @@ internal static class ConvolutionReader
         {
             diagnostics.Add(DiagnosticInfo.Create(Diagnostics.PaddingDeclaredTwice, reader.ArgumentLocation(attribute, null, "Padding"), Int(padding)));
         }
-        else if (samePadding && kernel > 0 && dilation > 0 && spec.KernelExtent % 2 == 0)
-        {
-            // Only an odd dilation with an even kernel gives an even span: the neighbouring odd kernels fix it.
-            string kernelText = dilation == 1 ? $"{kernel}x{kernel} kernel" : $"{kernel}x{kernel} kernel with dilation {dilation}";
-            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.SamePaddingNeedsOddKernel, reader.ArgumentLocation(attribute, null, "SamePadding"),
-                kernelText, Int(spec.KernelExtent), $"{kernel - 1} or {kernel + 1}"));
-        }
 
         return spec;
     }

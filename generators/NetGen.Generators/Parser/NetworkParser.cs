@@ -344,7 +344,23 @@ public static class NetworkParser
         var type = (INamedTypeSymbol)context.TargetSymbol;
         if (type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() is NetworkGenerator.NetworkAttributeName or "NetGen.SearchSpaceAttribute" or "NetGen.NetworkBlockAttribute")) return null;
         AttributeData? input = context.Attributes.FirstOrDefault(a => a.ApplicationSyntaxReference is not null);
-        return input is null ? null : DiagnosticInfo.Create(Diagnostics.LayersWithoutNetwork, LocationOf(input, cancellationToken), type.Name);
+        return input is null ? null : DiagnosticInfo.Create(Diagnostics.LayersWithoutNetwork, LocationOf(input, cancellationToken), type.Name, "Input");
+    }
+
+    /// <summary>
+    /// NG0019 for a class that carries NetGen's layer, loss or optimizer attributes but neither [Network], [SearchSpace],
+    /// [NetworkBlock] nor [Input] (that one has its own report): reported once, at the class's first NetGen attribute.
+    /// </summary>
+    public static DiagnosticInfo? AttributesWithoutNetwork(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+    {
+        if (context.SemanticModel.GetDeclaredSymbol(context.Node, cancellationToken) is not INamedTypeSymbol type) return null;
+        var netGen = type.GetAttributes().Where(a => a.AttributeClass is { ContainingNamespace: { Name: "NetGen", ContainingNamespace.IsGlobalNamespace: true } }).ToList();
+        if (netGen.Count == 0 || netGen.Any(a => a.AttributeClass!.Name is "NetworkAttribute" or "SearchSpaceAttribute" or "NetworkBlockAttribute" or "InputAttribute" or "OnnxModelAttribute")) return null;
+        AttributeData first = netGen[0];
+        if (first.ApplicationSyntaxReference is not { } reference || reference.SyntaxTree != context.Node.SyntaxTree || !context.Node.Span.Contains(reference.Span)) return null;
+        string name = first.AttributeClass!.Name;
+        if (name.EndsWith("Attribute", StringComparison.Ordinal)) name = name.Substring(0, name.Length - "Attribute".Length);
+        return DiagnosticInfo.Create(Diagnostics.LayersWithoutNetwork, LocationOf(first, cancellationToken), type.Name, name);
     }
 
     /// <summary>The class name as a C# identifier in generated code: a keyword gets its '@' (partial class @class).</summary>

@@ -45,10 +45,12 @@ public static class ConvolutionKernelChoice
         if (conv.Spec is not Conv2DSpec spec || next is not Pool2DSpec pool) return PooledKernel.None;
         if (pool.Kind != PoolKind.Max || pool.Size != 2 || pool.Stride != 2 || pool.Padding != 0) return PooledKernel.None;
         if (spec.Activation.Kind is not (ActivationKind.Identity or ActivationKind.ReLU)) return PooledKernel.None;
+        // The fused kernels take one padding for every side.
+        if (!ConvolutionShapes.PaddingOf(spec, conv.Input).IsUniform) return PooledKernel.None;
         int outHeight = conv.Output.Dimensions[1], outWidth = conv.Output.Dimensions[2];
         if (outHeight < 2 || outWidth < 2) return PooledKernel.None;
         double channels = ChannelsShare(spec.Filters, (outHeight / 2) * (outWidth / 2));
-        double planes = PlanesShare(spec, conv.Input.Dimensions[1], conv.Input.Dimensions[2], outHeight, outWidth);
+        double planes = PlanesShare(spec, conv.Input, outHeight, outWidth);
         return channels >= planes ? PooledKernel.Channels : PooledKernel.Planes;
     }
 
@@ -57,10 +59,11 @@ public static class ConvolutionKernelChoice
         filters / (16.0 * Math.Ceiling(filters / 16.0)) * (windows / (5.0 * Math.Ceiling(windows / 5.0)));
 
     /// <summary>Share of the planes kernel's multiply-adds that are useful; 0 where it does not apply.</summary>
-    public static double PlanesShare(Conv2DSpec spec, int height, int width, int outHeight, int outWidth)
+    public static double PlanesShare(Conv2DSpec spec, TensorShape input, int outHeight, int outWidth)
     {
-        int pad = spec.EffectivePadding;
-        if (spec.Stride != 1 || spec.Dilation != 1 || pad > spec.Kernel - 1) return 0;
+        ConvolutionPadding padding = ConvolutionShapes.PaddingOf(spec, input);
+        int width = input.Dimensions[2], pad = padding.Top;
+        if (spec.Stride != 1 || spec.Dilation != 1 || !padding.IsUniform || pad > spec.Kernel - 1) return 0;
         long paddedWidth = width + 2L * pad;
         long vectors = ((outHeight * paddedWidth + 15) / 16 + 2) / 3 * 3;
         return outWidth / (double)paddedWidth * (outHeight * paddedWidth / (16.0 * vectors)) *
@@ -76,7 +79,7 @@ public static class ConvolutionKernelChoice
     {
         if (kernel == PooledKernel.None || conv.Spec is not Conv2DSpec spec) return 0;
         int inChannels = conv.Input.Dimensions[0], height = conv.Input.Dimensions[1], width = conv.Input.Dimensions[2];
-        int outHeight = conv.Output.Dimensions[1], outWidth = conv.Output.Dimensions[2], pad = spec.EffectivePadding;
+        int outHeight = conv.Output.Dimensions[1], outWidth = conv.Output.Dimensions[2], pad = ConvolutionShapes.PaddingOf(spec, conv.Input).Top;
         long taps = (long)inChannels * spec.Kernel * spec.Kernel, windows = (long)(outHeight / 2) * (outWidth / 2);
         const long workspaces = 4;   // one sample may split across every part of the call
         if (kernel == PooledKernel.Channels)

@@ -29,14 +29,15 @@ public static class ConvolutionShapes
             {
                 if (input.Rank != 3) return NeedsImage(spec, "Conv2D", input);
                 int channels = input.Dimensions[0], height = input.Dimensions[1], width = input.Dimensions[2];
-                int padding = conv.EffectivePadding;
-                ShapeError? error = CheckWindow(spec, name, input, conv.KernelExtent, KernelText(conv), conv.Stride, padding,
-                    exactFit: !conv.SamePadding, maxPadding: int.MaxValue, conv.KernelExtent % 2 == 1);
+                // SamePadding always fits: its padding is whatever ceil(input / stride) outputs need (PaddingOf).
+                ShapeError? error = conv.SamePadding ? null : CheckWindow(spec, name, input, conv.KernelExtent, KernelText(conv), conv.Stride, conv.Padding,
+                    exactFit: true, maxPadding: int.MaxValue, suggestSamePadding: true);
                 if (error is not null) return error;
 
+                ConvolutionPadding padding = PaddingOf(conv, input);
                 var output = new TensorShape(EquatableArray.Create(conv.Filters,
-                    OutputLength(height, conv.KernelExtent, conv.Stride, padding),
-                    OutputLength(width, conv.KernelExtent, conv.Stride, padding)));
+                    OutputLength(height, conv.KernelExtent, conv.Stride, padding.Top, padding.Bottom),
+                    OutputLength(width, conv.KernelExtent, conv.Stride, padding.Left, padding.Right)));
                 long longWeights = (long)conv.Filters * channels * conv.Kernel * conv.Kernel;
                 if (offset + longWeights + conv.Filters > ShapeInference.MaxFloats)
                 {
@@ -109,7 +110,8 @@ public static class ConvolutionShapes
     /// Floats of scratch one convolution needs at <paramref name="batch"/> samples, as
     /// <c>NetGen.Kernels.Conv2D.ScratchSize</c> computes it (its <c>Shape</c> constructor; the generated code calls that
     /// at construction, this copy of the arithmetic feeds the memory table): the larger of the im2col path's layout
-    /// (up to 4 workspaces of one chunk's im2col matrix and product) and, for stride 1 and dilation 1, the direct
+    /// (up to 4 workspaces of one chunk's im2col matrix and product) and, for stride 1, dilation 1 and the same padding
+    /// on every side, the direct
     /// path's (arranged weights, up to 4 workspaces of zero-bordered planes and grids, plus one weight-gradient
     /// partial per chunk, plus the sample-lane input gradient's workspaces where its shape takes it); 0 for other layers.
     /// </summary>
@@ -120,7 +122,8 @@ public static class ConvolutionShapes
         const int MaxThreads = 4, Block = 6, VectorBlock = 3;
         int inChannels = layer.Input.Dimensions[0], height = layer.Input.Dimensions[1], width = layer.Input.Dimensions[2];
         int outHeight = layer.Output.Dimensions[1], outWidth = layer.Output.Dimensions[2];
-        int kernel = conv.Kernel, pad = conv.EffectivePadding, filters = conv.Filters;
+        ConvolutionPadding padding = PaddingOf(conv, layer.Input);
+        int kernel = conv.Kernel, pad = padding.Top, filters = conv.Filters;
         long patch = (long)inChannels * kernel * kernel;
         long positions = (long)outHeight * outWidth;
         long partial = filters * patch + filters;
@@ -129,7 +132,7 @@ public static class ConvolutionShapes
         long chunkSamples = Math.Max(1, Math.Min(ChunkTargetFloats / sampleWorkspace, batch));
         long chunks = (batch + chunkSamples - 1) / chunkSamples;
         long scratch = Math.Min(MaxThreads, chunks) * chunkSamples * sampleWorkspace + chunks * partial;
-        if (conv.Stride != 1 || conv.Dilation != 1 || pad > kernel - 1) return scratch;
+        if (conv.Stride != 1 || conv.Dilation != 1 || !padding.IsUniform || pad > kernel - 1) return scratch;
 
         static long RoundUp(long value, long multiple) => (value + multiple - 1) / multiple * multiple;
         long paddedWidth = width + 2 * pad, backwardWidth = outWidth + 2 * (kernel - 1 - pad);
@@ -168,7 +171,33 @@ public static class ConvolutionShapes
     }
 
     /// <summary>PyTorch's output length, rounded down: <c>(input + 2*padding - extent) / stride + 1</c>.</summary>
-    public static int OutputLength(int input, int extent, int stride, int padding) => (int)Math.Min((input + 2L * padding - extent) / stride + 1, int.MaxValue);
+    public static int OutputLength(int input, int extent, int stride, int padding) => OutputLength(input, extent, stride, padding, padding);
+
+    /// <summary>The output length padded by <paramref name="before"/> and <paramref name="after"/>: <c>(input + before + after - extent) / stride + 1</c>, rounded down.</summary>
+    public static int OutputLength(int input, int extent, int stride, int before, int after) =>
+        (int)Math.Min(((long)input + before + after - extent) / stride + 1, int.MaxValue);
+
+    /// <summary>
+    /// Keras's and TensorFlow's <c>padding="same"</c> along one dimension (as <c>NetGen.Kernels.Conv2D.SamePadding</c>):
+    /// <c>ceil(input / stride)</c> outputs need <c>total = max((ceil(input / stride) - 1) * stride + extent - input, 0)</c>,
+    /// <c>total / 2</c> before the first position and the rest after the last. The total is below the extent, so it
+    /// fits an int.
+    /// </summary>
+    public static (int Before, int After) SamePadding(int input, int extent, int stride)
+    {
+        long outputs = ((long)input + stride - 1) / stride;
+        long total = Math.Max((outputs - 1) * stride + extent - input, 0);
+        return ((int)(total / 2), (int)(total - total / 2));
+    }
+
+    /// <summary>The padding of <paramref name="conv"/> on each side of <paramref name="input"/>: its Padding on every side, or Keras's rule per dimension with SamePadding.</summary>
+    public static ConvolutionPadding PaddingOf(Conv2DSpec conv, TensorShape input)
+    {
+        if (!conv.SamePadding) return new ConvolutionPadding(conv.Padding, conv.Padding, conv.Padding, conv.Padding);
+        (int top, int bottom) = SamePadding(input.Dimensions[1], conv.KernelExtent, conv.Stride);
+        (int left, int right) = SamePadding(input.Dimensions[2], conv.KernelExtent, conv.Stride);
+        return new ConvolutionPadding(top, left, bottom, right);
+    }
 
     private static string KernelText(Conv2DSpec conv) => conv.Dilation == 1
         ? $"{conv.Kernel}x{conv.Kernel} kernel"
@@ -254,4 +283,16 @@ public static class ConvolutionShapes
     private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static string Long(long value) => value.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>A convolution's zero padding on each side, in ONNX's <c>pads</c> order.</summary>
+public readonly record struct ConvolutionPadding(int Top, int Left, int Bottom, int Right)
+{
+    /// <summary>The same padding on every side: the kernels' overloads with one padding per dimension, and the direct and fused paths, take it.</summary>
+    public bool IsUniform => Top == Left && Left == Bottom && Bottom == Right;
+
+    /// <summary>"1" when uniform, else "top 0, left 0, bottom 1, right 1".</summary>
+    public override string ToString() => IsUniform
+        ? Top.ToString(CultureInfo.InvariantCulture)
+        : string.Format(CultureInfo.InvariantCulture, "top {0}, left {1}, bottom {2}, right {3}", Top, Left, Bottom, Right);
 }

@@ -2,7 +2,7 @@ namespace NetGen;
 
 /// <summary>
 /// A 2-D convolution over a (channels, height, width) input, as PyTorch's <c>Conv2d</c>: cross-correlation
-/// with a square kernel, symmetric zero padding, stride and dilation, then <see cref="Activation"/>.
+/// with a square kernel, zero padding, stride and dilation, then <see cref="Activation"/>.
 /// The weight is stored as [filters, inChannels, kernel, kernel] (PyTorch's layout).
 /// </summary>
 /// <example><c>[Conv2D(6, kernel: 5, Padding = 2, Activation = Activation.ReLU)]</c>: 1x28x28 -> 6x28x28.</example>
@@ -32,10 +32,11 @@ public sealed class Conv2DAttribute : LayerAttribute
     public int Padding { get; set; }
 
     /// <summary>
-    /// Pads so that the output is <c>ceil(input / Stride)</c> in each dimension, as Keras's <c>padding="same"</c>:
-    /// <c>dilation * (kernel - 1) / 2</c> zeros on every side, which needs an odd dilated kernel. With a stride
-    /// above 1 the padding stays symmetric (TensorFlow pads the bottom and right more), so the windows may sit
-    /// one row or column earlier than TensorFlow's. Default false.
+    /// Pads as Keras's and TensorFlow's <c>padding="same"</c>: the output is <c>ceil(input / Stride)</c> in each
+    /// dimension, padded by <c>total = max((ceil(input / Stride) - 1) * Stride + Dilation * (Kernel - 1) + 1 - input, 0)</c>
+    /// zeros, <c>total / 2</c> above (left) and the rest below (right). The two sides differ when the total is odd (an
+    /// even kernel, or a stride on some sizes): there PyTorch's <c>padding=kernel//2</c> would start the windows one
+    /// row or column earlier. Any kernel. ONNX export writes the sides in <c>pads</c>. Default false.
     /// </summary>
     public bool SamePadding { get; set; }
 

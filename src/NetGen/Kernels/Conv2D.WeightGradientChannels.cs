@@ -15,7 +15,7 @@ public static unsafe partial class Conv2D
     /// <summary>The kernel width the channel-vector weight gradient is written for.</summary>
     internal const int ChannelGradientKernel = 5;
 
-    /// <summary>Tests only: whether <see cref="Backward"/> computes this shape's weight gradient in vectors of output channels.</summary>
+    /// <summary>Tests only: whether <see cref="Backward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, Span{float}, int, int, int, int, int, int, int, int, int, int, int, int, int)"/> computes this shape's weight gradient in vectors of output channels.</summary>
     internal static bool UsesChannelWeightGradient(int batch, int inChannels, int height, int width, int outChannels, int kernel, int padding) =>
         new Shape(batch, inChannels, height, width, outChannels, kernel, kernel, 1, 1, padding, padding, 1, 1).UseChannelWeightGradient;
 

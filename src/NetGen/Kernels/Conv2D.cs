@@ -7,7 +7,9 @@ namespace NetGen.Kernels;
 
 /// <summary>
 /// 2-D convolution over NCHW float tensors, as PyTorch's <c>Conv2d</c> computes it: cross-correlation,
-/// symmetric zero padding, stride and dilation per spatial dimension, one group.
+/// zero padding, stride and dilation per spatial dimension, one group. The padding is symmetric (PyTorch's), or
+/// given per side (the overloads with <c>padTop, padLeft, padBottom, padRight</c>, as ONNX's <c>pads</c>), which
+/// Keras's <c>padding="same"</c> needs with a stride or an even kernel (<see cref="SamePadding"/>).
 /// </summary>
 /// <remarks>
 /// The fast kernels lower a chunk of samples at a time to one matrix product (im2col + <see cref="Gemm"/>):
@@ -17,8 +19,8 @@ namespace NetGen.Kernels;
 /// the chunks are split across up to <see cref="MaxThreads"/> threads of the <see cref="Threading.WorkerPool"/>,
 /// each with its own workspace in the caller's scratch. Every output element and every chunk's partial gradient is
 /// the same chain of operations whatever the thread count, and the partials are summed in chunk order, so results
-/// do not depend on the thread count. <see cref="ForwardReference"/> and
-/// <see cref="BackwardReference"/> are the direct loops in double precision that the fast kernels are
+/// do not depend on the thread count. <see cref="ForwardReference(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, int, int, int, int, int, int, int, int, int, int)"/> and
+/// <see cref="BackwardReference(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, int, int, int, int, int, int, int, int, int, int, int, int, int)"/> are the direct loops in double precision that the fast kernels are
 /// tested against.
 /// </remarks>
 public static unsafe partial class Conv2D
@@ -46,22 +48,76 @@ public static unsafe partial class Conv2D
     }
 
     /// <summary>
+    /// Output length of one spatial dimension padded by <paramref name="padBefore"/> before its first position and
+    /// <paramref name="padAfter"/> after its last: <c>(input + padBefore + padAfter - dilation*(kernel-1) - 1) / stride + 1</c>,
+    /// rounded down.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive, a padding is negative, or the dilated kernel is longer than the padded input.</exception>
+    public static int OutputSize(int input, int kernel, int stride, int padBefore, int padAfter, int dilation)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(input, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(kernel, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(stride, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(padBefore);
+        ArgumentOutOfRangeException.ThrowIfNegative(padAfter);
+        ArgumentOutOfRangeException.ThrowIfLessThan(dilation, 1);
+        long paddedInput = (long)input + padBefore + padAfter;
+        long kernelExtent = (long)dilation * (kernel - 1) + 1;
+        if (kernelExtent > paddedInput)
+        {
+            throw new ArgumentOutOfRangeException(nameof(kernel),
+                $"The dilated kernel spans {kernelExtent} positions (kernel {kernel}, dilation {dilation}) but the padded input has only {paddedInput} (input {input}, padding {padBefore} before and {padAfter} after).");
+        }
+        return (int)((paddedInput - kernelExtent) / stride + 1);
+    }
+
+    /// <summary>
+    /// Keras's and TensorFlow's <c>padding="same"</c> along one dimension: the output has <c>ceil(input / stride)</c>
+    /// positions, the padding they need is <c>total = max((ceil(input / stride) - 1) * stride + dilation*(kernel-1) + 1 - input, 0)</c>,
+    /// <c>total / 2</c> of it before the first position and the rest (one more when the total is odd) after the last.
+    /// PyTorch's <c>padding=kernel//2</c> pads the larger half on both sides instead, so with a stride or an even kernel
+    /// its windows start one position earlier.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
+    public static (int Before, int After) SamePadding(int input, int kernel, int stride, int dilation)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(input, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(kernel, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(stride, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(dilation, 1);
+        long outputs = ((long)input + stride - 1) / stride;
+        long total = Math.Max((outputs - 1) * stride + (long)dilation * (kernel - 1) + 1 - input, 0);
+        if (total > int.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(kernel), $"The dilated kernel (kernel {kernel}, dilation {dilation}) needs a padding of {total}, more than an int holds.");
+        return ((int)(total / 2), (int)(total - total / 2));
+    }
+
+    /// <summary>
     /// Floats of scratch that one <see cref="Forward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, int, int, int, int, int, int, int, int, int, int, int, int, int)"/>
-    /// or <see cref="Backward"/> call over up to <paramref name="batch"/> samples needs: one workspace per thread
+    /// or <see cref="Backward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, Span{float}, int, int, int, int, int, int, int, int, int, int, int, int, int)"/> call over up to <paramref name="batch"/> samples needs: one workspace per thread
     /// that works on the call (at most <see cref="MaxThreads"/>), each holding the im2col matrix and the product of
     /// one chunk of samples, plus one weight-gradient partial per chunk. It depends on the shapes only, never on the
     /// thread count. Allocate it once and pass it to every call.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A size is not positive, a padding is negative, or the kernel does not fit.</exception>
     public static int ScratchSize(int batch, int inChannels, int height, int width, int outChannels,
-        int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, int dilationH, int dilationW)
+        int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, int dilationH, int dilationW) =>
+        ScratchSize(batch, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW, padH, padW, padH, padW, dilationH, dilationW);
+
+    /// <summary>
+    /// Floats of scratch for the overloads with a padding per side (<paramref name="padTop"/> rows above,
+    /// <paramref name="padBottom"/> below, <paramref name="padLeft"/> columns left, <paramref name="padRight"/> right).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive, a padding is negative, or the kernel does not fit.</exception>
+    public static int ScratchSize(int batch, int inChannels, int height, int width, int outChannels,
+        int kernelH, int kernelW, int strideH, int strideW, int padTop, int padLeft, int padBottom, int padRight, int dilationH, int dilationW)
     {
         var shape = new Shape(batch, inChannels, height, width, outChannels,
-            kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW);
+            kernelH, kernelW, strideH, strideW, padTop, padLeft, padBottom, padRight, dilationH, dilationW);
         return shape.ScratchLength;
     }
 
-    /// <summary>The most threads that split one convolution call (the workspaces <see cref="ScratchSize"/> counts).</summary>
+    /// <summary>The most threads that split one convolution call (the workspaces <see cref="ScratchSize(int, int, int, int, int, int, int, int, int, int, int, int, int)"/> counts).</summary>
     public const int MaxThreads = 4;
 
     /// <summary>Floats of one chunk's workspace (its im2col matrix and its product) that a chunk of samples aims at: 256 KB, a quarter of a core's L2.</summary>
@@ -75,7 +131,7 @@ public static unsafe partial class Conv2D
     //                         output[b0+s][oc] = prod[oc, s*OH*OW ..] + bias[oc]
     /// <summary>
     /// <c>output[B,OC,OH,OW] = conv(input[B,IC,H,W], weight[OC,IC,KH,KW]) + bias[OC]</c>. <paramref name="bias"/>
-    /// may be empty (no bias). <paramref name="scratch"/> holds at least <see cref="ScratchSize"/> floats;
+    /// may be empty (no bias). <paramref name="scratch"/> holds at least <see cref="ScratchSize(int, int, int, int, int, int, int, int, int, int, int, int, int)"/> floats;
     /// its contents on entry and exit mean nothing.
     /// </summary>
     /// <exception cref="ArgumentException">A span's length does not match the shape.</exception>
@@ -87,6 +143,17 @@ public static unsafe partial class Conv2D
         Forward(input, weight, bias, output, scratch, Activation.Identity,
             batch, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW);
 
+    /// <summary>As the overload with one padding per dimension, padded per side: <paramref name="padTop"/> rows above the input,
+    /// <paramref name="padBottom"/> below, <paramref name="padLeft"/> columns left and <paramref name="padRight"/> right.</summary>
+    /// <exception cref="ArgumentException">A span's length does not match the shape.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive, a padding is negative, or the kernel does not fit.</exception>
+    public static void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
+        Span<float> output, Span<float> scratch,
+        int batch, int inChannels, int height, int width, int outChannels,
+        int kernelH, int kernelW, int strideH, int strideW, int padTop, int padLeft, int padBottom, int padRight, int dilationH, int dilationW) =>
+        Forward(input, weight, bias, output, scratch, Activation.Identity,
+            batch, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW, padTop, padLeft, padBottom, padRight, dilationH, dilationW);
+
     // output[B,OC,OH,OW] = activation(conv(input, weight) + bias[OC]), the bias and the activation applied while each chunk's product is in cache
     /// <summary>
     /// <c>output[B,OC,OH,OW] = activation(conv(input[B,IC,H,W], weight[OC,IC,KH,KW]) + bias[OC])</c>: the convolution
@@ -96,13 +163,25 @@ public static unsafe partial class Conv2D
     /// </summary>
     /// <exception cref="ArgumentException">A span's length does not match the shape.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A size is not positive, a padding is negative, the kernel does not fit, or the activation is not one of those four.</exception>
+    public static void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
+        Span<float> output, Span<float> scratch, Activation activation,
+        int batch, int inChannels, int height, int width, int outChannels,
+        int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, int dilationH, int dilationW) =>
+        Forward(input, weight, bias, output, scratch, activation,
+            batch, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW, padH, padW, padH, padW, dilationH, dilationW);
+
+    /// <summary>As the overload with one padding per dimension, padded per side: <paramref name="padTop"/> rows above the input,
+    /// <paramref name="padBottom"/> below, <paramref name="padLeft"/> columns left and <paramref name="padRight"/> right
+    /// (ONNX's <c>pads</c> order; Keras's <c>padding="same"</c> is <see cref="SamePadding"/> per dimension).</summary>
+    /// <exception cref="ArgumentException">A span's length does not match the shape.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive, a padding is negative, or the kernel does not fit.</exception>
     public static unsafe void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
         Span<float> output, Span<float> scratch, Activation activation,
         int batch, int inChannels, int height, int width, int outChannels,
-        int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, int dilationH, int dilationW)
+        int kernelH, int kernelW, int strideH, int strideW, int padTop, int padLeft, int padBottom, int padRight, int dilationH, int dilationW)
     {
         var shape = new Shape(batch, inChannels, height, width, outChannels,
-            kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW);
+            kernelH, kernelW, strideH, strideW, padTop, padLeft, padBottom, padRight, dilationH, dilationW);
         shape.CheckInput(input, nameof(input));
         shape.CheckWeight(weight, nameof(weight));
         shape.CheckBias(bias, nameof(bias), allowEmpty: true);
@@ -136,18 +215,30 @@ public static unsafe partial class Conv2D
     /// <paramref name="dinput"/>[B,IC,H,W] is OVERWRITTEN;
     /// <paramref name="dweight"/>[OC,IC,KH,KW] and <paramref name="dbias"/>[OC] are ACCUMULATED (+=).
     /// Each of the three may be empty, which skips that gradient (no input gradient for a first layer,
-    /// no bias). <paramref name="scratch"/> holds at least <see cref="ScratchSize"/> floats. The weight and bias
+    /// no bias). <paramref name="scratch"/> holds at least <see cref="ScratchSize(int, int, int, int, int, int, int, int, int, int, int, int, int)"/> floats. The weight and bias
     /// gradients are summed chunk by chunk in a fixed order, so they do not depend on the thread count.
     /// </summary>
+    /// <exception cref="ArgumentException">A span's length does not match the shape.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive, a padding is negative, or the kernel does not fit.</exception>
+    public static void Backward(ReadOnlySpan<float> doutput, ReadOnlySpan<float> input, ReadOnlySpan<float> weight,
+        Span<float> dinput, Span<float> dweight, Span<float> dbias, Span<float> scratch,
+        int batch, int inChannels, int height, int width, int outChannels,
+        int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, int dilationH, int dilationW) =>
+        Backward(doutput, input, weight, dinput, dweight, dbias, scratch,
+            batch, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW, padH, padW, padH, padW, dilationH, dilationW);
+
+    /// <summary>As the overload with one padding per dimension, padded per side: <paramref name="padTop"/> rows above the input,
+    /// <paramref name="padBottom"/> below, <paramref name="padLeft"/> columns left and <paramref name="padRight"/> right
+    /// (ONNX's <c>pads</c> order; Keras's <c>padding="same"</c> is <see cref="SamePadding"/> per dimension).</summary>
     /// <exception cref="ArgumentException">A span's length does not match the shape.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A size is not positive, a padding is negative, or the kernel does not fit.</exception>
     public static unsafe void Backward(ReadOnlySpan<float> doutput, ReadOnlySpan<float> input, ReadOnlySpan<float> weight,
         Span<float> dinput, Span<float> dweight, Span<float> dbias, Span<float> scratch,
         int batch, int inChannels, int height, int width, int outChannels,
-        int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, int dilationH, int dilationW)
+        int kernelH, int kernelW, int strideH, int strideW, int padTop, int padLeft, int padBottom, int padRight, int dilationH, int dilationW)
     {
         var shape = new Shape(batch, inChannels, height, width, outChannels,
-            kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW);
+            kernelH, kernelW, strideH, strideW, padTop, padLeft, padBottom, padRight, dilationH, dilationW);
         shape.CheckOutput(doutput, nameof(doutput));
         shape.CheckInput(input, nameof(input));
         shape.CheckWeight(weight, nameof(weight));
@@ -368,10 +459,22 @@ public static unsafe partial class Conv2D
     public static void ForwardReference(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
         Span<float> output,
         int batch, int inChannels, int height, int width, int outChannels,
-        int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, int dilationH, int dilationW)
+        int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, int dilationH, int dilationW) =>
+        ForwardReference(input, weight, bias, output,
+            batch, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW, padH, padW, padH, padW, dilationH, dilationW);
+
+    /// <summary>As the overload with one padding per dimension, padded per side: <paramref name="padTop"/> rows above the input,
+    /// <paramref name="padBottom"/> below, <paramref name="padLeft"/> columns left and <paramref name="padRight"/> right
+    /// (ONNX's <c>pads</c> order; Keras's <c>padding="same"</c> is <see cref="SamePadding"/> per dimension).</summary>
+    /// <exception cref="ArgumentException">A span's length does not match the shape.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive, a padding is negative, or the kernel does not fit.</exception>
+    public static void ForwardReference(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
+        Span<float> output,
+        int batch, int inChannels, int height, int width, int outChannels,
+        int kernelH, int kernelW, int strideH, int strideW, int padTop, int padLeft, int padBottom, int padRight, int dilationH, int dilationW)
     {
         var shape = new Shape(batch, inChannels, height, width, outChannels,
-            kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW);
+            kernelH, kernelW, strideH, strideW, padTop, padLeft, padBottom, padRight, dilationH, dilationW);
         shape.CheckInput(input, nameof(input));
         shape.CheckWeight(weight, nameof(weight));
         shape.CheckBias(bias, nameof(bias), allowEmpty: true);
@@ -388,8 +491,8 @@ public static unsafe partial class Conv2D
             for (int kh = 0; kh < kernelH; kh++)
             for (int kw = 0; kw < kernelW; kw++)
             {
-                int ih = oh * strideH - padH + kh * dilationH;
-                int iw = ow * strideW - padW + kw * dilationW;
+                int ih = oh * strideH - padTop + kh * dilationH;
+                int iw = ow * strideW - padLeft + kw * dilationW;
                 if (ih < 0 || ih >= height || iw < 0 || iw >= width) continue;
                 sum += (double)weight[((oc * inChannels + ic) * kernelH + kh) * kernelW + kw]
                      * input[((b * inChannels + ic) * height + ih) * width + iw];
@@ -402,8 +505,8 @@ public static unsafe partial class Conv2D
     // dweight[oc,ic,kh,kw] += sum_{b,oh,ow} doutput[b,oc,oh,ow] * input[b,ic,ih,iw]
     // dbias[oc]           += sum_{b,oh,ow} doutput[b,oc,oh,ow]
     /// <summary>
-    /// Direct loops accumulated in double precision: the reference that <see cref="Backward"/> is tested
-    /// against. Same layout and meaning as <see cref="Backward"/> (dinput overwritten, dweight and dbias
+    /// Direct loops accumulated in double precision: the reference that <see cref="Backward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, Span{float}, int, int, int, int, int, int, int, int, int, int, int, int, int)"/> is tested
+    /// against. Same layout and meaning as <see cref="Backward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, Span{float}, int, int, int, int, int, int, int, int, int, int, int, int, int)"/> (dinput overwritten, dweight and dbias
     /// accumulated, an empty gradient span skipped), without scratch.
     /// </summary>
     /// <exception cref="ArgumentException">A span's length does not match the shape.</exception>
@@ -411,10 +514,22 @@ public static unsafe partial class Conv2D
     public static void BackwardReference(ReadOnlySpan<float> doutput, ReadOnlySpan<float> input, ReadOnlySpan<float> weight,
         Span<float> dinput, Span<float> dweight, Span<float> dbias,
         int batch, int inChannels, int height, int width, int outChannels,
-        int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, int dilationH, int dilationW)
+        int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, int dilationH, int dilationW) =>
+        BackwardReference(doutput, input, weight, dinput, dweight, dbias,
+            batch, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW, padH, padW, padH, padW, dilationH, dilationW);
+
+    /// <summary>As the overload with one padding per dimension, padded per side: <paramref name="padTop"/> rows above the input,
+    /// <paramref name="padBottom"/> below, <paramref name="padLeft"/> columns left and <paramref name="padRight"/> right
+    /// (ONNX's <c>pads</c> order; Keras's <c>padding="same"</c> is <see cref="SamePadding"/> per dimension).</summary>
+    /// <exception cref="ArgumentException">A span's length does not match the shape.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive, a padding is negative, or the kernel does not fit.</exception>
+    public static void BackwardReference(ReadOnlySpan<float> doutput, ReadOnlySpan<float> input, ReadOnlySpan<float> weight,
+        Span<float> dinput, Span<float> dweight, Span<float> dbias,
+        int batch, int inChannels, int height, int width, int outChannels,
+        int kernelH, int kernelW, int strideH, int strideW, int padTop, int padLeft, int padBottom, int padRight, int dilationH, int dilationW)
     {
         var shape = new Shape(batch, inChannels, height, width, outChannels,
-            kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW);
+            kernelH, kernelW, strideH, strideW, padTop, padLeft, padBottom, padRight, dilationH, dilationW);
         shape.CheckOutput(doutput, nameof(doutput));
         shape.CheckInput(input, nameof(input));
         shape.CheckWeight(weight, nameof(weight));
@@ -436,7 +551,7 @@ public static unsafe partial class Conv2D
                 for (int kw = 0; kw < kernelW; kw++)
                 {
                     // Which output position (if any) reads input[ih, iw] through kernel tap (kh, kw)?
-                    int ohStrided = ih + padH - kh * dilationH, owStrided = iw + padW - kw * dilationW;
+                    int ohStrided = ih + padTop - kh * dilationH, owStrided = iw + padLeft - kw * dilationW;
                     if (ohStrided < 0 || owStrided < 0 || ohStrided % strideH != 0 || owStrided % strideW != 0) continue;
                     int oh = ohStrided / strideH, ow = owStrided / strideW;
                     if (oh >= outHeight || ow >= outWidth) continue;
@@ -459,8 +574,8 @@ public static unsafe partial class Conv2D
                 for (int oh = 0; oh < outHeight; oh++)
                 for (int ow = 0; ow < outWidth; ow++)
                 {
-                    int ih = oh * strideH - padH + kh * dilationH;
-                    int iw = ow * strideW - padW + kw * dilationW;
+                    int ih = oh * strideH - padTop + kh * dilationH;
+                    int iw = ow * strideW - padLeft + kw * dilationW;
                     if (ih < 0 || ih >= height || iw < 0 || iw >= width) continue;
                     sum += (double)doutput[((b * outChannels + oc) * outHeight + oh) * outWidth + ow]
                          * input[((b * inChannels + ic) * height + ih) * width + iw];
@@ -596,7 +711,7 @@ public static unsafe partial class Conv2D
         public readonly int InputSampleLength, OutputSampleLength, OutputPlane, PatchLength, WeightLength, ScratchLength;
         public readonly int ChunkSamples, Chunks, Workspaces, WorkspaceLength, WorkspacesOffset, PartialLength, PartialsOffset;
         public readonly long MultiplyAdds;
-        // The direct path (Conv2D.Direct.cs): stride 1, dilation 1, square kernel, padding at most K-1, AVX2 and FMA.
+        // The direct path (Conv2D.Direct.cs): stride 1, dilation 1, square kernel, the same padding on every side, at most K-1, AVX2 and FMA.
         public readonly bool UseDirect;
         // The direct path's weight gradient in vectors of 16 output channels (Conv2D.WeightGradientChannels.cs): 5x5
         // kernels whose channels fill the vectors better than the positions-in-vectors kernel fills its own.
@@ -613,12 +728,20 @@ public static unsafe partial class Conv2D
 
         public Shape(int batch, int inChannels, int height, int width, int outChannels,
             int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, int dilationH, int dilationW)
+            : this(batch, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW, padH, padW, padH, padW, dilationH, dilationW)
+        {
+        }
+
+        // PadH and PadW are the padding above and left of the input. The padding below and right only sets how many
+        // outputs there are: every kernel reads a position outside the input as zero, whichever side it is on.
+        public Shape(int batch, int inChannels, int height, int width, int outChannels,
+            int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, int padBottom, int padRight, int dilationH, int dilationW)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
             ArgumentOutOfRangeException.ThrowIfLessThan(inChannels, 1);
             ArgumentOutOfRangeException.ThrowIfLessThan(outChannels, 1);
-            OutHeight = Conv2D.OutputSize(height, kernelH, strideH, padH, dilationH);
-            OutWidth = Conv2D.OutputSize(width, kernelW, strideW, padW, dilationW);
+            OutHeight = Conv2D.OutputSize(height, kernelH, strideH, padH, padBottom, dilationH);
+            OutWidth = Conv2D.OutputSize(width, kernelW, strideW, padW, padRight, dilationW);
             (Batch, InChannels, Height, Width, OutChannels) = (batch, inChannels, height, width, outChannels);
             (KernelH, KernelW, StrideH, StrideW, PadH, PadW, DilationH, DilationW) =
                 (kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW);
@@ -646,7 +769,7 @@ public static unsafe partial class Conv2D
             long scratch = im2colLength;
 
             bool directShape = strideH == 1 && strideW == 1 && dilationH == 1 && dilationW == 1 && kernelH == kernelW
-                && padH == padW && padH <= kernelH - 1;
+                && padH == padW && padBottom == padH && padRight == padW && padH <= kernelH - 1;
             if (directShape)
             {
                 int kernel = kernelH, pad = padH, backwardPad = kernel - 1 - pad;

@@ -62,10 +62,27 @@ public sealed class OnnxDense(string name, int inputs, int units, int steps, int
     }
 }
 
-/// <summary>Conv2D: <c>Conv</c> with square kernel, symmetric padding, stride and dilation, weight [filters, channels, k, k]; then the activation.</summary>
+/// <summary>
+/// Conv2D: <c>Conv</c> with square kernel, stride and dilation, weight [filters, channels, k, k]; then the activation.
+/// The padding is <paramref name="padding"/> on every side, or <see cref="Pads"/> where the sides differ.
+/// </summary>
 public sealed class OnnxConv2D(string name, int channels, int filters, int kernel, int stride, int padding, int dilation,
     int weightOffset, int biasOffset, Activation activation, float alpha) : OnnxLayer(name)
 {
+    /// <summary>
+    /// The padding per side in ONNX's <c>pads</c> order, <c>[top, left, bottom, right]</c>, where the sides differ
+    /// (Keras's <c>padding="same"</c> with a stride or an even kernel); null: the constructor's padding on every side.
+    /// </summary>
+    /// <exception cref="ArgumentException">The array does not hold four values, or one is negative.</exception>
+    public int[]? Pads
+    {
+        get => _pads;
+        init => _pads = value is null || (value.Length == 4 && value.All(p => p >= 0)) ? value
+            : throw new ArgumentException($"Pads holds [{string.Join(", ", value)}]; it needs four paddings of zero or more: [top, left, bottom, right].", nameof(value));
+    }
+
+    private readonly int[]? _pads;
+
     /// <inheritdoc/>
     public override string Append(OnnxExport export, string input)
     {
@@ -73,7 +90,8 @@ public sealed class OnnxConv2D(string name, int channels, int filters, int kerne
         string[] inputs = biasOffset < 0 ? [input, w] : [input, w, export.Initializer(Name, "bias", [filters], export.Parameters(Name, biasOffset, filters))];
         string conv = export.Node(Name, "Conv", inputs,
             OnnxAttribute.Ints("kernel_shape", kernel, kernel), OnnxAttribute.Ints("strides", stride, stride),
-            OnnxAttribute.Ints("pads", padding, padding, padding, padding), OnnxAttribute.Ints("dilations", dilation, dilation));
+            _pads is { } pads ? OnnxAttribute.Ints("pads", pads[0], pads[1], pads[2], pads[3]) : OnnxAttribute.Ints("pads", padding, padding, padding, padding),
+            OnnxAttribute.Ints("dilations", dilation, dilation));
         return OnnxActivations.Append(export, Name, conv, activation, alpha);
     }
 }

@@ -87,6 +87,8 @@ public static partial class CorpusCases
             ("Conv2D.Padding", Img("[Conv2D(3, 3, Padding = 1)]")),
             ("Conv2D.SamePadding", Img("[Conv2D(3, 3, SamePadding = true)]")),
             ("Conv2D.SamePaddingStride2", Img("[Conv2D(3, 3, SamePadding = true, Stride = 2)]")),
+            ("Conv2D.SamePaddingEvenKernel", Img("[Conv2D(3, 4, SamePadding = true)]")),
+            ("Conv2D.SamePaddingEvenKernelStride2", Img("[Conv2D(3, 2, SamePadding = true, Stride = 2, Activation = Activation.ReLU)] [MaxPool2D(2)]")),
             ("Conv2D.Dilation", Img("[Conv2D(3, 3, Dilation = 2)]")),
             ("Conv2D.Activation", Img("[Conv2D(3, 3, Activation = Activation.ReLU)]")),
             ("Conv2D.ActivationAlpha", Img("[Conv2D(3, 3, Activation = Activation.LeakyReLU, ActivationAlpha = 0.01)]")),

@@ -18,7 +18,19 @@ public sealed record GeneratorRun(
     public ImmutableArray<Diagnostic> OutputDiagnostics =>
         Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToImmutableArray();
 
-    public string Source(string hintNameSuffix) => Sources.Single(s => s.HintName.EndsWith(hintNameSuffix, StringComparison.Ordinal)).SourceText.ToString();
+    /// <summary>The generated file whose hint name ends in <paramref name="hintNameSuffix"/>, followed by its network's implementation file when it has one.</summary>
+    public string Source(string hintNameSuffix) => File(hintNameSuffix) + (ImplementationOf(hintNameSuffix) ?? "");
+
+    /// <summary>Exactly the generated file whose hint name ends in <paramref name="hintNameSuffix"/> (for a [Network] class: the user's partial).</summary>
+    public string File(string hintNameSuffix) => Sources.Single(s => s.HintName.EndsWith(hintNameSuffix, StringComparison.Ordinal)).SourceText.ToString();
+
+    /// <summary>The nested Implementation's file of the network whose file is <paramref name="hintNameSuffix"/> ("Net.g.cs"), or null.</summary>
+    public string? ImplementationOf(string hintNameSuffix)
+    {
+        if (!hintNameSuffix.EndsWith(".g.cs", StringComparison.Ordinal)) return null;
+        string suffix = hintNameSuffix.Substring(0, hintNameSuffix.Length - ".g.cs".Length) + ".Implementation.g.cs";
+        return Sources.SingleOrDefault(s => s.HintName.EndsWith(suffix, StringComparison.Ordinal)).SourceText?.ToString();
+    }
 }
 
 /// <summary>

@@ -14,6 +14,13 @@ public static class Snapshot
 {
     public const string AcceptVariable = "NETGEN_ACCEPT_SNAPSHOTS";
 
+    /// <summary>A [Network] class's two files: the user's partial as <paramref name="name"/>, its implementation as "<paramref name="name"/>.Implementation".</summary>
+    public static void VerifyNetwork(string name, GeneratorRun run, string hintNameSuffix, [CallerFilePath] string callerPath = "")
+    {
+        Verify(name, run.File(hintNameSuffix), callerPath);
+        Verify(name + ".Implementation", run.ImplementationOf(hintNameSuffix) ?? throw new InvalidOperationException($"{hintNameSuffix} has no implementation file"), callerPath);
+    }
+
     public static void Verify(string name, string actual, [CallerFilePath] string callerPath = "")
     {
         string folder = Path.Combine(Path.GetDirectoryName(SourcePath(callerPath))!, "Snapshots");

@@ -3,9 +3,7 @@
 
 namespace Samples
 {
-    /// <summary>
-    /// NetGen network: 6 layers, 505 parameters, softmax cross-entropy, Adam (lr 0.001).
-    /// </summary>
+    /// <summary>NetGen network: 6 layers, 505 parameters, softmax cross-entropy, Adam (lr 0.001).</summary>
     /// <remarks>
     /// <code>
     /// | Layer         | Output | Parameters | Offset |
@@ -26,435 +24,86 @@ namespace Samples
     {
         /// <summary>Samples in one training batch; every activation buffer is sized for it.</summary>
         public const int BatchSize = 16;
-
         /// <summary>Floats in one input sample (20).</summary>
         public const int InputSize = 20;
-
         /// <summary>Floats in one output sample (3): one score per class.</summary>
         public const int OutputSize = 3;
-
         /// <summary>Trainable parameters in <see cref="Parameters"/>.</summary>
         public const int ParameterCount = 505;
-
         /// <summary>The seed that a new instance is initialized with.</summary>
         public const int Seed = 3;
-
         /// <summary>The learning rate declared on the optimizer attribute.</summary>
         public const float DefaultLearningRate = 0.001f;
 
-        private const double AdamBeta1 = 0.9;
-        private const double AdamBeta2 = 0.999;
-        private const double AdamEpsilon = 1E-08;
-        private const double AdamWeightDecay = 0.0;
-        private const int StatisticsCount = 0;
-        private const int OptimizerStateCount = 1010;
-
-        // Dense1: 20 -> 12, ReLU
-        private const int Dense1Inputs = 20;
-        private const int Dense1Units = 12;
-        private const int Dense1WeightOffset = 0;
-        private const int Dense1WeightCount = 240;
-        private const int Dense1BiasOffset = 240;
-        private const int Dense1BiasCount = 12;
-        // 3,840 multiply-adds per product at 16 rows, 12 units: kernels specialized to this shape, on the calling thread.
-        private readonly struct Dense1Shape : global::NetGen.Kernels.IDenseShape
-        {
-            public static int Inputs => Dense1Inputs;
-
-            public static int Units => Dense1Units;
-        }
-        // Dense2: 12 -> 10, Tanh
-        private const int Dense2Inputs = 12;
-        private const int Dense2Units = 10;
-        private const int Dense2WeightOffset = 252;
-        private const int Dense2WeightCount = 120;
-        private const int Dense2BiasOffset = 372;
-        private const int Dense2BiasCount = 10;
-        // 1,920 multiply-adds per product at 16 rows, 10 units: kernels specialized to this shape, on the calling thread.
-        private readonly struct Dense2Shape : global::NetGen.Kernels.IDenseShape
-        {
-            public static int Inputs => Dense2Inputs;
-
-            public static int Units => Dense2Units;
-        }
-        // Dropout1: drop 0.25 of 10 values in training
-        private const int Dropout1Size = 10;
-        private const float Dropout1Rate = 0.25f;
-        // Dense3: 10 -> 8, GELU, no bias
-        private const int Dense3Inputs = 10;
-        private const int Dense3Units = 8;
-        private const int Dense3WeightOffset = 382;
-        private const int Dense3WeightCount = 80;
-        private const int Dense3BiasOffset = 462;
-        private const int Dense3BiasCount = 0;
-        // 1,280 multiply-adds per product at 16 rows, 8 units: kernels specialized to this shape, on the calling thread.
-        private readonly struct Dense3Shape : global::NetGen.Kernels.IDenseShape
-        {
-            public static int Inputs => Dense3Inputs;
-
-            public static int Units => Dense3Units;
-        }
-        // LayerNorm1: normalize each sample's 8 values (epsilon 1E-05)
-        private const int LayerNorm1Size = 8;
-        private const int LayerNorm1ScaleOffset = 462;
-        private const int LayerNorm1ShiftOffset = 470;
-        private const float LayerNorm1Epsilon = 1E-05f;
-        // Dense4: 8 -> 3
-        private const int Dense4Inputs = 8;
-        private const int Dense4Units = 3;
-        private const int Dense4WeightOffset = 478;
-        private const int Dense4WeightCount = 24;
-        private const int Dense4BiasOffset = 502;
-        private const int Dense4BiasCount = 3;
-        // 384 multiply-adds per product at 16 rows, 3 units: kernels specialized to this shape, on the calling thread.
-        private readonly struct Dense4Shape : global::NetGen.Kernels.IDenseShape
-        {
-            public static int Inputs => Dense4Inputs;
-
-            public static int Units => Dense4Units;
-        }
-
-        private readonly global::NetGen.Kernels.AlignedBuffer _parameters = InitialParameters(Seed);
-        private readonly global::NetGen.Kernels.AlignedBuffer _gradients = new(ParameterCount);
-        private readonly global::NetGen.Kernels.AlignedBuffer _optimizerState = new(OptimizerStateCount);
-        private readonly float[] _statistics = InitialStatistics();
-        private int _step;
-        private int _trainingRows; // rows of the last training forward pass: what Backward may use (0 after inference)
-        private global::NetGen.Rng _dropoutRandom = DropoutRandomFor(Seed);
-        private readonly float[] _dense1Output = new float[BatchSize * Dense1Units];
-        private readonly float[] _dense1Gradient = new float[BatchSize * Dense1Units];
-        private readonly float[] _dense2Output = new float[BatchSize * Dense2Units];
-        private readonly float[] _dense2Gradient = new float[BatchSize * Dense2Units];
-        private readonly float[] _dropout1Output = new float[BatchSize * Dropout1Size];
-        private readonly float[] _dropout1Gradient = new float[BatchSize * Dropout1Size];
-        private readonly float[] _dropout1Mask = new float[BatchSize * Dropout1Size];
-        private readonly float[] _dense3PreActivation = new float[BatchSize * Dense3Units];
-        private readonly float[] _dense3Output = new float[BatchSize * Dense3Units];
-        private readonly float[] _dense3Gradient = new float[BatchSize * Dense3Units];
-        private readonly float[] _layerNorm1Output = new float[BatchSize * LayerNorm1Size];
-        private readonly float[] _layerNorm1Gradient = new float[BatchSize * LayerNorm1Size];
-        private readonly float[] _layerNorm1Mean = new float[BatchSize];
-        private readonly float[] _layerNorm1InverseStd = new float[BatchSize];
-        private readonly float[] _dense4Output = new float[BatchSize * Dense4Units];
-        private readonly float[] _dense4Gradient = new float[BatchSize * Dense4Units];
-
-        // [Bfloat16Inference]: every dense weight again as bfloat16, layer after layer, for PredictBfloat16.
-        // Each layer starts on a 64-byte boundary of the buffer: at a multiple of Bfloat16Alignment values.
-        private const int Bfloat16Alignment = global::NetGen.Kernels.Bfloat16Weights.Alignment;
-        private const int Dense1Bfloat16Offset = 0;
-        private const int Dense2Bfloat16Offset = Dense1Bfloat16Offset + (Dense1WeightCount + Bfloat16Alignment - 1) / Bfloat16Alignment * Bfloat16Alignment;
-        private const int Dense3Bfloat16Offset = Dense2Bfloat16Offset + (Dense2WeightCount + Bfloat16Alignment - 1) / Bfloat16Alignment * Bfloat16Alignment;
-        private const int Dense4Bfloat16Offset = Dense3Bfloat16Offset + (Dense3WeightCount + Bfloat16Alignment - 1) / Bfloat16Alignment * Bfloat16Alignment;
-        private const int Bfloat16WeightCount = Dense4Bfloat16Offset + (Dense4WeightCount + Bfloat16Alignment - 1) / Bfloat16Alignment * Bfloat16Alignment;
-        private readonly global::NetGen.Kernels.Bfloat16Weights _bfloat16Weights = new(Bfloat16WeightCount);
-        // Set whenever a float dense weight may have changed; PredictBfloat16 converts again first.
-        private bool _bfloat16Stale = true;
+        private readonly Implementation _implementation = new(); // behind every member below: the nested class in the file beside this one
 
         /// <summary>Every trainable parameter, layer after layer, in one flat buffer (see the table on the class for offsets).</summary>
-        public global::System.Span<float> Parameters { get { _bfloat16Stale = true; return _parameters; } }
-
+        public global::System.Span<float> Parameters => _implementation.Parameters;
         /// <summary>The gradient of the loss for every parameter, laid out like <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Gradients => _gradients;
-
+        public global::System.Span<float> Gradients => _implementation.Gradients;
         /// <summary>The optimizer's state (moments or velocity) for every parameter, in one flat buffer.</summary>
-        public global::System.Span<float> OptimizerState => _optimizerState;
-
+        public global::System.Span<float> OptimizerState => _implementation.OptimizerState;
         /// <summary>Non-trainable state that training updates, such as batch normalization's running mean and variance (empty when there is none).</summary>
-        public global::System.Span<float> Statistics => _statistics;
-
+        public global::System.Span<float> Statistics => _implementation.Statistics;
         /// <summary>The random state dropout draws its masks from; save and restore it to replay the same masks.</summary>
-        public global::NetGen.Rng DropoutRandom { get => _dropoutRandom; set => _dropoutRandom = value; }
-
+        public global::NetGen.Rng DropoutRandom { get => _implementation.DropoutRandom; set => _implementation.DropoutRandom = value; }
         /// <summary>Optimizer steps taken since the parameters were initialized.</summary>
-        public int StepCount => _step;
-
+        public int StepCount => _implementation.StepCount;
         /// <summary>The base learning rate; a declared schedule scales it each step (see <see cref="CurrentLearningRate"/>).</summary>
-        public float LearningRate
-        {
-            get => _learningRate;
-            set => _learningRate = global::NetGen.Training.Hyperparameters.CheckLearningRate(value, "Bfloat16Mlp.LearningRate");
-        }
-
-        private float _learningRate = DefaultLearningRate;
-
+        public float LearningRate { get => _implementation.LearningRate; set => _implementation.LearningRate = value; }
         /// <summary>The learning rate the last optimizer step used, after any schedule.</summary>
-        public float CurrentLearningRate { get; private set; } = DefaultLearningRate;
-
-
+        public float CurrentLearningRate => _implementation.CurrentLearningRate;
         /// <summary>Dense1's weight, [12, 20] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense1Weight { get { _bfloat16Stale = true; return _parameters.Slice(Dense1WeightOffset, Dense1WeightCount); } }
-
+        public global::System.Span<float> Dense1Weight => _implementation.Dense1Weight;
         /// <summary>Dense1's bias, [12], a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense1Bias => _parameters.Slice(Dense1BiasOffset, Dense1BiasCount);
-
-        // Dense1's weight for the generated code's own reads: unlike Dense1Weight, it leaves the bfloat16 copy valid.
-        private global::System.ReadOnlySpan<float> Dense1WeightValues => _parameters.Slice(Dense1WeightOffset, Dense1WeightCount);
-
-        private global::System.Span<float> Dense1WeightGradient => _gradients.Slice(Dense1WeightOffset, Dense1WeightCount);
-
-        private global::System.Span<float> Dense1BiasGradient => _gradients.Slice(Dense1BiasOffset, Dense1BiasCount);
-
+        public global::System.Span<float> Dense1Bias => _implementation.Dense1Bias;
         /// <summary>Dense2's weight, [10, 12] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense2Weight { get { _bfloat16Stale = true; return _parameters.Slice(Dense2WeightOffset, Dense2WeightCount); } }
-
+        public global::System.Span<float> Dense2Weight => _implementation.Dense2Weight;
         /// <summary>Dense2's bias, [10], a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense2Bias => _parameters.Slice(Dense2BiasOffset, Dense2BiasCount);
-
-        // Dense2's weight for the generated code's own reads: unlike Dense2Weight, it leaves the bfloat16 copy valid.
-        private global::System.ReadOnlySpan<float> Dense2WeightValues => _parameters.Slice(Dense2WeightOffset, Dense2WeightCount);
-
-        private global::System.Span<float> Dense2WeightGradient => _gradients.Slice(Dense2WeightOffset, Dense2WeightCount);
-
-        private global::System.Span<float> Dense2BiasGradient => _gradients.Slice(Dense2BiasOffset, Dense2BiasCount);
-
+        public global::System.Span<float> Dense2Bias => _implementation.Dense2Bias;
         /// <summary>Dense3's weight, [8, 10] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense3Weight { get { _bfloat16Stale = true; return _parameters.Slice(Dense3WeightOffset, Dense3WeightCount); } }
-
+        public global::System.Span<float> Dense3Weight => _implementation.Dense3Weight;
         /// <summary>Dense3's bias, [0], a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense3Bias => _parameters.Slice(Dense3BiasOffset, Dense3BiasCount);
-
-        // Dense3's weight for the generated code's own reads: unlike Dense3Weight, it leaves the bfloat16 copy valid.
-        private global::System.ReadOnlySpan<float> Dense3WeightValues => _parameters.Slice(Dense3WeightOffset, Dense3WeightCount);
-
-        private global::System.Span<float> Dense3WeightGradient => _gradients.Slice(Dense3WeightOffset, Dense3WeightCount);
-
-        private global::System.Span<float> Dense3BiasGradient => _gradients.Slice(Dense3BiasOffset, Dense3BiasCount);
-
+        public global::System.Span<float> Dense3Bias => _implementation.Dense3Bias;
         /// <summary>LayerNorm1's scale (gamma), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> LayerNorm1Scale => _parameters.Slice(LayerNorm1ScaleOffset, LayerNorm1Size);
-
+        public global::System.Span<float> LayerNorm1Scale => _implementation.LayerNorm1Scale;
         /// <summary>LayerNorm1's shift (beta), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> LayerNorm1Shift => _parameters.Slice(LayerNorm1ShiftOffset, LayerNorm1Size);
-
+        public global::System.Span<float> LayerNorm1Shift => _implementation.LayerNorm1Shift;
         /// <summary>Dense4's weight, [3, 8] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense4Weight { get { _bfloat16Stale = true; return _parameters.Slice(Dense4WeightOffset, Dense4WeightCount); } }
-
+        public global::System.Span<float> Dense4Weight => _implementation.Dense4Weight;
         /// <summary>Dense4's bias, [3], a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense4Bias => _parameters.Slice(Dense4BiasOffset, Dense4BiasCount);
-
-        // Dense4's weight for the generated code's own reads: unlike Dense4Weight, it leaves the bfloat16 copy valid.
-        private global::System.ReadOnlySpan<float> Dense4WeightValues => _parameters.Slice(Dense4WeightOffset, Dense4WeightCount);
-
-        private global::System.Span<float> Dense4WeightGradient => _gradients.Slice(Dense4WeightOffset, Dense4WeightCount);
-
-        private global::System.Span<float> Dense4BiasGradient => _gradients.Slice(Dense4BiasOffset, Dense4BiasCount);
-
+        public global::System.Span<float> Dense4Bias => _implementation.Dense4Bias;
         /// <summary>Re-initializes every parameter from <paramref name="seed"/> and clears gradients, optimizer state and the step count.</summary>
-        public void ResetParameters(int seed = Seed)
-        {
-            using var use = EnterUse(nameof(ResetParameters));
-            FillParameters(_parameters, seed);
-            FillStatistics(_statistics);
-            _gradients.Clear();
-            _optimizerState.Clear();
-            _step = 0;
-            _bfloat16Stale = true;
-            _dropoutRandom = DropoutRandomFor(seed);
-        }
-
-        private static global::NetGen.Kernels.AlignedBuffer InitialParameters(int seed)
-        {
-            var parameters = new global::NetGen.Kernels.AlignedBuffer(ParameterCount);
-            FillParameters(parameters, seed);
-            return parameters;
-        }
-
-        private static float[] InitialStatistics()
-        {
-            var statistics = new float[StatisticsCount];
-            FillStatistics(statistics);
-            return statistics;
-        }
-
-        private static void FillStatistics(global::System.Span<float> statistics)
-        {
-            // No running statistics in this network.
-        }
-
-        // Dropout draws from its own stream, derived from the seed, so masks do not shift the initialization.
-        private static global::NetGen.Rng DropoutRandomFor(int seed) => new global::NetGen.Rng(unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);
-
-        private static void FillParameters(global::System.Span<float> parameters, int seed)
-        {
-            var rng = new global::NetGen.Rng(unchecked((ulong)seed));
-            // Dense1: 20 -> 12, ReLU
-            global::NetGen.Initialization.Initializers.Fill(parameters.Slice(Dense1WeightOffset, Dense1WeightCount), global::NetGen.WeightInit.Default, fanIn: Dense1Inputs, fanOut: Dense1Units, scale: double.NaN, ref rng);
-            global::NetGen.Initialization.Initializers.FillBias(parameters.Slice(Dense1BiasOffset, Dense1BiasCount), global::NetGen.WeightInit.Default, fanIn: Dense1Inputs, ref rng);
-            // Dense2: 12 -> 10, Tanh
-            global::NetGen.Initialization.Initializers.Fill(parameters.Slice(Dense2WeightOffset, Dense2WeightCount), global::NetGen.WeightInit.Default, fanIn: Dense2Inputs, fanOut: Dense2Units, scale: double.NaN, ref rng);
-            global::NetGen.Initialization.Initializers.FillBias(parameters.Slice(Dense2BiasOffset, Dense2BiasCount), global::NetGen.WeightInit.Default, fanIn: Dense2Inputs, ref rng);
-            // Dense3: 10 -> 8, GELU, no bias
-            global::NetGen.Initialization.Initializers.Fill(parameters.Slice(Dense3WeightOffset, Dense3WeightCount), global::NetGen.WeightInit.Default, fanIn: Dense3Inputs, fanOut: Dense3Units, scale: double.NaN, ref rng);
-            // LayerNorm1: scale 1, shift 0
-            parameters.Slice(LayerNorm1ScaleOffset, LayerNorm1Size).Fill(1f);
-            parameters.Slice(LayerNorm1ShiftOffset, LayerNorm1Size).Clear();
-            // Dense4: 8 -> 3
-            global::NetGen.Initialization.Initializers.Fill(parameters.Slice(Dense4WeightOffset, Dense4WeightCount), global::NetGen.WeightInit.Default, fanIn: Dense4Inputs, fanOut: Dense4Units, scale: double.NaN, ref rng);
-            global::NetGen.Initialization.Initializers.FillBias(parameters.Slice(Dense4BiasOffset, Dense4BiasCount), global::NetGen.WeightInit.Default, fanIn: Dense4Inputs, ref rng);
-        }
+        public void ResetParameters(int seed = Seed) => _implementation.ResetParameters(seed);
 
         /// <summary>
         /// Runs the network forward in training mode on 1 to <see cref="BatchSize"/> samples (<c>inputs.Length / InputSize</c>),
         /// keeping every activation for <see cref="Backward"/>. Returns the outputs, <c>rows * OutputSize</c> floats,
         /// valid until the next call.
         /// </summary>
-        public global::System.ReadOnlySpan<float> Forward(global::System.ReadOnlySpan<float> inputs)
-        {
-            using var use = EnterUse(nameof(Forward));
-            int rows = RowsOf(inputs, nameof(Forward));
-            ForwardCore(inputs, rows, training: true);
-            return First(_dense4Output, rows * Dense4Units);
-        }
-
-        private void ForwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool training)
-        {
-            _trainingRows = training ? rows : 0;
-            // Dense1: 20 -> 12, ReLU
-            global::NetGen.Kernels.DenseSmall.Forward<Dense1Shape>(inputs, Dense1WeightValues, Dense1Bias, First(_dense1Output, rows * Dense1Units), rows, global::NetGen.Activation.ReLU);
-
-            // Dense2: 12 -> 10, Tanh
-            global::NetGen.Kernels.DenseSmall.Forward<Dense2Shape>(First(_dense1Output, rows * Dense1Units), Dense2WeightValues, Dense2Bias, First(_dense2Output, rows * Dense2Units), rows, global::NetGen.Activation.Tanh);
-
-            // Dropout1: drop 0.25 of 10 values in training
-            if (training) global::NetGen.Kernels.Dropout.Forward(First(_dense2Output, rows * Dense2Units), First(_dropout1Output, rows * Dropout1Size), First(_dropout1Mask, rows * Dropout1Size), Dropout1Rate, ref _dropoutRandom);
-            else First(_dense2Output, rows * Dense2Units).CopyTo(First(_dropout1Output, rows * Dropout1Size));
-
-            // Dense3: 10 -> 8, GELU, no bias
-            global::NetGen.Kernels.DenseSmall.Forward<Dense3Shape>(First(_dropout1Output, rows * Dropout1Size), Dense3WeightValues, Dense3Bias, First(_dense3PreActivation, rows * Dense3Units), rows, global::NetGen.Activation.Identity);
-            global::NetGen.Kernels.Activations.GeluForward(First(_dense3PreActivation, rows * Dense3Units), First(_dense3Output, rows * Dense3Units));
-
-            // LayerNorm1: normalize each sample's 8 values (epsilon 1E-05)
-            global::NetGen.Kernels.LayerNorm.Forward(First(_dense3Output, rows * Dense3Units), LayerNorm1Scale, LayerNorm1Shift, First(_layerNorm1Output, rows * LayerNorm1Size), First(_layerNorm1Mean, rows), First(_layerNorm1InverseStd, rows), rows, LayerNorm1Size, LayerNorm1Epsilon);
-
-            // Dense4: 8 -> 3
-            global::NetGen.Kernels.DenseSmall.Forward<Dense4Shape>(First(_layerNorm1Output, rows * LayerNorm1Size), Dense4WeightValues, Dense4Bias, First(_dense4Output, rows * Dense4Units), rows, global::NetGen.Activation.Identity);
-        }
-
-        // Softmax cross-entropy against class labels, averaged over the rows; writes d(loss)/d(output).
-        private float LossCore(global::System.ReadOnlySpan<int> labels, int rows) =>
-            global::NetGen.Kernels.Losses.SoftmaxCrossEntropy(First(_dense4Output, rows * Dense4Units), labels, First(_dense4Gradient, rows * Dense4Units), rows, OutputSize);
+        public global::System.ReadOnlySpan<float> Forward(global::System.ReadOnlySpan<float> inputs) => _implementation.Forward(inputs);
 
         /// <summary>
         /// Backpropagates <paramref name="outputGradient"/> (d loss / d output, <c>rows * OutputSize</c> floats) through the
         /// activations of the last <see cref="Forward"/> call on the same <paramref name="inputs"/>, adding to <see cref="Gradients"/>.
         /// </summary>
-        public void Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradient)
-        {
-            using var use = EnterUse(nameof(Backward));
-            int rows = RowsOf(inputs, nameof(Backward));
-            if (rows != _trainingRows)
-                throw new global::System.InvalidOperationException($"Bfloat16Mlp.Backward: inputs hold {rows} samples, but the activations are those of a training Forward on {_trainingRows} (0: none since the last inference); call Forward on the same inputs first.");
-            if (outputGradient.Length != rows * OutputSize)
-                throw new global::System.ArgumentException($"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.", nameof(outputGradient));
-            outputGradient.CopyTo(First(_dense4Gradient, rows * Dense4Units));
-            BackwardCore(inputs, rows, addPenaltyGradients: false);
-        }
-
-        // Each parameter layer's gradients are final once its backward (and, in training, its weight penalty) ran: the
-        // gradient listener may start reducing them while the earlier layers' backward goes on.
-        private void BackwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool addPenaltyGradients)
-        {
-            // Dense4: 8 -> 3
-            global::NetGen.Kernels.DenseSmall.Backward<Dense4Shape>(First(_dense4Gradient, rows * Dense4Units), First(_layerNorm1Output, rows * LayerNorm1Size), Dense4WeightValues, First(_layerNorm1Gradient, rows * LayerNorm1Size),
-                Dense4WeightGradient, Dense4BiasGradient, rows, accumulateParameterGradients: true);
-            GradientListener?.OnGradientsReady(Dense4WeightOffset, Dense4WeightCount + Dense4BiasCount);
-
-            // LayerNorm1: normalize each sample's 8 values (epsilon 1E-05)
-            global::NetGen.Kernels.LayerNorm.Backward(First(_layerNorm1Gradient, rows * LayerNorm1Size), First(_dense3Output, rows * Dense3Units), LayerNorm1Scale, First(_layerNorm1Mean, rows), First(_layerNorm1InverseStd, rows), First(_dense3Gradient, rows * Dense3Units),
-                _gradients.Slice(LayerNorm1ScaleOffset, LayerNorm1Size), _gradients.Slice(LayerNorm1ShiftOffset, LayerNorm1Size), rows, LayerNorm1Size);
-            GradientListener?.OnGradientsReady(LayerNorm1ScaleOffset, 2 * LayerNorm1Size);
-
-            // Dense3: 10 -> 8, GELU, no bias
-            global::NetGen.Kernels.Activations.GeluBackward(First(_dense3PreActivation, rows * Dense3Units), First(_dense3Output, rows * Dense3Units), First(_dense3Gradient, rows * Dense3Units), First(_dense3Gradient, rows * Dense3Units));
-            global::NetGen.Kernels.DenseSmall.Backward<Dense3Shape>(First(_dense3Gradient, rows * Dense3Units), First(_dropout1Output, rows * Dropout1Size), Dense3WeightValues, First(_dropout1Gradient, rows * Dropout1Size),
-                Dense3WeightGradient, Dense3BiasGradient, rows, accumulateParameterGradients: true);
-            GradientListener?.OnGradientsReady(Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount);
-
-            // Dropout1: drop 0.25 of 10 values in training
-            global::NetGen.Kernels.Dropout.Backward(First(_dropout1Mask, rows * Dropout1Size), First(_dropout1Gradient, rows * Dropout1Size), First(_dense2Gradient, rows * Dense2Units));
-
-            // Dense2: 12 -> 10, Tanh
-            global::NetGen.Kernels.Activations.TanhBackward(default, First(_dense2Output, rows * Dense2Units), First(_dense2Gradient, rows * Dense2Units), First(_dense2Gradient, rows * Dense2Units));
-            global::NetGen.Kernels.DenseSmall.Backward<Dense2Shape>(First(_dense2Gradient, rows * Dense2Units), First(_dense1Output, rows * Dense1Units), Dense2WeightValues, First(_dense1Gradient, rows * Dense1Units),
-                Dense2WeightGradient, Dense2BiasGradient, rows, accumulateParameterGradients: true);
-            GradientListener?.OnGradientsReady(Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount);
-
-            // Dense1: 20 -> 12, ReLU
-            global::NetGen.Kernels.Activations.ReluBackward(default, First(_dense1Output, rows * Dense1Units), First(_dense1Gradient, rows * Dense1Units), First(_dense1Gradient, rows * Dense1Units));
-            global::NetGen.Kernels.DenseSmall.Backward<Dense1Shape>(First(_dense1Gradient, rows * Dense1Units), inputs, Dense1WeightValues, default,
-                Dense1WeightGradient, Dense1BiasGradient, rows, accumulateParameterGradients: true);
-            GradientListener?.OnGradientsReady(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount);
-        }
-
-        /// <summary>
-        /// Told during each training backward pass as soon as each parameter layer's gradients are final (from the last
-        /// layer to the first); null for nobody. Data-parallel training overlaps its gradient all-reduce with backward this way.
-        /// </summary>
-        public global::NetGen.IGradientListener? GradientListener { get; set; }
-
-        global::NetGen.IAllReduce? global::NetGen.INetwork.BatchNormSynchronization { get; set; }
-
+        public void Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradient) => _implementation.Backward(inputs, outputGradient);
+        /// <summary>Told in each training backward pass as each parameter layer's gradients become final (last layer first), so data-parallel training overlaps its all-reduce with backward; null for nobody.</summary>
+        public global::NetGen.IGradientListener? GradientListener { get => _implementation.GradientListener; set => _implementation.GradientListener = value; }
         /// <summary>Sets every gradient to zero; <see cref="Backward"/> adds to them.</summary>
-        public void ZeroGradients() => _gradients.Clear();
-
-        /// <summary>
-        /// Applies one Adam (lr 0.001) update to <see cref="Parameters"/> from <see cref="Gradients"/>, in one pass over the flat buffers:
-        /// applies the learning-rate schedule, then updates.
-        /// </summary>
-        public void OptimizerStep()
-        {
-            using var use = EnterUse(nameof(OptimizerStep));
-            CurrentLearningRate = ScheduledLearningRate(_step);
-            _step++;
-            _bfloat16Stale = true;
-            global::NetGen.Optimizers.Adam.Step(_parameters, _gradients,
-                m: _optimizerState.Slice(0, ParameterCount), v: _optimizerState.Slice(ParameterCount, ParameterCount), vMax: default,
-                _step, CurrentLearningRate, AdamBeta1, AdamBeta2, AdamEpsilon, AdamWeightDecay, decoupledWeightDecay: false);
-        }
-
-        // No learning-rate schedule declared: every step uses LearningRate.
-        private float ScheduledLearningRate(int step) => LearningRate;
-
-        // Weight penalties (L1: lambda * sum |w|, L2: lambda * sum w^2), part of the reported loss.
-        private float PenaltyLoss() => 0f;
-
+        public void ZeroGradients() => _implementation.ZeroGradients();
+        /// <summary>One Adam (lr 0.001) update of <see cref="Parameters"/> from <see cref="Gradients"/> in one pass (after the schedule).</summary>
+        public void OptimizerStep() => _implementation.OptimizerStep();
         /// <summary>The training-mode loss (including weight penalties) of 1 to <see cref="BatchSize"/> samples, without changing gradients or parameters.</summary>
-        public float ComputeLoss(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
-        {
-            using var use = EnterUse(nameof(ComputeLoss));
-            int rows = RowsOf(inputs, nameof(ComputeLoss));
-            CheckTargets(labels, rows, nameof(ComputeLoss));
-            ForwardCore(inputs, rows, training: true);
-            return LossCore(labels, rows) + PenaltyLoss();
-        }
+        public float ComputeLoss(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => _implementation.ComputeLoss(inputs, labels);
 
         /// <summary>
         /// Forward, loss and backward on 1 to <see cref="BatchSize"/> samples: sets <see cref="Gradients"/> to the gradient of the
         /// batch's mean loss plus weight penalties, without updating parameters (for gradient accumulation or all-reduce
-        /// before <see cref="OptimizerStep"/>). Returns the loss.
+        /// before <see cref="OptimizerStep"/>). Returns the loss. Inputs and targets as for <see cref="TrainStep"/>.
         /// </summary>
-        /// <param name="inputs">The samples, <c>rows * InputSize</c> floats, row after row.</param>
-        /// <param name="labels">One class index in [0, OutputSize) per row.</param>
         /// <exception cref="global::NetGen.NonFiniteLossException">The loss is NaN or infinite; the message names the first input, parameter or layer output that is not finite.</exception>
-        public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
-        {
-            using var use = EnterUse(nameof(ComputeGradients));
-            int rows = RowsOf(inputs, nameof(ComputeGradients));
-            CheckTargets(labels, rows, nameof(ComputeGradients));
-            if (global::NetGen.Training.NumericChecks.Describe("the inputs", inputs, columns: InputSize) is { } badInput)
-                throw new global::NetGen.NonFiniteLossException("Bfloat16Mlp", float.NaN, _step + 1, badInput);
-            _gradients.Clear();
-            SaveStepState();
-            ForwardCore(inputs, rows, training: true);
-            float loss = LossCore(labels, rows) + PenaltyLoss();
-            if (!float.IsFinite(loss))
-            {
-                RestoreStepState(); // a failed step changes nothing: running statistics, dropout masks and carried state stay as they were
-                throw new global::NetGen.NonFiniteLossException("Bfloat16Mlp", loss, _step + 1, DescribeNonFinite(inputs, rows));
-            }
-            BackwardCore(inputs, rows, addPenaltyGradients: true);
-            return loss;
-        }
+        public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => _implementation.ComputeGradients(inputs, labels);
 
         /// <summary>
         /// One training step on 1 to <see cref="BatchSize"/> samples: forward, loss, backward and an optimizer update
@@ -463,74 +112,22 @@ namespace Samples
         /// <param name="inputs">The samples, <c>rows * InputSize</c> floats, row after row.</param>
         /// <param name="labels">One class index in [0, OutputSize) per row.</param>
         /// <exception cref="global::NetGen.NonFiniteLossException">The loss is NaN or infinite; no update is applied.</exception>
-        public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
-        {
-            using var use = EnterUse(nameof(TrainStep));
-            float loss = ComputeGradients(inputs, labels);
-            OptimizerStep();
-            return loss;
-        }
-
-        // A training step that fails (a non-finite loss) leaves every buffer as it was: these copies are taken before it.
-        private global::NetGen.Rng _dropoutRandomBeforeStep;
-
-        private void SaveStepState()
-        {
-            _dropoutRandomBeforeStep = _dropoutRandom;
-        }
-
-        private void RestoreStepState()
-        {
-            _dropoutRandom = _dropoutRandomBeforeStep;
-        }
-
+        public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => _implementation.TrainStep(inputs, labels);
         /// <summary>The layers that have parameters, in order: the entries of <see cref="GradientNorms"/>.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> ParameterLayers { get; } = new string[] { "Dense1", "Dense2", "Dense3", "LayerNorm1", "Dense4" };
-
+        public static global::System.Collections.Generic.IReadOnlyList<string> ParameterLayers => Implementation.ParameterLayers;
         /// <summary>The global L2 norm of all gradients as they are now (after the last backward pass, or after clipping once a step ran).</summary>
-        public float GradientNorm() => global::NetGen.Kernels.Regularization.GlobalNorm(_gradients);
-
+        public float GradientNorm() => _implementation.GradientNorm();
         /// <summary>The L2 norm of each parameter layer's gradient (see <see cref="ParameterLayers"/>), after the last backward pass.</summary>
-        public void GradientNorms(global::System.Span<float> norms)
-        {
-            if (norms.Length != 5)
-                throw new global::System.ArgumentException($"norms holds {norms.Length} floats; this network has 5 parameter layers.", nameof(norms));
-            norms[0] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount));
-            norms[1] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount));
-            norms[2] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount));
-            norms[3] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(LayerNorm1ScaleOffset, 2 * LayerNorm1Size));
-            norms[4] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Dense4WeightOffset, Dense4WeightCount + Dense4BiasCount));
-        }
+        public void GradientNorms(global::System.Span<float> norms) => _implementation.GradientNorms(norms);
 
         /// <summary>
         /// Predicts class probabilities (softmax of the logits) for any number of samples, in chunks of <see cref="BatchSize"/>.
         /// </summary>
         /// <param name="inputs">The samples, a whole number of <see cref="InputSize"/>-float rows.</param>
         /// <param name="outputs">Receives <see cref="OutputSize"/> floats per sample.</param>
-        public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
-        {
-            using var use = EnterUse(nameof(Predict));
-            int samples = SamplesOf(inputs, nameof(Predict));
-            if (outputs.Length != samples * OutputSize)
-                throw new global::System.ArgumentException($"outputs holds {outputs.Length} floats; {samples} samples of {OutputSize} outputs need {samples * OutputSize}.", nameof(outputs));
-            for (int start = 0; start < samples; start += BatchSize)
-            {
-                int rows = global::System.Math.Min(BatchSize, samples - start);
-                ForwardCore(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);
-                global::NetGen.Kernels.Activations.SoftmaxForward(First(_dense4Output, rows * Dense4Units), outputs.Slice(start * OutputSize, rows * OutputSize), rows, OutputSize);
-            }
-        }
-
+        public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs) => _implementation.Predict(inputs, outputs);
         /// <summary>The most likely class of one sample.</summary>
-        public int PredictClass(global::System.ReadOnlySpan<float> input)
-        {
-            using var use = EnterUse(nameof(PredictClass));
-            if (input.Length != InputSize)
-                throw new global::System.ArgumentException($"input holds {input.Length} floats; one sample is {InputSize}.", nameof(input));
-            const int rows = 1;
-            ForwardCore(input, rows, training: false);
-            return global::NetGen.Kernels.Scores.ArgMax(First(_dense4Output, OutputSize));
-        }
+        public int PredictClass(global::System.ReadOnlySpan<float> input) => _implementation.PredictClass(input);
 
         /// <summary>
         /// Predicts class probabilities like <see cref="Predict"/>, with every dense layer's weight read as bfloat16 (8 bits of mantissa:
@@ -540,199 +137,43 @@ namespace Samples
         /// </summary>
         /// <param name="inputs">The samples, a whole number of <see cref="InputSize"/>-float rows.</param>
         /// <param name="outputs">Receives <see cref="OutputSize"/> floats per sample.</param>
-        public void PredictBfloat16(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
-        {
-            using var use = EnterUse(nameof(PredictBfloat16));
-            int samples = SamplesOf(inputs, nameof(PredictBfloat16));
-            if (outputs.Length != samples * OutputSize)
-                throw new global::System.ArgumentException($"outputs holds {outputs.Length} floats; {samples} samples of {OutputSize} outputs need {samples * OutputSize}.", nameof(outputs));
-            if (_bfloat16Stale) RefreshBfloat16Weights();
-            for (int start = 0; start < samples; start += BatchSize)
-            {
-                int rows = global::System.Math.Min(BatchSize, samples - start);
-                ForwardBfloat16Core(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);
-                global::NetGen.Kernels.Activations.SoftmaxForward(First(_dense4Output, rows * Dense4Units), outputs.Slice(start * OutputSize, rows * OutputSize), rows, OutputSize);
-            }
-        }
+        public void PredictBfloat16(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs) => _implementation.PredictBfloat16(inputs, outputs);
 
         /// <summary>
         /// Converts every dense weight to the bfloat16 copy that <see cref="PredictBfloat16"/> reads (round to nearest, ties to even).
         /// PredictBfloat16 calls it itself after training, checkpoint loads and reads of the writable parameter spans; call it
         /// after writing through a span that was taken before the last PredictBfloat16 call.
         /// </summary>
-        public void RefreshBfloat16Weights()
-        {
-            _bfloat16Weights.Convert(_parameters.Slice(Dense1WeightOffset, Dense1WeightCount), Dense1Bfloat16Offset);
-            _bfloat16Weights.Convert(_parameters.Slice(Dense2WeightOffset, Dense2WeightCount), Dense2Bfloat16Offset);
-            _bfloat16Weights.Convert(_parameters.Slice(Dense3WeightOffset, Dense3WeightCount), Dense3Bfloat16Offset);
-            _bfloat16Weights.Convert(_parameters.Slice(Dense4WeightOffset, Dense4WeightCount), Dense4Bfloat16Offset);
-            _bfloat16Stale = false;
-        }
-
-        // The inference forward of PredictBfloat16: dense layers on the bfloat16 weights, every other layer as in ForwardCore.
-        private void ForwardBfloat16Core(global::System.ReadOnlySpan<float> inputs, int rows, bool training)
-        {
-            // Dense1: 20 -> 12, ReLU, then Dense2: 12 -> 10, Tanh: bfloat16 weights, both in one pass over the cores
-            global::NetGen.Kernels.DenseBfloat16.ForwardTwoLayers(inputs, _bfloat16Weights.Slice(Dense1Bfloat16Offset, Dense1WeightCount), Dense1Bias, global::NetGen.Activation.ReLU, First(_dense1Output, rows * Dense1Units),
-                _bfloat16Weights.Slice(Dense2Bfloat16Offset, Dense2WeightCount), Dense2Bias, global::NetGen.Activation.Tanh, First(_dense2Output, rows * Dense2Units), rows, Dense1Inputs, Dense1Units, Dense2Units);
-
-            // Dropout1: drop 0.25 of 10 values in training
-            if (training) global::NetGen.Kernels.Dropout.Forward(First(_dense2Output, rows * Dense2Units), First(_dropout1Output, rows * Dropout1Size), First(_dropout1Mask, rows * Dropout1Size), Dropout1Rate, ref _dropoutRandom);
-            else First(_dense2Output, rows * Dense2Units).CopyTo(First(_dropout1Output, rows * Dropout1Size));
-
-            // Dense3: 10 -> 8, GELU, no bias, bfloat16 weight
-            global::NetGen.Kernels.DenseBfloat16.Forward(First(_dropout1Output, rows * Dropout1Size), _bfloat16Weights.Slice(Dense3Bfloat16Offset, Dense3WeightCount), Dense3Bias, First(_dense3PreActivation, rows * Dense3Units), rows, Dense3Inputs, Dense3Units, global::NetGen.Activation.Identity);
-            global::NetGen.Kernels.Activations.GeluForward(First(_dense3PreActivation, rows * Dense3Units), First(_dense3Output, rows * Dense3Units));
-
-            // LayerNorm1: normalize each sample's 8 values (epsilon 1E-05)
-            global::NetGen.Kernels.LayerNorm.Forward(First(_dense3Output, rows * Dense3Units), LayerNorm1Scale, LayerNorm1Shift, First(_layerNorm1Output, rows * LayerNorm1Size), First(_layerNorm1Mean, rows), First(_layerNorm1InverseStd, rows), rows, LayerNorm1Size, LayerNorm1Epsilon);
-
-            // Dense4: 8 -> 3, bfloat16 weight
-            global::NetGen.Kernels.DenseBfloat16.Forward(First(_layerNorm1Output, rows * LayerNorm1Size), _bfloat16Weights.Slice(Dense4Bfloat16Offset, Dense4WeightCount), Dense4Bias, First(_dense4Output, rows * Dense4Units), rows, Dense4Inputs, Dense4Units, global::NetGen.Activation.Identity);
-        }
+        public void RefreshBfloat16Weights() => _implementation.RefreshBfloat16Weights();
 
         /// <summary>
         /// Mean loss and accuracy over any number of samples, in inference mode, in chunks of <see cref="BatchSize"/>.
         /// Parameters and gradients are left as they are.
         /// </summary>
-        public global::NetGen.Evaluation Evaluate(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
-        {
-            using var use = EnterUse(nameof(Evaluate));
-            int samples = SamplesOf(inputs, nameof(Evaluate));
-            CheckTargets(labels, samples, nameof(Evaluate));
-            double lossSum = 0;
-            int correct = 0;
-            for (int start = 0; start < samples; start += BatchSize)
-            {
-                int rows = global::System.Math.Min(BatchSize, samples - start);
-                var batchTargets = labels.Slice(start, rows);
-                ForwardCore(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);
-                lossSum += (double)LossCore(batchTargets, rows) * rows;
-                correct += global::NetGen.Kernels.Losses.CountCorrect(First(_dense4Output, rows * Dense4Units), batchTargets, rows, OutputSize);
-            }
-            return new global::NetGen.Evaluation(samples, lossSum / samples, (double)correct / samples);
-        }
-
-        // The checkpoint layout: each parameter tensor by name, the optimizer state as copies of that layout, running statistics.
-        private static readonly global::NetGen.Checkpoints.CheckpointLayout CheckpointLayout = new("Bfloat16Mlp", ParameterCount,
-            new global::NetGen.Checkpoints.CheckpointTensor[]
-            {
-                new("dense1.weight", new[] { 12, 20 }, Dense1WeightOffset),
-                new("dense1.bias", new[] { 12 }, Dense1BiasOffset),
-                new("dense2.weight", new[] { 10, 12 }, Dense2WeightOffset),
-                new("dense2.bias", new[] { 10 }, Dense2BiasOffset),
-                new("dense3.weight", new[] { 8, 10 }, Dense3WeightOffset),
-                new("layernorm1.weight", new[] { 8 }, LayerNorm1ScaleOffset),
-                new("layernorm1.bias", new[] { 8 }, LayerNorm1ShiftOffset),
-                new("dense4.weight", new[] { 3, 8 }, Dense4WeightOffset),
-                new("dense4.bias", new[] { 3 }, Dense4BiasOffset),
-            },
-            optimizerStateNames: new string[] { "exp_avg", "exp_avg_sq" },
-            statistics: null,
-            statisticsCount: StatisticsCount);
+        public global::NetGen.Evaluation Evaluate(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => _implementation.Evaluate(inputs, labels);
 
         /// <summary>
         /// Saves parameters, optimizer state, running statistics and the step count to a safetensors file (tensors named
         /// as PyTorch's state_dict, e.g. <c>dense1.weight</c>), through a temporary file renamed over <paramref name="path"/>.
         /// </summary>
-        public void SaveCheckpoint(string path)
-        {
-            using var use = EnterUse(nameof(SaveCheckpoint));
-            CheckpointLayout.Save(path, _parameters, _optimizerState, _statistics, _step);
-        }
-
+        public void SaveCheckpoint(string path) => _implementation.SaveCheckpoint(path);
         /// <summary>Loads a checkpoint written by <see cref="SaveCheckpoint"/> (or weights only); a mismatch names the tensor and both shapes, and nothing is changed.</summary>
-        public void LoadCheckpoint(string path)
-        {
-            using var use = EnterUse(nameof(LoadCheckpoint));
-            _bfloat16Stale = true;
-            _step = CheckpointLayout.Load(path, _parameters, _optimizerState, _statistics);
-        }
-
-        // The ONNX description: each layer's operator settings and where its tensors sit in the flat buffers.
-        private static readonly global::NetGen.Onnx.OnnxNetwork OnnxDescription = new("Bfloat16Mlp", new[] { 20 }, new[] { 3 },
-            tokenInput: false, ParameterCount, StatisticsCount, global::NetGen.Onnx.OnnxOutput.Softmax,
-            new global::NetGen.Onnx.OnnxLayer[]
-            {
-                new global::NetGen.Onnx.OnnxDense("dense1", 20, 12, steps: 0, Dense1WeightOffset, Dense1BiasOffset, global::NetGen.Activation.ReLU, 0f),
-                new global::NetGen.Onnx.OnnxDense("dense2", 12, 10, steps: 0, Dense2WeightOffset, Dense2BiasOffset, global::NetGen.Activation.Tanh, 0f),
-                new global::NetGen.Onnx.OnnxDropout("dropout1"),
-                new global::NetGen.Onnx.OnnxDense("dense3", 10, 8, steps: 0, Dense3WeightOffset, -1, global::NetGen.Activation.GELU, 0f),
-                new global::NetGen.Onnx.OnnxLayerNorm("layernorm1", new[] { 8 }, LayerNorm1ScaleOffset, LayerNorm1ShiftOffset, 1E-05f),
-                new global::NetGen.Onnx.OnnxDense("dense4", 8, 3, steps: 0, Dense4WeightOffset, Dense4BiasOffset, global::NetGen.Activation.Identity, 0f),
-            });
+        public void LoadCheckpoint(string path) => _implementation.LoadCheckpoint(path);
 
         /// <summary>
         /// Exports the trained network as an ONNX model (opset 17) for inference: input <c>input</c> [N, 20],
         /// output <c>output</c> [N, 3] (the class probabilities, as <see cref="Predict"/>), N any number of samples; dropout is the identity.
         /// Written through a temporary file renamed over <paramref name="path"/>, so a failure never leaves a half file.
         /// </summary>
-        public void ExportOnnx(string path)
-        {
-            using var use = EnterUse(nameof(ExportOnnx));
-            OnnxDescription.Export(path, _parameters, _statistics);
-        }
-
+        public void ExportOnnx(string path) => _implementation.ExportOnnx(path);
         /// <summary>Writes the ONNX model (see <see cref="ExportOnnx(string)"/>) to <paramref name="stream"/>.</summary>
-        public void ExportOnnx(global::System.IO.Stream stream)
-        {
-            using var use = EnterUse(nameof(ExportOnnx));
-            OnnxDescription.Export(stream, _parameters, _statistics);
-        }
-
-        // The first rows of a batch buffer.
-        private static global::System.Span<float> First(float[] buffer, int length) => new(buffer, 0, length);
-
-        private static int SamplesOf(global::System.ReadOnlySpan<float> inputs, string caller)
-        {
-            if (inputs.Length == 0 || inputs.Length % InputSize != 0)
-                throw new global::System.ArgumentException($"Bfloat16Mlp.{caller}: inputs hold {inputs.Length} floats, which is not a whole, non-zero number of {InputSize}-float samples.", "inputs");
-            return inputs.Length / InputSize;
-        }
-
-        private static int RowsOf(global::System.ReadOnlySpan<float> inputs, string caller)
-        {
-            int rows = SamplesOf(inputs, caller);
-            if (rows > BatchSize)
-                throw new global::System.ArgumentException($"Bfloat16Mlp.{caller}: inputs hold {rows} samples, more than BatchSize = {BatchSize}; split them into batches.", "inputs");
-            return rows;
-        }
-
-        private static void CheckTargets(global::System.ReadOnlySpan<int> labels, int rows, string caller)
-        {
-            if (labels.Length != rows)
-                throw new global::System.ArgumentException($"Bfloat16Mlp.{caller}: {labels.Length} labels for {rows} samples; give one label per sample.", "labels");
-            for (int i = 0; i < labels.Length; i++)
-            {
-                if ((uint)labels[i] >= OutputSize)
-                    throw new global::System.ArgumentOutOfRangeException("labels", labels[i], $"Bfloat16Mlp.{caller}: label {labels[i]} at index {i} is outside [0, {OutputSize}).");
-            }
-        }
-
-        // Names where a non-finite loss came from: the inputs, or the first layer whose parameters or outputs are not finite.
-        private string DescribeNonFinite(global::System.ReadOnlySpan<float> inputs, int rows) =>
-            global::NetGen.Training.NumericChecks.Describe("the inputs", inputs, columns: InputSize)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense1's parameters", _parameters.Slice(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount), columns: 0)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense1's output", First(_dense1Output, rows * Dense1Units), columns: Dense1Units)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense2's parameters", _parameters.Slice(Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount), columns: 0)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense2's output", First(_dense2Output, rows * Dense2Units), columns: Dense2Units)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dropout1's output", First(_dropout1Output, rows * Dropout1Size), columns: Dropout1Size)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense3's parameters", _parameters.Slice(Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount), columns: 0)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense3's output", First(_dense3Output, rows * Dense3Units), columns: Dense3Units)
-            ?? global::NetGen.Training.NumericChecks.Describe("LayerNorm1's output", First(_layerNorm1Output, rows * LayerNorm1Size), columns: LayerNorm1Size)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense4's parameters", _parameters.Slice(Dense4WeightOffset, Dense4WeightCount + Dense4BiasCount), columns: 0)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense4's output", First(_dense4Output, rows * Dense4Units), columns: Dense4Units)
-            ?? "the loss only: every input, parameter and output is finite";
-        // The thread computing on this instance now (0: none): instances are not thread-safe, and misuse throws.
-        private int _user;
-
-        private global::NetGen.Threading.UseGuard.Scope EnterUse(string caller) => global::NetGen.Threading.UseGuard.Enter(ref _user, "Bfloat16Mlp", caller);
-
+        public void ExportOnnx(global::System.IO.Stream stream) => _implementation.ExportOnnx(stream);
 
         int global::NetGen.INetwork.BatchSize => BatchSize;
         int global::NetGen.INetwork.InputSize => InputSize;
         int global::NetGen.INetwork.OutputSize => OutputSize;
         int global::NetGen.INetwork.ParameterCount => ParameterCount;
         global::System.Collections.Generic.IReadOnlyList<string> global::NetGen.INetwork.ParameterLayers => ParameterLayers;
+        global::NetGen.IAllReduce? global::NetGen.INetwork.BatchNormSynchronization { get; set; }
     }
 }

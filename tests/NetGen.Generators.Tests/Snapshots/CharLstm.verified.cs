@@ -3,9 +3,7 @@
 
 namespace Samples.CharRnn
 {
-    /// <summary>
-    /// NetGen network: 3 layers, 93,409 parameters, softmax cross-entropy, Adam (lr 0.002).
-    /// </summary>
+    /// <summary>NetGen network: 3 layers, 93,409 parameters, softmax cross-entropy, Adam (lr 0.002).</summary>
     /// <remarks>
     /// <code>
     /// | Layer          | Output | Parameters | Offset |
@@ -23,337 +21,90 @@ namespace Samples.CharRnn
     {
         /// <summary>Samples in one training batch; every activation buffer is sized for it.</summary>
         public const int BatchSize = 32;
-
         /// <summary>Floats in one input sample (64).</summary>
         public const int InputSize = 64;
-
         /// <summary>Floats in one output sample (64x65): one score per class.</summary>
         public const int OutputSize = 4160;
-
         /// <summary>Steps in one output sample: each step has its own label.</summary>
         public const int OutputSteps = 64;
-
         /// <summary>Classes at each output step.</summary>
         public const int OutputClasses = 65;
-
         /// <summary>Trainable parameters in <see cref="Parameters"/>.</summary>
         public const int ParameterCount = 93409;
-
         /// <summary>The seed that a new instance is initialized with.</summary>
         public const int Seed = 1;
-
         /// <summary>The learning rate declared on the optimizer attribute.</summary>
         public const float DefaultLearningRate = 0.002f;
 
-        private const double AdamBeta1 = 0.9;
-        private const double AdamBeta2 = 0.999;
-        private const double AdamEpsilon = 1E-08;
-        private const double AdamWeightDecay = 0.0;
-        private const float ClipMaxNorm = 5f;
-        private const int StatisticsCount = 0;
-        private const int OptimizerStateCount = 186818;
-
-        // Embedding1: 64 tokens of 65 -> 64x32
-        private const int Embedding1Steps = 64;
-        private const int Embedding1Vocabulary = 65;
-        private const int Embedding1Dimensions = 32;
-        private const int Embedding1OutputSize = Embedding1Steps * Embedding1Dimensions;
-        private const int Embedding1WeightOffset = 0;
-        private const int Embedding1WeightCount = 2080;
-        // Lstm1: 64x32 -> 64x128, Lstm, stateful, forget bias 1.0
-        private const int Lstm1Steps = 64;
-        private const int Lstm1Inputs = 32;
-        private const int Lstm1Hidden = 128;
-        private const int Lstm1SequenceSize = Lstm1Steps * Lstm1Hidden;
-        private const int Lstm1WeightOffset = 2080;
-        private const int Lstm1WeightCount = 81920;
-        private const int Lstm1WeightHhOffset = 18464;
-        private const int Lstm1BiasOffset = 84000;
-        private const int Lstm1BiasCount = 1024;
-        private const int Lstm1GateRows = 512;
-        // Dense1: 128 -> 65 at each of 64 steps
-        private const int Dense1Inputs = 128;
-        private const int Dense1Steps = 64;
-        private const int Dense1OutputSize = Dense1Steps * Dense1Units;
-        private const int Dense1Units = 65;
-        private const int Dense1WeightOffset = 85024;
-        private const int Dense1WeightCount = 8320;
-        private const int Dense1BiasOffset = 93344;
-        private const int Dense1BiasCount = 65;
-        // 17,039,360 multiply-adds per product at 2048 rows: split across the cores.
-        private const bool Dense1Parallel = true;
-
-        private readonly global::NetGen.Kernels.AlignedBuffer _parameters = InitialParameters(Seed);
-        private readonly global::NetGen.Kernels.AlignedBuffer _gradients = new(ParameterCount);
-        private readonly global::NetGen.Kernels.AlignedBuffer _optimizerState = new(OptimizerStateCount);
-        private readonly float[] _statistics = InitialStatistics();
-        private int _step;
-        private int _trainingRows; // rows of the last training forward pass: what Backward may use (0 after inference)
-        private readonly float[] _embedding1Output = new float[BatchSize * Embedding1OutputSize];
-        private readonly float[] _embedding1Gradient = new float[BatchSize * Embedding1OutputSize];
-        private readonly float[] _lstm1Output = new float[BatchSize * Lstm1SequenceSize];
-        private readonly float[] _lstm1Gradient = new float[BatchSize * Lstm1SequenceSize];
-        private readonly float[] _lstm1Cache = new float[global::NetGen.Kernels.Lstm.CacheSize(BatchSize, Lstm1Steps, Lstm1Inputs, Lstm1Hidden)];
-        private readonly float[] _lstm1Scratch = new float[global::NetGen.Kernels.Lstm.ScratchSize(BatchSize, Lstm1Steps, Lstm1Hidden)];
-        private readonly float[] _lstm1StepGradientNorms = new float[Lstm1Steps];
-        private readonly float[] _lstm1State = new float[BatchSize * Lstm1Hidden];
-        private readonly float[] _lstm1CellState = new float[BatchSize * Lstm1Hidden];
-        private readonly float[] _dense1Output = new float[BatchSize * Dense1OutputSize];
-        private readonly float[] _dense1Gradient = new float[BatchSize * Dense1OutputSize];
+        private readonly Implementation _implementation = new(); // behind every member below: the nested class in the file beside this one
 
         /// <summary>Every trainable parameter, layer after layer, in one flat buffer (see the table on the class for offsets).</summary>
-        public global::System.Span<float> Parameters => _parameters;
-
+        public global::System.Span<float> Parameters => _implementation.Parameters;
         /// <summary>The gradient of the loss for every parameter, laid out like <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Gradients => _gradients;
-
+        public global::System.Span<float> Gradients => _implementation.Gradients;
         /// <summary>The optimizer's state (moments or velocity) for every parameter, in one flat buffer.</summary>
-        public global::System.Span<float> OptimizerState => _optimizerState;
-
+        public global::System.Span<float> OptimizerState => _implementation.OptimizerState;
         /// <summary>Non-trainable state that training updates, such as batch normalization's running mean and variance (empty when there is none).</summary>
-        public global::System.Span<float> Statistics => _statistics;
-
+        public global::System.Span<float> Statistics => _implementation.Statistics;
         /// <summary>Optimizer steps taken since the parameters were initialized.</summary>
-        public int StepCount => _step;
-
+        public int StepCount => _implementation.StepCount;
         /// <summary>The base learning rate; a declared schedule scales it each step (see <see cref="CurrentLearningRate"/>).</summary>
-        public float LearningRate
-        {
-            get => _learningRate;
-            set => _learningRate = global::NetGen.Training.Hyperparameters.CheckLearningRate(value, "CharLstm.LearningRate");
-        }
-
-        private float _learningRate = DefaultLearningRate;
-
+        public float LearningRate { get => _implementation.LearningRate; set => _implementation.LearningRate = value; }
         /// <summary>The learning rate the last optimizer step used, after any schedule.</summary>
-        public float CurrentLearningRate { get; private set; } = DefaultLearningRate;
-
-
+        public float CurrentLearningRate => _implementation.CurrentLearningRate;
         /// <summary>The global L2 norm of the gradients at the last optimizer step, before clipping.</summary>
-        public float LastGradientNorm { get; private set; }
-
+        public float LastGradientNorm => _implementation.LastGradientNorm;
         /// <summary>Embedding1's table, [65, 32] row-major (one row per token), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Embedding1Table => _parameters.Slice(Embedding1WeightOffset, Embedding1WeightCount);
-
-        private global::System.Span<float> Embedding1TableGradient => _gradients.Slice(Embedding1WeightOffset, Embedding1WeightCount);
-
+        public global::System.Span<float> Embedding1Table => _implementation.Embedding1Table;
         /// <summary>Lstm1's input weight W_ih, [4H, 32] = [512, 32] (gate blocks i, f, g, o), PyTorch's weight_ih_l0; a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Lstm1WeightIh => _parameters.Slice(Lstm1WeightOffset, Lstm1GateRows * Lstm1Inputs);
-
+        public global::System.Span<float> Lstm1WeightIh => _implementation.Lstm1WeightIh;
         /// <summary>Lstm1's recurrent weight W_hh, [512, 128], PyTorch's weight_hh_l0; a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Lstm1WeightHh => _parameters.Slice(Lstm1WeightHhOffset, Lstm1GateRows * Lstm1Hidden);
-
+        public global::System.Span<float> Lstm1WeightHh => _implementation.Lstm1WeightHh;
         /// <summary>Lstm1's input bias b_ih, [512], PyTorch's bias_ih_l0.</summary>
-        public global::System.Span<float> Lstm1BiasIh => _parameters.Slice(Lstm1BiasOffset, Lstm1GateRows);
-
+        public global::System.Span<float> Lstm1BiasIh => _implementation.Lstm1BiasIh;
         /// <summary>Lstm1's recurrent bias b_hh, [512], PyTorch's bias_hh_l0.</summary>
-        public global::System.Span<float> Lstm1BiasHh => _parameters.Slice(Lstm1BiasOffset + Lstm1GateRows, Lstm1GateRows);
-
+        public global::System.Span<float> Lstm1BiasHh => _implementation.Lstm1BiasHh;
         /// <summary>For each of Lstm1's steps, the mean over the batch of ||dL/dh_t|| in the last backward pass: how much gradient reaches each step.</summary>
-        public global::System.ReadOnlySpan<float> Lstm1StepGradientNorms => _lstm1StepGradientNorms;
-
+        public global::System.ReadOnlySpan<float> Lstm1StepGradientNorms => _implementation.Lstm1StepGradientNorms;
         /// <summary>Lstm1's carried hidden state, [BatchSize, 128]: the initial state of the next call.</summary>
-        public global::System.Span<float> Lstm1State => _lstm1State;
-
+        public global::System.Span<float> Lstm1State => _implementation.Lstm1State;
         /// <summary>Lstm1's carried cell state, [BatchSize, 128].</summary>
-        public global::System.Span<float> Lstm1CellState => _lstm1CellState;
-
-        private global::System.Span<float> Lstm1WeightIhGradient => _gradients.Slice(Lstm1WeightOffset, Lstm1GateRows * Lstm1Inputs);
-
-        private global::System.Span<float> Lstm1WeightHhGradient => _gradients.Slice(Lstm1WeightHhOffset, Lstm1GateRows * Lstm1Hidden);
-
-        private global::System.Span<float> Lstm1BiasIhGradient => _gradients.Slice(Lstm1BiasOffset, Lstm1GateRows);
-
-        private global::System.Span<float> Lstm1BiasHhGradient => _gradients.Slice(Lstm1BiasOffset + Lstm1GateRows, Lstm1GateRows);
-
+        public global::System.Span<float> Lstm1CellState => _implementation.Lstm1CellState;
         /// <summary>Dense1's weight, [65, 128] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense1Weight => _parameters.Slice(Dense1WeightOffset, Dense1WeightCount);
-
+        public global::System.Span<float> Dense1Weight => _implementation.Dense1Weight;
         /// <summary>Dense1's bias, [65], a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense1Bias => _parameters.Slice(Dense1BiasOffset, Dense1BiasCount);
-
-        private global::System.Span<float> Dense1WeightGradient => _gradients.Slice(Dense1WeightOffset, Dense1WeightCount);
-
-        private global::System.Span<float> Dense1BiasGradient => _gradients.Slice(Dense1BiasOffset, Dense1BiasCount);
-
+        public global::System.Span<float> Dense1Bias => _implementation.Dense1Bias;
         /// <summary>Re-initializes every parameter from <paramref name="seed"/> and clears gradients, optimizer state and the step count.</summary>
-        public void ResetParameters(int seed = Seed)
-        {
-            using var use = EnterUse(nameof(ResetParameters));
-            FillParameters(_parameters, seed);
-            FillStatistics(_statistics);
-            _gradients.Clear();
-            _optimizerState.Clear();
-            _step = 0;
-        }
-
-        private static global::NetGen.Kernels.AlignedBuffer InitialParameters(int seed)
-        {
-            var parameters = new global::NetGen.Kernels.AlignedBuffer(ParameterCount);
-            FillParameters(parameters, seed);
-            return parameters;
-        }
-
-        private static float[] InitialStatistics()
-        {
-            var statistics = new float[StatisticsCount];
-            FillStatistics(statistics);
-            return statistics;
-        }
-
-        private static void FillStatistics(global::System.Span<float> statistics)
-        {
-            // No running statistics in this network.
-        }
-
-        private static void FillParameters(global::System.Span<float> parameters, int seed)
-        {
-            var rng = new global::NetGen.Rng(unchecked((ulong)seed));
-            // Embedding1: 64 tokens of 65 -> 64x32: N(0, 1) as PyTorch's nn.Embedding
-            global::NetGen.Initialization.Initializers.Fill(parameters.Slice(Embedding1WeightOffset, Embedding1WeightCount), global::NetGen.WeightInit.Normal, fanIn: Embedding1Dimensions, fanOut: Embedding1Vocabulary, scale: 1.0, ref rng);
-            // Lstm1: 64x32 -> 64x128, Lstm, stateful, forget bias 1.0: W_ih and biases U(-1/sqrt(H), 1/sqrt(H)) as PyTorch, W_hh orthogonal
-            global::NetGen.Initialization.Initializers.Fill(parameters.Slice(Lstm1WeightOffset, Lstm1GateRows * Lstm1Inputs), global::NetGen.WeightInit.Uniform, fanIn: Lstm1Inputs, fanOut: Lstm1GateRows, scale: 1.0 / global::System.Math.Sqrt(Lstm1Hidden), ref rng);
-            global::NetGen.Initialization.Initializers.Fill(parameters.Slice(Lstm1WeightHhOffset, Lstm1GateRows * Lstm1Hidden), global::NetGen.WeightInit.Orthogonal, fanIn: Lstm1Hidden, fanOut: Lstm1GateRows, scale: 1.0, ref rng);
-            global::NetGen.Initialization.Initializers.Fill(parameters.Slice(Lstm1BiasOffset, Lstm1BiasCount), global::NetGen.WeightInit.Uniform, fanIn: Lstm1Hidden, fanOut: Lstm1GateRows, scale: 1.0 / global::System.Math.Sqrt(Lstm1Hidden), ref rng);
-            parameters.Slice(Lstm1BiasOffset + Lstm1Hidden, Lstm1Hidden).Fill(1f); // b_ih's forget block
-            parameters.Slice(Lstm1BiasOffset + Lstm1GateRows + Lstm1Hidden, Lstm1Hidden).Clear(); // b_hh's forget block
-            // Dense1: 128 -> 65 at each of 64 steps
-            global::NetGen.Initialization.Initializers.Fill(parameters.Slice(Dense1WeightOffset, Dense1WeightCount), global::NetGen.WeightInit.Default, fanIn: Dense1Inputs, fanOut: Dense1Units, scale: double.NaN, ref rng);
-            global::NetGen.Initialization.Initializers.FillBias(parameters.Slice(Dense1BiasOffset, Dense1BiasCount), global::NetGen.WeightInit.Default, fanIn: Dense1Inputs, ref rng);
-        }
+        public void ResetParameters(int seed = Seed) => _implementation.ResetParameters(seed);
 
         /// <summary>
         /// Runs the network forward in training mode on 1 to <see cref="BatchSize"/> samples (<c>inputs.Length / InputSize</c>),
         /// keeping every activation for <see cref="Backward"/>. Returns the outputs, <c>rows * OutputSize</c> floats,
         /// valid until the next call.
         /// </summary>
-        public global::System.ReadOnlySpan<float> Forward(global::System.ReadOnlySpan<int> inputs)
-        {
-            using var use = EnterUse(nameof(Forward));
-            int rows = RowsOf(inputs, nameof(Forward));
-            ForwardCore(inputs, rows, training: true);
-            return First(_dense1Output, rows * Dense1OutputSize);
-        }
-
-        private void ForwardCore(global::System.ReadOnlySpan<int> inputs, int rows, bool training)
-        {
-            _trainingRows = training ? rows : 0;
-            // Embedding1: 64 tokens of 65 -> 64x32
-            global::NetGen.Kernels.Embedding.Forward(inputs, Embedding1Table, First(_embedding1Output, rows * Embedding1OutputSize), rows * Embedding1Steps, Embedding1Vocabulary, Embedding1Dimensions);
-
-            // Lstm1: 64x32 -> 64x128, Lstm, stateful, forget bias 1.0
-            global::NetGen.Kernels.Lstm.Forward(First(_embedding1Output, rows * Embedding1OutputSize), Lstm1WeightIh, Lstm1WeightHh, Lstm1BiasIh, Lstm1BiasHh, new global::System.ReadOnlySpan<float>(_lstm1State, 0, rows * Lstm1Hidden), new global::System.ReadOnlySpan<float>(_lstm1CellState, 0, rows * Lstm1Hidden),
-                First(_lstm1Output, rows * Lstm1SequenceSize), new global::System.Span<float>(_lstm1State, 0, rows * Lstm1Hidden), new global::System.Span<float>(_lstm1CellState, 0, rows * Lstm1Hidden), _lstm1Cache, rows, Lstm1Steps, Lstm1Inputs, Lstm1Hidden);
-
-            // Dense1: 128 -> 65 at each of 64 steps
-            global::NetGen.Kernels.Dense.Forward(First(_lstm1Output, rows * Lstm1SequenceSize), Dense1Weight, Dense1Bias, First(_dense1Output, rows * Dense1OutputSize), rows * Dense1Steps, Dense1Inputs, Dense1Units, global::NetGen.Activation.Identity, Dense1Parallel);
-        }
-
-        // Softmax cross-entropy against class labels, averaged over the rows and steps; writes d(loss)/d(output).
-        private float LossCore(global::System.ReadOnlySpan<int> labels, int rows) =>
-            global::NetGen.Kernels.Losses.SoftmaxCrossEntropy(First(_dense1Output, rows * Dense1OutputSize), labels, First(_dense1Gradient, rows * Dense1OutputSize), rows * OutputSteps, OutputClasses);
+        public global::System.ReadOnlySpan<float> Forward(global::System.ReadOnlySpan<int> inputs) => _implementation.Forward(inputs);
 
         /// <summary>
         /// Backpropagates <paramref name="outputGradient"/> (d loss / d output, <c>rows * OutputSize</c> floats) through the
         /// activations of the last <see cref="Forward"/> call on the same <paramref name="inputs"/>, adding to <see cref="Gradients"/>.
         /// </summary>
-        public void Backward(global::System.ReadOnlySpan<int> inputs, global::System.ReadOnlySpan<float> outputGradient)
-        {
-            using var use = EnterUse(nameof(Backward));
-            int rows = RowsOf(inputs, nameof(Backward));
-            if (rows != _trainingRows)
-                throw new global::System.InvalidOperationException($"CharLstm.Backward: inputs hold {rows} samples, but the activations are those of a training Forward on {_trainingRows} (0: none since the last inference); call Forward on the same inputs first.");
-            if (outputGradient.Length != rows * OutputSize)
-                throw new global::System.ArgumentException($"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.", nameof(outputGradient));
-            outputGradient.CopyTo(First(_dense1Gradient, rows * Dense1OutputSize));
-            BackwardCore(inputs, rows, addPenaltyGradients: false);
-        }
-
-        // Each parameter layer's gradients are final once its backward (and, in training, its weight penalty) ran: the
-        // gradient listener may start reducing them while the earlier layers' backward goes on.
-        private void BackwardCore(global::System.ReadOnlySpan<int> inputs, int rows, bool addPenaltyGradients)
-        {
-            // Dense1: 128 -> 65 at each of 64 steps
-            global::NetGen.Kernels.Dense.Backward(First(_dense1Gradient, rows * Dense1OutputSize), First(_lstm1Output, rows * Lstm1SequenceSize), Dense1Weight, First(_lstm1Gradient, rows * Lstm1SequenceSize),
-                Dense1WeightGradient, Dense1BiasGradient, rows * Dense1Steps, Dense1Inputs, Dense1Units, accumulateParameterGradients: true, Dense1Parallel);
-            GradientListener?.OnGradientsReady(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount);
-
-            // Lstm1: 64x32 -> 64x128, Lstm, stateful, forget bias 1.0
-            global::NetGen.Kernels.Lstm.Backward(First(_lstm1Gradient, rows * Lstm1SequenceSize), First(_embedding1Output, rows * Embedding1OutputSize), Lstm1WeightIh, Lstm1WeightHh, default, default, _lstm1Cache,
-                First(_embedding1Gradient, rows * Embedding1OutputSize), Lstm1WeightIhGradient, Lstm1WeightHhGradient, Lstm1BiasIhGradient, Lstm1BiasHhGradient,
-                dinitialHidden: default, dinitialCell: default, stepGradientNorms: new global::System.Span<float>(_lstm1StepGradientNorms), _lstm1Scratch, rows, Lstm1Steps, Lstm1Inputs, Lstm1Hidden);
-            GradientListener?.OnGradientsReady(Lstm1WeightOffset, Lstm1WeightCount + Lstm1BiasCount);
-
-            // Embedding1: 64 tokens of 65 -> 64x32: scatter-add into the table rows of the tokens seen
-            global::NetGen.Kernels.Embedding.Backward(inputs, First(_embedding1Gradient, rows * Embedding1OutputSize), Embedding1TableGradient, rows * Embedding1Steps, Embedding1Vocabulary, Embedding1Dimensions);
-            GradientListener?.OnGradientsReady(Embedding1WeightOffset, Embedding1WeightCount);
-        }
-
-        /// <summary>
-        /// Told during each training backward pass as soon as each parameter layer's gradients are final (from the last
-        /// layer to the first); null for nobody. Data-parallel training overlaps its gradient all-reduce with backward this way.
-        /// </summary>
-        public global::NetGen.IGradientListener? GradientListener { get; set; }
-
+        public void Backward(global::System.ReadOnlySpan<int> inputs, global::System.ReadOnlySpan<float> outputGradient) => _implementation.Backward(inputs, outputGradient);
+        /// <summary>Told in each training backward pass as each parameter layer's gradients become final (last layer first), so data-parallel training overlaps its all-reduce with backward; null for nobody.</summary>
+        public global::NetGen.IGradientListener? GradientListener { get => _implementation.GradientListener; set => _implementation.GradientListener = value; }
         /// <summary>Sets every gradient to zero; <see cref="Backward"/> adds to them.</summary>
-        public void ZeroGradients() => _gradients.Clear();
-
-        /// <summary>
-        /// Applies one Adam (lr 0.002) update to <see cref="Parameters"/> from <see cref="Gradients"/>, in one pass over the flat buffers:
-        /// clips the gradients, applies the learning-rate schedule, then updates.
-        /// </summary>
-        public void OptimizerStep()
-        {
-            using var use = EnterUse(nameof(OptimizerStep));
-            LastGradientNorm = global::NetGen.Kernels.Regularization.ClipByGlobalNorm(_gradients, ClipMaxNorm);
-            CurrentLearningRate = ScheduledLearningRate(_step);
-            _step++;
-            global::NetGen.Optimizers.Adam.Step(_parameters, _gradients,
-                m: _optimizerState.Slice(0, ParameterCount), v: _optimizerState.Slice(ParameterCount, ParameterCount), vMax: default,
-                _step, CurrentLearningRate, AdamBeta1, AdamBeta2, AdamEpsilon, AdamWeightDecay, decoupledWeightDecay: false);
-        }
-
-        // No learning-rate schedule declared: every step uses LearningRate.
-        private float ScheduledLearningRate(int step) => LearningRate;
-
-        // Weight penalties (L1: lambda * sum |w|, L2: lambda * sum w^2), part of the reported loss.
-        private float PenaltyLoss() => 0f;
-
+        public void ZeroGradients() => _implementation.ZeroGradients();
+        /// <summary>One Adam (lr 0.002) update of <see cref="Parameters"/> from <see cref="Gradients"/> in one pass (clipping first, then the schedule).</summary>
+        public void OptimizerStep() => _implementation.OptimizerStep();
         /// <summary>The training-mode loss (including weight penalties) of 1 to <see cref="BatchSize"/> samples, without changing gradients or parameters.</summary>
-        public float ComputeLoss(global::System.ReadOnlySpan<int> inputs, global::System.ReadOnlySpan<int> labels)
-        {
-            using var use = EnterUse(nameof(ComputeLoss));
-            int rows = RowsOf(inputs, nameof(ComputeLoss));
-            CheckTargets(labels, rows, nameof(ComputeLoss));
-            ForwardCore(inputs, rows, training: true);
-            return LossCore(labels, rows) + PenaltyLoss();
-        }
+        public float ComputeLoss(global::System.ReadOnlySpan<int> inputs, global::System.ReadOnlySpan<int> labels) => _implementation.ComputeLoss(inputs, labels);
 
         /// <summary>
         /// Forward, loss and backward on 1 to <see cref="BatchSize"/> samples: sets <see cref="Gradients"/> to the gradient of the
         /// batch's mean loss plus weight penalties, without updating parameters (for gradient accumulation or all-reduce
-        /// before <see cref="OptimizerStep"/>). Returns the loss.
+        /// before <see cref="OptimizerStep"/>). Returns the loss. Inputs and targets as for <see cref="TrainStep"/>.
         /// </summary>
-        /// <param name="inputs">The samples, <c>rows * InputSize</c> floats, row after row.</param>
-        /// <param name="labels">One class index in [0, OutputSize) per row.</param>
         /// <exception cref="global::NetGen.NonFiniteLossException">The loss is NaN or infinite; the message names the first input, parameter or layer output that is not finite.</exception>
-        public float ComputeGradients(global::System.ReadOnlySpan<int> inputs, global::System.ReadOnlySpan<int> labels)
-        {
-            using var use = EnterUse(nameof(ComputeGradients));
-            int rows = RowsOf(inputs, nameof(ComputeGradients));
-            CheckTargets(labels, rows, nameof(ComputeGradients));
-            _gradients.Clear();
-            SaveStepState();
-            ForwardCore(inputs, rows, training: true);
-            float loss = LossCore(labels, rows) + PenaltyLoss();
-            if (!float.IsFinite(loss))
-            {
-                RestoreStepState(); // a failed step changes nothing: running statistics, dropout masks and carried state stay as they were
-                throw new global::NetGen.NonFiniteLossException("CharLstm", loss, _step + 1, DescribeNonFinite(inputs, rows));
-            }
-            BackwardCore(inputs, rows, addPenaltyGradients: true);
-            return loss;
-        }
+        public float ComputeGradients(global::System.ReadOnlySpan<int> inputs, global::System.ReadOnlySpan<int> labels) => _implementation.ComputeGradients(inputs, labels);
 
         /// <summary>
         /// One training step on 1 to <see cref="BatchSize"/> samples: forward, loss, backward and an optimizer update
@@ -362,215 +113,44 @@ namespace Samples.CharRnn
         /// <param name="inputs">The samples, <c>rows * InputSize</c> floats, row after row.</param>
         /// <param name="labels">One class index in [0, OutputSize) per row.</param>
         /// <exception cref="global::NetGen.NonFiniteLossException">The loss is NaN or infinite; no update is applied.</exception>
-        public float TrainStep(global::System.ReadOnlySpan<int> inputs, global::System.ReadOnlySpan<int> labels)
-        {
-            using var use = EnterUse(nameof(TrainStep));
-            float loss = ComputeGradients(inputs, labels);
-            OptimizerStep();
-            return loss;
-        }
-
-        // A training step that fails (a non-finite loss) leaves every buffer as it was: these copies are taken before it.
-        private readonly float[] _lstm1StateSaved = new float[BatchSize * Lstm1Hidden];
-        private readonly float[] _lstm1CellStateSaved = new float[BatchSize * Lstm1Hidden];
-
-        private void SaveStepState()
-        {
-            global::System.Array.Copy(_lstm1State, _lstm1StateSaved, _lstm1StateSaved.Length);
-            global::System.Array.Copy(_lstm1CellState, _lstm1CellStateSaved, _lstm1CellStateSaved.Length);
-        }
-
-        private void RestoreStepState()
-        {
-            global::System.Array.Copy(_lstm1StateSaved, _lstm1State, _lstm1StateSaved.Length);
-            global::System.Array.Copy(_lstm1CellStateSaved, _lstm1CellState, _lstm1CellStateSaved.Length);
-        }
-
+        public float TrainStep(global::System.ReadOnlySpan<int> inputs, global::System.ReadOnlySpan<int> labels) => _implementation.TrainStep(inputs, labels);
         /// <summary>The layers that have parameters, in order: the entries of <see cref="GradientNorms"/>.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> ParameterLayers { get; } = new string[] { "Embedding1", "Lstm1", "Dense1" };
-
+        public static global::System.Collections.Generic.IReadOnlyList<string> ParameterLayers => Implementation.ParameterLayers;
         /// <summary>The global L2 norm of all gradients as they are now (after the last backward pass, or after clipping once a step ran).</summary>
-        public float GradientNorm() => global::NetGen.Kernels.Regularization.GlobalNorm(_gradients);
-
+        public float GradientNorm() => _implementation.GradientNorm();
         /// <summary>The L2 norm of each parameter layer's gradient (see <see cref="ParameterLayers"/>), after the last backward pass.</summary>
-        public void GradientNorms(global::System.Span<float> norms)
-        {
-            if (norms.Length != 3)
-                throw new global::System.ArgumentException($"norms holds {norms.Length} floats; this network has 3 parameter layers.", nameof(norms));
-            norms[0] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Embedding1WeightOffset, Embedding1WeightCount));
-            norms[1] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Lstm1WeightOffset, Lstm1WeightCount + Lstm1BiasCount));
-            norms[2] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount));
-        }
+        public void GradientNorms(global::System.Span<float> norms) => _implementation.GradientNorms(norms);
 
         /// <summary>
         /// Predicts class probabilities (softmax of the logits) for any number of samples, in chunks of <see cref="BatchSize"/>.
         /// </summary>
         /// <param name="inputs">The samples, a whole number of <see cref="InputSize"/>-float rows.</param>
         /// <param name="outputs">Receives <see cref="OutputSize"/> floats per sample.</param>
-        public void Predict(global::System.ReadOnlySpan<int> inputs, global::System.Span<float> outputs)
-        {
-            using var use = EnterUse(nameof(Predict));
-            int samples = SamplesOf(inputs, nameof(Predict));
-            if (outputs.Length != samples * OutputSize)
-                throw new global::System.ArgumentException($"outputs holds {outputs.Length} floats; {samples} samples of {OutputSize} outputs need {samples * OutputSize}.", nameof(outputs));
-            SaveCarriedState(); // every chunk starts from the state the caller set, and inference leaves it as it was
-            for (int start = 0; start < samples; start += BatchSize)
-            {
-                int rows = global::System.Math.Min(BatchSize, samples - start);
-                RestoreCarriedState();
-                ForwardCore(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);
-                global::NetGen.Kernels.Activations.SoftmaxForward(First(_dense1Output, rows * Dense1OutputSize), outputs.Slice(start * OutputSize, rows * OutputSize), rows * OutputSteps, OutputClasses);
-            }
-            RestoreCarriedState();
-        }
+        public void Predict(global::System.ReadOnlySpan<int> inputs, global::System.Span<float> outputs) => _implementation.Predict(inputs, outputs);
 
         /// <summary>
         /// Mean loss and accuracy over any number of samples, in inference mode, in chunks of <see cref="BatchSize"/>.
         /// Parameters and gradients are left as they are.
         /// </summary>
-        public global::NetGen.Evaluation Evaluate(global::System.ReadOnlySpan<int> inputs, global::System.ReadOnlySpan<int> labels)
-        {
-            using var use = EnterUse(nameof(Evaluate));
-            int samples = SamplesOf(inputs, nameof(Evaluate));
-            CheckTargets(labels, samples, nameof(Evaluate));
-            double lossSum = 0;
-            int correct = 0;
-            SaveCarriedState(); // every chunk starts from the state the caller set, and inference leaves it as it was
-            for (int start = 0; start < samples; start += BatchSize)
-            {
-                int rows = global::System.Math.Min(BatchSize, samples - start);
-                var batchTargets = labels.Slice(start * OutputSteps, rows * OutputSteps);
-                RestoreCarriedState();
-                ForwardCore(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);
-                lossSum += (double)LossCore(batchTargets, rows) * rows;
-                correct += global::NetGen.Kernels.Losses.CountCorrect(First(_dense1Output, rows * Dense1OutputSize), batchTargets, rows * OutputSteps, OutputClasses);
-            }
-            RestoreCarriedState();
-            return new global::NetGen.Evaluation(samples, lossSum / samples, (double)correct / ((long)samples * OutputSteps));
-        }
-
-        // The checkpoint layout: each parameter tensor by name, the optimizer state as copies of that layout, running statistics.
-        private static readonly global::NetGen.Checkpoints.CheckpointLayout CheckpointLayout = new("CharLstm", ParameterCount,
-            new global::NetGen.Checkpoints.CheckpointTensor[]
-            {
-                new("embedding1.weight", new[] { 65, 32 }, Embedding1WeightOffset),
-                new("lstm1.weight_ih_l0", new[] { 512, 32 }, Lstm1WeightOffset),
-                new("lstm1.weight_hh_l0", new[] { 512, 128 }, Lstm1WeightHhOffset),
-                new("lstm1.bias_ih_l0", new[] { 512 }, Lstm1BiasOffset),
-                new("lstm1.bias_hh_l0", new[] { 512 }, Lstm1BiasOffset + Lstm1GateRows),
-                new("dense1.weight", new[] { 65, 128 }, Dense1WeightOffset),
-                new("dense1.bias", new[] { 65 }, Dense1BiasOffset),
-            },
-            optimizerStateNames: new string[] { "exp_avg", "exp_avg_sq" },
-            statistics: null,
-            statisticsCount: StatisticsCount);
+        public global::NetGen.Evaluation Evaluate(global::System.ReadOnlySpan<int> inputs, global::System.ReadOnlySpan<int> labels) => _implementation.Evaluate(inputs, labels);
 
         /// <summary>
         /// Saves parameters, optimizer state, running statistics and the step count to a safetensors file (tensors named
         /// as PyTorch's state_dict, e.g. <c>dense1.weight</c>), through a temporary file renamed over <paramref name="path"/>.
         /// </summary>
-        public void SaveCheckpoint(string path)
-        {
-            using var use = EnterUse(nameof(SaveCheckpoint));
-            CheckpointLayout.Save(path, _parameters, _optimizerState, _statistics, _step);
-        }
-
+        public void SaveCheckpoint(string path) => _implementation.SaveCheckpoint(path);
         /// <summary>Loads a checkpoint written by <see cref="SaveCheckpoint"/> (or weights only); a mismatch names the tensor and both shapes, and nothing is changed.</summary>
-        public void LoadCheckpoint(string path)
-        {
-            using var use = EnterUse(nameof(LoadCheckpoint));
-            _step = CheckpointLayout.Load(path, _parameters, _optimizerState, _statistics);
-        }
-
-        // The ONNX description: each layer's operator settings and where its tensors sit in the flat buffers.
-        private static readonly global::NetGen.Onnx.OnnxNetwork OnnxDescription = new("CharLstm", new[] { 64 }, new[] { 64, 65 },
-            tokenInput: true, ParameterCount, StatisticsCount, global::NetGen.Onnx.OnnxOutput.SoftmaxPerStep,
-            new global::NetGen.Onnx.OnnxLayer[]
-            {
-                new global::NetGen.Onnx.OnnxEmbedding("embedding1", 65, 32, Embedding1WeightOffset),
-                new global::NetGen.Onnx.OnnxRecurrent("lstm1", global::NetGen.Onnx.OnnxCell.Lstm, 32, 128, Lstm1WeightOffset, Lstm1WeightHhOffset, Lstm1BiasOffset, returnSequences: true),
-                new global::NetGen.Onnx.OnnxDense("dense1", 128, 65, steps: 64, Dense1WeightOffset, Dense1BiasOffset, global::NetGen.Activation.Identity, 0f),
-            });
+        public void LoadCheckpoint(string path) => _implementation.LoadCheckpoint(path);
 
         /// <summary>
         /// Exports the trained network as an ONNX model (opset 17) for inference: input <c>input</c> [N, 64] (int64 token ids),
         /// output <c>output</c> [N, 64, 65] (the class probabilities, as <see cref="Predict"/>), N any number of samples; recurrent layers start from the zero state.
         /// Written through a temporary file renamed over <paramref name="path"/>, so a failure never leaves a half file.
         /// </summary>
-        public void ExportOnnx(string path)
-        {
-            using var use = EnterUse(nameof(ExportOnnx));
-            OnnxDescription.Export(path, _parameters, _statistics);
-        }
-
+        public void ExportOnnx(string path) => _implementation.ExportOnnx(path);
         /// <summary>Writes the ONNX model (see <see cref="ExportOnnx(string)"/>) to <paramref name="stream"/>.</summary>
-        public void ExportOnnx(global::System.IO.Stream stream)
-        {
-            using var use = EnterUse(nameof(ExportOnnx));
-            OnnxDescription.Export(stream, _parameters, _statistics);
-        }
-
-        // The first rows of a batch buffer.
-        private static global::System.Span<float> First(float[] buffer, int length) => new(buffer, 0, length);
-
-        private static int SamplesOf(global::System.ReadOnlySpan<int> inputs, string caller)
-        {
-            if (inputs.Length == 0 || inputs.Length % InputSize != 0)
-                throw new global::System.ArgumentException($"CharLstm.{caller}: inputs hold {inputs.Length} floats, which is not a whole, non-zero number of {InputSize}-float samples.", "inputs");
-            return inputs.Length / InputSize;
-        }
-
-        private static int RowsOf(global::System.ReadOnlySpan<int> inputs, string caller)
-        {
-            int rows = SamplesOf(inputs, caller);
-            if (rows > BatchSize)
-                throw new global::System.ArgumentException($"CharLstm.{caller}: inputs hold {rows} samples, more than BatchSize = {BatchSize}; split them into batches.", "inputs");
-            return rows;
-        }
-
-        private static void CheckTargets(global::System.ReadOnlySpan<int> labels, int rows, string caller)
-        {
-            if (labels.Length != rows * OutputSteps)
-                throw new global::System.ArgumentException($"CharLstm.{caller}: {labels.Length} labels for {rows} samples; give one label per step, {rows * OutputSteps} in all.", "labels");
-            for (int i = 0; i < labels.Length; i++)
-            {
-                if ((uint)labels[i] >= OutputClasses)
-                    throw new global::System.ArgumentOutOfRangeException("labels", labels[i], $"CharLstm.{caller}: label {labels[i]} at index {i} is outside [0, {OutputClasses}).");
-            }
-        }
-
-        // Names where a non-finite loss came from: the inputs, or the first layer whose parameters or outputs are not finite.
-        private string DescribeNonFinite(global::System.ReadOnlySpan<int> inputs, int rows) =>
-            ((string?)null) // token ids are always finite
-            ?? global::NetGen.Training.NumericChecks.Describe("Embedding1's table", Embedding1Table, columns: Embedding1Dimensions)
-            ?? global::NetGen.Training.NumericChecks.Describe("Lstm1's parameters", _parameters.Slice(Lstm1WeightOffset, Lstm1WeightCount + Lstm1BiasCount), columns: 0)
-            ?? global::NetGen.Training.NumericChecks.Describe("Lstm1's output", First(_lstm1Output, rows * Lstm1SequenceSize), columns: Lstm1Hidden)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense1's parameters", _parameters.Slice(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount), columns: 0)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense1's output", First(_dense1Output, rows * Dense1OutputSize), columns: Dense1Units)
-            ?? "the loss only: every input, parameter and output is finite";
-        private void SaveCarriedState()
-        {
-            global::System.Array.Copy(_lstm1State, _lstm1StateSaved, _lstm1State.Length);
-            global::System.Array.Copy(_lstm1CellState, _lstm1CellStateSaved, _lstm1CellState.Length);
-        }
-
-        private void RestoreCarriedState()
-        {
-            global::System.Array.Copy(_lstm1StateSaved, _lstm1State, _lstm1State.Length);
-            global::System.Array.Copy(_lstm1CellStateSaved, _lstm1CellState, _lstm1CellState.Length);
-        }
-
-        // The thread computing on this instance now (0: none): instances are not thread-safe, and misuse throws.
-        private int _user;
-
-        private global::NetGen.Threading.UseGuard.Scope EnterUse(string caller) => global::NetGen.Threading.UseGuard.Enter(ref _user, "CharLstm", caller);
-
-
+        public void ExportOnnx(global::System.IO.Stream stream) => _implementation.ExportOnnx(stream);
         /// <summary>Sets the carried state of every stateful recurrent layer back to zeros (start of a new sequence).</summary>
-        public void ResetState()
-        {
-            global::System.Array.Clear(_lstm1State);
-            global::System.Array.Clear(_lstm1CellState);
-        }
+        public void ResetState() => _implementation.ResetState();
     }
 }

@@ -130,7 +130,7 @@ namespace Samples.Mnist
             public void ResetParameters(int seed = Seed)
             {
                 var parameters = new float[ParameterCount];
-                FillParameters(parameters, seed);
+                Implementation.FillParameters(parameters, seed);
                 _kernels.CopyToDevice<float>(parameters, _parameters.View);
                 _kernels.Clear(_gradients.View);
                 _kernels.Clear(_optimizerState.View);
@@ -183,7 +183,7 @@ namespace Samples.Mnist
             /// </summary>
             public global::System.ReadOnlySpan<float> Forward(global::System.ReadOnlySpan<float> inputs)
             {
-                int rows = RowsOf(inputs, nameof(Forward));
+                int rows = Implementation.RowsOf(inputs, nameof(Forward));
                 Upload(inputs, rows);
                 ForwardCore(rows);
                 return DownloadOutputs(rows);
@@ -246,8 +246,8 @@ namespace Samples.Mnist
             /// <exception cref="global::NetGen.NonFiniteLossException">The loss is NaN or infinite; the message names the first layer whose values are not finite.</exception>
             public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
             {
-                int rows = RowsOf(inputs, nameof(TrainStep));
-                CheckTargets(labels, rows, nameof(TrainStep));
+                int rows = Implementation.RowsOf(inputs, nameof(TrainStep));
+                Implementation.CheckTargets(labels, rows, nameof(TrainStep));
                 Upload(inputs, rows);
                 _kernels.Clear(_gradients.View);
                 ForwardCore(rows);
@@ -266,7 +266,7 @@ namespace Samples.Mnist
             /// <param name="outputs">Receives <see cref="OutputSize"/> floats per sample.</param>
             public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
             {
-                int samples = SamplesOf(inputs, nameof(Predict));
+                int samples = Implementation.SamplesOf(inputs, nameof(Predict));
                 if (outputs.Length != samples * OutputSize)
                     throw new global::System.ArgumentException($"outputs holds {outputs.Length} floats; {samples} samples of {OutputSize} outputs need {samples * OutputSize}.", nameof(outputs));
                 for (int start = 0; start < samples; start += BatchSize)
@@ -294,8 +294,8 @@ namespace Samples.Mnist
             /// </summary>
             public global::NetGen.Evaluation Evaluate(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
             {
-                int samples = SamplesOf(inputs, nameof(Evaluate));
-                CheckTargets(labels, samples, nameof(Evaluate));
+                int samples = Implementation.SamplesOf(inputs, nameof(Evaluate));
+                Implementation.CheckTargets(labels, samples, nameof(Evaluate));
                 double lossSum = 0;
                 int correct = 0;
                 for (int start = 0; start < samples; start += BatchSize)

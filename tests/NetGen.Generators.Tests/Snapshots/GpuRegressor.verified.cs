@@ -108,7 +108,7 @@ partial class Regressor
         public void ResetParameters(int seed = Seed)
         {
             var parameters = new float[ParameterCount];
-            FillParameters(parameters, seed);
+            Implementation.FillParameters(parameters, seed);
             _kernels.CopyToDevice<float>(parameters, _parameters.View);
             _kernels.Clear(_gradients.View);
             _kernels.Clear(_optimizerState.View);
@@ -161,7 +161,7 @@ partial class Regressor
         /// </summary>
         public global::System.ReadOnlySpan<float> Forward(global::System.ReadOnlySpan<float> inputs)
         {
-            int rows = RowsOf(inputs, nameof(Forward));
+            int rows = Implementation.RowsOf(inputs, nameof(Forward));
             Upload(inputs, rows);
             ForwardCore(rows);
             return DownloadOutputs(rows);
@@ -216,8 +216,8 @@ partial class Regressor
         /// <exception cref="global::NetGen.NonFiniteLossException">The loss is NaN or infinite; the message names the first layer whose values are not finite.</exception>
         public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
         {
-            int rows = RowsOf(inputs, nameof(TrainStep));
-            CheckTargets(targets, rows, nameof(TrainStep));
+            int rows = Implementation.RowsOf(inputs, nameof(TrainStep));
+            Implementation.CheckTargets(targets, rows, nameof(TrainStep));
             Upload(inputs, rows);
             _kernels.Clear(_gradients.View);
             ForwardCore(rows);
@@ -236,7 +236,7 @@ partial class Regressor
         /// <param name="outputs">Receives <see cref="OutputSize"/> floats per sample.</param>
         public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
-            int samples = SamplesOf(inputs, nameof(Predict));
+            int samples = Implementation.SamplesOf(inputs, nameof(Predict));
             if (outputs.Length != samples * OutputSize)
                 throw new global::System.ArgumentException($"outputs holds {outputs.Length} floats; {samples} samples of {OutputSize} outputs need {samples * OutputSize}.", nameof(outputs));
             for (int start = 0; start < samples; start += BatchSize)
@@ -254,8 +254,8 @@ partial class Regressor
         /// </summary>
         public global::NetGen.Evaluation Evaluate(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
         {
-            int samples = SamplesOf(inputs, nameof(Evaluate));
-            CheckTargets(targets, samples, nameof(Evaluate));
+            int samples = Implementation.SamplesOf(inputs, nameof(Evaluate));
+            Implementation.CheckTargets(targets, samples, nameof(Evaluate));
             double lossSum = 0;
             for (int start = 0; start < samples; start += BatchSize)
             {

@@ -3,9 +3,7 @@
 
 namespace Samples.LeNet
 {
-    /// <summary>
-    /// NetGen network: 8 layers, 61,706 parameters, softmax cross-entropy, Adam (lr 0.001).
-    /// </summary>
+    /// <summary>NetGen network: 8 layers, 61,706 parameters, softmax cross-entropy, Adam (lr 0.001).</summary>
     /// <remarks>
     /// <code>
     /// | Layer            | Output   | Parameters | Offset |
@@ -28,474 +26,84 @@ namespace Samples.LeNet
     {
         /// <summary>Samples in one training batch; every activation buffer is sized for it.</summary>
         public const int BatchSize = 64;
-
         /// <summary>Floats in one input sample (1x28x28).</summary>
         public const int InputSize = 784;
-
         /// <summary>Floats in one output sample (10): one score per class.</summary>
         public const int OutputSize = 10;
-
         /// <summary>Trainable parameters in <see cref="Parameters"/>.</summary>
         public const int ParameterCount = 61706;
-
         /// <summary>The seed that a new instance is initialized with.</summary>
         public const int Seed = 1;
-
         /// <summary>The learning rate declared on the optimizer attribute.</summary>
         public const float DefaultLearningRate = 0.001f;
 
-        private const double AdamBeta1 = 0.9;
-        private const double AdamBeta2 = 0.999;
-        private const double AdamEpsilon = 1E-08;
-        private const double AdamWeightDecay = 0.0;
-        private const int StatisticsCount = 0;
-        private const int OptimizerStateCount = 123412;
-
-        // Conv2D1: 1x28x28 -> 6x28x28, 5x5 kernel, padding 2, ReLU
-        private const int Conv2D1InChannels = 1;
-        private const int Conv2D1InHeight = 28;
-        private const int Conv2D1InWidth = 28;
-        private const int Conv2D1Filters = 6;
-        private const int Conv2D1OutHeight = 28;
-        private const int Conv2D1OutWidth = 28;
-        private const int Conv2D1Kernel = 5;
-        private const int Conv2D1Stride = 1;
-        private const int Conv2D1Padding = 2;
-        private const int Conv2D1Dilation = 1;
-        private const int Conv2D1OutputSize = Conv2D1Filters * Conv2D1OutHeight * Conv2D1OutWidth;
-        private const int Conv2D1WeightOffset = 0;
-        private const int Conv2D1WeightCount = 150;
-        private const int Conv2D1BiasOffset = 150;
-        private const int Conv2D1BiasCount = 6;
-        // MaxPool2D1: 6x28x28 -> 6x14x14, max of 2x2 windows, stride 2
-        private const int MaxPool2D1Channels = 6;
-        private const int MaxPool2D1InHeight = 28;
-        private const int MaxPool2D1InWidth = 28;
-        private const int MaxPool2D1OutHeight = 14;
-        private const int MaxPool2D1OutWidth = 14;
-        private const int MaxPool2D1Size = 2;
-        private const int MaxPool2D1Stride = 2;
-        private const int MaxPool2D1Padding = 0;
-        private const int MaxPool2D1OutputSize = MaxPool2D1Channels * MaxPool2D1OutHeight * MaxPool2D1OutWidth;
-        // Conv2D2: 6x14x14 -> 16x10x10, 5x5 kernel, ReLU
-        private const int Conv2D2InChannels = 6;
-        private const int Conv2D2InHeight = 14;
-        private const int Conv2D2InWidth = 14;
-        private const int Conv2D2Filters = 16;
-        private const int Conv2D2OutHeight = 10;
-        private const int Conv2D2OutWidth = 10;
-        private const int Conv2D2Kernel = 5;
-        private const int Conv2D2Stride = 1;
-        private const int Conv2D2Padding = 0;
-        private const int Conv2D2Dilation = 1;
-        private const int Conv2D2OutputSize = Conv2D2Filters * Conv2D2OutHeight * Conv2D2OutWidth;
-        private const int Conv2D2WeightOffset = 156;
-        private const int Conv2D2WeightCount = 2400;
-        private const int Conv2D2BiasOffset = 2556;
-        private const int Conv2D2BiasCount = 16;
-        // MaxPool2D2: 16x10x10 -> 16x5x5, max of 2x2 windows, stride 2
-        private const int MaxPool2D2Channels = 16;
-        private const int MaxPool2D2InHeight = 10;
-        private const int MaxPool2D2InWidth = 10;
-        private const int MaxPool2D2OutHeight = 5;
-        private const int MaxPool2D2OutWidth = 5;
-        private const int MaxPool2D2Size = 2;
-        private const int MaxPool2D2Stride = 2;
-        private const int MaxPool2D2Padding = 0;
-        private const int MaxPool2D2OutputSize = MaxPool2D2Channels * MaxPool2D2OutHeight * MaxPool2D2OutWidth;
-        // Dense1: 400 -> 120, ReLU
-        private const int Dense1Inputs = 400;
-        private const int Dense1Units = 120;
-        private const int Dense1WeightOffset = 2572;
-        private const int Dense1WeightCount = 48000;
-        private const int Dense1BiasOffset = 50572;
-        private const int Dense1BiasCount = 120;
-        // 3,072,000 multiply-adds per product at 64 rows: split across the cores.
-        private const bool Dense1Parallel = true;
-        // Dense2: 120 -> 84, ReLU
-        private const int Dense2Inputs = 120;
-        private const int Dense2Units = 84;
-        private const int Dense2WeightOffset = 50692;
-        private const int Dense2WeightCount = 10080;
-        private const int Dense2BiasOffset = 60772;
-        private const int Dense2BiasCount = 84;
-        // 645,120 multiply-adds per product at 64 rows: split across the cores.
-        private const bool Dense2Parallel = true;
-        // Dense3: 84 -> 10
-        private const int Dense3Inputs = 84;
-        private const int Dense3Units = 10;
-        private const int Dense3WeightOffset = 60856;
-        private const int Dense3WeightCount = 840;
-        private const int Dense3BiasOffset = 61696;
-        private const int Dense3BiasCount = 10;
-        // 53,760 multiply-adds per product at 64 rows, 10 units: kernels specialized to this shape, on the calling thread.
-        private readonly struct Dense3Shape : global::NetGen.Kernels.IDenseShape
-        {
-            public static int Inputs => Dense3Inputs;
-
-            public static int Units => Dense3Units;
-        }
-
-        private readonly global::NetGen.Kernels.AlignedBuffer _parameters = InitialParameters(Seed);
-        private readonly global::NetGen.Kernels.AlignedBuffer _gradients = new(ParameterCount);
-        private readonly global::NetGen.Kernels.AlignedBuffer _optimizerState = new(OptimizerStateCount);
-        private readonly float[] _statistics = InitialStatistics();
-        private int _step;
-        private int _trainingRows; // rows of the last training forward pass: what Backward may use (0 after inference)
-        private readonly float[] _conv2D1Output = new float[BatchSize * Conv2D1OutputSize];
-        private readonly float[] _conv2D1Gradient = new float[BatchSize * Conv2D1OutputSize];
-        private readonly float[] _conv2D1Prepared = new float[global::NetGen.Kernels.Conv2D.MaxPoolPreparedSize(false, Conv2D1InChannels, Conv2D1InHeight, Conv2D1InWidth, Conv2D1Filters, Conv2D1Kernel, Conv2D1Stride, Conv2D1Padding, Conv2D1Dilation)];
-        private readonly float[] _maxPool2D1Output = new float[BatchSize * MaxPool2D1OutputSize];
-        private readonly float[] _maxPool2D1Gradient = new float[BatchSize * MaxPool2D1OutputSize];
-        private readonly int[] _maxPool2D1Argmax = new int[BatchSize * MaxPool2D1OutputSize];
-        private readonly float[] _conv2D2Output = new float[BatchSize * Conv2D2OutputSize];
-        private readonly float[] _conv2D2Gradient = new float[BatchSize * Conv2D2OutputSize];
-        private readonly float[] _conv2D2Prepared = new float[global::NetGen.Kernels.Conv2D.MaxPoolPreparedSize(true, Conv2D2InChannels, Conv2D2InHeight, Conv2D2InWidth, Conv2D2Filters, Conv2D2Kernel, Conv2D2Stride, Conv2D2Padding, Conv2D2Dilation)];
-        private readonly float[] _maxPool2D2Output = new float[BatchSize * MaxPool2D2OutputSize];
-        private readonly float[] _maxPool2D2Gradient = new float[BatchSize * MaxPool2D2OutputSize];
-        private readonly int[] _maxPool2D2Argmax = new int[BatchSize * MaxPool2D2OutputSize];
-        private readonly float[] _dense1Output = new float[BatchSize * Dense1Units];
-        private readonly float[] _dense1Gradient = new float[BatchSize * Dense1Units];
-        private readonly float[] _dense2Output = new float[BatchSize * Dense2Units];
-        private readonly float[] _dense2Gradient = new float[BatchSize * Dense2Units];
-        private readonly float[] _dense3Output = new float[BatchSize * Dense3Units];
-        private readonly float[] _dense3Gradient = new float[BatchSize * Dense3Units];
-        // Convolution scratch (Conv2D.ScratchSize: per-thread workspaces for chunks of samples, per-chunk weight-gradient partials)
-        // shared by every convolution, sized for the largest: Conv2D1 652,242, Conv2D2 724,060 floats.
-        private readonly float[] _convolutionScratch = new float[global::System.Math.Max(global::System.Math.Max(global::System.Math.Max(global::NetGen.Kernels.Conv2D.ScratchSize(BatchSize, Conv2D1InChannels, Conv2D1InHeight, Conv2D1InWidth, Conv2D1Filters, Conv2D1Kernel, Conv2D1Kernel, Conv2D1Stride, Conv2D1Stride, Conv2D1Padding, Conv2D1Padding, Conv2D1Dilation, Conv2D1Dilation), global::NetGen.Kernels.Conv2D.MaxPoolScratchSize(false, BatchSize, Conv2D1InChannels, Conv2D1InHeight, Conv2D1InWidth, Conv2D1Filters, Conv2D1Kernel, Conv2D1Stride, Conv2D1Padding, Conv2D1Dilation)), global::NetGen.Kernels.Conv2D.ScratchSize(BatchSize, Conv2D2InChannels, Conv2D2InHeight, Conv2D2InWidth, Conv2D2Filters, Conv2D2Kernel, Conv2D2Kernel, Conv2D2Stride, Conv2D2Stride, Conv2D2Padding, Conv2D2Padding, Conv2D2Dilation, Conv2D2Dilation)), global::NetGen.Kernels.Conv2D.MaxPoolScratchSize(true, BatchSize, Conv2D2InChannels, Conv2D2InHeight, Conv2D2InWidth, Conv2D2Filters, Conv2D2Kernel, Conv2D2Stride, Conv2D2Padding, Conv2D2Dilation))];
+        private readonly Implementation _implementation = new(); // behind every member below: the nested class in the file beside this one
 
         /// <summary>Every trainable parameter, layer after layer, in one flat buffer (see the table on the class for offsets).</summary>
-        public global::System.Span<float> Parameters => _parameters;
-
+        public global::System.Span<float> Parameters => _implementation.Parameters;
         /// <summary>The gradient of the loss for every parameter, laid out like <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Gradients => _gradients;
-
+        public global::System.Span<float> Gradients => _implementation.Gradients;
         /// <summary>The optimizer's state (moments or velocity) for every parameter, in one flat buffer.</summary>
-        public global::System.Span<float> OptimizerState => _optimizerState;
-
+        public global::System.Span<float> OptimizerState => _implementation.OptimizerState;
         /// <summary>Non-trainable state that training updates, such as batch normalization's running mean and variance (empty when there is none).</summary>
-        public global::System.Span<float> Statistics => _statistics;
-
+        public global::System.Span<float> Statistics => _implementation.Statistics;
         /// <summary>Optimizer steps taken since the parameters were initialized.</summary>
-        public int StepCount => _step;
-
+        public int StepCount => _implementation.StepCount;
         /// <summary>The base learning rate; a declared schedule scales it each step (see <see cref="CurrentLearningRate"/>).</summary>
-        public float LearningRate
-        {
-            get => _learningRate;
-            set => _learningRate = global::NetGen.Training.Hyperparameters.CheckLearningRate(value, "LeNet5.LearningRate");
-        }
-
-        private float _learningRate = DefaultLearningRate;
-
+        public float LearningRate { get => _implementation.LearningRate; set => _implementation.LearningRate = value; }
         /// <summary>The learning rate the last optimizer step used, after any schedule.</summary>
-        public float CurrentLearningRate { get; private set; } = DefaultLearningRate;
-
-
+        public float CurrentLearningRate => _implementation.CurrentLearningRate;
         /// <summary>Conv2D1's weight, [6, 1, 5, 5] row-major (filters x in channels x kernel height x kernel width), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Conv2D1Weight => _parameters.Slice(Conv2D1WeightOffset, Conv2D1WeightCount);
-
+        public global::System.Span<float> Conv2D1Weight => _implementation.Conv2D1Weight;
         /// <summary>Conv2D1's bias, [6] (one per filter), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Conv2D1Bias => _parameters.Slice(Conv2D1BiasOffset, Conv2D1BiasCount);
-
-        private global::System.Span<float> Conv2D1WeightGradient => _gradients.Slice(Conv2D1WeightOffset, Conv2D1WeightCount);
-
-        private global::System.Span<float> Conv2D1BiasGradient => _gradients.Slice(Conv2D1BiasOffset, Conv2D1BiasCount);
-
+        public global::System.Span<float> Conv2D1Bias => _implementation.Conv2D1Bias;
         /// <summary>Conv2D2's weight, [16, 6, 5, 5] row-major (filters x in channels x kernel height x kernel width), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Conv2D2Weight => _parameters.Slice(Conv2D2WeightOffset, Conv2D2WeightCount);
-
+        public global::System.Span<float> Conv2D2Weight => _implementation.Conv2D2Weight;
         /// <summary>Conv2D2's bias, [16] (one per filter), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Conv2D2Bias => _parameters.Slice(Conv2D2BiasOffset, Conv2D2BiasCount);
-
-        private global::System.Span<float> Conv2D2WeightGradient => _gradients.Slice(Conv2D2WeightOffset, Conv2D2WeightCount);
-
-        private global::System.Span<float> Conv2D2BiasGradient => _gradients.Slice(Conv2D2BiasOffset, Conv2D2BiasCount);
-
+        public global::System.Span<float> Conv2D2Bias => _implementation.Conv2D2Bias;
         /// <summary>Dense1's weight, [120, 400] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense1Weight => _parameters.Slice(Dense1WeightOffset, Dense1WeightCount);
-
+        public global::System.Span<float> Dense1Weight => _implementation.Dense1Weight;
         /// <summary>Dense1's bias, [120], a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense1Bias => _parameters.Slice(Dense1BiasOffset, Dense1BiasCount);
-
-        private global::System.Span<float> Dense1WeightGradient => _gradients.Slice(Dense1WeightOffset, Dense1WeightCount);
-
-        private global::System.Span<float> Dense1BiasGradient => _gradients.Slice(Dense1BiasOffset, Dense1BiasCount);
-
+        public global::System.Span<float> Dense1Bias => _implementation.Dense1Bias;
         /// <summary>Dense2's weight, [84, 120] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense2Weight => _parameters.Slice(Dense2WeightOffset, Dense2WeightCount);
-
+        public global::System.Span<float> Dense2Weight => _implementation.Dense2Weight;
         /// <summary>Dense2's bias, [84], a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense2Bias => _parameters.Slice(Dense2BiasOffset, Dense2BiasCount);
-
-        private global::System.Span<float> Dense2WeightGradient => _gradients.Slice(Dense2WeightOffset, Dense2WeightCount);
-
-        private global::System.Span<float> Dense2BiasGradient => _gradients.Slice(Dense2BiasOffset, Dense2BiasCount);
-
+        public global::System.Span<float> Dense2Bias => _implementation.Dense2Bias;
         /// <summary>Dense3's weight, [10, 84] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense3Weight => _parameters.Slice(Dense3WeightOffset, Dense3WeightCount);
-
+        public global::System.Span<float> Dense3Weight => _implementation.Dense3Weight;
         /// <summary>Dense3's bias, [10], a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense3Bias => _parameters.Slice(Dense3BiasOffset, Dense3BiasCount);
-
-        private global::System.Span<float> Dense3WeightGradient => _gradients.Slice(Dense3WeightOffset, Dense3WeightCount);
-
-        private global::System.Span<float> Dense3BiasGradient => _gradients.Slice(Dense3BiasOffset, Dense3BiasCount);
-
+        public global::System.Span<float> Dense3Bias => _implementation.Dense3Bias;
         /// <summary>Re-initializes every parameter from <paramref name="seed"/> and clears gradients, optimizer state and the step count.</summary>
-        public void ResetParameters(int seed = Seed)
-        {
-            using var use = EnterUse(nameof(ResetParameters));
-            FillParameters(_parameters, seed);
-            FillStatistics(_statistics);
-            _gradients.Clear();
-            _optimizerState.Clear();
-            _step = 0;
-        }
-
-        private static global::NetGen.Kernels.AlignedBuffer InitialParameters(int seed)
-        {
-            var parameters = new global::NetGen.Kernels.AlignedBuffer(ParameterCount);
-            FillParameters(parameters, seed);
-            return parameters;
-        }
-
-        private static float[] InitialStatistics()
-        {
-            var statistics = new float[StatisticsCount];
-            FillStatistics(statistics);
-            return statistics;
-        }
-
-        private static void FillStatistics(global::System.Span<float> statistics)
-        {
-            // No running statistics in this network.
-        }
-
-        private static void FillParameters(global::System.Span<float> parameters, int seed)
-        {
-            var rng = new global::NetGen.Rng(unchecked((ulong)seed));
-            // Conv2D1: 1x28x28 -> 6x28x28, 5x5 kernel, padding 2, ReLU
-            global::NetGen.Initialization.Initializers.Fill(parameters.Slice(Conv2D1WeightOffset, Conv2D1WeightCount), global::NetGen.WeightInit.Default, fanIn: Conv2D1InChannels * Conv2D1Kernel * Conv2D1Kernel, fanOut: Conv2D1Filters * Conv2D1Kernel * Conv2D1Kernel, scale: double.NaN, ref rng);
-            global::NetGen.Initialization.Initializers.FillBias(parameters.Slice(Conv2D1BiasOffset, Conv2D1BiasCount), global::NetGen.WeightInit.Default, fanIn: Conv2D1InChannels * Conv2D1Kernel * Conv2D1Kernel, ref rng);
-            // Conv2D2: 6x14x14 -> 16x10x10, 5x5 kernel, ReLU
-            global::NetGen.Initialization.Initializers.Fill(parameters.Slice(Conv2D2WeightOffset, Conv2D2WeightCount), global::NetGen.WeightInit.Default, fanIn: Conv2D2InChannels * Conv2D2Kernel * Conv2D2Kernel, fanOut: Conv2D2Filters * Conv2D2Kernel * Conv2D2Kernel, scale: double.NaN, ref rng);
-            global::NetGen.Initialization.Initializers.FillBias(parameters.Slice(Conv2D2BiasOffset, Conv2D2BiasCount), global::NetGen.WeightInit.Default, fanIn: Conv2D2InChannels * Conv2D2Kernel * Conv2D2Kernel, ref rng);
-            // Dense1: 400 -> 120, ReLU
-            global::NetGen.Initialization.Initializers.Fill(parameters.Slice(Dense1WeightOffset, Dense1WeightCount), global::NetGen.WeightInit.Default, fanIn: Dense1Inputs, fanOut: Dense1Units, scale: double.NaN, ref rng);
-            global::NetGen.Initialization.Initializers.FillBias(parameters.Slice(Dense1BiasOffset, Dense1BiasCount), global::NetGen.WeightInit.Default, fanIn: Dense1Inputs, ref rng);
-            // Dense2: 120 -> 84, ReLU
-            global::NetGen.Initialization.Initializers.Fill(parameters.Slice(Dense2WeightOffset, Dense2WeightCount), global::NetGen.WeightInit.Default, fanIn: Dense2Inputs, fanOut: Dense2Units, scale: double.NaN, ref rng);
-            global::NetGen.Initialization.Initializers.FillBias(parameters.Slice(Dense2BiasOffset, Dense2BiasCount), global::NetGen.WeightInit.Default, fanIn: Dense2Inputs, ref rng);
-            // Dense3: 84 -> 10
-            global::NetGen.Initialization.Initializers.Fill(parameters.Slice(Dense3WeightOffset, Dense3WeightCount), global::NetGen.WeightInit.Default, fanIn: Dense3Inputs, fanOut: Dense3Units, scale: double.NaN, ref rng);
-            global::NetGen.Initialization.Initializers.FillBias(parameters.Slice(Dense3BiasOffset, Dense3BiasCount), global::NetGen.WeightInit.Default, fanIn: Dense3Inputs, ref rng);
-        }
+        public void ResetParameters(int seed = Seed) => _implementation.ResetParameters(seed);
 
         /// <summary>
         /// Runs the network forward in training mode on 1 to <see cref="BatchSize"/> samples (<c>inputs.Length / InputSize</c>),
         /// keeping every activation for <see cref="Backward"/>. Returns the outputs, <c>rows * OutputSize</c> floats,
         /// valid until the next call.
         /// </summary>
-        public global::System.ReadOnlySpan<float> Forward(global::System.ReadOnlySpan<float> inputs)
-        {
-            using var use = EnterUse(nameof(Forward));
-            int rows = RowsOf(inputs, nameof(Forward));
-            ForwardCore(inputs, rows, training: true);
-            return First(_dense3Output, rows * Dense3Units);
-        }
-
-        private void ForwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool training)
-        {
-            _trainingRows = training ? rows : 0;
-            // Conv2D1: 1x28x28 -> 6x28x28, 5x5 kernel, padding 2, ReLU
-            if (!training)
-            {
-                // Inference: convolution, bias, ReLU and MaxPool2D1's 2x2 max in one pass (vectors of 16 positions on zero-bordered rows, chosen for this shape at build time).
-                global::NetGen.Kernels.Conv2D.ForwardMaxPoolPlanes(inputs, Conv2D1Weight, Conv2D1Bias, First(_maxPool2D1Output, rows * MaxPool2D1OutputSize), _conv2D1Prepared, _convolutionScratch, global::NetGen.Activation.ReLU,
-                    rows, Conv2D1InChannels, Conv2D1InHeight, Conv2D1InWidth, Conv2D1Filters, Conv2D1Kernel, Conv2D1Stride, Conv2D1Padding, Conv2D1Dilation);
-            }
-            else
-            {
-                global::NetGen.Kernels.Conv2D.Forward(inputs, Conv2D1Weight, Conv2D1Bias, First(_conv2D1Output, rows * Conv2D1OutputSize), _convolutionScratch, global::NetGen.Activation.ReLU,
-                    rows, Conv2D1InChannels, Conv2D1InHeight, Conv2D1InWidth, Conv2D1Filters, Conv2D1Kernel, Conv2D1Kernel, Conv2D1Stride, Conv2D1Stride, Conv2D1Padding, Conv2D1Padding, Conv2D1Dilation, Conv2D1Dilation);
-            }
-
-            // MaxPool2D1: 6x28x28 -> 6x14x14, max of 2x2 windows, stride 2
-            // In inference Conv2D1 wrote this layer's output.
-            if (training)
-            {
-                global::NetGen.Kernels.Pooling.MaxForward(First(_conv2D1Output, rows * Conv2D1OutputSize), First(_maxPool2D1Output, rows * MaxPool2D1OutputSize), new global::System.Span<int>(_maxPool2D1Argmax, 0, rows * MaxPool2D1OutputSize),
-                    rows, MaxPool2D1Channels, MaxPool2D1InHeight, MaxPool2D1InWidth, MaxPool2D1Size, MaxPool2D1Size, MaxPool2D1Stride, MaxPool2D1Stride, MaxPool2D1Padding, MaxPool2D1Padding);
-            }
-
-            // Conv2D2: 6x14x14 -> 16x10x10, 5x5 kernel, ReLU
-            // Convolution, bias, ReLU and MaxPool2D2's 2x2 max in one pass (vectors of 16 output channels, chosen for this shape at build time);
-            // training also writes MaxPool2D2's argmax. This layer's own output is never written: nothing reads it.
-            global::NetGen.Kernels.Conv2D.ForwardMaxPoolChannels(First(_maxPool2D1Output, rows * MaxPool2D1OutputSize), Conv2D2Weight, Conv2D2Bias, First(_maxPool2D2Output, rows * MaxPool2D2OutputSize), training ? new global::System.Span<int>(_maxPool2D2Argmax, 0, rows * MaxPool2D2OutputSize) : default,
-                _conv2D2Prepared, _convolutionScratch, global::NetGen.Activation.ReLU, rows, Conv2D2InChannels, Conv2D2InHeight, Conv2D2InWidth, Conv2D2Filters, Conv2D2Kernel, Conv2D2Stride, Conv2D2Padding, Conv2D2Dilation);
-
-            // MaxPool2D2: 16x10x10 -> 16x5x5, max of 2x2 windows, stride 2
-            // Conv2D2 wrote this layer's output, and in training its argmax.
-
-            // Flatten1: 16x5x5 -> 400 (no copy)
-
-            // Dense1: 400 -> 120, ReLU, then Dense2: 120 -> 84, ReLU
-            if (rows < global::NetGen.Kernels.Dense.TwoLayerRows)
-            {
-                // A few rows (one-sample inference): both products in one pass over the cores, one wake and no barrier.
-                global::NetGen.Kernels.Dense.ForwardTwoLayers(First(_maxPool2D2Output, rows * MaxPool2D2OutputSize), Dense1Weight, Dense1Bias, global::NetGen.Activation.ReLU, First(_dense1Output, rows * Dense1Units),
-                    Dense2Weight, Dense2Bias, global::NetGen.Activation.ReLU, First(_dense2Output, rows * Dense2Units), rows, Dense1Inputs, Dense1Units, Dense2Units);
-            }
-            else
-            {
-                // Dense1: 400 -> 120, ReLU
-                global::NetGen.Kernels.Dense.Forward(First(_maxPool2D2Output, rows * MaxPool2D2OutputSize), Dense1Weight, Dense1Bias, First(_dense1Output, rows * Dense1Units), rows, Dense1Inputs, Dense1Units, global::NetGen.Activation.ReLU, Dense1Parallel);
-
-                // Dense2: 120 -> 84, ReLU
-                global::NetGen.Kernels.Dense.Forward(First(_dense1Output, rows * Dense1Units), Dense2Weight, Dense2Bias, First(_dense2Output, rows * Dense2Units), rows, Dense2Inputs, Dense2Units, global::NetGen.Activation.ReLU, Dense2Parallel);
-            }
-
-            // Dense3: 84 -> 10
-            global::NetGen.Kernels.DenseSmall.Forward<Dense3Shape>(First(_dense2Output, rows * Dense2Units), Dense3Weight, Dense3Bias, First(_dense3Output, rows * Dense3Units), rows, global::NetGen.Activation.Identity);
-        }
-
-        // Softmax cross-entropy against class labels, averaged over the rows; writes d(loss)/d(output).
-        private float LossCore(global::System.ReadOnlySpan<int> labels, int rows) =>
-            global::NetGen.Kernels.Losses.SoftmaxCrossEntropy(First(_dense3Output, rows * Dense3Units), labels, First(_dense3Gradient, rows * Dense3Units), rows, OutputSize);
+        public global::System.ReadOnlySpan<float> Forward(global::System.ReadOnlySpan<float> inputs) => _implementation.Forward(inputs);
 
         /// <summary>
         /// Backpropagates <paramref name="outputGradient"/> (d loss / d output, <c>rows * OutputSize</c> floats) through the
         /// activations of the last <see cref="Forward"/> call on the same <paramref name="inputs"/>, adding to <see cref="Gradients"/>.
         /// </summary>
-        public void Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradient)
-        {
-            using var use = EnterUse(nameof(Backward));
-            int rows = RowsOf(inputs, nameof(Backward));
-            if (rows != _trainingRows)
-                throw new global::System.InvalidOperationException($"LeNet5.Backward: inputs hold {rows} samples, but the activations are those of a training Forward on {_trainingRows} (0: none since the last inference); call Forward on the same inputs first.");
-            if (outputGradient.Length != rows * OutputSize)
-                throw new global::System.ArgumentException($"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.", nameof(outputGradient));
-            outputGradient.CopyTo(First(_dense3Gradient, rows * Dense3Units));
-            BackwardCore(inputs, rows, addPenaltyGradients: false);
-        }
-
-        // Each parameter layer's gradients are final once its backward (and, in training, its weight penalty) ran: the
-        // gradient listener may start reducing them while the earlier layers' backward goes on.
-        private void BackwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool addPenaltyGradients)
-        {
-            // Dense3: 84 -> 10
-            global::NetGen.Kernels.DenseSmall.Backward<Dense3Shape>(First(_dense3Gradient, rows * Dense3Units), First(_dense2Output, rows * Dense2Units), Dense3Weight, First(_dense2Gradient, rows * Dense2Units),
-                Dense3WeightGradient, Dense3BiasGradient, rows, accumulateParameterGradients: true);
-            GradientListener?.OnGradientsReady(Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount);
-
-            // Dense2: 120 -> 84, ReLU
-            global::NetGen.Kernels.Activations.ReluBackward(default, First(_dense2Output, rows * Dense2Units), First(_dense2Gradient, rows * Dense2Units), First(_dense2Gradient, rows * Dense2Units));
-            global::NetGen.Kernels.Dense.Backward(First(_dense2Gradient, rows * Dense2Units), First(_dense1Output, rows * Dense1Units), Dense2Weight, First(_dense1Gradient, rows * Dense1Units),
-                Dense2WeightGradient, Dense2BiasGradient, rows, Dense2Inputs, Dense2Units, accumulateParameterGradients: true, Dense2Parallel);
-            GradientListener?.OnGradientsReady(Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount);
-
-            // Dense1: 400 -> 120, ReLU
-            global::NetGen.Kernels.Activations.ReluBackward(default, First(_dense1Output, rows * Dense1Units), First(_dense1Gradient, rows * Dense1Units), First(_dense1Gradient, rows * Dense1Units));
-            global::NetGen.Kernels.Dense.Backward(First(_dense1Gradient, rows * Dense1Units), First(_maxPool2D2Output, rows * MaxPool2D2OutputSize), Dense1Weight, First(_maxPool2D2Gradient, rows * MaxPool2D2OutputSize),
-                Dense1WeightGradient, Dense1BiasGradient, rows, Dense1Inputs, Dense1Units, accumulateParameterGradients: true, Dense1Parallel);
-            GradientListener?.OnGradientsReady(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount);
-
-            // Flatten1: 16x5x5 -> 400 (no copy)
-
-            // MaxPool2D2: 16x10x10 -> 16x5x5, max of 2x2 windows, stride 2
-            // The ReLU before this layer: its backward masks this layer's gradient where this layer's output (the argmax's) is not positive.
-            global::NetGen.Kernels.Activations.ReluBackward(default, First(_maxPool2D2Output, rows * MaxPool2D2OutputSize), First(_maxPool2D2Gradient, rows * MaxPool2D2OutputSize), First(_maxPool2D2Gradient, rows * MaxPool2D2OutputSize));
-            global::NetGen.Kernels.Pooling.MaxBackward(First(_maxPool2D2Gradient, rows * MaxPool2D2OutputSize), new global::System.Span<int>(_maxPool2D2Argmax, 0, rows * MaxPool2D2OutputSize), First(_conv2D2Gradient, rows * Conv2D2OutputSize),
-                rows, MaxPool2D2Channels, MaxPool2D2InHeight, MaxPool2D2InWidth, MaxPool2D2OutHeight, MaxPool2D2OutWidth);
-
-            // Conv2D2: 6x14x14 -> 16x10x10, 5x5 kernel, ReLU
-            // ReLU's backward ran on MaxPool2D2's gradient: only each window's argmax gets a gradient, and its output is the pooled one.
-            global::NetGen.Kernels.Conv2D.Backward(First(_conv2D2Gradient, rows * Conv2D2OutputSize), First(_maxPool2D1Output, rows * MaxPool2D1OutputSize), Conv2D2Weight, First(_maxPool2D1Gradient, rows * MaxPool2D1OutputSize),
-                Conv2D2WeightGradient, Conv2D2BiasGradient, _convolutionScratch,
-                rows, Conv2D2InChannels, Conv2D2InHeight, Conv2D2InWidth, Conv2D2Filters, Conv2D2Kernel, Conv2D2Kernel, Conv2D2Stride, Conv2D2Stride, Conv2D2Padding, Conv2D2Padding, Conv2D2Dilation, Conv2D2Dilation);
-            GradientListener?.OnGradientsReady(Conv2D2WeightOffset, Conv2D2WeightCount + Conv2D2BiasCount);
-
-            // MaxPool2D1: 6x28x28 -> 6x14x14, max of 2x2 windows, stride 2
-            // The ReLU before this layer: its backward masks this layer's gradient where this layer's output (the argmax's) is not positive.
-            global::NetGen.Kernels.Activations.ReluBackward(default, First(_maxPool2D1Output, rows * MaxPool2D1OutputSize), First(_maxPool2D1Gradient, rows * MaxPool2D1OutputSize), First(_maxPool2D1Gradient, rows * MaxPool2D1OutputSize));
-            global::NetGen.Kernels.Pooling.MaxBackward(First(_maxPool2D1Gradient, rows * MaxPool2D1OutputSize), new global::System.Span<int>(_maxPool2D1Argmax, 0, rows * MaxPool2D1OutputSize), First(_conv2D1Gradient, rows * Conv2D1OutputSize),
-                rows, MaxPool2D1Channels, MaxPool2D1InHeight, MaxPool2D1InWidth, MaxPool2D1OutHeight, MaxPool2D1OutWidth);
-
-            // Conv2D1: 1x28x28 -> 6x28x28, 5x5 kernel, padding 2, ReLU
-            // ReLU's backward ran on MaxPool2D1's gradient: only each window's argmax gets a gradient, and its output is the pooled one.
-            global::NetGen.Kernels.Conv2D.Backward(First(_conv2D1Gradient, rows * Conv2D1OutputSize), inputs, Conv2D1Weight, default,
-                Conv2D1WeightGradient, Conv2D1BiasGradient, _convolutionScratch,
-                rows, Conv2D1InChannels, Conv2D1InHeight, Conv2D1InWidth, Conv2D1Filters, Conv2D1Kernel, Conv2D1Kernel, Conv2D1Stride, Conv2D1Stride, Conv2D1Padding, Conv2D1Padding, Conv2D1Dilation, Conv2D1Dilation);
-            GradientListener?.OnGradientsReady(Conv2D1WeightOffset, Conv2D1WeightCount + Conv2D1BiasCount);
-        }
-
-        /// <summary>
-        /// Told during each training backward pass as soon as each parameter layer's gradients are final (from the last
-        /// layer to the first); null for nobody. Data-parallel training overlaps its gradient all-reduce with backward this way.
-        /// </summary>
-        public global::NetGen.IGradientListener? GradientListener { get; set; }
-
-        global::NetGen.IAllReduce? global::NetGen.INetwork.BatchNormSynchronization { get; set; }
-
+        public void Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradient) => _implementation.Backward(inputs, outputGradient);
+        /// <summary>Told in each training backward pass as each parameter layer's gradients become final (last layer first), so data-parallel training overlaps its all-reduce with backward; null for nobody.</summary>
+        public global::NetGen.IGradientListener? GradientListener { get => _implementation.GradientListener; set => _implementation.GradientListener = value; }
         /// <summary>Sets every gradient to zero; <see cref="Backward"/> adds to them.</summary>
-        public void ZeroGradients() => _gradients.Clear();
-
-        /// <summary>
-        /// Applies one Adam (lr 0.001) update to <see cref="Parameters"/> from <see cref="Gradients"/>, in one pass over the flat buffers:
-        /// applies the learning-rate schedule, then updates.
-        /// </summary>
-        public void OptimizerStep()
-        {
-            using var use = EnterUse(nameof(OptimizerStep));
-            CurrentLearningRate = ScheduledLearningRate(_step);
-            _step++;
-            global::NetGen.Optimizers.Adam.Step(_parameters, _gradients,
-                m: _optimizerState.Slice(0, ParameterCount), v: _optimizerState.Slice(ParameterCount, ParameterCount), vMax: default,
-                _step, CurrentLearningRate, AdamBeta1, AdamBeta2, AdamEpsilon, AdamWeightDecay, decoupledWeightDecay: false);
-        }
-
-        // No learning-rate schedule declared: every step uses LearningRate.
-        private float ScheduledLearningRate(int step) => LearningRate;
-
-        // Weight penalties (L1: lambda * sum |w|, L2: lambda * sum w^2), part of the reported loss.
-        private float PenaltyLoss() => 0f;
-
+        public void ZeroGradients() => _implementation.ZeroGradients();
+        /// <summary>One Adam (lr 0.001) update of <see cref="Parameters"/> from <see cref="Gradients"/> in one pass (after the schedule).</summary>
+        public void OptimizerStep() => _implementation.OptimizerStep();
         /// <summary>The training-mode loss (including weight penalties) of 1 to <see cref="BatchSize"/> samples, without changing gradients or parameters.</summary>
-        public float ComputeLoss(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
-        {
-            using var use = EnterUse(nameof(ComputeLoss));
-            int rows = RowsOf(inputs, nameof(ComputeLoss));
-            CheckTargets(labels, rows, nameof(ComputeLoss));
-            ForwardCore(inputs, rows, training: true);
-            return LossCore(labels, rows) + PenaltyLoss();
-        }
+        public float ComputeLoss(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => _implementation.ComputeLoss(inputs, labels);
 
         /// <summary>
         /// Forward, loss and backward on 1 to <see cref="BatchSize"/> samples: sets <see cref="Gradients"/> to the gradient of the
         /// batch's mean loss plus weight penalties, without updating parameters (for gradient accumulation or all-reduce
-        /// before <see cref="OptimizerStep"/>). Returns the loss.
+        /// before <see cref="OptimizerStep"/>). Returns the loss. Inputs and targets as for <see cref="TrainStep"/>.
         /// </summary>
-        /// <param name="inputs">The samples, <c>rows * InputSize</c> floats, row after row.</param>
-        /// <param name="labels">One class index in [0, OutputSize) per row.</param>
         /// <exception cref="global::NetGen.NonFiniteLossException">The loss is NaN or infinite; the message names the first input, parameter or layer output that is not finite.</exception>
-        public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
-        {
-            using var use = EnterUse(nameof(ComputeGradients));
-            int rows = RowsOf(inputs, nameof(ComputeGradients));
-            CheckTargets(labels, rows, nameof(ComputeGradients));
-            if (global::NetGen.Training.NumericChecks.Describe("the inputs", inputs, columns: InputSize) is { } badInput)
-                throw new global::NetGen.NonFiniteLossException("LeNet5", float.NaN, _step + 1, badInput);
-            _gradients.Clear();
-            ForwardCore(inputs, rows, training: true);
-            float loss = LossCore(labels, rows) + PenaltyLoss();
-            if (!float.IsFinite(loss))
-            {
-                throw new global::NetGen.NonFiniteLossException("LeNet5", loss, _step + 1, DescribeNonFinite(inputs, rows));
-            }
-            BackwardCore(inputs, rows, addPenaltyGradients: true);
-            return loss;
-        }
+        public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => _implementation.ComputeGradients(inputs, labels);
 
         /// <summary>
         /// One training step on 1 to <see cref="BatchSize"/> samples: forward, loss, backward and an optimizer update
@@ -504,207 +112,51 @@ namespace Samples.LeNet
         /// <param name="inputs">The samples, <c>rows * InputSize</c> floats, row after row.</param>
         /// <param name="labels">One class index in [0, OutputSize) per row.</param>
         /// <exception cref="global::NetGen.NonFiniteLossException">The loss is NaN or infinite; no update is applied.</exception>
-        public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
-        {
-            using var use = EnterUse(nameof(TrainStep));
-            float loss = ComputeGradients(inputs, labels);
-            OptimizerStep();
-            return loss;
-        }
-
+        public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => _implementation.TrainStep(inputs, labels);
         /// <summary>The layers that have parameters, in order: the entries of <see cref="GradientNorms"/>.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> ParameterLayers { get; } = new string[] { "Conv2D1", "Conv2D2", "Dense1", "Dense2", "Dense3" };
-
+        public static global::System.Collections.Generic.IReadOnlyList<string> ParameterLayers => Implementation.ParameterLayers;
         /// <summary>The global L2 norm of all gradients as they are now (after the last backward pass, or after clipping once a step ran).</summary>
-        public float GradientNorm() => global::NetGen.Kernels.Regularization.GlobalNorm(_gradients);
-
+        public float GradientNorm() => _implementation.GradientNorm();
         /// <summary>The L2 norm of each parameter layer's gradient (see <see cref="ParameterLayers"/>), after the last backward pass.</summary>
-        public void GradientNorms(global::System.Span<float> norms)
-        {
-            if (norms.Length != 5)
-                throw new global::System.ArgumentException($"norms holds {norms.Length} floats; this network has 5 parameter layers.", nameof(norms));
-            norms[0] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Conv2D1WeightOffset, Conv2D1WeightCount + Conv2D1BiasCount));
-            norms[1] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Conv2D2WeightOffset, Conv2D2WeightCount + Conv2D2BiasCount));
-            norms[2] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount));
-            norms[3] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount));
-            norms[4] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount));
-        }
+        public void GradientNorms(global::System.Span<float> norms) => _implementation.GradientNorms(norms);
 
         /// <summary>
         /// Predicts class probabilities (softmax of the logits) for any number of samples, in chunks of <see cref="BatchSize"/>.
         /// </summary>
         /// <param name="inputs">The samples, a whole number of <see cref="InputSize"/>-float rows.</param>
         /// <param name="outputs">Receives <see cref="OutputSize"/> floats per sample.</param>
-        public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
-        {
-            using var use = EnterUse(nameof(Predict));
-            int samples = SamplesOf(inputs, nameof(Predict));
-            if (outputs.Length != samples * OutputSize)
-                throw new global::System.ArgumentException($"outputs holds {outputs.Length} floats; {samples} samples of {OutputSize} outputs need {samples * OutputSize}.", nameof(outputs));
-            for (int start = 0; start < samples; start += BatchSize)
-            {
-                int rows = global::System.Math.Min(BatchSize, samples - start);
-                ForwardCore(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);
-                global::NetGen.Kernels.Activations.SoftmaxForward(First(_dense3Output, rows * Dense3Units), outputs.Slice(start * OutputSize, rows * OutputSize), rows, OutputSize);
-            }
-        }
-
+        public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs) => _implementation.Predict(inputs, outputs);
         /// <summary>The most likely class of one sample.</summary>
-        public int PredictClass(global::System.ReadOnlySpan<float> input)
-        {
-            using var use = EnterUse(nameof(PredictClass));
-            if (input.Length != InputSize)
-                throw new global::System.ArgumentException($"input holds {input.Length} floats; one sample is {InputSize}.", nameof(input));
-            const int rows = 1;
-            ForwardCore(input, rows, training: false);
-            return global::NetGen.Kernels.Scores.ArgMax(First(_dense3Output, OutputSize));
-        }
+        public int PredictClass(global::System.ReadOnlySpan<float> input) => _implementation.PredictClass(input);
 
         /// <summary>
         /// Mean loss and accuracy over any number of samples, in inference mode, in chunks of <see cref="BatchSize"/>.
         /// Parameters and gradients are left as they are.
         /// </summary>
-        public global::NetGen.Evaluation Evaluate(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
-        {
-            using var use = EnterUse(nameof(Evaluate));
-            int samples = SamplesOf(inputs, nameof(Evaluate));
-            CheckTargets(labels, samples, nameof(Evaluate));
-            double lossSum = 0;
-            int correct = 0;
-            for (int start = 0; start < samples; start += BatchSize)
-            {
-                int rows = global::System.Math.Min(BatchSize, samples - start);
-                var batchTargets = labels.Slice(start, rows);
-                ForwardCore(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);
-                lossSum += (double)LossCore(batchTargets, rows) * rows;
-                correct += global::NetGen.Kernels.Losses.CountCorrect(First(_dense3Output, rows * Dense3Units), batchTargets, rows, OutputSize);
-            }
-            return new global::NetGen.Evaluation(samples, lossSum / samples, (double)correct / samples);
-        }
-
-        // The checkpoint layout: each parameter tensor by name, the optimizer state as copies of that layout, running statistics.
-        private static readonly global::NetGen.Checkpoints.CheckpointLayout CheckpointLayout = new("LeNet5", ParameterCount,
-            new global::NetGen.Checkpoints.CheckpointTensor[]
-            {
-                new("conv2d1.weight", new[] { 6, 1, 5, 5 }, Conv2D1WeightOffset),
-                new("conv2d1.bias", new[] { 6 }, Conv2D1BiasOffset),
-                new("conv2d2.weight", new[] { 16, 6, 5, 5 }, Conv2D2WeightOffset),
-                new("conv2d2.bias", new[] { 16 }, Conv2D2BiasOffset),
-                new("dense1.weight", new[] { 120, 400 }, Dense1WeightOffset),
-                new("dense1.bias", new[] { 120 }, Dense1BiasOffset),
-                new("dense2.weight", new[] { 84, 120 }, Dense2WeightOffset),
-                new("dense2.bias", new[] { 84 }, Dense2BiasOffset),
-                new("dense3.weight", new[] { 10, 84 }, Dense3WeightOffset),
-                new("dense3.bias", new[] { 10 }, Dense3BiasOffset),
-            },
-            optimizerStateNames: new string[] { "exp_avg", "exp_avg_sq" },
-            statistics: null,
-            statisticsCount: StatisticsCount);
+        public global::NetGen.Evaluation Evaluate(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => _implementation.Evaluate(inputs, labels);
 
         /// <summary>
         /// Saves parameters, optimizer state, running statistics and the step count to a safetensors file (tensors named
         /// as PyTorch's state_dict, e.g. <c>dense1.weight</c>), through a temporary file renamed over <paramref name="path"/>.
         /// </summary>
-        public void SaveCheckpoint(string path)
-        {
-            using var use = EnterUse(nameof(SaveCheckpoint));
-            CheckpointLayout.Save(path, _parameters, _optimizerState, _statistics, _step);
-        }
-
+        public void SaveCheckpoint(string path) => _implementation.SaveCheckpoint(path);
         /// <summary>Loads a checkpoint written by <see cref="SaveCheckpoint"/> (or weights only); a mismatch names the tensor and both shapes, and nothing is changed.</summary>
-        public void LoadCheckpoint(string path)
-        {
-            using var use = EnterUse(nameof(LoadCheckpoint));
-            _step = CheckpointLayout.Load(path, _parameters, _optimizerState, _statistics);
-        }
-
-        // The ONNX description: each layer's operator settings and where its tensors sit in the flat buffers.
-        private static readonly global::NetGen.Onnx.OnnxNetwork OnnxDescription = new("LeNet5", new[] { 1, 28, 28 }, new[] { 10 },
-            tokenInput: false, ParameterCount, StatisticsCount, global::NetGen.Onnx.OnnxOutput.Softmax,
-            new global::NetGen.Onnx.OnnxLayer[]
-            {
-                new global::NetGen.Onnx.OnnxConv2D("conv2d1", 1, 6, kernel: 5, stride: 1, padding: 2, dilation: 1, Conv2D1WeightOffset, Conv2D1BiasOffset, global::NetGen.Activation.ReLU, 0f),
-                new global::NetGen.Onnx.OnnxPool2D("maxpool2d1", max: true, size: 2, stride: 2, padding: 0),
-                new global::NetGen.Onnx.OnnxConv2D("conv2d2", 6, 16, kernel: 5, stride: 1, padding: 0, dilation: 1, Conv2D2WeightOffset, Conv2D2BiasOffset, global::NetGen.Activation.ReLU, 0f),
-                new global::NetGen.Onnx.OnnxPool2D("maxpool2d2", max: true, size: 2, stride: 2, padding: 0),
-                new global::NetGen.Onnx.OnnxFlatten("flatten1"),
-                new global::NetGen.Onnx.OnnxDense("dense1", 400, 120, steps: 0, Dense1WeightOffset, Dense1BiasOffset, global::NetGen.Activation.ReLU, 0f),
-                new global::NetGen.Onnx.OnnxDense("dense2", 120, 84, steps: 0, Dense2WeightOffset, Dense2BiasOffset, global::NetGen.Activation.ReLU, 0f),
-                new global::NetGen.Onnx.OnnxDense("dense3", 84, 10, steps: 0, Dense3WeightOffset, Dense3BiasOffset, global::NetGen.Activation.Identity, 0f),
-            });
+        public void LoadCheckpoint(string path) => _implementation.LoadCheckpoint(path);
 
         /// <summary>
         /// Exports the trained network as an ONNX model (opset 17) for inference: input <c>input</c> [N, 1, 28, 28],
         /// output <c>output</c> [N, 10] (the class probabilities, as <see cref="Predict"/>), N any number of samples.
         /// Written through a temporary file renamed over <paramref name="path"/>, so a failure never leaves a half file.
         /// </summary>
-        public void ExportOnnx(string path)
-        {
-            using var use = EnterUse(nameof(ExportOnnx));
-            OnnxDescription.Export(path, _parameters, _statistics);
-        }
-
+        public void ExportOnnx(string path) => _implementation.ExportOnnx(path);
         /// <summary>Writes the ONNX model (see <see cref="ExportOnnx(string)"/>) to <paramref name="stream"/>.</summary>
-        public void ExportOnnx(global::System.IO.Stream stream)
-        {
-            using var use = EnterUse(nameof(ExportOnnx));
-            OnnxDescription.Export(stream, _parameters, _statistics);
-        }
-
-        // The first rows of a batch buffer.
-        private static global::System.Span<float> First(float[] buffer, int length) => new(buffer, 0, length);
-
-        private static int SamplesOf(global::System.ReadOnlySpan<float> inputs, string caller)
-        {
-            if (inputs.Length == 0 || inputs.Length % InputSize != 0)
-                throw new global::System.ArgumentException($"LeNet5.{caller}: inputs hold {inputs.Length} floats, which is not a whole, non-zero number of {InputSize}-float samples.", "inputs");
-            return inputs.Length / InputSize;
-        }
-
-        private static int RowsOf(global::System.ReadOnlySpan<float> inputs, string caller)
-        {
-            int rows = SamplesOf(inputs, caller);
-            if (rows > BatchSize)
-                throw new global::System.ArgumentException($"LeNet5.{caller}: inputs hold {rows} samples, more than BatchSize = {BatchSize}; split them into batches.", "inputs");
-            return rows;
-        }
-
-        private static void CheckTargets(global::System.ReadOnlySpan<int> labels, int rows, string caller)
-        {
-            if (labels.Length != rows)
-                throw new global::System.ArgumentException($"LeNet5.{caller}: {labels.Length} labels for {rows} samples; give one label per sample.", "labels");
-            for (int i = 0; i < labels.Length; i++)
-            {
-                if ((uint)labels[i] >= OutputSize)
-                    throw new global::System.ArgumentOutOfRangeException("labels", labels[i], $"LeNet5.{caller}: label {labels[i]} at index {i} is outside [0, {OutputSize}).");
-            }
-        }
-
-        // Names where a non-finite loss came from: the inputs, or the first layer whose parameters or outputs are not finite.
-        private string DescribeNonFinite(global::System.ReadOnlySpan<float> inputs, int rows) =>
-            global::NetGen.Training.NumericChecks.Describe("the inputs", inputs, columns: InputSize)
-            ?? global::NetGen.Training.NumericChecks.Describe("Conv2D1's parameters", _parameters.Slice(Conv2D1WeightOffset, Conv2D1WeightCount + Conv2D1BiasCount), columns: 0)
-            ?? global::NetGen.Training.NumericChecks.Describe("Conv2D1's output", First(_conv2D1Output, rows * Conv2D1OutputSize), columns: Conv2D1OutputSize)
-            ?? global::NetGen.Training.NumericChecks.Describe("MaxPool2D1's output", First(_maxPool2D1Output, rows * MaxPool2D1OutputSize), columns: MaxPool2D1OutputSize)
-            ?? global::NetGen.Training.NumericChecks.Describe("Conv2D2's parameters", _parameters.Slice(Conv2D2WeightOffset, Conv2D2WeightCount + Conv2D2BiasCount), columns: 0)
-            ?? global::NetGen.Training.NumericChecks.Describe("MaxPool2D2's output", First(_maxPool2D2Output, rows * MaxPool2D2OutputSize), columns: MaxPool2D2OutputSize)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense1's parameters", _parameters.Slice(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount), columns: 0)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense1's output", First(_dense1Output, rows * Dense1Units), columns: Dense1Units)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense2's parameters", _parameters.Slice(Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount), columns: 0)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense2's output", First(_dense2Output, rows * Dense2Units), columns: Dense2Units)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense3's parameters", _parameters.Slice(Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount), columns: 0)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense3's output", First(_dense3Output, rows * Dense3Units), columns: Dense3Units)
-            ?? "the loss only: every input, parameter and output is finite";
-        // The thread computing on this instance now (0: none): instances are not thread-safe, and misuse throws.
-        private int _user;
-
-        private global::NetGen.Threading.UseGuard.Scope EnterUse(string caller) => global::NetGen.Threading.UseGuard.Enter(ref _user, "LeNet5", caller);
-
+        public void ExportOnnx(global::System.IO.Stream stream) => _implementation.ExportOnnx(stream);
 
         int global::NetGen.INetwork.BatchSize => BatchSize;
         int global::NetGen.INetwork.InputSize => InputSize;
         int global::NetGen.INetwork.OutputSize => OutputSize;
         int global::NetGen.INetwork.ParameterCount => ParameterCount;
         global::System.Collections.Generic.IReadOnlyList<string> global::NetGen.INetwork.ParameterLayers => ParameterLayers;
+        global::NetGen.IAllReduce? global::NetGen.INetwork.BatchNormSynchronization { get; set; }
     }
 }

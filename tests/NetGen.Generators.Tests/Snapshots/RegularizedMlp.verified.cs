@@ -3,9 +3,7 @@
 
 namespace Demo.Cures
 {
-    /// <summary>
-    /// NetGen network: 7 layers, 109,770 parameters, softmax cross-entropy, AdamW (lr 0.003, weight decay 0.01).
-    /// </summary>
+    /// <summary>NetGen network: 7 layers, 109,770 parameters, softmax cross-entropy, AdamW (lr 0.003, weight decay 0.01).</summary>
     /// <remarks>
     /// <code>
     /// | Layer                      | Output | Parameters | Offset |
@@ -27,462 +25,100 @@ namespace Demo.Cures
     {
         /// <summary>Samples in one training batch; every activation buffer is sized for it.</summary>
         public const int BatchSize = 32;
-
         /// <summary>Floats in one input sample (784).</summary>
         public const int InputSize = 784;
-
         /// <summary>Floats in one output sample (10): one score per class.</summary>
         public const int OutputSize = 10;
-
         /// <summary>Trainable parameters in <see cref="Parameters"/>.</summary>
         public const int ParameterCount = 109770;
-
         /// <summary>The seed that a new instance is initialized with.</summary>
         public const int Seed = 4;
-
         /// <summary>The learning rate declared on the optimizer attribute.</summary>
         public const float DefaultLearningRate = 0.003f;
 
-        private const double AdamBeta1 = 0.9;
-        private const double AdamBeta2 = 0.999;
-        private const double AdamEpsilon = 1E-08;
-        private const double AdamWeightDecay = 0.01;
-        private const float ClipMaxNorm = 1f;
-        private const int StatisticsCount = 256;
-        private const int OptimizerStateCount = 219540;
-
-        // Dense1: 784 -> 128
-        private const int Dense1Inputs = 784;
-        private const int Dense1Units = 128;
-        private const int Dense1WeightOffset = 0;
-        private const int Dense1WeightCount = 100352;
-        private const int Dense1BiasOffset = 100352;
-        private const int Dense1BiasCount = 128;
-        // 3,211,264 multiply-adds per product at 32 rows: split across the cores.
-        private const bool Dense1Parallel = true;
-        // BatchNorm1: normalize 128 features (momentum 0.1, epsilon 1E-05)
-        private const int BatchNorm1Size = 128;
-        private const int BatchNorm1Channels = 128;
-        private const int BatchNorm1Spatial = 1;
-        private const int BatchNorm1ScaleOffset = 100480;
-        private const int BatchNorm1ShiftOffset = 100608;
-        private const int BatchNorm1RunningMeanOffset = 0;
-        private const int BatchNorm1RunningVarianceOffset = 128;
-        private const float BatchNorm1Momentum = 0.1f;
-        private const float BatchNorm1Epsilon = 1E-05f;
-        // Activation1: LeakyReLU(0.1) on 128
-        private const int Activation1Size = 128;
-        // Dropout1: drop 0.25 of 128 values in training
-        private const int Dropout1Size = 128;
-        private const float Dropout1Rate = 0.25f;
-        // Dense2: 128 -> 64, GELU
-        private const int Dense2Inputs = 128;
-        private const int Dense2Units = 64;
-        private const int Dense2WeightOffset = 100736;
-        private const int Dense2WeightCount = 8192;
-        private const int Dense2BiasOffset = 108928;
-        private const int Dense2BiasCount = 64;
-        // 262,144 multiply-adds per product at 32 rows: split across the cores.
-        private const bool Dense2Parallel = true;
-        // LayerNorm1: normalize each sample's 64 values (epsilon 1E-05)
-        private const int LayerNorm1Size = 64;
-        private const int LayerNorm1ScaleOffset = 108992;
-        private const int LayerNorm1ShiftOffset = 109056;
-        private const float LayerNorm1Epsilon = 1E-05f;
-        // Dense3: 64 -> 10
-        private const int Dense3Inputs = 64;
-        private const int Dense3Units = 10;
-        private const int Dense3WeightOffset = 109120;
-        private const int Dense3WeightCount = 640;
-        private const int Dense3BiasOffset = 109760;
-        private const int Dense3BiasCount = 10;
-        // 20,480 multiply-adds per product at 32 rows, 10 units: kernels specialized to this shape, on the calling thread.
-        private readonly struct Dense3Shape : global::NetGen.Kernels.IDenseShape
-        {
-            public static int Inputs => Dense3Inputs;
-
-            public static int Units => Dense3Units;
-        }
-
-        private readonly global::NetGen.Kernels.AlignedBuffer _parameters = InitialParameters(Seed);
-        private readonly global::NetGen.Kernels.AlignedBuffer _gradients = new(ParameterCount);
-        private readonly global::NetGen.Kernels.AlignedBuffer _optimizerState = new(OptimizerStateCount);
-        private readonly float[] _statistics = InitialStatistics();
-        private int _step;
-        private int _trainingRows; // rows of the last training forward pass: what Backward may use (0 after inference)
-        private global::NetGen.Rng _dropoutRandom = DropoutRandomFor(Seed);
-        private readonly float[] _dense1Output = new float[BatchSize * Dense1Units];
-        private readonly float[] _dense1Gradient = new float[BatchSize * Dense1Units];
-        private readonly float[] _batchNorm1Output = new float[BatchSize * BatchNorm1Size];
-        private readonly float[] _batchNorm1Gradient = new float[BatchSize * BatchNorm1Size];
-        private readonly float[] _batchNorm1Mean = new float[BatchNorm1Channels];
-        private readonly float[] _batchNorm1InverseStd = new float[BatchNorm1Channels];
-        private readonly float[] _batchNorm1Synchronization = new float[2 * BatchNorm1Channels + 2];
-        private readonly float[] _activation1Output = new float[BatchSize * Activation1Size];
-        private readonly float[] _activation1Gradient = new float[BatchSize * Activation1Size];
-        private readonly float[] _dropout1Output = new float[BatchSize * Dropout1Size];
-        private readonly float[] _dropout1Gradient = new float[BatchSize * Dropout1Size];
-        private readonly float[] _dropout1Mask = new float[BatchSize * Dropout1Size];
-        private readonly float[] _dense2PreActivation = new float[BatchSize * Dense2Units];
-        private readonly float[] _dense2Output = new float[BatchSize * Dense2Units];
-        private readonly float[] _dense2Gradient = new float[BatchSize * Dense2Units];
-        private readonly float[] _layerNorm1Output = new float[BatchSize * LayerNorm1Size];
-        private readonly float[] _layerNorm1Gradient = new float[BatchSize * LayerNorm1Size];
-        private readonly float[] _layerNorm1Mean = new float[BatchSize];
-        private readonly float[] _layerNorm1InverseStd = new float[BatchSize];
-        private readonly float[] _dense3Output = new float[BatchSize * Dense3Units];
-        private readonly float[] _dense3Gradient = new float[BatchSize * Dense3Units];
+        private readonly Implementation _implementation = new(); // behind every member below: the nested class in the file beside this one
 
         /// <summary>Every trainable parameter, layer after layer, in one flat buffer (see the table on the class for offsets).</summary>
-        public global::System.Span<float> Parameters => _parameters;
-
+        public global::System.Span<float> Parameters => _implementation.Parameters;
         /// <summary>The gradient of the loss for every parameter, laid out like <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Gradients => _gradients;
-
+        public global::System.Span<float> Gradients => _implementation.Gradients;
         /// <summary>The optimizer's state (moments or velocity) for every parameter, in one flat buffer.</summary>
-        public global::System.Span<float> OptimizerState => _optimizerState;
-
+        public global::System.Span<float> OptimizerState => _implementation.OptimizerState;
         /// <summary>Non-trainable state that training updates, such as batch normalization's running mean and variance (empty when there is none).</summary>
-        public global::System.Span<float> Statistics => _statistics;
-
+        public global::System.Span<float> Statistics => _implementation.Statistics;
         /// <summary>The random state dropout draws its masks from; save and restore it to replay the same masks.</summary>
-        public global::NetGen.Rng DropoutRandom { get => _dropoutRandom; set => _dropoutRandom = value; }
-
+        public global::NetGen.Rng DropoutRandom { get => _implementation.DropoutRandom; set => _implementation.DropoutRandom = value; }
         /// <summary>Optimizer steps taken since the parameters were initialized.</summary>
-        public int StepCount => _step;
-
+        public int StepCount => _implementation.StepCount;
         /// <summary>The base learning rate; a declared schedule scales it each step (see <see cref="CurrentLearningRate"/>).</summary>
-        public float LearningRate
-        {
-            get => _learningRate;
-            set => _learningRate = global::NetGen.Training.Hyperparameters.CheckLearningRate(value, "RegularizedMlp.LearningRate");
-        }
-
-        private float _learningRate = DefaultLearningRate;
-
+        public float LearningRate { get => _implementation.LearningRate; set => _implementation.LearningRate = value; }
         /// <summary>The learning rate the last optimizer step used, after any schedule.</summary>
-        public float CurrentLearningRate { get; private set; } = DefaultLearningRate;
-
-
+        public float CurrentLearningRate => _implementation.CurrentLearningRate;
         /// <summary>The global L2 norm of the gradients at the last optimizer step, before clipping.</summary>
-        public float LastGradientNorm { get; private set; }
-
+        public float LastGradientNorm => _implementation.LastGradientNorm;
         /// <summary>Dense1's weight, [128, 784] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense1Weight => _parameters.Slice(Dense1WeightOffset, Dense1WeightCount);
-
+        public global::System.Span<float> Dense1Weight => _implementation.Dense1Weight;
         /// <summary>Dense1's bias, [128], a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense1Bias => _parameters.Slice(Dense1BiasOffset, Dense1BiasCount);
-
-        private global::System.Span<float> Dense1WeightGradient => _gradients.Slice(Dense1WeightOffset, Dense1WeightCount);
-
-        private global::System.Span<float> Dense1BiasGradient => _gradients.Slice(Dense1BiasOffset, Dense1BiasCount);
-
+        public global::System.Span<float> Dense1Bias => _implementation.Dense1Bias;
         /// <summary>BatchNorm1's scale (gamma), one per feature, a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> BatchNorm1Scale => _parameters.Slice(BatchNorm1ScaleOffset, BatchNorm1Channels);
-
+        public global::System.Span<float> BatchNorm1Scale => _implementation.BatchNorm1Scale;
         /// <summary>BatchNorm1's shift (beta), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> BatchNorm1Shift => _parameters.Slice(BatchNorm1ShiftOffset, BatchNorm1Channels);
-
+        public global::System.Span<float> BatchNorm1Shift => _implementation.BatchNorm1Shift;
         /// <summary>BatchNorm1's running mean, a view into <see cref="Statistics"/>.</summary>
-        public global::System.Span<float> BatchNorm1RunningMean => new(_statistics, BatchNorm1RunningMeanOffset, BatchNorm1Channels);
-
+        public global::System.Span<float> BatchNorm1RunningMean => _implementation.BatchNorm1RunningMean;
         /// <summary>BatchNorm1's running variance, a view into <see cref="Statistics"/>.</summary>
-        public global::System.Span<float> BatchNorm1RunningVariance => new(_statistics, BatchNorm1RunningVarianceOffset, BatchNorm1Channels);
-
+        public global::System.Span<float> BatchNorm1RunningVariance => _implementation.BatchNorm1RunningVariance;
         /// <summary>Dense2's weight, [64, 128] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense2Weight => _parameters.Slice(Dense2WeightOffset, Dense2WeightCount);
-
+        public global::System.Span<float> Dense2Weight => _implementation.Dense2Weight;
         /// <summary>Dense2's bias, [64], a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense2Bias => _parameters.Slice(Dense2BiasOffset, Dense2BiasCount);
-
-        private global::System.Span<float> Dense2WeightGradient => _gradients.Slice(Dense2WeightOffset, Dense2WeightCount);
-
-        private global::System.Span<float> Dense2BiasGradient => _gradients.Slice(Dense2BiasOffset, Dense2BiasCount);
-
+        public global::System.Span<float> Dense2Bias => _implementation.Dense2Bias;
         /// <summary>LayerNorm1's scale (gamma), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> LayerNorm1Scale => _parameters.Slice(LayerNorm1ScaleOffset, LayerNorm1Size);
-
+        public global::System.Span<float> LayerNorm1Scale => _implementation.LayerNorm1Scale;
         /// <summary>LayerNorm1's shift (beta), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> LayerNorm1Shift => _parameters.Slice(LayerNorm1ShiftOffset, LayerNorm1Size);
-
+        public global::System.Span<float> LayerNorm1Shift => _implementation.LayerNorm1Shift;
         /// <summary>Dense3's weight, [10, 64] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense3Weight => _parameters.Slice(Dense3WeightOffset, Dense3WeightCount);
-
+        public global::System.Span<float> Dense3Weight => _implementation.Dense3Weight;
         /// <summary>Dense3's bias, [10], a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense3Bias => _parameters.Slice(Dense3BiasOffset, Dense3BiasCount);
-
-        private global::System.Span<float> Dense3WeightGradient => _gradients.Slice(Dense3WeightOffset, Dense3WeightCount);
-
-        private global::System.Span<float> Dense3BiasGradient => _gradients.Slice(Dense3BiasOffset, Dense3BiasCount);
-
+        public global::System.Span<float> Dense3Bias => _implementation.Dense3Bias;
         /// <summary>Re-initializes every parameter from <paramref name="seed"/> and clears gradients, optimizer state and the step count.</summary>
-        public void ResetParameters(int seed = Seed)
-        {
-            using var use = EnterUse(nameof(ResetParameters));
-            FillParameters(_parameters, seed);
-            FillStatistics(_statistics);
-            _gradients.Clear();
-            _optimizerState.Clear();
-            _step = 0;
-            _dropoutRandom = DropoutRandomFor(seed);
-            _plateau = NewPlateau();
-        }
-
-        private static global::NetGen.Kernels.AlignedBuffer InitialParameters(int seed)
-        {
-            var parameters = new global::NetGen.Kernels.AlignedBuffer(ParameterCount);
-            FillParameters(parameters, seed);
-            return parameters;
-        }
-
-        private static float[] InitialStatistics()
-        {
-            var statistics = new float[StatisticsCount];
-            FillStatistics(statistics);
-            return statistics;
-        }
-
-        private static void FillStatistics(global::System.Span<float> statistics)
-        {
-            statistics.Slice(BatchNorm1RunningMeanOffset, BatchNorm1Channels).Clear();
-            statistics.Slice(BatchNorm1RunningVarianceOffset, BatchNorm1Channels).Fill(1f);
-        }
-
-        // Dropout draws from its own stream, derived from the seed, so masks do not shift the initialization.
-        private static global::NetGen.Rng DropoutRandomFor(int seed) => new global::NetGen.Rng(unchecked((ulong)seed) ^ 0x9E3779B97F4A7C15UL);
-
-        private static void FillParameters(global::System.Span<float> parameters, int seed)
-        {
-            var rng = new global::NetGen.Rng(unchecked((ulong)seed));
-            // Dense1: 784 -> 128
-            global::NetGen.Initialization.Initializers.Fill(parameters.Slice(Dense1WeightOffset, Dense1WeightCount), global::NetGen.WeightInit.HeNormal, fanIn: Dense1Inputs, fanOut: Dense1Units, scale: double.NaN, ref rng);
-            global::NetGen.Initialization.Initializers.FillBias(parameters.Slice(Dense1BiasOffset, Dense1BiasCount), global::NetGen.WeightInit.HeNormal, fanIn: Dense1Inputs, ref rng);
-            // BatchNorm1: scale 1, shift 0
-            parameters.Slice(BatchNorm1ScaleOffset, BatchNorm1Channels).Fill(1f);
-            parameters.Slice(BatchNorm1ShiftOffset, BatchNorm1Channels).Clear();
-            // Dense2: 128 -> 64, GELU
-            global::NetGen.Initialization.Initializers.Fill(parameters.Slice(Dense2WeightOffset, Dense2WeightCount), global::NetGen.WeightInit.Default, fanIn: Dense2Inputs, fanOut: Dense2Units, scale: double.NaN, ref rng);
-            global::NetGen.Initialization.Initializers.FillBias(parameters.Slice(Dense2BiasOffset, Dense2BiasCount), global::NetGen.WeightInit.Default, fanIn: Dense2Inputs, ref rng);
-            // LayerNorm1: scale 1, shift 0
-            parameters.Slice(LayerNorm1ScaleOffset, LayerNorm1Size).Fill(1f);
-            parameters.Slice(LayerNorm1ShiftOffset, LayerNorm1Size).Clear();
-            // Dense3: 64 -> 10
-            global::NetGen.Initialization.Initializers.Fill(parameters.Slice(Dense3WeightOffset, Dense3WeightCount), global::NetGen.WeightInit.Default, fanIn: Dense3Inputs, fanOut: Dense3Units, scale: double.NaN, ref rng);
-            global::NetGen.Initialization.Initializers.FillBias(parameters.Slice(Dense3BiasOffset, Dense3BiasCount), global::NetGen.WeightInit.Default, fanIn: Dense3Inputs, ref rng);
-        }
+        public void ResetParameters(int seed = Seed) => _implementation.ResetParameters(seed);
 
         /// <summary>
         /// Runs the network forward in training mode on 1 to <see cref="BatchSize"/> samples (<c>inputs.Length / InputSize</c>),
         /// keeping every activation for <see cref="Backward"/>. Returns the outputs, <c>rows * OutputSize</c> floats,
         /// valid until the next call.
         /// </summary>
-        public global::System.ReadOnlySpan<float> Forward(global::System.ReadOnlySpan<float> inputs)
-        {
-            using var use = EnterUse(nameof(Forward));
-            int rows = RowsOf(inputs, nameof(Forward));
-            ForwardCore(inputs, rows, training: true);
-            return First(_dense3Output, rows * Dense3Units);
-        }
-
-        private void ForwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool training)
-        {
-            _trainingRows = training ? rows : 0;
-            // Dense1: 784 -> 128
-            global::NetGen.Kernels.Dense.Forward(inputs, Dense1Weight, Dense1Bias, First(_dense1Output, rows * Dense1Units), rows, Dense1Inputs, Dense1Units, global::NetGen.Activation.Identity, Dense1Parallel);
-
-            // BatchNorm1: normalize 128 features (momentum 0.1, epsilon 1E-05)
-            if (training && BatchNormSynchronization is { } batchNorm1Group)
-                global::NetGen.Kernels.BatchNorm.ForwardTrainingSynchronized(First(_dense1Output, rows * Dense1Units), BatchNorm1Scale, BatchNorm1Shift, First(_batchNorm1Output, rows * BatchNorm1Size), _batchNorm1Mean, _batchNorm1InverseStd,
-                    BatchNorm1RunningMean, BatchNorm1RunningVariance, BatchNorm1Momentum, BatchNorm1Epsilon, rows, BatchNorm1Channels, BatchNorm1Spatial, batchNorm1Group, _batchNorm1Synchronization);
-            else if (training)
-                global::NetGen.Kernels.BatchNorm.ForwardTraining(First(_dense1Output, rows * Dense1Units), BatchNorm1Scale, BatchNorm1Shift, First(_batchNorm1Output, rows * BatchNorm1Size), _batchNorm1Mean, _batchNorm1InverseStd,
-                    BatchNorm1RunningMean, BatchNorm1RunningVariance, BatchNorm1Momentum, BatchNorm1Epsilon, rows, BatchNorm1Channels, BatchNorm1Spatial);
-            else
-                global::NetGen.Kernels.BatchNorm.ForwardInference(First(_dense1Output, rows * Dense1Units), BatchNorm1Scale, BatchNorm1Shift, BatchNorm1RunningMean, BatchNorm1RunningVariance,
-                    BatchNorm1Epsilon, First(_batchNorm1Output, rows * BatchNorm1Size), rows, BatchNorm1Channels, BatchNorm1Spatial);
-
-            // Activation1: LeakyReLU(0.1) on 128
-            global::NetGen.Kernels.Activations.LeakyReluForward(First(_batchNorm1Output, rows * BatchNorm1Size), First(_activation1Output, rows * Activation1Size), 0.1f);
-
-            // Dropout1: drop 0.25 of 128 values in training
-            if (training) global::NetGen.Kernels.Dropout.Forward(First(_activation1Output, rows * Activation1Size), First(_dropout1Output, rows * Dropout1Size), First(_dropout1Mask, rows * Dropout1Size), Dropout1Rate, ref _dropoutRandom);
-            else First(_activation1Output, rows * Activation1Size).CopyTo(First(_dropout1Output, rows * Dropout1Size));
-
-            // Dense2: 128 -> 64, GELU
-            global::NetGen.Kernels.Dense.Forward(First(_dropout1Output, rows * Dropout1Size), Dense2Weight, Dense2Bias, First(_dense2PreActivation, rows * Dense2Units), rows, Dense2Inputs, Dense2Units, global::NetGen.Activation.Identity, Dense2Parallel);
-            global::NetGen.Kernels.Activations.GeluForward(First(_dense2PreActivation, rows * Dense2Units), First(_dense2Output, rows * Dense2Units));
-
-            // LayerNorm1: normalize each sample's 64 values (epsilon 1E-05)
-            global::NetGen.Kernels.LayerNorm.Forward(First(_dense2Output, rows * Dense2Units), LayerNorm1Scale, LayerNorm1Shift, First(_layerNorm1Output, rows * LayerNorm1Size), First(_layerNorm1Mean, rows), First(_layerNorm1InverseStd, rows), rows, LayerNorm1Size, LayerNorm1Epsilon);
-
-            // Dense3: 64 -> 10
-            global::NetGen.Kernels.DenseSmall.Forward<Dense3Shape>(First(_layerNorm1Output, rows * LayerNorm1Size), Dense3Weight, Dense3Bias, First(_dense3Output, rows * Dense3Units), rows, global::NetGen.Activation.Identity);
-        }
-
-        // Softmax cross-entropy against class labels, averaged over the rows; writes d(loss)/d(output).
-        private float LossCore(global::System.ReadOnlySpan<int> labels, int rows) =>
-            global::NetGen.Kernels.Losses.SoftmaxCrossEntropy(First(_dense3Output, rows * Dense3Units), labels, First(_dense3Gradient, rows * Dense3Units), rows, OutputSize);
+        public global::System.ReadOnlySpan<float> Forward(global::System.ReadOnlySpan<float> inputs) => _implementation.Forward(inputs);
 
         /// <summary>
         /// Backpropagates <paramref name="outputGradient"/> (d loss / d output, <c>rows * OutputSize</c> floats) through the
         /// activations of the last <see cref="Forward"/> call on the same <paramref name="inputs"/>, adding to <see cref="Gradients"/>.
         /// </summary>
-        public void Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradient)
-        {
-            using var use = EnterUse(nameof(Backward));
-            int rows = RowsOf(inputs, nameof(Backward));
-            if (rows != _trainingRows)
-                throw new global::System.InvalidOperationException($"RegularizedMlp.Backward: inputs hold {rows} samples, but the activations are those of a training Forward on {_trainingRows} (0: none since the last inference); call Forward on the same inputs first.");
-            if (outputGradient.Length != rows * OutputSize)
-                throw new global::System.ArgumentException($"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.", nameof(outputGradient));
-            outputGradient.CopyTo(First(_dense3Gradient, rows * Dense3Units));
-            BackwardCore(inputs, rows, addPenaltyGradients: false);
-        }
-
-        // Each parameter layer's gradients are final once its backward (and, in training, its weight penalty) ran: the
-        // gradient listener may start reducing them while the earlier layers' backward goes on.
-        private void BackwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool addPenaltyGradients)
-        {
-            // Dense3: 64 -> 10
-            global::NetGen.Kernels.DenseSmall.Backward<Dense3Shape>(First(_dense3Gradient, rows * Dense3Units), First(_layerNorm1Output, rows * LayerNorm1Size), Dense3Weight, First(_layerNorm1Gradient, rows * LayerNorm1Size),
-                Dense3WeightGradient, Dense3BiasGradient, rows, accumulateParameterGradients: true);
-            if (addPenaltyGradients)
-            {
-                global::NetGen.Kernels.Regularization.AddL2Gradient(Dense3Weight, Dense3WeightGradient, 0.0001f);
-            }
-            GradientListener?.OnGradientsReady(Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount);
-
-            // LayerNorm1: normalize each sample's 64 values (epsilon 1E-05)
-            global::NetGen.Kernels.LayerNorm.Backward(First(_layerNorm1Gradient, rows * LayerNorm1Size), First(_dense2Output, rows * Dense2Units), LayerNorm1Scale, First(_layerNorm1Mean, rows), First(_layerNorm1InverseStd, rows), First(_dense2Gradient, rows * Dense2Units),
-                _gradients.Slice(LayerNorm1ScaleOffset, LayerNorm1Size), _gradients.Slice(LayerNorm1ShiftOffset, LayerNorm1Size), rows, LayerNorm1Size);
-            GradientListener?.OnGradientsReady(LayerNorm1ScaleOffset, 2 * LayerNorm1Size);
-
-            // Dense2: 128 -> 64, GELU
-            global::NetGen.Kernels.Activations.GeluBackward(First(_dense2PreActivation, rows * Dense2Units), First(_dense2Output, rows * Dense2Units), First(_dense2Gradient, rows * Dense2Units), First(_dense2Gradient, rows * Dense2Units));
-            global::NetGen.Kernels.Dense.Backward(First(_dense2Gradient, rows * Dense2Units), First(_dropout1Output, rows * Dropout1Size), Dense2Weight, First(_dropout1Gradient, rows * Dropout1Size),
-                Dense2WeightGradient, Dense2BiasGradient, rows, Dense2Inputs, Dense2Units, accumulateParameterGradients: true, Dense2Parallel);
-            if (addPenaltyGradients)
-            {
-                global::NetGen.Kernels.Regularization.AddL2Gradient(Dense2Weight, Dense2WeightGradient, 0.0001f);
-            }
-            GradientListener?.OnGradientsReady(Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount);
-
-            // Dropout1: drop 0.25 of 128 values in training
-            global::NetGen.Kernels.Dropout.Backward(First(_dropout1Mask, rows * Dropout1Size), First(_dropout1Gradient, rows * Dropout1Size), First(_activation1Gradient, rows * Activation1Size));
-
-            // Activation1: LeakyReLU(0.1) on 128
-            global::NetGen.Kernels.Activations.LeakyReluBackward(First(_batchNorm1Output, rows * BatchNorm1Size), First(_activation1Output, rows * Activation1Size), First(_activation1Gradient, rows * Activation1Size), First(_batchNorm1Gradient, rows * BatchNorm1Size), 0.1f);
-
-            // BatchNorm1: normalize 128 features (momentum 0.1, epsilon 1E-05)
-            if (BatchNormSynchronization is { } batchNorm1Group)
-                global::NetGen.Kernels.BatchNorm.BackwardSynchronized(First(_batchNorm1Gradient, rows * BatchNorm1Size), First(_dense1Output, rows * Dense1Units), BatchNorm1Scale, _batchNorm1Mean, _batchNorm1InverseStd, First(_dense1Gradient, rows * Dense1Units),
-                    _gradients.Slice(BatchNorm1ScaleOffset, BatchNorm1Channels), _gradients.Slice(BatchNorm1ShiftOffset, BatchNorm1Channels), rows, BatchNorm1Channels, BatchNorm1Spatial, batchNorm1Group, _batchNorm1Synchronization);
-            else
-                global::NetGen.Kernels.BatchNorm.Backward(First(_batchNorm1Gradient, rows * BatchNorm1Size), First(_dense1Output, rows * Dense1Units), BatchNorm1Scale, _batchNorm1Mean, _batchNorm1InverseStd, First(_dense1Gradient, rows * Dense1Units),
-                    _gradients.Slice(BatchNorm1ScaleOffset, BatchNorm1Channels), _gradients.Slice(BatchNorm1ShiftOffset, BatchNorm1Channels), rows, BatchNorm1Channels, BatchNorm1Spatial);
-            GradientListener?.OnGradientsReady(BatchNorm1ScaleOffset, 2 * BatchNorm1Channels);
-
-            // Dense1: 784 -> 128
-            global::NetGen.Kernels.Dense.Backward(First(_dense1Gradient, rows * Dense1Units), inputs, Dense1Weight, default,
-                Dense1WeightGradient, Dense1BiasGradient, rows, Dense1Inputs, Dense1Units, accumulateParameterGradients: true, Dense1Parallel);
-            if (addPenaltyGradients)
-            {
-                global::NetGen.Kernels.Regularization.AddL1Gradient(Dense1Weight, Dense1WeightGradient, 1E-05f);
-                global::NetGen.Kernels.Regularization.AddL2Gradient(Dense1Weight, Dense1WeightGradient, 0.0001f);
-            }
-            GradientListener?.OnGradientsReady(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount);
-        }
-
-        /// <summary>
-        /// Told during each training backward pass as soon as each parameter layer's gradients are final (from the last
-        /// layer to the first); null for nobody. Data-parallel training overlaps its gradient all-reduce with backward this way.
-        /// </summary>
-        public global::NetGen.IGradientListener? GradientListener { get; set; }
+        public void Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradient) => _implementation.Backward(inputs, outputGradient);
+        /// <summary>Told in each training backward pass as each parameter layer's gradients become final (last layer first), so data-parallel training overlaps its all-reduce with backward; null for nobody.</summary>
+        public global::NetGen.IGradientListener? GradientListener { get => _implementation.GradientListener; set => _implementation.GradientListener = value; }
 
         /// <summary>
         /// When set, batch normalization computes its training statistics over the batches of every replica in the group
         /// (synchronized batch norm); null (the default) uses this replica's batch alone.
         /// </summary>
-        public global::NetGen.IAllReduce? BatchNormSynchronization { get; set; }
-
+        public global::NetGen.IAllReduce? BatchNormSynchronization { get => _implementation.BatchNormSynchronization; set => _implementation.BatchNormSynchronization = value; }
         /// <summary>Sets every gradient to zero; <see cref="Backward"/> adds to them.</summary>
-        public void ZeroGradients() => _gradients.Clear();
-
-        /// <summary>
-        /// Applies one AdamW (lr 0.003, weight decay 0.01) update to <see cref="Parameters"/> from <see cref="Gradients"/>, in one pass over the flat buffers:
-        /// clips the gradients, applies the learning-rate schedule, then updates.
-        /// </summary>
-        public void OptimizerStep()
-        {
-            using var use = EnterUse(nameof(OptimizerStep));
-            LastGradientNorm = global::NetGen.Kernels.Regularization.ClipByGlobalNorm(_gradients, ClipMaxNorm);
-            CurrentLearningRate = ScheduledLearningRate(_step);
-            _step++;
-            global::NetGen.Optimizers.Adam.Step(_parameters, _gradients,
-                m: _optimizerState.Slice(0, ParameterCount), v: _optimizerState.Slice(ParameterCount, ParameterCount), vMax: default,
-                _step, CurrentLearningRate, AdamBeta1, AdamBeta2, AdamEpsilon, AdamWeightDecay, decoupledWeightDecay: true);
-        }
-
-        // The declared schedule, counting optimizer steps from 0; the factor multiplies LearningRate.
-        private static readonly global::NetGen.Training.ILearningRateSchedule Schedule = new global::NetGen.Training.LinearWarmup(warmupSteps: 100, startFactor: 0.3333333333333333, after: new global::NetGen.Training.CosineAnnealing(totalSteps: 2000, minFactor: 0.0033333333333333335));
-
-        private global::NetGen.Training.ReduceOnPlateau _plateau = NewPlateau();
-
-        private static global::NetGen.Training.ReduceOnPlateau NewPlateau() => new(factor: 0.1, patience: 3, threshold: 0.0001, cooldown: 0, minFactor: 0.0);
-
+        public void ZeroGradients() => _implementation.ZeroGradients();
+        /// <summary>One AdamW (lr 0.003, weight decay 0.01) update of <see cref="Parameters"/> from <see cref="Gradients"/> in one pass (clipping first, then the schedule).</summary>
+        public void OptimizerStep() => _implementation.OptimizerStep();
         /// <summary>Feeds the plateau reduction with a validation loss, once per evaluation (usually per epoch); returns the new plateau factor.</summary>
-        public double ReportValidationLoss(double loss) => _plateau.Update(loss);
-
-        private float ScheduledLearningRate(int step) => (float)(LearningRate * Schedule.Factor(step) * _plateau.Current);
-
-        // Weight penalties (L1: lambda * sum |w|, L2: lambda * sum w^2), part of the reported loss.
-        private float PenaltyLoss()
-        {
-            float penalty = 0f;
-            penalty += global::NetGen.Kernels.Regularization.L1Penalty(Dense1Weight, 1E-05f);
-            penalty += global::NetGen.Kernels.Regularization.L2Penalty(Dense1Weight, 0.0001f);
-            penalty += global::NetGen.Kernels.Regularization.L2Penalty(Dense2Weight, 0.0001f);
-            penalty += global::NetGen.Kernels.Regularization.L2Penalty(Dense3Weight, 0.0001f);
-            return penalty;
-        }
-
+        public double ReportValidationLoss(double loss) => _implementation.ReportValidationLoss(loss);
         /// <summary>The training-mode loss (including weight penalties) of 1 to <see cref="BatchSize"/> samples, without changing gradients or parameters.</summary>
-        public float ComputeLoss(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
-        {
-            using var use = EnterUse(nameof(ComputeLoss));
-            int rows = RowsOf(inputs, nameof(ComputeLoss));
-            CheckTargets(labels, rows, nameof(ComputeLoss));
-            ForwardCore(inputs, rows, training: true);
-            return LossCore(labels, rows) + PenaltyLoss();
-        }
+        public float ComputeLoss(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => _implementation.ComputeLoss(inputs, labels);
 
         /// <summary>
         /// Forward, loss and backward on 1 to <see cref="BatchSize"/> samples: sets <see cref="Gradients"/> to the gradient of the
         /// batch's mean loss plus weight penalties, without updating parameters (for gradient accumulation or all-reduce
-        /// before <see cref="OptimizerStep"/>). Returns the loss.
+        /// before <see cref="OptimizerStep"/>). Returns the loss. Inputs and targets as for <see cref="TrainStep"/>.
         /// </summary>
-        /// <param name="inputs">The samples, <c>rows * InputSize</c> floats, row after row.</param>
-        /// <param name="labels">One class index in [0, OutputSize) per row.</param>
         /// <exception cref="global::NetGen.NonFiniteLossException">The loss is NaN or infinite; the message names the first input, parameter or layer output that is not finite.</exception>
-        public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
-        {
-            using var use = EnterUse(nameof(ComputeGradients));
-            int rows = RowsOf(inputs, nameof(ComputeGradients));
-            CheckTargets(labels, rows, nameof(ComputeGradients));
-            if (global::NetGen.Training.NumericChecks.Describe("the inputs", inputs, columns: InputSize) is { } badInput)
-                throw new global::NetGen.NonFiniteLossException("RegularizedMlp", float.NaN, _step + 1, badInput);
-            _gradients.Clear();
-            SaveStepState();
-            ForwardCore(inputs, rows, training: true);
-            float loss = LossCore(labels, rows) + PenaltyLoss();
-            if (!float.IsFinite(loss))
-            {
-                RestoreStepState(); // a failed step changes nothing: running statistics, dropout masks and carried state stay as they were
-                throw new global::NetGen.NonFiniteLossException("RegularizedMlp", loss, _step + 1, DescribeNonFinite(inputs, rows));
-            }
-            BackwardCore(inputs, rows, addPenaltyGradients: true);
-            return loss;
-        }
+        public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => _implementation.ComputeGradients(inputs, labels);
 
         /// <summary>
         /// One training step on 1 to <see cref="BatchSize"/> samples: forward, loss, backward and an optimizer update
@@ -491,220 +127,45 @@ namespace Demo.Cures
         /// <param name="inputs">The samples, <c>rows * InputSize</c> floats, row after row.</param>
         /// <param name="labels">One class index in [0, OutputSize) per row.</param>
         /// <exception cref="global::NetGen.NonFiniteLossException">The loss is NaN or infinite; no update is applied.</exception>
-        public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
-        {
-            using var use = EnterUse(nameof(TrainStep));
-            float loss = ComputeGradients(inputs, labels);
-            OptimizerStep();
-            return loss;
-        }
-
-        // A training step that fails (a non-finite loss) leaves every buffer as it was: these copies are taken before it.
-        private readonly float[] _statisticsBeforeStep = new float[StatisticsCount];
-        private global::NetGen.Rng _dropoutRandomBeforeStep;
-
-        private void SaveStepState()
-        {
-            global::System.Array.Copy(_statistics, _statisticsBeforeStep, _statisticsBeforeStep.Length);
-            _dropoutRandomBeforeStep = _dropoutRandom;
-        }
-
-        private void RestoreStepState()
-        {
-            global::System.Array.Copy(_statisticsBeforeStep, _statistics, _statisticsBeforeStep.Length);
-            _dropoutRandom = _dropoutRandomBeforeStep;
-        }
-
+        public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => _implementation.TrainStep(inputs, labels);
         /// <summary>The layers that have parameters, in order: the entries of <see cref="GradientNorms"/>.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> ParameterLayers { get; } = new string[] { "Dense1", "BatchNorm1", "Dense2", "LayerNorm1", "Dense3" };
-
+        public static global::System.Collections.Generic.IReadOnlyList<string> ParameterLayers => Implementation.ParameterLayers;
         /// <summary>The global L2 norm of all gradients as they are now (after the last backward pass, or after clipping once a step ran).</summary>
-        public float GradientNorm() => global::NetGen.Kernels.Regularization.GlobalNorm(_gradients);
-
+        public float GradientNorm() => _implementation.GradientNorm();
         /// <summary>The L2 norm of each parameter layer's gradient (see <see cref="ParameterLayers"/>), after the last backward pass.</summary>
-        public void GradientNorms(global::System.Span<float> norms)
-        {
-            if (norms.Length != 5)
-                throw new global::System.ArgumentException($"norms holds {norms.Length} floats; this network has 5 parameter layers.", nameof(norms));
-            norms[0] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount));
-            norms[1] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(BatchNorm1ScaleOffset, 2 * BatchNorm1Channels));
-            norms[2] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount));
-            norms[3] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(LayerNorm1ScaleOffset, 2 * LayerNorm1Size));
-            norms[4] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount));
-        }
+        public void GradientNorms(global::System.Span<float> norms) => _implementation.GradientNorms(norms);
 
         /// <summary>
         /// Predicts class probabilities (softmax of the logits) for any number of samples, in chunks of <see cref="BatchSize"/>.
         /// </summary>
         /// <param name="inputs">The samples, a whole number of <see cref="InputSize"/>-float rows.</param>
         /// <param name="outputs">Receives <see cref="OutputSize"/> floats per sample.</param>
-        public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
-        {
-            using var use = EnterUse(nameof(Predict));
-            int samples = SamplesOf(inputs, nameof(Predict));
-            if (outputs.Length != samples * OutputSize)
-                throw new global::System.ArgumentException($"outputs holds {outputs.Length} floats; {samples} samples of {OutputSize} outputs need {samples * OutputSize}.", nameof(outputs));
-            for (int start = 0; start < samples; start += BatchSize)
-            {
-                int rows = global::System.Math.Min(BatchSize, samples - start);
-                ForwardCore(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);
-                global::NetGen.Kernels.Activations.SoftmaxForward(First(_dense3Output, rows * Dense3Units), outputs.Slice(start * OutputSize, rows * OutputSize), rows, OutputSize);
-            }
-        }
-
+        public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs) => _implementation.Predict(inputs, outputs);
         /// <summary>The most likely class of one sample.</summary>
-        public int PredictClass(global::System.ReadOnlySpan<float> input)
-        {
-            using var use = EnterUse(nameof(PredictClass));
-            if (input.Length != InputSize)
-                throw new global::System.ArgumentException($"input holds {input.Length} floats; one sample is {InputSize}.", nameof(input));
-            const int rows = 1;
-            ForwardCore(input, rows, training: false);
-            return global::NetGen.Kernels.Scores.ArgMax(First(_dense3Output, OutputSize));
-        }
+        public int PredictClass(global::System.ReadOnlySpan<float> input) => _implementation.PredictClass(input);
 
         /// <summary>
         /// Mean loss and accuracy over any number of samples, in inference mode, in chunks of <see cref="BatchSize"/>.
         /// Parameters and gradients are left as they are.
         /// </summary>
-        public global::NetGen.Evaluation Evaluate(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
-        {
-            using var use = EnterUse(nameof(Evaluate));
-            int samples = SamplesOf(inputs, nameof(Evaluate));
-            CheckTargets(labels, samples, nameof(Evaluate));
-            double lossSum = 0;
-            int correct = 0;
-            for (int start = 0; start < samples; start += BatchSize)
-            {
-                int rows = global::System.Math.Min(BatchSize, samples - start);
-                var batchTargets = labels.Slice(start, rows);
-                ForwardCore(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);
-                lossSum += (double)LossCore(batchTargets, rows) * rows;
-                correct += global::NetGen.Kernels.Losses.CountCorrect(First(_dense3Output, rows * Dense3Units), batchTargets, rows, OutputSize);
-            }
-            return new global::NetGen.Evaluation(samples, lossSum / samples, (double)correct / samples);
-        }
-
-        // The checkpoint layout: each parameter tensor by name, the optimizer state as copies of that layout, running statistics.
-        private static readonly global::NetGen.Checkpoints.CheckpointLayout CheckpointLayout = new("RegularizedMlp", ParameterCount,
-            new global::NetGen.Checkpoints.CheckpointTensor[]
-            {
-                new("dense1.weight", new[] { 128, 784 }, Dense1WeightOffset),
-                new("dense1.bias", new[] { 128 }, Dense1BiasOffset),
-                new("batchnorm1.weight", new[] { 128 }, BatchNorm1ScaleOffset),
-                new("batchnorm1.bias", new[] { 128 }, BatchNorm1ShiftOffset),
-                new("dense2.weight", new[] { 64, 128 }, Dense2WeightOffset),
-                new("dense2.bias", new[] { 64 }, Dense2BiasOffset),
-                new("layernorm1.weight", new[] { 64 }, LayerNorm1ScaleOffset),
-                new("layernorm1.bias", new[] { 64 }, LayerNorm1ShiftOffset),
-                new("dense3.weight", new[] { 10, 64 }, Dense3WeightOffset),
-                new("dense3.bias", new[] { 10 }, Dense3BiasOffset),
-            },
-            optimizerStateNames: new string[] { "exp_avg", "exp_avg_sq" },
-            statistics: new global::NetGen.Checkpoints.CheckpointTensor[]
-            {
-                new("batchnorm1.running_mean", new[] { 128 }, BatchNorm1RunningMeanOffset),
-                new("batchnorm1.running_var", new[] { 128 }, BatchNorm1RunningVarianceOffset),
-            },
-            statisticsCount: StatisticsCount);
+        public global::NetGen.Evaluation Evaluate(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => _implementation.Evaluate(inputs, labels);
 
         /// <summary>
         /// Saves parameters, optimizer state, running statistics and the step count to a safetensors file (tensors named
         /// as PyTorch's state_dict, e.g. <c>dense1.weight</c>), through a temporary file renamed over <paramref name="path"/>.
         /// </summary>
-        public void SaveCheckpoint(string path)
-        {
-            using var use = EnterUse(nameof(SaveCheckpoint));
-            CheckpointLayout.Save(path, _parameters, _optimizerState, _statistics, _step);
-        }
-
+        public void SaveCheckpoint(string path) => _implementation.SaveCheckpoint(path);
         /// <summary>Loads a checkpoint written by <see cref="SaveCheckpoint"/> (or weights only); a mismatch names the tensor and both shapes, and nothing is changed.</summary>
-        public void LoadCheckpoint(string path)
-        {
-            using var use = EnterUse(nameof(LoadCheckpoint));
-            _step = CheckpointLayout.Load(path, _parameters, _optimizerState, _statistics);
-        }
-
-        // The ONNX description: each layer's operator settings and where its tensors sit in the flat buffers.
-        private static readonly global::NetGen.Onnx.OnnxNetwork OnnxDescription = new("RegularizedMlp", new[] { 784 }, new[] { 10 },
-            tokenInput: false, ParameterCount, StatisticsCount, global::NetGen.Onnx.OnnxOutput.Softmax,
-            new global::NetGen.Onnx.OnnxLayer[]
-            {
-                new global::NetGen.Onnx.OnnxDense("dense1", 784, 128, steps: 0, Dense1WeightOffset, Dense1BiasOffset, global::NetGen.Activation.Identity, 0f),
-                new global::NetGen.Onnx.OnnxBatchNorm("batchnorm1", 128, BatchNorm1ScaleOffset, BatchNorm1ShiftOffset, BatchNorm1RunningMeanOffset, BatchNorm1RunningVarianceOffset, 1E-05f),
-                new global::NetGen.Onnx.OnnxActivationLayer("activation1", global::NetGen.Activation.LeakyReLU, 0.1f),
-                new global::NetGen.Onnx.OnnxDropout("dropout1"),
-                new global::NetGen.Onnx.OnnxDense("dense2", 128, 64, steps: 0, Dense2WeightOffset, Dense2BiasOffset, global::NetGen.Activation.GELU, 0f),
-                new global::NetGen.Onnx.OnnxLayerNorm("layernorm1", new[] { 64 }, LayerNorm1ScaleOffset, LayerNorm1ShiftOffset, 1E-05f),
-                new global::NetGen.Onnx.OnnxDense("dense3", 64, 10, steps: 0, Dense3WeightOffset, Dense3BiasOffset, global::NetGen.Activation.Identity, 0f),
-            });
+        public void LoadCheckpoint(string path) => _implementation.LoadCheckpoint(path);
 
         /// <summary>
         /// Exports the trained network as an ONNX model (opset 17) for inference: input <c>input</c> [N, 784],
         /// output <c>output</c> [N, 10] (the class probabilities, as <see cref="Predict"/>), N any number of samples; dropout is the identity, batch normalization uses the running statistics.
         /// Written through a temporary file renamed over <paramref name="path"/>, so a failure never leaves a half file.
         /// </summary>
-        public void ExportOnnx(string path)
-        {
-            using var use = EnterUse(nameof(ExportOnnx));
-            OnnxDescription.Export(path, _parameters, _statistics);
-        }
-
+        public void ExportOnnx(string path) => _implementation.ExportOnnx(path);
         /// <summary>Writes the ONNX model (see <see cref="ExportOnnx(string)"/>) to <paramref name="stream"/>.</summary>
-        public void ExportOnnx(global::System.IO.Stream stream)
-        {
-            using var use = EnterUse(nameof(ExportOnnx));
-            OnnxDescription.Export(stream, _parameters, _statistics);
-        }
-
-        // The first rows of a batch buffer.
-        private static global::System.Span<float> First(float[] buffer, int length) => new(buffer, 0, length);
-
-        private static int SamplesOf(global::System.ReadOnlySpan<float> inputs, string caller)
-        {
-            if (inputs.Length == 0 || inputs.Length % InputSize != 0)
-                throw new global::System.ArgumentException($"RegularizedMlp.{caller}: inputs hold {inputs.Length} floats, which is not a whole, non-zero number of {InputSize}-float samples.", "inputs");
-            return inputs.Length / InputSize;
-        }
-
-        private static int RowsOf(global::System.ReadOnlySpan<float> inputs, string caller)
-        {
-            int rows = SamplesOf(inputs, caller);
-            if (rows > BatchSize)
-                throw new global::System.ArgumentException($"RegularizedMlp.{caller}: inputs hold {rows} samples, more than BatchSize = {BatchSize}; split them into batches.", "inputs");
-            return rows;
-        }
-
-        private static void CheckTargets(global::System.ReadOnlySpan<int> labels, int rows, string caller)
-        {
-            if (labels.Length != rows)
-                throw new global::System.ArgumentException($"RegularizedMlp.{caller}: {labels.Length} labels for {rows} samples; give one label per sample.", "labels");
-            for (int i = 0; i < labels.Length; i++)
-            {
-                if ((uint)labels[i] >= OutputSize)
-                    throw new global::System.ArgumentOutOfRangeException("labels", labels[i], $"RegularizedMlp.{caller}: label {labels[i]} at index {i} is outside [0, {OutputSize}).");
-            }
-        }
-
-        // Names where a non-finite loss came from: the inputs, or the first layer whose parameters or outputs are not finite.
-        private string DescribeNonFinite(global::System.ReadOnlySpan<float> inputs, int rows) =>
-            global::NetGen.Training.NumericChecks.Describe("the inputs", inputs, columns: InputSize)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense1's parameters", _parameters.Slice(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount), columns: 0)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense1's output", First(_dense1Output, rows * Dense1Units), columns: Dense1Units)
-            ?? global::NetGen.Training.NumericChecks.Describe("BatchNorm1's output", First(_batchNorm1Output, rows * BatchNorm1Size), columns: BatchNorm1Size)
-            ?? global::NetGen.Training.NumericChecks.Describe("Activation1's output", First(_activation1Output, rows * Activation1Size), columns: Activation1Size)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dropout1's output", First(_dropout1Output, rows * Dropout1Size), columns: Dropout1Size)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense2's parameters", _parameters.Slice(Dense2WeightOffset, Dense2WeightCount + Dense2BiasCount), columns: 0)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense2's output", First(_dense2Output, rows * Dense2Units), columns: Dense2Units)
-            ?? global::NetGen.Training.NumericChecks.Describe("LayerNorm1's output", First(_layerNorm1Output, rows * LayerNorm1Size), columns: LayerNorm1Size)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense3's parameters", _parameters.Slice(Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount), columns: 0)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense3's output", First(_dense3Output, rows * Dense3Units), columns: Dense3Units)
-            ?? "the loss only: every input, parameter and output is finite";
-        // The thread computing on this instance now (0: none): instances are not thread-safe, and misuse throws.
-        private int _user;
-
-        private global::NetGen.Threading.UseGuard.Scope EnterUse(string caller) => global::NetGen.Threading.UseGuard.Enter(ref _user, "RegularizedMlp", caller);
-
+        public void ExportOnnx(global::System.IO.Stream stream) => _implementation.ExportOnnx(stream);
 
         int global::NetGen.INetwork.BatchSize => BatchSize;
         int global::NetGen.INetwork.InputSize => InputSize;

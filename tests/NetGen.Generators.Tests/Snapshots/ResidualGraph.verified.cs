@@ -3,9 +3,7 @@
 
 namespace Samples.Graphs
 {
-    /// <summary>
-    /// NetGen network: 13 layers, 6,524 parameters, softmax cross-entropy, Adam (lr 0.001).
-    /// </summary>
+    /// <summary>NetGen network: 13 layers, 6,524 parameters, softmax cross-entropy, Adam (lr 0.001).</summary>
     /// <remarks>
     /// <code>
     /// | Layer              | Reads                               | Output | Parameters | Offset |
@@ -33,619 +31,100 @@ namespace Samples.Graphs
     {
         /// <summary>Samples in one training batch; every activation buffer is sized for it.</summary>
         public const int BatchSize = 16;
-
         /// <summary>Floats in one input sample (20).</summary>
         public const int InputSize = 20;
-
         /// <summary>Floats in one output sample (4): one score per class.</summary>
         public const int OutputSize = 4;
-
         /// <summary>Trainable parameters in <see cref="Parameters"/>.</summary>
         public const int ParameterCount = 6524;
-
         /// <summary>The seed that a new instance is initialized with.</summary>
         public const int Seed = 1;
-
         /// <summary>The learning rate declared on the optimizer attribute.</summary>
         public const float DefaultLearningRate = 0.001f;
 
-        private const double AdamBeta1 = 0.9;
-        private const double AdamBeta2 = 0.999;
-        private const double AdamEpsilon = 1E-08;
-        private const double AdamWeightDecay = 0.0;
-        private const int StatisticsCount = 0;
-        private const int OptimizerStateCount = 13048;
-
-        // Stem: 20 -> 32, ReLU
-        private const int StemInputs = 20;
-        private const int StemUnits = 32;
-        private const int StemWeightOffset = 0;
-        private const int StemWeightCount = 640;
-        private const int StemBiasOffset = 640;
-        private const int StemBiasCount = 32;
-        // 10,240 multiply-adds per product at 16 rows, 32 units: backward (the general forward is faster past 16 units) specialized to this shape, on the calling thread.
-        private readonly struct StemShape : global::NetGen.Kernels.IDenseShape
-        {
-            public static int Inputs => StemInputs;
-
-            public static int Units => StemUnits;
-        }
-        // 10,240 multiply-adds per product at 16 rows: too few to pay for waking another core.
-        private const bool StemParallel = false;
-        // Blocks0Dense1: 32 -> 32, ReLU
-        private const int Blocks0Dense1Inputs = 32;
-        private const int Blocks0Dense1Units = 32;
-        private const int Blocks0Dense1WeightOffset = 672;
-        private const int Blocks0Dense1WeightCount = 1024;
-        private const int Blocks0Dense1BiasOffset = 1696;
-        private const int Blocks0Dense1BiasCount = 32;
-        // 16,384 multiply-adds per product at 16 rows, 32 units: backward (the general forward is faster past 16 units) specialized to this shape, on the calling thread.
-        private readonly struct Blocks0Dense1Shape : global::NetGen.Kernels.IDenseShape
-        {
-            public static int Inputs => Blocks0Dense1Inputs;
-
-            public static int Units => Blocks0Dense1Units;
-        }
-        // 16,384 multiply-adds per product at 16 rows: too few to pay for waking another core.
-        private const bool Blocks0Dense1Parallel = false;
-        // Blocks0Dense2: 32 -> 32
-        private const int Blocks0Dense2Inputs = 32;
-        private const int Blocks0Dense2Units = 32;
-        private const int Blocks0Dense2WeightOffset = 1728;
-        private const int Blocks0Dense2WeightCount = 1024;
-        private const int Blocks0Dense2BiasOffset = 2752;
-        private const int Blocks0Dense2BiasCount = 32;
-        // 16,384 multiply-adds per product at 16 rows, 32 units: backward (the general forward is faster past 16 units) specialized to this shape, on the calling thread.
-        private readonly struct Blocks0Dense2Shape : global::NetGen.Kernels.IDenseShape
-        {
-            public static int Inputs => Blocks0Dense2Inputs;
-
-            public static int Units => Blocks0Dense2Units;
-        }
-        // 16,384 multiply-adds per product at 16 rows: too few to pay for waking another core.
-        private const bool Blocks0Dense2Parallel = false;
-        // Blocks0Residual1: blocks.0.dense2 + stem (32)
-        private const int Blocks0Residual1Size = 32;
-        // Blocks1Dense1: 32 -> 32, ReLU
-        private const int Blocks1Dense1Inputs = 32;
-        private const int Blocks1Dense1Units = 32;
-        private const int Blocks1Dense1WeightOffset = 2784;
-        private const int Blocks1Dense1WeightCount = 1024;
-        private const int Blocks1Dense1BiasOffset = 3808;
-        private const int Blocks1Dense1BiasCount = 32;
-        // 16,384 multiply-adds per product at 16 rows, 32 units: backward (the general forward is faster past 16 units) specialized to this shape, on the calling thread.
-        private readonly struct Blocks1Dense1Shape : global::NetGen.Kernels.IDenseShape
-        {
-            public static int Inputs => Blocks1Dense1Inputs;
-
-            public static int Units => Blocks1Dense1Units;
-        }
-        // 16,384 multiply-adds per product at 16 rows: too few to pay for waking another core.
-        private const bool Blocks1Dense1Parallel = false;
-        // Blocks1Dense2: 32 -> 32
-        private const int Blocks1Dense2Inputs = 32;
-        private const int Blocks1Dense2Units = 32;
-        private const int Blocks1Dense2WeightOffset = 3840;
-        private const int Blocks1Dense2WeightCount = 1024;
-        private const int Blocks1Dense2BiasOffset = 4864;
-        private const int Blocks1Dense2BiasCount = 32;
-        // 16,384 multiply-adds per product at 16 rows, 32 units: backward (the general forward is faster past 16 units) specialized to this shape, on the calling thread.
-        private readonly struct Blocks1Dense2Shape : global::NetGen.Kernels.IDenseShape
-        {
-            public static int Inputs => Blocks1Dense2Inputs;
-
-            public static int Units => Blocks1Dense2Units;
-        }
-        // 16,384 multiply-adds per product at 16 rows: too few to pay for waking another core.
-        private const bool Blocks1Dense2Parallel = false;
-        // Blocks1Residual1: blocks.1.dense2 + blocks.0.residual1 (32)
-        private const int Blocks1Residual1Size = 32;
-        // Side: 32 -> 8, ReLU
-        private const int SideInputs = 32;
-        private const int SideUnits = 8;
-        private const int SideWeightOffset = 4896;
-        private const int SideWeightCount = 256;
-        private const int SideBiasOffset = 5152;
-        private const int SideBiasCount = 8;
-        // 4,096 multiply-adds per product at 16 rows, 8 units: kernels specialized to this shape, on the calling thread.
-        private readonly struct SideShape : global::NetGen.Kernels.IDenseShape
-        {
-            public static int Inputs => SideInputs;
-
-            public static int Units => SideUnits;
-        }
-        // Concat1: side, blocks.1.residual1 joined along axis 0 (40)
-        private const int Concat1Size = 40;
-        private const int Concat1Blocks = 1;
-        private const int Concat1Run = 40;
-        private const int Concat1Part0Run = 8;
-        private const int Concat1Part0Offset = 0;
-        private const int Concat1Part1Run = 32;
-        private const int Concat1Part1Offset = 8;
-        // Dense3: 40 -> 16, ReLU
-        private const int Dense3Inputs = 40;
-        private const int Dense3Units = 16;
-        private const int Dense3WeightOffset = 5160;
-        private const int Dense3WeightCount = 640;
-        private const int Dense3BiasOffset = 5800;
-        private const int Dense3BiasCount = 16;
-        // 10,240 multiply-adds per product at 16 rows, 16 units: kernels specialized to this shape, on the calling thread.
-        private readonly struct Dense3Shape : global::NetGen.Kernels.IDenseShape
-        {
-            public static int Inputs => Dense3Inputs;
-
-            public static int Units => Dense3Units;
-        }
-        // Projection1: 40 -> 16, no bias
-        private const int Projection1Inputs = 40;
-        private const int Projection1Units = 16;
-        private const int Projection1WeightOffset = 5816;
-        private const int Projection1WeightCount = 640;
-        private const int Projection1BiasOffset = 6456;
-        private const int Projection1BiasCount = 0;
-        // 10,240 multiply-adds per product at 16 rows, 16 units: kernels specialized to this shape, on the calling thread.
-        private readonly struct Projection1Shape : global::NetGen.Kernels.IDenseShape
-        {
-            public static int Inputs => Projection1Inputs;
-
-            public static int Units => Projection1Units;
-        }
-        // Residual1: dense3 + projection1 (16)
-        private const int Residual1Size = 16;
-        // Dense4: 16 -> 4
-        private const int Dense4Inputs = 16;
-        private const int Dense4Units = 4;
-        private const int Dense4WeightOffset = 6456;
-        private const int Dense4WeightCount = 64;
-        private const int Dense4BiasOffset = 6520;
-        private const int Dense4BiasCount = 4;
-        // 1,024 multiply-adds per product at 16 rows, 4 units: kernels specialized to this shape, on the calling thread.
-        private readonly struct Dense4Shape : global::NetGen.Kernels.IDenseShape
-        {
-            public static int Inputs => Dense4Inputs;
-
-            public static int Units => Dense4Units;
-        }
-
-        private readonly global::NetGen.Kernels.AlignedBuffer _parameters = InitialParameters(Seed);
-        private readonly global::NetGen.Kernels.AlignedBuffer _gradients = new(ParameterCount);
-        private readonly global::NetGen.Kernels.AlignedBuffer _optimizerState = new(OptimizerStateCount);
-        private readonly float[] _statistics = InitialStatistics();
-        private int _step;
-        private int _trainingRows; // rows of the last training forward pass: what Backward may use (0 after inference)
-        private readonly float[] _stemOutput = new float[BatchSize * StemUnits];
-        private readonly float[] _stemGradient = new float[BatchSize * StemUnits];
-        private readonly float[] _blocks0Dense1Output = new float[BatchSize * Blocks0Dense1Units];
-        private readonly float[] _blocks0Dense1Gradient = new float[BatchSize * Blocks0Dense1Units];
-        private readonly float[] _blocks0Dense2Output = new float[BatchSize * Blocks0Dense2Units];
-        private readonly float[] _blocks0Dense2Gradient = new float[BatchSize * Blocks0Dense2Units];
-        private readonly float[] _blocks0Residual1Output = new float[BatchSize * Blocks0Residual1Size];
-        private readonly float[] _blocks0Residual1Gradient = new float[BatchSize * Blocks0Residual1Size];
-        private readonly float[] _blocks1Dense1Output = new float[BatchSize * Blocks1Dense1Units];
-        private readonly float[] _blocks1Dense1Gradient = new float[BatchSize * Blocks1Dense1Units];
-        private readonly float[] _blocks1Dense2Output = new float[BatchSize * Blocks1Dense2Units];
-        private readonly float[] _blocks1Dense2Gradient = new float[BatchSize * Blocks1Dense2Units];
-        private readonly float[] _blocks1Residual1Output = new float[BatchSize * Blocks1Residual1Size];
-        private readonly float[] _blocks1Residual1Gradient = new float[BatchSize * Blocks1Residual1Size];
-        private readonly float[] _sideOutput = new float[BatchSize * SideUnits];
-        private readonly float[] _sideGradient = new float[BatchSize * SideUnits];
-        private readonly float[] _concat1Output = new float[BatchSize * Concat1Size];
-        private readonly float[] _concat1Gradient = new float[BatchSize * Concat1Size];
-        private readonly float[] _dense3Output = new float[BatchSize * Dense3Units];
-        private readonly float[] _dense3Gradient = new float[BatchSize * Dense3Units];
-        private readonly float[] _projection1Output = new float[BatchSize * Projection1Units];
-        private readonly float[] _projection1Gradient = new float[BatchSize * Projection1Units];
-        private readonly float[] _residual1Output = new float[BatchSize * Residual1Size];
-        private readonly float[] _residual1Gradient = new float[BatchSize * Residual1Size];
-        private readonly float[] _dense4Output = new float[BatchSize * Dense4Units];
-        private readonly float[] _dense4Gradient = new float[BatchSize * Dense4Units];
-        // Blocks0Dense1 reads an output that a later layer reads too: its input gradient is added to that one's.
-        private const int Blocks0Dense1InputSize = 32;
-        private readonly float[] _blocks0Dense1InputGradient = new float[BatchSize * Blocks0Dense1InputSize];
-        // Blocks1Dense1 reads an output that a later layer reads too: its input gradient is added to that one's.
-        private const int Blocks1Dense1InputSize = 32;
-        private readonly float[] _blocks1Dense1InputGradient = new float[BatchSize * Blocks1Dense1InputSize];
-        // Dense3 reads an output that a later layer reads too: its input gradient is added to that one's.
-        private const int Dense3InputSize = 40;
-        private readonly float[] _dense3InputGradient = new float[BatchSize * Dense3InputSize];
+        private readonly Implementation _implementation = new(); // behind every member below: the nested class in the file beside this one
 
         /// <summary>Every trainable parameter, layer after layer, in one flat buffer (see the table on the class for offsets).</summary>
-        public global::System.Span<float> Parameters => _parameters;
-
+        public global::System.Span<float> Parameters => _implementation.Parameters;
         /// <summary>The gradient of the loss for every parameter, laid out like <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Gradients => _gradients;
-
+        public global::System.Span<float> Gradients => _implementation.Gradients;
         /// <summary>The optimizer's state (moments or velocity) for every parameter, in one flat buffer.</summary>
-        public global::System.Span<float> OptimizerState => _optimizerState;
-
+        public global::System.Span<float> OptimizerState => _implementation.OptimizerState;
         /// <summary>Non-trainable state that training updates, such as batch normalization's running mean and variance (empty when there is none).</summary>
-        public global::System.Span<float> Statistics => _statistics;
-
+        public global::System.Span<float> Statistics => _implementation.Statistics;
         /// <summary>Optimizer steps taken since the parameters were initialized.</summary>
-        public int StepCount => _step;
-
+        public int StepCount => _implementation.StepCount;
         /// <summary>The base learning rate; a declared schedule scales it each step (see <see cref="CurrentLearningRate"/>).</summary>
-        public float LearningRate
-        {
-            get => _learningRate;
-            set => _learningRate = global::NetGen.Training.Hyperparameters.CheckLearningRate(value, "ResidualGraph.LearningRate");
-        }
-
-        private float _learningRate = DefaultLearningRate;
-
+        public float LearningRate { get => _implementation.LearningRate; set => _implementation.LearningRate = value; }
         /// <summary>The learning rate the last optimizer step used, after any schedule.</summary>
-        public float CurrentLearningRate { get; private set; } = DefaultLearningRate;
-
-
+        public float CurrentLearningRate => _implementation.CurrentLearningRate;
         /// <summary>Stem's weight, [32, 20] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> StemWeight => _parameters.Slice(StemWeightOffset, StemWeightCount);
-
+        public global::System.Span<float> StemWeight => _implementation.StemWeight;
         /// <summary>Stem's bias, [32], a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> StemBias => _parameters.Slice(StemBiasOffset, StemBiasCount);
-
-        private global::System.Span<float> StemWeightGradient => _gradients.Slice(StemWeightOffset, StemWeightCount);
-
-        private global::System.Span<float> StemBiasGradient => _gradients.Slice(StemBiasOffset, StemBiasCount);
-
+        public global::System.Span<float> StemBias => _implementation.StemBias;
         /// <summary>Blocks0Dense1's weight, [32, 32] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Blocks0Dense1Weight => _parameters.Slice(Blocks0Dense1WeightOffset, Blocks0Dense1WeightCount);
-
+        public global::System.Span<float> Blocks0Dense1Weight => _implementation.Blocks0Dense1Weight;
         /// <summary>Blocks0Dense1's bias, [32], a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Blocks0Dense1Bias => _parameters.Slice(Blocks0Dense1BiasOffset, Blocks0Dense1BiasCount);
-
-        private global::System.Span<float> Blocks0Dense1WeightGradient => _gradients.Slice(Blocks0Dense1WeightOffset, Blocks0Dense1WeightCount);
-
-        private global::System.Span<float> Blocks0Dense1BiasGradient => _gradients.Slice(Blocks0Dense1BiasOffset, Blocks0Dense1BiasCount);
-
+        public global::System.Span<float> Blocks0Dense1Bias => _implementation.Blocks0Dense1Bias;
         /// <summary>Blocks0Dense2's weight, [32, 32] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Blocks0Dense2Weight => _parameters.Slice(Blocks0Dense2WeightOffset, Blocks0Dense2WeightCount);
-
+        public global::System.Span<float> Blocks0Dense2Weight => _implementation.Blocks0Dense2Weight;
         /// <summary>Blocks0Dense2's bias, [32], a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Blocks0Dense2Bias => _parameters.Slice(Blocks0Dense2BiasOffset, Blocks0Dense2BiasCount);
-
-        private global::System.Span<float> Blocks0Dense2WeightGradient => _gradients.Slice(Blocks0Dense2WeightOffset, Blocks0Dense2WeightCount);
-
-        private global::System.Span<float> Blocks0Dense2BiasGradient => _gradients.Slice(Blocks0Dense2BiasOffset, Blocks0Dense2BiasCount);
-
+        public global::System.Span<float> Blocks0Dense2Bias => _implementation.Blocks0Dense2Bias;
         /// <summary>Blocks1Dense1's weight, [32, 32] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Blocks1Dense1Weight => _parameters.Slice(Blocks1Dense1WeightOffset, Blocks1Dense1WeightCount);
-
+        public global::System.Span<float> Blocks1Dense1Weight => _implementation.Blocks1Dense1Weight;
         /// <summary>Blocks1Dense1's bias, [32], a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Blocks1Dense1Bias => _parameters.Slice(Blocks1Dense1BiasOffset, Blocks1Dense1BiasCount);
-
-        private global::System.Span<float> Blocks1Dense1WeightGradient => _gradients.Slice(Blocks1Dense1WeightOffset, Blocks1Dense1WeightCount);
-
-        private global::System.Span<float> Blocks1Dense1BiasGradient => _gradients.Slice(Blocks1Dense1BiasOffset, Blocks1Dense1BiasCount);
-
+        public global::System.Span<float> Blocks1Dense1Bias => _implementation.Blocks1Dense1Bias;
         /// <summary>Blocks1Dense2's weight, [32, 32] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Blocks1Dense2Weight => _parameters.Slice(Blocks1Dense2WeightOffset, Blocks1Dense2WeightCount);
-
+        public global::System.Span<float> Blocks1Dense2Weight => _implementation.Blocks1Dense2Weight;
         /// <summary>Blocks1Dense2's bias, [32], a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Blocks1Dense2Bias => _parameters.Slice(Blocks1Dense2BiasOffset, Blocks1Dense2BiasCount);
-
-        private global::System.Span<float> Blocks1Dense2WeightGradient => _gradients.Slice(Blocks1Dense2WeightOffset, Blocks1Dense2WeightCount);
-
-        private global::System.Span<float> Blocks1Dense2BiasGradient => _gradients.Slice(Blocks1Dense2BiasOffset, Blocks1Dense2BiasCount);
-
+        public global::System.Span<float> Blocks1Dense2Bias => _implementation.Blocks1Dense2Bias;
         /// <summary>Side's weight, [8, 32] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> SideWeight => _parameters.Slice(SideWeightOffset, SideWeightCount);
-
+        public global::System.Span<float> SideWeight => _implementation.SideWeight;
         /// <summary>Side's bias, [8], a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> SideBias => _parameters.Slice(SideBiasOffset, SideBiasCount);
-
-        private global::System.Span<float> SideWeightGradient => _gradients.Slice(SideWeightOffset, SideWeightCount);
-
-        private global::System.Span<float> SideBiasGradient => _gradients.Slice(SideBiasOffset, SideBiasCount);
-
+        public global::System.Span<float> SideBias => _implementation.SideBias;
         /// <summary>Dense3's weight, [16, 40] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense3Weight => _parameters.Slice(Dense3WeightOffset, Dense3WeightCount);
-
+        public global::System.Span<float> Dense3Weight => _implementation.Dense3Weight;
         /// <summary>Dense3's bias, [16], a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense3Bias => _parameters.Slice(Dense3BiasOffset, Dense3BiasCount);
-
-        private global::System.Span<float> Dense3WeightGradient => _gradients.Slice(Dense3WeightOffset, Dense3WeightCount);
-
-        private global::System.Span<float> Dense3BiasGradient => _gradients.Slice(Dense3BiasOffset, Dense3BiasCount);
-
+        public global::System.Span<float> Dense3Bias => _implementation.Dense3Bias;
         /// <summary>Projection1's weight, [16, 40] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Projection1Weight => _parameters.Slice(Projection1WeightOffset, Projection1WeightCount);
-
+        public global::System.Span<float> Projection1Weight => _implementation.Projection1Weight;
         /// <summary>Projection1's bias, [0], a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Projection1Bias => _parameters.Slice(Projection1BiasOffset, Projection1BiasCount);
-
-        private global::System.Span<float> Projection1WeightGradient => _gradients.Slice(Projection1WeightOffset, Projection1WeightCount);
-
-        private global::System.Span<float> Projection1BiasGradient => _gradients.Slice(Projection1BiasOffset, Projection1BiasCount);
-
+        public global::System.Span<float> Projection1Bias => _implementation.Projection1Bias;
         /// <summary>Dense4's weight, [4, 16] row-major (units x inputs), a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense4Weight => _parameters.Slice(Dense4WeightOffset, Dense4WeightCount);
-
+        public global::System.Span<float> Dense4Weight => _implementation.Dense4Weight;
         /// <summary>Dense4's bias, [4], a view into <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Dense4Bias => _parameters.Slice(Dense4BiasOffset, Dense4BiasCount);
-
-        private global::System.Span<float> Dense4WeightGradient => _gradients.Slice(Dense4WeightOffset, Dense4WeightCount);
-
-        private global::System.Span<float> Dense4BiasGradient => _gradients.Slice(Dense4BiasOffset, Dense4BiasCount);
-
+        public global::System.Span<float> Dense4Bias => _implementation.Dense4Bias;
         /// <summary>Re-initializes every parameter from <paramref name="seed"/> and clears gradients, optimizer state and the step count.</summary>
-        public void ResetParameters(int seed = Seed)
-        {
-            using var use = EnterUse(nameof(ResetParameters));
-            FillParameters(_parameters, seed);
-            FillStatistics(_statistics);
-            _gradients.Clear();
-            _optimizerState.Clear();
-            _step = 0;
-        }
-
-        private static global::NetGen.Kernels.AlignedBuffer InitialParameters(int seed)
-        {
-            var parameters = new global::NetGen.Kernels.AlignedBuffer(ParameterCount);
-            FillParameters(parameters, seed);
-            return parameters;
-        }
-
-        private static float[] InitialStatistics()
-        {
-            var statistics = new float[StatisticsCount];
-            FillStatistics(statistics);
-            return statistics;
-        }
-
-        private static void FillStatistics(global::System.Span<float> statistics)
-        {
-            // No running statistics in this network.
-        }
-
-        private static void FillParameters(global::System.Span<float> parameters, int seed)
-        {
-            var rng = new global::NetGen.Rng(unchecked((ulong)seed));
-            // Stem: 20 -> 32, ReLU
-            global::NetGen.Initialization.Initializers.Fill(parameters.Slice(StemWeightOffset, StemWeightCount), global::NetGen.WeightInit.Default, fanIn: StemInputs, fanOut: StemUnits, scale: double.NaN, ref rng);
-            global::NetGen.Initialization.Initializers.FillBias(parameters.Slice(StemBiasOffset, StemBiasCount), global::NetGen.WeightInit.Default, fanIn: StemInputs, ref rng);
-            // Blocks0Dense1: 32 -> 32, ReLU
-            global::NetGen.Initialization.Initializers.Fill(parameters.Slice(Blocks0Dense1WeightOffset, Blocks0Dense1WeightCount), global::NetGen.WeightInit.Default, fanIn: Blocks0Dense1Inputs, fanOut: Blocks0Dense1Units, scale: double.NaN, ref rng);
-            global::NetGen.Initialization.Initializers.FillBias(parameters.Slice(Blocks0Dense1BiasOffset, Blocks0Dense1BiasCount), global::NetGen.WeightInit.Default, fanIn: Blocks0Dense1Inputs, ref rng);
-            // Blocks0Dense2: 32 -> 32
-            global::NetGen.Initialization.Initializers.Fill(parameters.Slice(Blocks0Dense2WeightOffset, Blocks0Dense2WeightCount), global::NetGen.WeightInit.Default, fanIn: Blocks0Dense2Inputs, fanOut: Blocks0Dense2Units, scale: double.NaN, ref rng);
-            global::NetGen.Initialization.Initializers.FillBias(parameters.Slice(Blocks0Dense2BiasOffset, Blocks0Dense2BiasCount), global::NetGen.WeightInit.Default, fanIn: Blocks0Dense2Inputs, ref rng);
-            // Blocks1Dense1: 32 -> 32, ReLU
-            global::NetGen.Initialization.Initializers.Fill(parameters.Slice(Blocks1Dense1WeightOffset, Blocks1Dense1WeightCount), global::NetGen.WeightInit.Default, fanIn: Blocks1Dense1Inputs, fanOut: Blocks1Dense1Units, scale: double.NaN, ref rng);
-            global::NetGen.Initialization.Initializers.FillBias(parameters.Slice(Blocks1Dense1BiasOffset, Blocks1Dense1BiasCount), global::NetGen.WeightInit.Default, fanIn: Blocks1Dense1Inputs, ref rng);
-            // Blocks1Dense2: 32 -> 32
-            global::NetGen.Initialization.Initializers.Fill(parameters.Slice(Blocks1Dense2WeightOffset, Blocks1Dense2WeightCount), global::NetGen.WeightInit.Default, fanIn: Blocks1Dense2Inputs, fanOut: Blocks1Dense2Units, scale: double.NaN, ref rng);
-            global::NetGen.Initialization.Initializers.FillBias(parameters.Slice(Blocks1Dense2BiasOffset, Blocks1Dense2BiasCount), global::NetGen.WeightInit.Default, fanIn: Blocks1Dense2Inputs, ref rng);
-            // Side: 32 -> 8, ReLU
-            global::NetGen.Initialization.Initializers.Fill(parameters.Slice(SideWeightOffset, SideWeightCount), global::NetGen.WeightInit.Default, fanIn: SideInputs, fanOut: SideUnits, scale: double.NaN, ref rng);
-            global::NetGen.Initialization.Initializers.FillBias(parameters.Slice(SideBiasOffset, SideBiasCount), global::NetGen.WeightInit.Default, fanIn: SideInputs, ref rng);
-            // Dense3: 40 -> 16, ReLU
-            global::NetGen.Initialization.Initializers.Fill(parameters.Slice(Dense3WeightOffset, Dense3WeightCount), global::NetGen.WeightInit.Default, fanIn: Dense3Inputs, fanOut: Dense3Units, scale: double.NaN, ref rng);
-            global::NetGen.Initialization.Initializers.FillBias(parameters.Slice(Dense3BiasOffset, Dense3BiasCount), global::NetGen.WeightInit.Default, fanIn: Dense3Inputs, ref rng);
-            // Projection1: 40 -> 16, no bias
-            global::NetGen.Initialization.Initializers.Fill(parameters.Slice(Projection1WeightOffset, Projection1WeightCount), global::NetGen.WeightInit.Default, fanIn: Projection1Inputs, fanOut: Projection1Units, scale: double.NaN, ref rng);
-            // Dense4: 16 -> 4
-            global::NetGen.Initialization.Initializers.Fill(parameters.Slice(Dense4WeightOffset, Dense4WeightCount), global::NetGen.WeightInit.Default, fanIn: Dense4Inputs, fanOut: Dense4Units, scale: double.NaN, ref rng);
-            global::NetGen.Initialization.Initializers.FillBias(parameters.Slice(Dense4BiasOffset, Dense4BiasCount), global::NetGen.WeightInit.Default, fanIn: Dense4Inputs, ref rng);
-        }
+        public void ResetParameters(int seed = Seed) => _implementation.ResetParameters(seed);
 
         /// <summary>
         /// Runs the network forward in training mode on 1 to <see cref="BatchSize"/> samples (<c>inputs.Length / InputSize</c>),
         /// keeping every activation for <see cref="Backward"/>. Returns the outputs, <c>rows * OutputSize</c> floats,
         /// valid until the next call.
         /// </summary>
-        public global::System.ReadOnlySpan<float> Forward(global::System.ReadOnlySpan<float> inputs)
-        {
-            using var use = EnterUse(nameof(Forward));
-            int rows = RowsOf(inputs, nameof(Forward));
-            ForwardCore(inputs, rows, training: true);
-            return First(_dense4Output, rows * Dense4Units);
-        }
-
-        private void ForwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool training)
-        {
-            _trainingRows = training ? rows : 0;
-            // Stem: 20 -> 32, ReLU
-            global::NetGen.Kernels.Dense.Forward(inputs, StemWeight, StemBias, First(_stemOutput, rows * StemUnits), rows, StemInputs, StemUnits, global::NetGen.Activation.ReLU, StemParallel);
-
-            // Blocks0Dense1: 32 -> 32, ReLU
-            global::NetGen.Kernels.Dense.Forward(First(_stemOutput, rows * StemUnits), Blocks0Dense1Weight, Blocks0Dense1Bias, First(_blocks0Dense1Output, rows * Blocks0Dense1Units), rows, Blocks0Dense1Inputs, Blocks0Dense1Units, global::NetGen.Activation.ReLU, Blocks0Dense1Parallel);
-
-            // Blocks0Dense2: 32 -> 32
-            global::NetGen.Kernels.Dense.Forward(First(_blocks0Dense1Output, rows * Blocks0Dense1Units), Blocks0Dense2Weight, Blocks0Dense2Bias, First(_blocks0Dense2Output, rows * Blocks0Dense2Units), rows, Blocks0Dense2Inputs, Blocks0Dense2Units, global::NetGen.Activation.Identity, Blocks0Dense2Parallel);
-
-            // Blocks0Residual1: blocks.0.dense2 + stem (32)
-            global::NetGen.Kernels.Joins.Add(First(_blocks0Dense2Output, rows * Blocks0Dense2Units), First(_stemOutput, rows * StemUnits), First(_blocks0Residual1Output, rows * Blocks0Residual1Size));
-
-            // Blocks1Dense1: 32 -> 32, ReLU
-            global::NetGen.Kernels.Dense.Forward(First(_blocks0Residual1Output, rows * Blocks0Residual1Size), Blocks1Dense1Weight, Blocks1Dense1Bias, First(_blocks1Dense1Output, rows * Blocks1Dense1Units), rows, Blocks1Dense1Inputs, Blocks1Dense1Units, global::NetGen.Activation.ReLU, Blocks1Dense1Parallel);
-
-            // Blocks1Dense2: 32 -> 32
-            global::NetGen.Kernels.Dense.Forward(First(_blocks1Dense1Output, rows * Blocks1Dense1Units), Blocks1Dense2Weight, Blocks1Dense2Bias, First(_blocks1Dense2Output, rows * Blocks1Dense2Units), rows, Blocks1Dense2Inputs, Blocks1Dense2Units, global::NetGen.Activation.Identity, Blocks1Dense2Parallel);
-
-            // Blocks1Residual1: blocks.1.dense2 + blocks.0.residual1 (32)
-            global::NetGen.Kernels.Joins.Add(First(_blocks1Dense2Output, rows * Blocks1Dense2Units), First(_blocks0Residual1Output, rows * Blocks0Residual1Size), First(_blocks1Residual1Output, rows * Blocks1Residual1Size));
-
-            // Side: 32 -> 8, ReLU
-            global::NetGen.Kernels.DenseSmall.Forward<SideShape>(First(_stemOutput, rows * StemUnits), SideWeight, SideBias, First(_sideOutput, rows * SideUnits), rows, global::NetGen.Activation.ReLU);
-
-            // Concat1: side, blocks.1.residual1 joined along axis 0 (40)
-            global::NetGen.Kernels.Joins.ConcatForward(First(_sideOutput, rows * SideUnits), First(_concat1Output, rows * Concat1Size), rows * Concat1Blocks, Concat1Part0Run, Concat1Run, Concat1Part0Offset);
-            global::NetGen.Kernels.Joins.ConcatForward(First(_blocks1Residual1Output, rows * Blocks1Residual1Size), First(_concat1Output, rows * Concat1Size), rows * Concat1Blocks, Concat1Part1Run, Concat1Run, Concat1Part1Offset);
-
-            // Dense3: 40 -> 16, ReLU
-            global::NetGen.Kernels.DenseSmall.Forward<Dense3Shape>(First(_concat1Output, rows * Concat1Size), Dense3Weight, Dense3Bias, First(_dense3Output, rows * Dense3Units), rows, global::NetGen.Activation.ReLU);
-
-            // Projection1: 40 -> 16, no bias
-            global::NetGen.Kernels.DenseSmall.Forward<Projection1Shape>(First(_concat1Output, rows * Concat1Size), Projection1Weight, Projection1Bias, First(_projection1Output, rows * Projection1Units), rows, global::NetGen.Activation.Identity);
-
-            // Residual1: dense3 + projection1 (16)
-            global::NetGen.Kernels.Joins.Add(First(_dense3Output, rows * Dense3Units), First(_projection1Output, rows * Projection1Units), First(_residual1Output, rows * Residual1Size));
-
-            // Dense4: 16 -> 4
-            global::NetGen.Kernels.DenseSmall.Forward<Dense4Shape>(First(_residual1Output, rows * Residual1Size), Dense4Weight, Dense4Bias, First(_dense4Output, rows * Dense4Units), rows, global::NetGen.Activation.Identity);
-        }
-
-        // Softmax cross-entropy against class labels, averaged over the rows; writes d(loss)/d(output).
-        private float LossCore(global::System.ReadOnlySpan<int> labels, int rows) =>
-            global::NetGen.Kernels.Losses.SoftmaxCrossEntropy(First(_dense4Output, rows * Dense4Units), labels, First(_dense4Gradient, rows * Dense4Units), rows, OutputSize);
+        public global::System.ReadOnlySpan<float> Forward(global::System.ReadOnlySpan<float> inputs) => _implementation.Forward(inputs);
 
         /// <summary>
         /// Backpropagates <paramref name="outputGradient"/> (d loss / d output, <c>rows * OutputSize</c> floats) through the
         /// activations of the last <see cref="Forward"/> call on the same <paramref name="inputs"/>, adding to <see cref="Gradients"/>.
         /// </summary>
-        public void Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradient)
-        {
-            using var use = EnterUse(nameof(Backward));
-            int rows = RowsOf(inputs, nameof(Backward));
-            if (rows != _trainingRows)
-                throw new global::System.InvalidOperationException($"ResidualGraph.Backward: inputs hold {rows} samples, but the activations are those of a training Forward on {_trainingRows} (0: none since the last inference); call Forward on the same inputs first.");
-            if (outputGradient.Length != rows * OutputSize)
-                throw new global::System.ArgumentException($"outputGradient holds {outputGradient.Length} floats; {rows} rows of {OutputSize} outputs need {rows * OutputSize}.", nameof(outputGradient));
-            outputGradient.CopyTo(First(_dense4Gradient, rows * Dense4Units));
-            BackwardCore(inputs, rows, addPenaltyGradients: false, accumulateGradients: true);
-        }
-
-        // Each parameter layer's gradients are final once its backward (and, in training, its weight penalty) ran: the
-        // gradient listener may start reducing them while the earlier layers' backward goes on.
-        // accumulateGradients false: every layer writes its parameter gradients instead of adding to them.
-        private void BackwardCore(global::System.ReadOnlySpan<float> inputs, int rows, bool addPenaltyGradients, bool accumulateGradients)
-        {
-            // Dense4: 16 -> 4
-            global::NetGen.Kernels.DenseSmall.Backward<Dense4Shape>(First(_dense4Gradient, rows * Dense4Units), First(_residual1Output, rows * Residual1Size), Dense4Weight, First(_residual1Gradient, rows * Residual1Size),
-                Dense4WeightGradient, Dense4BiasGradient, rows, accumulateGradients);
-            GradientListener?.OnGradientsReady(Dense4WeightOffset, Dense4WeightCount + Dense4BiasCount);
-
-            // Residual1: dense3 + projection1 (16)
-            global::NetGen.Kernels.Joins.AddBackward(First(_residual1Gradient, rows * Residual1Size), First(_dense3Gradient, rows * Dense3Units), accumulate: false);
-            global::NetGen.Kernels.Joins.AddBackward(First(_residual1Gradient, rows * Residual1Size), First(_projection1Gradient, rows * Projection1Units), accumulate: false);
-
-            // Projection1: 40 -> 16, no bias
-            global::NetGen.Kernels.DenseSmall.Backward<Projection1Shape>(First(_projection1Gradient, rows * Projection1Units), First(_concat1Output, rows * Concat1Size), Projection1Weight, First(_concat1Gradient, rows * Concat1Size),
-                Projection1WeightGradient, Projection1BiasGradient, rows, accumulateGradients);
-            GradientListener?.OnGradientsReady(Projection1WeightOffset, Projection1WeightCount + Projection1BiasCount);
-
-            // Dense3: 40 -> 16, ReLU
-            global::NetGen.Kernels.Activations.ReluBackward(default, First(_dense3Output, rows * Dense3Units), First(_dense3Gradient, rows * Dense3Units), First(_dense3Gradient, rows * Dense3Units));
-            global::NetGen.Kernels.DenseSmall.Backward<Dense3Shape>(First(_dense3Gradient, rows * Dense3Units), First(_concat1Output, rows * Concat1Size), Dense3Weight, First(_dense3InputGradient, rows * Dense3InputSize),
-                Dense3WeightGradient, Dense3BiasGradient, rows, accumulateGradients);
-            global::NetGen.Kernels.Joins.Accumulate(First(_dense3InputGradient, rows * Dense3InputSize), First(_concat1Gradient, rows * Concat1Size));
-            GradientListener?.OnGradientsReady(Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount);
-
-            // Concat1: side, blocks.1.residual1 joined along axis 0 (40)
-            global::NetGen.Kernels.Joins.ConcatBackward(First(_concat1Gradient, rows * Concat1Size), First(_sideGradient, rows * SideUnits), rows * Concat1Blocks, Concat1Part0Run, Concat1Run, Concat1Part0Offset, accumulate: false);
-            global::NetGen.Kernels.Joins.ConcatBackward(First(_concat1Gradient, rows * Concat1Size), First(_blocks1Residual1Gradient, rows * Blocks1Residual1Size), rows * Concat1Blocks, Concat1Part1Run, Concat1Run, Concat1Part1Offset, accumulate: false);
-
-            // Side: 32 -> 8, ReLU
-            global::NetGen.Kernels.Activations.ReluBackward(default, First(_sideOutput, rows * SideUnits), First(_sideGradient, rows * SideUnits), First(_sideGradient, rows * SideUnits));
-            global::NetGen.Kernels.DenseSmall.Backward<SideShape>(First(_sideGradient, rows * SideUnits), First(_stemOutput, rows * StemUnits), SideWeight, First(_stemGradient, rows * StemUnits),
-                SideWeightGradient, SideBiasGradient, rows, accumulateGradients);
-            GradientListener?.OnGradientsReady(SideWeightOffset, SideWeightCount + SideBiasCount);
-
-            // Blocks1Residual1: blocks.1.dense2 + blocks.0.residual1 (32)
-            global::NetGen.Kernels.Joins.AddBackward(First(_blocks1Residual1Gradient, rows * Blocks1Residual1Size), First(_blocks1Dense2Gradient, rows * Blocks1Dense2Units), accumulate: false);
-            global::NetGen.Kernels.Joins.AddBackward(First(_blocks1Residual1Gradient, rows * Blocks1Residual1Size), First(_blocks0Residual1Gradient, rows * Blocks0Residual1Size), accumulate: false);
-
-            // Blocks1Dense2: 32 -> 32
-            global::NetGen.Kernels.DenseSmall.Backward<Blocks1Dense2Shape>(First(_blocks1Dense2Gradient, rows * Blocks1Dense2Units), First(_blocks1Dense1Output, rows * Blocks1Dense1Units), Blocks1Dense2Weight, First(_blocks1Dense1Gradient, rows * Blocks1Dense1Units),
-                Blocks1Dense2WeightGradient, Blocks1Dense2BiasGradient, rows, accumulateGradients);
-            GradientListener?.OnGradientsReady(Blocks1Dense2WeightOffset, Blocks1Dense2WeightCount + Blocks1Dense2BiasCount);
-
-            // Blocks1Dense1: 32 -> 32, ReLU
-            global::NetGen.Kernels.Activations.ReluBackward(default, First(_blocks1Dense1Output, rows * Blocks1Dense1Units), First(_blocks1Dense1Gradient, rows * Blocks1Dense1Units), First(_blocks1Dense1Gradient, rows * Blocks1Dense1Units));
-            global::NetGen.Kernels.DenseSmall.Backward<Blocks1Dense1Shape>(First(_blocks1Dense1Gradient, rows * Blocks1Dense1Units), First(_blocks0Residual1Output, rows * Blocks0Residual1Size), Blocks1Dense1Weight, First(_blocks1Dense1InputGradient, rows * Blocks1Dense1InputSize),
-                Blocks1Dense1WeightGradient, Blocks1Dense1BiasGradient, rows, accumulateGradients);
-            global::NetGen.Kernels.Joins.Accumulate(First(_blocks1Dense1InputGradient, rows * Blocks1Dense1InputSize), First(_blocks0Residual1Gradient, rows * Blocks0Residual1Size));
-            GradientListener?.OnGradientsReady(Blocks1Dense1WeightOffset, Blocks1Dense1WeightCount + Blocks1Dense1BiasCount);
-
-            // Blocks0Residual1: blocks.0.dense2 + stem (32)
-            global::NetGen.Kernels.Joins.AddBackward(First(_blocks0Residual1Gradient, rows * Blocks0Residual1Size), First(_blocks0Dense2Gradient, rows * Blocks0Dense2Units), accumulate: false);
-            global::NetGen.Kernels.Joins.AddBackward(First(_blocks0Residual1Gradient, rows * Blocks0Residual1Size), First(_stemGradient, rows * StemUnits), accumulate: true);
-
-            // Blocks0Dense2: 32 -> 32
-            global::NetGen.Kernels.DenseSmall.Backward<Blocks0Dense2Shape>(First(_blocks0Dense2Gradient, rows * Blocks0Dense2Units), First(_blocks0Dense1Output, rows * Blocks0Dense1Units), Blocks0Dense2Weight, First(_blocks0Dense1Gradient, rows * Blocks0Dense1Units),
-                Blocks0Dense2WeightGradient, Blocks0Dense2BiasGradient, rows, accumulateGradients);
-            GradientListener?.OnGradientsReady(Blocks0Dense2WeightOffset, Blocks0Dense2WeightCount + Blocks0Dense2BiasCount);
-
-            // Blocks0Dense1: 32 -> 32, ReLU
-            global::NetGen.Kernels.Activations.ReluBackward(default, First(_blocks0Dense1Output, rows * Blocks0Dense1Units), First(_blocks0Dense1Gradient, rows * Blocks0Dense1Units), First(_blocks0Dense1Gradient, rows * Blocks0Dense1Units));
-            global::NetGen.Kernels.DenseSmall.Backward<Blocks0Dense1Shape>(First(_blocks0Dense1Gradient, rows * Blocks0Dense1Units), First(_stemOutput, rows * StemUnits), Blocks0Dense1Weight, First(_blocks0Dense1InputGradient, rows * Blocks0Dense1InputSize),
-                Blocks0Dense1WeightGradient, Blocks0Dense1BiasGradient, rows, accumulateGradients);
-            global::NetGen.Kernels.Joins.Accumulate(First(_blocks0Dense1InputGradient, rows * Blocks0Dense1InputSize), First(_stemGradient, rows * StemUnits));
-            GradientListener?.OnGradientsReady(Blocks0Dense1WeightOffset, Blocks0Dense1WeightCount + Blocks0Dense1BiasCount);
-
-            // Stem: 20 -> 32, ReLU
-            global::NetGen.Kernels.Activations.ReluBackward(default, First(_stemOutput, rows * StemUnits), First(_stemGradient, rows * StemUnits), First(_stemGradient, rows * StemUnits));
-            global::NetGen.Kernels.DenseSmall.Backward<StemShape>(First(_stemGradient, rows * StemUnits), inputs, StemWeight, default,
-                StemWeightGradient, StemBiasGradient, rows, accumulateGradients);
-            GradientListener?.OnGradientsReady(StemWeightOffset, StemWeightCount + StemBiasCount);
-        }
-
-        /// <summary>
-        /// Told during each training backward pass as soon as each parameter layer's gradients are final (from the last
-        /// layer to the first); null for nobody. Data-parallel training overlaps its gradient all-reduce with backward this way.
-        /// </summary>
-        public global::NetGen.IGradientListener? GradientListener { get; set; }
-
-        global::NetGen.IAllReduce? global::NetGen.INetwork.BatchNormSynchronization { get; set; }
-
+        public void Backward(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> outputGradient) => _implementation.Backward(inputs, outputGradient);
+        /// <summary>Told in each training backward pass as each parameter layer's gradients become final (last layer first), so data-parallel training overlaps its all-reduce with backward; null for nobody.</summary>
+        public global::NetGen.IGradientListener? GradientListener { get => _implementation.GradientListener; set => _implementation.GradientListener = value; }
         /// <summary>Sets every gradient to zero; <see cref="Backward"/> adds to them.</summary>
-        public void ZeroGradients() => _gradients.Clear();
-
-        /// <summary>
-        /// Applies one Adam (lr 0.001) update to <see cref="Parameters"/> from <see cref="Gradients"/>, in one pass over the flat buffers:
-        /// applies the learning-rate schedule, then updates.
-        /// </summary>
-        public void OptimizerStep()
-        {
-            using var use = EnterUse(nameof(OptimizerStep));
-            CurrentLearningRate = ScheduledLearningRate(_step);
-            _step++;
-            global::NetGen.Optimizers.Adam.Step(_parameters, _gradients,
-                m: _optimizerState.Slice(0, ParameterCount), v: _optimizerState.Slice(ParameterCount, ParameterCount), vMax: default,
-                _step, CurrentLearningRate, AdamBeta1, AdamBeta2, AdamEpsilon, AdamWeightDecay, decoupledWeightDecay: false);
-        }
-
-        // No learning-rate schedule declared: every step uses LearningRate.
-        private float ScheduledLearningRate(int step) => LearningRate;
-
-        // Weight penalties (L1: lambda * sum |w|, L2: lambda * sum w^2), part of the reported loss.
-        private float PenaltyLoss() => 0f;
-
+        public void ZeroGradients() => _implementation.ZeroGradients();
+        /// <summary>One Adam (lr 0.001) update of <see cref="Parameters"/> from <see cref="Gradients"/> in one pass (after the schedule).</summary>
+        public void OptimizerStep() => _implementation.OptimizerStep();
         /// <summary>The training-mode loss (including weight penalties) of 1 to <see cref="BatchSize"/> samples, without changing gradients or parameters.</summary>
-        public float ComputeLoss(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
-        {
-            using var use = EnterUse(nameof(ComputeLoss));
-            int rows = RowsOf(inputs, nameof(ComputeLoss));
-            CheckTargets(labels, rows, nameof(ComputeLoss));
-            ForwardCore(inputs, rows, training: true);
-            return LossCore(labels, rows) + PenaltyLoss();
-        }
+        public float ComputeLoss(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => _implementation.ComputeLoss(inputs, labels);
 
         /// <summary>
         /// Forward, loss and backward on 1 to <see cref="BatchSize"/> samples: sets <see cref="Gradients"/> to the gradient of the
         /// batch's mean loss plus weight penalties, without updating parameters (for gradient accumulation or all-reduce
-        /// before <see cref="OptimizerStep"/>). Returns the loss.
+        /// before <see cref="OptimizerStep"/>). Returns the loss. Inputs and targets as for <see cref="TrainStep"/>.
         /// </summary>
-        /// <param name="inputs">The samples, <c>rows * InputSize</c> floats, row after row.</param>
-        /// <param name="labels">One class index in [0, OutputSize) per row.</param>
         /// <exception cref="global::NetGen.NonFiniteLossException">The loss is NaN or infinite; the message names the first input, parameter or layer output that is not finite.</exception>
-        public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
-        {
-            using var use = EnterUse(nameof(ComputeGradients));
-            int rows = RowsOf(inputs, nameof(ComputeGradients));
-            CheckTargets(labels, rows, nameof(ComputeGradients));
-            if (global::NetGen.Training.NumericChecks.Describe("the inputs", inputs, columns: InputSize) is { } badInput)
-                throw new global::NetGen.NonFiniteLossException("ResidualGraph", float.NaN, _step + 1, badInput);
-            // Every parameter gradient is written, not added, by its dense layer's backward: no clearing pass first.
-            ForwardCore(inputs, rows, training: true);
-            float loss = LossCore(labels, rows) + PenaltyLoss();
-            if (!float.IsFinite(loss))
-            {
-                throw new global::NetGen.NonFiniteLossException("ResidualGraph", loss, _step + 1, DescribeNonFinite(inputs, rows));
-            }
-            BackwardCore(inputs, rows, addPenaltyGradients: true, accumulateGradients: false);
-            return loss;
-        }
+        public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => _implementation.ComputeGradients(inputs, labels);
 
         /// <summary>
         /// One training step on 1 to <see cref="BatchSize"/> samples: forward, loss, backward and an optimizer update
@@ -654,234 +133,51 @@ namespace Samples.Graphs
         /// <param name="inputs">The samples, <c>rows * InputSize</c> floats, row after row.</param>
         /// <param name="labels">One class index in [0, OutputSize) per row.</param>
         /// <exception cref="global::NetGen.NonFiniteLossException">The loss is NaN or infinite; no update is applied.</exception>
-        public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
-        {
-            using var use = EnterUse(nameof(TrainStep));
-            float loss = ComputeGradients(inputs, labels);
-            OptimizerStep();
-            return loss;
-        }
-
+        public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => _implementation.TrainStep(inputs, labels);
         /// <summary>The layers that have parameters, in order: the entries of <see cref="GradientNorms"/>.</summary>
-        public static global::System.Collections.Generic.IReadOnlyList<string> ParameterLayers { get; } = new string[] { "Stem", "Blocks0Dense1", "Blocks0Dense2", "Blocks1Dense1", "Blocks1Dense2", "Side", "Dense3", "Projection1", "Dense4" };
-
+        public static global::System.Collections.Generic.IReadOnlyList<string> ParameterLayers => Implementation.ParameterLayers;
         /// <summary>The global L2 norm of all gradients as they are now (after the last backward pass, or after clipping once a step ran).</summary>
-        public float GradientNorm() => global::NetGen.Kernels.Regularization.GlobalNorm(_gradients);
-
+        public float GradientNorm() => _implementation.GradientNorm();
         /// <summary>The L2 norm of each parameter layer's gradient (see <see cref="ParameterLayers"/>), after the last backward pass.</summary>
-        public void GradientNorms(global::System.Span<float> norms)
-        {
-            if (norms.Length != 9)
-                throw new global::System.ArgumentException($"norms holds {norms.Length} floats; this network has 9 parameter layers.", nameof(norms));
-            norms[0] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(StemWeightOffset, StemWeightCount + StemBiasCount));
-            norms[1] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Blocks0Dense1WeightOffset, Blocks0Dense1WeightCount + Blocks0Dense1BiasCount));
-            norms[2] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Blocks0Dense2WeightOffset, Blocks0Dense2WeightCount + Blocks0Dense2BiasCount));
-            norms[3] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Blocks1Dense1WeightOffset, Blocks1Dense1WeightCount + Blocks1Dense1BiasCount));
-            norms[4] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Blocks1Dense2WeightOffset, Blocks1Dense2WeightCount + Blocks1Dense2BiasCount));
-            norms[5] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(SideWeightOffset, SideWeightCount + SideBiasCount));
-            norms[6] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount));
-            norms[7] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Projection1WeightOffset, Projection1WeightCount + Projection1BiasCount));
-            norms[8] = global::NetGen.Kernels.Regularization.GlobalNorm(_gradients.Slice(Dense4WeightOffset, Dense4WeightCount + Dense4BiasCount));
-        }
+        public void GradientNorms(global::System.Span<float> norms) => _implementation.GradientNorms(norms);
 
         /// <summary>
         /// Predicts class probabilities (softmax of the logits) for any number of samples, in chunks of <see cref="BatchSize"/>.
         /// </summary>
         /// <param name="inputs">The samples, a whole number of <see cref="InputSize"/>-float rows.</param>
         /// <param name="outputs">Receives <see cref="OutputSize"/> floats per sample.</param>
-        public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
-        {
-            using var use = EnterUse(nameof(Predict));
-            int samples = SamplesOf(inputs, nameof(Predict));
-            if (outputs.Length != samples * OutputSize)
-                throw new global::System.ArgumentException($"outputs holds {outputs.Length} floats; {samples} samples of {OutputSize} outputs need {samples * OutputSize}.", nameof(outputs));
-            for (int start = 0; start < samples; start += BatchSize)
-            {
-                int rows = global::System.Math.Min(BatchSize, samples - start);
-                ForwardCore(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);
-                global::NetGen.Kernels.Activations.SoftmaxForward(First(_dense4Output, rows * Dense4Units), outputs.Slice(start * OutputSize, rows * OutputSize), rows, OutputSize);
-            }
-        }
-
+        public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs) => _implementation.Predict(inputs, outputs);
         /// <summary>The most likely class of one sample.</summary>
-        public int PredictClass(global::System.ReadOnlySpan<float> input)
-        {
-            using var use = EnterUse(nameof(PredictClass));
-            if (input.Length != InputSize)
-                throw new global::System.ArgumentException($"input holds {input.Length} floats; one sample is {InputSize}.", nameof(input));
-            const int rows = 1;
-            ForwardCore(input, rows, training: false);
-            return global::NetGen.Kernels.Scores.ArgMax(First(_dense4Output, OutputSize));
-        }
+        public int PredictClass(global::System.ReadOnlySpan<float> input) => _implementation.PredictClass(input);
 
         /// <summary>
         /// Mean loss and accuracy over any number of samples, in inference mode, in chunks of <see cref="BatchSize"/>.
         /// Parameters and gradients are left as they are.
         /// </summary>
-        public global::NetGen.Evaluation Evaluate(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
-        {
-            using var use = EnterUse(nameof(Evaluate));
-            int samples = SamplesOf(inputs, nameof(Evaluate));
-            CheckTargets(labels, samples, nameof(Evaluate));
-            double lossSum = 0;
-            int correct = 0;
-            for (int start = 0; start < samples; start += BatchSize)
-            {
-                int rows = global::System.Math.Min(BatchSize, samples - start);
-                var batchTargets = labels.Slice(start, rows);
-                ForwardCore(inputs.Slice(start * InputSize, rows * InputSize), rows, training: false);
-                lossSum += (double)LossCore(batchTargets, rows) * rows;
-                correct += global::NetGen.Kernels.Losses.CountCorrect(First(_dense4Output, rows * Dense4Units), batchTargets, rows, OutputSize);
-            }
-            return new global::NetGen.Evaluation(samples, lossSum / samples, (double)correct / samples);
-        }
-
-        // The checkpoint layout: each parameter tensor by name, the optimizer state as copies of that layout, running statistics.
-        private static readonly global::NetGen.Checkpoints.CheckpointLayout CheckpointLayout = new("ResidualGraph", ParameterCount,
-            new global::NetGen.Checkpoints.CheckpointTensor[]
-            {
-                new("stem.weight", new[] { 32, 20 }, StemWeightOffset),
-                new("stem.bias", new[] { 32 }, StemBiasOffset),
-                new("blocks.0.dense1.weight", new[] { 32, 32 }, Blocks0Dense1WeightOffset),
-                new("blocks.0.dense1.bias", new[] { 32 }, Blocks0Dense1BiasOffset),
-                new("blocks.0.dense2.weight", new[] { 32, 32 }, Blocks0Dense2WeightOffset),
-                new("blocks.0.dense2.bias", new[] { 32 }, Blocks0Dense2BiasOffset),
-                new("blocks.1.dense1.weight", new[] { 32, 32 }, Blocks1Dense1WeightOffset),
-                new("blocks.1.dense1.bias", new[] { 32 }, Blocks1Dense1BiasOffset),
-                new("blocks.1.dense2.weight", new[] { 32, 32 }, Blocks1Dense2WeightOffset),
-                new("blocks.1.dense2.bias", new[] { 32 }, Blocks1Dense2BiasOffset),
-                new("side.weight", new[] { 8, 32 }, SideWeightOffset),
-                new("side.bias", new[] { 8 }, SideBiasOffset),
-                new("dense3.weight", new[] { 16, 40 }, Dense3WeightOffset),
-                new("dense3.bias", new[] { 16 }, Dense3BiasOffset),
-                new("projection1.weight", new[] { 16, 40 }, Projection1WeightOffset),
-                new("dense4.weight", new[] { 4, 16 }, Dense4WeightOffset),
-                new("dense4.bias", new[] { 4 }, Dense4BiasOffset),
-            },
-            optimizerStateNames: new string[] { "exp_avg", "exp_avg_sq" },
-            statistics: null,
-            statisticsCount: StatisticsCount);
+        public global::NetGen.Evaluation Evaluate(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels) => _implementation.Evaluate(inputs, labels);
 
         /// <summary>
         /// Saves parameters, optimizer state, running statistics and the step count to a safetensors file (tensors named
         /// as PyTorch's state_dict, e.g. <c>dense1.weight</c>), through a temporary file renamed over <paramref name="path"/>.
         /// </summary>
-        public void SaveCheckpoint(string path)
-        {
-            using var use = EnterUse(nameof(SaveCheckpoint));
-            CheckpointLayout.Save(path, _parameters, _optimizerState, _statistics, _step);
-        }
-
+        public void SaveCheckpoint(string path) => _implementation.SaveCheckpoint(path);
         /// <summary>Loads a checkpoint written by <see cref="SaveCheckpoint"/> (or weights only); a mismatch names the tensor and both shapes, and nothing is changed.</summary>
-        public void LoadCheckpoint(string path)
-        {
-            using var use = EnterUse(nameof(LoadCheckpoint));
-            _step = CheckpointLayout.Load(path, _parameters, _optimizerState, _statistics);
-        }
-
-        // The ONNX description: each layer's operator settings and where its tensors sit in the flat buffers.
-        private static readonly global::NetGen.Onnx.OnnxNetwork OnnxDescription = new("ResidualGraph", new[] { 20 }, new[] { 4 },
-            tokenInput: false, ParameterCount, StatisticsCount, global::NetGen.Onnx.OnnxOutput.Softmax,
-            new global::NetGen.Onnx.OnnxLayer[]
-            {
-                new global::NetGen.Onnx.OnnxDense("stem", 20, 32, steps: 0, StemWeightOffset, StemBiasOffset, global::NetGen.Activation.ReLU, 0f),
-                new global::NetGen.Onnx.OnnxDense("blocks.0.dense1", 32, 32, steps: 0, Blocks0Dense1WeightOffset, Blocks0Dense1BiasOffset, global::NetGen.Activation.ReLU, 0f),
-                new global::NetGen.Onnx.OnnxDense("blocks.0.dense2", 32, 32, steps: 0, Blocks0Dense2WeightOffset, Blocks0Dense2BiasOffset, global::NetGen.Activation.Identity, 0f),
-                new global::NetGen.Onnx.OnnxAdd("blocks.0.residual1") { Inputs = new[] { 2, 0 } },
-                new global::NetGen.Onnx.OnnxDense("blocks.1.dense1", 32, 32, steps: 0, Blocks1Dense1WeightOffset, Blocks1Dense1BiasOffset, global::NetGen.Activation.ReLU, 0f),
-                new global::NetGen.Onnx.OnnxDense("blocks.1.dense2", 32, 32, steps: 0, Blocks1Dense2WeightOffset, Blocks1Dense2BiasOffset, global::NetGen.Activation.Identity, 0f),
-                new global::NetGen.Onnx.OnnxAdd("blocks.1.residual1") { Inputs = new[] { 5, 3 } },
-                new global::NetGen.Onnx.OnnxDense("side", 32, 8, steps: 0, SideWeightOffset, SideBiasOffset, global::NetGen.Activation.ReLU, 0f) { Inputs = new[] { 0 } },
-                new global::NetGen.Onnx.OnnxConcat("concat1", axis: 0) { Inputs = new[] { 7, 6 } },
-                new global::NetGen.Onnx.OnnxDense("dense3", 40, 16, steps: 0, Dense3WeightOffset, Dense3BiasOffset, global::NetGen.Activation.ReLU, 0f),
-                new global::NetGen.Onnx.OnnxDense("projection1", 40, 16, steps: 0, Projection1WeightOffset, -1, global::NetGen.Activation.Identity, 0f) { Inputs = new[] { 8 } },
-                new global::NetGen.Onnx.OnnxAdd("residual1") { Inputs = new[] { 9, 10 } },
-                new global::NetGen.Onnx.OnnxDense("dense4", 16, 4, steps: 0, Dense4WeightOffset, Dense4BiasOffset, global::NetGen.Activation.Identity, 0f),
-            });
+        public void LoadCheckpoint(string path) => _implementation.LoadCheckpoint(path);
 
         /// <summary>
         /// Exports the trained network as an ONNX model (opset 17) for inference: input <c>input</c> [N, 20],
         /// output <c>output</c> [N, 4] (the class probabilities, as <see cref="Predict"/>), N any number of samples.
         /// Written through a temporary file renamed over <paramref name="path"/>, so a failure never leaves a half file.
         /// </summary>
-        public void ExportOnnx(string path)
-        {
-            using var use = EnterUse(nameof(ExportOnnx));
-            OnnxDescription.Export(path, _parameters, _statistics);
-        }
-
+        public void ExportOnnx(string path) => _implementation.ExportOnnx(path);
         /// <summary>Writes the ONNX model (see <see cref="ExportOnnx(string)"/>) to <paramref name="stream"/>.</summary>
-        public void ExportOnnx(global::System.IO.Stream stream)
-        {
-            using var use = EnterUse(nameof(ExportOnnx));
-            OnnxDescription.Export(stream, _parameters, _statistics);
-        }
-
-        // The first rows of a batch buffer.
-        private static global::System.Span<float> First(float[] buffer, int length) => new(buffer, 0, length);
-
-        private static int SamplesOf(global::System.ReadOnlySpan<float> inputs, string caller)
-        {
-            if (inputs.Length == 0 || inputs.Length % InputSize != 0)
-                throw new global::System.ArgumentException($"ResidualGraph.{caller}: inputs hold {inputs.Length} floats, which is not a whole, non-zero number of {InputSize}-float samples.", "inputs");
-            return inputs.Length / InputSize;
-        }
-
-        private static int RowsOf(global::System.ReadOnlySpan<float> inputs, string caller)
-        {
-            int rows = SamplesOf(inputs, caller);
-            if (rows > BatchSize)
-                throw new global::System.ArgumentException($"ResidualGraph.{caller}: inputs hold {rows} samples, more than BatchSize = {BatchSize}; split them into batches.", "inputs");
-            return rows;
-        }
-
-        private static void CheckTargets(global::System.ReadOnlySpan<int> labels, int rows, string caller)
-        {
-            if (labels.Length != rows)
-                throw new global::System.ArgumentException($"ResidualGraph.{caller}: {labels.Length} labels for {rows} samples; give one label per sample.", "labels");
-            for (int i = 0; i < labels.Length; i++)
-            {
-                if ((uint)labels[i] >= OutputSize)
-                    throw new global::System.ArgumentOutOfRangeException("labels", labels[i], $"ResidualGraph.{caller}: label {labels[i]} at index {i} is outside [0, {OutputSize}).");
-            }
-        }
-
-        // Names where a non-finite loss came from: the inputs, or the first layer whose parameters or outputs are not finite.
-        private string DescribeNonFinite(global::System.ReadOnlySpan<float> inputs, int rows) =>
-            global::NetGen.Training.NumericChecks.Describe("the inputs", inputs, columns: InputSize)
-            ?? global::NetGen.Training.NumericChecks.Describe("Stem's parameters", _parameters.Slice(StemWeightOffset, StemWeightCount + StemBiasCount), columns: 0)
-            ?? global::NetGen.Training.NumericChecks.Describe("Stem's output", First(_stemOutput, rows * StemUnits), columns: StemUnits)
-            ?? global::NetGen.Training.NumericChecks.Describe("Blocks0Dense1's parameters", _parameters.Slice(Blocks0Dense1WeightOffset, Blocks0Dense1WeightCount + Blocks0Dense1BiasCount), columns: 0)
-            ?? global::NetGen.Training.NumericChecks.Describe("Blocks0Dense1's output", First(_blocks0Dense1Output, rows * Blocks0Dense1Units), columns: Blocks0Dense1Units)
-            ?? global::NetGen.Training.NumericChecks.Describe("Blocks0Dense2's parameters", _parameters.Slice(Blocks0Dense2WeightOffset, Blocks0Dense2WeightCount + Blocks0Dense2BiasCount), columns: 0)
-            ?? global::NetGen.Training.NumericChecks.Describe("Blocks0Dense2's output", First(_blocks0Dense2Output, rows * Blocks0Dense2Units), columns: Blocks0Dense2Units)
-            ?? global::NetGen.Training.NumericChecks.Describe("Blocks0Residual1's output", First(_blocks0Residual1Output, rows * Blocks0Residual1Size), columns: Blocks0Residual1Size)
-            ?? global::NetGen.Training.NumericChecks.Describe("Blocks1Dense1's parameters", _parameters.Slice(Blocks1Dense1WeightOffset, Blocks1Dense1WeightCount + Blocks1Dense1BiasCount), columns: 0)
-            ?? global::NetGen.Training.NumericChecks.Describe("Blocks1Dense1's output", First(_blocks1Dense1Output, rows * Blocks1Dense1Units), columns: Blocks1Dense1Units)
-            ?? global::NetGen.Training.NumericChecks.Describe("Blocks1Dense2's parameters", _parameters.Slice(Blocks1Dense2WeightOffset, Blocks1Dense2WeightCount + Blocks1Dense2BiasCount), columns: 0)
-            ?? global::NetGen.Training.NumericChecks.Describe("Blocks1Dense2's output", First(_blocks1Dense2Output, rows * Blocks1Dense2Units), columns: Blocks1Dense2Units)
-            ?? global::NetGen.Training.NumericChecks.Describe("Blocks1Residual1's output", First(_blocks1Residual1Output, rows * Blocks1Residual1Size), columns: Blocks1Residual1Size)
-            ?? global::NetGen.Training.NumericChecks.Describe("Side's parameters", _parameters.Slice(SideWeightOffset, SideWeightCount + SideBiasCount), columns: 0)
-            ?? global::NetGen.Training.NumericChecks.Describe("Side's output", First(_sideOutput, rows * SideUnits), columns: SideUnits)
-            ?? global::NetGen.Training.NumericChecks.Describe("Concat1's output", First(_concat1Output, rows * Concat1Size), columns: Concat1Size)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense3's parameters", _parameters.Slice(Dense3WeightOffset, Dense3WeightCount + Dense3BiasCount), columns: 0)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense3's output", First(_dense3Output, rows * Dense3Units), columns: Dense3Units)
-            ?? global::NetGen.Training.NumericChecks.Describe("Projection1's parameters", _parameters.Slice(Projection1WeightOffset, Projection1WeightCount + Projection1BiasCount), columns: 0)
-            ?? global::NetGen.Training.NumericChecks.Describe("Projection1's output", First(_projection1Output, rows * Projection1Units), columns: Projection1Units)
-            ?? global::NetGen.Training.NumericChecks.Describe("Residual1's output", First(_residual1Output, rows * Residual1Size), columns: Residual1Size)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense4's parameters", _parameters.Slice(Dense4WeightOffset, Dense4WeightCount + Dense4BiasCount), columns: 0)
-            ?? global::NetGen.Training.NumericChecks.Describe("Dense4's output", First(_dense4Output, rows * Dense4Units), columns: Dense4Units)
-            ?? "the loss only: every input, parameter and output is finite";
-        // The thread computing on this instance now (0: none): instances are not thread-safe, and misuse throws.
-        private int _user;
-
-        private global::NetGen.Threading.UseGuard.Scope EnterUse(string caller) => global::NetGen.Threading.UseGuard.Enter(ref _user, "ResidualGraph", caller);
-
+        public void ExportOnnx(global::System.IO.Stream stream) => _implementation.ExportOnnx(stream);
 
         int global::NetGen.INetwork.BatchSize => BatchSize;
         int global::NetGen.INetwork.InputSize => InputSize;
         int global::NetGen.INetwork.OutputSize => OutputSize;
         int global::NetGen.INetwork.ParameterCount => ParameterCount;
         global::System.Collections.Generic.IReadOnlyList<string> global::NetGen.INetwork.ParameterLayers => ParameterLayers;
+        global::NetGen.IAllReduce? global::NetGen.INetwork.BatchNormSynchronization { get; set; }
     }
 }

@@ -3,9 +3,7 @@
 
 namespace Demo
 {
-    /// <summary>
-    /// NetGen network: 3 layers, 147 parameters, softmax cross-entropy, Adam (lr 0.001).
-    /// </summary>
+    /// <summary>NetGen network: 3 layers, 147 parameters, softmax cross-entropy, Adam (lr 0.001).</summary>
     /// <remarks>
     /// <code>
     /// | Layer       | Output | Parameters | Offset |
@@ -23,22 +21,16 @@ namespace Demo
     {
         /// <summary>Samples in one training batch; every activation buffer is sized for it.</summary>
         public const int BatchSize = 32;
-
         /// <summary>Floats in one input sample (12).</summary>
         public const int InputSize = 12;
-
         /// <summary>Floats in one output sample (3): one score per class.</summary>
         public const int OutputSize = 3;
-
         /// <summary>Trainable parameters in <see cref="Parameters"/>.</summary>
         public const int ParameterCount = 147;
-
         /// <summary>The seed that a new instance is initialized with.</summary>
         public const int Seed = 3;
-
         /// <summary>The learning rate declared on the optimizer attribute.</summary>
         public const float DefaultLearningRate = 0.001f;
-
         /// <summary>The weight decay a new instance starts with; <see cref="WeightDecay"/> changes it at run time.</summary>
         public const float DefaultWeightDecay = 0f;
 
@@ -203,7 +195,7 @@ namespace Demo
             statistics.Slice(BatchNorm1RunningVarianceOffset, BatchNorm1Channels).Fill(1f);
         }
 
-        private static void FillParameters(global::System.Span<float> parameters, int seed)
+        internal static void FillParameters(global::System.Span<float> parameters, int seed)
         {
             var rng = new global::NetGen.Rng(unchecked((ulong)seed));
             // Dense1: 12 -> 8, ReLU
@@ -296,10 +288,7 @@ namespace Demo
             GradientListener?.OnGradientsReady(Dense1WeightOffset, Dense1WeightCount + Dense1BiasCount);
         }
 
-        /// <summary>
-        /// Told during each training backward pass as soon as each parameter layer's gradients are final (from the last
-        /// layer to the first); null for nobody. Data-parallel training overlaps its gradient all-reduce with backward this way.
-        /// </summary>
+        /// <summary>Told in each training backward pass as each parameter layer's gradients become final (last layer first), so data-parallel training overlaps its all-reduce with backward; null for nobody.</summary>
         public global::NetGen.IGradientListener? GradientListener { get; set; }
 
         /// <summary>
@@ -311,10 +300,7 @@ namespace Demo
         /// <summary>Sets every gradient to zero; <see cref="Backward"/> adds to them.</summary>
         public void ZeroGradients() => _gradients.Clear();
 
-        /// <summary>
-        /// Applies one Adam (lr 0.001) update to <see cref="Parameters"/> from <see cref="Gradients"/>, in one pass over the flat buffers:
-        /// applies the learning-rate schedule, then updates.
-        /// </summary>
+        /// <summary>One Adam (lr 0.001) update of <see cref="Parameters"/> from <see cref="Gradients"/> in one pass (after the schedule).</summary>
         public void OptimizerStep()
         {
             using var use = EnterUse(nameof(OptimizerStep));
@@ -344,10 +330,8 @@ namespace Demo
         /// <summary>
         /// Forward, loss and backward on 1 to <see cref="BatchSize"/> samples: sets <see cref="Gradients"/> to the gradient of the
         /// batch's mean loss plus weight penalties, without updating parameters (for gradient accumulation or all-reduce
-        /// before <see cref="OptimizerStep"/>). Returns the loss.
+        /// before <see cref="OptimizerStep"/>). Returns the loss. Inputs and targets as for <see cref="TrainStep"/>.
         /// </summary>
-        /// <param name="inputs">The samples, <c>rows * InputSize</c> floats, row after row.</param>
-        /// <param name="labels">One class index in [0, OutputSize) per row.</param>
         /// <exception cref="global::NetGen.NonFiniteLossException">The loss is NaN or infinite; the message names the first input, parameter or layer output that is not finite.</exception>
         public float ComputeGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> labels)
         {
@@ -532,14 +516,14 @@ namespace Demo
         // The first rows of a batch buffer.
         private static global::System.Span<float> First(float[] buffer, int length) => new(buffer, 0, length);
 
-        private static int SamplesOf(global::System.ReadOnlySpan<float> inputs, string caller)
+        internal static int SamplesOf(global::System.ReadOnlySpan<float> inputs, string caller)
         {
             if (inputs.Length == 0 || inputs.Length % InputSize != 0)
                 throw new global::System.ArgumentException($"TinySearchChoicesVariant12.{caller}: inputs hold {inputs.Length} floats, which is not a whole, non-zero number of {InputSize}-float samples.", "inputs");
             return inputs.Length / InputSize;
         }
 
-        private static int RowsOf(global::System.ReadOnlySpan<float> inputs, string caller)
+        internal static int RowsOf(global::System.ReadOnlySpan<float> inputs, string caller)
         {
             int rows = SamplesOf(inputs, caller);
             if (rows > BatchSize)
@@ -547,7 +531,7 @@ namespace Demo
             return rows;
         }
 
-        private static void CheckTargets(global::System.ReadOnlySpan<int> labels, int rows, string caller)
+        internal static void CheckTargets(global::System.ReadOnlySpan<int> labels, int rows, string caller)
         {
             if (labels.Length != rows)
                 throw new global::System.ArgumentException($"TinySearchChoicesVariant12.{caller}: {labels.Length} labels for {rows} samples; give one label per sample.", "labels");

@@ -18,6 +18,13 @@ public class Conv2DTests
         new("1x1, stride 2, padding 1", 1, 3, 5, 5, 2, 1, 1, StrideH: 2, StrideW: 2, PadH: 1, PadW: 1),
         new("5x5 over a padded 3x3 input: one output", 1, 1, 3, 3, 1, 5, 5, PadH: 1, PadW: 1),
         new("2x2, stride 3 skips inputs", 3, 1, 10, 11, 2, 2, 2, StrideH: 3, StrideW: 3),
+        // Keras's padding="same", which pads the odd row and column below and right (Conv2D.SamePadding):
+        new("3x3, stride 2, Keras same on 8x7: rows (0, 1), columns (1, 1)", 2, 3, 8, 7, 4, 3, 3, StrideH: 2, StrideW: 2,
+            PadH: 0, PadW: 1, PadBottom: 1, PadRight: 1),
+        new("4x4 even kernel, Keras same: 1 above and left, 2 below and right", 2, 2, 6, 5, 3, 4, 4, PadH: 1, PadW: 1, PadBottom: 2, PadRight: 2),
+        new("5x5, stride 2, Keras same on 8x8: 1 before, 2 after", 1, 2, 8, 8, 3, 5, 5, StrideH: 2, StrideW: 2,
+            PadH: 1, PadW: 1, PadBottom: 2, PadRight: 2),
+        new("2x2, stride 2, Keras same on 5x6: padded below only", 2, 2, 5, 6, 2, 2, 2, StrideH: 2, StrideW: 2, PadBottom: 1, PadRight: 0),
     ];
 
     public static TheoryData<string> GradientCaseNames => new(GradientCases.Select(c => c.Name));
@@ -34,6 +41,53 @@ public class Conv2DTests
     [InlineData(3, 5, 1, 1, 1, 1)]
     public void OutputSize_FollowsPyTorchFormula(int input, int kernel, int stride, int padding, int dilation, int expected) =>
         Assert.Equal(expected, Conv2D.OutputSize(input, kernel, stride, padding, dilation));
+
+    [Theory]
+    [InlineData(8, 3, 2, 0, 1, 1, 4)]   // Keras's same: ceil(8 / 2)
+    [InlineData(8, 4, 1, 1, 2, 1, 8)]
+    [InlineData(5, 2, 2, 0, 1, 1, 3)]
+    [InlineData(7, 3, 2, 1, 0, 1, 3)]   // the sides add up: (7 + 1 - 3) / 2 + 1, rounded down
+    public void OutputSize_PaddedPerSide_CountsBothSides(int input, int kernel, int stride, int before, int after, int dilation, int expected) =>
+        Assert.Equal(expected, Conv2D.OutputSize(input, kernel, stride, before, after, dilation));
+
+    // Keras / TensorFlow's padding="same", worked by hand: out = ceil(in / s), total = max((out - 1) * s + extent - in, 0),
+    // total / 2 before, the rest after.
+    [Theory]
+    [InlineData(8, 3, 2, 1, 0, 1)]   // out 4, total 3*2 + 3 - 8 = 1: PyTorch's padding=1 pads 1 before as well
+    [InlineData(7, 3, 2, 1, 1, 1)]   // total 6 + 3 - 7 = 2
+    [InlineData(8, 4, 1, 1, 1, 2)]   // even kernel: total 3
+    [InlineData(9, 5, 3, 1, 1, 1)]   // out 3, total 6 + 5 - 9 = 2
+    [InlineData(8, 1, 2, 1, 0, 0)]   // a pointwise stride pads nothing (total -1 -> 0)
+    [InlineData(5, 3, 1, 2, 2, 2)]   // dilation 2: the kernel spans 5
+    [InlineData(5, 2, 2, 1, 0, 1)]
+    public void SamePadding_FollowsKeras(int input, int kernel, int stride, int dilation, int before, int after)
+    {
+        Assert.Equal((before, after), Conv2D.SamePadding(input, kernel, stride, dilation));
+        Assert.Equal((input + stride - 1) / stride, Conv2D.OutputSize(input, kernel, stride, before, after, dilation));
+    }
+
+    /// <summary>
+    /// A 4x4 input holding 1..16 and a 3x3 kernel of ones, stride 2, Keras's same padding (0 before, 1 after in each
+    /// dimension): the windows start at rows and columns 0 and 2, so the outputs are the sums below, worked by hand
+    /// (tf.nn.conv2d(..., strides=2, padding="SAME") gives them). PyTorch's padding=1 would start at -1 (1+2+5+6 = 14).
+    /// </summary>
+    [Fact]
+    public void Forward_KerasSamePadding_Stride2_MatchesHandComputedWindows()
+    {
+        float[] input = Enumerable.Range(1, 16).Select(v => (float)v).ToArray();
+        float[] weight = TestData.Filled(9, 1f);
+        (int before, int after) = Conv2D.SamePadding(4, 3, 2, 1);
+        Assert.Equal((0, 1), (before, after));
+        var output = new float[4];
+        var scratch = new float[Conv2D.ScratchSize(1, 1, 4, 4, 1, 3, 3, 2, 2, before, before, after, after, 1, 1)];
+        Conv2D.Forward(input, weight, [], output, scratch, 1, 1, 4, 4, 1, 3, 3, 2, 2, before, before, after, after, 1, 1);
+        // [0,0]: rows 0-2, columns 0-2; [0,1]: rows 0-2, columns 2-3 (column 4 is padding); [1,0]: rows 2-3, columns 0-2; [1,1]: rows 2-3, columns 2-3.
+        Assert.Equal([1 + 2 + 3 + 5 + 6 + 7 + 9 + 10 + 11, 3 + 4 + 7 + 8 + 11 + 12, 9 + 10 + 11 + 13 + 14 + 15, 11 + 12 + 15 + 16], output);
+
+        var reference = new float[4];
+        Conv2D.ForwardReference(input, weight, [], reference, 1, 1, 4, 4, 1, 3, 3, 2, 2, before, before, after, after, 1, 1);
+        Assert.Equal(output, reference);
+    }
 
     [Fact]
     public void OutputSize_KernelLongerThanPaddedInput_Throws()
@@ -172,6 +226,61 @@ public class Conv2DTests
         }
         // The random shapes really did exercise each path.
         Assert.True(pointwise > 0 && strided > 0 && dilated > 0, $"pointwise {pointwise}, strided {strided}, dilated {dilated}");
+    }
+
+    // Random shapes with a different padding on each side (fixed seed), through the fast kernels and the reference, as
+    // above; stride-1 square kernels among them, which must leave the direct path (it pads every side alike).
+    [Fact]
+    public void FastKernels_MatchReference_OnRandomPerSidePaddings()
+    {
+        var random = new Random(2026);
+        int squareStrideOne = 0;
+        for (int trial = 0; trial < 40; trial++)
+        {
+            ConvCase c;
+            while (true)
+            {
+                int kernel = random.Next(1, 6), stride = random.Next(1, 3), dilation = random.Next(1, 3);
+                int height = random.Next(1, 11), width = random.Next(1, 20);
+                int top = random.Next(0, 3), left = random.Next(0, 3), bottom = random.Next(0, 3), right = random.Next(0, 3);
+                if (top == bottom && left == right) continue;
+                if (dilation * (kernel - 1) + 1 > Math.Min(height + top + bottom, width + left + right)) continue;
+                int batch = random.Next(1, 4), inChannels = random.Next(1, 5), outChannels = random.Next(1, 7);
+                c = new ConvCase($"trial {trial}: B{batch} IC{inChannels} {height}x{width} OC{outChannels} k{kernel} s{stride} d{dilation} " +
+                    $"pads {top},{left},{bottom},{right}", batch, inChannels, height, width, outChannels, kernel, kernel, stride, stride,
+                    top, left, dilation, dilation, bottom, right);
+                break;
+            }
+            if (c.StrideH == 1 && c.DilationH == 1) squareStrideOne++;
+            float[] input = TestData.Uniform(random, c.InputLength), weight = TestData.Uniform(random, c.WeightLength);
+            float[] bias = TestData.Uniform(random, c.OutChannels), seed = TestData.Uniform(random, c.OutputLength);
+            var scratch = new float[c.ScratchSize];
+
+            var output = new float[c.OutputLength];
+            var expectedOutput = new float[c.OutputLength];
+            var scaleOutput = new float[c.OutputLength];
+            c.Forward(input, weight, bias, output, scratch);
+            c.ForwardReference(input, weight, bias, expectedOutput);
+            c.ForwardReference(TestData.Abs(input), TestData.Abs(weight), TestData.Abs(bias), scaleOutput);
+            TestData.AssertClose(expectedOutput, output, scaleOutput, 3e-5, 1e-6, $"{c} output");
+
+            var dinput = TestData.Filled(c.InputLength, float.NaN);   // overwritten
+            var dweight = new float[c.WeightLength];
+            var dbias = new float[c.OutChannels];
+            c.Backward(seed, input, weight, dinput, dweight, dbias, scratch);
+            var expectedDinput = new float[c.InputLength];
+            var expectedDweight = new float[c.WeightLength];
+            var expectedDbias = new float[c.OutChannels];
+            c.BackwardReference(seed, input, weight, expectedDinput, expectedDweight, expectedDbias);
+            var scaleDinput = new float[c.InputLength];
+            var scaleDweight = new float[c.WeightLength];
+            var scaleDbias = new float[c.OutChannels];
+            c.BackwardReference(TestData.Abs(seed), TestData.Abs(input), TestData.Abs(weight), scaleDinput, scaleDweight, scaleDbias);
+            TestData.AssertClose(expectedDinput, dinput, scaleDinput, 3e-5, 1e-6, $"{c} dinput");
+            TestData.AssertClose(expectedDweight, dweight, scaleDweight, 3e-5, 1e-6, $"{c} dweight");
+            TestData.AssertClose(expectedDbias, dbias, scaleDbias, 3e-5, 1e-6, $"{c} dbias");
+        }
+        Assert.True(squareStrideOne > 0, "no stride-1 case: the direct path's exclusion went untested");
     }
 
     private static ConvCase RandomCase(Random random, int trial)

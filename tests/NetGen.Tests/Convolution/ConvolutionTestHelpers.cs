@@ -2,33 +2,82 @@ using NetGen.Kernels;
 
 namespace NetGen.Tests.Convolution;
 
-/// <summary>One convolution's sizes, with thin wrappers that pass them to the kernels in the right order.</summary>
+/// <summary>
+/// One convolution's sizes, with thin wrappers that pass them to the kernels in the right order. PadH and PadW pad
+/// above and left; PadBottom and PadRight (when not -1) pad below and right differently, through the kernels'
+/// per-side overloads (Keras's padding="same").
+/// </summary>
 internal sealed record ConvCase(string Name, int Batch, int InChannels, int Height, int Width, int OutChannels,
-    int KernelH, int KernelW, int StrideH = 1, int StrideW = 1, int PadH = 0, int PadW = 0, int DilationH = 1, int DilationW = 1)
+    int KernelH, int KernelW, int StrideH = 1, int StrideW = 1, int PadH = 0, int PadW = 0, int DilationH = 1, int DilationW = 1,
+    int PadBottom = -1, int PadRight = -1)
 {
-    public int OutHeight => Conv2D.OutputSize(Height, KernelH, StrideH, PadH, DilationH);
-    public int OutWidth => Conv2D.OutputSize(Width, KernelW, StrideW, PadW, DilationW);
+    public int Bottom => PadBottom < 0 ? PadH : PadBottom;
+    public int Right => PadRight < 0 ? PadW : PadRight;
+    public bool Symmetric => Bottom == PadH && Right == PadW;
+    public int OutHeight => Conv2D.OutputSize(Height, KernelH, StrideH, PadH, Bottom, DilationH);
+    public int OutWidth => Conv2D.OutputSize(Width, KernelW, StrideW, PadW, Right, DilationW);
     public int InputLength => Batch * InChannels * Height * Width;
     public int WeightLength => OutChannels * InChannels * KernelH * KernelW;
     public int OutputLength => Batch * OutChannels * OutHeight * OutWidth;
-    public int ScratchSize => Conv2D.ScratchSize(Batch, InChannels, Height, Width, OutChannels,
-        KernelH, KernelW, StrideH, StrideW, PadH, PadW, DilationH, DilationW);
+    public int ScratchSize => Symmetric
+        ? Conv2D.ScratchSize(Batch, InChannels, Height, Width, OutChannels, KernelH, KernelW, StrideH, StrideW, PadH, PadW, DilationH, DilationW)
+        : Conv2D.ScratchSize(Batch, InChannels, Height, Width, OutChannels, KernelH, KernelW, StrideH, StrideW, PadH, PadW, Bottom, Right, DilationH, DilationW);
 
-    public void Forward(float[] input, float[] weight, float[] bias, float[] output, float[] scratch) =>
-        Conv2D.Forward(input, weight, bias, output, scratch, Batch, InChannels, Height, Width, OutChannels,
-            KernelH, KernelW, StrideH, StrideW, PadH, PadW, DilationH, DilationW);
+    public void Forward(float[] input, float[] weight, float[] bias, float[] output, float[] scratch)
+    {
+        if (Symmetric)
+        {
+            Conv2D.Forward(input, weight, bias, output, scratch, Batch, InChannels, Height, Width, OutChannels,
+                KernelH, KernelW, StrideH, StrideW, PadH, PadW, DilationH, DilationW);
+        }
+        else
+        {
+            Conv2D.Forward(input, weight, bias, output, scratch, Batch, InChannels, Height, Width, OutChannels,
+                KernelH, KernelW, StrideH, StrideW, PadH, PadW, Bottom, Right, DilationH, DilationW);
+        }
+    }
 
-    public void ForwardReference(float[] input, float[] weight, float[] bias, float[] output) =>
-        Conv2D.ForwardReference(input, weight, bias, output, Batch, InChannels, Height, Width, OutChannels,
-            KernelH, KernelW, StrideH, StrideW, PadH, PadW, DilationH, DilationW);
+    public void ForwardReference(float[] input, float[] weight, float[] bias, float[] output)
+    {
+        if (Symmetric)
+        {
+            Conv2D.ForwardReference(input, weight, bias, output, Batch, InChannels, Height, Width, OutChannels,
+                KernelH, KernelW, StrideH, StrideW, PadH, PadW, DilationH, DilationW);
+        }
+        else
+        {
+            Conv2D.ForwardReference(input, weight, bias, output, Batch, InChannels, Height, Width, OutChannels,
+                KernelH, KernelW, StrideH, StrideW, PadH, PadW, Bottom, Right, DilationH, DilationW);
+        }
+    }
 
-    public void Backward(float[] doutput, float[] input, float[] weight, float[] dinput, float[] dweight, float[] dbias, float[] scratch) =>
-        Conv2D.Backward(doutput, input, weight, dinput, dweight, dbias, scratch, Batch, InChannels, Height, Width, OutChannels,
-            KernelH, KernelW, StrideH, StrideW, PadH, PadW, DilationH, DilationW);
+    public void Backward(float[] doutput, float[] input, float[] weight, float[] dinput, float[] dweight, float[] dbias, float[] scratch)
+    {
+        if (Symmetric)
+        {
+            Conv2D.Backward(doutput, input, weight, dinput, dweight, dbias, scratch, Batch, InChannels, Height, Width, OutChannels,
+                KernelH, KernelW, StrideH, StrideW, PadH, PadW, DilationH, DilationW);
+        }
+        else
+        {
+            Conv2D.Backward(doutput, input, weight, dinput, dweight, dbias, scratch, Batch, InChannels, Height, Width, OutChannels,
+                KernelH, KernelW, StrideH, StrideW, PadH, PadW, Bottom, Right, DilationH, DilationW);
+        }
+    }
 
-    public void BackwardReference(float[] doutput, float[] input, float[] weight, float[] dinput, float[] dweight, float[] dbias) =>
-        Conv2D.BackwardReference(doutput, input, weight, dinput, dweight, dbias, Batch, InChannels, Height, Width, OutChannels,
-            KernelH, KernelW, StrideH, StrideW, PadH, PadW, DilationH, DilationW);
+    public void BackwardReference(float[] doutput, float[] input, float[] weight, float[] dinput, float[] dweight, float[] dbias)
+    {
+        if (Symmetric)
+        {
+            Conv2D.BackwardReference(doutput, input, weight, dinput, dweight, dbias, Batch, InChannels, Height, Width, OutChannels,
+                KernelH, KernelW, StrideH, StrideW, PadH, PadW, DilationH, DilationW);
+        }
+        else
+        {
+            Conv2D.BackwardReference(doutput, input, weight, dinput, dweight, dbias, Batch, InChannels, Height, Width, OutChannels,
+                KernelH, KernelW, StrideH, StrideW, PadH, PadW, Bottom, Right, DilationH, DilationW);
+        }
+    }
 
     /// <summary>
     /// L = sum(conv(x, w) + b) * R) in double precision, written here from the definition (not from the

@@ -36,6 +36,21 @@ public partial class ConvGradientNet;
 [Adam]
 public partial class StridedConvGradientNet;
 
+/// <summary>
+/// Keras's padding="same" where it pads one side more than the other: an even kernel at stride 1, a 3x3 kernel at
+/// stride 2 on an odd height and an even width, a 2x2 kernel at stride 2 (height padded below only).
+/// </summary>
+[Network(BatchSize = 2, Seed = 11)]
+[Input(2, 9, 8)]
+[Conv2D(3, 4, SamePadding = true, Activation = Activation.Tanh)]                 // 3x9x8: rows and columns (1, 2)
+[Conv2D(4, 3, Stride = 2, SamePadding = true, Activation = Activation.ELU)]      // 4x5x4: rows (1, 1), columns (0, 1)
+[Conv2D(2, 2, Stride = 2, SamePadding = true, UseBias = false)]                  // 2x3x2: rows (0, 1), columns (0, 0)
+[Flatten]
+[Dense(3)]
+[SoftmaxCrossEntropy]
+[Sgd(LearningRate = 0.1)]
+public partial class KerasSamePaddingNet;
+
 /// <summary>A small LeNet: learns MNIST digits in a few batches.</summary>
 [Network(BatchSize = 32, Seed = 1)]
 [Input(1, 28, 28)]
@@ -65,6 +80,81 @@ public class ConvNetworkTests
     {
         Assert.Equal(5 * 3 * 3 * 3 + 2 * 5 + 4 * 5 + 4 + 3 * 4 + 3, StridedConvGradientNet.ParameterCount);
         AssertBackwardMatchesFiniteDifferences(new StridedConvGradientNet(), [2, 0], seed: 5);
+    }
+
+    [Fact]
+    public void Backward_MatchesFiniteDifferencesOfTheLoss_ForEveryParameter_KerasSamePaddingPerSide()
+    {
+        Assert.Equal(3 * 2 * 16 + 3 + 4 * 3 * 9 + 4 + 2 * 4 * 4 + 3 * 12 + 3, KerasSamePaddingNet.ParameterCount);
+        AssertBackwardMatchesFiniteDifferences(new KerasSamePaddingNet(), [1, 2], seed: 6);
+    }
+
+    /// <summary>
+    /// Predict against the network written out by hand in double precision, each convolution padded by TensorFlow's
+    /// rule computed here (not by the kernels' Conv2D.SamePadding): out = ceil(in / s), total = max((out - 1) * s + k - in, 0),
+    /// total / 2 above and left. A float network of three small layers: 1e-5 absolute on probabilities.
+    /// </summary>
+    [Fact]
+    public void Predict_MatchesANaiveConvolutionPaddedByTensorFlowsRule()
+    {
+        var net = new KerasSamePaddingNet();
+        var rng = new Rng(12);
+        var inputs = new float[3 * KerasSamePaddingNet.InputSize];
+        for (int i = 0; i < inputs.Length; i++) inputs[i] = rng.NextUniform(-1, 1);
+        for (int step = 0; step < 3; step++) net.TrainStep(inputs.AsSpan(0, 2 * KerasSamePaddingNet.InputSize), [0, 2]);
+        var actual = new float[3 * KerasSamePaddingNet.OutputSize];
+        net.Predict(inputs, actual);
+
+        for (int sample = 0; sample < 3; sample++)
+        {
+            double[] x = inputs.AsSpan(sample * KerasSamePaddingNet.InputSize, KerasSamePaddingNet.InputSize).ToArray().Select(v => (double)v).ToArray();
+            (double[] h1, int height1, int width1) = SameConvolution(x, 2, 9, 8, net.Conv2D1Weight.ToArray(), net.Conv2D1Bias.ToArray(), 3, 4, 1);
+            Assert.Equal((9, 8), (height1, width1));
+            h1 = h1.Select(Math.Tanh).ToArray();
+            (double[] h2, int height2, int width2) = SameConvolution(h1, 3, height1, width1, net.Conv2D2Weight.ToArray(), net.Conv2D2Bias.ToArray(), 4, 3, 2);
+            Assert.Equal((5, 4), (height2, width2));
+            h2 = h2.Select(v => v > 0 ? v : Math.Exp(v) - 1).ToArray();
+            (double[] h3, int height3, int width3) = SameConvolution(h2, 4, height2, width2, net.Conv2D3Weight.ToArray(), [], 2, 2, 2);
+            Assert.Equal((3, 2), (height3, width3));
+            float[] dense = net.Dense1Weight.ToArray(), denseBias = net.Dense1Bias.ToArray();
+            double[] logits = new double[3];
+            for (int o = 0; o < 3; o++)
+            {
+                logits[o] = denseBias[o];
+                for (int i = 0; i < h3.Length; i++) logits[o] += dense[o * h3.Length + i] * h3[i];
+            }
+            double max = logits.Max(), sum = logits.Sum(l => Math.Exp(l - max));
+            for (int o = 0; o < 3; o++)
+            {
+                double expected = Math.Exp(logits[o] - max) / sum;
+                Assert.True(Math.Abs(actual[sample * 3 + o] - expected) < 1e-5, $"sample {sample} class {o}: Predict {actual[sample * 3 + o]}, reference {expected}");
+            }
+        }
+    }
+
+    // One sample's convolution with TensorFlow's SAME padding, written from its definition.
+    private static (double[] Output, int Height, int Width) SameConvolution(double[] x, int channels, int height, int width,
+        float[] weight, float[] bias, int filters, int kernel, int stride)
+    {
+        int outHeight = (height + stride - 1) / stride, outWidth = (width + stride - 1) / stride;
+        int top = Math.Max((outHeight - 1) * stride + kernel - height, 0) / 2, left = Math.Max((outWidth - 1) * stride + kernel - width, 0) / 2;
+        var y = new double[filters * outHeight * outWidth];
+        for (int f = 0; f < filters; f++)
+        for (int oh = 0; oh < outHeight; oh++)
+        for (int ow = 0; ow < outWidth; ow++)
+        {
+            double sum = bias.Length == 0 ? 0 : bias[f];
+            for (int c = 0; c < channels; c++)
+            for (int kh = 0; kh < kernel; kh++)
+            for (int kw = 0; kw < kernel; kw++)
+            {
+                int ih = oh * stride - top + kh, iw = ow * stride - left + kw;
+                if (ih < 0 || ih >= height || iw < 0 || iw >= width) continue;
+                sum += weight[((f * channels + c) * kernel + kh) * kernel + kw] * x[(c * height + ih) * width + iw];
+            }
+            y[(f * outHeight + oh) * outWidth + ow] = sum;
+        }
+        return (y, outHeight, outWidth);
     }
 
     /// <summary>

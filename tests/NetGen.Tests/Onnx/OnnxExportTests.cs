@@ -136,6 +136,16 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
         strided.Predict(stridedBatch, stridedExpected);
         strided.ExportOnnx(folder.File("strided.onnx"));
         AssertClose(nameof(StridedConvGradientNet), stridedExpected, Run(folder.File("strided.onnx"), stridedBatch, [3, StridedConvGradientNet.InputSize]));
+
+        // Keras's same padding, one side more than the other: ONNX's pads [top, left, bottom, right] carry it.
+        var keras = new KerasSamePaddingNet();
+        float[] kerasInputs = Floats(KerasSamePaddingNet.BatchSize * KerasSamePaddingNet.InputSize, 11);
+        for (int step = 0; step < 4; step++) keras.TrainStep(kerasInputs, [2, 0]);
+        float[] kerasBatch = Floats(3 * KerasSamePaddingNet.InputSize, 12);
+        float[] kerasExpected = new float[3 * KerasSamePaddingNet.OutputSize];
+        keras.Predict(kerasBatch, kerasExpected);
+        keras.ExportOnnx(folder.File("keras.onnx"));
+        AssertClose(nameof(KerasSamePaddingNet), kerasExpected, Run(folder.File("keras.onnx"), kerasBatch, [3, 2, 9, 8]));
     }
 
     [Fact]

@@ -10,7 +10,7 @@ namespace NetGen.Generators.Emit.Gpu;
 /// device buffers for parameters, gradients, optimizer state and activations, and TrainStep, Predict and
 /// Evaluate as sequences of kernel launches with the network's shapes as constants. Emitted only when the
 /// user's project references NetGen.Gpu, and only for networks whose every layer has a GPU kernel.
-/// Relies on the CPU class (same file's partial class) for the public shape constants and for
+/// Relies on the CPU class for the public shape constants and on its nested <c>Implementation</c> for
 /// <c>FillParameters</c>, <c>RowsOf</c>, <c>SamplesOf</c> and <c>CheckTargets</c>, so both backends initialize
 /// and validate alike. Knows nothing of Roslyn.
 /// </summary>
@@ -81,7 +81,7 @@ public static class GpuEmitter
         EmitFields(writer, network, emitters);
         EmitConstructor(writer, network, emitters);
         EmitProperties(writer, network, emitters);
-        EmitParameterCopies(writer);
+        EmitParameterCopies(writer, network);
         EmitForward(writer, network, emitters);
         EmitLoss(writer, network, emitters);
         EmitBackward(writer, emitters);
@@ -234,13 +234,13 @@ public static class GpuEmitter
         writer.WriteLine();
     }
 
-    private static void EmitParameterCopies(SourceWriter writer)
+    private static void EmitParameterCopies(SourceWriter writer, ResolvedNetwork network)
     {
         writer.WriteLine("/// <summary>Re-initializes every parameter from <paramref name=\"seed\"/> as the CPU class does, and clears gradients, optimizer state and the step count.</summary>");
         writer.WriteLine("public void ResetParameters(int seed = Seed)");
         writer.OpenBrace();
         writer.WriteLine("var parameters = new float[ParameterCount];");
-        writer.WriteLine("FillParameters(parameters, seed);");
+        writer.WriteLine($"{CpuEmitter.ImplementationName(network.Model)}.FillParameters(parameters, seed);");
         writer.WriteLine("_kernels.CopyToDevice<float>(parameters, _parameters.View);");
         writer.WriteLine("_kernels.Clear(_gradients.View);");
         writer.WriteLine("_kernels.Clear(_optimizerState.View);");
@@ -276,7 +276,7 @@ public static class GpuEmitter
         writer.WriteLine("/// </summary>");
         writer.WriteLine("public global::System.ReadOnlySpan<float> Forward(global::System.ReadOnlySpan<float> inputs)");
         writer.OpenBrace();
-        writer.WriteLine("int rows = RowsOf(inputs, nameof(Forward));");
+        writer.WriteLine($"int rows = {CpuEmitter.ImplementationName(network.Model)}.RowsOf(inputs, nameof(Forward));");
         writer.WriteLine("Upload(inputs, rows);");
         writer.WriteLine("ForwardCore(rows);");
         writer.WriteLine("return DownloadOutputs(rows);");
@@ -374,8 +374,8 @@ public static class GpuEmitter
         writer.WriteLine("/// <exception cref=\"global::NetGen.NonFiniteLossException\">The loss is NaN or infinite; the message names the first layer whose values are not finite.</exception>");
         writer.WriteLine($"public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<{CpuEmitter.TargetType(network)}> {targets})");
         writer.OpenBrace();
-        writer.WriteLine("int rows = RowsOf(inputs, nameof(TrainStep));");
-        writer.WriteLine($"CheckTargets({targets}, rows, nameof(TrainStep));");
+        writer.WriteLine($"int rows = {CpuEmitter.ImplementationName(network.Model)}.RowsOf(inputs, nameof(TrainStep));");
+        writer.WriteLine($"{CpuEmitter.ImplementationName(network.Model)}.CheckTargets({targets}, rows, nameof(TrainStep));");
         writer.WriteLine("Upload(inputs, rows);");
         writer.WriteLine("_kernels.Clear(_gradients.View);");
         writer.WriteLine("ForwardCore(rows);");
@@ -401,7 +401,7 @@ public static class GpuEmitter
         writer.WriteLine("/// <param name=\"outputs\">Receives <see cref=\"OutputSize\"/> floats per sample.</param>");
         writer.WriteLine("public void Predict(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)");
         writer.OpenBrace();
-        writer.WriteLine("int samples = SamplesOf(inputs, nameof(Predict));");
+        writer.WriteLine($"int samples = {CpuEmitter.ImplementationName(network.Model)}.SamplesOf(inputs, nameof(Predict));");
         writer.WriteLine("if (outputs.Length != samples * OutputSize)");
         writer.WriteLine("    throw new global::System.ArgumentException($\"outputs holds {outputs.Length} floats; {samples} samples of {OutputSize} outputs need {samples * OutputSize}.\", nameof(outputs));");
         writer.WriteLine("for (int start = 0; start < samples; start += BatchSize)");
@@ -440,8 +440,8 @@ public static class GpuEmitter
         writer.WriteLine("/// </summary>");
         writer.WriteLine($"public global::NetGen.Evaluation Evaluate(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<{CpuEmitter.TargetType(network)}> {targets})");
         writer.OpenBrace();
-        writer.WriteLine("int samples = SamplesOf(inputs, nameof(Evaluate));");
-        writer.WriteLine($"CheckTargets({targets}, samples, nameof(Evaluate));");
+        writer.WriteLine($"int samples = {CpuEmitter.ImplementationName(network.Model)}.SamplesOf(inputs, nameof(Evaluate));");
+        writer.WriteLine($"{CpuEmitter.ImplementationName(network.Model)}.CheckTargets({targets}, samples, nameof(Evaluate));");
         writer.WriteLine("double lossSum = 0;");
         if (classification) writer.WriteLine("int correct = 0;");
         writer.WriteLine("for (int start = 0; start < samples; start += BatchSize)");

@@ -39,14 +39,20 @@ internal static class GenerationEmitter
     /// <summary>The first <paramref name="count"/> floats of a buffer: position 0 of sample 0.</summary>
     private static string First(Buffer buffer, string count) => $"First({buffer.Field}, {count})";
 
+    /// <summary>ContextLength, among the public constants on the user's class (the implementation reads it there).</summary>
+    public static void EmitPublicConstants(SourceWriter writer, ResolvedNetwork network, IReadOnlyList<LayerEmitter> emitters)
+    {
+        if (!Applies(network, emitters)) return;
+        writer.WriteLine("/// <summary>Positions the generation cache holds: the network's sequence length.</summary>");
+        writer.WriteLine($"public const int ContextLength = {Literals.Int(network.InputShape.Dimensions[0])};");
+        writer.WriteLine();
+    }
+
     public static void Emit(SourceWriter writer, ResolvedNetwork network, IReadOnlyList<LayerEmitter> emitters)
     {
         if (!Applies(network, emitters)) return;
         var attentions = emitters.OfType<MultiHeadAttentionEmitter>().ToList();
         writer.WriteLine("// ---- Generation with a key/value cache: one position per token. ----");
-        writer.WriteLine();
-        writer.WriteLine("/// <summary>Positions the generation cache holds: the network's sequence length.</summary>");
-        writer.WriteLine($"public const int ContextLength = {Literals.Int(network.InputShape.Dimensions[0])};");
         writer.WriteLine();
         foreach (MultiHeadAttentionEmitter attention in attentions)
         {

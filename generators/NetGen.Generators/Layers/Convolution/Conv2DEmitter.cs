@@ -37,11 +37,14 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
     /// <summary>Where the convolution writes: the output when the activation is fused (or there is none), else the pre-activation buffer.</summary>
     private Buffer Product => Fused ? Output : PreActivation;
 
+    /// <summary>The zero padding on each side; the kernels' per-side overloads run where the sides differ (SamePadding's Keras rule).</summary>
+    private ConvolutionPadding Padding => ConvolutionShapes.PaddingOf(Spec, Layer.Input);
+
     public override string Describe()
     {
         var parts = new List<string> { $"{Name}: {Layer.Input} -> {Layer.Output}", $"{Spec.Kernel}x{Spec.Kernel} kernel" };
         if (Spec.Stride != 1) parts.Add($"stride {Spec.Stride}");
-        if (Spec.SamePadding) parts.Add($"same padding ({Spec.EffectivePadding})");
+        if (Spec.SamePadding) parts.Add($"same padding ({Padding})");
         else if (Spec.Padding != 0) parts.Add($"padding {Spec.Padding}");
         if (Spec.Dilation != 1) parts.Add($"dilation {Spec.Dilation}");
         if (HasActivation) parts.Add(Spec.Activation.ToString());
@@ -68,7 +71,19 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
         writer.WriteLine($"private const int {Name}OutWidth = {Literals.Int(Layer.Output.Dimensions[2])};");
         writer.WriteLine($"private const int {Name}Kernel = {Literals.Int(Spec.Kernel)};");
         writer.WriteLine($"private const int {Name}Stride = {Literals.Int(Spec.Stride)};");
-        writer.WriteLine($"private const int {Name}Padding = {Literals.Int(Spec.EffectivePadding)};");
+        ConvolutionPadding padding = Padding;
+        if (padding.IsUniform)
+        {
+            writer.WriteLine($"private const int {Name}Padding = {Literals.Int(padding.Top)};");
+        }
+        else
+        {
+            // Keras's padding="same": the odd one of each dimension's padding goes below and right.
+            writer.WriteLine($"private const int {Name}PadTop = {Literals.Int(padding.Top)};");
+            writer.WriteLine($"private const int {Name}PadLeft = {Literals.Int(padding.Left)};");
+            writer.WriteLine($"private const int {Name}PadBottom = {Literals.Int(padding.Bottom)};");
+            writer.WriteLine($"private const int {Name}PadRight = {Literals.Int(padding.Right)};");
+        }
         writer.WriteLine($"private const int {Name}Dilation = {Literals.Int(Spec.Dilation)};");
         writer.WriteLine($"private const int {OutputSize} = {Name}Filters * {Name}OutHeight * {Name}OutWidth;");
         writer.WriteLine($"private const int {Name}WeightOffset = {Literals.Int(Layer.WeightOffset)};");
@@ -150,7 +165,12 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
 
     private string ShapeConstants =>
         $"{Name}InChannels, {Name}InHeight, {Name}InWidth, {Name}Filters, {Name}Kernel, {Name}Kernel, " +
-        $"{Name}Stride, {Name}Stride, {Name}Padding, {Name}Padding, {Name}Dilation, {Name}Dilation";
+        $"{Name}Stride, {Name}Stride, {Paddings}, {Name}Dilation, {Name}Dilation";
+
+    /// <summary>The kernels' padding arguments: one per dimension, or one per side (top, left, bottom, right).</summary>
+    private string Paddings => Padding.IsUniform
+        ? $"{Name}Padding, {Name}Padding"
+        : $"{Name}PadTop, {Name}PadLeft, {Name}PadBottom, {Name}PadRight";
 
     public override void EmitForward(SourceWriter writer)
     {
@@ -274,8 +294,12 @@ internal sealed class Conv2DEmitter(ResolvedLayer layer) : LayerEmitter(layer)
     public override string OnnxOperator(string name, System.Func<string, string> offset)
     {
         var conv = (Conv2DSpec)Layer.Spec;
+        ConvolutionPadding padding = Padding;
+        // ONNX's pads are [top, left, bottom, right]; where the sides differ they are set one by one.
+        string pads = padding.IsUniform ? "" :
+            $" {{ Pads = new int[] {{ {Literals.Int(padding.Top)}, {Literals.Int(padding.Left)}, {Literals.Int(padding.Bottom)}, {Literals.Int(padding.Right)} }} }}";
         return $"new {OnnxEmitter.Onnx}OnnxConv2D({name}, {Literals.Int(Layer.Input.Dimensions[0])}, {Literals.Int(conv.Filters)}, kernel: {Literals.Int(conv.Kernel)}, " +
-               $"stride: {Literals.Int(conv.Stride)}, padding: {Literals.Int(conv.EffectivePadding)}, dilation: {Literals.Int(conv.Dilation)}, " +
-               $"{offset("weight")}, {offset("bias")}, {OnnxEmitter.Activation(conv.Activation)})";
+               $"stride: {Literals.Int(conv.Stride)}, padding: {Literals.Int(padding.IsUniform ? padding.Top : 0)}, dilation: {Literals.Int(conv.Dilation)}, " +
+               $"{offset("weight")}, {offset("bias")}, {OnnxEmitter.Activation(conv.Activation)}){pads}";
     }
 }

@@ -11,15 +11,13 @@ namespace NetGen.Generators.Model
     /// <summary>
     /// [Conv2D(filters, kernel, Stride = ..., Padding = ..., SamePadding = ..., Dilation = ..., Activation = ..., ActivationAlpha = ...,
     /// Init = ..., InitScale = ..., UseBias = ..., L1 = ..., L2 = ...)]: a square kernel, the same stride, padding and dilation in both dimensions.
+    /// With <see cref="SamePadding"/> the padding depends on the input (Keras's rule, per side: <c>ConvolutionShapes.PaddingOf</c>).
     /// </summary>
     public sealed record Conv2DSpec(int Index, int Filters, int Kernel, int Stride, int Padding, bool SamePadding, int Dilation,
         ActivationSpec Activation, WeightInitKind Init, double InitScale, bool UseBias, PenaltySpec Penalty) : LayerSpec(Index)
     {
         /// <summary>Positions one kernel spans with its dilation: <c>dilation * (kernel - 1) + 1</c>.</summary>
         public int KernelExtent => (int)System.Math.Min((long)Dilation * (Kernel - 1) + 1, int.MaxValue);
-
-        /// <summary>The padding on every side: <see cref="Padding"/>, or <c>(extent - 1) / 2</c> with <see cref="SamePadding"/>.</summary>
-        public int EffectivePadding => SamePadding ? (KernelExtent - 1) / 2 : Padding;
     }
     public enum PoolKind
     {
