@@ -223,6 +223,7 @@ public static class Diagnostics
         DiagnosticIds.NoLayers => NoLayers,
         DiagnosticIds.RecurrentNeedsSequence => RecurrentNeedsSequence,
         DiagnosticIds.EmbeddingNotFirst => EmbeddingNotFirst,
+        DiagnosticIds.ValueOutOfRange => ValueOutOfRange,
         _ => InternalError,
     };
 

@@ -64,6 +64,7 @@ if (breakdown)
     MlpBreakdown.Run(filter, quick);
     LeNetBreakdown.Run(filter, quick);
     RecurrentBreakdown.Run(filter, quick);
+    GptBreakdown.Run(filter, quick);
     return 0;
 }
 

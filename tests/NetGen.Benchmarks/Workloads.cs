@@ -25,6 +25,7 @@ internal static class Workloads
         new("mlp_infer 784-1024-1024-10 b256", 256, MlpFlops([784, 1024, 1024, 10], 256, train: false), BigInfer),
         .. LeNetWorkloads.All,
         .. RecurrentWorkloads.All,
+        .. GptWorkloads.All,
     ];
 
     // pytorch_peer.py's mlp_flops: 2·a·b per layer and sample, times 3 for a training step.

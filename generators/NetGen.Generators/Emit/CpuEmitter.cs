@@ -97,6 +97,7 @@ public static class CpuEmitter
             + (model.Optimizer.RuntimeWeightDecay ? ", global::NetGen.Search.IRuntimeWeightDecay" : ""));
         writer.OpenBrace();
         EmitPublicConstants(writer, network);
+        Layers.GenerationEmitter.EmitPublicConstants(writer, network, emitters);
     }
 
     private static void CloseClass(SourceWriter writer, NetworkModel model)
@@ -126,6 +127,7 @@ public static class CpuEmitter
         OnnxEmitter.Emit(writer, network, emitters);
         EmitHelpers(writer, network, emitters);
         EmitCarriedState(writer, emitters);
+        Layers.GenerationEmitter.Emit(writer, network, emitters);
         EmitUseGuard(writer, model.ClassName);
         if (emitters.OfType<RecurrentEmitter>().Any(r => r.Spec.Stateful)) EmitResetState(writer, emitters);
     }

@@ -143,7 +143,13 @@ public static class Activations
     public static void GeluForward(ReadOnlySpan<float> x, Span<float> y)
     {
         CheckLength(x.Length, y.Length, nameof(y));
-        MapForward(x, y, new Gelu());
+        if (x.Length >= GeluParallelLength && Threading.WorkerPool.Shared.Parallelism > 1)
+        {
+            GeluSplit(x, default, y, forward: true);
+            return;
+        }
+
+        GeluRange(x, default, y, forward: true);
     }
 
     // dx[n] = dy[n] · (Φ(x) + x·φ(x)),  φ(x) = e^(-x²/2) / √(2π)
@@ -151,7 +157,104 @@ public static class Activations
     public static void GeluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         CheckBackward(x, dy, dx, nameof(x));
-        MapBackward(x, x, dy, dx, new GeluGradient());
+        if (dy.Length >= GeluParallelLength && Threading.WorkerPool.Shared.Parallelism > 1)
+        {
+            GeluSplit(x, dy, dx, forward: false);
+            return;
+        }
+
+        GeluRange(x, dy, dx, forward: false);
+    }
+
+    /// <summary>
+    /// Elements from which exact GELU splits across the cores: its erfc costs tens of operations per element, so a
+    /// transformer's MLP (2048 x 512 at the GPT benchmark's shape) spent 2.8 ms forward and 6.2 ms backward on one core.
+    /// </summary>
+    private const int GeluParallelLength = 1 << 16;
+
+    private unsafe struct GeluJob
+    {
+        public float* X, Dy, Output;
+        public int Length;
+        public bool Forward;
+    }
+
+    // Splits the map into whole Vector512s per part (the last takes the tail): each element is computed alone, on a
+    // path fixed by its index, so the result is the same bits whatever the split.
+    private static unsafe void GeluSplit(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> output, bool forward)
+    {
+        fixed (float* px = x, pdy = dy, po = output)
+        {
+            var job = new GeluJob { X = px, Dy = pdy, Output = po, Length = forward ? x.Length : dy.Length, Forward = forward };
+            Threading.WorkerPool pool = Threading.WorkerPool.Shared;
+            pool.Run(&GeluPart, &job, pool.Parallelism);
+        }
+    }
+
+    private static unsafe void GeluPart(void* context, int part, int parts)
+    {
+        ref GeluJob job = ref *(GeluJob*)context;
+        const int Block = 16;   // parts start on whole Vector512s, so an element takes the same path whatever the split
+        int blocks = job.Length / Block;
+        int start = (int)((long)blocks * part / parts) * Block;
+        int end = part == parts - 1 ? job.Length : (int)((long)blocks * (part + 1) / parts) * Block;
+        GeluRange(new ReadOnlySpan<float>(job.X + start, end - start), job.Forward ? default : new ReadOnlySpan<float>(job.Dy + start, end - start),
+            new Span<float>(job.Output + start, end - start), job.Forward);
+    }
+
+    // GELU or its gradient over one range: whole Vector512s where AVX-512 is (the same formulas on 16 lanes), the rest
+    // on 8 lanes. Both widths compute each element alone, so the split of the range does not change the bits.
+    private static void GeluRange(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> output, bool forward)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            ref float xRef = ref MemoryMarshal.GetReference(x);
+            ref float dyRef = ref MemoryMarshal.GetReference(dy);
+            ref float outRef = ref MemoryMarshal.GetReference(output);
+            int length = x.Length;
+            if (forward)
+            {
+                for (; i <= length - 16; i += 16)
+                {
+                    Vector512<float> v = Vector512.LoadUnsafe(ref xRef, (nuint)i);
+                    (v * NormalCdf512(v)).StoreUnsafe(ref outRef, (nuint)i);
+                }
+            }
+            else
+            {
+                for (; i <= length - 16; i += 16)
+                {
+                    Vector512<float> v = Vector512.LoadUnsafe(ref xRef, (nuint)i);
+                    Vector512<float> density = Vector512.Exp(v * v * -0.5f) * VectorMath.InverseSqrtTwoPi;
+                    (Vector512.LoadUnsafe(ref dyRef, (nuint)i) * (NormalCdf512(v) + v * density)).StoreUnsafe(ref outRef, (nuint)i);
+                }
+            }
+        }
+
+        if (i == x.Length) return;
+        if (forward) MapForward(x.Slice(i), output.Slice(i), new Gelu());
+        else MapBackward(x.Slice(i), x.Slice(i), dy.Slice(i), output.Slice(i), new GeluGradient());
+    }
+
+    // VectorMath.NormalCdf on 16 lanes: Φ(x) = ½·erfc(-x/√2), Numerical Recipes' erfcc.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> NormalCdf512(Vector512<float> x)
+    {
+        Vector512<float> z = Vector512.Abs(x) * 0.70710678f;
+        Vector512<float> t = Vector512<float>.One / (Vector512<float>.One + z * 0.5f);
+        Vector512<float> p = Vector512.Create(0.17087277f);
+        p = p * t + Vector512.Create(-0.82215223f);
+        p = p * t + Vector512.Create(1.48851587f);
+        p = p * t + Vector512.Create(-1.13520398f);
+        p = p * t + Vector512.Create(0.27886807f);
+        p = p * t + Vector512.Create(-0.18628806f);
+        p = p * t + Vector512.Create(0.09678418f);
+        p = p * t + Vector512.Create(0.37409196f);
+        p = p * t + Vector512.Create(1.00002368f);
+        p = p * t + Vector512.Create(-1.26551223f);
+        Vector512<float> half = Vector512.Create(0.5f) * (t * Vector512.Exp(p - z * z));
+        return Vector512.ConditionalSelect(Vector512.LessThanOrEqual(x, Vector512<float>.Zero), half, Vector512<float>.One - half);
     }
 
     // ---------------------------------------------------------------- GELU (tanh approximation)

@@ -155,3 +155,24 @@ public static class RotaryEmbedding
             throw new ArgumentException($"rotary embedding: {name} holds {length} floats; {positions} positions x {half} pairs need {(long)positions * half}.", name);
     }
 }
+
+/// <summary>
+/// Learned positional embeddings (GPT-2's <c>wpe</c>): a table [steps, width] whose row t is added to position t of
+/// every sample, as <see cref="SinusoidalPositions.Forward"/> adds its fixed table. Its gradient is the sum over the
+/// batch of the output's gradient at each position.
+/// </summary>
+public static class LearnedPositions
+{
+    // dtable[t,:] += Σ_b dy[b,t,:]     dy [B,T,W], dtable [T,W]
+    /// <summary>Adds the gradient of the table, Σ_b dy[b, t, :], to <paramref name="dtable"/>[steps, width] (ACCUMULATED).</summary>
+    public static void Backward(ReadOnlySpan<float> dy, Span<float> dtable, int batch, int steps, int width)
+    {
+        long size = (long)batch * steps * width;
+        if (dy.Length < size) throw new ArgumentException($"learned positions: dy holds {dy.Length} floats; {batch}x{steps}x{width} needs {size}.", nameof(dy));
+        if (dtable.Length < (long)steps * width)
+            throw new ArgumentException($"learned positions: dtable holds {dtable.Length} floats; {steps}x{width} needs {(long)steps * width}.", nameof(dtable));
+        int sample = steps * width;
+        Span<float> table = dtable.Slice(0, sample);
+        for (int b = 0; b < batch; b++) TensorPrimitives.Add(table, dy.Slice(b * sample, sample), table);
+    }
+}

@@ -186,8 +186,11 @@ public sealed class OnnxBatchNorm(string name, int channels, int scaleOffset, in
             OnnxAttribute.Float("epsilon", epsilon));
 }
 
-/// <summary>LayerNorm over all of each sample's values: <c>LayerNormalization(axis = 1)</c> (opset 17) with per-value scale and shift of the sample's shape.</summary>
-public sealed class OnnxLayerNorm(string name, int[] shape, int scaleOffset, int shiftOffset, float epsilon) : OnnxLayer(name)
+/// <summary>
+/// LayerNorm over all of each sample's values: <c>LayerNormalization(axis = 1)</c> (opset 17) with per-value scale and shift of the
+/// sample's shape; after a sequence, <paramref name="axis"/> -1 and a [features] shape normalize each position.
+/// </summary>
+public sealed class OnnxLayerNorm(string name, int[] shape, int scaleOffset, int shiftOffset, float epsilon, int axis = 1) : OnnxLayer(name)
 {
     /// <inheritdoc/>
     public override string Append(OnnxExport export, string input)
@@ -199,7 +202,7 @@ public sealed class OnnxLayerNorm(string name, int[] shape, int scaleOffset, int
                 export.Initializer(Name, "weight", shape, export.Parameters(Name, scaleOffset, size)),
                 export.Initializer(Name, "bias", shape, export.Parameters(Name, shiftOffset, size)),
             ],
-            OnnxAttribute.Int("axis", 1), OnnxAttribute.Float("epsilon", epsilon));
+            OnnxAttribute.Int("axis", axis), OnnxAttribute.Float("epsilon", epsilon));
     }
 }
 

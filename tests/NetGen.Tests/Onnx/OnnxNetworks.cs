@@ -60,7 +60,7 @@ public partial class OnnxSequenceNet;
 [Adam(LearningRate = 0.02)]
 public partial class OnnxGruLastStateNet;
 
-/// <summary>Regression on a (2, 3) sample: softmax over the whole sample, a per-step dense layer, layer norm over (2, 4).</summary>
+/// <summary>Regression on a (2, 3) sequence: softmax at each step, a per-step dense layer, layer norm at each step over 4 features.</summary>
 [Network(BatchSize = 4, Seed = 2)]
 [Input(2, 3)]
 [Softmax]

@@ -77,24 +77,42 @@ internal sealed class ActivationLayerEmitter(ResolvedLayer layer) : ElementwiseE
     }
 }
 
-/// <summary>[Softmax]: each sample's values to probabilities.</summary>
+/// <summary>[Softmax]: each sample's values to probabilities; after a (steps, features) sequence, each position's features.</summary>
 internal sealed class SoftmaxEmitter(ResolvedLayer layer) : ElementwiseEmitter(layer)
 {
-    public override string Describe() => $"{Name}: softmax over {Layer.Output.Size} values";
+    private bool PerPosition => Layer.Output.Rank == 2;
+
+    private string Rows => PerPosition ? $"rows * {Name}Steps" : "rows";
+
+    private string Columns => PerPosition ? Name + "Features" : Size;
+
+    public override string Describe() => PerPosition
+        ? $"{Name}: softmax over the {Layer.Output.Dimensions[1]} features of each of {Layer.Output.Dimensions[0]} positions"
+        : $"{Name}: softmax over {Layer.Output.Size} values";
+
+    public override void EmitConstants(SourceWriter writer)
+    {
+        base.EmitConstants(writer);
+        if (!PerPosition) return;
+        writer.WriteLine($"private const int {Name}Steps = {Literals.Int(Layer.Output.Dimensions[0])};");
+        writer.WriteLine($"private const int {Columns} = {Literals.Int(Layer.Output.Dimensions[1])};");
+    }
 
     public override void EmitForward(SourceWriter writer)
     {
         writer.WriteLine($"// {Describe()}");
-        writer.WriteLine($"global::NetGen.Kernels.Activations.SoftmaxForward({Input.Span}, {Output.Span}, rows, {Size});");
+        writer.WriteLine($"global::NetGen.Kernels.Activations.SoftmaxForward({Input.Span}, {Output.Span}, {Rows}, {Columns});");
     }
 
     protected override void EmitBackwardCore(SourceWriter writer, string inputGradient) =>
-        writer.WriteLine($"global::NetGen.Kernels.Activations.SoftmaxBackward({Output.Span}, {OutputGradient!.Span}, {inputGradient}, rows, {Size});");
+        writer.WriteLine($"global::NetGen.Kernels.Activations.SoftmaxBackward({Output.Span}, {OutputGradient!.Span}, {inputGradient}, {Rows}, {Columns});");
 
     /// <summary>The ONNX description of this layer: its operator's settings and the offsets of its tensors.</summary>
     public override string OnnxOperator(string name, System.Func<string, string> offset)
     {
-        return $"new {OnnxEmitter.Onnx}OnnxSoftmax({name}, {OnnxEmitter.Shape(Layer.Output)})";
+        return PerPosition
+            ? $"new {OnnxEmitter.Onnx}OnnxSoftmax({name}, {OnnxEmitter.Shape(Layer.Output)}, lastAxisOnly: true)"
+            : $"new {OnnxEmitter.Onnx}OnnxSoftmax({name}, {OnnxEmitter.Shape(Layer.Output)})";
     }
 }
 

@@ -126,69 +126,94 @@ internal sealed class BatchNormEmitter(ResolvedLayer layer) : ElementwiseEmitter
     }
 }
 
-/// <summary>[LayerNorm]: each sample normalized over all its values, with per-value scale and shift.</summary>
+/// <summary>
+/// [LayerNorm]: each sample normalized over all its values, with per-value scale and shift; after a (steps, features)
+/// sequence each position is normalized over its features, with one scale and shift per feature (nn.LayerNorm(features)).
+/// </summary>
 internal sealed class LayerNormEmitter(ResolvedLayer layer) : ElementwiseEmitter(layer)
 {
     private LayerNormSpec Spec => (LayerNormSpec)Layer.Spec;
 
-    public override string Describe() => $"{Name}: normalize each sample's {Literals.Int(Layer.Output.Size)} values (epsilon {Literals.Double(Spec.Epsilon)})";
+    /// <summary>A (steps, features) sequence: normalized per position.</summary>
+    internal bool PerPosition => Layer.Output.Rank == 2;
+
+    /// <summary>Values normalized together: the sample, or one position's features.</summary>
+    internal string Features => PerPosition ? Name + "Features" : Size;
+
+    /// <summary>Rows normalized at <c>rows</c> samples.</summary>
+    private string Rows => PerPosition ? $"rows * {Name}Steps" : "rows";
+
+    private string Statistics => PerPosition ? $"BatchSize * {Name}Steps" : "BatchSize";
+
+    public override string Describe() => PerPosition
+        ? $"{Name}: normalize each of {Literals.Int(Layer.Output.Dimensions[0])} positions over its {Literals.Int(Layer.Output.Dimensions[1])} features (epsilon {Literals.Double(Spec.Epsilon)})"
+        : $"{Name}: normalize each sample's {Literals.Int(Layer.Output.Size)} values (epsilon {Literals.Double(Spec.Epsilon)})";
 
     public override void EmitConstants(SourceWriter writer)
     {
         base.EmitConstants(writer);
+        if (PerPosition)
+        {
+            writer.WriteLine($"private const int {Name}Steps = {Literals.Int(Layer.Output.Dimensions[0])};");
+            writer.WriteLine($"private const int {Features} = {Literals.Int(Layer.Output.Dimensions[1])};");
+        }
+
         writer.WriteLine($"private const int {Name}ScaleOffset = {Literals.Int(Layer.WeightOffset)};");
         writer.WriteLine($"private const int {Name}ShiftOffset = {Literals.Int(Layer.BiasOffset)};");
         writer.WriteLine($"private const float {Name}Epsilon = {Literals.Float(Spec.Epsilon)};");
     }
 
-    public override (string Offset, string Count) ParameterRange => ($"{Name}ScaleOffset", $"2 * {Size}");
+    public override (string Offset, string Count) ParameterRange => ($"{Name}ScaleOffset", $"2 * {Features}");
 
     public override System.Collections.Generic.IEnumerable<(string Name, int[] Shape, string Offset)> CheckpointTensors()
     {
-        yield return (CheckpointName + ".weight", Layer.Output.Dimensions.ToArray(), $"{Name}ScaleOffset");
-        yield return (CheckpointName + ".bias", Layer.Output.Dimensions.ToArray(), $"{Name}ShiftOffset");
+        int[] shape = PerPosition ? new[] { Layer.Output.Dimensions[1] } : Layer.Output.Dimensions.ToArray();
+        yield return (CheckpointName + ".weight", shape, $"{Name}ScaleOffset");
+        yield return (CheckpointName + ".bias", shape, $"{Name}ShiftOffset");
     }
 
     public override void EmitFields(SourceWriter writer)
     {
         base.EmitFields(writer);
-        writer.WriteLine($"private readonly float[] {Field("Mean")} = new float[BatchSize];");
-        writer.WriteLine($"private readonly float[] {Field("InverseStd")} = new float[BatchSize];");
+        writer.WriteLine($"private readonly float[] {Field("Mean")} = new float[{Statistics}];");
+        writer.WriteLine($"private readonly float[] {Field("InverseStd")} = new float[{Statistics}];");
     }
 
     public override void EmitAccessors(SourceWriter writer)
     {
         writer.WriteLine($"/// <summary>{Name}'s scale (gamma), a view into <see cref=\"Parameters\"/>.</summary>");
-        writer.WriteLine($"public global::System.Span<float> {Name}Scale => _parameters.Slice({Name}ScaleOffset, {Size});");
+        writer.WriteLine($"public global::System.Span<float> {Name}Scale => _parameters.Slice({Name}ScaleOffset, {Features});");
         writer.WriteLine();
         writer.WriteLine($"/// <summary>{Name}'s shift (beta), a view into <see cref=\"Parameters\"/>.</summary>");
-        writer.WriteLine($"public global::System.Span<float> {Name}Shift => _parameters.Slice({Name}ShiftOffset, {Size});");
+        writer.WriteLine($"public global::System.Span<float> {Name}Shift => _parameters.Slice({Name}ShiftOffset, {Features});");
         writer.WriteLine();
     }
 
     public override void EmitInitialization(SourceWriter writer)
     {
         writer.WriteLine($"// {Name}: scale 1, shift 0");
-        writer.WriteLine($"parameters.Slice({Name}ScaleOffset, {Size}).Fill(1f);");
-        writer.WriteLine($"parameters.Slice({Name}ShiftOffset, {Size}).Clear();");
+        writer.WriteLine($"parameters.Slice({Name}ScaleOffset, {Features}).Fill(1f);");
+        writer.WriteLine($"parameters.Slice({Name}ShiftOffset, {Features}).Clear();");
     }
 
     public override void EmitForward(SourceWriter writer)
     {
         writer.WriteLine($"// {Describe()}");
-        writer.WriteLine($"global::NetGen.Kernels.LayerNorm.Forward({Input.Span}, {Name}Scale, {Name}Shift, {Output.Span}, First({Field("Mean")}, rows), First({Field("InverseStd")}, rows), rows, {Size}, {Name}Epsilon);");
+        writer.WriteLine($"global::NetGen.Kernels.LayerNorm.Forward({Input.Span}, {Name}Scale, {Name}Shift, {Output.Span}, First({Field("Mean")}, {Rows}), First({Field("InverseStd")}, {Rows}), {Rows}, {Features}, {Name}Epsilon);");
     }
 
     protected override void EmitBackwardCore(SourceWriter writer, string inputGradient)
     {
-        writer.WriteLine($"global::NetGen.Kernels.LayerNorm.Backward({OutputGradient!.Span}, {Input.Span}, {Name}Scale, First({Field("Mean")}, rows), First({Field("InverseStd")}, rows), {inputGradient},");
-        writer.WriteLine($"    _gradients.Slice({Name}ScaleOffset, {Size}), _gradients.Slice({Name}ShiftOffset, {Size}), rows, {Size});");
+        writer.WriteLine($"global::NetGen.Kernels.LayerNorm.Backward({OutputGradient!.Span}, {Input.Span}, {Name}Scale, First({Field("Mean")}, {Rows}), First({Field("InverseStd")}, {Rows}), {inputGradient},");
+        writer.WriteLine($"    _gradients.Slice({Name}ScaleOffset, {Features}), _gradients.Slice({Name}ShiftOffset, {Features}), {Rows}, {Features});");
     }
 
     /// <summary>The ONNX description of this layer: its operator's settings and the offsets of its tensors.</summary>
     public override string OnnxOperator(string name, System.Func<string, string> offset)
     {
         var layerNorm = (LayerNormSpec)Layer.Spec;
-        return $"new {OnnxEmitter.Onnx}OnnxLayerNorm({name}, {OnnxEmitter.Shape(Layer.Output)}, {offset("weight")}, {offset("bias")}, {Literals.Float(layerNorm.Epsilon)})";
+        return PerPosition
+            ? $"new {OnnxEmitter.Onnx}OnnxLayerNorm({name}, new[] {{ {Literals.Int(Layer.Output.Dimensions[1])} }}, {offset("weight")}, {offset("bias")}, {Literals.Float(layerNorm.Epsilon)}, axis: -1)"
+            : $"new {OnnxEmitter.Onnx}OnnxLayerNorm({name}, {OnnxEmitter.Shape(Layer.Output)}, {offset("weight")}, {offset("bias")}, {Literals.Float(layerNorm.Epsilon)})";
     }
 }

@@ -47,7 +47,7 @@ namespace NetGen.Generators.Layers
         public override LayerEmitter CreateEmitter(ResolvedLayer layer) => new BatchNormEmitter(layer);
     }
 
-    /// <summary>[LayerNorm]: over each sample's values, with a scale and shift per value.</summary>
+    /// <summary>[LayerNorm]: over each sample's values (each position's features in a sequence), with a scale and shift per value.</summary>
     internal sealed class LayerNormLayer : LayerKind
     {
         public override System.Collections.Generic.IEnumerable<string> AttributeNames => ["LayerNormAttribute"];
@@ -63,8 +63,9 @@ namespace NetGen.Generators.Layers
 
         public override Shaped Resolve(LayerSpec spec, ShapeContext context)
         {
-            long features = context.Input.LongSize;
-            return context.Parameters(spec, context.Input, features, features, 2L * features);
+            // A (steps, features) sequence is normalized at each position over its features, as nn.LayerNorm(features).
+            long features = context.Input.Rank == 2 ? context.Input.Dimensions[1] : context.Input.LongSize;
+            return context.Parameters(spec, context.Input, features, features, 2L * context.Input.LongSize);
         }
 
         public override LayerEmitter CreateEmitter(ResolvedLayer layer) => new LayerNormEmitter(layer);
