@@ -175,6 +175,8 @@ public class SearchSpaceTests
     [InlineData("[NAdam(Beta1 = 0.8)]", "NAdam.Step", "[NAdam(LearningRate = {LearningRate}, Beta1 = 0.8, Beta2 = 0.999, Epsilon = 1E-08, MomentumDecay = 0.004)]")]
     [InlineData("[RAdam]", "RAdam.Step", "[RAdam(LearningRate = {LearningRate}, Beta1 = 0.9, Beta2 = 0.999, Epsilon = 1E-08)]")]
     [InlineData("[Lion(Beta2 = 0.98)]", "Lion.Step", "[Lion(LearningRate = {LearningRate}, Beta1 = 0.9, Beta2 = 0.98)]")]
+    [InlineData("[Lion] [WeightDecayRange(1e-3, 1)]", "Lion.Step", "[Lion(LearningRate = {LearningRate}, Beta1 = 0.9, Beta2 = 0.99, WeightDecay = {WeightDecay})]")]
+    [InlineData("[NAdam] [WeightDecayRange(1e-6, 1e-3)]", "NAdam.Step", "MomentumDecay = 0.004, WeightDecay = {WeightDecay})]")]
     public void The_newer_optimizers_reach_every_variant_and_the_winner_declares_their_settings(string optimizer, string step, string declaration)
     {
         GeneratorRun run = GeneratorHarness.RunClean(Usings + $$"""
