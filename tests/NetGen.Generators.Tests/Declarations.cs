@@ -73,6 +73,19 @@ public static class Declarations
         internal partial class Regressor;
         """;
 
+    /// <summary>NAdam: two state buffers, and its mu product beside the step count (reset with it, recomputed on load).</summary>
+    public const string NAdam = """
+        using NetGen;
+
+        [Network(BatchSize = 8, Seed = 5)]
+        [Input(4)]
+        [Dense(6, Activation.ReLU)]
+        [Dense(3)]
+        [SoftmaxCrossEntropy]
+        [NAdam(WeightDecay = 1e-4)]
+        public partial class NAdamMlp;
+        """;
+
     public const string ImageFlatten = """
         using NetGen;
 

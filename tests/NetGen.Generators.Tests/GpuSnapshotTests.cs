@@ -98,6 +98,10 @@ public partial class DiagnosticTests
     [InlineData("[Dense(8, Activation.ReLU)]\n[Dropout(0.5)]\n[Dense(3)]\n[SoftmaxCrossEntropy]\n[Adam]", "its layer Dropout1 (Dropout)")]
     [InlineData("[Dense(8, Activation.ELU)]\n[Dense(3)]\n[SoftmaxCrossEntropy]\n[Adam]", "Dense1's ELU activation")]
     [InlineData("[Dense(8, Activation.ReLU)]\n[Dense(3)]\n[SoftmaxCrossEntropy]\n[RmsProp]", "the RmsProp optimizer")]
+    [InlineData("[Dense(8, Activation.ReLU)]\n[Dense(3)]\n[SoftmaxCrossEntropy]\n[Adadelta]", "the Adadelta optimizer")]
+    [InlineData("[Dense(8, Activation.ReLU)]\n[Dense(3)]\n[SoftmaxCrossEntropy]\n[NAdam]", "the NAdam optimizer")]
+    [InlineData("[Dense(8, Activation.ReLU)]\n[Dense(3)]\n[SoftmaxCrossEntropy]\n[RAdam]", "the RAdam optimizer")]
+    [InlineData("[Dense(8, Activation.ReLU)]\n[Dense(3)]\n[SoftmaxCrossEntropy]\n[Lion]", "the Lion optimizer")]
     public void FeatureWithoutGpuKernel_ReportsNG0200_AndSkipsOnlyTheGpuClass(string layers, string named)
     {
         string source = "using NetGen;\n\n[Network(BatchSize = 4)]\n[Input(5)]\n" + layers + "\npublic partial class Mixed;\n";

@@ -101,6 +101,11 @@ public partial class DiagnosticTests
     [InlineData("[AdamW([|WeightDecay = -0.01|])]")]
     [InlineData("[RmsProp([|Alpha = 1|])]")]
     [InlineData("[Adagrad([|LearningRateDecay = -1|])]")]
+    [InlineData("[Adadelta([|Rho = 1.5|])]")]
+    [InlineData("[NAdam([|Beta2 = 1|])]")]
+    [InlineData("[NAdam([|MomentumDecay = -4e-3|])]")]
+    [InlineData("[RAdam([|Beta1 = 1|])]")]
+    [InlineData("[Lion([|Beta2 = 1.01|])]")]
     public void InvalidTrainingValue_ReportsNG0009_AtTheArgument(string attributes) =>
         AssertSingle("NG0009", $"[Network] [Input(4)] [Dense(2)] [SoftmaxCrossEntropy] {attributes}\npublic partial class Net;");
 

@@ -170,6 +170,26 @@ public class SearchSpaceTests
         Assert.Contains("[Dense(6, Activation.Tanh, Init = WeightInit.GlorotUniform, UseBias = false, L2 = 1e-4)]", registry);
     }
 
+    [Theory]
+    [InlineData("[Adadelta(Rho = 0.95)]", "Adadelta.Step", "[Adadelta(LearningRate = {LearningRate}, Rho = 0.95, Epsilon = 1E-06)]")]
+    [InlineData("[NAdam(Beta1 = 0.8)]", "NAdam.Step", "[NAdam(LearningRate = {LearningRate}, Beta1 = 0.8, Beta2 = 0.999, Epsilon = 1E-08, MomentumDecay = 0.004)]")]
+    [InlineData("[RAdam]", "RAdam.Step", "[RAdam(LearningRate = {LearningRate}, Beta1 = 0.9, Beta2 = 0.999, Epsilon = 1E-08)]")]
+    [InlineData("[Lion(Beta2 = 0.98)]", "Lion.Step", "[Lion(LearningRate = {LearningRate}, Beta1 = 0.9, Beta2 = 0.98)]")]
+    [InlineData("[Lion] [WeightDecayRange(1e-3, 1)]", "Lion.Step", "[Lion(LearningRate = {LearningRate}, Beta1 = 0.9, Beta2 = 0.99, WeightDecay = {WeightDecay})]")]
+    [InlineData("[NAdam] [WeightDecayRange(1e-6, 1e-3)]", "NAdam.Step", "MomentumDecay = 0.004, WeightDecay = {WeightDecay})]")]
+    public void The_newer_optimizers_reach_every_variant_and_the_winner_declares_their_settings(string optimizer, string step, string declaration)
+    {
+        GeneratorRun run = GeneratorHarness.RunClean(Usings + $$"""
+            namespace Demo;
+
+            [SearchSpace(BatchSize = 8, Seed = 1)]
+            [Input(4)] [DenseChoice(Units = new[] { 3, 5 })] [Dense(2)] [SoftmaxCrossEntropy] {{optimizer}}
+            public partial class OptimizerSearch;
+            """);
+        Assert.Contains("global::NetGen.Optimizers." + step, run.Source("Demo.OptimizerSearch.OptimizerSearchVariant01.g.cs"));
+        Assert.Contains(declaration, run.Source("Demo.OptimizerSearch.Variants.g.cs"));
+    }
+
     [Fact]
     public void A_residual_connection_in_a_search_space_reports_NG0304_at_it() => AssertSingle("NG0304", """
         [SearchSpace] [Input(4)] [Dense(4)] [[|Residual|]] [Dense(4)] [EndResidual] [Dense(2)] [SoftmaxCrossEntropy] [Adam]

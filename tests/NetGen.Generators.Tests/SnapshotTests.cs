@@ -14,6 +14,10 @@ public class SnapshotTests
         Snapshot.VerifyNetwork("Regressor", GeneratorHarness.RunClean(Declarations.Regression), "Regressor.g.cs");
 
     [Fact]
+    public void NAdamMlp_MatchesSnapshot() =>
+        Snapshot.VerifyNetwork("NAdamMlp", GeneratorHarness.RunClean(Declarations.NAdam), "NAdamMlp.g.cs");
+
+    [Fact]
     public void ImageInputWithFlatten_MatchesSnapshot() =>
         Snapshot.VerifyNetwork("TinyImageNet", GeneratorHarness.RunClean(Declarations.ImageFlatten), "TinyImageNet.g.cs");
 

@@ -142,6 +142,9 @@ public static class CpuEmitter
             OptimizerKind.RmsProp => new[] { "square_avg" }.Concat(optimizer.Momentum > 0 ? ["momentum_buffer"] : new string[0])
                 .Concat(optimizer.Centered ? ["grad_avg"] : new string[0]).ToArray(),
             OptimizerKind.Adagrad => ["sum"],
+            OptimizerKind.Adadelta => ["square_avg", "acc_delta"],
+            OptimizerKind.NAdam or OptimizerKind.RAdam => ["exp_avg", "exp_avg_sq"],
+            OptimizerKind.Lion => ["exp_avg"],
             _ => optimizer.Momentum > 0 ? ["momentum_buffer"] : [],
         };
         static string Tensor((string Name, int[] Shape, string Offset) t) =>
@@ -186,9 +189,13 @@ public static class CpuEmitter
         OpenGuarded(writer, "LoadCheckpoint");
         if (network.Model.Bfloat16Inference) writer.WriteLine(Bfloat16Emitter.MarkStale);
         writer.WriteLine("_step = CheckpointLayout.Load(path, _parameters, _optimizerState, _statistics);");
+        if (optimizer.Kind == OptimizerKind.NAdam) writer.WriteLine(NAdamMuProductFromStep);
         CloseGuarded(writer);
         writer.WriteLine();
     }
+
+    /// <summary>NAdam's mu product after the loaded step count: exactly the product the steps would have carried (NAdam.MuProduct).</summary>
+    private const string NAdamMuProductFromStep = "_muProduct = global::NetGen.Optimizers.NAdam.MuProduct(_step, NAdamBeta1, NAdamMomentumDecay);";
 
     /// <summary>Opens a public member's body inside the in-use guard: one thread at a time computes on an instance.</summary>
     internal static void OpenGuarded(SourceWriter writer, string member)
@@ -347,6 +354,11 @@ public static class CpuEmitter
         OptimizerKind.RmsProp => $"RMSprop (lr {Literals.Double(optimizer.LearningRate)}, alpha {Literals.Double(optimizer.Alpha)}" +
             (optimizer.Momentum > 0 ? $", momentum {Literals.Double(optimizer.Momentum)}" : "") + (optimizer.Centered ? ", centered" : "") + ")",
         OptimizerKind.Adagrad => $"Adagrad (lr {Literals.Double(optimizer.LearningRate)})",
+        OptimizerKind.Adadelta => $"Adadelta (lr {Literals.Double(optimizer.LearningRate)}, rho {Literals.Double(optimizer.Rho)})",
+        OptimizerKind.NAdam => $"NAdam (lr {Literals.Double(optimizer.LearningRate)}, momentum decay {Literals.Double(optimizer.MomentumDecay)})",
+        OptimizerKind.RAdam => $"RAdam (lr {Literals.Double(optimizer.LearningRate)})",
+        OptimizerKind.Lion => $"Lion (lr {Literals.Double(optimizer.LearningRate)}, betas {Literals.Double(optimizer.Beta1)}/{Literals.Double(optimizer.Beta2)}" +
+            (optimizer.WeightDecay > 0 ? $", weight decay {Literals.Double(optimizer.WeightDecay)}" : "") + ")",
         _ => $"SGD (lr {Literals.Double(optimizer.LearningRate)}" + (optimizer.Momentum > 0 ? $", momentum {Literals.Double(optimizer.Momentum)}" : "") +
              (optimizer.Nesterov ? ", Nesterov" : "") + ")",
     };
@@ -389,8 +401,8 @@ public static class CpuEmitter
         NetworkModel model = network.Model;
         OptimizerSpec optimizer = model.Optimizer;
         // Settings in double: the optimizers form 1 - beta2 and the like in double, as PyTorch does in Python floats.
-        // Adam and RMSprop take double settings; Sgd and Adagrad form no 1 - x constant and take float.
-        string WeightDecayConstant(string name) => name is "AdamWeightDecay" or "RmsPropWeightDecay"
+        // Adam, RMSprop, Adadelta, NAdam, RAdam and Lion take double settings; Sgd and Adagrad form no 1 - x constant and take float.
+        string WeightDecayConstant(string name) => name is not ("SgdWeightDecay" or "AdagradWeightDecay")
             ? $"private const double {name} = {Literals.Double(optimizer.WeightDecay)};"
             : $"private const float {name} = {Literals.Float(optimizer.WeightDecay)};";
         switch (optimizer.Kind)
@@ -411,6 +423,26 @@ public static class CpuEmitter
                 writer.WriteLine($"private const float AdagradLearningRateDecay = {Literals.Float(optimizer.LearningRateDecay)};");
                 writer.WriteLine($"private const float AdagradEpsilon = {Literals.Float(optimizer.Epsilon)};");
                 if (!optimizer.RuntimeWeightDecay) writer.WriteLine(WeightDecayConstant("AdagradWeightDecay"));
+                break;
+            case OptimizerKind.Adadelta:
+                writer.WriteLine($"private const double AdadeltaRho = {Literals.Double(optimizer.Rho)};");
+                writer.WriteLine($"private const double AdadeltaEpsilon = {Literals.Double(optimizer.Epsilon)};");
+                if (!optimizer.RuntimeWeightDecay) writer.WriteLine(WeightDecayConstant("AdadeltaWeightDecay"));
+                break;
+            case OptimizerKind.NAdam or OptimizerKind.RAdam:
+            {
+                string prefix = optimizer.Kind.ToString();
+                writer.WriteLine($"private const double {prefix}Beta1 = {Literals.Double(optimizer.Beta1)};");
+                writer.WriteLine($"private const double {prefix}Beta2 = {Literals.Double(optimizer.Beta2)};");
+                writer.WriteLine($"private const double {prefix}Epsilon = {Literals.Double(optimizer.Epsilon)};");
+                if (optimizer.Kind == OptimizerKind.NAdam) writer.WriteLine($"private const double NAdamMomentumDecay = {Literals.Double(optimizer.MomentumDecay)};");
+                if (!optimizer.RuntimeWeightDecay) writer.WriteLine(WeightDecayConstant(prefix + "WeightDecay"));
+                break;
+            }
+            case OptimizerKind.Lion:
+                writer.WriteLine($"private const double LionBeta1 = {Literals.Double(optimizer.Beta1)};");
+                writer.WriteLine($"private const double LionBeta2 = {Literals.Double(optimizer.Beta2)};");
+                if (!optimizer.RuntimeWeightDecay) writer.WriteLine(WeightDecayConstant("LionWeightDecay"));
                 break;
             default:
                 writer.WriteLine($"private const float SgdMomentum = {Literals.Float(optimizer.Momentum)};");
@@ -441,6 +473,12 @@ public static class CpuEmitter
         writer.WriteLine("private readonly global::NetGen.Kernels.AlignedBuffer _optimizerState = new(OptimizerStateCount);");
         writer.WriteLine("private readonly float[] _statistics = InitialStatistics();");
         writer.WriteLine("private int _step;");
+        if (network.Model.Optimizer.Kind == OptimizerKind.NAdam)
+        {
+            // NAdam's mu product lives beside the step count, as PyTorch keeps it beside step: a function of the step
+            // (NAdam.MuProduct), carried so that a step costs O(1), reset with the step and recomputed from a loaded one.
+            writer.WriteLine("private double _muProduct = 1.0; // NAdam's mu_product, the product of the momentum schedule over the steps taken");
+        }
         writer.WriteLine("private int _trainingRows; // rows of the last training forward pass: what Backward may use (0 after inference)");
         if (emitters.Any(e => e.UsesRandom)) writer.WriteLine("private global::NetGen.Rng _dropoutRandom = DropoutRandomFor(Seed);");
         foreach (LayerEmitter emitter in emitters) emitter.EmitFields(writer);
@@ -526,6 +564,7 @@ public static class CpuEmitter
         writer.WriteLine("_gradients.Clear();");
         writer.WriteLine("_optimizerState.Clear();");
         writer.WriteLine("_step = 0;");
+        if (network.Model.Optimizer.Kind == OptimizerKind.NAdam) writer.WriteLine("_muProduct = 1.0;");
         if (network.Model.Bfloat16Inference) writer.WriteLine(Bfloat16Emitter.MarkStale);
         if (emitters.Any(e => e.UsesRandom)) writer.WriteLine("_dropoutRandom = DropoutRandomFor(seed);");
         if (HasPlateau(network)) writer.WriteLine("_plateau = NewPlateau();");
@@ -778,6 +817,21 @@ public static class CpuEmitter
             }
             case OptimizerKind.Adagrad:
                 writer.WriteLine($"global::NetGen.Optimizers.Adagrad.Step(_parameters, _gradients, sum: _optimizerState, _step, CurrentLearningRate, AdagradLearningRateDecay, {Decay("AdagradWeightDecay")}, AdagradEpsilon);");
+                break;
+            case OptimizerKind.Adadelta:
+                writer.WriteLine($"global::NetGen.Optimizers.Adadelta.Step(_parameters, _gradients, squareAverage: {State(0)}, accumulatedDelta: {State(1)},");
+                writer.WriteLine($"    CurrentLearningRate, AdadeltaRho, AdadeltaEpsilon, {Decay("AdadeltaWeightDecay")});");
+                break;
+            case OptimizerKind.NAdam:
+                writer.WriteLine($"global::NetGen.Optimizers.NAdam.Step(_parameters, _gradients, m: {State(0)}, v: {State(1)}, ref _muProduct,");
+                writer.WriteLine($"    _step, CurrentLearningRate, NAdamBeta1, NAdamBeta2, NAdamEpsilon, {Decay("NAdamWeightDecay")}, NAdamMomentumDecay, decoupledWeightDecay: false);");
+                break;
+            case OptimizerKind.RAdam:
+                writer.WriteLine($"global::NetGen.Optimizers.RAdam.Step(_parameters, _gradients, m: {State(0)}, v: {State(1)},");
+                writer.WriteLine($"    _step, CurrentLearningRate, RAdamBeta1, RAdamBeta2, RAdamEpsilon, {Decay("RAdamWeightDecay")}, decoupledWeightDecay: false);");
+                break;
+            case OptimizerKind.Lion:
+                writer.WriteLine($"global::NetGen.Optimizers.Lion.Step(_parameters, _gradients, m: _optimizerState, CurrentLearningRate, LionBeta1, LionBeta2, {Decay("LionWeightDecay")});");
                 break;
             default:
                 writer.WriteLine($"global::NetGen.Optimizers.Sgd.Step(_parameters, _gradients, velocity: _optimizerState, CurrentLearningRate, SgdMomentum, {Decay("SgdWeightDecay")}, nesterov: {Literals.Bool(optimizer.Nesterov)});");

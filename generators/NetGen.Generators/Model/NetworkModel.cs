@@ -46,6 +46,10 @@ public enum OptimizerKind
     AdamW,
     RmsProp,
     Adagrad,
+    Adadelta,
+    NAdam,
+    RAdam,
+    Lion,
 }
 
 public enum ScheduleKind
@@ -139,7 +143,9 @@ public sealed record OptimizerSpec(
     double Alpha = 0.99,
     bool Centered = false,
     double LearningRateDecay = 0,
-    bool RuntimeWeightDecay = false);
+    bool RuntimeWeightDecay = false,
+    double Rho = 0.9,
+    double MomentumDecay = 4e-3);
 
 /// <summary>A learning-rate schedule: <see cref="Steps"/> is the step size, total steps or warm-up steps; <see cref="Value"/> gamma, minimum rate, start factor or reduction factor.</summary>
 public sealed record ScheduleSpec(ScheduleKind Kind, int Steps, double Value, int Patience = 0, double Threshold = 0, int Cooldown = 0, double MinLearningRate = 0);

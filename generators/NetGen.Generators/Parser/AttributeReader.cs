@@ -161,6 +161,66 @@ internal sealed class AttributeReader(List<DiagnosticInfo> diagnostics, Cancella
         return new OptimizerSpec(OptimizerKind.Adagrad, learningRate, 0, false, 0.9, 0.999, epsilon, weightDecay, LearningRateDecay: decay);
     }
 
+    public OptimizerSpec Adadelta(AttributeData attribute)
+    {
+        double learningRate = Double(attribute, "LearningRate", 1.0);
+        double rho = Double(attribute, "Rho", 0.9);
+        double epsilon = Double(attribute, "Epsilon", 1e-6);
+        double weightDecay = Double(attribute, "WeightDecay", 0);
+        RequireRange(attribute, "Adadelta", "LearningRate", learningRate, v => v > 0, "a positive number, such as 1.0");
+        RequireRange(attribute, "Adadelta", "Rho", rho, v => v >= 0 && v <= 1, "in [0, 1], such as 0.9");
+        RequireRange(attribute, "Adadelta", "Epsilon", epsilon, v => v > 0, "a small positive number, such as 1e-6");
+        RequireRange(attribute, "Adadelta", "WeightDecay", weightDecay, v => v >= 0, "zero or positive, such as 1e-4");
+        return new OptimizerSpec(OptimizerKind.Adadelta, learningRate, 0, false, 0.9, 0.999, epsilon, weightDecay, Rho: rho);
+    }
+
+    /// <summary>[NAdam] and [RAdam]: Adam's settings, and NAdam's momentum decay.</summary>
+    public OptimizerSpec AdamVariant(AttributeData attribute, OptimizerKind kind)
+    {
+        string owner = kind.ToString();
+        double learningRate = Double(attribute, "LearningRate", kind == OptimizerKind.NAdam ? 2e-3 : 1e-3);
+        double beta1 = Double(attribute, "Beta1", 0.9);
+        double beta2 = Double(attribute, "Beta2", 0.999);
+        double epsilon = Double(attribute, "Epsilon", 1e-8);
+        double weightDecay = Double(attribute, "WeightDecay", 0);
+        double momentumDecay = kind == OptimizerKind.NAdam ? Double(attribute, "MomentumDecay", 4e-3) : 4e-3;
+        RequireRange(attribute, owner, "LearningRate", learningRate, v => v > 0, kind == OptimizerKind.NAdam ? "a positive number, such as 2e-3" : "a positive number, such as 1e-3");
+        RequireRange(attribute, owner, "Beta1", beta1, v => v >= 0 && v < 1, "in [0, 1), such as 0.9");
+        RequireRange(attribute, owner, "Beta2", beta2, v => v >= 0 && v < 1, "in [0, 1), such as 0.999");
+        RequireRange(attribute, owner, "Epsilon", epsilon, v => v > 0, "a small positive number, such as 1e-8");
+        RequireRange(attribute, owner, "WeightDecay", weightDecay, v => v >= 0, "zero or positive, such as 1e-4");
+        if (kind == OptimizerKind.NAdam) RequireRange(attribute, owner, "MomentumDecay", momentumDecay, v => v >= 0, "zero or positive, such as 4e-3");
+        return new OptimizerSpec(kind, learningRate, 0, false, beta1, beta2, epsilon, weightDecay, MomentumDecay: momentumDecay);
+    }
+
+    public OptimizerSpec Lion(AttributeData attribute)
+    {
+        double learningRate = Double(attribute, "LearningRate", 1e-4);
+        double beta1 = Double(attribute, "Beta1", 0.9);
+        double beta2 = Double(attribute, "Beta2", 0.99);
+        double weightDecay = Double(attribute, "WeightDecay", 0);
+        RequireRange(attribute, "Lion", "LearningRate", learningRate, v => v > 0, "a positive number, such as 1e-4");
+        RequireRange(attribute, "Lion", "Beta1", beta1, v => v >= 0 && v <= 1, "in [0, 1], such as 0.9");
+        RequireRange(attribute, "Lion", "Beta2", beta2, v => v >= 0 && v <= 1, "in [0, 1], such as 0.99");
+        RequireRange(attribute, "Lion", "WeightDecay", weightDecay, v => v >= 0, "zero or positive, such as 0.1");
+        return new OptimizerSpec(OptimizerKind.Lion, learningRate, 0, false, beta1, beta2, 0, weightDecay);
+    }
+
+    /// <summary>Reads any optimizer attribute by its class name; null for a name that is not an optimizer.</summary>
+    public OptimizerSpec? Optimizer(AttributeData attribute, string name) => name switch
+    {
+        "SgdAttribute" => Sgd(attribute),
+        "AdamAttribute" => Adam(attribute, OptimizerKind.Adam),
+        "AdamWAttribute" => Adam(attribute, OptimizerKind.AdamW),
+        "RmsPropAttribute" => RmsProp(attribute),
+        "AdagradAttribute" => Adagrad(attribute),
+        "AdadeltaAttribute" => Adadelta(attribute),
+        "NAdamAttribute" => AdamVariant(attribute, OptimizerKind.NAdam),
+        "RAdamAttribute" => AdamVariant(attribute, OptimizerKind.RAdam),
+        "LionAttribute" => Lion(attribute),
+        _ => null,
+    };
+
     /// <summary>[Regularization(L1 = ..., L2 = ...)]: penalties on every weight.</summary>
     public PenaltySpec Penalty(AttributeData attribute) =>
         new(NonNegative(attribute, "Regularization", "L1"), NonNegative(attribute, "Regularization", "L2"));

@@ -219,19 +219,16 @@ public static class NetworkParser
                 case "AdamWAttribute":
                 case "RmsPropAttribute":
                 case "AdagradAttribute":
+                case "AdadeltaAttribute":
+                case "NAdamAttribute":
+                case "RAdamAttribute":
+                case "LionAttribute":
                     if (optimizer is not null)
                     {
                         diagnostics.Add(DiagnosticInfo.Create(Diagnostics.Duplicate, LocationOf(attribute, cancellationToken), type.Name, "an optimizer"));
                         break;
                     }
-                    optimizer = name switch
-                    {
-                        "SgdAttribute" => reader.Sgd(attribute),
-                        "AdamAttribute" => reader.Adam(attribute, OptimizerKind.Adam),
-                        "AdamWAttribute" => reader.Adam(attribute, OptimizerKind.AdamW),
-                        "RmsPropAttribute" => reader.RmsProp(attribute),
-                        _ => reader.Adagrad(attribute),
-                    };
+                    optimizer = reader.Optimizer(attribute, name);
                     break;
                 default:
                     if (GraphReader.Handles(name)) graph.Read(attribute);

@@ -267,16 +267,12 @@ public static class SearchSpaceParser
                 case "AdamAttribute":
                 case "AdamWAttribute":
                 case "RmsPropAttribute":
+                case "AdadeltaAttribute":
+                case "NAdamAttribute":
+                case "RAdamAttribute":
+                case "LionAttribute":
                 {
-                    string name = attribute.AttributeClass!.Name;
-                    OptimizerSpec spec = name switch
-                    {
-                        "SgdAttribute" => reader.Sgd(attribute),
-                        "AdamAttribute" => reader.Adam(attribute, OptimizerKind.Adam),
-                        "AdamWAttribute" => reader.Adam(attribute, OptimizerKind.AdamW),
-                        _ => reader.RmsProp(attribute),
-                    };
-                    optimizers.Add(spec);
+                    optimizers.Add(reader.Optimizer(attribute, attribute.AttributeClass!.Name)!);
                     optimizerAttribute = attribute;
                     break;
                 }
@@ -515,9 +511,15 @@ public static class SearchSpaceParser
     private static string OptimizerDeclaration(OptimizerSpec spec)
     {
         string weightDecay = spec.RuntimeWeightDecay ? ", WeightDecay = {WeightDecay}" : "";
+        static string R(double value) => value.ToString("R", CultureInfo.InvariantCulture);
         return spec.Kind switch
         {
-            OptimizerKind.Sgd => $"[Sgd(LearningRate = {{LearningRate}}, Momentum = {spec.Momentum.ToString("R", CultureInfo.InvariantCulture)}{weightDecay})]",
+            OptimizerKind.Sgd => $"[Sgd(LearningRate = {{LearningRate}}, Momentum = {R(spec.Momentum)}{weightDecay})]",
+            // The newer optimizers' other settings are written out: the winner declares what was searched.
+            OptimizerKind.Adadelta => $"[Adadelta(LearningRate = {{LearningRate}}, Rho = {R(spec.Rho)}, Epsilon = {R(spec.Epsilon)}{weightDecay})]",
+            OptimizerKind.NAdam => $"[NAdam(LearningRate = {{LearningRate}}, Beta1 = {R(spec.Beta1)}, Beta2 = {R(spec.Beta2)}, Epsilon = {R(spec.Epsilon)}, MomentumDecay = {R(spec.MomentumDecay)}{weightDecay})]",
+            OptimizerKind.RAdam => $"[RAdam(LearningRate = {{LearningRate}}, Beta1 = {R(spec.Beta1)}, Beta2 = {R(spec.Beta2)}, Epsilon = {R(spec.Epsilon)}{weightDecay})]",
+            OptimizerKind.Lion => $"[Lion(LearningRate = {{LearningRate}}, Beta1 = {R(spec.Beta1)}, Beta2 = {R(spec.Beta2)}{weightDecay})]",
             _ => $"[{spec.Kind}(LearningRate = {{LearningRate}}{weightDecay})]",
         };
     }

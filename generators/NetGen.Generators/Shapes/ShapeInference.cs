@@ -129,6 +129,8 @@ public static class ShapeInference
         OptimizerKind.Adam or OptimizerKind.AdamW => optimizer.Amsgrad ? 3 : 2,
         OptimizerKind.RmsProp => 1 + (optimizer.Momentum > 0 ? 1 : 0) + (optimizer.Centered ? 1 : 0),
         OptimizerKind.Adagrad => 1,
+        OptimizerKind.Adadelta or OptimizerKind.NAdam or OptimizerKind.RAdam => 2,
+        OptimizerKind.Lion => 1,
         _ => optimizer.Momentum > 0 ? 1 : 0,
     };
 

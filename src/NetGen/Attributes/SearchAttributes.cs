@@ -130,7 +130,8 @@ public sealed class LearningRateRangeAttribute : Attribute
 /// The weight decay as a run-time hyperparameter, drawn log-uniformly from [low, high]: like the learning rate it
 /// changes no shapes, so it multiplies no generated code. Every variant then carries a settable
 /// <see cref="NetGen.Search.IRuntimeWeightDecay.WeightDecay"/> that its optimizer reads at each step (L2 added to the
-/// gradient for SGD, Adam, RMSprop and Adagrad; decoupled for AdamW), starting at the optimizer's own weight decay.
+/// gradient for SGD, Adam, RMSprop, Adagrad, Adadelta, NAdam and RAdam; decoupled for AdamW and Lion), starting at the
+/// optimizer's own weight decay.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
 public sealed class WeightDecayRangeAttribute : Attribute

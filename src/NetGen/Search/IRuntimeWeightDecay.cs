@@ -4,7 +4,7 @@ namespace NetGen.Search;
 /// A generated network whose optimizer's weight decay is a run-time value rather than a constant: the variants of a
 /// [SearchSpace] that declares [WeightDecayRange]. A search sets <see cref="WeightDecay"/> per trial, as it sets
 /// <see cref="INetwork.LearningRate"/>; the next optimizer step uses it (added to the gradient as <c>wd * p</c> for SGD,
-/// Adam, RMSprop and Adagrad, decoupled as <c>p -= lr * wd * p</c> for AdamW).
+/// Adam, RMSprop, Adagrad, Adadelta, NAdam and RAdam, decoupled as <c>p -= lr * wd * p</c> for AdamW and Lion).
 /// </summary>
 public interface IRuntimeWeightDecay
 {

@@ -69,7 +69,7 @@ public sealed class AttentionTorchTests
         }
     }
 
-    private static int RunPython(string python, string[] arguments, out string text)
+    internal static int RunPython(string python, string[] arguments, out string text)
     {
         try
         {
