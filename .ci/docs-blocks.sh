@@ -68,6 +68,10 @@ cat > "$app/DocsBlocks.csproj" <<XML
   </PropertyGroup>
   <ItemGroup>
 $references  </ItemGroup>
+  <ItemGroup>
+    <!-- The files the blocks' [OnnxModel] declarations name, as the README's xml block adds them to a project. -->
+    <AdditionalFiles Include="$repo/samples/OnnxImport/models/digits_cnn.onnx" />
+  </ItemGroup>
 </Project>
 XML
 cp "$repo/.ci/docs-blocks/Given.cs" "$app/Given.cs"
