@@ -63,21 +63,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Select(static (plan, _) => EmittedNetwork.Of(plan))
             .WithTrackingName(TrackingNames.Emitted);
 
-        context.RegisterSourceOutput(emitted.Combine(names), static (spc, pair) =>
-        {
-            (EmittedNetwork network, ImmutableArray<string> allNames) = pair;
-            if (network.Failure is not null)
-            {
-                // The generator never throws: a declaration the emitter cannot handle becomes a diagnostic, not CS8785.
-                spc.ReportDiagnostic(Diagnostic.Create(Diagnostics.InternalError, Location.None, network.ClassName, network.Failure));
-                return;
-            }
-
-            // A clash is reported at the user's member (below); the code would only add CS0102 inside a generated file.
-            if (network.Clashes.Count > 0) return;
-            AddSource(spc, HintNames.For(network.FullName, ".g.cs", allNames), network.Source, network.ClassName);
-            AddSource(spc, HintNames.For(network.FullName, HintNames.ImplementationSuffix, allNames), network.ImplementationSource, network.ClassName);
-        });
+        context.RegisterSourceOutput(emitted.Combine(names), static (spc, pair) => AddNetwork(spc, pair.Left, pair.Right));
 
         // NG0015 and NG0018 at the user's class or member whose name a generated member would take.
         context.RegisterSourceOutput(results.Where(static r => r.Network is not null).Combine(emitted.Collect()), static (spc, pair) =>
@@ -136,6 +122,24 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.ReferencesGpu);
         context.RegisterSourceOutput(networks.Combine(referencesGpu).Combine(names),
             static (spc, pair) => EmitGpu(spc, pair.Left.Left, pair.Left.Right, pair.Right));
+    }
+
+    /// <summary>
+    /// A network's two files (the user's partial and its implementation), or NG9999 where the emitter failed: the
+    /// generator never throws, and a declaration the emitter cannot handle becomes a diagnostic, not CS8785. A clash
+    /// is reported at the user's member instead; the code would only add CS0102 inside a generated file.
+    /// </summary>
+    internal static void AddNetwork(SourceProductionContext context, EmittedNetwork network, ImmutableArray<string> allNames)
+    {
+        if (network.Failure is not null)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(Diagnostics.InternalError, Location.None, network.ClassName, network.Failure));
+            return;
+        }
+
+        if (network.Clashes.Count > 0) return;
+        AddSource(context, HintNames.For(network.FullName, ".g.cs", allNames), network.Source, network.ClassName);
+        AddSource(context, HintNames.For(network.FullName, HintNames.ImplementationSuffix, allNames), network.ImplementationSource, network.ClassName);
     }
 
     /// <summary>Adds a generated file; a failure (which would be a NetGen bug) becomes NG9999 on the class, never CS8785.</summary>

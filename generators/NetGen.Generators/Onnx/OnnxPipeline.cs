@@ -66,19 +66,7 @@ internal static class OnnxPipeline
             .Select(static (plan, _) => EmittedNetwork.Of(plan));
         IncrementalValueProvider<ImmutableArray<string>> names = imports.Select(static (result, _) => result.FullName).Collect();
 
-        context.RegisterSourceOutput(emitted.Combine(names), static (spc, pair) =>
-        {
-            (EmittedNetwork network, ImmutableArray<string> allNames) = pair;
-            if (network.Failure is not null)
-            {
-                spc.ReportDiagnostic(Diagnostic.Create(Diagnostics.InternalError, Location.None, network.ClassName, network.Failure));
-                return;
-            }
-
-            if (network.Clashes.Count > 0) return;
-            NetworkGenerator.AddSource(spc, HintNames.For(network.FullName, ".g.cs", allNames), network.Source, network.ClassName);
-            NetworkGenerator.AddSource(spc, HintNames.For(network.FullName, HintNames.ImplementationSuffix, allNames), network.ImplementationSource, network.ClassName);
-        });
+        context.RegisterSourceOutput(emitted.Combine(names), static (spc, pair) => NetworkGenerator.AddNetwork(spc, pair.Left, pair.Right));
 
         // NG0015 and NG0018, as for declared networks.
         context.RegisterSourceOutput(imports.Where(static r => r.Network is not null).Combine(emitted.Collect()), static (spc, pair) =>
