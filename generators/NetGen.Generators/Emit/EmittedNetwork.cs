@@ -36,10 +36,10 @@ public sealed record EmittedNetwork(string FullName, string ClassName, string So
                 model.UserMemberNames, model.UserMethodNames, exception.GetType().Name + ": " + exception.Message);
         }
 
-        // The user's class declares the surface's members and the nested Implementation (whose own members are out of the way).
+        // The user's class declares the surface's members and the nested Implementation (whose own members are out of the
+        // way); that file declares nothing else on the user's class, so its name is all it adds (no second parse).
         (EquatableArray<string> members, EquatableArray<string> methods) = MembersOf(source);
-        (EquatableArray<string> nested, _) = MembersOf(implementation);
-        members = members.Concat(nested).Distinct().OrderBy(name => name, System.StringComparer.Ordinal).ToEquatableArray();
+        members = members.Append(CpuEmitter.ImplementationName(model)).Distinct().OrderBy(name => name, System.StringComparer.Ordinal).ToEquatableArray();
         return new EmittedNetwork(fullName, model.ClassName, source, implementation, members, methods, model.UserMemberNames, model.UserMethodNames, null);
     }
 

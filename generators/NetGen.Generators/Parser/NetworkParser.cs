@@ -369,7 +369,7 @@ public static class NetworkParser
     public static DiagnosticInfo? InputWithoutNetwork(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var type = (INamedTypeSymbol)context.TargetSymbol;
-        if (type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() is NetworkGenerator.NetworkAttributeName or "NetGen.SearchSpaceAttribute" or "NetGen.NetworkBlockAttribute")) return null;
+        if (type.GetAttributes().Any(DeclaresNetwork)) return null;
         AttributeData? input = context.Attributes.FirstOrDefault(a => a.ApplicationSyntaxReference is not null);
         return input is null ? null : DiagnosticInfo.Create(Diagnostics.LayersWithoutNetwork, LocationOf(input, cancellationToken), type.Name, "Input");
     }
@@ -382,13 +382,17 @@ public static class NetworkParser
     {
         if (context.SemanticModel.GetDeclaredSymbol(context.Node, cancellationToken) is not INamedTypeSymbol type) return null;
         var netGen = type.GetAttributes().Where(a => a.AttributeClass is { ContainingNamespace: { Name: "NetGen", ContainingNamespace.IsGlobalNamespace: true } }).ToList();
-        if (netGen.Count == 0 || netGen.Any(a => a.AttributeClass!.Name is "NetworkAttribute" or "SearchSpaceAttribute" or "NetworkBlockAttribute" or "InputAttribute" or "OnnxModelAttribute")) return null;
+        if (netGen.Count == 0 || netGen.Any(a => DeclaresNetwork(a) || a.AttributeClass!.Name is "InputAttribute" or "OnnxModelAttribute")) return null;
         AttributeData first = netGen[0];
         if (first.ApplicationSyntaxReference is not { } reference || reference.SyntaxTree != context.Node.SyntaxTree || !context.Node.Span.Contains(reference.Span)) return null;
         string name = first.AttributeClass!.Name;
         if (name.EndsWith("Attribute", StringComparison.Ordinal)) name = name.Substring(0, name.Length - "Attribute".Length);
         return DiagnosticInfo.Create(Diagnostics.LayersWithoutNetwork, LocationOf(first, cancellationToken), type.Name, name);
     }
+
+    /// <summary>[Network], [SearchSpace] or [NetworkBlock]: an attribute that makes a class something NetGen generates or reads.</summary>
+    private static bool DeclaresNetwork(AttributeData attribute) =>
+        attribute.AttributeClass?.ToDisplayString() is NetworkGenerator.NetworkAttributeName or "NetGen.SearchSpaceAttribute" or "NetGen.NetworkBlockAttribute";
 
     /// <summary>The class name as a C# identifier in generated code: a keyword gets its '@' (partial class @class).</summary>
     internal static string Identifier(string name) => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
